@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/preload"
+	"github.com/zvfs/zvfs/supervisor"
+)
+
+// doctor checks what zvfs needs and prints the fix for anything missing.
+func doctor(w io.Writer) int {
+	failed := 0
+	check := func(name string, err error, fix string) {
+		if err == nil {
+			fmt.Fprintf(w, "ok    %s\n", name)
+			return
+		}
+		failed++
+		fmt.Fprintf(w, "FAIL  %s: %v\n", name, err)
+		if fix != "" {
+			fmt.Fprintf(w, "      fix: %s\n", fix)
+		}
+	}
+	var archErr error
+	if runtime.GOARCH != "amd64" || runtime.GOOS != "linux" {
+		archErr = fmt.Errorf("%s/%s; zvfs needs linux/amd64", runtime.GOOS, runtime.GOARCH)
+	}
+	check("architecture linux/amd64", archErr, "")
+
+	var u unix.Utsname
+	var kerr error
+	if err := unix.Uname(&u); err != nil {
+		kerr = err
+	} else {
+		rel := unix.ByteSliceToString(u.Release[:])
+		if !kernelAtLeast(rel, 5, 9) {
+			kerr = fmt.Errorf("kernel %s; zvfs needs 5.9 or later (clone3, MAP_FIXED_NOREPLACE, FSGSBASE)", rel)
+		}
+	}
+	check("kernel 5.9 or later", kerr, "run on a newer kernel")
+
+	v, err := supervisor.MmapMinAddr()
+	if err == nil && v != "0" {
+		err = fmt.Errorf("vm.mmap_min_addr is %s", v)
+	}
+	check("vm.mmap_min_addr = 0", err, supervisor.MinAddrFix+"  (persist: echo vm.mmap_min_addr=0 > /etc/sysctl.d/60-zvfs.conf)")
+	check("address 0 can be mapped", supervisor.CheckAddressZero(), supervisor.MinAddrFix)
+
+	var gsErr error
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil && !strings.Contains(string(b), " fsgsbase") {
+		gsErr = fmt.Errorf("the CPU lacks FSGSBASE; zvfs falls back to arch_prctl at thread start (slower, still correct)")
+	}
+	check("wrgsbase available", gsErr, "")
+
+	_, ierr := preload.Install("")
+	check("stub can be installed in the cache directory", ierr, "set XDG_CACHE_HOME or TMPDIR to a writable directory")
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+func kernelAtLeast(rel string, major, minor int) bool {
+	parts := strings.SplitN(rel, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(strings.TrimFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' }))
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma > major || (ma == major && mi >= minor)
+}

@@ -1,0 +1,151 @@
+// Command zvfs runs a program with every one of its system calls passing
+// through zvfs's hook, in it and in every process it starts.
+//
+//	zvfs [flags] [--] PROG [ARGS...]
+//	zvfs stats [--json FILE] [--verbose] [--] PROG [ARGS...]
+//	zvfs sites FILE...
+//	zvfs doctor
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/zvfs/zvfs/supervisor"
+	"github.com/zvfs/zvfs/trampoline"
+)
+
+const usage = `usage:
+  zvfs [--verbose] [--] PROG [ARGS...]          run PROG with the hook in every process
+  zvfs stats [--json FILE] [--verbose] [--] PROG [ARGS...]
+                                                also count system calls per name
+  zvfs sites FILE...                            list an ELF file's syscall sites
+  zvfs doctor                                   check what zvfs needs from this machine
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "stats":
+			return runProgram(args[1:], true, stderr)
+		case "sites":
+			return sites(args[1:], stdout, stderr)
+		case "doctor":
+			return doctor(stdout)
+		case "help", "-h", "--help", "-help":
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+	}
+	return runProgram(args, false, stderr)
+}
+
+func runProgram(args []string, stats bool, stderr io.Writer) int {
+	name := "zvfs"
+	if stats {
+		name = "zvfs stats"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	verbose := fs.Bool("verbose", false, "report patched files and unpatched mappings at the end")
+	var jsonPath *string
+	if stats {
+		jsonPath = fs.String("json", "", "also write the counts to `FILE` as JSON")
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	argv := fs.Args()
+	if len(argv) == 0 {
+		fmt.Fprintf(stderr, "%s: no program given\n", name)
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	res, err := supervisor.Run(argv, supervisor.Options{Stats: stats, Verbose: *verbose, Stderr: stderr})
+	if err != nil {
+		var ee *supervisor.ExitError
+		if errors.As(err, &ee) {
+			fmt.Fprintf(stderr, "zvfs: %s\n", ee.Msg)
+			return ee.Code
+		}
+		fmt.Fprintf(stderr, "zvfs: %v\n", err)
+		return 126
+	}
+	if stats {
+		printStats(stderr, res.Stats)
+		if *jsonPath != "" {
+			if err := writeJSON(*jsonPath, res.Stats); err != nil {
+				fmt.Fprintf(stderr, "zvfs: %v\n", err)
+				if res.ExitCode == 0 {
+					return 1
+				}
+			}
+		}
+	}
+	return res.ExitCode
+}
+
+func printStats(w io.Writer, st supervisor.Stats) {
+	type row struct {
+		name string
+		n    uint64
+	}
+	rows := make([]row, 0, len(st.Syscalls))
+	for k, v := range st.Syscalls {
+		rows = append(rows, row{k, v})
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].n != rows[j].n {
+			return rows[i].n > rows[j].n
+		}
+		return rows[i].name < rows[j].name
+	})
+	fmt.Fprintf(w, "zvfs: %d system calls in %d processes\n", st.Total, st.Processes)
+	for _, r := range rows {
+		fmt.Fprintf(w, "%12d  %s\n", r.n, r.name)
+	}
+}
+
+func writeJSON(path string, st supervisor.Stats) error {
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func sites(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "zvfs sites: no file given")
+		return 2
+	}
+	code := 0
+	for _, p := range args {
+		a, err := trampoline.AnalyzeFile(p)
+		if err != nil {
+			fmt.Fprintf(stderr, "zvfs sites: %v\n", err)
+			code = 1
+			continue
+		}
+		trampoline.Format(stdout, p, a)
+	}
+	return code
+}

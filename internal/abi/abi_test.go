@@ -1,0 +1,117 @@
+package abi
+
+import (
+	"bytes"
+	"errors"
+	"reflect"
+	"testing"
+	"unsafe"
+)
+
+func TestFixedSizes(t *testing.T) {
+	for _, c := range []struct {
+		v    any
+		want int
+	}{
+		{Header{}, HeaderSize}, {HelloFixed{}, HelloFixedSize}, {SitesFixed{}, SitesFixedSize},
+		{Range{}, RangeSize}, {ReportFixed{}, ReportFixedSize}, {AckFixed{}, AckFixedSize},
+	} {
+		if got := int(reflect.TypeOf(c.v).Size()); got != c.want {
+			t.Errorf("%T: size %d, constant says %d", c.v, got, c.want)
+		}
+	}
+	_ = unsafe.Sizeof(Header{})
+}
+
+func TestLayoutFits(t *testing.T) {
+	if ClassTableAddr+NSlots > ZeroAddr || ZeroAddr+8 > DataAddr+0x1000 {
+		t.Fatal("class table overlaps the zero qword or leaves the data page")
+	}
+	if SledSize+13 > DataAddr {
+		t.Fatal("sled and jump do not fit the trampoline page")
+	}
+}
+
+func TestSitesRoundTrip(t *testing.T) {
+	ranges := []PatchRange{
+		{Start: 0x1000, End: 0x3000, Prot: 5, Sites: []uint64{0x1010, 0x1020, 0x2000}},
+		{Start: 0x7000, End: 0x8000, Prot: 5, Sites: []uint64{0x7001}},
+	}
+	msgs := EncodeSites(ranges, SitesWantReports, 2)
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages, want 2", len(msgs))
+	}
+	var got []uint64
+	for i, m := range msgs {
+		h, p, err := DecodeHeader(m)
+		if err != nil || h.Type != MsgSites {
+			t.Fatalf("header: %v %+v", err, h)
+		}
+		rs, flags, err := DecodeSites(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if more := flags&SitesMore != 0; more != (i == 0) {
+			t.Errorf("message %d: more=%v", i, more)
+		}
+		for _, r := range rs {
+			got = append(got, r.Sites...)
+		}
+	}
+	if !reflect.DeepEqual(got, []uint64{0x1010, 0x1020, 0x2000, 0x7001}) {
+		t.Errorf("sites %x", got)
+	}
+}
+
+func TestReportRoundTrip(t *testing.T) {
+	c := make([]uint64, NSlots+1)
+	c[39], c[NSlots] = 7, 2
+	m := EncodeReport(42, Report{Reason: ReportExit, Counts: c})
+	h, p, err := DecodeHeader(m)
+	if err != nil || h.Pid != 42 {
+		t.Fatal(err, h)
+	}
+	r, err := DecodeReport(p)
+	if err != nil || !reflect.DeepEqual(r.Counts, c) {
+		t.Fatal(err)
+	}
+}
+
+func TestCHeaderHasTable(t *testing.T) {
+	h := CHeader()
+	for _, want := range []string{"struct abi_header", "abi_class_table", "#define ABI_NSLOTS", "stub_addr"} {
+		if !bytes.Contains(h, []byte(want)) {
+			t.Errorf("header lacks %q", want)
+		}
+	}
+}
+
+// FuzzDecode feeds arbitrary datagrams to every decoder the supervisor runs on
+// stub input: none may panic, and every error must wrap ErrMessage.
+func FuzzDecode(f *testing.F) {
+	f.Add(EncodeHello(1, Hello{StubAddr: 0x7f0000001000, Maps: []byte("00400000-00401000 r-xp 00000000 08:01 1 /bin/true\n")}))
+	f.Add(EncodeReport(1, Report{Reason: ReportExec, Counts: make([]uint64, NSlots+1)}))
+	f.Add(EncodeAck(0))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		h, p, err := DecodeHeader(msg)
+		if err != nil {
+			if !errors.Is(err, ErrMessage) {
+				t.Fatalf("error %v does not wrap ErrMessage", err)
+			}
+			return
+		}
+		var derr error
+		switch h.Type {
+		case MsgHello:
+			_, derr = DecodeHello(p)
+		case MsgReport:
+			_, derr = DecodeReport(p)
+		case MsgSites:
+			_, _, derr = DecodeSites(p)
+		}
+		if derr != nil && !errors.Is(derr, ErrMessage) {
+			t.Fatalf("error %v does not wrap ErrMessage", derr)
+		}
+	})
+}

@@ -1,0 +1,103 @@
+/* conn.c — talking to the supervisor: one short-lived SOCK_SEQPACKET
+ * connection per exchange (so the program's file-descriptor table holds none
+ * of ours between calls), and the counter reports sent at exit and exec. */
+#include "zvfs.h"
+
+#define SYS_close 3
+#define SYS_socket 41
+#define SYS_connect 42
+#define SYS_sendto 44
+#define SYS_recvfrom 45
+#define SYS_getpid 39
+
+struct sockaddr_un_ {
+	unsigned short family;
+	char path[108];
+};
+
+int conn_open(void)
+{
+	long fd = RAW3(SYS_socket, 1 /* AF_UNIX */, 5 /* SOCK_SEQPACKET */ | 02000000 /* CLOEXEC */, 0);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_un_ a;
+	memset(&a, 0, sizeof a);
+	a.family = 1;
+	memcpy(a.path, zvfs_state.sock, sizeof a.path);
+	long r;
+	do
+		r = RAW3(SYS_connect, fd, &a, sizeof a);
+	while (r == -4 /* EINTR */);
+	if (r < 0) {
+		RAW1(SYS_close, fd);
+		return -1;
+	}
+	return (int)fd;
+}
+
+long conn_send(int fd, const void *buf, unsigned long n)
+{
+	long r;
+	do
+		r = RAW6(SYS_sendto, fd, buf, n, 0x4000 /* MSG_NOSIGNAL */, 0, 0);
+	while (r == -4);
+	return r;
+}
+
+long conn_recv(int fd, void *buf, unsigned long n)
+{
+	long r;
+	do
+		r = RAW6(SYS_recvfrom, fd, buf, n, 0, 0, 0);
+	while (r == -4);
+	return r;
+}
+
+void conn_close(int fd)
+{
+	RAW1(SYS_close, fd);
+}
+
+/* report_counts sends the counters this process has not reported yet and
+ * waits for the supervisor's acknowledgement, so that once the process is
+ * gone its counts are in. A vfork child reports only its own block. */
+void report_counts(unsigned reason)
+{
+	struct {
+		struct abi_header h;
+		struct abi_report_fixed r;
+		abi_u64 c[ABI_NSLOTS + 1];
+	} m;
+	struct block *self = cur_block();
+	memset(&m, 0, sizeof m);
+	if (self && (self->flags & BLKF_VFORK_CHILD)) {
+		for (int i = 0; i <= ABI_NSLOTS; i++) {
+			m.c[i] = self->counts[i];
+			self->counts[i] = 0;
+		}
+	} else {
+		for (struct block *b = __atomic_load_n(&zvfs_state.registry, __ATOMIC_ACQUIRE); b; b = b->next)
+			for (int i = 0; i <= ABI_NSLOTS; i++)
+				m.c[i] += __atomic_load_n(&b->counts[i], __ATOMIC_RELAXED);
+		for (int i = 0; i <= ABI_NSLOTS; i++) {
+			unsigned long long total = m.c[i];
+			m.c[i] = total - zvfs_state.baseline[i];
+			zvfs_state.baseline[i] = total;
+		}
+	}
+	m.h.magic = ABI_MAGIC;
+	m.h.version = ABI_VERSION;
+	m.h.type = ABI_MSG_REPORT;
+	m.h.length = sizeof m - sizeof m.h;
+	m.h.pid = (abi_i32)RAW0(SYS_getpid);
+	m.r.reason = reason;
+	m.r.nslots = ABI_NSLOTS;
+	int fd = conn_open();
+	if (fd < 0)
+		return;
+	if (conn_send(fd, &m, sizeof m) == (long)sizeof m) {
+		char ack[ABI_MAX_MESSAGE < 64 ? ABI_MAX_MESSAGE : 64];
+		conn_recv(fd, ack, sizeof ack);
+	}
+	conn_close(fd);
+}

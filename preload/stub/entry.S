@@ -1,0 +1,279 @@
+/* entry.S — the hook entry every rewritten syscall site reaches, and the one
+ * raw system-call helper all of the stub's C code uses.
+ *
+ * A site `syscall` became `call *%rax`: the call pushed the return address R
+ * (site + 2) at the caller's rsp-8, a slot the site analysis proved dead, and
+ * jumped into the NOP sled at address %rax, which slid into zvfs_entry. Here
+ * %rcx and %r11 are free (the kernel clobbers them on syscall anyway); every
+ * other register is the caller's. The fast path touches no stack at all. */
+
+#include "zvfs.h"
+
+#define SYS_rt_sigreturn 15
+#define SYS_clone 56
+
+	.text
+
+/* long zvfs_raw(long nr, long a1, ..., long a6) */
+	.globl	zvfs_raw
+	.hidden	zvfs_raw
+	.type	zvfs_raw, @function
+	.p2align 4
+zvfs_raw:
+	movq	%rdi, %rax
+	movq	%rsi, %rdi
+	movq	%rdx, %rsi
+	movq	%rcx, %rdx
+	movq	%r8, %r10
+	movq	%r9, %r8
+	movq	8(%rsp), %r9
+	syscall
+	ret
+	.size	zvfs_raw, . - zvfs_raw
+
+	.globl	zvfs_entry
+	.hidden	zvfs_entry
+	.type	zvfs_entry, @function
+	.p2align 4
+zvfs_entry:
+	cmpq	$0, %gs:BLK_SELF
+	je	.Lnoblock
+	/* Was this call made by a rewritten site? R must be in the site set;
+	 * anything else (a call through a NULL function pointer) must fault. */
+	movq	(%rsp), %r11
+	imulq	$ABI_SITE_HASH_MUL, %r11, %rcx
+	shrq	$32, %rcx
+.Lprobe:
+	andl	ABI_SITE_TABLE_ADDR, %ecx
+	cmpq	%r11, ABI_SITE_SLOTS_ADDR(,%rcx,8)
+	jne	.Lprobe_next
+	cmpq	$ABI_NSLOTS, %rax
+	jae	.Lother
+	incq	%gs:BLK_COUNTS(,%rax,8)
+	movzbl	ABI_CLASS_TABLE_ADDR(%rax), %ecx
+	testl	%ecx, %ecx
+	jnz	.Lspecial
+	syscall
+	ret
+
+.Lprobe_next:
+	cmpq	$0, ABI_SITE_SLOTS_ADDR(,%rcx,8)
+	je	.Lnotsite
+	incl	%ecx
+	jmp	.Lprobe
+
+.Lnotsite:
+	/* Not a rewritten site: as without zvfs, the call to a low address
+	 * must die with SIGSEGV. hlt in user mode raises exactly that. */
+	hlt
+	jmp	.Lnotsite
+
+.Lother:
+	incq	%gs:BLK_OTHER
+	syscall
+	ret
+
+.Lspecial:
+	cmpl	$ABI_CLASS_SLOW, %ecx
+	je	.Lslow
+	cmpl	$ABI_CLASS_SIGRETURN, %ecx
+	je	.Lsigreturn
+	cmpl	$ABI_CLASS_VFORK, %ecx
+	je	.Lvfork
+	cmpl	$ABI_CLASS_CLONE, %ecx
+	je	.Lclone
+	jmp	.Lslow			/* clone3: prepared in C */
+
+.Lsigreturn:
+	/* The kernel reads the signal frame at rsp: drop R first. */
+	leaq	8(%rsp), %rsp
+	syscall
+	hlt
+
+/* clone(flags=%rdi, stack=%rsi, ...) */
+.Lclone:
+	testq	%rsi, %rsi
+	jnz	.Lclone_stack
+	testl	$CLONE_VM_FLAG, %edi
+	jnz	.Lvfork			/* shares our memory and our stack */
+	jmp	.Lslow			/* fork-like: the C path fixes the child up */
+
+.Lclone_stack:
+	/* The child starts on its own stack: give it R to return to. */
+	movq	(%rsp), %rcx
+	movq	%rcx, -8(%rsi)
+	subq	$8, %rsi
+	syscall
+	addq	$8, %rsi
+	testq	%rax, %rax
+	jnz	1f
+	/* child, [rsp] = R. A vfork child borrows its parent's spare block;
+	 * any other child gets its own block on its first system call. */
+	xorl	%ecx, %ecx
+	testl	$CLONE_VFORK_FLAG, %edi
+	jz	2f
+	call	.Lchild_block
+2:	call	zvfs_setgs
+	xorl	%eax, %eax
+1:	ret
+
+/* vfork, or clone(CLONE_VM) with no new stack: the child runs on our stack
+ * while we are suspended and will overwrite the slot holding R, so the parent
+ * keeps R in its block and the child moves to a block of its own at once. */
+.Lvfork:
+	movq	(%rsp), %rcx
+	movq	%rcx, %gs:BLK_VFORK_R
+	syscall
+	testq	%rax, %rax
+	jz	1f
+	leaq	8(%rsp), %rsp
+	jmp	*%gs:BLK_VFORK_R
+1:	leaq	-128(%rsp), %rsp	/* stay clear of the caller's red zone */
+	call	.Lchild_block
+	call	zvfs_setgs
+	leaq	128(%rsp), %rsp
+	xorl	%eax, %eax
+	ret
+
+/* %rcx = this thread's spare child block, its private stack reset. */
+.Lchild_block:
+	movq	%gs:BLK_CHILD, %rcx
+	testq	%rcx, %rcx
+	jz	1f
+	movq	BLK_HI(%rcx), %r11
+	movq	%r11, BLK_CUR(%rcx)
+1:	ret
+
+/* Slow path: run zvfs_slow(frame) on the thread's private stack. */
+.Lslow:
+	movq	%rsp, %r11
+	movq	%gs:BLK_CUR, %rcx
+	cmpq	%gs:BLK_LO, %r11
+	jb	1f
+	cmpq	%gs:BLK_HI, %r11
+	jae	1f
+	/* Already on the private stack (a signal handler running there):
+	 * start below it and below the caller's red zone. */
+	leaq	-128(%r11), %r11
+	cmpq	%rcx, %r11
+	cmovb	%r11, %rcx
+	movq	%rsp, %r11
+1:	andq	$-16, %rcx
+	movq	%rcx, %rsp
+	pushq	%gs:BLK_CUR		/* old_cur */
+	pushq	%r11			/* user_rsp */
+	leaq	-STACK_RESERVE(%rsp), %rcx
+	movq	%rcx, %gs:BLK_CUR
+	pushq	$0			/* pad */
+	pushq	%rbp
+	pushq	%rbx
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%r9
+	pushq	%r8
+	pushq	%r10
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rax
+	movq	%rsp, %rdi
+	call	zvfs_slow
+	movl	%eax, %ecx		/* action */
+	popq	%rax
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%r10
+	popq	%r8
+	popq	%r9
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbx
+	popq	%rbp
+	leaq	8(%rsp), %rsp		/* pad */
+	popq	%r11			/* user_rsp */
+	popq	%gs:BLK_CUR
+	movq	%r11, %rsp
+	testl	%ecx, %ecx
+	jnz	.Lclone3_go
+	ret
+
+/* clone3 with a new stack or shared memory. zvfs_slow copied the arguments
+ * to the block's scratch area with the stack shortened by three words that
+ * now hold, from the top: R, the caller's %rdi, the child's %gs base. */
+.Lclone3_go:
+	movq	%rdi, %gs:BLK_SAVE_RDI
+	movq	%gs:BLK_SELF, %rdi
+	addq	$BLK_SCRATCH, %rdi
+	syscall
+	testq	%rax, %rax
+	jz	1f
+	movq	%gs:BLK_SAVE_RDI, %rdi
+	ret
+1:	popq	%rcx
+	call	zvfs_setgs
+	popq	%rdi
+	xorl	%eax, %eax
+	ret
+
+/* A thread with no block: make one, then start over. Runs C on the caller's
+ * stack, below its red zone. */
+.Lnoblock:
+	leaq	-128(%rsp), %rsp
+	pushq	%rax
+	pushq	%rdi
+	pushq	%rsi
+	pushq	%rdx
+	pushq	%r10
+	pushq	%r8
+	pushq	%r9
+	pushq	%rbx
+	movq	%rsp, %rbx
+	andq	$-16, %rsp
+	call	zvfs_attach
+	movq	%rbx, %rsp
+	movl	%eax, %ecx
+	popq	%rbx
+	popq	%r9
+	popq	%r8
+	popq	%r10
+	popq	%rdx
+	popq	%rsi
+	popq	%rdi
+	popq	%rax
+	leaq	128(%rsp), %rsp
+	testl	%ecx, %ecx
+	jz	zvfs_entry
+	/* No memory for a block: pass the call through unobserved. */
+	syscall
+	ret
+	.size	zvfs_entry, . - zvfs_entry
+
+/* zvfs_setgs: set this thread's %gs base to %rcx. Preserves every register
+ * but %rcx and %r11; uses 40 bytes below %rsp. */
+	.globl	zvfs_setgs
+	.hidden	zvfs_setgs
+	.type	zvfs_setgs, @function
+zvfs_setgs:
+	testb	$ABI_DATAFLAG_FSGSBASE, ABI_FLAGS_ADDR
+	jz	1f
+	wrgsbase %rcx
+	ret
+1:	pushq	%rax
+	pushq	%rdi
+	pushq	%rsi
+	movl	$158, %eax		/* arch_prctl */
+	movl	$0x1001, %edi		/* ARCH_SET_GS */
+	movq	%rcx, %rsi
+	syscall
+	popq	%rsi
+	popq	%rdi
+	popq	%rax
+	ret
+	.size	zvfs_setgs, . - zvfs_setgs
+
+	.section .note.GNU-stack,"",@progbits

@@ -1,0 +1,100 @@
+/* lib.c — the few libc-like helpers the stub needs, written without libc:
+ * memory and string primitives, error output, safe reads of the caller's
+ * memory, and signal blocking around the stub's critical sections. */
+#include "zvfs.h"
+
+#define SYS_write 1
+#define SYS_rt_sigprocmask 14
+#define SYS_getpid 39
+#define SYS_process_vm_readv 310
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	unsigned char *dp = d;
+	const unsigned char *sp = s;
+	while (n--)
+		*dp++ = *sp++;
+	return d;
+}
+
+void *memset(void *d, int c, size_t n)
+{
+	unsigned char *dp = d;
+	while (n--)
+		*dp++ = (unsigned char)c;
+	return d;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+	for (; n; n--, x++, y++)
+		if (*x != *y)
+			return *x - *y;
+	return 0;
+}
+
+size_t zstrlen(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+int zhasprefix(const char *s, const char *prefix)
+{
+	while (*prefix)
+		if (*s++ != *prefix++)
+			return 0;
+	return 1;
+}
+
+/* zputs2 writes "zvfs: " a b "\n" to stderr. */
+void zputs2(const char *a, const char *b)
+{
+	RAW3(SYS_write, 2, "zvfs: ", 6);
+	RAW3(SYS_write, 2, a, zstrlen(a));
+	if (b)
+		RAW3(SYS_write, 2, b, zstrlen(b));
+	RAW3(SYS_write, 2, "\n", 1);
+}
+
+/* zutoa writes v in decimal at p and returns the end. */
+char *zutoa(char *p, unsigned long v)
+{
+	char t[24];
+	int n = 0;
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = t[--n];
+	return p;
+}
+
+struct iovec_ {
+	unsigned long base, len;
+};
+
+/* uread copies up to n bytes of the caller's memory at src. It returns the
+ * number of bytes readable before the first unmapped byte (so a bad pointer
+ * yields 0 instead of a fault in the stub), or a negative errno. */
+long uread(void *dst, unsigned long src, unsigned long n)
+{
+	struct iovec_ l = {(unsigned long)dst, n}, r = {src, n};
+	long pid = RAW0(SYS_getpid);
+	return RAW6(SYS_process_vm_readv, pid, &l, 1, &r, 1, 0);
+}
+
+void block_signals(unsigned long *old)
+{
+	unsigned long all = ~0UL;
+	RAW4(SYS_rt_sigprocmask, 0 /* SIG_BLOCK */, &all, old, 8);
+}
+
+void restore_signals(const unsigned long *old)
+{
+	RAW4(SYS_rt_sigprocmask, 2 /* SIG_SETMASK */, old, 0, 8);
+}

@@ -1,0 +1,247 @@
+/* slow.c — the C half of the hook for the few calls that need more than a
+ * pass-through: exec (re-inject the hook into the new image), exit_group
+ * (report counters), fork-like clones (reset the child's counters) and
+ * clone3 (prepare the child's stack for the assembly path). It runs on the
+ * thread's private stack with all signals blocked. */
+#include "zvfs.h"
+
+#define SYS_mmap 9
+#define SYS_munmap 11
+#define SYS_clone 56
+#define SYS_fork 57
+#define SYS_execve 59
+#define SYS_exit_group 231
+#define SYS_execveat 322
+#define SYS_clone3 435
+
+#define EFAULT 14
+#define EINVAL 22
+
+static const char env_preload[] = "LD_PRELOAD=";
+static const char env_sock[] = ABI_ENV_SOCKET "=";
+static const char env_lib[] = ABI_ENV_LIB "=";
+
+/* Reads the NUL-terminated string at user address s into buf (cap bytes).
+ * Returns its length, -EFAULT if unreadable, or -1 if longer than cap-1. */
+static long ustr(unsigned long s, char *buf, unsigned long cap)
+{
+	unsigned long got = 0;
+	while (got < cap) {
+		unsigned long want = cap - got;
+		/* Do not read past the page holding s+got unless needed. */
+		unsigned long page_left = 4096 - ((s + got) & 4095);
+		if (want > page_left)
+			want = page_left;
+		long r = uread(buf + got, s + got, want);
+		if (r <= 0)
+			return -EFAULT;
+		for (long i = 0; i < r; i++)
+			if (buf[got + i] == 0)
+				return (long)(got + i);
+		got += (unsigned long)r;
+	}
+	return -1;
+}
+
+/* Room for the rebuilt environment: the private stack when it fits (a vfork
+ * child must not leave mappings behind in its parent), mmap otherwise. */
+#define ENV_STACK_BYTES 32768
+
+struct envbuf {
+	char *p;
+	unsigned long cap, used;
+	int mapped;
+};
+
+static long exec_hooked(struct frame *f, int at, const unsigned long *mask)
+{
+	unsigned long uenv = at ? f->r10 : f->rdx;
+	unsigned long n = 0;
+	/* Count the caller's entries (NULL envp is an empty environment). */
+	if (uenv) {
+		for (;; n++) {
+			unsigned long p;
+			if (uread(&p, uenv + n * 8, 8) != 8)
+				return -EFAULT;
+			if (!p)
+				break;
+		}
+	}
+	char preload[4096];
+	long plen = -2; /* no LD_PRELOAD in the caller's environment */
+	unsigned long libn = zstrlen(zvfs_state.lib), sockn = zstrlen(zvfs_state.sock);
+	unsigned long need = (n + 4) * 8 + sizeof env_preload + libn + 1 + sizeof preload +
+			     sizeof env_sock + sockn + sizeof env_lib + libn + 64;
+	char stackbuf[ENV_STACK_BYTES];
+	struct envbuf eb = {stackbuf, sizeof stackbuf, 0, 0};
+	if (need > eb.cap) {
+		long m = RAW6(SYS_mmap, 0, need, 3, 0x22, -1, 0);
+		if (m < 0 && m > -4096)
+			return m;
+		eb.p = (char *)m;
+		eb.cap = need;
+		eb.mapped = 1;
+	}
+	unsigned long *nenv = (unsigned long *)eb.p;
+	char *str = eb.p + (n + 4) * 8;
+	unsigned long k = 0;
+	char head[16];
+	for (unsigned long i = 0; i < n; i++) {
+		unsigned long p;
+		uread(&p, uenv + i * 8, 8);
+		long r = uread(head, p, sizeof head);
+		if (r < (long)sizeof head) {
+			/* Short string near the end of a mapping: read it carefully. */
+			long l = ustr(p, head, sizeof head);
+			if (l == -EFAULT) {
+				if (eb.mapped)
+					RAW2(SYS_munmap, eb.p, eb.cap);
+				return -EFAULT;
+			}
+		}
+		if (zhasprefix(head, env_sock) || zhasprefix(head, env_lib))
+			continue; /* ours are added below */
+		if (zhasprefix(head, env_preload) && plen == -2) {
+			plen = ustr(p + sizeof env_preload - 1, preload, sizeof preload);
+			if (plen >= 0)
+				continue;
+			plen = -2; /* unreadable or huge: keep it as it is */
+		}
+		nenv[k++] = p;
+	}
+	/* LD_PRELOAD=<stub>[:<the caller's own list>] */
+	char *s = str;
+	memcpy(s, env_preload, sizeof env_preload - 1);
+	s += sizeof env_preload - 1;
+	memcpy(s, zvfs_state.lib, libn);
+	s += libn;
+	if (plen > 0) {
+		unsigned long first = 0;
+		while (first < (unsigned long)plen && preload[first] != ':' && preload[first] != ' ')
+			first++;
+		const char *rest = preload;
+		unsigned long restn = (unsigned long)plen;
+		if (first == libn && memcmp(preload, zvfs_state.lib, libn) == 0) {
+			rest += first;
+			restn -= first;
+			while (restn && (*rest == ':' || *rest == ' ')) {
+				rest++;
+				restn--;
+			}
+		}
+		if (restn) {
+			*s++ = ':';
+			memcpy(s, rest, restn);
+			s += restn;
+		}
+	}
+	*s++ = 0;
+	nenv[k++] = (unsigned long)str;
+	str = s;
+	memcpy(s, env_sock, sizeof env_sock - 1);
+	s += sizeof env_sock - 1;
+	memcpy(s, zvfs_state.sock, sockn + 1);
+	s += sockn + 1;
+	nenv[k++] = (unsigned long)str;
+	str = s;
+	memcpy(s, env_lib, sizeof env_lib - 1);
+	s += sizeof env_lib - 1;
+	memcpy(s, zvfs_state.lib, libn + 1);
+	s += libn + 1;
+	nenv[k++] = (unsigned long)str;
+	nenv[k] = 0;
+
+	if (zvfs_state.want_reports)
+		report_counts(ABI_REPORT_EXEC);
+	restore_signals(mask); /* the new image starts with the caller's mask */
+	long r;
+	if (at)
+		r = RAW6(SYS_execveat, f->rdi, f->rsi, f->rdx, nenv, f->r8, 0);
+	else
+		r = RAW3(SYS_execve, f->rdi, f->rsi, nenv);
+	if (eb.mapped)
+		RAW2(SYS_munmap, eb.p, eb.cap);
+	return r;
+}
+
+/* clone3 needing the assembly path: copy the arguments to the block's
+ * scratch area and push, at the top of the child's stack, the child's %gs
+ * base, the caller's %rdi and the return address. Returns 1 to have the entry
+ * issue the call, or 0 with f->rax set to an error. */
+static int clone3_prepare(struct frame *f, unsigned long long *args, unsigned long size)
+{
+	struct block *b = cur_block();
+	unsigned long long flags = args[0], stack = args[5], stack_size = args[6];
+	if (stack_size < 24) {
+		f->rax = (unsigned long)-EINVAL;
+		return 0;
+	}
+	unsigned long top = stack + stack_size;
+	struct block *child = 0;
+	if (flags & CLONE_VFORK_FLAG) {
+		child = b->child;
+		if (child)
+			child->cur = child->hi;
+	}
+	unsigned long ret = *(unsigned long *)f->user_rsp;
+	unsigned long *w = (unsigned long *)(top - 24);
+	w[0] = (unsigned long)child;
+	w[1] = f->rdi;
+	w[2] = ret;
+	args[6] = stack_size - 24;
+	memcpy(b->scratch, args, size);
+	return 1;
+}
+
+int zvfs_slow(struct frame *f)
+{
+	unsigned long old;
+	block_signals(&old);
+	long r;
+	int action = 0;
+	switch (f->rax) {
+	case SYS_execve:
+	case SYS_execveat:
+		f->rax = (unsigned long)exec_hooked(f, f->rax == SYS_execveat, &old);
+		break;
+	case SYS_exit_group:
+		if (zvfs_state.want_reports)
+			report_counts(ABI_REPORT_EXIT);
+		RAW1(SYS_exit_group, f->rdi);
+		break;
+	case SYS_fork:
+	case SYS_clone:
+		r = zvfs_raw((long)f->rax, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8, 0);
+		if (r == 0)
+			zvfs_after_fork_child();
+		f->rax = (unsigned long)r;
+		break;
+	case SYS_clone3: {
+		unsigned long long args[32];
+		unsigned long size = f->rsi;
+		if (size < 64 || size > sizeof args) {
+			/* Let the kernel judge an odd size; without a stack or
+			 * shared memory the child can come back through here. */
+			size = 0;
+		}
+		if (size && uread(args, f->rdi, size) != (long)size) {
+			f->rax = (unsigned long)-EFAULT;
+			break;
+		}
+		if (size && ((args[0] & CLONE_VM_FLAG) || args[5])) {
+			action = clone3_prepare(f, args, size);
+			break;
+		}
+		r = zvfs_raw((long)f->rax, (long)f->rdi, (long)f->rsi, 0, 0, 0, 0);
+		if (r == 0)
+			zvfs_after_fork_child();
+		f->rax = (unsigned long)r;
+		break;
+	}
+	default:
+		f->rax = (unsigned long)zvfs_raw((long)f->rax, (long)f->rdi, (long)f->rsi, (long)f->rdx,
+						 (long)f->r10, (long)f->r8, (long)f->r9);
+	}
+	restore_signals(&old);
+	return action;
+}

@@ -1,0 +1,121 @@
+/* zvfs.h — what the stub's C files and its assembly entry share: the layout of
+ * the per-thread hook block reached through %gs, the slow-path frame, and the
+ * declarations of the raw system-call helper and the small libc-free helpers.
+ * Constants shared with the supervisor come from abi_gen.h (generated). */
+#ifndef ZVFS_H
+#define ZVFS_H
+
+#include "abi_gen.h"
+
+/* Per-thread hook block. %gs points at its base; a thread whose %gs base is 0
+ * reads ABI_ZERO_ADDR where others read BLK_SELF, which is how the entry knows
+ * it has no block yet. */
+#define BLK_COUNTS      0x0000 /* u64[ABI_NSLOTS + 1] per-syscall counters */
+#define BLK_OTHER       (ABI_NSLOTS * 8)
+#define BLK_SELF        0x1800 /* the block's own address; must equal ABI_ZERO_ADDR */
+#define BLK_CUR         0x1808 /* where the next slow-path frame starts on the private stack */
+#define BLK_LO          0x1810 /* private stack bounds */
+#define BLK_HI          0x1818
+#define BLK_CHILD       0x1820 /* block lent to this thread's vfork children */
+#define BLK_VFORK_R     0x1828 /* vfork parent's return address (its stack slot is the child's to clobber) */
+#define BLK_SAVE_RDI    0x1830 /* clone3 parent's %rdi while the copied arguments are in use */
+#define BLK_FLAGS       0x1838
+#define BLK_NEXT        0x1840 /* registry link */
+#define BLK_SCRATCH     0x1900 /* 256 bytes: clone3 argument copy */
+#define BLK_HDR_SIZE    0x2000
+#define BLK_STACK_SIZE  0x40000
+#define BLK_GUARD       0x1000
+#define BLK_SPAN        (BLK_GUARD + BLK_STACK_SIZE + BLK_HDR_SIZE)
+#define STACK_RESERVE   0x10000 /* room one slow-path level may use before a nested one starts */
+#define BLKF_VFORK_CHILD 1
+
+#define CLONE_VM_FLAG    0x100
+#define CLONE_VFORK_FLAG 0x4000
+
+#ifndef __ASSEMBLER__
+#include <stddef.h>
+
+struct block {
+	unsigned long long counts[ABI_NSLOTS + 1];
+	char pad0[BLK_SELF - (ABI_NSLOTS + 1) * 8];
+	struct block *self;
+	unsigned long cur, lo, hi;
+	struct block *child;
+	unsigned long vfork_r, save_rdi, flags;
+	struct block *next;
+	char pad1[BLK_SCRATCH - BLK_NEXT - 8];
+	unsigned char scratch[256];
+	char pad2[BLK_HDR_SIZE - BLK_SCRATCH - 256];
+};
+_Static_assert(BLK_SELF == ABI_ZERO_ADDR, "block self must mirror the zero qword");
+_Static_assert(offsetof(struct block, self) == BLK_SELF, "self");
+_Static_assert(offsetof(struct block, cur) == BLK_CUR, "cur");
+_Static_assert(offsetof(struct block, child) == BLK_CHILD, "child");
+_Static_assert(offsetof(struct block, save_rdi) == BLK_SAVE_RDI, "save_rdi");
+_Static_assert(offsetof(struct block, next) == BLK_NEXT, "next");
+_Static_assert(offsetof(struct block, scratch) == BLK_SCRATCH, "scratch");
+_Static_assert(sizeof(struct block) == BLK_HDR_SIZE, "block size");
+
+/* The registers the entry saved for the slow path, lowest address first. */
+struct frame {
+	unsigned long rax, rdi, rsi, rdx, r10, r8, r9;
+	unsigned long r12, r13, r14, r15, rbx, rbp, pad;
+	unsigned long user_rsp; /* points at the return address the site's call pushed */
+	unsigned long old_cur;
+};
+
+/* entry.S */
+long zvfs_raw(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+void zvfs_entry(void);
+
+static inline struct block *cur_block(void)
+{
+	struct block *b;
+	__asm__ volatile("movq %%gs:0x1800, %0" : "=r"(b));
+	return b;
+}
+
+#define RAW0(nr) zvfs_raw((nr), 0, 0, 0, 0, 0, 0)
+#define RAW1(nr, a) zvfs_raw((nr), (long)(a), 0, 0, 0, 0, 0)
+#define RAW2(nr, a, b) zvfs_raw((nr), (long)(a), (long)(b), 0, 0, 0, 0)
+#define RAW3(nr, a, b, c) zvfs_raw((nr), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define RAW4(nr, a, b, c, d) zvfs_raw((nr), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define RAW6(nr, a, b, c, d, e, f) zvfs_raw((nr), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+/* lib.c */
+void *memcpy(void *d, const void *s, size_t n);
+void *memset(void *d, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t zstrlen(const char *s);
+int zhasprefix(const char *s, const char *prefix);
+void zputs2(const char *a, const char *b);
+char *zutoa(char *p, unsigned long v);
+long uread(void *dst, unsigned long src, unsigned long n);
+void block_signals(unsigned long *old);
+void restore_signals(const unsigned long *old);
+
+/* state.c */
+struct stub_state {
+	int active;           /* running under a supervisor */
+	int want_reports;     /* supervisor asked for counters at exit and exec */
+	struct block *registry;
+	unsigned long long baseline[ABI_NSLOTS + 1]; /* counts already reported */
+	char sock[108];
+	char lib[4096];
+};
+extern struct stub_state zvfs_state;
+int zvfs_attach(void);
+void zvfs_after_fork_child(void);
+
+/* conn.c */
+int conn_open(void);
+long conn_send(int fd, const void *buf, unsigned long n);
+long conn_recv(int fd, void *buf, unsigned long n);
+void conn_close(int fd);
+void report_counts(unsigned reason);
+
+/* slow.c */
+int zvfs_slow(struct frame *f);
+#endif
+
+#endif

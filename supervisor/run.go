@@ -1,0 +1,203 @@
+package supervisor
+
+import (
+	"debug/elf"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/preload"
+	"github.com/zvfs/zvfs/trampoline"
+)
+
+// Options control one run.
+type Options struct {
+	Stats    bool      // gather per-syscall counters
+	Verbose  bool      // report patched files and skipped mappings at the end
+	Stderr   io.Writer // zvfs's own messages
+	CacheDir string    // site cache; "" means the user cache directory
+	StubDir  string    // where to install the stub; "" means the default
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	ExitCode int
+	Stats    Stats
+}
+
+// ExitError is a failure before the program ran, with the exit status a
+// shell would give (2 usage, 126 cannot execute, 127 not found).
+type ExitError struct {
+	Code int
+	Msg  string
+}
+
+func (e *ExitError) Error() string { return e.Msg }
+
+// Run runs argv under zvfs and waits for it.
+func Run(argv []string, opts Options) (Result, error) {
+	if opts.Stderr == nil {
+		opts.Stderr = os.Stderr
+	}
+	if len(argv) == 0 {
+		return Result{}, &ExitError{2, "no program given"}
+	}
+	prog, err := lookProgram(argv[0])
+	if err != nil {
+		return Result{}, err
+	}
+	if err := CheckAddressZero(); err != nil {
+		return Result{}, &ExitError{126, err.Error()}
+	}
+	if (opts.Stats || opts.Verbose) && isStatic(prog) {
+		fmt.Fprintf(opts.Stderr, "zvfs: %s is statically linked: its system calls are not hooked\n", argv[0])
+	}
+	stub, err := preload.Install(opts.StubDir)
+	if err != nil {
+		return Result{}, &ExitError{126, err.Error()}
+	}
+	cacheDir := opts.CacheDir
+	if cacheDir == "" {
+		if c, err := os.UserCacheDir(); err == nil {
+			cacheDir = c + "/zvfs/sites"
+		}
+	}
+	srv, err := NewServer(Config{
+		StubPath: stub, Cache: trampoline.NewCache(cacheDir), WantReports: opts.Stats,
+		Logf: func(f string, a ...any) { fmt.Fprintf(opts.Stderr, f+"\n", a...) },
+	})
+	if err != nil {
+		return Result{}, &ExitError{126, err.Error()}
+	}
+	defer srv.Close()
+
+	cmd := exec.Command(prog, argv[1:]...)
+	cmd.Args = argv
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = childEnv(os.Environ(), stub, srv.SocketPath())
+
+	// The program stays in our process group, so a terminal's ^C reaches it
+	// directly; signals sent to zvfs alone are passed on.
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	defer signal.Stop(sigs)
+	if err := cmd.Start(); err != nil {
+		code := 126
+		if errors.Is(err, os.ErrNotExist) {
+			code = 127
+		}
+		return Result{}, &ExitError{code, fmt.Sprintf("%s: %v", argv[0], unwrapPathError(err))}
+	}
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case sig := <-sigs:
+				if fromTerminal(sig) {
+					continue
+				}
+				cmd.Process.Signal(sig)
+			case <-done:
+				return
+			}
+		}
+	}()
+	err = cmd.Wait()
+	close(done)
+	res := Result{ExitCode: exitCode(cmd.ProcessState)}
+	if err != nil && cmd.ProcessState == nil {
+		return res, err
+	}
+	srv.Close()
+	res.Stats = srv.Stats(syscallName)
+	if opts.Verbose {
+		srv.WriteVerbose(opts.Stderr)
+	}
+	return res, nil
+}
+
+func exitCode(ps *os.ProcessState) int {
+	if ps == nil {
+		return 1
+	}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ps.ExitCode()
+}
+
+// fromTerminal guesses whether an interrupt came from the terminal, which
+// sends it to the whole foreground process group, the program included.
+func fromTerminal(sig os.Signal) bool {
+	if sig != syscall.SIGINT && sig != syscall.SIGQUIT {
+		return false
+	}
+	pgrp, err := unix.IoctlGetInt(0, unix.TIOCGPGRP)
+	return err == nil && pgrp == unix.Getpgrp()
+}
+
+func lookProgram(name string) (string, error) {
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p, nil
+	}
+	if errors.Is(err, exec.ErrDot) {
+		return p, nil
+	}
+	if strings.Contains(name, "/") {
+		if _, serr := os.Stat(name); serr == nil {
+			return "", &ExitError{126, fmt.Sprintf("%s: permission denied", name)}
+		}
+		return "", &ExitError{127, fmt.Sprintf("%s: no such file or directory", name)}
+	}
+	return "", &ExitError{127, fmt.Sprintf("%s: command not found", name)}
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func isStatic(path string) bool {
+	f, err := elf.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return false
+		}
+	}
+	return true
+}
+
+// childEnv returns env with the stub first in LD_PRELOAD (the user's list
+// kept after it) and the supervisor's socket.
+func childEnv(env []string, stub, sock string) []string {
+	out := make([]string, 0, len(env)+3)
+	preloadVal := stub
+	for _, kv := range env {
+		switch {
+		case strings.HasPrefix(kv, "LD_PRELOAD="):
+			if v := strings.TrimPrefix(kv, "LD_PRELOAD="); v != "" {
+				preloadVal = stub + ":" + v
+			}
+		case strings.HasPrefix(kv, abi.EnvSocket+"="), strings.HasPrefix(kv, abi.EnvLib+"="):
+		default:
+			out = append(out, kv)
+		}
+	}
+	return append(out, "LD_PRELOAD="+preloadVal, abi.EnvSocket+"="+sock, abi.EnvLib+"="+stub)
+}

@@ -1,0 +1,362 @@
+// Package supervisor is the Go half of zvfs: it launches the program with the
+// stub preloaded, answers every hooked process of the run over a Unix
+// socket (where its syscall sites are; later, file-system requests), gathers
+// their counters, and propagates the program's exit status.
+package supervisor
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/trampoline"
+)
+
+// maxSitesPerMessage keeps each answer datagram well under the socket's
+// send buffer.
+const maxSitesPerMessage = 8192
+
+// Server answers the stubs of one run.
+type Server struct {
+	ln          *net.UnixListener
+	dir         string
+	stubPath    string
+	stubDev     uint64
+	stubIno     uint64
+	cache       *trampoline.Cache
+	wantReports bool
+	logf        func(format string, args ...any) // protocol errors; nil: silent
+
+	mu       sync.Mutex
+	counts   [abi.NSlots + 1]uint64
+	pids     map[int32]struct{}
+	files    map[string]FileSites // by path, for --verbose
+	skipped  map[string]int       // mappings not patched, by reason
+	wg       sync.WaitGroup
+	closed   bool
+	protoErr int
+}
+
+// FileSites summarises what was patched in one file.
+type FileSites struct {
+	Sites, Patched, Skipped int
+}
+
+// Config configures a Server.
+type Config struct {
+	StubPath    string           // the installed stub, never patched
+	Cache       *trampoline.Cache
+	WantReports bool             // ask stubs for counters at exit and exec
+	Logf        func(string, ...any)
+}
+
+// NewServer listens on a fresh socket in a private temporary directory.
+func NewServer(cfg Config) (*Server, error) {
+	dir, err := os.MkdirTemp("", "zvfs-")
+	if err != nil {
+		return nil, fmt.Errorf("supervisor socket: %w", err)
+	}
+	path := filepath.Join(dir, "sock")
+	ln, err := net.ListenUnix("unixpacket", &net.UnixAddr{Name: path, Net: "unixpacket"})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("supervisor socket %s: %w", path, err)
+	}
+	s := &Server{
+		ln: ln, dir: dir, stubPath: cfg.StubPath, cache: cfg.Cache, wantReports: cfg.WantReports,
+		logf: cfg.Logf, pids: map[int32]struct{}{}, files: map[string]FileSites{}, skipped: map[string]int{},
+	}
+	if s.cache == nil {
+		s.cache = trampoline.NewCache("")
+	}
+	var st unix.Stat_t
+	if cfg.StubPath != "" && unix.Stat(cfg.StubPath, &st) == nil {
+		s.stubDev, s.stubIno = st.Dev, st.Ino
+	}
+	s.wg.Add(1)
+	go s.serve()
+	return s, nil
+}
+
+// SocketPath is the path the stubs connect to.
+func (s *Server) SocketPath() string { return s.ln.Addr().String() }
+
+// Close stops accepting, waits for the connections in progress, and removes
+// the socket directory.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	err := s.ln.Close()
+	s.wg.Wait()
+	os.RemoveAll(s.dir)
+	return err
+}
+
+func (s *Server) serve() {
+	defer s.wg.Done()
+	for {
+		c, err := s.ln.AcceptUnix()
+		if err != nil {
+			return
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.handle(c)
+		}()
+	}
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, abi.MaxMessage); return &b }}
+
+func (s *Server) handle(c *net.UnixConn) {
+	defer c.Close()
+	pid := peerPid(c)
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	for {
+		n, _, flags, _, err := c.ReadMsgUnix(buf, nil)
+		if err != nil || n == 0 {
+			return
+		}
+		if flags&unix.MSG_TRUNC != 0 {
+			s.protocolError(pid, fmt.Errorf("%w: datagram over %d bytes", abi.ErrMessage, len(buf)))
+			return
+		}
+		h, payload, err := abi.DecodeHeader(buf[:n])
+		if err != nil {
+			s.protocolError(pid, err)
+			return
+		}
+		if pid == 0 {
+			pid = h.Pid
+		}
+		switch h.Type {
+		case abi.MsgHello:
+			hello, err := abi.DecodeHello(payload)
+			if err != nil {
+				s.protocolError(pid, err)
+				return
+			}
+			for _, m := range s.answerHello(pid, hello) {
+				if _, err := c.Write(m); err != nil {
+					return
+				}
+			}
+		case abi.MsgReport:
+			r, err := abi.DecodeReport(payload)
+			if err != nil {
+				s.protocolError(pid, err)
+				return
+			}
+			s.addReport(pid, r)
+			if _, err := c.Write(abi.EncodeAck(0)); err != nil {
+				return
+			}
+		default:
+			s.protocolError(pid, fmt.Errorf("%w: message type %d", abi.ErrMessage, h.Type))
+			return
+		}
+	}
+}
+
+func peerPid(c *net.UnixConn) int32 {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	var pid int32
+	rc.Control(func(fd uintptr) {
+		if u, err := unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED); err == nil {
+			pid = u.Pid
+		}
+	})
+	return pid
+}
+
+func (s *Server) protocolError(pid int32, err error) {
+	s.mu.Lock()
+	s.protoErr++
+	s.mu.Unlock()
+	if s.logf != nil {
+		s.logf("zvfs: process %d: %v", pid, err)
+	}
+}
+
+// answerHello plans the rewriting for one process and encodes the answer.
+func (s *Server) answerHello(pid int32, h abi.Hello) [][]byte {
+	s.mu.Lock()
+	s.pids[pid] = struct{}{}
+	s.mu.Unlock()
+	flags := uint32(0)
+	if s.wantReports {
+		flags |= abi.SitesWantReports
+	}
+	maps, err := ParseMaps(h.Maps)
+	if err != nil {
+		s.protocolError(pid, fmt.Errorf("%w: %v", abi.ErrMessage, err))
+		return abi.EncodeSites(nil, flags, maxSitesPerMessage)
+	}
+	ranges := s.Plan(pid, maps, h.StubAddr)
+	return abi.EncodeSites(ranges, flags, maxSitesPerMessage)
+}
+
+// Plan computes the sites to rewrite in a process from its mappings. Every
+// executable mapping it leaves alone is counted under a reason.
+func (s *Server) Plan(pid int32, maps []Mapping, stubAddr uint64) []abi.PatchRange {
+	var out []abi.PatchRange
+	for _, m := range maps {
+		if !m.Exec() {
+			continue
+		}
+		switch {
+		case stubAddr >= m.Start && stubAddr < m.End:
+			continue
+		case m.Path == "":
+			s.skip("anonymous executable memory (JIT code)")
+			continue
+		case m.Path == "[vdso]":
+			s.skip("vDSO (its system calls are fallbacks)")
+			continue
+		case m.Path == "[vsyscall]":
+			continue // legacy page, emulated by the kernel
+		case strings.HasPrefix(m.Path, "["):
+			s.skip("special mapping " + m.Path)
+			continue
+		case !m.Private():
+			s.skip("shared executable mapping")
+			continue
+		}
+		file, ok := s.mappedFile(pid, m)
+		if !ok {
+			s.skip("file replaced since it was mapped")
+			continue
+		}
+		a, err := s.cache.Lookup(file)
+		if err != nil {
+			s.skip("not analysable: " + err.Error())
+			continue
+		}
+		s.noteFile(m.Path, a)
+		r := abi.PatchRange{Start: m.Start, End: m.End, Prot: m.Prot()}
+		size := m.End - m.Start
+		for _, off := range a.PatchOffsets() {
+			if off >= m.Offset && off-m.Offset+2 <= size {
+				r.Sites = append(r.Sites, m.Start+off-m.Offset)
+			}
+		}
+		if len(r.Sites) > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// mappedFile names a file that is the one mapped: its path if the path
+// still leads to the same inode, else the kernel's map_files link.
+func (s *Server) mappedFile(pid int32, m Mapping) (string, bool) {
+	if s.stubIno != 0 && m.Inode == s.stubIno && uint64(unix.Mkdev(m.Major, m.Minor)) == s.stubDev {
+		return "", false
+	}
+	var st unix.Stat_t
+	path := m.Path
+	if unix.Stat(path, &st) == nil && st.Ino == m.Inode && st.Dev == unix.Mkdev(m.Major, m.Minor) {
+		return path, true
+	}
+	alt := fmt.Sprintf("/proc/%d/map_files/%x-%x", pid, m.Start, m.End)
+	if unix.Stat(alt, &st) == nil && st.Ino == m.Inode {
+		return alt, true
+	}
+	return "", false
+}
+
+func (s *Server) skip(reason string) {
+	s.mu.Lock()
+	s.skipped[reason]++
+	s.mu.Unlock()
+}
+
+func (s *Server) noteFile(path string, a *trampoline.Analysis) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.files[path]; ok {
+		return
+	}
+	p := len(a.PatchOffsets())
+	s.files[path] = FileSites{Sites: len(a.Sites), Patched: p, Skipped: len(a.Sites) - p}
+}
+
+func (s *Server) addReport(pid int32, r abi.Report) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pids[pid] = struct{}{}
+	for i, c := range r.Counts {
+		s.counts[i] += c
+	}
+}
+
+// Stats is what `zvfs stats` prints.
+type Stats struct {
+	Processes int               `json:"processes"`
+	Total     uint64            `json:"total"`
+	Syscalls  map[string]uint64 `json:"syscalls"`
+}
+
+// Stats returns the counters gathered so far.
+func (s *Server) Stats(name func(int) string) Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := Stats{Processes: len(s.pids), Syscalls: map[string]uint64{}}
+	for i, c := range s.counts {
+		if c == 0 {
+			continue
+		}
+		n := "other"
+		if i < abi.NSlots {
+			n = name(i)
+		}
+		st.Syscalls[n] += c
+		st.Total += c
+	}
+	return st
+}
+
+// WriteVerbose prints which files were patched and what was left alone.
+func (s *Server) WriteVerbose(w io.Writer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	paths := make([]string, 0, len(s.files))
+	for p := range s.files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	fmt.Fprintf(w, "zvfs: syscall sites by file (sites, patched, skipped):\n")
+	for _, p := range paths {
+		f := s.files[p]
+		fmt.Fprintf(w, "  %6d %6d %6d  %s\n", f.Sites, f.Patched, f.Skipped, p)
+	}
+	if len(s.skipped) > 0 {
+		reasons := make([]string, 0, len(s.skipped))
+		for r := range s.skipped {
+			reasons = append(reasons, r)
+		}
+		sort.Strings(reasons)
+		fmt.Fprintf(w, "zvfs: executable mappings left unpatched:\n")
+		for _, r := range reasons {
+			fmt.Fprintf(w, "  %6d  %s\n", s.skipped[r], r)
+		}
+	}
+	if s.protoErr > 0 {
+		fmt.Fprintf(w, "zvfs: %d malformed messages from stubs\n", s.protoErr)
+	}
+}
