@@ -14,8 +14,9 @@ const (
 	// TrampolineAddr is where `call *%rax` lands: a NOP sled, one byte per
 	// system call number, then a jump to the hook entry.
 	TrampolineAddr = 0x0
-	// SledSize is the number of NOPs; syscall numbers below it slide into the entry.
-	SledSize = 0xe00
+	// SledSize is the sled's length in bytes; syscall numbers below it slide
+	// into the entry. It is NSlots so that the slide is as short as it can be.
+	SledSize = NSlots
 	// DataAddr is a read-only page the entry reads with absolute addresses.
 	DataAddr = 0x1000
 	// FlagsAddr holds DataFlag* bits.

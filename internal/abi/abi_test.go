@@ -27,7 +27,7 @@ func TestLayoutFits(t *testing.T) {
 	if ClassTableAddr+NSlots > ZeroAddr || ZeroAddr+8 > DataAddr+0x1000 {
 		t.Fatal("class table overlaps the zero qword or leaves the data page")
 	}
-	if SledSize+13 > DataAddr {
+	if SledSize%8 != 0 || SledSize+13 > DataAddr {
 		t.Fatal("sled and jump do not fit the trampoline page")
 	}
 }

@@ -4,7 +4,7 @@
 #define ZVFS_ABI_GEN_H
 
 #define ABI_TRAMPOLINE_ADDR        0x0
-#define ABI_SLED_SIZE              0xe00
+#define ABI_SLED_SIZE              0x200
 #define ABI_DATA_ADDR              0x1000
 #define ABI_FLAGS_ADDR             0x1000
 #define ABI_CLASS_TABLE_ADDR       0x1200

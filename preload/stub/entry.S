@@ -144,8 +144,21 @@ zvfs_entry:
 	movq	%r11, BLK_CUR(%rcx)
 1:	ret
 
-/* Slow path: run zvfs_slow(frame) on the thread's private stack. */
+/* Slow path: run zvfs_slow(frame) on the thread's private stack. First make
+ * sure the block is ours: a thread created by a clone the hook did not see
+ * inherited its parent's %gs, and must not share its private stack. */
 .Lslow:
+	testb	$BLKF_VFORK_CHILD, %gs:BLK_FLAGS
+	jnz	.Lslow_mine
+	leaq	-128(%rsp), %rsp
+	pushq	%rax
+	movl	$186, %eax		/* gettid */
+	syscall
+	cmpq	%rax, %gs:BLK_TID
+	popq	%rax
+	leaq	128(%rsp), %rsp
+	jne	.Lnoblock
+.Lslow_mine:
 	movq	%rsp, %r11
 	movq	%gs:BLK_CUR, %rcx
 	cmpq	%gs:BLK_LO, %r11

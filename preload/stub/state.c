@@ -5,6 +5,7 @@
 
 #define SYS_mmap 9
 #define SYS_mprotect 10
+#define SYS_gettid 186
 
 struct stub_state zvfs_state;
 
@@ -39,6 +40,7 @@ int zvfs_attach(void)
 	init_block(b, base + BLK_GUARD, 0);
 	init_block(c, base + BLK_SPAN + BLK_GUARD, BLKF_VFORK_CHILD);
 	b->child = c;
+	b->tid = (unsigned long)RAW0(SYS_gettid);
 	/* Lock-free push: blocks are never removed, so there is no ABA. */
 	struct block *head = __atomic_load_n(&zvfs_state.registry, __ATOMIC_ACQUIRE);
 	do
@@ -59,4 +61,7 @@ void zvfs_after_fork_child(void)
 			memset(b->child->counts, 0, sizeof b->child->counts);
 	}
 	memset(zvfs_state.baseline, 0, sizeof zvfs_state.baseline);
+	struct block *self = cur_block();
+	if (self && !(self->flags & BLKF_VFORK_CHILD))
+		self->tid = (unsigned long)RAW0(SYS_gettid);
 }

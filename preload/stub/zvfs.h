@@ -21,6 +21,7 @@
 #define BLK_SAVE_RDI    0x1830 /* clone3 parent's %rdi while the copied arguments are in use */
 #define BLK_FLAGS       0x1838
 #define BLK_NEXT        0x1840 /* registry link */
+#define BLK_TID         0x1848 /* owner thread; a thread that inherited another's %gs gets its own block */
 #define BLK_SCRATCH     0x1900 /* 256 bytes: clone3 argument copy */
 #define BLK_HDR_SIZE    0x2000
 #define BLK_STACK_SIZE  0x40000
@@ -43,7 +44,8 @@ struct block {
 	struct block *child;
 	unsigned long vfork_r, save_rdi, flags;
 	struct block *next;
-	char pad1[BLK_SCRATCH - BLK_NEXT - 8];
+	unsigned long tid;
+	char pad1[BLK_SCRATCH - BLK_TID - 8];
 	unsigned char scratch[256];
 	char pad2[BLK_HDR_SIZE - BLK_SCRATCH - 256];
 };
@@ -53,6 +55,7 @@ _Static_assert(offsetof(struct block, cur) == BLK_CUR, "cur");
 _Static_assert(offsetof(struct block, child) == BLK_CHILD, "child");
 _Static_assert(offsetof(struct block, save_rdi) == BLK_SAVE_RDI, "save_rdi");
 _Static_assert(offsetof(struct block, next) == BLK_NEXT, "next");
+_Static_assert(offsetof(struct block, tid) == BLK_TID, "tid");
 _Static_assert(offsetof(struct block, scratch) == BLK_SCRATCH, "scratch");
 _Static_assert(sizeof(struct block) == BLK_HDR_SIZE, "block size");
 

@@ -1,0 +1,74 @@
+package integration
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The benchmarks measure zvfs against native runs in the same process, so
+// the ratios hold on a noisy machine. Run them with
+//
+//	go test -run '^$' -bench . -benchtime 1x ./integration/
+//
+// Each reports its figures as custom metrics; ns/op is the time the whole
+// comparison took and means nothing by itself.
+
+// BenchmarkPassThrough: the cost the hook adds to a system call it passes to
+// the kernel (a raw getppid loop), best of 5 runs each.
+func BenchmarkPassThrough(b *testing.B) {
+	requireHook(b)
+	loop := cprog(b, "getppid_loop")
+	const n = "2000000"
+	for i := 0; i < b.N; i++ {
+		native, hooked := 1e18, 1e18
+		for k := 0; k < 5; k++ {
+			native = min(native, perCall(b, run(b, b.TempDir(), nil, loop, n)))
+			hooked = min(hooked, perCall(b, underZvfs(b, b.TempDir(), loop, n)))
+		}
+		b.ReportMetric(native, "native-ns/call")
+		b.ReportMetric(hooked, "zvfs-ns/call")
+		b.ReportMetric(hooked-native, "added-ns/call")
+	}
+}
+
+func perCall(b *testing.B, r result) float64 {
+	v, err := strconv.ParseFloat(strings.TrimSpace(r.stdout), 64)
+	if err != nil || r.code != 0 {
+		b.Fatalf("getppid_loop: %q %s", r.stdout, r.stderr)
+	}
+	return v
+}
+
+// BenchmarkProcessStart: what each exec inside a run costs (a shell loop of
+// /bin/true and of bash -c true, warm site cache), and zvfs's own start.
+func BenchmarkProcessStart(b *testing.B) {
+	requireHook(b)
+	need(b, "bash")
+	const execs = 300
+	loops := map[string]string{
+		"true":      "i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done",
+		"bash-true": "i=0; while [ $i -lt 300 ]; do bash -c true; i=$((i+1)); done",
+	}
+	for i := 0; i < b.N; i++ {
+		for name, script := range loops {
+			underZvfs(b, b.TempDir(), "sh", "-c", "/bin/true") // warm the site cache
+			native, hooked := time.Duration(1<<62), time.Duration(1<<62)
+			for k := 0; k < 3; k++ {
+				native = min(native, run(b, b.TempDir(), nil, "sh", "-c", script).elapsed)
+				hooked = min(hooked, underZvfs(b, b.TempDir(), "sh", "-c", script).elapsed)
+			}
+			b.ReportMetric(float64(native.Microseconds())/execs, name+"-native-us/exec")
+			b.ReportMetric(float64(hooked.Microseconds())/execs, name+"-zvfs-us/exec")
+			b.ReportMetric(float64((hooked-native).Microseconds())/execs, name+"-added-us/exec")
+		}
+		native, hooked := time.Duration(1<<62), time.Duration(1<<62)
+		for k := 0; k < 10; k++ {
+			native = min(native, run(b, b.TempDir(), nil, "/bin/true").elapsed)
+			hooked = min(hooked, underZvfs(b, b.TempDir(), "/bin/true").elapsed)
+		}
+		b.ReportMetric(float64(native.Microseconds()), "true-native-us")
+		b.ReportMetric(float64(hooked.Microseconds()), "zvfs-true-us")
+	}
+}

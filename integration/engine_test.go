@@ -1,0 +1,219 @@
+package integration
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestExitStatus(t *testing.T) {
+	requireHook(t)
+	for _, c := range []struct {
+		script string
+		code   int
+	}{
+		{"exit 0", 0}, {"exit 7", 7}, {"kill -TERM $$", 143}, {"kill -SEGV $$", 139},
+	} {
+		r := underZvfs(t, t.TempDir(), "sh", "-c", c.script)
+		if r.code != c.code {
+			t.Errorf("sh -c %q: exit %d, want %d (stderr %q)", c.script, r.code, c.code, r.stderr)
+		}
+	}
+	if r := underZvfs(t, t.TempDir(), "/bin/true"); r.code != 0 || r.stdout != "" || r.stderr != "" {
+		t.Errorf("/bin/true: %+v", r)
+	}
+}
+
+func TestBadInvocations(t *testing.T) {
+	dir := t.TempDir()
+	noexec := filepath.Join(dir, "script")
+	os.WriteFile(noexec, []byte("#!/bin/sh\necho hi\n"), 0o644)
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{nil, 2, "usage"},
+		{[]string{"--"}, 2, "no program"},
+		{[]string{"stats"}, 2, "no program"},
+		{[]string{"--", "no-such-program-zvfs"}, 127, "no-such-program-zvfs"},
+		{[]string{"--", "/no/such/file"}, 127, "/no/such/file"},
+		{[]string{"--", noexec}, 126, noexec},
+	} {
+		r := run(t, dir, nil, append([]string{zvfsBin}, c.args...)...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.msg) {
+			t.Errorf("zvfs %v: exit %d stderr %q; want exit %d mentioning %q", c.args, r.code, r.stderr, c.code, c.msg)
+		}
+		if c.code != 2 && strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("zvfs %v: want a one-line message, got %q", c.args, r.stderr)
+		}
+	}
+}
+
+func TestSignalForwarding(t *testing.T) {
+	requireHook(t)
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP} {
+		cmd := execCommand(zvfsBin, "--", "sh", "-c",
+			`trap 'echo got $0; exit 3' `+sigName(sig)+`; echo ready; while :; do sleep 0.05; done`)
+		out := &lockedBuffer{}
+		cmd.Stdout = out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for !strings.Contains(out.String(), "ready") && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cmd.Process.Signal(sig)
+		err := cmd.Wait()
+		if code := exitStatus(cmd.ProcessState); code != 3 || !strings.Contains(out.String(), "got") {
+			t.Errorf("%v: exit %d (%v), output %q", sig, code, err, out.String())
+		}
+	}
+}
+
+// TestThreads: 8 threads × 100 000 raw getppid calls, counted exactly.
+func TestThreads(t *testing.T) {
+	requireHook(t)
+	st, r := stats(t, t.TempDir(), cprog(t, "getppid_loop"), "100000", "8")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if got := st.Syscalls["getppid"]; got != 800000 {
+		t.Errorf("getppid counted %d times, want 800000", got)
+	}
+	if st.Syscalls["clone3"] != 8 {
+		t.Errorf("clone3 counted %d times, want 8 (pthread_create)", st.Syscalls["clone3"])
+	}
+	if st.Processes != 1 {
+		t.Errorf("%d processes, want 1", st.Processes)
+	}
+}
+
+// TestProcesses: fork, vfork, vfork+exec, posix_spawn, system(), clone3 and
+// clone(CLONE_VM) behave as natively, and the children are hooked.
+func TestProcesses(t *testing.T) {
+	requireHook(t)
+	prog := cprog(t, "procs")
+	same(t, prog)
+	st, _ := stats(t, t.TempDir(), prog)
+	for name, want := range map[string]uint64{"vfork": 2, "clone3": 1, "execve": 3} {
+		if st.Syscalls[name] < want {
+			t.Errorf("%s counted %d times, want at least %d", name, st.Syscalls[name], want)
+		}
+	}
+	// main, fork child, 2 vfork children, spawned echo, sh, clone3 child;
+	// the CLONE_VM child ends with exit, not exit_group, and is not counted.
+	if st.Processes < 7 {
+		t.Errorf("%d processes, want at least 7", st.Processes)
+	}
+}
+
+func TestShells(t *testing.T) {
+	requireHook(t)
+	need(t, "bash", "sh")
+	script := `x=$(echo sub | tr a-z A-Z); echo "$x"; (echo in subshell; exit 3); echo "status $?"
+echo one two three | tr ' ' '\n' | sort -r | head -2
+for i in 1 2 3; do echo "$i" & wait; done
+{ echo grouped; } | cat
+f() { echo "func $1"; }; f arg
+echo $(( 6 * 7 ))`
+	for _, sh := range []string{"sh", "bash"} {
+		r := same(t, sh, "-c", script)
+		if !strings.Contains(r.stdout, "42") {
+			t.Errorf("%s: output %q", sh, r.stdout)
+		}
+	}
+}
+
+// TestExecFollows: every exec'd program is hooked, also when the environment
+// was cleared or LD_PRELOAD removed on the way.
+func TestExecFollows(t *testing.T) {
+	requireHook(t)
+	loop := cprog(t, "getppid_loop")
+	execenv := cprog(t, "execenv")
+	// Each case runs with N = 0 and N = 1000 getppid calls in the last
+	// program; the difference must be exactly 1000 (shells call getppid too).
+	for name, argv := range map[string]func(n string) []string{
+		"direct":        func(n string) []string { return []string{loop, n} },
+		"env -i":        func(n string) []string { return []string{"env", "-i", loop, n} },
+		"env -u":        func(n string) []string { return []string{"env", "-u", "LD_PRELOAD", loop, n} },
+		"sh grandchild": func(n string) []string { return []string{"sh", "-c", "env -i sh -c '" + loop + " " + n + "'"} },
+		"empty envp":    func(n string) []string { return []string{execenv, "empty", loop, n} },
+		"NULL envp":     func(n string) []string { return []string{execenv, "null", loop, n} },
+	} {
+		base, r0 := stats(t, t.TempDir(), argv("0")...)
+		st, r := stats(t, t.TempDir(), argv("1000")...)
+		if r.code != 0 || r0.code != 0 {
+			t.Errorf("%s: exit %d/%d: %s", name, r0.code, r.code, r.stderr)
+			continue
+		}
+		if got := st.Syscalls["getppid"] - base.Syscalls["getppid"]; got != 1000 {
+			t.Errorf("%s: the exec'd program's getppid counted %d times, want 1000", name, got)
+		}
+	}
+}
+
+func TestSignals(t *testing.T) {
+	requireHook(t)
+	same(t, cprog(t, "signals"))
+	start := time.Now()
+	r := underZvfs(t, t.TempDir(), "timeout", "1", "sleep", "10")
+	if r.code != 124 {
+		t.Errorf("timeout 1 sleep 10: exit %d, want 124", r.code)
+	}
+	if d := time.Since(start); d > 8*time.Second {
+		t.Errorf("timeout 1 sleep 10 took %v", d)
+	}
+}
+
+func TestRegisters(t *testing.T) {
+	requireHook(t)
+	st, r := stats(t, t.TempDir(), cprog(t, "regs", "-mavx2"))
+	if r.code != 0 || !strings.Contains(r.stdout, "registers intact") {
+		t.Fatalf("exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	if st.Syscalls["getppid"] != 1 {
+		t.Errorf("the test's raw syscall was not hooked (getppid count %d)", st.Syscalls["getppid"])
+	}
+}
+
+func TestRedZone(t *testing.T) {
+	requireHook(t)
+	r := same(t, cprog(t, "redzone"))
+	if !strings.Contains(r.stdout, "intact") {
+		t.Errorf("output %q", r.stdout)
+	}
+}
+
+func TestNullFunctionPointer(t *testing.T) {
+	requireHook(t)
+	r := same(t, cprog(t, "nullcall"))
+	if r.code != 128+int(syscall.SIGSEGV) {
+		t.Errorf("exit %d, want SIGSEGV (139)", r.code)
+	}
+}
+
+func TestGoProgram(t *testing.T) {
+	requireHook(t)
+	need(t, "go", "gcc")
+	dir := t.TempDir()
+	src, _ := os.ReadFile(filepath.Join("testdata", "goprog", "main.go"))
+	os.WriteFile(filepath.Join(dir, "main.go"), src, 0o644)
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module goprog\n\ngo 1.26\n"), 0o644)
+	bin := filepath.Join(dir, "goprog")
+	if r := run(t, dir, []string{"CGO_ENABLED=1", "GOFLAGS=-mod=mod"}, "go", "build", "-o", bin, "."); r.code != 0 {
+		t.Fatalf("go build: %s", r.stderr)
+	}
+	r := same(t, bin)
+	if !strings.Contains(r.stdout, "cgo 42") {
+		t.Errorf("output %q", r.stdout)
+	}
+	st, _ := stats(t, t.TempDir(), bin)
+	if st.Syscalls["epoll_pwait"]+st.Syscalls["futex"]+st.Syscalls["nanosleep"] == 0 {
+		t.Errorf("the Go runtime's own syscalls were not counted: %v", st.Syscalls)
+	}
+}
