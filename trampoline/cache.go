@@ -1,0 +1,329 @@
+// This file holds Cache: per-file analysis results kept in memory and,
+// optionally, in a directory on disk, with concurrent lookups of one file
+// sharing a single analysis.
+
+package trampoline
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+)
+
+// Cache holds analyses keyed by file identity. It is safe for concurrent
+// use; concurrent lookups of the same file analyse it once.
+//
+// A file is identified in memory by device, inode, size and modification
+// time, so a repeated lookup of an unchanged file costs one stat. On a
+// memory miss the file's build-id, when it has one, keys the result (so
+// copies and re-installs of the same build share it); otherwise the stat
+// identity does. With a directory, results also persist there, one small
+// JSON file per key.
+type Cache struct {
+	dir string
+
+	mu       sync.Mutex
+	byStat   map[statKey]*Analysis
+	byBuild  map[string]*Analysis // key: build-id "/" file size
+	inflight map[statKey]*flight
+
+	hits, misses atomic.Int64
+	opens        atomic.Int64 // files opened, for tests
+}
+
+// statKey is a file identity from stat(2).
+type statKey struct {
+	dev, ino    uint64
+	size, mtime int64  // mtime in nanoseconds
+	path        string // set only where dev/ino are unavailable
+}
+
+func keyOf(fi os.FileInfo, path string) statKey {
+	k := statKey{size: fi.Size(), mtime: fi.ModTime().UnixNano()}
+	if dev, ino, ok := devIno(fi); ok {
+		k.dev, k.ino = dev, ino
+	} else {
+		k.path = path
+	}
+	return k
+}
+
+// flight is one analysis in progress; waiters block on done.
+type flight struct {
+	done chan struct{}
+	a    *Analysis
+	err  error
+}
+
+// NewCache returns a cache. With dir == "" it keeps results in memory only;
+// otherwise it also stores them under dir (created on first write).
+func NewCache(dir string) *Cache {
+	return &Cache{
+		dir:      dir,
+		byStat:   map[statKey]*Analysis{},
+		byBuild:  map[string]*Analysis{},
+		inflight: map[statKey]*flight{},
+	}
+}
+
+// Stats returns the number of lookups answered without analysing the file
+// (from memory or disk, including lookups that waited for another caller's
+// analysis) and the number of analyses done.
+func (c *Cache) Stats() (hits, misses int64) {
+	return c.hits.Load(), c.misses.Load()
+}
+
+// Lookup returns the analysis of the file at path. The result is shared and
+// must not be modified.
+func (c *Cache) Lookup(path string) (*Analysis, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("lookup %s: %w", path, err)
+	}
+	key := keyOf(fi, path)
+	c.mu.Lock()
+	if a, ok := c.byStat[key]; ok {
+		c.mu.Unlock()
+		c.hits.Add(1)
+		return a, nil
+	}
+	if fl, ok := c.inflight[key]; ok {
+		c.mu.Unlock()
+		<-fl.done
+		if fl.err != nil {
+			return nil, fl.err
+		}
+		c.hits.Add(1)
+		return fl.a, nil
+	}
+	fl := &flight{done: make(chan struct{})}
+	c.inflight[key] = fl
+	c.mu.Unlock()
+
+	a, fkey, err := c.load(path)
+	c.mu.Lock()
+	delete(c.inflight, key)
+	if err == nil {
+		// fkey is the identity of the file actually read; it differs
+		// from key only if the file was replaced in between.
+		c.byStat[fkey] = a
+	}
+	c.mu.Unlock()
+	fl.a, fl.err = a, err
+	close(fl.done)
+	return a, err
+}
+
+// load reads the build-id of the file and finds its analysis in memory, on
+// disk, or by analysing it.
+func (c *Cache) load(path string) (*Analysis, statKey, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, statKey{}, fmt.Errorf("analyse %s: %w", path, err)
+	}
+	c.opens.Add(1)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, statKey{}, fmt.Errorf("analyse %s: %w", path, err)
+	}
+	fkey := keyOf(fi, path)
+	var (
+		a        *Analysis
+		analysed bool
+		entry    string // disk entry name
+		diskKey  string // key stored in the entry
+		buildKey string
+	)
+	err = safely(func() error {
+		img, err := openImage(io.NewSectionReader(f, 0, fi.Size()))
+		if err != nil {
+			return err
+		}
+		id, err := img.buildID()
+		if err != nil {
+			return err
+		}
+		if id != "" {
+			buildKey = fmt.Sprintf("%s/%d", id, fi.Size())
+			c.mu.Lock()
+			a = c.byBuild[buildKey]
+			c.mu.Unlock()
+			if a != nil {
+				return nil
+			}
+			entry, diskKey = buildEntryName(id), "build-id:"+id
+		} else {
+			entry = fmt.Sprintf("f-%x-%x-%x-%x.json", fkey.dev, fkey.ino, fkey.size, fkey.mtime)
+			diskKey = fmt.Sprintf("file:%d:%d:%d:%d", fkey.dev, fkey.ino, fkey.size, fkey.mtime)
+			if fkey.path != "" {
+				entry = "" // no stable identity: memory only
+			}
+		}
+		if a = c.readEntry(entry, diskKey, fi.Size(), id); a != nil {
+			return nil
+		}
+		a, err = img.analyze(id)
+		analysed = err == nil
+		return err
+	})
+	if err != nil {
+		return nil, fkey, fmt.Errorf("analyse %s: %w", path, err)
+	}
+	if analysed {
+		c.misses.Add(1)
+		c.writeEntry(entry, diskKey, fi.Size(), a)
+	} else {
+		c.hits.Add(1)
+	}
+	if buildKey != "" {
+		c.mu.Lock()
+		c.byBuild[buildKey] = a
+		c.mu.Unlock()
+	}
+	return a, fkey, nil
+}
+
+// safely runs fn, turning a panic into an error (a safety net: the parser is
+// written and fuzzed not to panic).
+func safely(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error: %v", p)
+		}
+	}()
+	return fn()
+}
+
+// buildEntryName is the disk entry name for a build-id.
+func buildEntryName(id string) string {
+	if len(id) <= 128 {
+		return "b-" + id + ".json"
+	}
+	sum := sha256.Sum256([]byte(id))
+	return "b-sha256-" + hex.EncodeToString(sum[:]) + ".json"
+}
+
+// Disk entries. Bump entryVersion whenever the analysis changes in a way
+// that makes old results wrong; entries of another version are ignored.
+const (
+	entryFormat   = "zvfs-trampoline-sites"
+	entryVersion  = 2 // 2: sites in the unwind gap after a function (glibc clone3) are analysed
+	maxEntryBytes = 64 << 20
+)
+
+type diskEntry struct {
+	Format     string     `json:"format"`
+	Version    int        `json:"version"`
+	Key        string     `json:"key"`
+	Size       int64      `json:"size"` // file size
+	BuildID    string     `json:"build_id,omitempty"`
+	TextBytes  int64      `json:"text_bytes"`
+	Candidates int        `json:"candidates"`
+	Sites      []diskSite `json:"sites"`
+}
+
+type diskSite struct {
+	Offset uint64 `json:"off"`
+	Kind   string `json:"kind"`
+	Patch  bool   `json:"patch,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+var errBadEntry = errors.New("invalid cache entry")
+
+// readEntry returns the analysis stored in entry name, or nil when there is
+// none or it is unreadable, corrupt, of another version or for another file.
+func (c *Cache) readEntry(name, key string, size int64, buildID string) *Analysis {
+	if c.dir == "" || name == "" {
+		return nil
+	}
+	f, err := os.Open(filepath.Join(c.dir, name))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxEntryBytes+1))
+	if err != nil || len(b) > maxEntryBytes {
+		return nil
+	}
+	a, err := decodeEntry(b, key, size, buildID)
+	if err != nil {
+		return nil
+	}
+	return a
+}
+
+// decodeEntry parses and validates a disk entry.
+func decodeEntry(b []byte, key string, size int64, buildID string) (*Analysis, error) {
+	var e diskEntry
+	if err := json.Unmarshal(b, &e); err != nil {
+		return nil, err
+	}
+	if e.Format != entryFormat || e.Version != entryVersion || e.Key != key || e.Size != size || e.BuildID != buildID {
+		return nil, errBadEntry
+	}
+	if e.TextBytes < 0 || e.TextBytes > size || e.Candidates < len(e.Sites) {
+		return nil, errBadEntry
+	}
+	a := &Analysis{BuildID: e.BuildID, TextBytes: e.TextBytes, Candidates: e.Candidates}
+	if len(e.Sites) > 0 {
+		a.Sites = make([]Site, len(e.Sites))
+	}
+	for i, s := range e.Sites {
+		var k Kind
+		switch s.Kind {
+		case KindSyscall.String():
+			k = KindSyscall
+		case KindSysenter.String():
+			k = KindSysenter
+		default:
+			return nil, errBadEntry
+		}
+		if s.Offset >= uint64(size) || (i > 0 && s.Offset <= e.Sites[i-1].Offset) || s.Patch != (s.Reason == "") || (s.Patch && k != KindSyscall) {
+			return nil, errBadEntry
+		}
+		a.Sites[i] = Site{Offset: s.Offset, Kind: k, Patch: s.Patch, Reason: s.Reason}
+	}
+	return a, nil
+}
+
+// writeEntry stores a in entry name, through a temporary file and a rename
+// so that readers never see a partial entry. Failures are ignored: the disk
+// cache is an optimisation.
+func (c *Cache) writeEntry(name, key string, size int64, a *Analysis) {
+	if c.dir == "" || name == "" {
+		return
+	}
+	e := diskEntry{
+		Format: entryFormat, Version: entryVersion, Key: key, Size: size,
+		BuildID: a.BuildID, TextBytes: a.TextBytes, Candidates: a.Candidates,
+		Sites: make([]diskSite, len(a.Sites)),
+	}
+	for i, s := range a.Sites {
+		e.Sites[i] = diskSite{Offset: s.Offset, Kind: s.Kind.String(), Patch: s.Patch, Reason: s.Reason}
+	}
+	b, err := json.Marshal(&e)
+	if err != nil {
+		return
+	}
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(c.dir, ".tmp-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(append(b, '\n'))
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), filepath.Join(c.dir, name)) != nil {
+		os.Remove(tmp.Name())
+	}
+}

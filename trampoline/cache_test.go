@@ -1,0 +1,212 @@
+// This file holds the Cache tests: memory hits without re-reading the file,
+// the on-disk round trip, corrupt and foreign entries, re-analysis after a
+// modification, and concurrent lookups.
+
+package trampoline
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+)
+
+// noBuildIDBinary builds a small C program without a build-id note.
+func noBuildIDBinary(t *testing.T) string {
+	t.Helper()
+	return buildC(t, sitesC, "-O2", "-Wl,--build-id=none")
+}
+
+func checkStats(t *testing.T, c *Cache, wantHits, wantMisses int64) {
+	t.Helper()
+	if h, m := c.Stats(); h != wantHits || m != wantMisses {
+		t.Fatalf("Stats() = %d hits, %d misses; want %d, %d", h, m, wantHits, wantMisses)
+	}
+}
+
+func TestCacheMemoryHit(t *testing.T) {
+	path := needFile(t, libcPath)
+	c := NewCache("")
+	a1, err := c.Lookup(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStats(t, c, 0, 1)
+	opens := c.opens.Load()
+	a2, err := c.Lookup(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStats(t, c, 1, 1)
+	if a1 != a2 {
+		t.Errorf("second lookup returned a different analysis")
+	}
+	if n := c.opens.Load(); n != opens {
+		t.Errorf("second lookup opened the file again (%d opens, was %d)", n, opens)
+	}
+	direct, err := AnalyzeFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(direct, a1) {
+		t.Errorf("cached analysis differs from AnalyzeFile")
+	}
+}
+
+func TestCacheDiskRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	for _, path := range []string{needFile(t, libcPath), noBuildIDBinary(t)} {
+		c1 := NewCache(dir)
+		a1, err := c1.Lookup(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkStats(t, c1, 0, 1)
+		c2 := NewCache(dir) // a fresh process: memory empty, disk warm
+		a2, err := c2.Lookup(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkStats(t, c2, 1, 0)
+		if !reflect.DeepEqual(a1, a2) {
+			t.Errorf("%s: disk round trip changed the analysis:\n%+v\n%+v", path, a1, a2)
+		}
+	}
+	entries, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(entries) != 2 {
+		t.Errorf("cache dir holds %v, want one build-id entry and one file entry", entries)
+	}
+	for _, e := range entries {
+		if b := filepath.Base(e); b[0] == '.' {
+			t.Errorf("temporary file %s left behind", b)
+		}
+	}
+}
+
+func TestCacheCorruptEntry(t *testing.T) {
+	path := noBuildIDBinary(t)
+	for name, corrupt := range map[string]func([]byte) []byte{
+		"garbage":   func([]byte) []byte { return []byte("\x00\xffnot json") },
+		"truncated": func(b []byte) []byte { return b[:len(b)/2] },
+		"empty":     func([]byte) []byte { return nil },
+		"version": func(b []byte) []byte {
+			return []byte(replaceOnce(string(b), fmt.Sprintf(`"version":%d`, entryVersion), `"version":999`))
+		},
+		"sites": func(b []byte) []byte {
+			return []byte(replaceOnce(string(b), `"kind":"syscall"`, `"kind":"bogus"`))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			want, err := NewCache(dir).Lookup(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+			if len(entries) != 1 {
+				t.Fatalf("entries %v", entries)
+			}
+			b, err := os.ReadFile(entries[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(entries[0], corrupt(b), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c := NewCache(dir)
+			got, err := c.Lookup(path)
+			if err != nil {
+				t.Fatalf("corrupt entry made Lookup fail: %v", err)
+			}
+			checkStats(t, c, 0, 1)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("re-analysis differs")
+			}
+			c = NewCache(dir) // the entry was rewritten
+			if _, err := c.Lookup(path); err != nil {
+				t.Fatal(err)
+			}
+			checkStats(t, c, 1, 0)
+		})
+	}
+}
+
+func replaceOnce(s, old, new string) string {
+	for i := 0; i+len(old) <= len(s); i++ {
+		if s[i:i+len(old)] == old {
+			return s[:i] + new + s[i+len(old):]
+		}
+	}
+	return s
+}
+
+func TestCacheMtimeChange(t *testing.T) {
+	path := noBuildIDBinary(t)
+	a, err := AnalyzeFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.BuildID != "" {
+		t.Fatalf("test binary has build-id %s", a.BuildID)
+	}
+	for _, dir := range []string{"", t.TempDir()} {
+		c := NewCache(dir)
+		if _, err := c.Lookup(path); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Lookup(path); err != nil {
+			t.Fatal(err)
+		}
+		checkStats(t, c, 1, 1)
+		later := time.Now().Add(time.Duration(len(dir)+1) * time.Hour)
+		if err := os.Chtimes(path, later, later); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Lookup(path); err != nil {
+			t.Fatal(err)
+		}
+		checkStats(t, c, 1, 2)
+	}
+}
+
+func TestCacheConcurrent(t *testing.T) {
+	path := needFile(t, libcPath)
+	c := NewCache(t.TempDir())
+	const n = 16
+	var wg sync.WaitGroup
+	results := make([]*Analysis, n)
+	for i := range n {
+		wg.Go(func() {
+			a, err := c.Lookup(path)
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = a
+		})
+	}
+	wg.Wait()
+	checkStats(t, c, n-1, 1)
+	for _, a := range results {
+		if a != results[0] {
+			t.Fatal("concurrent lookups returned different analyses")
+		}
+	}
+}
+
+func TestCacheErrors(t *testing.T) {
+	c := NewCache(t.TempDir())
+	if _, err := c.Lookup(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("lookup of a missing file succeeded")
+	}
+	notELF := filepath.Join(t.TempDir(), "text")
+	if err := os.WriteFile(notELF, []byte("#!/bin/sh\necho hi\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Lookup(notELF); err == nil {
+		t.Error("lookup of a shell script succeeded")
+	}
+	checkStats(t, c, 0, 0)
+}
