@@ -33,12 +33,23 @@ static const char *getenv_(char **envp, const char *name)
 	return 0;
 }
 
-static void die(const char *what, long err)
+/* die reports, on one line, why the hook cannot be set up, and exits as a
+ * shell does for a program it cannot execute. */
+static void die(const char *what, long err, const char *fix)
 {
-	char num[24], *e = zutoa(num, (unsigned long)-err);
-	*e = 0;
-	zputs2(what, num);
-	zputs2("fix: sysctl -w vm.mmap_min_addr=0 (or run `zvfs doctor`)", 0);
+	char line[160], *p = line;
+	unsigned long n = zstrlen(what);
+	memcpy(p, what, n);
+	p += n;
+	memcpy(p, " (errno ", 8);
+	p = zutoa(p + 8, (unsigned long)-err);
+	*p++ = ')';
+	n = zstrlen(fix);
+	if (n > sizeof line - (unsigned long)(p - line) - 1)
+		n = sizeof line - (unsigned long)(p - line) - 1;
+	memcpy(p, fix, n);
+	p[n] = 0;
+	zputs2(line, 0);
 	RAW1(SYS_exit_group, 126);
 }
 
@@ -203,9 +214,9 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 	if (r == -EEXIST)
 		return; /* something (another copy of the stub?) owns address 0 */
 	if (r < 0)
-		die("cannot map the system-call trampoline at address 0: errno ", r);
+		die("cannot map the system-call trampoline at address 0", r, "; fix: sysctl -w vm.mmap_min_addr=0");
 	if (zvfs_attach() < 0)
-		die("cannot allocate the hook block: errno ", -12);
+		die("cannot allocate the hook block", -12, "");
 	zvfs_state.active = 1;
 
 	char *buf = (char *)RAW6(SYS_mmap, 0, BUF_BYTES, 3, MAP_PRIVATE_ANON, -1, 0);
