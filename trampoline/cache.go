@@ -215,7 +215,7 @@ func buildEntryName(id string) string {
 // that makes old results wrong; entries of another version are ignored.
 const (
 	entryFormat   = "zvfs-trampoline-sites"
-	entryVersion  = 2 // 2: sites in the unwind gap after a function (glibc clone3) are analysed
+	entryVersion  = 3 // 2: unwind-gap sites (glibc clone3); 3: per-site red-zone paths
 	maxEntryBytes = 64 << 20
 )
 

@@ -152,3 +152,41 @@ func TestCNotInstruction(t *testing.T) {
 	}
 	t.Logf("0f 05 inside instructions at %#x; %d candidates, %d sites", inside, a.Candidates, len(a.Sites))
 }
+
+// pathC has a function that uses the red zone only on a path the syscall
+// never reaches (like glibc's open wrappers spilling a va_arg), and one that
+// stores before the syscall and reads after it.
+const pathC = `
+__attribute__((noinline)) long elsewhere(long a, long flag) {
+	long r;
+	if (flag) {
+		__asm__ volatile("movq %1,-8(%%rsp)\n\tmovq -8(%%rsp),%0" : "=r"(r) : "r"(a) : "memory");
+		return r;
+	}
+	r = 39;
+	__asm__ volatile("syscall" : "+a"(r) : : "rcx", "r11", "memory");
+	return r;
+}
+
+__attribute__((noinline)) long across(long a) {
+	long r = 39;
+	__asm__ volatile("movq %1,-8(%%rsp)\n\tsyscall\n\taddq -8(%%rsp),%0" : "+a"(r) : "r"(a) : "rcx", "r11", "memory");
+	return r;
+}
+
+int main(int argc, char **argv) { (void)argv; return (int)(elsewhere(argc, argc > 1) + across(argc)) & 1; }
+`
+
+func TestCRedZonePerSite(t *testing.T) {
+	bin := buildC(t, pathC, "-O2")
+	a, err := AnalyzeFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := oneSite(t, bin, a, "elsewhere"); !s.Patch {
+		t.Errorf("elsewhere site %+v: the red zone is used only off the syscall's paths; want patched", s)
+	}
+	if s := oneSite(t, bin, a, "across"); s.Patch {
+		t.Errorf("across site %+v: the red zone is read after the syscall; want skipped", s)
+	}
+}

@@ -33,6 +33,7 @@ type funcInfo struct {
 	starts []uint64 // bit set of instruction starts, relative to start
 	pos    int      // decoding progress in code
 	z      redZone
+	insts  []instFlow // every decoded instruction, in order, for the per-site rule
 
 	done   bool   // verdict computed
 	patch  bool   // red-zone verdict for the whole function
@@ -52,6 +53,7 @@ func (f *funcInfo) decodeTo(limit int) {
 		if ok {
 			f.starts[f.pos/64] |= 1 << (f.pos % 64)
 			f.z.inst(&inst, f.start+uint64(f.pos))
+			f.insts = append(f.insts, flowOf(&inst, f.pos, n))
 		}
 		f.pos += n
 	}
@@ -166,6 +168,9 @@ func (img *image) classify(cands []candidate, ft *funcTable, textBytes int64) ([
 				found[g] = append(found[g], Site{Offset: c.off, Kind: k, Reason: ReasonSysenter})
 			default:
 				patch, reason := f.verdict()
+				if !patch && f.siteSafe(pos) {
+					patch, reason = true, ""
+				}
 				found[g] = append(found[g], Site{Offset: c.off, Kind: k, Patch: patch, Reason: reason})
 			}
 		}
