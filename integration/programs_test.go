@@ -73,6 +73,28 @@ func TestDoctor(t *testing.T) {
 	}
 }
 
+// TestUnwritableCache: without a usable cache directory zvfs still runs and
+// hooks (the stub goes to the temp directory, sites are rewritten in place).
+func TestUnwritableCache(t *testing.T) {
+	requireHook(t)
+	r := run(t, t.TempDir(), []string{"XDG_CACHE_HOME=/dev/null/zvfs", "HOME=/dev/null"},
+		zvfsBin, "stats", "--", cprog(t, "getppid_loop"), "1000")
+	if r.code != 0 || !strings.Contains(r.stderr, "1000  getppid") {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// TestSharedCopies: the rewritten text of libc is mapped from the shared
+// copy in the cache, not rewritten in each process.
+func TestSharedCopies(t *testing.T) {
+	requireHook(t)
+	cache := t.TempDir()
+	r := run(t, t.TempDir(), []string{"XDG_CACHE_HOME=" + cache}, zvfsBin, "--", "cat", "/proc/self/maps")
+	if r.code != 0 || !strings.Contains(r.stdout, cache+"/zvfs/patched/") {
+		t.Errorf("no mapping from %s/zvfs/patched in:\n%s", cache, r.stdout)
+	}
+}
+
 func TestStatsOutput(t *testing.T) {
 	requireHook(t)
 	st, r := stats(t, t.TempDir(), "bash", "-c", "ls / | wc -l")

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -23,7 +24,7 @@ type Options struct {
 	Stats    bool      // gather per-syscall counters
 	Verbose  bool      // report patched files and skipped mappings at the end
 	Stderr   io.Writer // zvfs's own messages
-	CacheDir string    // site cache; "" means the user cache directory
+	CacheDir string    // cache root (site analyses, rewritten copies); "" means the user cache directory
 	StubDir  string    // where to install the stub; "" means the default
 }
 
@@ -67,11 +68,15 @@ func Run(argv []string, opts Options) (Result, error) {
 	cacheDir := opts.CacheDir
 	if cacheDir == "" {
 		if c, err := os.UserCacheDir(); err == nil {
-			cacheDir = c + "/zvfs/sites"
+			cacheDir = filepath.Join(c, "zvfs")
 		}
 	}
+	var sitesDir, patchDir string
+	if cacheDir != "" {
+		sitesDir, patchDir = filepath.Join(cacheDir, "sites"), filepath.Join(cacheDir, "patched")
+	}
 	srv, err := NewServer(Config{
-		StubPath: stub, Cache: trampoline.NewCache(cacheDir), WantReports: opts.Stats,
+		StubPath: stub, Cache: trampoline.NewCache(sitesDir), PatchDir: patchDir, WantReports: opts.Stats,
 		Logf: func(f string, a ...any) { fmt.Fprintf(opts.Stderr, f+"\n", a...) },
 	})
 	if err != nil {

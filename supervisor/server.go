@@ -33,6 +33,7 @@ type Server struct {
 	stubDev     uint64
 	stubIno     uint64
 	cache       *trampoline.Cache
+	copies      *patchStore // nil: stubs rewrite their own pages
 	wantReports bool
 	logf        func(format string, args ...any) // protocol errors; nil: silent
 
@@ -56,7 +57,8 @@ type FileSites struct {
 type Config struct {
 	StubPath    string // the installed stub, never patched
 	Cache       *trampoline.Cache
-	WantReports bool // ask stubs for counters at exit and exec
+	PatchDir    string // where rewritten copies of ELF files are kept; "" for none
+	WantReports bool   // ask stubs for counters at exit and exec
 	Logf        func(string, ...any)
 }
 
@@ -73,7 +75,8 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("supervisor socket %s: %w", path, err)
 	}
 	s := &Server{
-		lfd: lfd, dir: dir, path: path, cache: cfg.Cache, wantReports: cfg.WantReports, logf: cfg.Logf,
+		lfd: lfd, dir: dir, path: path, cache: cfg.Cache, copies: newPatchStore(cfg.PatchDir),
+		wantReports: cfg.WantReports, logf: cfg.Logf,
 		conns: map[int]struct{}{}, pids: map[int32]struct{}{}, files: map[string]FileSites{}, skipped: map[string]int{},
 	}
 	if s.cache == nil {
@@ -296,7 +299,7 @@ func (s *Server) Plan(pid int32, maps []Mapping, stubAddr uint64) []abi.PatchRan
 			continue
 		}
 		s.noteFile(m.Path, a)
-		r := abi.PatchRange{Start: m.Start, End: m.End, Prot: m.Prot()}
+		r := abi.PatchRange{Start: m.Start, End: m.End, FileOffset: m.Offset, Prot: m.Prot()}
 		size := m.End - m.Start
 		for _, off := range a.PatchOffsets() {
 			if off >= m.Offset && off-m.Offset+2 <= size {
@@ -304,6 +307,7 @@ func (s *Server) Plan(pid int32, maps []Mapping, stubAddr uint64) []abi.PatchRan
 			}
 		}
 		if len(r.Sites) > 0 {
+			r.Path = s.copies.copyFor(file, a)
 			out = append(out, r)
 		}
 	}

@@ -34,7 +34,7 @@ func TestLayoutFits(t *testing.T) {
 
 func TestSitesRoundTrip(t *testing.T) {
 	ranges := []PatchRange{
-		{Start: 0x1000, End: 0x3000, Prot: 5, Sites: []uint64{0x1010, 0x1020, 0x2000}},
+		{Start: 0x1000, End: 0x3000, FileOffset: 0x2000, Prot: 5, Sites: []uint64{0x1010, 0x1020, 0x2000}, Path: "/cache/x.so"},
 		{Start: 0x7000, End: 0x8000, Prot: 5, Sites: []uint64{0x7001}},
 	}
 	msgs := EncodeSites(ranges, SitesWantReports, 2)
@@ -56,6 +56,9 @@ func TestSitesRoundTrip(t *testing.T) {
 		}
 		for _, r := range rs {
 			got = append(got, r.Sites...)
+			if r.Start == 0x1000 && (r.Path != "/cache/x.so" || r.FileOffset != 0x2000) {
+				t.Errorf("range %+v lost its path or offset", r)
+			}
 		}
 	}
 	if !reflect.DeepEqual(got, []uint64{0x1010, 0x1020, 0x2000, 0x7001}) {

@@ -19,7 +19,7 @@ const (
 // Message types.
 const (
 	MsgHello  = 1 // stub → supervisor: HelloFixed + text of /proc/self/maps
-	MsgSites  = 2 // supervisor → stub: SitesFixed + Ranges + site addresses; repeated while SitesMore
+	MsgSites  = 2 // supervisor → stub: SitesFixed + Ranges + site addresses + paths; repeated while SitesMore
 	MsgReport = 3 // stub → supervisor: ReportFixed + counters
 	MsgAck    = 4 // supervisor → stub: AckFixed
 )
@@ -41,12 +41,13 @@ type HelloFixed struct {
 }
 
 // SitesFixed starts a MsgSites payload; NRanges Range records follow, then
-// NSites uint64 site addresses, grouped by range in range order.
+// NSites uint64 site addresses, grouped by range in range order, then StrLen
+// bytes of NUL-terminated paths that ranges refer to.
 type SitesFixed struct {
 	NRanges uint32
 	NSites  uint32
 	Flags   uint32 // SitesMore, SitesWantReports
-	_       uint32
+	StrLen  uint32
 }
 
 // Sites flags.
@@ -55,13 +56,18 @@ const (
 	SitesWantReports = 1 << 1 // send MsgReport at exit and exec
 )
 
-// Range is one executable mapping to patch: the stub makes [Start, End)
-// writable, rewrites its sites, and restores Prot (PROT_* bits).
+// Range is one executable mapping to patch. When PathLen is non-zero the
+// stub maps [Start, End) afresh from that file (an already rewritten copy of
+// the mapped file) at FileOffset with protection Prot; otherwise, or if that
+// fails, it makes the range writable, rewrites its sites, and restores Prot.
 type Range struct {
-	Start  uint64
-	End    uint64
-	Prot   uint32
-	NSites uint32
+	Start      uint64
+	End        uint64
+	FileOffset uint64
+	Prot       uint32 // PROT_* bits
+	NSites     uint32
+	PathOff    uint32 // into the string table
+	PathLen    uint32 // without the NUL; 0: no copy
 }
 
 // ReportFixed starts a MsgReport payload; NSlots+1 uint64 counters follow.
@@ -87,7 +93,7 @@ const (
 	HeaderSize      = 16
 	HelloFixedSize  = 16
 	SitesFixedSize  = 16
-	RangeSize       = 24
+	RangeSize       = 40
 	ReportFixedSize = 8
 	AckFixedSize    = 8
 )
@@ -213,8 +219,10 @@ func EncodeReport(pid int32, r Report) []byte {
 // PatchRange is one range of a sites answer with its addresses.
 type PatchRange struct {
 	Start, End uint64
+	FileOffset uint64
 	Prot       uint32
 	Sites      []uint64
+	Path       string // rewritten copy to map, "" for none
 }
 
 // EncodeSites splits a sites answer into datagrams of at most maxSites
@@ -236,25 +244,35 @@ func EncodeSites(ranges []PatchRange, flags uint32, maxSites int) [][]byte {
 			f |= SitesMore
 		}
 		total := 0
-		for _, p := range cur {
+		var strs []byte
+		offs := make([]int, len(cur))
+		for i, p := range cur {
 			total += len(p.sites)
+			offs[i] = len(strs)
+			if p.r.Path != "" {
+				strs = append(append(strs, p.r.Path...), 0)
+			}
 		}
-		b := AppendHeader(nil, MsgSites, SitesFixedSize+len(cur)*RangeSize+total*8, 0)
+		b := AppendHeader(nil, MsgSites, SitesFixedSize+len(cur)*RangeSize+total*8+len(strs), 0)
 		b = le.AppendUint32(b, uint32(len(cur)))
 		b = le.AppendUint32(b, uint32(total))
 		b = le.AppendUint32(b, f)
-		b = le.AppendUint32(b, 0)
-		for _, p := range cur {
+		b = le.AppendUint32(b, uint32(len(strs)))
+		for i, p := range cur {
 			b = le.AppendUint64(b, p.r.Start)
 			b = le.AppendUint64(b, p.r.End)
+			b = le.AppendUint64(b, p.r.FileOffset)
 			b = le.AppendUint32(b, p.r.Prot)
 			b = le.AppendUint32(b, uint32(len(p.sites)))
+			b = le.AppendUint32(b, uint32(offs[i]))
+			b = le.AppendUint32(b, uint32(len(p.r.Path)))
 		}
 		for _, p := range cur {
 			for _, s := range p.sites {
 				b = le.AppendUint64(b, s)
 			}
 		}
+		b = append(b, strs...)
 		out = append(out, b)
 		cur, n = nil, 0
 	}
@@ -285,30 +303,39 @@ func DecodeSites(p []byte) ([]PatchRange, uint32, error) {
 	if len(p) < SitesFixedSize {
 		return nil, 0, bad("sites: %d bytes", len(p))
 	}
-	nr, ns, flags := le.Uint32(p), le.Uint32(p[4:]), le.Uint32(p[8:])
-	want := uint64(SitesFixedSize) + uint64(nr)*RangeSize + uint64(ns)*8
+	nr, ns, flags, sl := le.Uint32(p), le.Uint32(p[4:]), le.Uint32(p[8:]), le.Uint32(p[12:])
+	want := uint64(SitesFixedSize) + uint64(nr)*RangeSize + uint64(ns)*8 + uint64(sl)
 	if want != uint64(len(p)) {
-		return nil, 0, bad("sites: %d ranges and %d sites need %d bytes, have %d", nr, ns, want, len(p))
+		return nil, 0, bad("sites: %d ranges, %d sites and %d string bytes need %d bytes, have %d", nr, ns, sl, want, len(p))
 	}
+	strs := p[len(p)-int(sl):]
 	rs := make([]PatchRange, nr)
+	counts := make([]uint32, nr)
 	off := SitesFixedSize
 	total := uint64(0)
 	for i := range rs {
 		rs[i].Start = le.Uint64(p[off:])
 		rs[i].End = le.Uint64(p[off+8:])
-		rs[i].Prot = le.Uint32(p[off+16:])
-		k := le.Uint32(p[off+20:])
-		rs[i].Sites = make([]uint64, 0, min(k, ns))
-		total += uint64(k)
+		rs[i].FileOffset = le.Uint64(p[off+16:])
+		rs[i].Prot = le.Uint32(p[off+24:])
+		counts[i] = le.Uint32(p[off+28:])
+		po, pl := uint64(le.Uint32(p[off+32:])), uint64(le.Uint32(p[off+36:]))
+		if pl > 0 {
+			if po+pl >= uint64(len(strs)) || strs[po+pl] != 0 {
+				return nil, 0, bad("sites: range %d path [%d,+%d) outside the %d-byte string table", i, po, pl, len(strs))
+			}
+			rs[i].Path = string(strs[po : po+pl])
+		}
+		total += uint64(counts[i])
 		off += RangeSize
 	}
 	if total != uint64(ns) {
 		return nil, 0, bad("sites: ranges hold %d sites, header says %d", total, ns)
 	}
 	for i := range rs {
-		k := int(le.Uint32(p[SitesFixedSize+i*RangeSize+20:]))
-		for j := 0; j < k; j++ {
-			rs[i].Sites = append(rs[i].Sites, le.Uint64(p[off:]))
+		rs[i].Sites = make([]uint64, counts[i])
+		for j := range rs[i].Sites {
+			rs[i].Sites[j] = le.Uint64(p[off:])
 			off += 8
 		}
 	}

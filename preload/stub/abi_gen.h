@@ -62,17 +62,20 @@ struct abi_sites_fixed {
 	abi_u32 nranges;
 	abi_u32 nsites;
 	abi_u32 flags;
-	abi_u32 pad0;
+	abi_u32 str_len;
 };
 _Static_assert(sizeof(struct abi_sites_fixed) == 16, "abi_sites_fixed size");
 
 struct abi_range {
 	abi_u64 start;
 	abi_u64 end;
+	abi_u64 file_offset;
 	abi_u32 prot;
 	abi_u32 nsites;
+	abi_u32 path_off;
+	abi_u32 path_len;
 };
-_Static_assert(sizeof(struct abi_range) == 24, "abi_range size");
+_Static_assert(sizeof(struct abi_range) == 40, "abi_range size");
 
 struct abi_report_fixed {
 	abi_u32 reason;

@@ -120,6 +120,20 @@ static unsigned long site_hash(unsigned long ret)
 	return (unsigned long)(((unsigned long long)ret * (unsigned long long)(long)(int)ABI_SITE_HASH_MUL) >> 32);
 }
 
+/* remap replaces [start, end) with the same range of path, a copy of the
+ * mapped file whose sites the supervisor already rewrote: the pages are then
+ * shared by every process of the run instead of copied into each. mmap checks
+ * everything that can fail before it unmaps the old range. */
+static int remap(unsigned long start, unsigned long end, unsigned long off, unsigned prot, const char *path)
+{
+	long fd = RAW3(SYS_open, path, 0 | 02000000 /* O_CLOEXEC */, 0);
+	if (fd < 0)
+		return 0;
+	long r = RAW6(SYS_mmap, start, end - start, prot, 0x12 /* MAP_PRIVATE|MAP_FIXED */, fd, off);
+	RAW1(SYS_close, fd);
+	return r == (long)start;
+}
+
 /* patch applies the supervisor's answer held in buf (n bytes of consecutive
  * MsgSites datagrams, each prefixed by its length in a u64). */
 static void patch(const char *buf, unsigned long n)
@@ -157,10 +171,17 @@ static void patch(const char *buf, unsigned long n)
 			const struct abi_sites_fixed *sf = (const void *)p;
 			const struct abi_range *rg = (const void *)(p + sizeof *sf);
 			const abi_u64 *sites = (const abi_u64 *)(rg + sf->nranges);
+			const char *strs = (const char *)(sites + sf->nsites);
 			for (unsigned i = 0; i < sf->nranges; i++) {
 				unsigned long start = rg[i].start, end = rg[i].end;
 				int ok = start < end && (start & 4095) == 0 && start >= ABI_SITE_TABLE_LIMIT &&
 					 !(entry >= start && entry < end);
+				if (ok && pass == 2 && rg[i].path_len && (unsigned long)rg[i].path_off + rg[i].path_len < sf->str_len &&
+				    strs[rg[i].path_off + rg[i].path_len] == 0 &&
+				    remap(start, end, rg[i].file_offset, rg[i].prot, strs + rg[i].path_off)) {
+					sites += rg[i].nsites;
+					continue;
+				}
 				if (ok && pass == 2)
 					ok = RAW3(SYS_mprotect, start, end - start, rg[i].prot | 2 /* WRITE */) == 0;
 				for (unsigned k = 0; ok && k < rg[i].nsites; k++) {
@@ -250,7 +271,7 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 			struct abi_header *rh = (struct abi_header *)(buf + got + 8);
 			const struct abi_sites_fixed *sf = (const void *)(rh + 1);
 			unsigned long need = sizeof *rh + sizeof *sf + (unsigned long)sf->nranges * sizeof(struct abi_range) +
-					     (unsigned long)sf->nsites * 8;
+					     (unsigned long)sf->nsites * 8 + sf->str_len;
 			if (rh->magic != ABI_MAGIC || rh->type != ABI_MSG_SITES || need != (unsigned long)n ||
 			    rh->length + sizeof *rh != (unsigned long)n)
 				break;

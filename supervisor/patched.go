@@ -1,0 +1,113 @@
+package supervisor
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/trampoline"
+)
+
+// patchStore keeps, per ELF file, a copy whose syscall sites are already
+// rewritten. A stub maps the copy over the file's executable mapping instead
+// of rewriting its own pages, so the rewritten pages sit once in the page
+// cache for every process of every run, not once per process.
+type patchStore struct {
+	dir   string
+	mu    sync.Mutex
+	paths map[string]string // copy name → path, "" when it could not be made
+}
+
+func newPatchStore(dir string) *patchStore {
+	if dir == "" {
+		return nil
+	}
+	return &patchStore{dir: dir, paths: map[string]string{}}
+}
+
+// copyFor returns the path of the rewritten copy of file (whose analysis is
+// a), making it if needed, or "" when there is none to use.
+func (p *patchStore) copyFor(file string, a *trampoline.Analysis) string {
+	if p == nil {
+		return ""
+	}
+	offs := a.PatchOffsets()
+	if len(offs) == 0 {
+		return ""
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(file, &st); err != nil {
+		return ""
+	}
+	// The name pins the file's identity and the exact set of rewrites, so a
+	// new analysis or a changed file never meets an old copy.
+	h := sha256.New()
+	for _, o := range offs {
+		h.Write(binary.LittleEndian.AppendUint64(nil, o))
+	}
+	id := a.BuildID
+	if id == "" {
+		id = fmt.Sprintf("%x-%x-%x", st.Dev, st.Ino, st.Mtim.Nano())
+	}
+	name := fmt.Sprintf("%s-%x-%s.so", id, st.Size, hex.EncodeToString(h.Sum(nil)[:8]))
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if path, ok := p.paths[name]; ok {
+		return path
+	}
+	path := filepath.Join(p.dir, name)
+	if fi, err := os.Stat(path); err != nil || fi.Size() != st.Size {
+		if err := writeCopy(file, path, offs, st.Size); err != nil {
+			path = ""
+		}
+	}
+	p.paths[name] = path
+	return path
+}
+
+// writeCopy writes file with every offset's 0f 05 turned into ff d0, to a
+// temporary file renamed into place, read-only.
+func writeCopy(file, path string, offs []uint64, size int64) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("copy %s: %w", file, err)
+	}
+	if int64(len(b)) != size {
+		return fmt.Errorf("copy %s: changed while read", file)
+	}
+	for _, o := range offs {
+		if o+2 > uint64(len(b)) || b[o] != 0x0f || b[o+1] != 0x05 {
+			return fmt.Errorf("copy %s: no syscall at %#x", file, o)
+		}
+		b[o], b[o+1] = 0xff, 0xd0
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("copy %s: %w", file, err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("copy %s: %w", file, err)
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o444)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("copy %s to %s: %w", file, path, err)
+	}
+	return nil
+}

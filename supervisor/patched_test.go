@@ -1,0 +1,56 @@
+package supervisor
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/zvfs/zvfs/trampoline"
+)
+
+func TestPatchStoreCopy(t *testing.T) {
+	libc := "/lib/x86_64-linux-gnu/libc.so.6"
+	orig, err := os.ReadFile(libc)
+	if err != nil {
+		t.Skip(err)
+	}
+	a, err := trampoline.AnalyzeFile(libc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ps := newPatchStore(filepath.Join(dir, "patched"))
+	p := ps.copyFor(libc, a)
+	if p == "" {
+		t.Fatal("no copy made")
+	}
+	cp, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cp) != len(orig) {
+		t.Fatalf("copy is %d bytes, original %d", len(cp), len(orig))
+	}
+	patched := map[uint64]bool{}
+	for _, o := range a.PatchOffsets() {
+		patched[o] = true
+		if !bytes.Equal(cp[o:o+2], []byte{0xff, 0xd0}) {
+			t.Errorf("site %#x not rewritten", o)
+		}
+	}
+	for i := range orig {
+		if orig[i] != cp[i] && !patched[uint64(i)] && !patched[uint64(i)-1] {
+			t.Fatalf("byte %#x differs outside any site", i)
+		}
+	}
+	if fi, _ := os.Stat(p); fi.Mode().Perm()&0o222 != 0 {
+		t.Errorf("copy is writable: %v", fi.Mode())
+	}
+	if again := newPatchStore(filepath.Join(dir, "patched")).copyFor(libc, a); again != p {
+		t.Errorf("a new store found %q, want the existing %q", again, p)
+	}
+	if got := newPatchStore("/dev/null/x").copyFor(libc, a); got != "" {
+		t.Errorf("unwritable store returned %q", got)
+	}
+}
