@@ -21,14 +21,15 @@ import (
 type patchStore struct {
 	dir   string
 	mu    sync.Mutex
-	paths map[string]string // copy name → path, "" when it could not be made
+	paths map[string]string               // copy name → path, "" when it could not be made
+	known map[*trampoline.Analysis]string // analyses already answered (the cache hands out one per file version)
 }
 
 func newPatchStore(dir string) *patchStore {
 	if dir == "" {
 		return nil
 	}
-	return &patchStore{dir: dir, paths: map[string]string{}}
+	return &patchStore{dir: dir, paths: map[string]string{}, known: map[*trampoline.Analysis]string{}}
 }
 
 // copyFor returns the path of the rewritten copy of file (whose analysis is
@@ -37,6 +38,20 @@ func (p *patchStore) copyFor(file string, a *trampoline.Analysis) string {
 	if p == nil {
 		return ""
 	}
+	p.mu.Lock()
+	path, ok := p.known[a]
+	p.mu.Unlock()
+	if ok {
+		return path
+	}
+	path = p.make(file, a)
+	p.mu.Lock()
+	p.known[a] = path
+	p.mu.Unlock()
+	return path
+}
+
+func (p *patchStore) make(file string, a *trampoline.Analysis) string {
 	offs := a.PatchOffsets()
 	if len(offs) == 0 {
 		return ""

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -23,10 +24,11 @@ import (
 // send buffer.
 const maxSitesPerMessage = 8192
 
-// Server answers the stubs of one run. It uses blocking system calls on raw
-// sockets, one goroutine per connection: a stub's request wakes the thread
-// blocked on it directly, without a trip through the network poller, which
-// halves the round trip on this two-CPU machine kind.
+// Server answers the stubs of one run. Each connection carries one request
+// and its answer. A few goroutines block in accept on a raw socket and each
+// serves what it accepts on its own thread: a stub's connection wakes that
+// thread directly, with no trip through the network poller or hand-off to
+// another goroutine (each wake-up of another CPU costs tens of µs here).
 type Server struct {
 	lfd         int
 	dir, path   string
@@ -124,18 +126,43 @@ func (s *Server) Close() error {
 		unix.Shutdown(fd, unix.SHUT_RDWR)
 	}
 	s.mu.Unlock()
-	// Wake the blocked accept with a connection of our own.
-	if fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0); err == nil {
-		unix.Connect(fd, &unix.SockaddrUnix{Name: s.path})
-		unix.Close(fd)
+	// Wake every blocked accept with a connection of our own.
+	for range acceptors {
+		if fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0); err == nil {
+			unix.Connect(fd, &unix.SockaddrUnix{Name: s.path})
+			unix.Close(fd)
+		}
 	}
 	s.wg.Wait()
 	unix.Close(s.lfd)
 	return os.RemoveAll(s.dir)
 }
 
+// acceptors is the number of goroutines blocked in accept. Each serves the
+// connection it accepts itself: a connection carries one request (a hello,
+// or a report) and its answer, so handling it on the accepting thread saves
+// a wake-up of another thread per process start.
+const acceptors = 4
+
+// requestTimeout bounds how long a connection may hold an acceptor without
+// sending its request (a process stopped between connect and send).
+const requestTimeout = time.Second
+
 func (s *Server) serve() {
 	defer s.wg.Done()
+	var wg sync.WaitGroup
+	for range acceptors {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.acceptLoop()
+		}()
+	}
+	wg.Wait()
+}
+
+func (s *Server) acceptLoop() {
+	tv := unix.NsecToTimeval(requestTimeout.Nanoseconds())
 	for {
 		fd, _, err := unix.Accept4(s.lfd, unix.SOCK_CLOEXEC)
 		if err == unix.EINTR || err == unix.ECONNABORTED {
@@ -154,83 +181,110 @@ func (s *Server) serve() {
 			if closed || err != unix.EMFILE && err != unix.ENFILE {
 				return
 			}
+			time.Sleep(10 * time.Millisecond)
 			continue
 		}
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			s.handle(fd)
-			s.mu.Lock()
-			delete(s.conns, fd)
-			s.mu.Unlock()
-			unix.Close(fd)
-		}()
+		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
+		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, &tv)
+		s.handle(fd)
+		s.mu.Lock()
+		delete(s.conns, fd)
+		s.mu.Unlock()
+		unix.Close(fd)
 	}
 }
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, abi.MaxMessage); return &b }}
+// Most datagrams (a hello carries the maps text, a few KiB) fit a pooled
+// buffer; a larger one gets a buffer of its own size.
+const pooledBuf = 64 << 10
 
+var bufPool = sync.Pool{New: func() any { b := make([]byte, pooledBuf); return &b }}
+
+// datagramLen returns the length of the next datagram without consuming it.
+func datagramLen(fd int) (int, error) {
+	var one [1]byte
+	for {
+		n, _, err := unix.Recvfrom(fd, one[:], unix.MSG_PEEK|unix.MSG_TRUNC)
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
+}
+
+// handle serves the one request a connection carries.
 func (s *Server) handle(fd int) {
 	var pid int32
 	if u, err := unix.GetsockoptUcred(fd, unix.SOL_SOCKET, unix.SO_PEERCRED); err == nil {
 		pid = u.Pid
 	}
+	size, err := datagramLen(fd)
+	if err != nil || size == 0 {
+		return
+	}
+	if size > abi.MaxMessage {
+		s.protocolError(pid, fmt.Errorf("%w: datagram of %d bytes", abi.ErrMessage, size))
+		return
+	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	buf := *bp
-	send := func(m []byte) bool {
-		for {
-			_, err := unix.SendmsgN(fd, m, nil, nil, unix.MSG_NOSIGNAL)
-			if err != unix.EINTR {
-				return err == nil
-			}
-		}
+	if size > len(buf) {
+		buf = make([]byte, size)
 	}
-	for {
-		n, _, flags, _, err := unix.Recvmsg(fd, buf, nil, 0)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil || n == 0 {
-			return
-		}
-		if flags&unix.MSG_TRUNC != 0 {
-			s.protocolError(pid, fmt.Errorf("%w: datagram over %d bytes", abi.ErrMessage, len(buf)))
-			return
-		}
-		h, payload, err := abi.DecodeHeader(buf[:n])
+	n, err := recvDatagram(fd, buf)
+	if err != nil || n == 0 {
+		return
+	}
+	h, payload, err := abi.DecodeHeader(buf[:n])
+	if err != nil {
+		s.protocolError(pid, err)
+		return
+	}
+	if pid == 0 {
+		pid = h.Pid
+	}
+	var answer [][]byte
+	switch h.Type {
+	case abi.MsgHello:
+		hello, err := abi.DecodeHello(payload)
 		if err != nil {
 			s.protocolError(pid, err)
 			return
 		}
-		if pid == 0 {
-			pid = h.Pid
-		}
-		switch h.Type {
-		case abi.MsgHello:
-			hello, err := abi.DecodeHello(payload)
-			if err != nil {
-				s.protocolError(pid, err)
-				return
-			}
-			for _, m := range s.answerHello(pid, hello) {
-				if !send(m) {
-					return
-				}
-			}
-		case abi.MsgReport:
-			r, err := abi.DecodeReport(payload)
-			if err != nil {
-				s.protocolError(pid, err)
-				return
-			}
-			s.addReport(pid, r)
-			if !send(abi.EncodeAck(0)) {
-				return
-			}
-		default:
-			s.protocolError(pid, fmt.Errorf("%w: message type %d", abi.ErrMessage, h.Type))
+		answer = s.answerHello(pid, hello)
+	case abi.MsgReport:
+		r, err := abi.DecodeReport(payload)
+		if err != nil {
+			s.protocolError(pid, err)
 			return
+		}
+		s.addReport(pid, r)
+		answer = [][]byte{abi.EncodeAck(0)}
+	default:
+		s.protocolError(pid, fmt.Errorf("%w: message type %d", abi.ErrMessage, h.Type))
+		return
+	}
+	for _, m := range answer {
+		if err := sendDatagram(fd, m); err != nil {
+			return
+		}
+	}
+}
+
+func recvDatagram(fd int, buf []byte) (int, error) {
+	for {
+		n, _, _, _, err := unix.Recvmsg(fd, buf, nil, 0)
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
+}
+
+func sendDatagram(fd int, m []byte) error {
+	for {
+		_, err := unix.SendmsgN(fd, m, nil, nil, unix.MSG_NOSIGNAL)
+		if err != unix.EINTR {
+			return err
 		}
 	}
 }
@@ -301,8 +355,8 @@ func (s *Server) Plan(pid int32, maps []Mapping, stubAddr uint64) []abi.PatchRan
 		s.noteFile(m.Path, a)
 		r := abi.PatchRange{Start: m.Start, End: m.End, FileOffset: m.Offset, Prot: m.Prot()}
 		size := m.End - m.Start
-		for _, off := range a.PatchOffsets() {
-			if off >= m.Offset && off-m.Offset+2 <= size {
+		for _, site := range a.Sites {
+			if off := site.Offset; site.Patch && off >= m.Offset && off-m.Offset+2 <= size {
 				r.Sites = append(r.Sites, m.Start+off-m.Offset)
 			}
 		}
