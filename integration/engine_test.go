@@ -93,6 +93,21 @@ func TestThreads(t *testing.T) {
 	}
 }
 
+// TestThreadChurn: thousands of short-lived threads reuse the hook blocks
+// of threads that have exited, so memory stays flat, and no count is lost.
+func TestThreadChurn(t *testing.T) {
+	requireHook(t)
+	prog := cprog(t, "threadchurn")
+	r := same(t, prog, "3000")
+	if !strings.Contains(r.stdout, "under 4 MiB: yes") {
+		t.Errorf("output %q, stderr %q", r.stdout, r.stderr)
+	}
+	st, _ := stats(t, t.TempDir(), prog, "3000")
+	if st.Syscalls["getppid"] != 3050 || st.Syscalls["exit"] != 3050 {
+		t.Errorf("getppid %d, exit %d; want 3050 each", st.Syscalls["getppid"], st.Syscalls["exit"])
+	}
+}
+
 // TestProcesses: fork, vfork, vfork+exec, posix_spawn, system(), clone3 and
 // clone(CLONE_VM) behave as natively, and the children are hooked.
 func TestProcesses(t *testing.T) {

@@ -64,7 +64,7 @@ func Classes() [NSlots]Class {
 	t[unix.SYS_CLONE] = ClassClone
 	t[unix.SYS_VFORK] = ClassVfork
 	t[unix.SYS_CLONE3] = ClassClone3
-	for _, nr := range []int{unix.SYS_EXECVE, unix.SYS_EXECVEAT, unix.SYS_EXIT_GROUP, unix.SYS_FORK} {
+	for _, nr := range []int{unix.SYS_EXECVE, unix.SYS_EXECVEAT, unix.SYS_EXIT_GROUP, unix.SYS_EXIT, unix.SYS_FORK} {
 		t[nr] = ClassSlow
 	}
 	return t

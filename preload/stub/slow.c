@@ -10,6 +10,7 @@
 #define SYS_clone 56
 #define SYS_fork 57
 #define SYS_execve 59
+#define SYS_exit 60
 #define SYS_exit_group 231
 #define SYS_execveat 322
 #define SYS_clone3 435
@@ -204,6 +205,15 @@ int zvfs_slow(struct frame *f)
 	case SYS_execveat:
 		f->rax = (unsigned long)exec_hooked(f, f->rax == SYS_execveat, &old);
 		break;
+	case SYS_exit: {
+		/* The thread ends: its block (counters kept) may serve a new thread
+		 * once the kernel has really removed this one. */
+		struct block *b = cur_block();
+		if (!(b->flags & BLKF_VFORK_CHILD))
+			__atomic_or_fetch(&b->flags, BLKF_EXITING, __ATOMIC_RELEASE);
+		RAW1(SYS_exit, f->rdi);
+		break;
+	}
 	case SYS_exit_group:
 		if (zvfs_state.want_reports)
 			report_counts(ABI_REPORT_EXIT);

@@ -5,7 +5,10 @@
 
 #define SYS_mmap 9
 #define SYS_mprotect 10
+#define SYS_getpid 39
 #define SYS_gettid 186
+#define SYS_tgkill 234
+#define ESRCH 3
 
 struct stub_state zvfs_state;
 
@@ -25,10 +28,38 @@ static void init_block(struct block *b, unsigned long lo, unsigned long flags)
 	b->flags = flags;
 }
 
+/* reuse claims the block of a thread that has exited, if there is one.
+ * Its counters stay: they are reported with the process's. */
+static struct block *reuse(void)
+{
+	long pid = -1;
+	for (struct block *b = __atomic_load_n(&zvfs_state.registry, __ATOMIC_ACQUIRE); b; b = b->next) {
+		unsigned long f = __atomic_load_n(&b->flags, __ATOMIC_ACQUIRE);
+		if (!(f & BLKF_EXITING))
+			continue;
+		if (pid < 0)
+			pid = RAW0(SYS_getpid);
+		if (RAW3(SYS_tgkill, pid, b->tid, 0) != -ESRCH)
+			continue; /* still running its last instructions */
+		if (__atomic_compare_exchange_n(&b->flags, &f, f & ~(unsigned long)BLKF_EXITING, 0, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			return b;
+	}
+	return 0;
+}
+
 /* zvfs_attach gives the calling thread a hook block (and a spare one for its
- * vfork children) and points %gs at it. It runs on the caller's stack. */
+ * vfork children) and points %gs at it, reusing the block of a thread that
+ * has exited when it can. It runs on the caller's stack. */
 int zvfs_attach(void)
 {
+	struct block *old = reuse();
+	if (old) {
+		old->tid = (unsigned long)RAW0(SYS_gettid);
+		old->cur = old->hi;
+		set_gs(old);
+		return 0;
+	}
 	long m = RAW6(SYS_mmap, 0, 2 * BLK_SPAN, 3 /* RW */, 0x22 /* PRIVATE|ANON */, -1, 0);
 	if (m < 0 && m > -4096)
 		return -1;
@@ -55,13 +86,15 @@ int zvfs_attach(void)
  * report: start from zero. */
 void zvfs_after_fork_child(void)
 {
+	struct block *self = cur_block();
 	for (struct block *b = zvfs_state.registry; b; b = b->next) {
 		memset(b->counts, 0, sizeof b->counts);
 		if (b->child)
 			memset(b->child->counts, 0, sizeof b->child->counts);
+		if (b != self) /* the parent's other threads do not exist here */
+			b->flags |= BLKF_EXITING;
 	}
 	memset(zvfs_state.baseline, 0, sizeof zvfs_state.baseline);
-	struct block *self = cur_block();
 	if (self && !(self->flags & BLKF_VFORK_CHILD))
 		self->tid = (unsigned long)RAW0(SYS_gettid);
 }

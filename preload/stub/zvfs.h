@@ -29,6 +29,7 @@
 #define BLK_SPAN        (BLK_GUARD + BLK_STACK_SIZE + BLK_HDR_SIZE)
 #define STACK_RESERVE   0x10000 /* room one slow-path level may use before a nested one starts */
 #define BLKF_VFORK_CHILD 1
+#define BLKF_EXITING 2 /* its thread called exit: reusable once the thread is gone */
 
 #define CLONE_VM_FLAG    0x100
 #define CLONE_VFORK_FLAG 0x4000
