@@ -58,10 +58,22 @@ void conn_close(int fd)
 	RAW1(SYS_close, fd);
 }
 
+static void report_locked(unsigned reason);
+
 /* report_counts sends the counters this process has not reported yet and
  * waits for the supervisor's acknowledgement, so that once the process is
  * gone its counts are in. A vfork child reports only its own block. */
 void report_counts(unsigned reason)
+{
+	/* Threads ending together must not both report the same delta. The
+	 * slow path runs with signals blocked, so the lock cannot be re-entered. */
+	while (__atomic_exchange_n(&zvfs_state.report_lock, 1, __ATOMIC_ACQUIRE))
+		__asm__ volatile("pause");
+	report_locked(reason);
+	__atomic_store_n(&zvfs_state.report_lock, 0, __ATOMIC_RELEASE);
+}
+
+static void report_locked(unsigned reason)
 {
 	struct {
 		struct abi_header h;

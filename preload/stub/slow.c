@@ -211,6 +211,8 @@ int zvfs_slow(struct frame *f)
 		struct block *b = cur_block();
 		if (!(b->flags & BLKF_VFORK_CHILD))
 			__atomic_or_fetch(&b->flags, BLKF_EXITING, __ATOMIC_RELEASE);
+		if (zvfs_state.want_reports && zvfs_last_thread(b))
+			report_counts(ABI_REPORT_EXIT); /* the process ends with this thread */
 		RAW1(SYS_exit, f->rdi);
 		break;
 	}

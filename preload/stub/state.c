@@ -48,6 +48,20 @@ static struct block *reuse(void)
 	return 0;
 }
 
+/* zvfs_last_thread reports whether no thread but the caller (whose block is
+ * self) is still running in this process. */
+int zvfs_last_thread(struct block *self)
+{
+	long pid = RAW0(SYS_getpid);
+	for (struct block *b = __atomic_load_n(&zvfs_state.registry, __ATOMIC_ACQUIRE); b; b = b->next) {
+		if (b == self || (__atomic_load_n(&b->flags, __ATOMIC_ACQUIRE) & BLKF_EXITING))
+			continue;
+		if (RAW3(SYS_tgkill, pid, b->tid, 0) != -ESRCH)
+			return 0;
+	}
+	return 1;
+}
+
 /* zvfs_attach gives the calling thread a hook block (and a spare one for its
  * vfork children) and points %gs at it, reusing the block of a thread that
  * has exited when it can. It runs on the caller's stack. */
@@ -95,6 +109,7 @@ void zvfs_after_fork_child(void)
 			b->flags |= BLKF_EXITING;
 	}
 	memset(zvfs_state.baseline, 0, sizeof zvfs_state.baseline);
+	zvfs_state.report_lock = 0; /* another thread of the parent may have held it */
 	if (self && !(self->flags & BLKF_VFORK_CHILD))
 		self->tid = (unsigned long)RAW0(SYS_gettid);
 }

@@ -102,6 +102,7 @@ void restore_signals(const unsigned long *old);
 struct stub_state {
 	int active;           /* running under a supervisor */
 	int want_reports;     /* supervisor asked for counters at exit and exec */
+	int report_lock;      /* held while a report is built and sent */
 	struct block *registry;
 	unsigned long long baseline[ABI_NSLOTS + 1]; /* counts already reported */
 	char sock[108];
@@ -109,6 +110,7 @@ struct stub_state {
 };
 extern struct stub_state zvfs_state;
 int zvfs_attach(void);
+int zvfs_last_thread(struct block *self);
 void zvfs_after_fork_child(void);
 
 /* conn.c */
