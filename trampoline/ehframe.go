@@ -226,19 +226,22 @@ func (e *ehFrame) cie(p int) cieInfo {
 	return c
 }
 
+// entryID reads an entry's CIE id / CIE pointer field (0 marks a CIE).
+func (e *ehFrame) entryID(pos, size int) uint64 {
+	if size == 4 {
+		v, _ := e.u32(pos)
+		return uint64(v)
+	}
+	v, _ := e.u64(pos)
+	return v
+}
+
 func (e *ehFrame) parseCIE(p int) cieInfo {
 	idPos, idSize, end, zero, ok := e.entryHeader(p)
 	if !ok || zero {
 		return cieInfo{}
 	}
-	var id uint64
-	if idSize == 4 {
-		v, _ := e.u32(idPos)
-		id = uint64(v)
-	} else {
-		id, _ = e.u64(idPos)
-	}
-	if id != 0 {
+	if e.entryID(idPos, idSize) != 0 {
 		return cieInfo{}
 	}
 	sub := ehBuf{b: e.b[:end], addr: e.addr} // bounds reads to this entry
@@ -363,14 +366,7 @@ func (e *ehFrame) walk(sized bool) []vaRange {
 			p = end
 			continue
 		}
-		var id uint64
-		if idSize == 4 {
-			v, _ := e.u32(idPos)
-			id = uint64(v)
-		} else {
-			id, _ = e.u64(idPos)
-		}
-		if id != 0 {
+		if e.entryID(idPos, idSize) != 0 {
 			if r, ok := e.fde(p); ok {
 				rs = append(rs, r)
 			}
