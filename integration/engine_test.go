@@ -172,6 +172,24 @@ func TestExecFollows(t *testing.T) {
 	}
 }
 
+// TestExecBadEnvironment: an exec whose envp or one of its strings is a bad
+// pointer fails with EFAULT, as natively, instead of crashing in the hook;
+// an environment too large for the stub's stack goes through a mapping.
+func TestExecBadEnvironment(t *testing.T) {
+	requireHook(t)
+	execenv := cprog(t, "execenv")
+	for _, mode := range []string{"badarray", "badstring"} {
+		r := same(t, execenv, mode, "/bin/true")
+		if !strings.Contains(r.stdout, "EFAULT") {
+			t.Errorf("%s: %q", mode, r.stdout)
+		}
+	}
+	r := same(t, "sh", "-c", `i=0; while [ $i -lt 3000 ]; do export V$i=value$i; i=$((i+1)); done; env | grep -c '^V'; sh -c 'echo $V2999'`)
+	if !strings.Contains(r.stdout, "3000\nvalue2999") {
+		t.Errorf("large environment: %q", r.stdout)
+	}
+}
+
 func TestSignals(t *testing.T) {
 	requireHook(t)
 	same(t, cprog(t, "signals"))

@@ -74,18 +74,21 @@ char *zutoa(char *p, unsigned long v)
 	return p;
 }
 
-struct iovec_ {
-	unsigned long base, len;
-};
-
 /* uread copies up to n bytes of the caller's memory at src. It returns the
  * number of bytes readable before the first unmapped byte (so a bad pointer
  * yields 0 instead of a fault in the stub), or a negative errno. */
 long uread(void *dst, unsigned long src, unsigned long n)
 {
-	struct iovec_ l = {(unsigned long)dst, n}, r = {src, n};
+	struct uiovec l = {(unsigned long)dst, n}, r = {src, n};
+	return ureadv(&l, &r, 1);
+}
+
+/* ureadv reads n pieces of the caller's memory in one system call; it stops
+ * at the first unreadable byte and returns the bytes read. */
+long ureadv(const struct uiovec *local, const struct uiovec *remote, unsigned long n)
+{
 	long pid = RAW0(SYS_getpid);
-	return RAW6(SYS_process_vm_readv, pid, &l, 1, &r, 1, 0);
+	return RAW6(SYS_process_vm_readv, pid, local, n, remote, n, 0);
 }
 
 void block_signals(unsigned long *old)

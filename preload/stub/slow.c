@@ -17,6 +17,7 @@
 
 #define EFAULT 14
 #define EINVAL 22
+#define E2BIG 7
 
 static const char env_preload[] = "LD_PRELOAD=";
 static const char env_sock[] = ABI_ENV_SOCKET "=";
@@ -44,72 +45,99 @@ static long ustr(unsigned long s, char *buf, unsigned long cap)
 	return -1;
 }
 
+/* uptrs reads the caller's NULL-terminated pointer array at u into out (cap
+ * entries, the NULL included), a page at a time. It returns the number of
+ * pointers before the NULL, -EFAULT, or -E2BIG when they do not fit. */
+static long uptrs(unsigned long u, unsigned long *out, unsigned long cap)
+{
+	unsigned long n = 0;
+	while (n < cap) {
+		unsigned long want = cap - n < 512 ? cap - n : 512;
+		long r = uread(out + n, u + n * 8, want * 8);
+		if (r < 8)
+			return -EFAULT;
+		for (unsigned long i = 0; i < (unsigned long)r / 8; i++)
+			if (!out[n + i])
+				return (long)(n + i);
+		if ((unsigned long)r < want * 8)
+			return -EFAULT;
+		n += want;
+	}
+	return -E2BIG;
+}
+
 /* Room for the rebuilt environment: the private stack when it fits (a vfork
  * child must not leave mappings behind in its parent), mmap otherwise. */
-#define ENV_STACK_BYTES 32768
-
-struct envbuf {
-	char *p;
-	unsigned long cap, used;
-	int mapped;
-};
+#define ENV_STACK_PTRS 2048
+#define HEAD 16 /* bytes of each variable read to recognise it */
+#define BATCH 64
 
 static long exec_hooked(struct frame *f, int at, const unsigned long *mask)
 {
 	unsigned long uenv = at ? f->r10 : f->rdx;
-	unsigned long n = 0;
-	/* Count the caller's entries (NULL envp is an empty environment). */
-	if (uenv) {
-		for (;; n++) {
-			unsigned long p;
-			if (uread(&p, uenv + n * 8, 8) != 8)
-				return -EFAULT;
-			if (!p)
-				break;
+	unsigned long stackptrs[ENV_STACK_PTRS];
+	unsigned long *env = stackptrs, cap = ENV_STACK_PTRS, mapped = 0;
+	long n = 0;
+	if (uenv) { /* NULL envp is an empty environment */
+		n = uptrs(uenv, env, cap - 4);
+		if (n == -E2BIG) {
+			/* A huge environment: count it, then read it into a mapping. */
+			for (n = 0;; n++) {
+				unsigned long p;
+				if (uread(&p, uenv + (unsigned long)n * 8, 8) != 8)
+					return -EFAULT;
+				if (!p)
+					break;
+			}
+			cap = (unsigned long)n + 5;
+			long m = RAW6(SYS_mmap, 0, cap * 8, 3, 0x22, -1, 0);
+			if (m < 0 && m > -4096)
+				return m;
+			env = (unsigned long *)m;
+			mapped = cap * 8;
+			n = uptrs(uenv, env, cap - 4);
 		}
+		if (n < 0)
+			goto out;
 	}
+	/* Drop our variables and the caller's LD_PRELOAD (kept for below),
+	 * compacting env in place. The first bytes of every variable are read in
+	 * batches, one system call for up to BATCH of them. */
 	char preload[4096];
 	long plen = -2; /* no LD_PRELOAD in the caller's environment */
-	unsigned long libn = zstrlen(zvfs_state.lib), sockn = zstrlen(zvfs_state.sock);
-	unsigned long need = (n + 4) * 8 + sizeof env_preload + libn + 1 + sizeof preload +
-			     sizeof env_sock + sockn + sizeof env_lib + libn + 64;
-	char stackbuf[ENV_STACK_BYTES];
-	struct envbuf eb = {stackbuf, sizeof stackbuf, 0, 0};
-	if (need > eb.cap) {
-		long m = RAW6(SYS_mmap, 0, need, 3, 0x22, -1, 0);
-		if (m < 0 && m > -4096)
-			return m;
-		eb.p = (char *)m;
-		eb.cap = need;
-		eb.mapped = 1;
-	}
-	unsigned long *nenv = (unsigned long *)eb.p;
-	char *str = eb.p + (n + 4) * 8;
 	unsigned long k = 0;
-	char head[16];
-	for (unsigned long i = 0; i < n; i++) {
-		unsigned long p;
-		uread(&p, uenv + i * 8, 8);
-		long r = uread(head, p, sizeof head);
-		if (r < (long)sizeof head) {
-			/* Short string near the end of a mapping: read it carefully. */
-			long l = ustr(p, head, sizeof head);
-			if (l == -EFAULT) {
-				if (eb.mapped)
-					RAW2(SYS_munmap, eb.p, eb.cap);
-				return -EFAULT;
+	for (long i = 0; i < n; i += BATCH) {
+		char heads[BATCH][HEAD];
+		struct uiovec l[BATCH], r[BATCH];
+		long m = n - i < BATCH ? n - i : BATCH;
+		for (long j = 0; j < m; j++) {
+			l[j] = (struct uiovec){(unsigned long)heads[j], HEAD};
+			r[j] = (struct uiovec){env[i + j], HEAD};
+		}
+		long got = ureadv(l, r, (unsigned long)m);
+		for (long j = 0; j < m; j++) {
+			unsigned long p = env[i + j];
+			if (got < (j + 1) * HEAD && ustr(p, heads[j], HEAD) == -EFAULT) {
+				/* A short variable at the end of a mapping reads fine
+				 * byte by byte; an unreadable one is the caller's EFAULT. */
+				n = -EFAULT;
+				goto out;
 			}
+			if (zhasprefix(heads[j], env_sock) || zhasprefix(heads[j], env_lib))
+				continue; /* ours are added below */
+			if (plen == -2 && zhasprefix(heads[j], env_preload)) {
+				plen = ustr(p + sizeof env_preload - 1, preload, sizeof preload);
+				if (plen >= 0)
+					continue;
+				plen = -2; /* unreadable or huge: keep it as it is */
+			}
+			env[k++] = p;
 		}
-		if (zhasprefix(head, env_sock) || zhasprefix(head, env_lib))
-			continue; /* ours are added below */
-		if (zhasprefix(head, env_preload) && plen == -2) {
-			plen = ustr(p + sizeof env_preload - 1, preload, sizeof preload);
-			if (plen >= 0)
-				continue;
-			plen = -2; /* unreadable or huge: keep it as it is */
-		}
-		nenv[k++] = p;
 	}
+	unsigned long libn = zstrlen(zvfs_state.lib), sockn = zstrlen(zvfs_state.sock);
+	char strbuf[sizeof env_preload + 4096 + 1 + sizeof preload + sizeof env_sock + 108 + sizeof env_lib + 4096];
+	unsigned long *nenv = env;
+	char *str = strbuf;
 	/* LD_PRELOAD=<stub>[:<the caller's own list>] */
 	char *s = str;
 	memcpy(s, env_preload, sizeof env_preload - 1);
@@ -155,14 +183,14 @@ static long exec_hooked(struct frame *f, int at, const unsigned long *mask)
 	if (zvfs_state.want_reports)
 		report_counts(ABI_REPORT_EXEC);
 	restore_signals(mask); /* the new image starts with the caller's mask */
-	long r;
 	if (at)
-		r = RAW6(SYS_execveat, f->rdi, f->rsi, f->rdx, nenv, f->r8, 0);
+		n = RAW6(SYS_execveat, f->rdi, f->rsi, f->rdx, nenv, f->r8, 0);
 	else
-		r = RAW3(SYS_execve, f->rdi, f->rsi, nenv);
-	if (eb.mapped)
-		RAW2(SYS_munmap, eb.p, eb.cap);
-	return r;
+		n = RAW3(SYS_execve, f->rdi, f->rsi, nenv);
+out:
+	if (mapped)
+		RAW2(SYS_munmap, env, mapped);
+	return n;
 }
 
 /* clone3 needing the assembly path: copy the arguments to the block's

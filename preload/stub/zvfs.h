@@ -94,7 +94,11 @@ size_t zstrlen(const char *s);
 int zhasprefix(const char *s, const char *prefix);
 void zputs2(const char *a, const char *b);
 char *zutoa(char *p, unsigned long v);
+struct uiovec {
+	unsigned long base, len;
+};
 long uread(void *dst, unsigned long src, unsigned long n);
+long ureadv(const struct uiovec *local, const struct uiovec *remote, unsigned long n);
 void block_signals(unsigned long *old);
 void restore_signals(const unsigned long *old);
 
