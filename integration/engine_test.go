@@ -250,3 +250,17 @@ func TestGoProgram(t *testing.T) {
 		t.Errorf("the Go runtime's own syscalls were not counted: %v", st.Syscalls)
 	}
 }
+
+// TestSupervisorGone: when zvfs itself is killed, the program goes on and
+// what it starts afterwards runs (unhooked) instead of hanging.
+func TestSupervisorGone(t *testing.T) {
+	requireHook(t)
+	r := run(t, t.TempDir(), nil, zvfsBin, "stats", "--", "sh", "-c",
+		`kill -9 $PPID; sleep 0.2; /bin/echo after; sh -c 'exit 3'; echo "status $?"`)
+	if r.code != 128+9 {
+		t.Errorf("zvfs exit %d, want SIGKILL", r.code)
+	}
+	if !strings.Contains(r.stdout, "after\nstatus 3") {
+		t.Errorf("program did not carry on: stdout %q stderr %q", r.stdout, r.stderr)
+	}
+}
