@@ -264,3 +264,13 @@ func TestSupervisorGone(t *testing.T) {
 		t.Errorf("program did not carry on: stdout %q stderr %q", r.stdout, r.stderr)
 	}
 }
+
+// TestIgnoredSignalsInherited: nohup's ignored SIGHUP reaches the program.
+func TestIgnoredSignalsInherited(t *testing.T) {
+	requireHook(t)
+	need(t, "nohup")
+	r := run(t, t.TempDir(), nil, "nohup", zvfsBin, "--", "sh", "-c", "kill -HUP $$; echo survived")
+	if r.code != 0 || !strings.Contains(r.stdout, "survived") {
+		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}

@@ -90,9 +90,14 @@ func Run(argv []string, opts Options) (Result, error) {
 	cmd.Env = childEnv(os.Environ(), stub, srv.SocketPath())
 
 	// The program stays in our process group, so a terminal's ^C reaches it
-	// directly; signals sent to zvfs alone are passed on.
+	// directly; signals sent to zvfs alone are passed on. A signal zvfs was
+	// started with ignored (nohup) stays ignored, so the program inherits that.
 	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
+		if !signal.Ignored(sig) {
+			signal.Notify(sigs, sig)
+		}
+	}
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
 		code := 126
