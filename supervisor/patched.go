@@ -79,7 +79,8 @@ func (p *patchStore) make(file string, a *trampoline.Analysis) string {
 	}
 	path := filepath.Join(p.dir, name)
 	if fi, err := os.Stat(path); err != nil || fi.Size() != st.Size {
-		if err := writeCopy(file, path, offs, st.Size); err != nil {
+		// Readable by no one the original is not readable by.
+		if err := writeCopy(file, path, offs, st.Size, os.FileMode(st.Mode&0o444)); err != nil {
 			path = ""
 		}
 	}
@@ -88,8 +89,8 @@ func (p *patchStore) make(file string, a *trampoline.Analysis) string {
 }
 
 // writeCopy writes file with every offset's 0f 05 turned into ff d0, to a
-// temporary file renamed into place, read-only.
-func writeCopy(file, path string, offs []uint64, size int64) error {
+// temporary file renamed into place, with permissions perm (read bits only).
+func writeCopy(file, path string, offs []uint64, size int64, perm os.FileMode) error {
 	b, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("copy %s: %w", file, err)
@@ -115,7 +116,7 @@ func writeCopy(file, path string, offs []uint64, size int64) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chmod(f.Name(), 0o444)
+		err = os.Chmod(f.Name(), perm)
 	}
 	if err == nil {
 		err = os.Rename(f.Name(), path)
