@@ -9,26 +9,45 @@
 #define SYS_sendto 44
 #define SYS_recvfrom 45
 #define SYS_getpid 39
+#define SYS_getcpu 309
 
 struct sockaddr_un_ {
 	unsigned short family;
 	char path[108];
 };
 
+static long connect_to(long fd, const char *path, const char *suffix)
+{
+	struct sockaddr_un_ a;
+	memset(&a, 0, sizeof a);
+	a.family = 1;
+	unsigned long n = zstrlen(path), m = zstrlen(suffix);
+	if (n + m >= sizeof a.path)
+		return -36; /* ENAMETOOLONG */
+	memcpy(a.path, path, n);
+	memcpy(a.path + n, suffix, m);
+	long r;
+	do
+		r = RAW3(SYS_connect, fd, &a, sizeof a);
+	while (r == -4 /* EINTR */);
+	return r;
+}
+
+/* conn_open connects to the supervisor: to the socket of the CPU this thread
+ * runs on (served by a thread pinned there, so the exchange wakes no other
+ * CPU), else to the shared one. */
 int conn_open(void)
 {
 	long fd = RAW3(SYS_socket, 1 /* AF_UNIX */, 5 /* SOCK_SEQPACKET */ | 02000000 /* CLOEXEC */, 0);
 	if (fd < 0)
 		return -1;
-	struct sockaddr_un_ a;
-	memset(&a, 0, sizeof a);
-	a.family = 1;
-	memcpy(a.path, zvfs_state.sock, sizeof a.path);
-	long r;
-	do
-		r = RAW3(SYS_connect, fd, &a, sizeof a);
-	while (r == -4 /* EINTR */);
-	if (r < 0) {
+	unsigned cpu = 0;
+	char suffix[16] = "";
+	if (RAW3(SYS_getcpu, &cpu, 0, 0) == 0) {
+		suffix[0] = '.';
+		*zutoa(suffix + 1, cpu) = 0;
+	}
+	if ((!suffix[0] || connect_to(fd, zvfs_state.sock, suffix) < 0) && connect_to(fd, zvfs_state.sock, "") < 0) {
 		RAW1(SYS_close, fd);
 		return -1;
 	}
