@@ -1,0 +1,329 @@
+// dir.go holds the operations that add and remove names: creating inodes,
+// Mkdir, MkdirAll, Unlink, Rmdir, Remove and RemoveAll.
+
+package mem
+
+import (
+	"errors"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// newInode creates an inode of the given mode (type bits included) for the
+// caller, links it into dir as name and stamps the times of both. The
+// caller holds the write lock and has checked that name is free.
+func (fs *FS) newInode(dir *inode, name string, mode uint32) (*inode, error) {
+	uid, gid, mode := fs.cred.newOwner(dir, mode)
+	t := now()
+	n := &inode{mode: mode, uid: uid, gid: gid, nlink: 1, memfd: -1, atime: t, mtime: t, ctime: t}
+	switch mode & unix.S_IFMT {
+	case unix.S_IFDIR:
+		n.nlink = 2
+		n.size = 2 * bogoDirent
+	case unix.S_IFREG:
+		fd, err := unix.MemfdCreate("zvfs-mem", unix.MFD_CLOEXEC)
+		if err != nil {
+			return nil, err
+		}
+		n.memfd = fd
+	}
+	fs.t.newIno(n)
+	dir.add(name, n)
+	dir.touch(t)
+	return n, nil
+}
+
+// dropLink takes one name away from n (already removed from its directory)
+// at time t. A directory loses both its links; an inode with no name left
+// gives its memfd back (open Files hold their own descriptors).
+func (t *tree) dropLink(n *inode, at time.Time) {
+	n.ctime = at
+	if n.isDir() {
+		n.nlink = 0
+		n.dead = true
+	} else if n.nlink > 0 {
+		n.nlink--
+	}
+	if n.nlink == 0 {
+		t.inodes--
+		if n.memfd >= 0 {
+			unix.Close(n.memfd)
+			n.memfd = -1
+		}
+	}
+}
+
+// Mkdir creates the directory name with the permission bits of perm (the
+// set-user-ID and set-group-ID bits are ignored as Linux does; the sticky
+// bit is kept). The umask is the caller's business.
+func (fs *FS) Mkdir(name string, perm os.FileMode) error {
+	if e := checkPath(name); e != 0 {
+		return pathErr("mkdir", name, e)
+	}
+	fs.t.mu.Lock()
+	defer fs.t.mu.Unlock()
+	w := walker{fs: fs}
+	dir, last, e := w.createTarget(name, true)
+	if e == 0 {
+		e = fs.cred.mayCreate(dir)
+	}
+	if e != 0 {
+		return pathErr("mkdir", name, e)
+	}
+	if _, err := fs.newInode(dir, last, unix.S_IFDIR|modeBits(perm)&01777); err != nil {
+		return pathErr("mkdir", name, err)
+	}
+	return nil
+}
+
+// MkdirAll creates name and every missing parent, like os.MkdirAll: nil if
+// name already is a directory, ENOTDIR if it is something else.
+func (fs *FS) MkdirAll(name string, perm os.FileMode) error {
+	if e := checkPath(name); e != 0 {
+		return pathErr("mkdir", name, e)
+	}
+	if fi, err := fs.Stat(name); err == nil {
+		if fi.IsDir() {
+			return nil
+		}
+		return pathErr("mkdir", name, unix.ENOTDIR)
+	}
+	i := len(name)
+	for i > 0 && name[i-1] == '/' {
+		i--
+	}
+	j := i
+	for j > 0 && name[j-1] != '/' {
+		j--
+	}
+	if j > 1 {
+		if err := fs.MkdirAll(name[:j-1], perm); err != nil {
+			return err
+		}
+	}
+	err := fs.Mkdir(name, perm)
+	if err != nil {
+		if fi, lerr := fs.Lstat(name); lerr == nil && fi.IsDir() {
+			return nil
+		}
+	}
+	return err
+}
+
+// unlink is unlinkat(2) of name relative to the directory start, under the
+// write lock.
+func (fs *FS) unlink(start *inode, name string) unix.Errno {
+	if e := checkPath(name); e != 0 {
+		return e
+	}
+	w := walker{fs: fs}
+	dir, last, typ, slash, e := w.parent(start, name)
+	if e != 0 {
+		return e
+	}
+	if typ != lastNorm {
+		return unix.EISDIR
+	}
+	if len(last) > nameMax {
+		return unix.ENAMETOOLONG
+	}
+	n := dir.lookup(last)
+	switch {
+	case n == nil:
+		return unix.ENOENT
+	case slash && n.isDir():
+		return unix.EISDIR
+	case slash:
+		return unix.ENOTDIR
+	}
+	if e := fs.cred.mayDelete(dir, n, false); e != 0 {
+		return e
+	}
+	t := now()
+	dir.remove(last)
+	dir.touch(t)
+	fs.t.dropLink(n, t)
+	return 0
+}
+
+// rmdir is unlinkat(2) with AT_REMOVEDIR of name relative to the directory
+// start, under the write lock.
+func (fs *FS) rmdir(start *inode, name string) unix.Errno {
+	if e := checkPath(name); e != 0 {
+		return e
+	}
+	w := walker{fs: fs}
+	dir, last, typ, _, e := w.parent(start, name)
+	if e != 0 {
+		return e
+	}
+	switch typ {
+	case lastDotDot:
+		return unix.ENOTEMPTY
+	case lastDot:
+		return unix.EINVAL
+	case lastRoot:
+		return unix.EBUSY
+	}
+	if len(last) > nameMax {
+		return unix.ENAMETOOLONG
+	}
+	n := dir.lookup(last)
+	if n == nil {
+		return unix.ENOENT
+	}
+	if e := fs.cred.mayDelete(dir, n, true); e != 0 {
+		return e
+	}
+	if !n.empty() {
+		return unix.ENOTEMPTY
+	}
+	t := now()
+	dir.remove(last)
+	dir.touch(t)
+	fs.t.dropLink(n, t)
+	return 0
+}
+
+// Unlink removes the name of a non-directory, as unlink(2).
+func (fs *FS) Unlink(name string) error {
+	fs.t.mu.Lock()
+	defer fs.t.mu.Unlock()
+	if e := fs.unlink(fs.t.root, name); e != 0 {
+		return pathErr("unlink", name, e)
+	}
+	return nil
+}
+
+// Rmdir removes an empty directory, as rmdir(2).
+func (fs *FS) Rmdir(name string) error {
+	fs.t.mu.Lock()
+	defer fs.t.mu.Unlock()
+	if e := fs.rmdir(fs.t.root, name); e != 0 {
+		return pathErr("rmdir", name, e)
+	}
+	return nil
+}
+
+// Remove removes a file or an empty directory. Like os.Remove it tries
+// unlink, then rmdir, and reports rmdir's error unless that is ENOTDIR.
+func (fs *FS) Remove(name string) error {
+	fs.t.mu.Lock()
+	defer fs.t.mu.Unlock()
+	e := fs.unlink(fs.t.root, name)
+	if e == 0 {
+		return nil
+	}
+	e1 := fs.rmdir(fs.t.root, name)
+	if e1 == 0 {
+		return nil
+	}
+	if e1 != unix.ENOTDIR {
+		e = e1
+	}
+	return pathErr("remove", name, e)
+}
+
+// RemoveAll removes name and everything below it with the algorithm of
+// os.RemoveAll, so that it gives the same results: nil if name does not
+// exist, EINVAL if it ends in "." (but not ".."), a final symbolic link
+// removed rather than followed, a trailing slash ignored. It is not atomic:
+// each name is removed with the caller's permissions.
+func (fs *FS) RemoveAll(name string) error {
+	if name == "" {
+		return nil
+	}
+	if name == "." || len(name) >= 2 && name[len(name)-1] == '.' && name[len(name)-2] == '/' {
+		return pathErr("RemoveAll", name, unix.EINVAL)
+	}
+	err := fs.Remove(name)
+	if err == nil || os.IsNotExist(err) {
+		return nil
+	}
+	parent, base := splitPath(name)
+	d, err := fs.openFile(fs.t.root, parent, os.O_RDONLY, 0)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	d.Close()
+	return fs.removeAllFrom(d.node, base)
+}
+
+// splitPath splits a path into its parent and last element exactly as
+// os.RemoveAll does: the parent of a bare name is ".", trailing slashes are
+// dropped except a lone "/", which becomes the "name" "/" in ".".
+func splitPath(p string) (dir, base string) {
+	dir = "."
+	for len(p) > 1 && p[0] == '/' && p[1] == '/' {
+		p = p[1:]
+	}
+	i := len(p) - 1
+	for ; i > 0 && p[i] == '/'; i-- {
+		p = p[:i]
+	}
+	base = p
+	for i--; i >= 0; i-- {
+		if p[i] == '/' {
+			dir = p[:max(i, 1)]
+			base = p[i+1:]
+			break
+		}
+	}
+	return dir, base
+}
+
+// removeAllFrom removes base, a name in the directory parent, and
+// everything below it, working relative to the inode as os.RemoveAll
+// works relative to a descriptor.
+func (fs *FS) removeAllFrom(parent *inode, base string) error {
+	fs.t.mu.Lock()
+	e := fs.unlink(parent, base)
+	fs.t.mu.Unlock()
+	if e == 0 || e == unix.ENOENT {
+		return nil
+	}
+	// EISDIR: a directory to empty first; EPERM and EACCES: no right to
+	// remove it, but perhaps a directory whose contents may go.
+	if e != unix.EISDIR && e != unix.EPERM && e != unix.EACCES {
+		return pathErr("unlinkat", base, e)
+	}
+	var recurseErr error
+	d, err := fs.openFile(parent, base, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
+	switch {
+	case errors.Is(err, unix.ENOENT):
+		return nil
+	case errors.Is(err, unix.ENOTDIR) || errors.Is(err, unix.ELOOP):
+		return pathErr("unlinkat", base, e)
+	case err != nil:
+		recurseErr = pathErr("openfdat", base, errOf(err))
+	default:
+		names, err := d.Readdirnames(-1)
+		d.Close()
+		if err != nil {
+			if errors.Is(err, unix.ENOENT) {
+				return nil
+			}
+			return pathErr("readdirnames", base, errOf(err))
+		}
+		for _, name := range names {
+			if err := fs.removeAllFrom(d.node, name); err != nil && recurseErr == nil {
+				recurseErr = err
+			}
+		}
+	}
+	fs.t.mu.Lock()
+	e = fs.rmdir(parent, base)
+	fs.t.mu.Unlock()
+	if e == 0 || e == unix.ENOENT {
+		return nil
+	}
+	if recurseErr != nil {
+		return recurseErr
+	}
+	return pathErr("unlinkat", base, e)
+}

@@ -1,0 +1,60 @@
+// Package mem is the "mem:" backend of zvfs: a file system that lives in the
+// supervisor's memory and behaves like a Linux tmpfs.
+//
+// zvfs answers the file system calls that a program makes on virtual paths,
+// so the backend behind a virtual mount must give the answers the kernel
+// would: the same errno for the same mistake, the same link counts, the same
+// permission decisions. afero's MemMapFs is far from that (it creates files
+// without a parent, removes non-empty directories, has no permissions and no
+// symbolic links), so this package keeps its own tree of inodes and follows
+// the rules of the Linux VFS and of tmpfs step by step.
+//
+// The bytes of every regular file are kept in a memfd, one per inode. This
+// lets the supervisor give a program a real kernel file descriptor for an
+// open file: it reopens /proc/self/fd/N of the memfd (see FS.MemFD), so that
+// the program's reads and writes go straight to the kernel and never come
+// back to Go. The package's own File does the same: every Open gets its own
+// descriptor with its own offset and flags, which makes O_APPEND atomic.
+// Because data changes bypass the tree, the size, blocks and modification
+// time of a regular file are always read from the memfd (fstat), never kept
+// in Go.
+//
+// An FS acts as root: it never refuses for lack of permission. FS.As returns
+// a view of the same tree that checks permissions for another user the way
+// the kernel does. Paths are always taken relative to the FS's root: "a/b"
+// and "/a/b" name the same file, and an absolute symbolic link target is
+// resolved from the FS's root, not the host's.
+//
+// Directory listings (Readdir, Readdirnames) are sorted by name; tmpfs lists
+// the newest (or last renamed) entry first, which no program may rely on.
+//
+// # Where it differs from tmpfs
+//
+// The differential tests compare the rules above with a real tmpfs; these
+// are the known differences:
+//
+//   - Directory order is by name. Seek on a directory can only rewind, and
+//     names added behind the read position are not returned.
+//   - No device nodes, FIFOs or sockets (CopyFrom skips them), no
+//     O_TMPFILE (EOPNOTSUPP), no O_PATH (EINVAL), no RENAME_WHITEOUT
+//     (EINVAL), no extended attributes, ACLs, file flags or quotas. StatFS
+//     reports tmpfs-like numbers but nothing enforces a size limit.
+//   - A write or truncation through a File of a non-root view drops the
+//     set-user-ID/set-group-ID bits as the kernel would, judged by the
+//     view's user rather than by the writer's at the time of the write;
+//     writes through other descriptors of the memfd (those MemFD hands
+//     out) drop nothing.
+//   - Utimens takes explicit times only, so the owner check always
+//     applies: utimensat(UTIME_NOW) by a non-owner with write permission,
+//     which Linux allows, has no equivalent here.
+//   - Times come from the coarse clock the kernel uses for inodes, without
+//     the fine-grained stamps of multigrain timestamps. Access times of
+//     regular files are the memfd's (updated on every read); those of
+//     directories and symbolic links are not updated by reading them.
+//   - Hard links follow fs.protected_hardlinks=1; protected_symlinks,
+//     protected_regular and protected_fifos act as 0.
+//   - Uid 0 has every capability; there are no user namespaces or ID
+//     mappings. Inode and device numbers are the FS's own.
+//   - RemoveAll reports the first error in name order, where os.RemoveAll
+//     on tmpfs reports the first in directory order.
+package mem

@@ -1,0 +1,346 @@
+// file.go holds File, the afero.File of this package. A regular file's I/O
+// goes through its own kernel descriptor of the inode's memfd; a directory's
+// listing is read from the tree, sorted by name.
+
+package mem
+
+import (
+	"io"
+	"os"
+	"sort"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// File is an open file of an FS, returned by Open, OpenFile and Create.
+// For a regular file it wraps a descriptor of its own, opened on the file's
+// memfd with the flags of the open, so reads, writes, seeks and O_APPEND are
+// the kernel's. For a directory it lists the entries sorted by name.
+type File struct {
+	fs   *FS
+	name string
+	node *inode
+
+	// Regular files.
+	fd int
+	os *os.File
+
+	// Directories.
+	mu     sync.Mutex
+	closed bool
+	after  string // Readdir has returned every name up to this one
+	begun  bool
+	atEnd  bool // Readdir reached the end: like tmpfs, stay there until a rewind
+}
+
+// Name returns the name the file was opened with.
+func (f *File) Name() string { return f.name }
+
+// Fd returns the file's own descriptor of the memfd for a regular file, and
+// ^uintptr(0) for a directory. It stays owned by the File and is valid
+// until Close.
+func (f *File) Fd() uintptr {
+	if f.os == nil {
+		return ^uintptr(0)
+	}
+	return uintptr(f.fd)
+}
+
+// dirErr is the error of a data operation on a directory.
+func (f *File) dirErr(op string, e unix.Errno) error {
+	f.mu.Lock()
+	closed := f.closed
+	f.mu.Unlock()
+	if closed {
+		return pathErr(op, f.name, os.ErrClosed)
+	}
+	return pathErr(op, f.name, e)
+}
+
+// Read reads up to len(b) bytes; EISDIR on a directory.
+func (f *File) Read(b []byte) (int, error) {
+	if f.os == nil {
+		return 0, f.dirErr("read", unix.EISDIR)
+	}
+	if len(b) == 0 {
+		return 0, f.empty("read", func(fd int) error { _, err := unix.Read(fd, nil); return err })
+	}
+	return f.os.Read(b)
+}
+
+// empty makes a zero-length transfer reach the kernel, which still checks
+// the descriptor (EBADF on a file not open for it), where os.File would
+// answer without asking.
+func (f *File) empty(op string, call func(fd int) error) error {
+	rc, err := f.os.SyscallConn()
+	if err != nil {
+		return pathErr(op, f.name, err)
+	}
+	var cerr error
+	if err := rc.Control(func(fd uintptr) { cerr = call(int(fd)) }); err != nil {
+		return pathErr(op, f.name, os.ErrClosed)
+	}
+	if cerr != nil {
+		return pathErr(op, f.name, cerr)
+	}
+	return nil
+}
+
+// ReadAt reads len(b) bytes at offset off, like os.File.ReadAt.
+func (f *File) ReadAt(b []byte, off int64) (int, error) {
+	if f.os == nil {
+		return 0, f.dirErr("read", unix.EISDIR)
+	}
+	if len(b) == 0 && off >= 0 {
+		return 0, f.empty("read", func(fd int) error { _, err := unix.Pread(fd, nil, off); return err })
+	}
+	return f.os.ReadAt(b, off)
+}
+
+// Write writes b; on a file opened with O_APPEND each write goes to the end
+// atomically. EBADF on a directory (always open read-only).
+func (f *File) Write(b []byte) (int, error) {
+	if f.os == nil {
+		return 0, f.dirErr("write", unix.EBADF)
+	}
+	n, err := f.os.Write(b)
+	if n > 0 {
+		f.wrote()
+	}
+	return n, err
+}
+
+// wrote takes the set-user-ID bits away after a write or truncation by a
+// user (see dropPrivs). Writes through other descriptors of the memfd do
+// not come here.
+func (f *File) wrote() {
+	c := &f.fs.cred
+	if c.root() {
+		return
+	}
+	t := f.fs.t
+	t.mu.RLock()
+	drop := c.hasPrivsToDrop(f.node)
+	t.mu.RUnlock()
+	if drop {
+		t.mu.Lock()
+		c.dropPrivs(f.node)
+		t.mu.Unlock()
+	}
+}
+
+// WriteAt writes b at offset off with pwrite(2). As in Linux (and unlike
+// os.File, which refuses), on a file opened with O_APPEND the data goes to
+// the end of the file whatever off says.
+func (f *File) WriteAt(b []byte, off int64) (int, error) {
+	if f.os == nil {
+		return 0, f.dirErr("write", unix.EBADF)
+	}
+	if off < 0 {
+		return 0, pathErr("write", f.name, unix.EINVAL)
+	}
+	rc, err := f.os.SyscallConn()
+	if err != nil {
+		return 0, pathErr("write", f.name, err)
+	}
+	n := 0
+	var werr error
+	cerr := rc.Write(func(fd uintptr) bool {
+		for len(b) > 0 {
+			m, e := unix.Pwrite(int(fd), b, off)
+			switch {
+			case e == unix.EINTR:
+				continue
+			case e != nil:
+				werr = e
+				return true
+			case m == 0:
+				werr = io.ErrShortWrite
+				return true
+			}
+			n += m
+			b = b[m:]
+			off += int64(m)
+		}
+		return true
+	})
+	if n > 0 {
+		f.wrote()
+	}
+	if cerr != nil {
+		return n, pathErr("write", f.name, os.ErrClosed)
+	}
+	if werr != nil {
+		return n, pathErr("write", f.name, werr)
+	}
+	return n, nil
+}
+
+// WriteString writes s.
+func (f *File) WriteString(s string) (int, error) {
+	return f.Write([]byte(s))
+}
+
+// Seek sets the offset for the next Read or Write. A directory can only be
+// rewound (Seek(0, io.SeekStart)) or asked for its offset (0, io.SeekCurrent
+// gives 0 before Readdir and 1 after).
+func (f *File) Seek(offset int64, whence int) (int64, error) {
+	if f.os != nil {
+		return f.os.Seek(offset, whence)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return 0, pathErr("seek", f.name, os.ErrClosed)
+	}
+	switch {
+	case offset == 0 && whence == io.SeekStart:
+		f.begun, f.after, f.atEnd = false, "", false
+		return 0, nil
+	case offset == 0 && whence == io.SeekCurrent:
+		if f.begun {
+			return 1, nil
+		}
+		return 0, nil
+	}
+	return 0, pathErr("seek", f.name, unix.EINVAL)
+}
+
+// Sync does nothing but report a closed file: the data is in memory.
+func (f *File) Sync() error {
+	if f.os != nil {
+		return f.os.Sync()
+	}
+	return f.checkOpen("sync")
+}
+
+// Truncate changes the size of a regular file opened for writing (EINVAL
+// otherwise, as ftruncate(2)).
+func (f *File) Truncate(size int64) error {
+	if f.os != nil {
+		err := f.os.Truncate(size)
+		if err == nil {
+			f.wrote()
+		}
+		return err
+	}
+	return f.dirErr("truncate", unix.EINVAL)
+}
+
+// Close closes the file. Closing twice gives an error wrapping
+// os.ErrClosed.
+func (f *File) Close() error {
+	if f.os != nil {
+		return f.os.Close()
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return pathErr("close", f.name, os.ErrClosed)
+	}
+	f.closed = true
+	return nil
+}
+
+func (f *File) checkOpen(op string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return pathErr(op, f.name, os.ErrClosed)
+	}
+	return nil
+}
+
+// Stat returns the FileInfo of the open file, even after its last name was
+// removed (Nlink is then 0). Its Sys method returns a *Stat.
+func (f *File) Stat() (os.FileInfo, error) {
+	if f.os == nil {
+		if err := f.checkOpen("stat"); err != nil {
+			return nil, err
+		}
+		return f.stat(-1), nil
+	}
+	// Control keeps the descriptor from being closed (and reused) while
+	// it is in use, and fails once the File is closed.
+	rc, err := f.os.SyscallConn()
+	if err != nil {
+		return nil, pathErr("stat", f.name, err)
+	}
+	var fi os.FileInfo
+	if err := rc.Control(func(fd uintptr) { fi = f.stat(int(fd)) }); err != nil {
+		return nil, pathErr("stat", f.name, os.ErrClosed)
+	}
+	return fi, nil
+}
+
+func (f *File) stat(fd int) os.FileInfo {
+	f.fs.t.mu.RLock()
+	defer f.fs.t.mu.RUnlock()
+	return &fileInfo{name: baseName(f.name), st: f.fs.t.stat(f.node, fd)}
+}
+
+// Readdir returns the FileInfo (as Lstat would give) of up to n entries of
+// a directory, sorted by name, continuing where the last call stopped.
+// Names added behind the position are not seen; once the end is reached,
+// nothing more is returned until Seek(0, io.SeekStart), as on tmpfs. With
+// n <= 0 it returns all remaining entries and a nil error; with n > 0 it
+// returns io.EOF at the end. A directory removed since the open gives
+// ENOENT, as getdents(2) does.
+func (f *File) Readdir(n int) ([]os.FileInfo, error) {
+	var infos []os.FileInfo
+	err := f.readdir(n, "readdir", func(name string, node *inode) {
+		infos = append(infos, &fileInfo{name: name, st: f.fs.t.stat(node, -1)})
+	})
+	return infos, err
+}
+
+// Readdirnames is Readdir returning only names.
+func (f *File) Readdirnames(n int) ([]string, error) {
+	var names []string
+	err := f.readdir(n, "readdirnames", func(name string, _ *inode) {
+		names = append(names, name)
+	})
+	return names, err
+}
+
+func (f *File) readdir(n int, op string, emit func(string, *inode)) error {
+	if f.os != nil {
+		return pathErr(op, f.name, unix.ENOTDIR)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return pathErr(op, f.name, os.ErrClosed)
+	}
+	f.fs.t.mu.RLock()
+	defer f.fs.t.mu.RUnlock()
+	dir := f.node
+	if dir.dead {
+		return pathErr(op, f.name, unix.ENOENT)
+	}
+	i := 0
+	if f.begun {
+		i = sort.SearchStrings(dir.names, f.after)
+		if i < len(dir.names) && dir.names[i] == f.after {
+			i++
+		}
+	}
+	if f.atEnd {
+		i = len(dir.names)
+	}
+	count := 0
+	for ; i < len(dir.names) && (n <= 0 || count < n); i++ {
+		name := dir.names[i]
+		emit(name, dir.entries[name])
+		f.after, f.begun = name, true
+		count++
+	}
+	if i == len(dir.names) {
+		f.atEnd = true
+	}
+	if n > 0 && count == 0 {
+		return io.EOF
+	}
+	return nil
+}

@@ -1,0 +1,200 @@
+// fs.go holds the FS type, its constructor, the per-user views made by As,
+// and the small afero.Fs methods that only look a path up.
+
+package mem
+
+import (
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/spf13/afero"
+	"golang.org/x/sys/unix"
+)
+
+// Limits of the Linux VFS.
+const (
+	nameMax     = 255  // longest component
+	pathMax     = 4096 // longest path, counting the terminating NUL
+	maxSymlinks = 40   // symbolic links followed in one lookup
+)
+
+// devCounter hands out device numbers, one per FS.
+var devCounter atomic.Uint32
+
+// tree is the state shared by an FS and all its views.
+type tree struct {
+	mu      sync.RWMutex
+	root    *inode
+	dev     uint64
+	nextIno uint64
+	inodes  uint64 // inodes with at least one name
+}
+
+// FS is a POSIX in-memory file system that behaves like a Linux tmpfs. It
+// implements afero.Fs, afero.Lstater and afero.Symlinker. All methods are
+// safe for concurrent use.
+//
+// The FS returned by New acts as root; As returns views of the same tree
+// that check permissions for another user.
+type FS struct {
+	t    *tree
+	cred Cred
+}
+
+// Cred is the identity a view acts as: its file system user and group IDs
+// and its supplementary groups. Uid 0 is root and bypasses permission checks
+// the way CAP_DAC_OVERRIDE, CAP_FOWNER and CAP_CHOWN do.
+type Cred struct {
+	Uid, Gid uint32
+	Groups   []uint32
+}
+
+var (
+	_ afero.Fs        = (*FS)(nil)
+	_ afero.Lstater   = (*FS)(nil)
+	_ afero.Symlinker = (*FS)(nil)
+	_ afero.File      = (*File)(nil)
+)
+
+// New returns an empty file system: a root directory of mode 0755 owned by
+// 0:0.
+func New() *FS {
+	t := &tree{dev: unix.Mkdev(0x7a, devCounter.Add(1))}
+	now := now()
+	root := &inode{mode: unix.S_IFDIR | 0755, nlink: 2, size: 2 * bogoDirent, memfd: -1,
+		atime: now, mtime: now, ctime: now}
+	root.parent = root
+	t.root = root
+	t.newIno(root)
+	return &FS{t: t}
+}
+
+// newIno numbers a new inode and counts it. The caller holds the write lock
+// (or is New).
+func (t *tree) newIno(n *inode) {
+	t.nextIno++
+	n.ino = t.nextIno
+	t.inodes++
+}
+
+// As returns a view of the same tree that acts as user c: it checks
+// permissions as the kernel would for a process with these IDs and no
+// capabilities (unless c.Uid is 0), and new files and directories are owned
+// by c.Uid and c.Gid (or inherit the group of a set-group-ID directory).
+// The view is an *FS, so the extensions of FS (Link, RenameFlags, ...) are
+// there too, after a type assertion.
+func (fs *FS) As(c Cred) afero.Fs {
+	c.Groups = append([]uint32(nil), c.Groups...)
+	return &FS{t: fs.t, cred: c}
+}
+
+// Name returns the name of this file system type, "mem".
+func (fs *FS) Name() string { return "mem" }
+
+// checkPath rejects what the kernel's getname rejects before any lookup.
+// Paths containing NUL cannot be passed to the kernel at all; Go's os
+// package answers EINVAL for them, and so does this.
+func checkPath(p string) unix.Errno {
+	switch {
+	case p == "":
+		return unix.ENOENT
+	case len(p) >= pathMax:
+		return unix.ENAMETOOLONG
+	case strings.IndexByte(p, 0) >= 0:
+		return unix.EINVAL
+	}
+	return 0
+}
+
+func pathErr(op, path string, err error) error {
+	return &os.PathError{Op: op, Path: path, Err: err}
+}
+
+func linkErr(op, oldname, newname string, err error) error {
+	return &os.LinkError{Op: op, Old: oldname, New: newname, Err: err}
+}
+
+// lookup resolves name for a read-only operation, following a final
+// symbolic link if follow is set. The caller holds the lock.
+func (fs *FS) lookup(name string, follow bool) (*inode, unix.Errno) {
+	if e := checkPath(name); e != 0 {
+		return nil, e
+	}
+	w := walker{fs: fs}
+	return w.resolve(fs.t.root, name, follow)
+}
+
+// Stat returns the FileInfo of the file name refers to, following symbolic
+// links. Its Sys method returns a *Stat.
+func (fs *FS) Stat(name string) (os.FileInfo, error) {
+	return fs.statOp("stat", name, true)
+}
+
+// Lstat is Stat that does not follow a final symbolic link.
+func (fs *FS) Lstat(name string) (os.FileInfo, error) {
+	return fs.statOp("lstat", name, false)
+}
+
+// LstatIfPossible is Lstat; the boolean is always true (afero.Lstater).
+func (fs *FS) LstatIfPossible(name string) (os.FileInfo, bool, error) {
+	fi, err := fs.Lstat(name)
+	return fi, true, err
+}
+
+func (fs *FS) statOp(op, name string, follow bool) (os.FileInfo, error) {
+	fs.t.mu.RLock()
+	defer fs.t.mu.RUnlock()
+	n, e := fs.lookup(name, follow)
+	if e != 0 {
+		return nil, pathErr(op, name, e)
+	}
+	return &fileInfo{name: baseName(name), st: fs.t.stat(n, -1)}, nil
+}
+
+// Readlink returns the target of the symbolic link name; EINVAL if name is
+// not a symbolic link.
+func (fs *FS) Readlink(name string) (string, error) {
+	fs.t.mu.RLock()
+	defer fs.t.mu.RUnlock()
+	n, e := fs.lookup(name, false)
+	if e == 0 && !n.isLink() {
+		e = unix.EINVAL
+	}
+	if e != 0 {
+		return "", pathErr("readlink", name, e)
+	}
+	return n.target, nil
+}
+
+// ReadlinkIfPossible is Readlink (afero.LinkReader).
+func (fs *FS) ReadlinkIfPossible(name string) (string, error) {
+	return fs.Readlink(name)
+}
+
+// MemFD returns a duplicate of the memfd that holds the data of the regular
+// file name refers to (following symbolic links). The caller owns and
+// closes it. Reopening /proc/self/fd/N of it gives a descriptor with its own
+// offset and flags. EISDIR for a directory.
+func (fs *FS) MemFD(name string) (int, error) {
+	fs.t.mu.RLock()
+	defer fs.t.mu.RUnlock()
+	n, e := fs.lookup(name, true)
+	if e == 0 {
+		switch {
+		case n.isDir():
+			e = unix.EISDIR
+		case !n.isReg() || n.memfd < 0:
+			e = unix.EINVAL
+		}
+	}
+	if e != 0 {
+		return -1, pathErr("memfd", name, e)
+	}
+	fd, err := unix.FcntlInt(uintptr(n.memfd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return -1, pathErr("memfd", name, err)
+	}
+	return fd, nil
+}

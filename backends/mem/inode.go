@@ -1,0 +1,131 @@
+// inode.go holds the inode (the record behind every name: directory, regular
+// file or symbolic link), the directory entry bookkeeping that keeps link
+// counts and sizes like tmpfs, and the clock the tree uses.
+
+package mem
+
+import (
+	"sort"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// tmpfs gives every directory a size of two bogus entries plus one per name.
+const bogoDirent = 20
+
+type inode struct {
+	ino   uint64
+	mode  uint32 // S_IFMT type bits and the 07777 permission bits
+	uid   uint32
+	gid   uint32
+	nlink uint32
+
+	// Times. For a regular file atime and mtime are read from its memfd
+	// and ctime is the later of this one and the memfd's (writes go through
+	// the kernel and move the memfd's times only).
+	atime, mtime, ctime time.Time
+
+	// Directories.
+	parent  *inode            // ".."; the root is its own parent
+	entries map[string]*inode // names in this directory
+	names   []string          // the same names, sorted
+	size    int64             // 40 + 20 per entry, like tmpfs
+	dead    bool              // removed; reading it gives ENOENT
+
+	// Symbolic links.
+	target string
+
+	// Regular files: the memfd holding the data, -1 once the last name
+	// is gone (open Files keep their own descriptors).
+	memfd int
+}
+
+func (n *inode) typ() uint32  { return n.mode & unix.S_IFMT }
+func (n *inode) isDir() bool  { return n.typ() == unix.S_IFDIR }
+func (n *inode) isReg() bool  { return n.typ() == unix.S_IFREG }
+func (n *inode) isLink() bool { return n.typ() == unix.S_IFLNK }
+func (n *inode) empty() bool  { return len(n.entries) == 0 }
+func (n *inode) perm() uint32 { return n.mode & 07777 }
+func (n *inode) touch(t time.Time) {
+	n.mtime = t
+	n.ctime = t
+}
+
+// lookup returns the entry called name, or nil.
+func (n *inode) lookup(name string) *inode {
+	if n.entries == nil {
+		return nil
+	}
+	return n.entries[name]
+}
+
+// add links child into directory n under name, which must be free. It
+// keeps the link counts and the bogus size the way tmpfs does.
+func (n *inode) add(name string, child *inode) {
+	if n.entries == nil {
+		n.entries = make(map[string]*inode)
+	}
+	n.entries[name] = child
+	i := sort.SearchStrings(n.names, name)
+	n.names = append(n.names, "")
+	copy(n.names[i+1:], n.names[i:])
+	n.names[i] = name
+	n.size += bogoDirent
+	if child.isDir() {
+		child.parent = n
+		n.nlink++
+	}
+}
+
+// remove unlinks name from directory n. It drops n's own link count for a
+// subdirectory but leaves the child's link count to the caller.
+func (n *inode) remove(name string) {
+	child := n.entries[name]
+	delete(n.entries, name)
+	if i := sort.SearchStrings(n.names, name); i < len(n.names) && n.names[i] == name {
+		n.names = append(n.names[:i], n.names[i+1:]...)
+	}
+	n.size -= bogoDirent
+	if child != nil && child.isDir() {
+		n.nlink--
+	}
+}
+
+// replace puts child in place of the entry name of n without touching
+// counts: the caller fixes them (rename exchange).
+func (n *inode) replace(name string, child *inode) {
+	n.entries[name] = child
+	if child.isDir() {
+		child.parent = n
+	}
+}
+
+// childTowards returns the child of a that is d or an ancestor of d, or nil
+// if a is not a proper ancestor of d (the kernel's lock_rename "trap").
+func childTowards(a, d *inode) *inode {
+	for d.parent != nil && d.parent != d {
+		if d.parent == a {
+			return d
+		}
+		d = d.parent
+	}
+	return nil
+}
+
+// now returns the coarse clock the kernel stamps inodes with, so that times
+// set here and times set by writes through a memfd agree in order.
+func now() time.Time {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_REALTIME_COARSE, &ts); err != nil {
+		return time.Now()
+	}
+	return time.Unix(ts.Unix())
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

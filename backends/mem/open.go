@@ -1,0 +1,212 @@
+// open.go holds OpenFile and its shortcuts Open and Create: the open(2)
+// rules for O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW and O_DIRECTORY, creation
+// through dangling symbolic links, and the access checks of may_open.
+
+package mem
+
+import (
+	"os"
+	"strconv"
+
+	"github.com/spf13/afero"
+	"golang.org/x/sys/unix"
+)
+
+// Create creates or truncates name for reading and writing (mode 0666), like
+// os.Create.
+func (fs *FS) Create(name string) (afero.File, error) {
+	return fs.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0666)
+}
+
+// Open opens name for reading, like os.Open.
+func (fs *FS) Open(name string) (afero.File, error) {
+	return fs.OpenFile(name, os.O_RDONLY, 0)
+}
+
+// OpenFile opens name with the open(2) flags flag (os.O_* or unix.O_*);
+// perm gives the permission bits of a file it creates. The result is a
+// *File. O_PATH and O_TMPFILE are not supported (EINVAL and EOPNOTSUPP).
+func (fs *FS) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
+	f, err := fs.openFile(fs.t.root, name, flag, perm)
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return f, nil
+}
+
+// openFile opens name relative to the directory start, as openat(2).
+func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*File, error) {
+	if e := checkPath(name); e != 0 {
+		return nil, pathErr("open", name, e)
+	}
+	switch {
+	case flag&unix.O_TMPFILE == unix.O_TMPFILE:
+		return nil, pathErr("open", name, unix.EOPNOTSUPP)
+	case flag&unix.O_PATH != 0:
+		return nil, pathErr("open", name, unix.EINVAL)
+	case flag&(unix.O_CREAT|unix.O_DIRECTORY) == unix.O_CREAT|unix.O_DIRECTORY:
+		return nil, pathErr("open", name, unix.EINVAL)
+	}
+	// Creating changes the tree, and so does a truncation by a user, which
+	// may take away set-user-ID bits.
+	if flag&unix.O_CREAT != 0 || flag&unix.O_TRUNC != 0 && !fs.cred.root() {
+		fs.t.mu.Lock()
+		defer fs.t.mu.Unlock()
+	} else {
+		fs.t.mu.RLock()
+		defer fs.t.mu.RUnlock()
+	}
+	n, created, e := fs.openLookup(start, name, flag, modeBits(perm))
+	if e == 0 {
+		e = fs.mayOpen(n, flag, created)
+	}
+	if e != 0 {
+		return nil, pathErr("open", name, e)
+	}
+	f := &File{fs: fs, name: name, node: n, fd: -1}
+	if n.isReg() {
+		if flag&unix.O_TRUNC != 0 && !created {
+			if err := ftruncate(n.memfd, 0); err != nil {
+				return nil, pathErr("open", name, err)
+			}
+			fs.cred.dropPrivs(n)
+		}
+		fd, err := reopen(n.memfd, flag)
+		if err != nil {
+			return nil, pathErr("open", name, err)
+		}
+		f.fd = fd
+		f.os = os.NewFile(uintptr(fd), name)
+	}
+	return f, nil
+}
+
+// openLookup finds or creates the inode that open(2) of name with flag
+// works on. It follows a final symbolic link unless O_NOFOLLOW (or O_EXCL
+// with O_CREAT) is set; with O_CREAT it does so by walking the link's
+// target with the same flags, so a dangling link creates its target.
+func (fs *FS) openLookup(start *inode, name string, flag int, perm uint32) (n *inode, created bool, e unix.Errno) {
+	creat := flag&unix.O_CREAT != 0
+	excl := creat && flag&unix.O_EXCL != 0
+	follow := flag&unix.O_NOFOLLOW == 0 && !excl
+	w := walker{fs: fs}
+	p := name
+	for {
+		dir, last, typ, slash, e := w.parent(start, p)
+		if e != 0 {
+			return nil, false, e
+		}
+		if typ != lastNorm {
+			n, e := w.last(dir, last, typ, slash, true)
+			return n, false, e
+		}
+		if !creat {
+			n, e := w.last(dir, last, typ, slash, follow)
+			return n, false, e
+		}
+		if slash {
+			return nil, false, unix.EISDIR
+		}
+		if len(last) > nameMax {
+			return nil, false, unix.ENAMETOOLONG
+		}
+		n = dir.lookup(last)
+		switch {
+		case n == nil:
+			if e := fs.cred.mayCreate(dir); e != 0 {
+				return nil, false, e
+			}
+			n, err := fs.newInode(dir, last, unix.S_IFREG|perm&07777)
+			if err != nil {
+				return nil, false, errnoOf(err)
+			}
+			return n, true, 0
+		case n.isLink() && follow:
+			w.links++
+			if w.links > maxSymlinks {
+				return nil, false, unix.ELOOP
+			}
+			start, p = dir, n.target
+		default:
+			return n, false, 0
+		}
+	}
+}
+
+// mayOpen is the end of the kernel's do_open and may_open: the checks made
+// on the inode found.
+func (fs *FS) mayOpen(n *inode, flag int, created bool) unix.Errno {
+	if flag&unix.O_CREAT != 0 {
+		if flag&unix.O_EXCL != 0 && !created {
+			return unix.EEXIST
+		}
+		if n.isDir() {
+			return unix.EISDIR
+		}
+	}
+	if flag&unix.O_DIRECTORY != 0 && !n.isDir() {
+		return unix.ENOTDIR
+	}
+	if created {
+		return 0 // no access check on a file one has just created
+	}
+	var acc uint32
+	switch flag & unix.O_ACCMODE {
+	case unix.O_RDONLY:
+		acc = mayRead
+	case unix.O_WRONLY:
+		acc = mayWrite
+	default:
+		acc = mayRead | mayWrite
+	}
+	if flag&unix.O_TRUNC != 0 {
+		acc |= mayWrite
+	}
+	switch {
+	case n.isLink():
+		return unix.ELOOP
+	case n.isDir() && acc&mayWrite != 0:
+		return unix.EISDIR
+	}
+	if !fs.cred.permitted(n, acc) {
+		return unix.EACCES
+	}
+	if flag&unix.O_NOATIME != 0 && !fs.cred.ownerOrRoot(n) {
+		return unix.EPERM
+	}
+	return 0
+}
+
+// reopen gives an open of a regular file its own descriptor of the memfd,
+// with its own offset and the access mode and status flags asked for, so
+// that O_APPEND is done by the kernel.
+func reopen(memfd, flag int) (int, error) {
+	flag &^= unix.O_CREAT | unix.O_EXCL | unix.O_TRUNC | unix.O_NOFOLLOW |
+		unix.O_DIRECTORY | unix.O_NOCTTY | unix.O_NONBLOCK | unix.O_NOATIME
+	for {
+		fd, err := unix.Open(procFD(memfd), flag|unix.O_CLOEXEC, 0)
+		if err != unix.EINTR {
+			return fd, err
+		}
+	}
+}
+
+func ftruncate(fd int, size int64) error {
+	for {
+		err := unix.Ftruncate(fd, size)
+		if err != unix.EINTR {
+			return err
+		}
+	}
+}
+
+// procFD is the /proc path of one of this process's descriptors.
+func procFD(fd int) string { return "/proc/self/fd/" + strconv.Itoa(fd) }
+
+// errnoOf extracts the errno of a system call error; EIO if there is none.
+func errnoOf(err error) unix.Errno {
+	if e, ok := err.(unix.Errno); ok {
+		return e
+	}
+	return unix.EIO
+}
