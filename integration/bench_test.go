@@ -1,6 +1,9 @@
 package integration
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -70,5 +73,56 @@ func BenchmarkProcessStart(b *testing.B) {
 		}
 		b.ReportMetric(float64(native.Microseconds()), "true-native-us")
 		b.ReportMetric(float64(hooked.Microseconds()), "zvfs-true-us")
+	}
+}
+
+// BenchmarkMake: a parallel build of a 30-unit C project (make -j2: gcc,
+// cc1, as, ld), from clean, natively and under zvfs, best of 3 each.
+func BenchmarkMake(b *testing.B) {
+	requireHook(b)
+	need(b, "make", "gcc")
+	dir := b.TempDir()
+	var objs []string
+	for i := 0; i < 30; i++ {
+		src := fmt.Sprintf("#include <stdio.h>\n#include <string.h>\nint f%d(const char *s) { char b[64]; snprintf(b, sizeof b, \"%%s-%d\", s); return (int)strlen(b); }\n", i, i)
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("u%d.c", i)), []byte(src), 0o644)
+		objs = append(objs, fmt.Sprintf("u%d.o", i))
+	}
+	var calls strings.Builder
+	for i := 0; i < 30; i++ {
+		fmt.Fprintf(&calls, "int f%d(const char *);\n", i)
+	}
+	calls.WriteString("int main(void) { int n = 0;\n")
+	for i := 0; i < 30; i++ {
+		fmt.Fprintf(&calls, "n += f%d(\"x\");\n", i)
+	}
+	calls.WriteString("return n == 0; }\n")
+	os.WriteFile(filepath.Join(dir, "main.c"), []byte(calls.String()), 0o644)
+	mk := "prog: main.o " + strings.Join(objs, " ") + "\n\t$(CC) -o $@ $^\n%.o: %.c\n\t$(CC) -O2 -c -o $@ $<\nclean:\n\trm -f *.o prog\n"
+	os.WriteFile(filepath.Join(dir, "Makefile"), []byte(mk), 0o644)
+	build := func(hooked bool) time.Duration {
+		run(b, dir, nil, "make", "-s", "clean")
+		if hooked {
+			r := underZvfs(b, dir, "make", "-s", "-j2")
+			if r.code != 0 {
+				b.Fatalf("make under zvfs: %s", r.stderr)
+			}
+			return r.elapsed
+		}
+		r := run(b, dir, nil, "make", "-s", "-j2")
+		if r.code != 0 {
+			b.Fatalf("make: %s", r.stderr)
+		}
+		return r.elapsed
+	}
+	for i := 0; i < b.N; i++ {
+		native, hooked := time.Duration(1<<62), time.Duration(1<<62)
+		for k := 0; k < 3; k++ {
+			native = min(native, build(false))
+			hooked = min(hooked, build(true))
+		}
+		b.ReportMetric(float64(native.Milliseconds()), "native-ms")
+		b.ReportMetric(float64(hooked.Milliseconds()), "zvfs-ms")
+		b.ReportMetric(float64(hooked)/float64(native), "ratio")
 	}
 }
