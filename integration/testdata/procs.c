@@ -1,6 +1,7 @@
 /* procs: fork, vfork, posix_spawn, system(), raw clone3 with and without a
  * new stack; prints what each child reports, in order. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,6 +17,33 @@
 
 extern char **environ;
 static volatile int shared_flag;
+
+static int vm_child(void)
+{
+	shared_flag = 7;
+	return 9;
+}
+
+/* raw_clone3 issues clone3 with a new stack; the child calls fn there and
+ * exits with its result, the way a libc would. */
+__attribute__((noinline)) static long raw_clone3(void *args, unsigned long size, int (*fn)(void))
+{
+	long r;
+	__asm__ volatile("movq %[fn], %%r12\n"
+			 "movl $435, %%eax\n"
+			 "syscall\n"
+			 "testq %%rax, %%rax\n"
+			 "jnz 1f\n"
+			 "call *%%r12\n"
+			 "movl %%eax, %%edi\n"
+			 "movl $60, %%eax\n"
+			 "syscall\n"
+			 "1:\n"
+			 : "=a"(r)
+			 : "D"(args), "S"(size), [fn] "r"(fn)
+			 : "rcx", "r11", "r12", "memory");
+	return r;
+}
 
 static int thread_fn(void *arg)
 {
@@ -78,5 +106,23 @@ int main(void)
 	p = clone(thread_fn, stack + sz, CLONE_VM | SIGCHLD, NULL);
 	waitpid(p, &st, 0);
 	printf("clone(CLONE_VM) status %d flag %d\n", WEXITSTATUS(st), shared_flag);
+
+	/* clone3 as posix_spawn uses it (CLONE_VM|CLONE_VFORK, own stack),
+	 * with an oversized, zero-padded argument struct */
+	struct {
+		struct clone_args a;
+		char pad[512 - sizeof(struct clone_args)];
+	} big;
+	memset(&big, 0, sizeof big);
+	big.a.flags = CLONE_VM | CLONE_VFORK;
+	big.a.exit_signal = SIGCHLD;
+	big.a.stack = (unsigned long)stack;
+	big.a.stack_size = sz;
+	r = raw_clone3(&big, sizeof big, vm_child);
+	waitpid((pid_t)r, &st, 0);
+	printf("clone3(CLONE_VM|CLONE_VFORK) status %d flag %d\n", WEXITSTATUS(st), shared_flag);
+	big.pad[100] = 1;
+	r = raw_clone3(&big, sizeof big, vm_child);
+	printf("clone3 with a non-zero tail: %s\n", r == -E2BIG ? "E2BIG" : "other");
 	return 0;
 }

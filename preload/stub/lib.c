@@ -7,6 +7,7 @@
 #define SYS_rt_sigprocmask 14
 #define SYS_getpid 39
 #define SYS_process_vm_readv 310
+#define SYS_process_vm_writev 311
 
 void *memcpy(void *d, const void *s, size_t n)
 {
@@ -89,6 +90,15 @@ long ureadv(const struct uiovec *local, const struct uiovec *remote, unsigned lo
 {
 	long pid = RAW0(SYS_getpid);
 	return RAW6(SYS_process_vm_readv, pid, local, n, remote, n, 0);
+}
+
+/* uwrite copies n bytes into the caller's memory at dst; it returns the
+ * number of bytes written before the first unwritable byte. */
+long uwrite(unsigned long dst, const void *src, unsigned long n)
+{
+	struct uiovec l = {(unsigned long)src, n}, r = {dst, n};
+	long pid = RAW0(SYS_getpid);
+	return RAW6(SYS_process_vm_writev, pid, &l, 1, &r, 1, 0);
 }
 
 void block_signals(unsigned long *old)

@@ -193,6 +193,23 @@ out:
 	return n;
 }
 
+/* clone3_tail_zero checks that bytes [from, to) of the caller's clone_args
+ * are zero: 0, -E2BIG as the kernel answers otherwise, or -EFAULT. */
+static long clone3_tail_zero(unsigned long args, unsigned long from, unsigned long to)
+{
+	unsigned char buf[256];
+	while (from < to) {
+		unsigned long n = to - from < sizeof buf ? to - from : sizeof buf;
+		if (uread(buf, args + from, n) != (long)n)
+			return -EFAULT;
+		for (unsigned long i = 0; i < n; i++)
+			if (buf[i])
+				return -E2BIG;
+		from += n;
+	}
+	return 0;
+}
+
 /* clone3 needing the assembly path: copy the arguments to the block's
  * scratch area and push, at the top of the child's stack, the child's %gs
  * base, the caller's %rdi and the return address. Returns 1 to have the entry
@@ -212,11 +229,11 @@ static int clone3_prepare(struct frame *f, unsigned long long *args, unsigned lo
 		if (child)
 			child->cur = child->hi;
 	}
-	unsigned long ret = *(unsigned long *)f->user_rsp;
-	unsigned long *w = (unsigned long *)(top - 24);
-	w[0] = (unsigned long)child;
-	w[1] = f->rdi;
-	w[2] = ret;
+	unsigned long w[3] = {(unsigned long)child, f->rdi, *(unsigned long *)f->user_rsp};
+	if (uwrite(top - 24, w, sizeof w) != (long)sizeof w) {
+		f->rax = (unsigned long)-EFAULT; /* no stack to start the child on */
+		return 0;
+	}
 	args[6] = stack_size - 24;
 	memcpy(b->scratch, args, size);
 	return 1;
@@ -259,10 +276,18 @@ int zvfs_slow(struct frame *f)
 	case SYS_clone3: {
 		unsigned long long args[32];
 		unsigned long size = f->rsi;
-		if (size < 64 || size > sizeof args) {
-			/* Let the kernel judge an odd size; without a stack or
-			 * shared memory the child can come back through here. */
+		if (size < 64) {
+			/* Too small: the kernel refuses it without making a child. */
 			size = 0;
+		} else if (size > sizeof args) {
+			/* A larger struct is valid only if the bytes we do not know
+			 * are zero; then our shorter copy means the same. */
+			long e = clone3_tail_zero(f->rdi, sizeof args, size);
+			if (e) {
+				f->rax = (unsigned long)e;
+				break;
+			}
+			size = sizeof args;
 		}
 		if (size && uread(args, f->rdi, size) != (long)size) {
 			f->rax = (unsigned long)-EFAULT;

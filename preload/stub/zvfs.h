@@ -99,6 +99,7 @@ struct uiovec {
 };
 long uread(void *dst, unsigned long src, unsigned long n);
 long ureadv(const struct uiovec *local, const struct uiovec *remote, unsigned long n);
+long uwrite(unsigned long dst, const void *src, unsigned long n);
 void block_signals(unsigned long *old);
 void restore_signals(const unsigned long *old);
 
