@@ -173,14 +173,10 @@ func (fs *FS) Truncate(name string, size int64) error {
 	defer fs.t.mu.Unlock()
 	n, e := fs.lookup(name, true)
 	if e == 0 {
-		switch {
-		case n.isDir():
-			e = unix.EISDIR
-		case !n.isReg() || n.memfd < 0:
-			e = unix.EINVAL
-		case !fs.cred.permitted(n, mayWrite):
-			e = unix.EACCES
-		}
+		e = regular(n)
+	}
+	if e == 0 && !fs.cred.permitted(n, mayWrite) {
+		e = unix.EACCES
 	}
 	if e != 0 {
 		return pathErr("truncate", name, e)

@@ -173,6 +173,18 @@ func (fs *FS) ReadlinkIfPossible(name string) (string, error) {
 	return fs.Readlink(name)
 }
 
+// regular answers whether n is a regular file with data: 0, EISDIR for a
+// directory, EINVAL for any other type.
+func regular(n *inode) unix.Errno {
+	switch {
+	case n.isDir():
+		return unix.EISDIR
+	case !n.isReg() || n.memfd < 0:
+		return unix.EINVAL
+	}
+	return 0
+}
+
 // MemFD returns a duplicate of the memfd that holds the data of the regular
 // file name refers to (following symbolic links). The caller owns and
 // closes it. Reopening /proc/self/fd/N of it gives a descriptor with its own
@@ -182,12 +194,7 @@ func (fs *FS) MemFD(name string) (int, error) {
 	defer fs.t.mu.RUnlock()
 	n, e := fs.lookup(name, true)
 	if e == 0 {
-		switch {
-		case n.isDir():
-			e = unix.EISDIR
-		case !n.isReg() || n.memfd < 0:
-			e = unix.EINVAL
-		}
+		e = regular(n)
 	}
 	if e != 0 {
 		return -1, pathErr("memfd", name, e)
