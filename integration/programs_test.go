@@ -112,3 +112,32 @@ func TestStatsOutput(t *testing.T) {
 		t.Errorf("total %d but counts add up to %d", st.Total, sum)
 	}
 }
+
+// TestStaticProgram: a statically linked program cannot take the stub; it
+// runs as without zvfs, and stats says why nothing was counted.
+func TestStaticProgram(t *testing.T) {
+	requireHook(t)
+	need(t, "go")
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"static ok\") }\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module static\n\ngo 1.26\n"), 0o644)
+	bin := filepath.Join(dir, "static")
+	if r := run(t, dir, []string{"CGO_ENABLED=0"}, "go", "build", "-o", bin, "."); r.code != 0 {
+		t.Fatalf("go build: %s", r.stderr)
+	}
+	r := run(t, dir, nil, zvfsBin, "stats", "--", bin)
+	if r.code != 0 || r.stdout != "static ok\n" || !strings.Contains(r.stderr, "statically linked") {
+		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestVerbose: --verbose lists the files patched and the mappings left alone.
+func TestVerbose(t *testing.T) {
+	requireHook(t)
+	r := run(t, t.TempDir(), nil, zvfsBin, "stats", "--verbose", "--", "/bin/true")
+	for _, want := range []string{"libc.so.6", "ld-linux-x86-64.so.2", "vDSO", "left unpatched"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("verbose output lacks %q:\n%s", want, r.stderr)
+		}
+	}
+}
