@@ -192,6 +192,23 @@ func TestExecBadEnvironment(t *testing.T) {
 	}
 }
 
+// TestDlopen: code a program maps later (a library it dlopens) is rewritten
+// too: the library's own syscall instruction goes through the hook.
+func TestDlopen(t *testing.T) {
+	requireHook(t)
+	lib := filepath.Join(t.TempDir(), "librawlib.so")
+	src, _ := filepath.Abs(filepath.Join("testdata", "rawlib.c"))
+	if r := run(t, t.TempDir(), nil, "gcc", "-O2", "-shared", "-fPIC", "-o", lib, src); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	prog := cprog(t, "dlopen", "-ldl")
+	same(t, prog, lib, "1000")
+	st, r := stats(t, t.TempDir(), prog, lib, "1000")
+	if r.code != 0 || st.Syscalls["getppid"] != 1000 {
+		t.Errorf("exit %d, getppid counted %d times, want 1000", r.code, st.Syscalls["getppid"])
+	}
+}
+
 func TestSignals(t *testing.T) {
 	requireHook(t)
 	same(t, cprog(t, "signals"))

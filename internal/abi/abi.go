@@ -55,6 +55,7 @@ const (
 	ClassClone     Class = 3 // clone: new stacks and shared memory need the assembly path
 	ClassVfork     Class = 4 // vfork: the child borrows the parent's stack
 	ClassClone3    Class = 5 // clone3: the C handler prepares, the assembly path issues
+	ClassMmap      Class = 6 // mmap: a file mapped executable (dlopen) goes to the C handler to be rewritten
 )
 
 // Classes returns the class table, indexed by system call number.
@@ -64,6 +65,7 @@ func Classes() [NSlots]Class {
 	t[unix.SYS_CLONE] = ClassClone
 	t[unix.SYS_VFORK] = ClassVfork
 	t[unix.SYS_CLONE3] = ClassClone3
+	t[unix.SYS_MMAP] = ClassMmap
 	for _, nr := range []int{unix.SYS_EXECVE, unix.SYS_EXECVEAT, unix.SYS_EXIT_GROUP, unix.SYS_EXIT, unix.SYS_FORK} {
 		t[nr] = ClassSlow
 	}

@@ -21,6 +21,7 @@
 #define ABI_CLASS_CLONE            0x3
 #define ABI_CLASS_VFORK            0x4
 #define ABI_CLASS_CLONE3           0x5
+#define ABI_CLASS_MMAP             0x6
 #define ABI_MAGIC                  0x5346565a
 #define ABI_VERSION                0x1
 #define ABI_MAX_MESSAGE            0x400000
@@ -90,7 +91,7 @@ struct abi_ack_fixed {
 _Static_assert(sizeof(struct abi_ack_fixed) == 8, "abi_ack_fixed size");
 
 static const abi_u8 abi_class_table[ABI_NSLOTS] = {
-	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+	0,0,0,0,0,0,0,0,0,6,0,0,0,0,0,2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
 	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,3,1,4,1,1,0,0,0,
 	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
 	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,

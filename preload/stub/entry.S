@@ -74,6 +74,8 @@ zvfs_entry:
 	ret
 
 .Lspecial:
+	cmpl	$ABI_CLASS_MMAP, %ecx
+	je	.Lmmap
 	cmpl	$ABI_CLASS_SLOW, %ecx
 	je	.Lslow
 	cmpl	$ABI_CLASS_SIGRETURN, %ecx
@@ -83,6 +85,18 @@ zvfs_entry:
 	cmpl	$ABI_CLASS_CLONE, %ecx
 	je	.Lclone
 	jmp	.Lslow			/* clone3: prepared in C */
+
+/* mmap(addr, len, prot=%rdx, flags=%r10, fd=%r8, off): only a file mapped
+ * executable needs the C path (its code is rewritten); the rest is hot. */
+.Lmmap:
+	testl	$4, %edx		/* PROT_EXEC */
+	jz	1f
+	testl	$0x20, %r10d		/* MAP_ANONYMOUS */
+	jnz	1f
+	testl	%r8d, %r8d
+	jns	.Lslow
+1:	syscall
+	ret
 
 .Lsigreturn:
 	/* The kernel reads the signal frame at rsp: drop R first. */

@@ -1,7 +1,7 @@
 /* init.c — the stub's constructor: map the trampoline and its tables at the
- * fixed low addresses, give the main thread its hook block, send the
- * supervisor this process's executable mappings, and rewrite the syscall
- * sites it answers with. Without ZVFS_SOCK in the environment it does nothing. */
+ * fixed low addresses, give the main thread its hook block, and have the
+ * executable mappings of the process rewritten (sites.c). Without ZVFS_SOCK
+ * in the environment it does nothing. */
 #include "zvfs.h"
 
 #define SYS_read 0
@@ -51,14 +51,6 @@ static void die(const char *what, long err, const char *fix)
 	p[n] = 0;
 	zputs2(line, 0);
 	RAW1(SYS_exit_group, 126);
-}
-
-/* low hides a fixed low address from the compiler, which would otherwise
- * treat stores near NULL as undefined behaviour. */
-static volatile unsigned char *low(unsigned long addr)
-{
-	__asm__("" : "+r"(addr));
-	return (volatile unsigned char *)addr;
 }
 
 /* map_low maps the trampoline page and the data page at address 0. */
@@ -138,102 +130,6 @@ static long read_maps(char *buf, unsigned long cap)
 	return (long)n;
 }
 
-static unsigned long site_hash(unsigned long ret)
-{
-	return (unsigned long)(((unsigned long long)ret * (unsigned long long)(long)(int)ABI_SITE_HASH_MUL) >> 32);
-}
-
-/* remap replaces [start, end) with the same range of path, a copy of the
- * mapped file whose sites the supervisor already rewrote: the pages are then
- * shared by every process of the run instead of copied into each. mmap checks
- * everything that can fail before it unmaps the old range. */
-static int remap(unsigned long start, unsigned long end, unsigned long off, unsigned prot, const char *path)
-{
-	long fd = RAW3(SYS_open, path, 0 | 02000000 /* O_CLOEXEC */, 0);
-	if (fd < 0)
-		return 0;
-	long r = RAW6(SYS_mmap, start, end - start, prot, 0x12 /* MAP_PRIVATE|MAP_FIXED */, fd, off);
-	RAW1(SYS_close, fd);
-	return r == (long)start;
-}
-
-/* patch applies the supervisor's answer held in buf (n bytes of consecutive
- * MsgSites datagrams, each prefixed by its length in a u64). */
-static void patch(const char *buf, unsigned long n)
-{
-	unsigned long total = 0;
-	for (unsigned long off = 0; off < n;) {
-		unsigned long len = *(const unsigned long *)(buf + off);
-		const struct abi_sites_fixed *sf = (const void *)(buf + off + 8 + sizeof(struct abi_header));
-		total += sf->nsites;
-		off += 8 + len;
-	}
-	unsigned long slots = 1024;
-	while (slots < 2 * total)
-		slots <<= 1;
-	unsigned long bytes = (ABI_SITE_SLOTS_ADDR - ABI_SITE_TABLE_ADDR + slots * 8 + 4095) & ~4095UL;
-	if (ABI_SITE_TABLE_ADDR + bytes > ABI_SITE_TABLE_LIMIT) {
-		zputs2("too many system-call sites; running unhooked", 0);
-		return;
-	}
-	long r = RAW6(SYS_mmap, ABI_SITE_TABLE_ADDR, bytes, 3, MAP_PRIVATE_ANON | MAP_FIXED_NOREPLACE, -1, 0);
-	if (r != ABI_SITE_TABLE_ADDR) {
-		zputs2("cannot map the site table; running unhooked", 0);
-		return;
-	}
-	volatile unsigned long *tab = (volatile unsigned long *)low(ABI_SITE_SLOTS_ADDR);
-	*(volatile unsigned int *)low(ABI_SITE_TABLE_ADDR) = (unsigned int)(slots - 1);
-	unsigned long entry = (unsigned long)&zvfs_entry;
-
-	/* Pass 1: record every site we will rewrite. Pass 2: rewrite. The table
-	 * must hold a site before its call can happen. */
-	for (int pass = 1; pass <= 2; pass++) {
-		for (unsigned long off = 0; off < n;) {
-			unsigned long len = *(const unsigned long *)(buf + off);
-			const char *p = buf + off + 8 + sizeof(struct abi_header);
-			const struct abi_sites_fixed *sf = (const void *)p;
-			const struct abi_range *rg = (const void *)(p + sizeof *sf);
-			const abi_u64 *sites = (const abi_u64 *)(rg + sf->nranges);
-			const char *strs = (const char *)(sites + sf->nsites);
-			for (unsigned i = 0; i < sf->nranges; i++) {
-				unsigned long start = rg[i].start, end = rg[i].end;
-				int ok = start < end && (start & 4095) == 0 && start >= ABI_SITE_TABLE_LIMIT &&
-					 !(entry >= start && entry < end);
-				if (ok && pass == 2 && rg[i].path_len && (unsigned long)rg[i].path_off + rg[i].path_len < sf->str_len &&
-				    strs[rg[i].path_off + rg[i].path_len] == 0 &&
-				    remap(start, end, rg[i].file_offset, rg[i].prot, strs + rg[i].path_off)) {
-					sites += rg[i].nsites;
-					continue;
-				}
-				if (ok && pass == 2)
-					ok = RAW3(SYS_mprotect, start, end - start, rg[i].prot | 2 /* WRITE */) == 0;
-				for (unsigned k = 0; ok && k < rg[i].nsites; k++) {
-					unsigned long a = sites[k];
-					if (a < start || a + 2 > end)
-						continue;
-					volatile unsigned char *c = (volatile unsigned char *)a;
-					if (pass == 1) {
-						if (c[0] != 0x0f || c[1] != 0x05)
-							continue;
-						unsigned long ret = a + 2, h = site_hash(ret) & (slots - 1);
-						while (tab[h] && tab[h] != ret)
-							h = (h + 1) & (slots - 1);
-						tab[h] = ret;
-					} else if (c[0] == 0x0f && c[1] == 0x05) {
-						*(volatile unsigned short *)a = 0xd0ff; /* call *%rax */
-					}
-				}
-				if (ok && pass == 2)
-					RAW3(SYS_mprotect, start, end - start, rg[i].prot);
-				sites += rg[i].nsites;
-			}
-			off += 8 + len;
-		}
-		if (pass == 1)
-			RAW3(SYS_mprotect, ABI_SITE_TABLE_ADDR, bytes, 1 /* READ */);
-	}
-}
-
 __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char **envp)
 {
 	(void)argc;
@@ -266,49 +162,12 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 	char *buf = (char *)RAW6(SYS_mmap, 0, BUF_BYTES, 3, MAP_PRIVATE_ANON, -1, 0);
 	if (is_err((long)buf))
 		goto sealed;
-	struct abi_header *h = (struct abi_header *)buf;
-	struct abi_hello_fixed *hf = (struct abi_hello_fixed *)(h + 1);
-	char *maps = (char *)(hf + 1);
+	char *maps = buf + SITES_MAPS_OFFSET;
 	long mlen = read_maps(maps, BUF_BYTES - (unsigned long)(maps - buf));
 	mlen = mlen < 0 ? 0 : (long)exec_lines(maps, (unsigned long)mlen);
-	h->magic = ABI_MAGIC;
-	h->version = ABI_VERSION;
-	h->type = ABI_MSG_HELLO;
-	h->length = (abi_u32)(sizeof *hf + (unsigned long)mlen);
-	h->pid = (abi_i32)RAW0(SYS_getpid);
-	hf->stub_addr = (abi_u64)(unsigned long)&zvfs_entry;
-	hf->maps_len = (abi_u32)mlen;
-	hf->flags = 0;
-	unsigned long got = 0;
-	int fd = conn_open();
-	if (fd >= 0 && conn_send(fd, buf, sizeof *h + h->length) > 0) {
-		/* Receive the answer: datagrams stored back to back, each after
-		 * its length, in the same buffer. */
-		for (;;) {
-			if (BUF_BYTES - got < 8 + 64)
-				break;
-			long n = conn_recv(fd, buf + got + 8, BUF_BYTES - got - 8);
-			if (n < (long)(sizeof(struct abi_header) + sizeof(struct abi_sites_fixed)))
-				break;
-			struct abi_header *rh = (struct abi_header *)(buf + got + 8);
-			const struct abi_sites_fixed *sf = (const void *)(rh + 1);
-			unsigned long need = sizeof *rh + sizeof *sf + (unsigned long)sf->nranges * sizeof(struct abi_range) +
-					     (unsigned long)sf->nsites * 8 + sf->str_len;
-			if (rh->magic != ABI_MAGIC || rh->type != ABI_MSG_SITES || need != (unsigned long)n ||
-			    rh->length + sizeof *rh != (unsigned long)n)
-				break;
-			*(unsigned long *)(buf + got) = (unsigned long)n;
-			got += 8 + (unsigned long)n;
-			if (sf->flags & ABI_SITES_WANT_REPORTS)
-				zvfs_state.want_reports = 1;
-			if (!(sf->flags & ABI_SITES_MORE))
-				break;
-		}
-	}
-	if (fd >= 0)
-		conn_close(fd);
-	if (got)
-		patch(buf, got);
+	unsigned long got = sites_exchange(buf, BUF_BYTES, (unsigned long)mlen);
+	if (got && sites_table_init(buf, got) == 0)
+		sites_apply(buf, got);
 	RAW2(SYS_munmap, buf, BUF_BYTES);
 sealed:
 	RAW3(SYS_mprotect, 0, 0x1000, 5 /* READ|EXEC */);

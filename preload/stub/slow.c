@@ -261,6 +261,12 @@ int zvfs_slow(struct frame *f)
 		RAW1(SYS_exit, f->rdi);
 		break;
 	}
+	case SYS_mmap:
+		r = zvfs_raw(SYS_mmap, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8, (long)f->r9);
+		if (r >= 0) /* a mapping was made: rewrite its code */
+			sites_hook_mapping((unsigned long)r, f->rsi, f->rdx, f->r10, (long)(int)f->r8, f->r9);
+		f->rax = (unsigned long)r;
+		break;
 	case SYS_exit_group:
 		if (zvfs_state.want_reports)
 			report_counts(ABI_REPORT_EXIT);

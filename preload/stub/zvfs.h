@@ -79,6 +79,14 @@ static inline struct block *cur_block(void)
 	return b;
 }
 
+/* low hides a fixed low address from the compiler, which would otherwise
+ * treat stores near NULL as undefined behaviour. */
+static inline volatile unsigned char *low(unsigned long addr)
+{
+	__asm__("" : "+r"(addr));
+	return (volatile unsigned char *)addr;
+}
+
 #define RAW0(nr) zvfs_raw((nr), 0, 0, 0, 0, 0, 0)
 #define RAW1(nr, a) zvfs_raw((nr), (long)(a), 0, 0, 0, 0, 0)
 #define RAW2(nr, a, b) zvfs_raw((nr), (long)(a), (long)(b), 0, 0, 0, 0)
@@ -108,6 +116,8 @@ struct stub_state {
 	int active;           /* running under a supervisor */
 	int want_reports;     /* supervisor asked for counters at exit and exec */
 	int report_lock;      /* held while a report is built and sent */
+	int table_lock;       /* held while sites are added to the site table */
+	unsigned long table_slots, table_used, table_bytes;
 	struct block *registry;
 	unsigned long long baseline[ABI_NSLOTS + 1]; /* counts already reported */
 	char sock[108];
@@ -124,6 +134,14 @@ long conn_send(int fd, const void *buf, unsigned long n);
 long conn_recv(int fd, void *buf, unsigned long n);
 void conn_close(int fd);
 void report_counts(unsigned reason);
+
+/* sites.c */
+#define SITES_MAPS_OFFSET (sizeof(struct abi_header) + sizeof(struct abi_hello_fixed))
+unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen);
+int sites_table_init(const char *answer, unsigned long n);
+void sites_apply(const char *answer, unsigned long n);
+void sites_hook_mapping(unsigned long start, unsigned long len, unsigned long prot, unsigned long flags, long fd,
+			unsigned long off);
 
 /* slow.c */
 int zvfs_slow(struct frame *f);

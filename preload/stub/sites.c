@@ -1,0 +1,269 @@
+/* sites.c — where the system-call sites are, and rewriting them: the
+ * exchange with the supervisor (a maps text out, the addresses of the sites
+ * back), the hash set of rewritten sites the entry checks every caller
+ * against, and the rewrite itself, at start for everything mapped and later
+ * for code a program maps itself (dlopen). */
+#include "zvfs.h"
+
+#define SYS_open 2
+#define SYS_close 3
+#define SYS_fstat 5
+#define SYS_mmap 9
+#define SYS_mprotect 10
+#define SYS_munmap 11
+#define SYS_getpid 39
+#define SYS_readlink 89
+
+#define MAP_PRIVATE_ANON 0x22
+#define MAP_FIXED_NOREPLACE 0x100000
+#define MIN_SLOTS 4096 /* room for code mapped after start */
+
+static int is_err(long r) { return r < 0 && r > -4096; }
+
+/* sites_exchange sends the maps text already at buf+SITES_MAPS_OFFSET
+ * (mlen bytes) and stores the supervisor's answer in buf: its datagrams back
+ * to back, each after its length in a u64. It returns the answer's length
+ * (0: none). */
+unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen)
+{
+	struct abi_header *h = (struct abi_header *)buf;
+	struct abi_hello_fixed *hf = (struct abi_hello_fixed *)(h + 1);
+	h->magic = ABI_MAGIC;
+	h->version = ABI_VERSION;
+	h->type = ABI_MSG_HELLO;
+	h->length = (abi_u32)(sizeof *hf + mlen);
+	h->pid = (abi_i32)RAW0(SYS_getpid);
+	hf->stub_addr = (abi_u64)(unsigned long)&zvfs_entry;
+	hf->maps_len = (abi_u32)mlen;
+	hf->flags = 0;
+	unsigned long got = 0;
+	int fd = conn_open();
+	if (fd < 0)
+		return 0;
+	if (conn_send(fd, buf, sizeof *h + h->length) > 0) {
+		for (;;) {
+			if (cap - got < 8 + 64)
+				break;
+			long n = conn_recv(fd, buf + got + 8, cap - got - 8);
+			if (n < (long)(sizeof(struct abi_header) + sizeof(struct abi_sites_fixed)))
+				break;
+			struct abi_header *rh = (struct abi_header *)(buf + got + 8);
+			const struct abi_sites_fixed *sf = (const void *)(rh + 1);
+			unsigned long need = sizeof *rh + sizeof *sf + (unsigned long)sf->nranges * sizeof(struct abi_range) +
+					     (unsigned long)sf->nsites * 8 + sf->str_len;
+			if (rh->magic != ABI_MAGIC || rh->type != ABI_MSG_SITES || need != (unsigned long)n ||
+			    rh->length + sizeof *rh != (unsigned long)n)
+				break;
+			*(unsigned long *)(buf + got) = (unsigned long)n;
+			got += 8 + (unsigned long)n;
+			if (sf->flags & ABI_SITES_WANT_REPORTS)
+				zvfs_state.want_reports = 1;
+			if (!(sf->flags & ABI_SITES_MORE))
+				break;
+		}
+	}
+	conn_close(fd);
+	return got;
+}
+
+static unsigned long answer_sites(const char *buf, unsigned long n)
+{
+	unsigned long total = 0;
+	for (unsigned long off = 0; off < n;) {
+		unsigned long len = *(const unsigned long *)(buf + off);
+		const struct abi_sites_fixed *sf = (const void *)(buf + off + 8 + sizeof(struct abi_header));
+		total += sf->nsites;
+		off += 8 + len;
+	}
+	return total;
+}
+
+/* sites_table_init maps the site table with room for four times the sites
+ * of the first answer (at least MIN_SLOTS), so code mapped later fits. */
+int sites_table_init(const char *answer, unsigned long n)
+{
+	unsigned long total = answer_sites(answer, n), slots = MIN_SLOTS;
+	while (slots < 4 * total)
+		slots <<= 1;
+	unsigned long bytes = (ABI_SITE_SLOTS_ADDR - ABI_SITE_TABLE_ADDR + slots * 8 + 4095) & ~4095UL;
+	if (ABI_SITE_TABLE_ADDR + bytes > ABI_SITE_TABLE_LIMIT) {
+		zputs2("too many system-call sites; running unhooked", 0);
+		return -1;
+	}
+	long r = RAW6(SYS_mmap, ABI_SITE_TABLE_ADDR, bytes, 1 /* READ */, MAP_PRIVATE_ANON | MAP_FIXED_NOREPLACE, -1, 0);
+	if (r != ABI_SITE_TABLE_ADDR) {
+		zputs2("cannot map the site table; running unhooked", 0);
+		return -1;
+	}
+	zvfs_state.table_slots = slots;
+	zvfs_state.table_bytes = bytes;
+	RAW3(SYS_mprotect, ABI_SITE_TABLE_ADDR, bytes, 3);
+	*(volatile unsigned int *)low(ABI_SITE_TABLE_ADDR) = (unsigned int)(slots - 1);
+	RAW3(SYS_mprotect, ABI_SITE_TABLE_ADDR, bytes, 1);
+	return 0;
+}
+
+static unsigned long site_hash(unsigned long ret)
+{
+	return (unsigned long)(((unsigned long long)ret * (unsigned long long)(long)(int)ABI_SITE_HASH_MUL) >> 32);
+}
+
+/* table_add records a site's return address; 0 when the table is too full
+ * (it stays at most half full, so a probe always ends). Readers on other
+ * threads see either an empty slot or the whole address. */
+static int table_add(unsigned long ret)
+{
+	unsigned long slots = zvfs_state.table_slots;
+	volatile unsigned long *tab = (volatile unsigned long *)low(ABI_SITE_SLOTS_ADDR);
+	unsigned long h = site_hash(ret) & (slots - 1);
+	while (tab[h] && tab[h] != ret)
+		h = (h + 1) & (slots - 1);
+	if (tab[h] == ret)
+		return 1;
+	if (2 * (zvfs_state.table_used + 1) > slots)
+		return 0;
+	__atomic_store_n(&tab[h], ret, __ATOMIC_RELEASE);
+	zvfs_state.table_used++;
+	return 1;
+}
+
+/* remap replaces [start, end) with the same range of path, a copy of the
+ * mapped file whose sites the supervisor already rewrote: the pages are then
+ * shared by every process of the run instead of copied into each. mmap checks
+ * everything that can fail before it unmaps the old range. */
+static int remap(unsigned long start, unsigned long end, unsigned long off, unsigned prot, const char *path)
+{
+	long fd = RAW3(SYS_open, path, 0 | 02000000 /* O_CLOEXEC */, 0);
+	if (fd < 0)
+		return 0;
+	long r = RAW6(SYS_mmap, start, end - start, prot, 0x12 /* MAP_PRIVATE|MAP_FIXED */, fd, off);
+	RAW1(SYS_close, fd);
+	return r == (long)start;
+}
+
+/* sites_apply applies an answer: pass 1 records every site in the table (a
+ * site's call can only happen once it is there), pass 2 rewrites the ranges
+ * whose sites all fit, by mapping the supervisor's rewritten copy or in place. */
+void sites_apply(const char *buf, unsigned long n)
+{
+	if (!zvfs_state.table_slots)
+		return;
+	unsigned long entry = (unsigned long)&zvfs_entry;
+	while (__atomic_exchange_n(&zvfs_state.table_lock, 1, __ATOMIC_ACQUIRE))
+		__asm__ volatile("pause");
+	RAW3(SYS_mprotect, ABI_SITE_TABLE_ADDR, zvfs_state.table_bytes, 3);
+	for (int pass = 1; pass <= 2; pass++) {
+		for (unsigned long off = 0; off < n;) {
+			unsigned long len = *(const unsigned long *)(buf + off);
+			const char *p = buf + off + 8 + sizeof(struct abi_header);
+			const struct abi_sites_fixed *sf = (const void *)p;
+			const struct abi_range *rg = (const void *)(p + sizeof *sf);
+			const abi_u64 *sites = (const abi_u64 *)(rg + sf->nranges);
+			const char *strs = (const char *)(sites + sf->nsites);
+			const abi_u64 *next = sites;
+			for (unsigned i = 0; i < sf->nranges; i++) {
+				const abi_u64 *sites = next; /* this range's addresses */
+				next += rg[i].nsites;
+				unsigned long start = rg[i].start, end = rg[i].end;
+				if (start >= end || (start & 4095) || start < ABI_SITE_TABLE_LIMIT || (entry >= start && entry < end))
+					continue;
+				int fits = 1;
+				for (unsigned k = 0; k < rg[i].nsites; k++) {
+					unsigned long a = sites[k];
+					volatile unsigned char *c = (volatile unsigned char *)a;
+					if (a < start || a + 2 > end || c[0] != 0x0f || c[1] != 0x05)
+						continue;
+					if (pass == 1)
+						fits &= table_add(a + 2);
+				}
+				if (pass == 1 || !fits)
+					continue; /* a range whose sites did not all fit stays as it is */
+				if (rg[i].path_len && (unsigned long)rg[i].path_off + rg[i].path_len < sf->str_len &&
+				    strs[rg[i].path_off + rg[i].path_len] == 0 &&
+				    remap(start, end, rg[i].file_offset, rg[i].prot, strs + rg[i].path_off))
+					continue;
+				if (RAW3(SYS_mprotect, start, end - start, rg[i].prot | 2 /* WRITE */) != 0)
+					continue;
+				for (unsigned k = 0; k < rg[i].nsites; k++) {
+					unsigned long a = sites[k];
+					volatile unsigned char *c = (volatile unsigned char *)a;
+					if (a >= start && a + 2 <= end && c[0] == 0x0f && c[1] == 0x05)
+						*(volatile unsigned short *)a = 0xd0ff; /* call *%rax */
+				}
+				RAW3(SYS_mprotect, start, end - start, rg[i].prot);
+			}
+			off += 8 + len;
+		}
+		if (pass == 1)
+			RAW3(SYS_mprotect, ABI_SITE_TABLE_ADDR, zvfs_state.table_bytes, 1 /* READ */);
+	}
+	__atomic_store_n(&zvfs_state.table_lock, 0, __ATOMIC_RELEASE);
+}
+
+static char *hex(char *p, unsigned long v, int width)
+{
+	char t[16];
+	int n = 0;
+	do {
+		t[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n < width)
+		t[n++] = '0';
+	while (n)
+		*p++ = t[--n];
+	return p;
+}
+
+struct kstat {
+	unsigned long dev, ino, nlink;
+	unsigned int mode, uid, gid, pad0;
+	unsigned long rdev;
+	long size, blksize, blocks;
+	unsigned long times[6];
+	long reserved[3];
+};
+
+/* sites_hook_mapping has code that the program just mapped from a file
+ * (dlopen) rewritten: it describes the mapping as a maps line, as the
+ * kernel would, and applies the supervisor's answer. */
+void sites_hook_mapping(unsigned long start, unsigned long len, unsigned long prot, unsigned long flags, long fd,
+			unsigned long off)
+{
+	struct kstat st;
+	if (!zvfs_state.table_slots || RAW2(SYS_fstat, fd, &st) != 0)
+		return;
+	unsigned long cap = 1 << 20;
+	char *buf = (char *)RAW6(SYS_mmap, 0, cap, 3, MAP_PRIVATE_ANON, -1, 0);
+	if (is_err((long)buf))
+		return;
+	char *line = buf + SITES_MAPS_OFFSET, *p = line;
+	p = hex(p, start, 1);
+	*p++ = '-';
+	p = hex(p, start + ((len + 4095) & ~4095UL), 1);
+	*p++ = ' ';
+	*p++ = prot & 1 ? 'r' : '-';
+	*p++ = prot & 2 ? 'w' : '-';
+	*p++ = prot & 4 ? 'x' : '-';
+	*p++ = (flags & 3) == 1 ? 's' : 'p'; /* MAP_SHARED */
+	*p++ = ' ';
+	p = hex(p, off, 8);
+	*p++ = ' ';
+	p = hex(p, ((st.dev >> 8) & 0xfff) | ((st.dev >> 32) & ~0xfffUL), 2);
+	*p++ = ':';
+	p = hex(p, (st.dev & 0xff) | ((st.dev >> 12) & ~0xffUL), 2);
+	*p++ = ' ';
+	p = zutoa(p, st.ino);
+	*p++ = ' ';
+	char proc[32] = "/proc/self/fd/";
+	*zutoa(proc + 14, (unsigned long)fd) = 0;
+	long n = RAW3(SYS_readlink, proc, p, 4096);
+	if (n > 0) {
+		p += n;
+		*p++ = '\n';
+		unsigned long got = sites_exchange(buf, cap, (unsigned long)(p - line));
+		if (got)
+			sites_apply(buf, got);
+	}
+	RAW2(SYS_munmap, buf, cap);
+}
