@@ -37,6 +37,8 @@ print(json.load(open("f.json")))
 		{"tar", []string{"tar"}, []string{"sh", "-c", "mkdir -p src/sub && echo one > src/a && echo two > src/sub/b && tar cf t.tar src && mkdir out && tar xf t.tar -C out && tar tf t.tar | sort && cat out/src/sub/b"}},
 		{"gcc", []string{"gcc"}, []string{"sh", "-c", `printf '#include <stdio.h>\nint main(void){printf("%%d\\n", 6*7); return 3;}\n' > m.c && gcc -O2 -o m m.c && ./m`}},
 		{"make", []string{"make", "gcc"}, []string{"sh", "-c", `printf 'all: prog\n\t./prog\nprog: a.o b.o\n\t$(CC) -o $@ a.o b.o\n%%.o: %%.c\n\t$(CC) -c -o $@ $<\n' > Makefile && printf 'int f(void);\nint main(void){return f() - 42;}\n' > a.c && printf 'int f(void){return 42;}\n' > b.c && make -s -j2 && echo built`}},
+		{"sqlite3", []string{"sqlite3"}, []string{"sh", "-c", `sqlite3 t.db 'create table t(a, b); insert into t values (1, "one"), (2, "two"); create index i on t(b);' && sqlite3 t.db 'select a, b from t order by a desc; pragma integrity_check;'`}},
+		{"coreutils", []string{"find", "sort", "sed", "dd", "cp"}, []string{"sh", "-c", `mkdir -p a/b && printf '3\n1\n2\n' > a/b/n && sort -o a/b/n a/b/n && sed -i 's/2/two/' a/b/n && cp -a a c && dd if=/dev/zero of=c/z bs=4096 count=3 2>/dev/null && find c -printf '%P %y %s\n' | sort && cat c/b/n && du -s --apparent-size -B1 c/z`}},
 		{"git", []string{"git"}, []string{"sh", "-c", `git init -q r && cd r && echo hello > f && git add f && git -c user.name=t -c user.email=t@e commit -qm first && git log --format=%s && git status --short | wc -l`}},
 	}
 	for _, c := range cases {
