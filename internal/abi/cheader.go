@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"github.com/zvfs/zvfs/internal/sysnum"
 )
 
 // CHeader renders this package's constants, class table and message layouts
@@ -53,6 +55,13 @@ func CHeader() []byte {
 	for _, c := range consts {
 		fmt.Fprintf(&b, "#define %-26s 0x%x\n", c.name, c.v)
 	}
+	b.WriteString("\n/* System call numbers, from golang.org/x/sys/unix. */\n")
+	for nr := 0; nr < sysnum.Count(); nr++ {
+		if name := sysnum.Name(nr); !strings.HasPrefix(name, "syscall_") {
+			fmt.Fprintf(&b, "#define SYS_%s %d\n", name, nr)
+		}
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_SOCKET", EnvSocket)
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_LIB", EnvLib)
 

@@ -3,13 +3,6 @@
  * of ours between calls), and the counter reports sent at exit and exec. */
 #include "zvfs.h"
 
-#define SYS_close 3
-#define SYS_socket 41
-#define SYS_connect 42
-#define SYS_sendto 44
-#define SYS_recvfrom 45
-#define SYS_getpid 39
-#define SYS_getcpu 309
 
 struct sockaddr_un_ {
 	unsigned short family;

@@ -9,8 +9,6 @@
 
 #include "zvfs.h"
 
-#define SYS_rt_sigreturn 15
-#define SYS_clone 56
 
 	.text
 
@@ -166,7 +164,7 @@ zvfs_entry:
 	jnz	.Lslow_mine
 	leaq	-128(%rsp), %rsp
 	pushq	%rax
-	movl	$186, %eax		/* gettid */
+	movl	$SYS_gettid, %eax
 	syscall
 	cmpq	%rax, %gs:BLK_TID
 	popq	%rax
@@ -293,7 +291,7 @@ zvfs_setgs:
 1:	pushq	%rax
 	pushq	%rdi
 	pushq	%rsi
-	movl	$158, %eax		/* arch_prctl */
+	movl	$SYS_arch_prctl, %eax
 	movl	$0x1001, %edi		/* ARCH_SET_GS */
 	movq	%rcx, %rsi
 	syscall

@@ -4,15 +4,6 @@
  * in the environment it does nothing. */
 #include "zvfs.h"
 
-#define SYS_read 0
-#define SYS_write 1
-#define SYS_open 2
-#define SYS_close 3
-#define SYS_mmap 9
-#define SYS_mprotect 10
-#define SYS_munmap 11
-#define SYS_getpid 39
-#define SYS_exit_group 231
 
 #define MAP_PRIVATE_ANON 0x22
 #define MAP_FIXED_NOREPLACE 0x100000

@@ -3,11 +3,6 @@
  * memory, and signal blocking around the stub's critical sections. */
 #include "zvfs.h"
 
-#define SYS_write 1
-#define SYS_rt_sigprocmask 14
-#define SYS_getpid 39
-#define SYS_process_vm_readv 310
-#define SYS_process_vm_writev 311
 
 void *memcpy(void *d, const void *s, size_t n)
 {

@@ -5,14 +5,6 @@
  * for code a program maps itself (dlopen). */
 #include "zvfs.h"
 
-#define SYS_open 2
-#define SYS_close 3
-#define SYS_fstat 5
-#define SYS_mmap 9
-#define SYS_mprotect 10
-#define SYS_munmap 11
-#define SYS_getpid 39
-#define SYS_readlink 89
 
 #define MAP_PRIVATE_ANON 0x22
 #define MAP_FIXED_NOREPLACE 0x100000

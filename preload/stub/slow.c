@@ -5,15 +5,6 @@
  * thread's private stack with all signals blocked. */
 #include "zvfs.h"
 
-#define SYS_mmap 9
-#define SYS_munmap 11
-#define SYS_clone 56
-#define SYS_fork 57
-#define SYS_execve 59
-#define SYS_exit 60
-#define SYS_exit_group 231
-#define SYS_execveat 322
-#define SYS_clone3 435
 
 #define EFAULT 14
 #define EINVAL 22

@@ -3,11 +3,6 @@
  * forked child. */
 #include "zvfs.h"
 
-#define SYS_mmap 9
-#define SYS_mprotect 10
-#define SYS_getpid 39
-#define SYS_gettid 186
-#define SYS_tgkill 234
 #define ESRCH 3
 
 struct stub_state zvfs_state;
