@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/zvfs/zvfs/internal/sysnum"
 )
 
@@ -61,6 +63,10 @@ func CHeader() []byte {
 			fmt.Fprintf(&b, "#define SYS_%s %d\n", name, nr)
 		}
 	}
+	b.WriteString("\n/* Kernel constants the stub uses, from golang.org/x/sys/unix. */\n")
+	for _, c := range kernelConsts {
+		fmt.Fprintf(&b, "#define %-20s %#x\n", c.name, c.v)
+	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_SOCKET", EnvSocket)
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_LIB", EnvLib)
@@ -92,6 +98,26 @@ func CHeader() []byte {
 	}
 	b.WriteString("\n};\n#endif\n\n#endif\n")
 	return b.Bytes()
+}
+
+// kernelConsts are the kernel ABI values the stub needs, named as in C.
+var kernelConsts = []struct {
+	name string
+	v    int64
+}{
+	{"PROT_READ", unix.PROT_READ}, {"PROT_WRITE", unix.PROT_WRITE}, {"PROT_EXEC", unix.PROT_EXEC},
+	{"MAP_SHARED", unix.MAP_SHARED}, {"MAP_PRIVATE", unix.MAP_PRIVATE}, {"MAP_FIXED", unix.MAP_FIXED},
+	{"MAP_ANONYMOUS", unix.MAP_ANONYMOUS}, {"MAP_FIXED_NOREPLACE", unix.MAP_FIXED_NOREPLACE},
+	{"O_RDONLY", unix.O_RDONLY}, {"O_CLOEXEC", unix.O_CLOEXEC},
+	{"AF_UNIX", unix.AF_UNIX}, {"SOCK_SEQPACKET", unix.SOCK_SEQPACKET}, {"SOCK_CLOEXEC", unix.SOCK_CLOEXEC},
+	{"MSG_NOSIGNAL", unix.MSG_NOSIGNAL},
+	{"SIG_BLOCK", unix.SIG_BLOCK}, {"SIG_SETMASK", unix.SIG_SETMASK},
+	{"CLONE_VM", unix.CLONE_VM}, {"CLONE_VFORK", unix.CLONE_VFORK},
+	{"ARCH_SET_GS", 0x1001},                        // asm/prctl.h; not in x/sys/unix
+	{"AT_HWCAP2", 26}, {"HWCAP2_FSGSBASE", 1 << 1}, // elf.h and asm/hwcap2.h; not in x/sys/unix
+	{"E2BIG", int64(unix.E2BIG)}, {"EEXIST", int64(unix.EEXIST)}, {"EFAULT", int64(unix.EFAULT)},
+	{"EINTR", int64(unix.EINTR)}, {"EINVAL", int64(unix.EINVAL)}, {"ENAMETOOLONG", int64(unix.ENAMETOOLONG)},
+	{"ENOMEM", int64(unix.ENOMEM)}, {"ESRCH", int64(unix.ESRCH)},
 }
 
 func writeStruct(b *bytes.Buffer, name string, t reflect.Type, size int) {

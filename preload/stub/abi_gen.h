@@ -421,6 +421,37 @@
 #define SYS_listns 470
 #define SYS_rseq_slice_yield 471
 
+/* Kernel constants the stub uses, from golang.org/x/sys/unix. */
+#define PROT_READ            0x1
+#define PROT_WRITE           0x2
+#define PROT_EXEC            0x4
+#define MAP_SHARED           0x1
+#define MAP_PRIVATE          0x2
+#define MAP_FIXED            0x10
+#define MAP_ANONYMOUS        0x20
+#define MAP_FIXED_NOREPLACE  0x100000
+#define O_RDONLY             0x0
+#define O_CLOEXEC            0x80000
+#define AF_UNIX              0x1
+#define SOCK_SEQPACKET       0x5
+#define SOCK_CLOEXEC         0x80000
+#define MSG_NOSIGNAL         0x4000
+#define SIG_BLOCK            0x0
+#define SIG_SETMASK          0x2
+#define CLONE_VM             0x100
+#define CLONE_VFORK          0x4000
+#define ARCH_SET_GS          0x1001
+#define AT_HWCAP2            0x1a
+#define HWCAP2_FSGSBASE      0x2
+#define E2BIG                0x7
+#define EEXIST               0x11
+#define EFAULT               0xe
+#define EINTR                0x4
+#define EINVAL               0x16
+#define ENAMETOOLONG         0x24
+#define ENOMEM               0xc
+#define ESRCH                0x3
+
 #define ABI_ENV_SOCKET             "ZVFS_SOCK"
 #define ABI_ENV_LIB                "ZVFS_LIB"
 

@@ -13,16 +13,16 @@ static long connect_to(long fd, const char *path, const char *suffix)
 {
 	struct sockaddr_un_ a;
 	memset(&a, 0, sizeof a);
-	a.family = 1;
+	a.family = AF_UNIX;
 	unsigned long n = zstrlen(path), m = zstrlen(suffix);
 	if (n + m >= sizeof a.path)
-		return -36; /* ENAMETOOLONG */
+		return -ENAMETOOLONG;
 	memcpy(a.path, path, n);
 	memcpy(a.path + n, suffix, m);
 	long r;
 	do
 		r = RAW3(SYS_connect, fd, &a, sizeof a);
-	while (r == -4 /* EINTR */);
+	while (r == -EINTR);
 	return r;
 }
 
@@ -31,7 +31,7 @@ static long connect_to(long fd, const char *path, const char *suffix)
  * CPU), else to the shared one. */
 int conn_open(void)
 {
-	long fd = RAW3(SYS_socket, 1 /* AF_UNIX */, 5 /* SOCK_SEQPACKET */ | 02000000 /* CLOEXEC */, 0);
+	long fd = RAW3(SYS_socket, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	unsigned cpu = 0;
@@ -51,8 +51,8 @@ long conn_send(int fd, const void *buf, unsigned long n)
 {
 	long r;
 	do
-		r = RAW6(SYS_sendto, fd, buf, n, 0x4000 /* MSG_NOSIGNAL */, 0, 0);
-	while (r == -4);
+		r = RAW6(SYS_sendto, fd, buf, n, MSG_NOSIGNAL, 0, 0);
+	while (r == -EINTR);
 	return r;
 }
 
@@ -61,7 +61,7 @@ long conn_recv(int fd, void *buf, unsigned long n)
 	long r;
 	do
 		r = RAW6(SYS_recvfrom, fd, buf, n, 0, 0, 0);
-	while (r == -4);
+	while (r == -EINTR);
 	return r;
 }
 

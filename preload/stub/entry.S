@@ -87,9 +87,9 @@ zvfs_entry:
 /* mmap(addr, len, prot=%rdx, flags=%r10, fd=%r8, off): only a file mapped
  * executable needs the C path (its code is rewritten); the rest is hot. */
 .Lmmap:
-	testl	$4, %edx		/* PROT_EXEC */
+	testl	$PROT_EXEC, %edx
 	jz	1f
-	testl	$0x20, %r10d		/* MAP_ANONYMOUS */
+	testl	$MAP_ANONYMOUS, %r10d
 	jnz	1f
 	testl	%r8d, %r8d
 	jns	.Lslow
@@ -106,7 +106,7 @@ zvfs_entry:
 .Lclone:
 	testq	%rsi, %rsi
 	jnz	.Lclone_stack
-	testl	$CLONE_VM_FLAG, %edi
+	testl	$CLONE_VM, %edi
 	jnz	.Lvfork			/* shares our memory and our stack */
 	jmp	.Lslow			/* fork-like: the C path fixes the child up */
 
@@ -122,7 +122,7 @@ zvfs_entry:
 	/* child, [rsp] = R. A vfork child borrows its parent's spare block;
 	 * any other child gets its own block on its first system call. */
 	xorl	%ecx, %ecx
-	testl	$CLONE_VFORK_FLAG, %edi
+	testl	$CLONE_VFORK, %edi
 	jz	2f
 	call	.Lchild_block
 2:	call	zvfs_setgs
@@ -292,7 +292,7 @@ zvfs_setgs:
 	pushq	%rdi
 	pushq	%rsi
 	movl	$SYS_arch_prctl, %eax
-	movl	$0x1001, %edi		/* ARCH_SET_GS */
+	movl	$ARCH_SET_GS, %edi
 	movq	%rcx, %rsi
 	syscall
 	popq	%rsi

@@ -5,15 +5,9 @@
 #include "zvfs.h"
 
 
-#define MAP_PRIVATE_ANON 0x22
-#define MAP_FIXED_NOREPLACE 0x100000
-#define EEXIST 17
-#define AT_HWCAP2 26
-#define HWCAP2_FSGSBASE 2
 
 #define BUF_BYTES ABI_MAX_MESSAGE
 
-static int is_err(long r) { return r < 0 && r > -4096; }
 
 static const char *getenv_(char **envp, const char *name)
 {
@@ -47,7 +41,7 @@ static void die(const char *what, long err, const char *fix)
 /* map_low maps the trampoline page and the data page at address 0. */
 static long map_low(int fsgsbase)
 {
-	long r = RAW6(SYS_mmap, 0, 0x2000, 3, MAP_PRIVATE_ANON | MAP_FIXED_NOREPLACE, -1, 0);
+	long r = RAW6(SYS_mmap, 0, 0x2000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (is_err(r))
 		return r;
 	if (r != 0) { /* an old kernel took the address as a hint */
@@ -103,13 +97,13 @@ static unsigned long exec_lines(char *t, unsigned long n)
 /* read_maps reads /proc/self/maps into buf; returns its length or -errno. */
 static long read_maps(char *buf, unsigned long cap)
 {
-	long fd = RAW3(SYS_open, "/proc/self/maps", 0 /* O_RDONLY */ | 02000000, 0);
+	long fd = RAW3(SYS_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return fd;
 	unsigned long n = 0;
 	for (;;) {
 		long r = RAW3(SYS_read, fd, buf + n, cap - n);
-		if (r == -4)
+		if (r == -EINTR)
 			continue;
 		if (r <= 0)
 			break;
@@ -150,7 +144,7 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 		die("cannot allocate the hook block", -12, "");
 	zvfs_state.active = 1;
 
-	char *buf = (char *)RAW6(SYS_mmap, 0, BUF_BYTES, 3, MAP_PRIVATE_ANON, -1, 0);
+	char *buf = (char *)RAW6(SYS_mmap, 0, BUF_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (is_err((long)buf))
 		goto sealed;
 	char *maps = buf + SITES_MAPS_OFFSET;
@@ -161,6 +155,6 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 		sites_apply(buf, got);
 	RAW2(SYS_munmap, buf, BUF_BYTES);
 sealed:
-	RAW3(SYS_mprotect, 0, 0x1000, 5 /* READ|EXEC */);
-	RAW3(SYS_mprotect, 0x1000, 0x1000, 1 /* READ */);
+	RAW3(SYS_mprotect, 0, 0x1000, PROT_READ | PROT_EXEC);
+	RAW3(SYS_mprotect, 0x1000, 0x1000, PROT_READ);
 }

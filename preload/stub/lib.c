@@ -99,10 +99,10 @@ long uwrite(unsigned long dst, const void *src, unsigned long n)
 void block_signals(unsigned long *old)
 {
 	unsigned long all = ~0UL;
-	RAW4(SYS_rt_sigprocmask, 0 /* SIG_BLOCK */, &all, old, 8);
+	RAW4(SYS_rt_sigprocmask, SIG_BLOCK, &all, old, 8);
 }
 
 void restore_signals(const unsigned long *old)
 {
-	RAW4(SYS_rt_sigprocmask, 2 /* SIG_SETMASK */, old, 0, 8);
+	RAW4(SYS_rt_sigprocmask, SIG_SETMASK, old, 0, 8);
 }

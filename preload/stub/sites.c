@@ -6,11 +6,8 @@
 #include "zvfs.h"
 
 
-#define MAP_PRIVATE_ANON 0x22
-#define MAP_FIXED_NOREPLACE 0x100000
 #define MIN_SLOTS 4096 /* room for code mapped after start */
 
-static int is_err(long r) { return r < 0 && r > -4096; }
 
 /* sites_exchange sends the maps text already at buf+SITES_MAPS_OFFSET
  * (mlen bytes) and stores the supervisor's answer in buf: its datagrams back
@@ -82,7 +79,8 @@ int sites_table_init(const char *answer, unsigned long n)
 		zputs2("too many system-call sites; running unhooked", 0);
 		return -1;
 	}
-	long r = RAW6(SYS_mmap, ABI_SITE_TABLE_ADDR, bytes, 1 /* READ */, MAP_PRIVATE_ANON | MAP_FIXED_NOREPLACE, -1, 0);
+	long r = RAW6(SYS_mmap, ABI_SITE_TABLE_ADDR, bytes, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
+		      0);
 	if (r != ABI_SITE_TABLE_ADDR) {
 		zputs2("cannot map the site table; running unhooked", 0);
 		return -1;
@@ -125,10 +123,10 @@ static int table_add(unsigned long ret)
  * everything that can fail before it unmaps the old range. */
 static int remap(unsigned long start, unsigned long end, unsigned long off, unsigned prot, const char *path)
 {
-	long fd = RAW3(SYS_open, path, 0 | 02000000 /* O_CLOEXEC */, 0);
+	long fd = RAW3(SYS_open, path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return 0;
-	long r = RAW6(SYS_mmap, start, end - start, prot, 0x12 /* MAP_PRIVATE|MAP_FIXED */, fd, off);
+	long r = RAW6(SYS_mmap, start, end - start, prot, MAP_PRIVATE | MAP_FIXED, fd, off);
 	RAW1(SYS_close, fd);
 	return r == (long)start;
 }
@@ -174,7 +172,7 @@ void sites_apply(const char *buf, unsigned long n)
 				    strs[rg[i].path_off + rg[i].path_len] == 0 &&
 				    remap(start, end, rg[i].file_offset, rg[i].prot, strs + rg[i].path_off))
 					continue;
-				if (RAW3(SYS_mprotect, start, end - start, rg[i].prot | 2 /* WRITE */) != 0)
+				if (RAW3(SYS_mprotect, start, end - start, rg[i].prot | PROT_WRITE) != 0)
 					continue;
 				for (unsigned k = 0; k < rg[i].nsites; k++) {
 					unsigned long a = sites[k];
@@ -187,7 +185,7 @@ void sites_apply(const char *buf, unsigned long n)
 			off += 8 + len;
 		}
 		if (pass == 1)
-			RAW3(SYS_mprotect, ABI_SITE_TABLE_ADDR, zvfs_state.table_bytes, 1 /* READ */);
+			RAW3(SYS_mprotect, ABI_SITE_TABLE_ADDR, zvfs_state.table_bytes, PROT_READ);
 	}
 	__atomic_store_n(&zvfs_state.table_lock, 0, __ATOMIC_RELEASE);
 }
@@ -226,7 +224,7 @@ void sites_hook_mapping(unsigned long start, unsigned long len, unsigned long pr
 	if (!zvfs_state.table_slots || RAW2(SYS_fstat, fd, &st) != 0)
 		return;
 	unsigned long cap = 1 << 20;
-	char *buf = (char *)RAW6(SYS_mmap, 0, cap, 3, MAP_PRIVATE_ANON, -1, 0);
+	char *buf = (char *)RAW6(SYS_mmap, 0, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (is_err((long)buf))
 		return;
 	char *line = buf + SITES_MAPS_OFFSET, *p = line;

@@ -6,9 +6,6 @@
 #include "zvfs.h"
 
 
-#define EFAULT 14
-#define EINVAL 22
-#define E2BIG 7
 
 static const char env_preload[] = "LD_PRELOAD=";
 static const char env_sock[] = ABI_ENV_SOCKET "=";
@@ -81,8 +78,8 @@ static long exec_hooked(struct frame *f, int at, const unsigned long *mask)
 					break;
 			}
 			cap = (unsigned long)n + 5;
-			long m = RAW6(SYS_mmap, 0, cap * 8, 3, 0x22, -1, 0);
-			if (m < 0 && m > -4096)
+			long m = RAW6(SYS_mmap, 0, cap * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (is_err(m))
 				return m;
 			env = (unsigned long *)m;
 			mapped = cap * 8;
@@ -215,7 +212,7 @@ static int clone3_prepare(struct frame *f, unsigned long long *args, unsigned lo
 	}
 	unsigned long top = stack + stack_size;
 	struct block *child = 0;
-	if (flags & CLONE_VFORK_FLAG) {
+	if (flags & CLONE_VFORK) {
 		child = b->child;
 		if (child)
 			child->cur = child->hi;
@@ -290,7 +287,7 @@ int zvfs_slow(struct frame *f)
 			f->rax = (unsigned long)-EFAULT;
 			break;
 		}
-		if (size && ((args[0] & CLONE_VM_FLAG) || args[5])) {
+		if (size && ((args[0] & CLONE_VM) || args[5])) {
 			action = clone3_prepare(f, args, size);
 			break;
 		}

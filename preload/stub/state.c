@@ -3,7 +3,6 @@
  * forked child. */
 #include "zvfs.h"
 
-#define ESRCH 3
 
 struct stub_state zvfs_state;
 
@@ -69,8 +68,8 @@ int zvfs_attach(void)
 		set_gs(old);
 		return 0;
 	}
-	long m = RAW6(SYS_mmap, 0, 2 * BLK_SPAN, 3 /* RW */, 0x22 /* PRIVATE|ANON */, -1, 0);
-	if (m < 0 && m > -4096)
+	long m = RAW6(SYS_mmap, 0, 2 * BLK_SPAN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (is_err(m))
 		return -1;
 	unsigned long base = (unsigned long)m;
 	struct block *b = (struct block *)(base + BLK_GUARD + BLK_STACK_SIZE);

@@ -31,8 +31,6 @@
 #define BLKF_VFORK_CHILD 1
 #define BLKF_EXITING 2 /* its thread called exit: reusable once the thread is gone */
 
-#define CLONE_VM_FLAG    0x100
-#define CLONE_VFORK_FLAG 0x4000
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -86,6 +84,9 @@ static inline volatile unsigned char *low(unsigned long addr)
 	__asm__("" : "+r"(addr));
 	return (volatile unsigned char *)addr;
 }
+
+/* is_err tells a raw call's error (-4095..-1) from a result. */
+static inline int is_err(long r) { return r < 0 && r > -4096; }
 
 #define RAW0(nr) zvfs_raw((nr), 0, 0, 0, 0, 0, 0)
 #define RAW1(nr, a) zvfs_raw((nr), (long)(a), 0, 0, 0, 0, 0)
