@@ -274,7 +274,9 @@ func TestGoProgram(t *testing.T) {
 // what it starts afterwards runs (unhooked) instead of hanging.
 func TestSupervisorGone(t *testing.T) {
 	requireHook(t)
-	r := run(t, t.TempDir(), nil, zvfsBin, "stats", "--", "sh", "-c",
+	// A killed zvfs cannot remove its socket directory: keep it in the
+	// test's temporary directory.
+	r := run(t, t.TempDir(), []string{"TMPDIR=" + t.TempDir()}, zvfsBin, "stats", "--", "sh", "-c",
 		`kill -9 $PPID; sleep 0.2; /bin/echo after; sh -c 'exit 3'; echo "status $?"`)
 	if r.code != 128+9 {
 		t.Errorf("zvfs exit %d, want SIGKILL", r.code)
