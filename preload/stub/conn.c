@@ -47,6 +47,16 @@ int conn_open(void)
 	return (int)fd;
 }
 
+/* header_init fills a message header for a payload of length bytes. */
+void header_init(struct abi_header *h, unsigned type, unsigned long length)
+{
+	h->magic = ABI_MAGIC;
+	h->version = ABI_VERSION;
+	h->type = (abi_u16)type;
+	h->length = (abi_u32)length;
+	h->pid = (abi_i32)RAW0(SYS_getpid);
+}
+
 long conn_send(int fd, const void *buf, unsigned long n)
 {
 	long r;
@@ -77,12 +87,10 @@ static void report_locked(unsigned reason);
  * gone its counts are in. A vfork child reports only its own block. */
 void report_counts(unsigned reason)
 {
-	/* Threads ending together must not both report the same delta. The
-	 * slow path runs with signals blocked, so the lock cannot be re-entered. */
-	while (__atomic_exchange_n(&zvfs_state.report_lock, 1, __ATOMIC_ACQUIRE))
-		__asm__ volatile("pause");
+	/* Threads ending together must not both report the same delta. */
+	spin_lock(&zvfs_state.report_lock);
 	report_locked(reason);
-	__atomic_store_n(&zvfs_state.report_lock, 0, __ATOMIC_RELEASE);
+	spin_unlock(&zvfs_state.report_lock);
 }
 
 static void report_locked(unsigned reason)
@@ -109,11 +117,7 @@ static void report_locked(unsigned reason)
 			zvfs_state.baseline[i] = total;
 		}
 	}
-	m.h.magic = ABI_MAGIC;
-	m.h.version = ABI_VERSION;
-	m.h.type = ABI_MSG_REPORT;
-	m.h.length = sizeof m - sizeof m.h;
-	m.h.pid = (abi_i32)RAW0(SYS_getpid);
+	header_init(&m.h, ABI_MSG_REPORT, sizeof m - sizeof m.h);
 	m.r.reason = reason;
 	m.r.nslots = ABI_NSLOTS;
 	int fd = conn_open();

@@ -96,6 +96,20 @@ long uwrite(unsigned long dst, const void *src, unsigned long n)
 	return RAW6(SYS_process_vm_writev, pid, &l, 1, &r, 1, 0);
 }
 
+/* spin_lock and spin_unlock guard the stub's few shared tables. Callers
+ * hold them only in the slow path, with signals blocked, so a holder is never
+ * interrupted by a handler that wants the same lock. */
+void spin_lock(int *l)
+{
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+		__asm__ volatile("pause");
+}
+
+void spin_unlock(int *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
+
 void block_signals(unsigned long *old)
 {
 	unsigned long all = ~0UL;

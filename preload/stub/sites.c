@@ -17,11 +17,7 @@ unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen)
 {
 	struct abi_header *h = (struct abi_header *)buf;
 	struct abi_hello_fixed *hf = (struct abi_hello_fixed *)(h + 1);
-	h->magic = ABI_MAGIC;
-	h->version = ABI_VERSION;
-	h->type = ABI_MSG_HELLO;
-	h->length = (abi_u32)(sizeof *hf + mlen);
-	h->pid = (abi_i32)RAW0(SYS_getpid);
+	header_init(h, ABI_MSG_HELLO, sizeof *hf + mlen);
 	hf->stub_addr = (abi_u64)(unsigned long)&zvfs_entry;
 	hf->maps_len = (abi_u32)mlen;
 	hf->flags = 0;
@@ -67,6 +63,12 @@ static unsigned long answer_sites(const char *buf, unsigned long n)
 	return total;
 }
 
+/* table_bytes is the size of the site table's mapping. */
+static unsigned long table_bytes(void)
+{
+	return (ABI_SITE_SLOTS_ADDR - ABI_SITE_TABLE_ADDR + zvfs_state.table_slots * 8 + 4095) & ~4095UL;
+}
+
 /* sites_table_init maps the site table with room for four times the sites
  * of the first answer (at least MIN_SLOTS), so code mapped later fits. */
 int sites_table_init(const char *answer, unsigned long n)
@@ -74,22 +76,22 @@ int sites_table_init(const char *answer, unsigned long n)
 	unsigned long total = answer_sites(answer, n), slots = MIN_SLOTS;
 	while (slots < 4 * total)
 		slots <<= 1;
-	unsigned long bytes = (ABI_SITE_SLOTS_ADDR - ABI_SITE_TABLE_ADDR + slots * 8 + 4095) & ~4095UL;
+	zvfs_state.table_slots = slots;
+	unsigned long bytes = table_bytes();
 	if (ABI_SITE_TABLE_ADDR + bytes > ABI_SITE_TABLE_LIMIT) {
+		zvfs_state.table_slots = 0;
 		zputs2("too many system-call sites; running unhooked", 0);
 		return -1;
 	}
-	long r = RAW6(SYS_mmap, ABI_SITE_TABLE_ADDR, bytes, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
-		      0);
+	long r = RAW6(SYS_mmap, ABI_SITE_TABLE_ADDR, bytes, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (r != ABI_SITE_TABLE_ADDR) {
+		zvfs_state.table_slots = 0;
 		zputs2("cannot map the site table; running unhooked", 0);
 		return -1;
 	}
-	zvfs_state.table_slots = slots;
-	zvfs_state.table_bytes = bytes;
-	RAW3(SYS_mprotect, ABI_SITE_TABLE_ADDR, bytes, 3);
 	*(volatile unsigned int *)low(ABI_SITE_TABLE_ADDR) = (unsigned int)(slots - 1);
-	RAW3(SYS_mprotect, ABI_SITE_TABLE_ADDR, bytes, 1);
+	RAW3(SYS_mprotect, ABI_SITE_TABLE_ADDR, bytes, PROT_READ);
 	return 0;
 }
 
@@ -139,9 +141,8 @@ void sites_apply(const char *buf, unsigned long n)
 	if (!zvfs_state.table_slots)
 		return;
 	unsigned long entry = (unsigned long)&zvfs_entry;
-	while (__atomic_exchange_n(&zvfs_state.table_lock, 1, __ATOMIC_ACQUIRE))
-		__asm__ volatile("pause");
-	RAW3(SYS_mprotect, ABI_SITE_TABLE_ADDR, zvfs_state.table_bytes, 3);
+	spin_lock(&zvfs_state.table_lock);
+	RAW3(SYS_mprotect, ABI_SITE_TABLE_ADDR, table_bytes(), PROT_READ | PROT_WRITE);
 	for (int pass = 1; pass <= 2; pass++) {
 		for (unsigned long off = 0; off < n;) {
 			unsigned long len = *(const unsigned long *)(buf + off);
@@ -185,9 +186,9 @@ void sites_apply(const char *buf, unsigned long n)
 			off += 8 + len;
 		}
 		if (pass == 1)
-			RAW3(SYS_mprotect, ABI_SITE_TABLE_ADDR, zvfs_state.table_bytes, PROT_READ);
+			RAW3(SYS_mprotect, ABI_SITE_TABLE_ADDR, table_bytes(), PROT_READ);
 	}
-	__atomic_store_n(&zvfs_state.table_lock, 0, __ATOMIC_RELEASE);
+	spin_unlock(&zvfs_state.table_lock);
 }
 
 static char *hex(char *p, unsigned long v, int width)

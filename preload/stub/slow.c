@@ -69,15 +69,14 @@ static long exec_hooked(struct frame *f, int at, const unsigned long *mask)
 	if (uenv) { /* NULL envp is an empty environment */
 		n = uptrs(uenv, env, cap - 4);
 		if (n == -E2BIG) {
-			/* A huge environment: count it, then read it into a mapping. */
-			for (n = 0;; n++) {
-				unsigned long p;
-				if (uread(&p, uenv + (unsigned long)n * 8, 8) != 8)
-					return -EFAULT;
-				if (!p)
-					break;
-			}
-			cap = (unsigned long)n + 5;
+			/* A huge environment: count it a stack buffer at a time,
+			 * then read it into a mapping. */
+			long total = 0;
+			while ((n = uptrs(uenv + (unsigned long)total * 8, stackptrs, ENV_STACK_PTRS)) == -E2BIG)
+				total += ENV_STACK_PTRS;
+			if (n < 0)
+				return n;
+			cap = (unsigned long)(total + n) + 5;
 			long m = RAW6(SYS_mmap, 0, cap * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			if (is_err(m))
 				return m;

@@ -22,6 +22,12 @@ static void init_block(struct block *b, unsigned long lo, unsigned long flags)
 	b->flags = flags;
 }
 
+/* gone reports whether thread tid of process pid has left the kernel. */
+static int gone(long pid, unsigned long tid)
+{
+	return RAW3(SYS_tgkill, pid, tid, 0) == -ESRCH;
+}
+
 /* reuse claims the block of a thread that has exited, if there is one.
  * Its counters stay: they are reported with the process's. */
 static struct block *reuse(void)
@@ -33,7 +39,7 @@ static struct block *reuse(void)
 			continue;
 		if (pid < 0)
 			pid = RAW0(SYS_getpid);
-		if (RAW3(SYS_tgkill, pid, b->tid, 0) != -ESRCH)
+		if (!gone(pid, b->tid))
 			continue; /* still running its last instructions */
 		if (__atomic_compare_exchange_n(&b->flags, &f, f & ~(unsigned long)BLKF_EXITING, 0, __ATOMIC_ACQ_REL,
 						__ATOMIC_ACQUIRE))
@@ -50,7 +56,7 @@ int zvfs_last_thread(struct block *self)
 	for (struct block *b = __atomic_load_n(&zvfs_state.registry, __ATOMIC_ACQUIRE); b; b = b->next) {
 		if (b == self || (__atomic_load_n(&b->flags, __ATOMIC_ACQUIRE) & BLKF_EXITING))
 			continue;
-		if (RAW3(SYS_tgkill, pid, b->tid, 0) != -ESRCH)
+		if (!gone(pid, b->tid))
 			return 0;
 	}
 	return 1;

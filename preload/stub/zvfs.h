@@ -110,15 +110,16 @@ long uread(void *dst, unsigned long src, unsigned long n);
 long ureadv(const struct uiovec *local, const struct uiovec *remote, unsigned long n);
 long uwrite(unsigned long dst, const void *src, unsigned long n);
 void block_signals(unsigned long *old);
+void spin_lock(int *l);
+void spin_unlock(int *l);
 void restore_signals(const unsigned long *old);
 
 /* state.c */
 struct stub_state {
-	int active;           /* running under a supervisor */
 	int want_reports;     /* supervisor asked for counters at exit and exec */
 	int report_lock;      /* held while a report is built and sent */
 	int table_lock;       /* held while sites are added to the site table */
-	unsigned long table_slots, table_used, table_bytes;
+	unsigned long table_slots, table_used; /* 0 slots: no table */
 	struct block *registry;
 	unsigned long long baseline[ABI_NSLOTS + 1]; /* counts already reported */
 	char sock[108];
@@ -130,6 +131,7 @@ int zvfs_last_thread(struct block *self);
 void zvfs_after_fork_child(void);
 
 /* conn.c */
+void header_init(struct abi_header *h, unsigned type, unsigned long length);
 int conn_open(void);
 long conn_send(int fd, const void *buf, unsigned long n);
 long conn_recv(int fd, void *buf, unsigned long n);
