@@ -109,7 +109,9 @@ void zvfs_after_fork_child(void)
 			b->flags |= BLKF_EXITING;
 	}
 	memset(zvfs_state.baseline, 0, sizeof zvfs_state.baseline);
-	zvfs_state.report_lock = 0; /* another thread of the parent may have held it */
+	/* Another thread of the parent may have held a lock at the fork. */
+	zvfs_state.report_lock = 0;
+	zvfs_state.table_lock = 0;
 	if (self && !(self->flags & BLKF_VFORK_CHILD))
 		self->tid = (unsigned long)RAW0(SYS_gettid);
 }
