@@ -53,9 +53,27 @@ func (img *image) functions(cands []candidate) *funcTable {
 			t.fns = append(t.fns, f)
 		}
 	}
-	t.fns = append(t.fns, continuations(all, cands, t.fns, func(seg int) uint64 {
-		return img.loads[seg].off + uint64(len(img.loads[seg].data))
-	})...)
+	t.index()
+	var uncovered []candidate
+	for _, c := range cands {
+		if _, ok, _ := t.smallest(c.off); !ok {
+			uncovered = append(uncovered, c)
+		}
+	}
+	if len(uncovered) > 0 {
+		more := continuations(all, uncovered, func(seg int) uint64 {
+			return img.loads[seg].off + uint64(len(img.loads[seg].data))
+		})
+		if len(more) > 0 {
+			t.fns = append(t.fns, more...)
+			t.index()
+		}
+	}
+	return t
+}
+
+// index sorts the ranges and computes maxEnd, for smallest.
+func (t *funcTable) index() {
 	slices.SortFunc(t.fns, func(a, b fnRange) int {
 		if c := cmp.Compare(a.start, b.start); c != 0 {
 			return c
@@ -69,7 +87,6 @@ func (img *image) functions(cands []candidate) *funcTable {
 		m = max(m, f.end)
 		t.maxEnd[i] = m
 	}
-	return t
 }
 
 // smallest returns the index of the smallest range containing off, and the
@@ -91,18 +108,18 @@ func (t *funcTable) smallest(off uint64) (best int, ok bool, steps int) {
 // candidate may lie and still be taken as that function's code.
 const continuationGap = 32
 
-// continuations returns synthetic ranges for candidates that no range covers
-// but that follow closely on the end of one: hand-written assembly such as
+// continuations returns synthetic ranges for the candidates no range covers
+// (uncovered) that follow closely on the end of one: hand-written assembly such as
 // glibc's clone3 ends its unwind range just before its `syscall` on purpose
 // (the child's unwind info would be wrong), yet the instruction is plainly
 // the function's own. The synthetic range runs from that function's start to
 // the next range's start (at most continuationGap past the candidate), so
 // the function is decoded linearly across the gap and judged whole.
-func continuations(all []fnRange, cands []candidate, covered []fnRange, segEnd func(seg int) uint64) []fnRange {
+func continuations(all []fnRange, uncovered []candidate, segEnd func(seg int) uint64) []fnRange {
 	var out []fnRange
 	var sorted []fnRange
-	for _, c := range cands {
-		if inAny(covered, c.off) || inAny(out, c.off) {
+	for _, c := range uncovered {
+		if inAny(out, c.off) {
 			continue
 		}
 		if sorted == nil {

@@ -76,16 +76,8 @@ func touchesBelowRSP(inst *x86asm.Inst) bool {
 			return true
 		}
 	}
-	for _, a := range inst.Args {
-		if a == nil {
-			break
-		}
-		if m, ok := a.(x86asm.Mem); ok && m.Disp < 0 &&
-			(isSP(m.Base) || m.Base == x86asm.RBP || m.Base == x86asm.EBP) {
-			return true
-		}
-	}
-	return false
+	rsp, rbp := belowStack(inst)
+	return rsp || rbp
 }
 
 // siteSafe reports whether, on every path from the instruction after the

@@ -62,6 +62,18 @@ func (z *redZone) inst(inst *x86asm.Inst, off uint64) {
 			return
 		}
 	}
+	rsp, rbp := belowStack(inst)
+	if rsp && z.rspReason == "" {
+		z.rspReason = fmt.Sprintf(RedZonePrefix+"rsp-relative store/load at negative offset (at %#x)", off)
+	}
+	if rbp && !z.rbpSeen {
+		z.rbpSeen, z.rbpAt = true, off
+	}
+}
+
+// belowStack reports whether inst has a memory operand at a negative offset
+// from rsp (or esp), and one at a negative offset from rbp (or ebp).
+func belowStack(inst *x86asm.Inst) (rsp, rbp bool) {
 	for _, a := range inst.Args {
 		if a == nil {
 			break
@@ -72,15 +84,12 @@ func (z *redZone) inst(inst *x86asm.Inst, off uint64) {
 		}
 		switch {
 		case isSP(m.Base):
-			if z.rspReason == "" {
-				z.rspReason = fmt.Sprintf(RedZonePrefix+"rsp-relative store/load at negative offset (at %#x)", off)
-			}
+			rsp = true
 		case m.Base == x86asm.RBP || m.Base == x86asm.EBP:
-			if !z.rbpSeen {
-				z.rbpSeen, z.rbpAt = true, off
-			}
+			rbp = true
 		}
 	}
+	return rsp, rbp
 }
 
 func isSP(r x86asm.Reg) bool { return r == x86asm.RSP || r == x86asm.ESP }
