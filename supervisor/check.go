@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/zvfs/zvfs/internal/sysnum"
 )
 
 // MinAddrFix is the command that lets zvfs map its trampoline at address 0.
@@ -35,5 +33,3 @@ func CheckAddressZero() error {
 	v, _ := MmapMinAddr()
 	return fmt.Errorf("cannot map the system-call trampoline at address 0 (vm.mmap_min_addr=%s: %v); fix: %s", v, err, MinAddrFix)
 }
-
-func syscallName(nr int) string { return sysnum.Name(nr) }

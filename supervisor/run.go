@@ -21,11 +21,9 @@ import (
 
 // Options control one run.
 type Options struct {
-	Stats    bool      // gather per-syscall counters
-	Verbose  bool      // report patched files and skipped mappings at the end
-	Stderr   io.Writer // zvfs's own messages
-	CacheDir string    // cache root (site analyses, rewritten copies); "" means the user cache directory
-	StubDir  string    // where to install the stub; "" means the default
+	Stats   bool      // gather per-syscall counters
+	Verbose bool      // report patched files and skipped mappings at the end
+	Stderr  io.Writer // zvfs's own messages
 }
 
 // Result is the outcome of a run.
@@ -61,19 +59,15 @@ func Run(argv []string, opts Options) (Result, error) {
 	if (opts.Stats || opts.Verbose) && isStatic(prog) {
 		fmt.Fprintf(opts.Stderr, "zvfs: %s is statically linked: its system calls are not hooked\n", argv[0])
 	}
-	stub, err := preload.Install(opts.StubDir)
+	stub, err := preload.Install("")
 	if err != nil {
 		return Result{}, &ExitError{126, err.Error()}
 	}
-	cacheDir := opts.CacheDir
-	if cacheDir == "" {
-		if c, err := os.UserCacheDir(); err == nil {
-			cacheDir = filepath.Join(c, "zvfs")
-		}
-	}
+	// Site analyses and rewritten copies live in the user cache directory;
+	// without one, they are kept in memory and rewritten in place.
 	var sitesDir, patchDir string
-	if cacheDir != "" {
-		sitesDir, patchDir = filepath.Join(cacheDir, "sites"), filepath.Join(cacheDir, "patched")
+	if c, err := os.UserCacheDir(); err == nil {
+		sitesDir, patchDir = filepath.Join(c, "zvfs", "sites"), filepath.Join(c, "zvfs", "patched")
 	}
 	srv, err := NewServer(Config{
 		StubPath: stub, Cache: trampoline.NewCache(sitesDir), PatchDir: patchDir, WantReports: opts.Stats,
@@ -127,7 +121,7 @@ func Run(argv []string, opts Options) (Result, error) {
 		return res, err
 	}
 	srv.Close()
-	res.Stats = srv.Stats(syscallName)
+	res.Stats = srv.Stats()
 	if opts.Verbose {
 		srv.WriteVerbose(opts.Stderr)
 	}

@@ -13,11 +13,13 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/internal/sysnum"
 	"github.com/zvfs/zvfs/trampoline"
 )
 
@@ -391,12 +393,12 @@ func (s *Server) Plan(pid int32, maps []Mapping, stubAddr uint64) []abi.PatchRan
 			s.skip("shared executable mapping")
 			continue
 		}
-		file, ok := s.mappedFile(pid, m)
+		file, fi, ok := s.mappedFile(pid, m)
 		if !ok {
 			s.skip("file replaced since it was mapped")
 			continue
 		}
-		a, err := s.cache.Lookup(file)
+		a, err := s.cache.LookupStat(file, fi)
 		if err != nil {
 			s.skip("not analysable: " + err.Error())
 			continue
@@ -417,22 +419,23 @@ func (s *Server) Plan(pid int32, maps []Mapping, stubAddr uint64) []abi.PatchRan
 	return out
 }
 
-// mappedFile names a file that is the one mapped: its path if the path
-// still leads to the same inode, else the kernel's map_files link.
-func (s *Server) mappedFile(pid int32, m Mapping) (string, bool) {
-	if s.stubIno != 0 && m.Inode == s.stubIno && uint64(unix.Mkdev(m.Major, m.Minor)) == s.stubDev {
-		return "", false
+// mappedFile names a file that is the one mapped, with its stat: its path if
+// the path still leads to the same inode, else the kernel's map_files link.
+func (s *Server) mappedFile(pid int32, m Mapping) (string, os.FileInfo, bool) {
+	dev := unix.Mkdev(m.Major, m.Minor)
+	if s.stubIno != 0 && m.Inode == s.stubIno && dev == s.stubDev {
+		return "", nil, false
 	}
-	var st unix.Stat_t
-	path := m.Path
-	if unix.Stat(path, &st) == nil && st.Ino == m.Inode && st.Dev == unix.Mkdev(m.Major, m.Minor) {
-		return path, true
+	for _, path := range []string{m.Path, fmt.Sprintf("/proc/%d/map_files/%x-%x", pid, m.Start, m.End)} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			continue
+		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Ino == m.Inode && st.Dev == dev {
+			return path, fi, true
+		}
 	}
-	alt := fmt.Sprintf("/proc/%d/map_files/%x-%x", pid, m.Start, m.End)
-	if unix.Stat(alt, &st) == nil && st.Ino == m.Inode {
-		return alt, true
-	}
-	return "", false
+	return "", nil, false
 }
 
 func (s *Server) skip(reason string) {
@@ -447,8 +450,7 @@ func (s *Server) noteFile(path string, a *trampoline.Analysis) {
 	if _, ok := s.files[path]; ok {
 		return
 	}
-	p := len(a.PatchOffsets())
-	s.files[path] = FileSites{Sites: len(a.Sites), Patched: p, Skipped: len(a.Sites) - p}
+	s.files[path] = FileSites{Sites: len(a.Sites), Patched: a.Patched(), Skipped: a.Skipped()}
 }
 
 func (s *Server) addReport(pid int32, r abi.Report) {
@@ -468,7 +470,7 @@ type Stats struct {
 }
 
 // Stats returns the counters gathered so far.
-func (s *Server) Stats(name func(int) string) Stats {
+func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := Stats{Processes: len(s.pids), Syscalls: map[string]uint64{}}
@@ -478,7 +480,7 @@ func (s *Server) Stats(name func(int) string) Stats {
 		}
 		n := "other"
 		if i < abi.NSlots {
-			n = name(i)
+			n = sysnum.Name(i)
 		}
 		st.Syscalls[n] += c
 		st.Total += c

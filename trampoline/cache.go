@@ -87,6 +87,12 @@ func (c *Cache) Lookup(path string) (*Analysis, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lookup %s: %w", path, err)
 	}
+	return c.LookupStat(path, fi)
+}
+
+// LookupStat is Lookup for a caller that has just stat'ed path itself (fi),
+// so that the file is not stat'ed twice.
+func (c *Cache) LookupStat(path string, fi os.FileInfo) (*Analysis, error) {
 	key := keyOf(fi, path)
 	c.mu.Lock()
 	if a, ok := c.byStat[key]; ok {
