@@ -20,16 +20,15 @@ import (
 // cache for every process of every run, not once per process.
 type patchStore struct {
 	dir   string
-	mu    sync.Mutex
-	paths map[string]string               // copy name → path, "" when it could not be made
-	known map[*trampoline.Analysis]string // analyses already answered (the cache hands out one per file version)
+	mu    sync.Mutex                      // held while a copy is looked up or made
+	known map[*trampoline.Analysis]string // copy per analysis, "" if none; the cache hands out one analysis per file version
 }
 
 func newPatchStore(dir string) *patchStore {
 	if dir == "" {
 		return nil
 	}
-	return &patchStore{dir: dir, paths: map[string]string{}, known: map[*trampoline.Analysis]string{}}
+	return &patchStore{dir: dir, known: map[*trampoline.Analysis]string{}}
 }
 
 // copyFor returns the path of the rewritten copy of file (whose analysis is
@@ -39,15 +38,12 @@ func (p *patchStore) copyFor(file string, a *trampoline.Analysis) string {
 		return ""
 	}
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	path, ok := p.known[a]
-	p.mu.Unlock()
-	if ok {
-		return path
+	if !ok {
+		path = p.make(file, a)
+		p.known[a] = path
 	}
-	path = p.make(file, a)
-	p.mu.Lock()
-	p.known[a] = path
-	p.mu.Unlock()
 	return path
 }
 
@@ -71,12 +67,6 @@ func (p *patchStore) make(file string, a *trampoline.Analysis) string {
 		id = fmt.Sprintf("%x-%x-%x", st.Dev, st.Ino, st.Mtim.Nano())
 	}
 	name := fmt.Sprintf("%s-%x-%s.so", id, st.Size, hex.EncodeToString(h.Sum(nil)[:8]))
-
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if path, ok := p.paths[name]; ok {
-		return path
-	}
 	path := filepath.Join(p.dir, name)
 	if fi, err := os.Stat(path); err != nil || fi.Size() != st.Size {
 		// Readable by no one the original is not readable by.
@@ -84,7 +74,6 @@ func (p *patchStore) make(file string, a *trampoline.Analysis) string {
 			path = ""
 		}
 	}
-	p.paths[name] = path
 	return path
 }
 

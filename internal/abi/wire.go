@@ -231,70 +231,68 @@ func EncodeSites(ranges []PatchRange, flags uint32, maxSites int) [][]byte {
 	if maxSites <= 0 {
 		maxSites = 1
 	}
-	var out [][]byte
-	type piece struct {
-		r     PatchRange
-		sites []uint64
-	}
-	var cur []piece
+	// Cut the ranges into datagrams of at most maxSites addresses: a range
+	// split across datagrams appears in each with its share of the sites.
+	var chunks [][]PatchRange
+	var cur []PatchRange
 	n := 0
-	flush := func(last bool) {
+	for _, r := range ranges {
+		for sites := r.Sites; len(sites) > 0; {
+			k := min(len(sites), maxSites-n)
+			piece := r
+			piece.Sites = sites[:k]
+			cur = append(cur, piece)
+			sites, n = sites[k:], n+k
+			if n == maxSites {
+				chunks, cur, n = append(chunks, cur), nil, 0
+			}
+		}
+	}
+	if len(cur) > 0 || len(chunks) == 0 {
+		chunks = append(chunks, cur)
+	}
+	out := make([][]byte, len(chunks))
+	for i, c := range chunks {
 		f := flags
-		if !last {
+		if i < len(chunks)-1 {
 			f |= SitesMore
 		}
-		total := 0
-		var strs []byte
-		offs := make([]int, len(cur))
-		for i, p := range cur {
-			total += len(p.sites)
-			offs[i] = len(strs)
-			if p.r.Path != "" {
-				strs = append(append(strs, p.r.Path...), 0)
-			}
-		}
-		b := AppendHeader(nil, MsgSites, SitesFixedSize+len(cur)*RangeSize+total*8+len(strs), 0)
-		b = le.AppendUint32(b, uint32(len(cur)))
-		b = le.AppendUint32(b, uint32(total))
-		b = le.AppendUint32(b, f)
-		b = le.AppendUint32(b, uint32(len(strs)))
-		for i, p := range cur {
-			b = le.AppendUint64(b, p.r.Start)
-			b = le.AppendUint64(b, p.r.End)
-			b = le.AppendUint64(b, p.r.FileOffset)
-			b = le.AppendUint32(b, p.r.Prot)
-			b = le.AppendUint32(b, uint32(len(p.sites)))
-			b = le.AppendUint32(b, uint32(offs[i]))
-			b = le.AppendUint32(b, uint32(len(p.r.Path)))
-		}
-		for _, p := range cur {
-			for _, s := range p.sites {
-				b = le.AppendUint64(b, s)
-			}
-		}
-		b = append(b, strs...)
-		out = append(out, b)
-		cur, n = nil, 0
-	}
-	for _, r := range ranges {
-		sites := r.Sites
-		for len(sites) > 0 {
-			k := min(len(sites), maxSites-n)
-			cur = append(cur, piece{r, sites[:k]})
-			n += k
-			sites = sites[k:]
-			if n == maxSites {
-				flush(false)
-			}
-		}
-	}
-	if len(cur) > 0 || len(out) == 0 {
-		flush(true)
-	} else {
-		last := out[len(out)-1]
-		le.PutUint32(last[HeaderSize+8:], le.Uint32(last[HeaderSize+8:])&^SitesMore)
+		out[i] = encodeSitesDatagram(c, f)
 	}
 	return out
+}
+
+func encodeSitesDatagram(rs []PatchRange, flags uint32) []byte {
+	total := 0
+	var strs []byte
+	offs := make([]int, len(rs))
+	for i, r := range rs {
+		total += len(r.Sites)
+		offs[i] = len(strs)
+		if r.Path != "" {
+			strs = append(append(strs, r.Path...), 0)
+		}
+	}
+	b := AppendHeader(nil, MsgSites, SitesFixedSize+len(rs)*RangeSize+total*8+len(strs), 0)
+	b = le.AppendUint32(b, uint32(len(rs)))
+	b = le.AppendUint32(b, uint32(total))
+	b = le.AppendUint32(b, flags)
+	b = le.AppendUint32(b, uint32(len(strs)))
+	for i, r := range rs {
+		b = le.AppendUint64(b, r.Start)
+		b = le.AppendUint64(b, r.End)
+		b = le.AppendUint64(b, r.FileOffset)
+		b = le.AppendUint32(b, r.Prot)
+		b = le.AppendUint32(b, uint32(len(r.Sites)))
+		b = le.AppendUint32(b, uint32(offs[i]))
+		b = le.AppendUint32(b, uint32(len(r.Path)))
+	}
+	for _, r := range rs {
+		for _, s := range r.Sites {
+			b = le.AppendUint64(b, s)
+		}
+	}
+	return append(b, strs...)
 }
 
 // DecodeSites decodes a MsgSites payload (the supervisor's own answer; used by
