@@ -33,7 +33,7 @@ type funcInfo struct {
 	starts []uint64 // bit set of instruction starts, relative to start
 	pos    int      // decoding progress in code
 	z      redZone
-	insts  []instFlow // every decoded instruction, in order, for the per-site rule
+	insts  []instFlow // the function's instructions for the per-site rule; built only when needed
 
 	done   bool   // verdict computed
 	patch  bool   // red-zone verdict for the whole function
@@ -53,7 +53,6 @@ func (f *funcInfo) decodeTo(limit int) {
 		if ok {
 			f.starts[f.pos/64] |= 1 << (f.pos % 64)
 			f.z.inst(&inst, f.start+uint64(f.pos))
-			f.insts = append(f.insts, flowOf(&inst, f.pos, n))
 		}
 		f.pos += n
 	}

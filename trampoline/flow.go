@@ -85,7 +85,17 @@ func touchesBelowRSP(inst *x86asm.Inst) bool {
 // path leaves the function. Paths follow fall-through and direct branches
 // inside the function; an indirect jump makes the site unsafe.
 func (f *funcInfo) siteSafe(pos int) bool {
-	f.decodeTo(len(f.code))
+	if f.insts == nil {
+		// Only functions that fail the whole-function rule get here, so
+		// their control flow is decoded (again) only for them.
+		for p := 0; p < len(f.code); {
+			inst, n, ok := decodeInst(f.code, p)
+			if ok {
+				f.insts = append(f.insts, flowOf(&inst, p, n))
+			}
+			p += n
+		}
+	}
 	index := func(p int) int {
 		i := sort.Search(len(f.insts), func(i int) bool { return f.insts[i].pos >= p })
 		if i < len(f.insts) && f.insts[i].pos == p {
