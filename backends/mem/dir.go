@@ -23,11 +23,12 @@ func (fs *FS) newInode(dir *inode, name string, mode uint32) (*inode, error) {
 		n.nlink = 2
 		n.size = 2 * bogoDirent
 	case unix.S_IFREG:
-		fd, err := unix.MemfdCreate("zvfs-mem", unix.MFD_CLOEXEC)
+		fd, key, err := newMemfd()
 		if err != nil {
 			return nil, err
 		}
 		n.memfd = fd
+		fs.t.data[key] = n
 	}
 	fs.t.newIno(n)
 	dir.add(name, n)

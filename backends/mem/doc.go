@@ -19,6 +19,13 @@
 // time of a regular file are always read from the memfd (fstat), never kept
 // in Go.
 //
+// Descriptors find their way back: given any descriptor of a memfd of the
+// tree, however it was reopened or passed around, and even after the file
+// was renamed or lost its last name, FS.OpenData returns a File for the
+// inode behind it, so that fstat, fchmod, fchown, futimens and ftruncate
+// from a program can be answered (File.Stat, Chmod, Chown, Utimens, Touch,
+// Truncate).
+//
 // An FS acts as root: it never refuses for lack of permission. FS.As returns
 // a view of the same tree that checks permissions for another user the way
 // the kernel does. Paths are always taken relative to the FS's root: "a/b"
@@ -43,10 +50,8 @@
 //     set-user-ID/set-group-ID bits as the kernel would, judged by the
 //     view's user rather than by the writer's at the time of the write;
 //     writes through other descriptors of the memfd (those MemFD hands
-//     out) drop nothing.
-//   - Utimens takes explicit times only, so the owner check always
-//     applies: utimensat(UTIME_NOW) by a non-owner with write permission,
-//     which Linux allows, has no equivalent here.
+//     out) drop nothing. Likewise File.Chmod, Chown, Utimens and Touch
+//     are judged by the user of the view the File came from.
 //   - Times come from the coarse clock the kernel uses for inodes, without
 //     the fine-grained stamps of multigrain timestamps. Access times of
 //     regular files are the memfd's (updated on every read); those of

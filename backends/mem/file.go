@@ -13,10 +13,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// File is an open file of an FS, returned by Open, OpenFile and Create.
-// For a regular file it wraps a descriptor of its own, opened on the file's
-// memfd with the flags of the open, so reads, writes, seeks and O_APPEND are
-// the kernel's. For a directory it lists the entries sorted by name.
+// File is an open file of an FS, returned by Open, OpenFile, Create and
+// OpenData. For a regular file it wraps a descriptor of its own, opened on
+// the file's memfd with the flags of the open, so reads, writes, seeks and
+// O_APPEND are the kernel's. For a directory it lists the entries sorted by
+// name. Its Chmod, Chown, Utimens and Touch are the f* forms of the FS's
+// path operations, judged with the credentials of the view it came from.
 type File struct {
 	fs   *FS
 	name string

@@ -30,6 +30,11 @@ type tree struct {
 	dev     uint64
 	nextIno uint64
 	inodes  uint64 // inodes with at least one name
+
+	// data finds the inode behind a memfd from the kernel's identity of
+	// it (see OpenData). Entries stay after the inode is gone: a process
+	// may still hold a descriptor of its memfd.
+	data map[dataKey]*inode
 }
 
 // FS is a POSIX in-memory file system that behaves like a Linux tmpfs. It
@@ -61,7 +66,7 @@ var (
 // New returns an empty file system: a root directory of mode 0755 owned by
 // 0:0.
 func New() *FS {
-	t := &tree{dev: unix.Mkdev(0x7a, devCounter.Add(1))}
+	t := &tree{dev: unix.Mkdev(0x7a, devCounter.Add(1)), data: make(map[dataKey]*inode)}
 	now := now()
 	root := &inode{mode: unix.S_IFDIR | 0755, nlink: 2, size: 2 * bogoDirent, memfd: -1,
 		atime: now, mtime: now, ctime: now}

@@ -73,6 +73,16 @@ func FuzzPaths(f *testing.F) {
 				if _, err := fl.Stat(); err != nil {
 					t.Fatal(err)
 				}
+				ff := fl.(*File)
+				checkErr(t, "fchmod", ff.Chmod(os.FileMode(flags)))
+				checkErr(t, "fchown", ff.Chown(int(flags)-1, -1))
+				checkErr(t, "ftouch", ff.Touch())
+				if od, err := v.OpenData(int(ff.Fd())); err == nil {
+					checkErr(t, "futimens", od.Utimens(nil, &time.Time{}))
+					od.Close()
+				} else {
+					checkErr(t, "opendata", err)
+				}
 				fl.Close()
 			} else {
 				checkErr(t, "open", err)
@@ -87,6 +97,7 @@ func FuzzPaths(f *testing.F) {
 			checkErr(t, "truncate", v.Truncate(q, int64(flags)-1))
 			now := time.Now()
 			checkErr(t, "utimens", v.Utimens(p, &now, nil, flags&1 == 0))
+			checkErr(t, "touch", v.Touch(q, flags&2 == 0))
 			if fd, err := v.MemFD(q); err == nil {
 				unix.Close(fd)
 			} else {

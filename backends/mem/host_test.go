@@ -126,6 +126,29 @@ func (r *hostRunner) run(o op) outcome {
 			flags = unix.AT_SYMLINK_NOFOLLOW
 		}
 		return result("", unix.UtimesNanoAt(unix.AT_FDCWD, p, ts, flags))
+	case "touch", "ltouch":
+		ts := []unix.Timespec{{Nsec: unix.UTIME_NOW}, {Nsec: unix.UTIME_NOW}}
+		flags := 0
+		if o.name == "ltouch" {
+			flags = unix.AT_SYMLINK_NOFOLLOW
+		}
+		return result("", unix.UtimesNanoAt(unix.AT_FDCWD, p, ts, flags))
+	case "fchmod":
+		return result("", unix.Fchmod(r.fd(o), o.mode(1, 0)))
+	case "fchown":
+		return result("", unix.Fchown(r.fd(o), int(o.n(1)), int(o.n(2))))
+	case "futimes":
+		t := fixedTime
+		return result("", futimens(r.fd(o), &t, &t))
+	case "ftouch":
+		ts := [2]unix.Timespec{{Nsec: unix.UTIME_NOW}, {Nsec: unix.UTIME_NOW}}
+		return result("", utimensat(r.fd(o), &ts))
+	case "dup":
+		fd, err := unix.FcntlInt(uintptr(r.fd(o)), unix.F_DUPFD_CLOEXEC, 0)
+		if err == nil {
+			r.fds[int(o.n(1))] = fd
+		}
+		return result("", err)
 	}
 	panic("unknown step " + o.line)
 }

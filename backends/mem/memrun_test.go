@@ -22,7 +22,8 @@ func (r *memRunner) run(o op) outcome {
 	fs := r.fs
 	p, q := o.s(0), o.s(1)
 	switch o.name {
-	case "write", "pwrite", "read", "pread", "seek", "close", "fstat", "ftruncate", "readdir":
+	case "write", "pwrite", "read", "pread", "seek", "close", "fstat", "ftruncate", "readdir",
+		"fchmod", "fchown", "futimes", "ftouch", "dup":
 		if r.file(o) == nil {
 			return outcome{Err: "EBADF"} // a handle that was never opened
 		}
@@ -139,6 +140,25 @@ func (r *memRunner) run(o op) outcome {
 	case "utimes", "lutimes":
 		t := fixedTime
 		return result("", fs.Utimens(p, &t, &t, o.name == "utimes"))
+	case "touch", "ltouch":
+		return result("", fs.Touch(p, o.name == "touch"))
+	case "fchmod":
+		return result("", r.file(o).Chmod(os.FileMode(o.mode(1, 0))))
+	case "fchown":
+		return result("", r.file(o).Chown(int(o.n(1)), int(o.n(2))))
+	case "futimes":
+		t := fixedTime
+		return result("", r.file(o).Utimens(&t, &t))
+	case "ftouch":
+		return result("", r.file(o).Touch())
+	case "dup":
+		// OpenData of the File's descriptor stands for dup(2): the
+		// kernel's answer to a descriptor handed back by a program.
+		f, err := fs.OpenData(int(r.file(o).Fd()))
+		if err == nil {
+			r.files[int(o.n(1))] = f
+		}
+		return result("", err)
 	}
 	panic("unknown step " + o.line)
 }

@@ -34,7 +34,7 @@ func randomSteps(r *rand.Rand, n int, user bool) []string {
 	for len(steps) < n {
 		h := r.IntN(3) + 1
 		var s string
-		switch r.IntN(31) {
+		switch r.IntN(34) {
 		case 0, 1:
 			s = fmt.Sprintf("mkdir %s %s", p(), pick(randModes))
 		case 2, 3:
@@ -101,6 +101,16 @@ func randomSteps(r *rand.Rand, n int, user bool) []string {
 			s = []string{"utimes ", "lutimes "}[r.IntN(2)] + p()
 		case 30:
 			s = fmt.Sprintf("seek %d %d %d", h, r.IntN(10)-2, r.IntN(3))
+		case 31:
+			s = []string{"touch ", "ltouch "}[r.IntN(2)] + p()
+		case 32:
+			if r.IntN(2) == 0 {
+				s = fmt.Sprintf("fchmod %d %s", h, pick(randModes))
+			} else {
+				s = fmt.Sprintf("fchown %d %s %s", h, pick(randIDs), pick(randIDs))
+			}
+		case 33:
+			s = fmt.Sprintf("%s %d", []string{"ftouch", "futimes"}[r.IntN(2)], h)
 		}
 		steps = append(steps, s)
 	}

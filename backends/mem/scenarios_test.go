@@ -266,6 +266,26 @@ func scenarios() []scenario {
 			"put f x", "utimes f =ok", "utimes nope =ENOENT", "symlink f l", "lutimes l =ok", "utimes l =ok",
 			"mkdir d", "utimes d =ok",
 		}},
+		{name: "touch", steps: []string{
+			"put f x", "touch f =ok", "touch nope =ENOENT", "symlink f l", "ltouch l =ok", "touch l =ok",
+			"mkdir d", "touch d =ok", "touch d/nope =ENOENT", "symlink nowhere dl", "touch dl =ENOENT",
+			"ltouch dl =ok", "stat f",
+		}},
+		{name: "fattrs", steps: []string{
+			"put f x", "open 1 f RDONLY =ok", "fchmod 1 0600 =ok", "fstat 1", "fchown 1 7 8 =ok", "fstat 1",
+			"futimes 1 =ok", "ftouch 1 =ok", "mkdir d", "open 2 d RDONLY =ok", "fchmod 2 0700 =ok",
+			"fchown 2 5 5 =ok", "ftouch 2 =ok", "futimes 2 =ok", "stat d", "unlink f", "fchmod 1 04755 =ok",
+			"fstat 1", "fchown 1 -1 -1 =ok", "fstat 1", "futimes 1 =ok", "ftouch 1 =ok", "rmdir d",
+			"fchmod 2 01755 =ok", "fchown 2 9 -1 =ok", "fstat 2", "ftouch 2 =ok", "close 1", "close 2",
+			"fchmod 1 0600 =EBADF", "ftouch 2 =EBADF",
+		}},
+		{name: "dup_data", steps: []string{
+			"put f hello", "open 1 f RDWR =ok", "dup 1 2 =ok", "rename f g =ok", "fstat 2", "read 2 2",
+			"read 1 10", "seek 2 1 0", "write 1 E", "cat g", "unlink g =ok", "fstat 2", "fchmod 2 0640 =ok",
+			"fstat 1", "ftruncate 2 1 =ok", "fstat 1", "ftouch 2 =ok", "fchown 2 3 4 =ok", "close 1",
+			"fstat 2", "pread 2 10 0", "futimes 2 =ok", "close 2", "put h x", "open 3 h RDONLY =ok",
+			"dup 3 4 =ok", "ftruncate 4 0 =EINVAL", "write 4 x =EBADF", "close 3", "fstat 4", "close 4",
+		}},
 		{name: "offsets_and_holes", steps: []string{
 			"open 1 f RDWR|CREAT 0600 =ok", "write 1 \"hello world\"", "seek 1 6 0", "read 1 5", "pwrite 1 Z 20",
 			"fstat 1", "pread 1 30 0", "seek 1 0 2", "seek 1 -3 1", "read 1 10", "seek 1 -100 0 =EINVAL",
@@ -343,6 +363,27 @@ func scenarios() []scenario {
 			"utimes f =EPERM", "chmod f 0644 =EPERM", "chown f -1 -1 =ok", "utimes u/own =ok",
 			"chmod u/own 02755 =ok", "stat u/own", "chmod u/own 04755 =ok", "stat u/own",
 			"chown u/own -1 1000 =ok", "stat u/own", "chmod f 0666 =EPERM",
+		}},
+		{name: "perm_touch", cred: user, setup: []string{
+			"put f x 0644", "put w y 0666", "mkdir d 0777", "mkdir rd 0755", "symlink f l", "put gw z 0620",
+			"chown gw 0 50", "put own o 0", "chown own 1000 2000", "put gr r 0640", "chown gr 0 1000",
+		}, steps: []string{
+			"touch f =EACCES", "touch w =ok", "utimes w =EPERM", "touch d =ok", "touch rd =EACCES",
+			"ltouch l =ok", "touch l =EACCES", "touch gw =ok", "touch own =ok", "touch gr =EACCES",
+			"touch nope =ENOENT", "touch rd/nope =ENOENT",
+		}},
+		{name: "perm_fattrs", cred: user, setup: []string{
+			"put f x 0644", "put w y 0666", "put own z 0644", "chown own 1000 1000", "put sg s 0755",
+			"chown sg 1000 70", "mkdir rd 0755",
+		}, steps: []string{
+			"open 1 f RDONLY =ok", "fchmod 1 0600 =EPERM", "fchown 1 -1 -1 =ok", "fchown 1 1000 -1 =EPERM",
+			"fchown 1 -1 1000 =EPERM", "futimes 1 =EPERM", "ftouch 1 =EACCES", "open 2 w RDONLY =ok",
+			"ftouch 2 =ok", "futimes 2 =EPERM", "dup 2 3 =ok", "ftouch 3 =ok", "fchmod 3 0600 =EPERM",
+			"dup 1 4 =ok", "ftouch 4 =EACCES", "open 5 own RDONLY =ok", "fchmod 5 02755 =ok", "fstat 5",
+			"fchown 5 -1 50 =ok", "fstat 5", "fchown 5 -1 70 =EPERM", "futimes 5 =ok", "ftouch 5 =ok",
+			"open 6 sg RDONLY =ok", "fchmod 6 02755 =ok", "fstat 6", "fchown 6 0 -1 =EPERM",
+			"open 7 rd RDONLY =ok", "fchmod 7 0777 =EPERM", "ftouch 7 =EACCES", "fchown 7 -1 -1 =ok",
+			"close 1", "close 2", "close 3", "close 4", "close 5", "close 6", "close 7",
 		}},
 		{name: "perm_hardlink_protection", cred: user, setup: []string{
 			"put f x 0600", "put g y 0666", "put s z 04777", "mkdir u", "chown u 1000 1000", "mkdir d 0700",
