@@ -17,6 +17,7 @@ import (
 	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/preload"
 	"github.com/zvfs/zvfs/trampoline"
+	"github.com/zvfs/zvfs/vfs"
 )
 
 // Options control one run.
@@ -24,6 +25,8 @@ type Options struct {
 	Stats   bool      // gather per-syscall counters
 	Verbose bool      // report patched files and skipped mappings at the end
 	Stderr  io.Writer // zvfs's own messages
+	// Mounts are the virtual mounts every process of the run sees.
+	Mounts []*vfs.Mount
 }
 
 // Result is the outcome of a run.
@@ -69,9 +72,16 @@ func Run(argv []string, opts Options) (Result, error) {
 	if c, err := os.UserCacheDir(); err == nil {
 		sitesDir, patchDir = filepath.Join(c, "zvfs", "sites"), filepath.Join(c, "zvfs", "patched")
 	}
+	var ns *vfs.Namespace
+	if len(opts.Mounts) > 0 {
+		if ns, err = vfs.New(opts.Mounts); err != nil {
+			return Result{}, &ExitError{2, err.Error()}
+		}
+	}
 	srv, err := NewServer(Config{
 		StubPath: stub, Cache: trampoline.NewCache(sitesDir), PatchDir: patchDir, WantReports: opts.Stats,
-		Logf: func(f string, a ...any) { fmt.Fprintf(opts.Stderr, f+"\n", a...) },
+		Logf:      func(f string, a ...any) { fmt.Fprintf(opts.Stderr, f+"\n", a...) },
+		Namespace: ns,
 	})
 	if err != nil {
 		return Result{}, &ExitError{126, err.Error()}
@@ -82,6 +92,9 @@ func Run(argv []string, opts Options) (Result, error) {
 	cmd.Args = argv
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = childEnv(os.Environ(), stub, srv.SocketPath())
+	if ns != nil {
+		cmd.Env = append(cmd.Env, abi.EnvMounts+"="+strings.Join(ns.Targets(), ":"))
+	}
 
 	// The program stays in our process group, so a terminal's ^C reaches it
 	// directly; signals sent to zvfs alone are passed on. A signal zvfs was
@@ -198,7 +211,7 @@ func childEnv(env []string, stub, sock string) []string {
 			if v := strings.TrimPrefix(kv, "LD_PRELOAD="); v != "" {
 				preloadVal = stub + ":" + v
 			}
-		case strings.HasPrefix(kv, abi.EnvSocket+"="), strings.HasPrefix(kv, abi.EnvLib+"="):
+		case strings.HasPrefix(kv, "ZVFS_"): // ours: set below, never inherited from an outer run
 		default:
 			out = append(out, kv)
 		}

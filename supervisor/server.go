@@ -15,12 +15,14 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/internal/sysnum"
 	"github.com/zvfs/zvfs/trampoline"
+	"github.com/zvfs/zvfs/vfs"
 )
 
 // maxSitesPerMessage keeps each answer datagram well under the socket's
@@ -41,6 +43,7 @@ type Server struct {
 	copies      *patchStore // nil: stubs rewrite their own pages
 	wantReports bool
 	logf        func(format string, args ...any) // protocol errors; nil: silent
+	ns          *vfs.Namespace                   // the mounts; nil: none
 
 	mu       sync.Mutex
 	conns    map[int]struct{}
@@ -65,6 +68,7 @@ type Config struct {
 	PatchDir    string // where rewritten copies of ELF files are kept; "" for none
 	WantReports bool   // ask stubs for counters at exit and exec
 	Logf        func(string, ...any)
+	Namespace   *vfs.Namespace // answers file calls on mounted paths; nil: no mounts
 }
 
 // NewServer listens on a fresh socket in a private temporary directory.
@@ -81,7 +85,7 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		socks: socks, dir: dir, path: path, cache: cfg.Cache, copies: newPatchStore(cfg.PatchDir),
-		wantReports: cfg.WantReports, logf: cfg.Logf,
+		wantReports: cfg.WantReports, logf: cfg.Logf, ns: cfg.Namespace,
 		conns: map[int]struct{}{}, pids: map[int32]struct{}{}, files: map[string]FileSites{}, skipped: map[string]int{},
 	}
 	if s.cache == nil {
@@ -265,8 +269,10 @@ func datagramLen(fd int) (int, error) {
 // handle serves the one request a connection carries.
 func (s *Server) handle(fd int) {
 	var pid int32
+	var cred vfs.Cred
 	if u, err := unix.GetsockoptUcred(fd, unix.SOL_SOCKET, unix.SO_PEERCRED); err == nil {
 		pid = u.Pid
+		cred.Uid, cred.Gid = u.Uid, u.Gid
 	}
 	size, err := datagramLen(fd)
 	if err != nil || size == 0 {
@@ -282,7 +288,8 @@ func (s *Server) handle(fd int) {
 	if size > len(buf) {
 		buf = make([]byte, size)
 	}
-	n, err := recvDatagram(fd, buf)
+	n, fds, err := recvDatagram(fd, buf)
+	defer closeAll(fds)
 	if err != nil || n == 0 {
 		return
 	}
@@ -311,6 +318,30 @@ func (s *Server) handle(fd int) {
 		}
 		s.addReport(pid, r)
 		answer = [][]byte{abi.EncodeAck(0)}
+	case abi.MsgCall:
+		c, err := abi.DecodeCall(payload)
+		if err != nil || s.ns == nil {
+			if err == nil {
+				err = fmt.Errorf("%w: file call but no mounts", abi.ErrMessage)
+			}
+			s.protocolError(pid, err)
+			return
+		}
+		if cred.Uid != 0 {
+			cred.Groups = peerGroups(fd)
+		}
+		a := s.ns.Handle(&vfs.Request{Call: c, Fds: fds, Cred: cred, Mem: vfs.ProcessMemory{Pid: int(pid)}})
+		var rights []byte
+		if a.Fd >= 0 {
+			rights = unix.UnixRights(a.Fd)
+			defer unix.Close(a.Fd)
+		}
+		for {
+			_, err := unix.SendmsgN(fd, abi.EncodeReply(a.Reply), rights, nil, unix.MSG_NOSIGNAL)
+			if err != unix.EINTR {
+				return
+			}
+		}
 	default:
 		s.protocolError(pid, fmt.Errorf("%w: message type %d", abi.ErrMessage, h.Type))
 		return
@@ -322,13 +353,45 @@ func (s *Server) handle(fd int) {
 	}
 }
 
-func recvDatagram(fd int, buf []byte) (int, error) {
+// recvDatagram reads one datagram and the descriptors that came with it
+// (at most two).
+func recvDatagram(fd int, buf []byte) (int, []int, error) {
+	oob := make([]byte, unix.CmsgSpace(2*4))
 	for {
-		n, _, _, _, err := unix.Recvmsg(fd, buf, nil, 0)
-		if err != unix.EINTR {
-			return n, err
+		n, oobn, _, _, err := unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		if err == unix.EINTR {
+			continue
 		}
+		var fds []int
+		if err == nil && oobn > 0 {
+			if msgs, perr := unix.ParseSocketControlMessage(oob[:oobn]); perr == nil {
+				for _, m := range msgs {
+					if got, perr := unix.ParseUnixRights(&m); perr == nil {
+						fds = append(fds, got...)
+					}
+				}
+			}
+		}
+		return n, fds, err
 	}
+}
+
+func closeAll(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+}
+
+// peerGroups returns the supplementary groups of the connection's peer.
+func peerGroups(fd int) []uint32 {
+	buf := make([]uint32, 256)
+	n := uint32(len(buf) * 4)
+	_, _, e := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), unix.SOL_SOCKET, unix.SO_PEERGROUPS,
+		uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&n)), 0)
+	if e != 0 {
+		return nil
+	}
+	return buf[:n/4]
 }
 
 func sendDatagram(fd int, m []byte) error {

@@ -16,12 +16,20 @@ import (
 	"os"
 	"sort"
 
+	"github.com/spf13/afero"
+
+	"github.com/zvfs/zvfs/backends"
 	"github.com/zvfs/zvfs/supervisor"
 	"github.com/zvfs/zvfs/trampoline"
+	"github.com/zvfs/zvfs/vfs"
 )
 
 const usage = `usage:
-  zvfs [--verbose] [--] PROG [ARGS...]          run PROG with the hook in every process
+  zvfs [--mount SPEC]... [--verbose] [--] PROG [ARGS...]
+                                               run PROG with the hook in every process;
+                                               SPEC is TYPE:TARGET[=SOURCE][,OPTION...]:
+                                               mem:/data (in memory), mem:/data=./seed (starts as a copy),
+                                               bind:/in=./dir[,ro] (a host directory)
   zvfs stats [--json FILE] [--verbose] [--] PROG [ARGS...]
                                                 also count system calls per name
   zvfs sites FILE...                            list an ELF file's syscall sites
@@ -58,11 +66,30 @@ func runProgram(args []string, stats bool, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	verbose := fs.Bool("verbose", false, "report patched files and unpatched mappings at the end")
+	var specs []backends.Spec
+	var specErr error
+	fs.Func("mount", "mount `TYPE:TARGET[=SOURCE][,OPTION...]` (repeatable): mem:/data, mem:/data=./seed, bind:/in=./dir,ro", func(v string) error {
+		sp, err := backends.ParseSpec(v)
+		if err != nil && specErr == nil {
+			specErr = err
+		}
+		specs = append(specs, sp)
+		return nil
+	})
 	var jsonPath *string
 	if stats {
 		jsonPath = fs.String("json", "", "also write the counts to `FILE` as JSON")
 	}
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if specErr != nil {
+		fmt.Fprintf(stderr, "zvfs: %v\n", specErr)
+		return 2
+	}
+	mounts, err := openMounts(specs)
+	if err != nil {
+		fmt.Fprintf(stderr, "zvfs: %v\n", err)
 		return 2
 	}
 	argv := fs.Args()
@@ -71,7 +98,7 @@ func runProgram(args []string, stats bool, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	res, err := supervisor.Run(argv, supervisor.Options{Stats: stats, Verbose: *verbose, Stderr: stderr})
+	res, err := supervisor.Run(argv, supervisor.Options{Stats: stats, Verbose: *verbose, Stderr: stderr, Mounts: mounts})
 	if err != nil {
 		var ee *supervisor.ExitError
 		if errors.As(err, &ee) {
@@ -93,6 +120,29 @@ func runProgram(args []string, stats bool, stderr io.Writer) int {
 		}
 	}
 	return res.ExitCode
+}
+
+// openMounts builds the backends of the specs, in order.
+func openMounts(specs []backends.Spec) ([]*vfs.Mount, error) {
+	var out []*vfs.Mount
+	seen := map[string]bool{}
+	for _, sp := range specs {
+		if seen[sp.Target] {
+			return nil, fmt.Errorf("--mount: %s is mounted twice", sp.Target)
+		}
+		seen[sp.Target] = true
+		b, err := sp.Open()
+		if err != nil {
+			return nil, err
+		}
+		m := &vfs.Mount{Target: sp.Target, FS: b.FS, HostDir: b.HostDir, ReadOnly: sp.ReadOnly}
+		if b.View != nil {
+			view := b.View
+			m.View = func(c vfs.Cred) afero.Fs { return view(c.Uid, c.Gid, c.Groups) }
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 func printStats(w io.Writer, st supervisor.Stats) {

@@ -53,6 +53,34 @@ func CHeader() []byte {
 		{"ABI_SITES_WANT_REPORTS", SitesWantReports},
 		{"ABI_REPORT_EXIT", ReportExit},
 		{"ABI_REPORT_EXEC", ReportExec},
+		{"ABI_FD_VIRT_ADDR", FdVirtAddr},
+		{"ABI_FD_SERVED_ADDR", FdServedAddr},
+		{"ABI_FD_MAP_END", FdMapEnd},
+		{"ABI_MAX_FD", MaxFd},
+		{"ABI_CLASS_PATH", uint64(ClassPath)},
+		{"ABI_CLASS_FD", uint64(ClassFd)},
+		{"ABI_CLASS_FD2", uint64(ClassFd2)},
+		{"ABI_CLASS_DATA", uint64(ClassData)},
+		{"ABI_NOARG", NoArg},
+		{"ABI_PATH_PLAIN", PathPlain},
+		{"ABI_PATH_TWO", PathTwo},
+		{"ABI_PATH_SYMLINK", PathSymlink},
+		{"ABI_PATH_CHDIR", PathChdir},
+		{"ABI_PATH_EXEC", PathExec},
+		{"ABI_PATH_NULLFD", PathNullFd},
+		{"ABI_MSG_CALL", MsgCall},
+		{"ABI_MSG_REPLY", MsgReply},
+		{"ABI_CALL_FD1", CallFd1},
+		{"ABI_CALL_FD2", CallFd2},
+		{"ABI_CALL_PATH1", CallPath1},
+		{"ABI_CALL_PATH2", CallPath2},
+		{"ABI_REPLY_DONE", ReplyDone},
+		{"ABI_REPLY_PASS", ReplyPass},
+		{"ABI_REPLY_HOST", ReplyHost},
+		{"ABI_REPLY_FD", ReplyFd},
+		{"ABI_REPLY_EXEC", ReplyExec},
+		{"ABI_FD_VIRT", FdVirt},
+		{"ABI_FD_SERVED", FdServed},
 	}
 	for _, c := range consts {
 		fmt.Fprintf(&b, "#define %-26s 0x%x\n", c.name, c.v)
@@ -70,10 +98,13 @@ func CHeader() []byte {
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_SOCKET", EnvSocket)
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_LIB", EnvLib)
+	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_MOUNTS", EnvMounts)
+	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_CWD", EnvCwd)
+	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_FDS", EnvFds)
 
 	b.WriteString("\n#ifndef __ASSEMBLER__\n")
 	b.WriteString("typedef unsigned char abi_u8;\ntypedef unsigned short abi_u16;\ntypedef unsigned int abi_u32;\n" +
-		"typedef int abi_i32;\ntypedef unsigned long long abi_u64;\n\n")
+		"typedef int abi_i32;\ntypedef unsigned long long abi_u64;\ntypedef long long abi_i64;\n\n")
 	for _, t := range []struct {
 		name string
 		v    any
@@ -85,18 +116,34 @@ func CHeader() []byte {
 		{"abi_range", Range{}, RangeSize},
 		{"abi_report_fixed", ReportFixed{}, ReportFixedSize},
 		{"abi_ack_fixed", AckFixed{}, AckFixedSize},
+		{"abi_call_fixed", CallFixed{}, CallFixedSize},
+		{"abi_reply_fixed", ReplyFixed{}, ReplyFixedSize},
+		{"abi_pathcall", PathCall{}, 6},
 	} {
 		writeStruct(&b, t.name, reflect.TypeOf(t.v), t.size)
 	}
-	b.WriteString("static const abi_u8 abi_class_table[ABI_NSLOTS] = {")
-	cl := Classes()
-	for i, c := range cl {
-		if i%32 == 0 {
-			b.WriteString("\n\t")
+	for _, t := range []struct {
+		name string
+		cl   [NSlots]Class
+	}{{"abi_class_table", Classes()}, {"abi_vfs_class_table", VFSClasses()}} {
+		fmt.Fprintf(&b, "static const abi_u8 %s[ABI_NSLOTS] = {", t.name)
+		for i, c := range t.cl {
+			if i%32 == 0 {
+				b.WriteString("\n\t")
+			}
+			fmt.Fprintf(&b, "%d,", c)
 		}
-		fmt.Fprintf(&b, "%d,", c)
+		b.WriteString("\n};\n")
 	}
-	b.WriteString("\n};\n#endif\n\n#endif\n")
+	b.WriteString("/* Where the path-taking calls keep their arguments, by number. */\n" +
+		"static const struct abi_pathcall abi_pathcalls[ABI_NSLOTS] = {\n")
+	pcs := PathCalls()
+	for nr := 0; nr < NSlots; nr++ {
+		if pc, ok := pcs[nr]; ok {
+			fmt.Fprintf(&b, "\t[SYS_%s] = {%d, %d, %d, %d, %d, %d},\n", sysnum.Name(nr), pc.Dir1, pc.Path1, pc.Dir2, pc.Path2, pc.Flags, pc.Kind)
+		}
+	}
+	b.WriteString("};\n#endif\n\n#endif\n")
 	return b.Bytes()
 }
 
@@ -118,6 +165,15 @@ var kernelConsts = []struct {
 	{"E2BIG", int64(unix.E2BIG)}, {"EEXIST", int64(unix.EEXIST)}, {"EFAULT", int64(unix.EFAULT)},
 	{"EINTR", int64(unix.EINTR)}, {"EINVAL", int64(unix.EINVAL)}, {"ENAMETOOLONG", int64(unix.ENAMETOOLONG)},
 	{"ENOMEM", int64(unix.ENOMEM)}, {"ESRCH", int64(unix.ESRCH)},
+	{"ENOENT", int64(unix.ENOENT)}, {"EXDEV", int64(unix.EXDEV)}, {"EIO", int64(unix.EIO)},
+	{"EBADF", int64(unix.EBADF)}, {"ERANGE", int64(unix.ERANGE)}, {"ENOTDIR", int64(unix.ENOTDIR)},
+	{"EMFILE", int64(unix.EMFILE)}, {"ELOOP", int64(unix.ELOOP)},
+	{"AT_FDCWD", unix.AT_FDCWD}, {"AT_EMPTY_PATH", unix.AT_EMPTY_PATH},
+	{"O_CREAT", unix.O_CREAT}, {"O_WRONLY", unix.O_WRONLY}, {"O_TRUNC", unix.O_TRUNC},
+	{"SOL_SOCKET", unix.SOL_SOCKET}, {"SCM_RIGHTS", unix.SCM_RIGHTS}, {"MSG_CMSG_CLOEXEC", unix.MSG_CMSG_CLOEXEC},
+	{"F_DUPFD", unix.F_DUPFD}, {"F_DUPFD_CLOEXEC", unix.F_DUPFD_CLOEXEC}, {"F_GETFD", unix.F_GETFD},
+	{"F_SETFD", unix.F_SETFD}, {"FD_CLOEXEC", unix.FD_CLOEXEC},
+	{"CLOSE_RANGE_CLOEXEC", unix.CLOSE_RANGE_CLOEXEC}, {"CLOSE_RANGE_UNSHARE", unix.CLOSE_RANGE_UNSHARE},
 }
 
 func writeStruct(b *bytes.Buffer, name string, t reflect.Type, size int) {
@@ -137,6 +193,14 @@ func writeStruct(b *bytes.Buffer, name string, t reflect.Type, size int) {
 			ct = "abi_i32"
 		case reflect.Uint64:
 			ct = "abi_u64"
+		case reflect.Int64:
+			ct = "abi_i64"
+		case reflect.Array:
+			if f.Type.Elem().Kind() != reflect.Uint64 {
+				panic("abi: unsupported array type " + f.Type.String())
+			}
+			fmt.Fprintf(b, "\tabi_u64 %s[%d];\n", snake(f.Name), f.Type.Len())
+			continue
 		default:
 			panic("abi: unsupported field type " + f.Type.String())
 		}

@@ -33,6 +33,34 @@
 #define ABI_SITES_WANT_REPORTS     0x2
 #define ABI_REPORT_EXIT            0x1
 #define ABI_REPORT_EXEC            0x2
+#define ABI_FD_VIRT_ADDR           0x2000
+#define ABI_FD_SERVED_ADDR         0x4000
+#define ABI_FD_MAP_END             0x6000
+#define ABI_MAX_FD                 0x10000
+#define ABI_CLASS_PATH             0x7
+#define ABI_CLASS_FD               0x8
+#define ABI_CLASS_FD2              0x9
+#define ABI_CLASS_DATA             0xa
+#define ABI_NOARG                  0xff
+#define ABI_PATH_PLAIN             0x0
+#define ABI_PATH_TWO               0x1
+#define ABI_PATH_SYMLINK           0x2
+#define ABI_PATH_CHDIR             0x3
+#define ABI_PATH_EXEC              0x4
+#define ABI_PATH_NULLFD            0x5
+#define ABI_MSG_CALL               0x5
+#define ABI_MSG_REPLY              0x6
+#define ABI_CALL_FD1               0x1
+#define ABI_CALL_FD2               0x2
+#define ABI_CALL_PATH1             0x4
+#define ABI_CALL_PATH2             0x8
+#define ABI_REPLY_DONE             0x0
+#define ABI_REPLY_PASS             0x1
+#define ABI_REPLY_HOST             0x2
+#define ABI_REPLY_FD               0x3
+#define ABI_REPLY_EXEC             0x4
+#define ABI_FD_VIRT                0x1
+#define ABI_FD_SERVED              0x2
 
 /* System call numbers, from golang.org/x/sys/unix. */
 #define SYS_read 0
@@ -451,9 +479,35 @@
 #define ENAMETOOLONG         0x24
 #define ENOMEM               0xc
 #define ESRCH                0x3
+#define ENOENT               0x2
+#define EXDEV                0x12
+#define EIO                  0x5
+#define EBADF                0x9
+#define ERANGE               0x22
+#define ENOTDIR              0x14
+#define EMFILE               0x18
+#define ELOOP                0x28
+#define AT_FDCWD             -0x64
+#define AT_EMPTY_PATH        0x1000
+#define O_CREAT              0x40
+#define O_WRONLY             0x1
+#define O_TRUNC              0x200
+#define SOL_SOCKET           0x1
+#define SCM_RIGHTS           0x1
+#define MSG_CMSG_CLOEXEC     0x40000000
+#define F_DUPFD              0x0
+#define F_DUPFD_CLOEXEC      0x406
+#define F_GETFD              0x1
+#define F_SETFD              0x2
+#define FD_CLOEXEC           0x1
+#define CLOSE_RANGE_CLOEXEC  0x4
+#define CLOSE_RANGE_UNSHARE  0x2
 
 #define ABI_ENV_SOCKET             "ZVFS_SOCK"
 #define ABI_ENV_LIB                "ZVFS_LIB"
+#define ABI_ENV_MOUNTS             "ZVFS_MOUNTS"
+#define ABI_ENV_CWD                "ZVFS_CWD"
+#define ABI_ENV_FDS                "ZVFS_FDS"
 
 #ifndef __ASSEMBLER__
 typedef unsigned char abi_u8;
@@ -461,6 +515,7 @@ typedef unsigned short abi_u16;
 typedef unsigned int abi_u32;
 typedef int abi_i32;
 typedef unsigned long long abi_u64;
+typedef long long abi_i64;
 
 struct abi_header {
 	abi_u32 magic;
@@ -509,6 +564,36 @@ struct abi_ack_fixed {
 };
 _Static_assert(sizeof(struct abi_ack_fixed) == 8, "abi_ack_fixed size");
 
+struct abi_call_fixed {
+	abi_u32 nr;
+	abi_u32 flags;
+	abi_u64 args[6];
+	abi_u32 path1_len;
+	abi_u32 path2_len;
+	abi_u32 umask;
+	abi_u32 pad0;
+};
+_Static_assert(sizeof(struct abi_call_fixed) == 72, "abi_call_fixed size");
+
+struct abi_reply_fixed {
+	abi_i64 ret;
+	abi_u32 action;
+	abi_u32 fd;
+	abi_u32 len1;
+	abi_u32 len2;
+};
+_Static_assert(sizeof(struct abi_reply_fixed) == 24, "abi_reply_fixed size");
+
+struct abi_pathcall {
+	abi_u8 dir1;
+	abi_u8 path1;
+	abi_u8 dir2;
+	abi_u8 path2;
+	abi_u8 flags;
+	abi_u8 kind;
+};
+_Static_assert(sizeof(struct abi_pathcall) == 6, "abi_pathcall size");
+
 static const abi_u8 abi_class_table[ABI_NSLOTS] = {
 	0,0,0,0,0,0,0,0,0,6,0,0,0,0,0,2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
 	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,3,1,4,1,1,0,0,0,
@@ -526,6 +611,78 @@ static const abi_u8 abi_class_table[ABI_NSLOTS] = {
 	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,5,0,0,0,0,0,0,0,0,0,0,0,0,
 	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
 	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+};
+static const abi_u8 abi_vfs_class_table[ABI_NSLOTS] = {
+	10,10,7,8,7,8,7,0,10,6,0,0,0,0,0,2,0,10,10,10,10,7,0,0,0,0,0,0,0,0,0,0,
+	8,9,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,3,1,4,1,1,0,0,0,
+	0,0,0,0,0,0,0,0,8,0,10,10,7,10,8,7,7,8,7,7,7,7,7,7,7,7,7,8,7,8,7,7,
+	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+	0,0,0,0,7,7,0,0,0,7,8,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,7,7,8,7,
+	7,8,7,7,8,7,7,8,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,8,0,0,0,0,0,0,
+	0,0,0,0,0,0,0,1,0,0,0,7,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,7,0,
+	0,7,7,7,7,7,7,7,7,7,7,7,7,7,0,0,0,0,0,0,0,0,0,0,7,0,0,0,0,10,0,0,
+	0,0,0,0,9,0,0,10,10,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,7,0,0,0,
+	0,0,1,0,0,0,0,10,10,0,0,0,7,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,5,7,7,0,7,0,0,0,0,0,0,0,0,
+	0,0,0,0,7,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+};
+/* Where the path-taking calls keep their arguments, by number. */
+static const struct abi_pathcall abi_pathcalls[ABI_NSLOTS] = {
+	[SYS_open] = {255, 0, 255, 255, 255, 0},
+	[SYS_stat] = {255, 0, 255, 255, 255, 0},
+	[SYS_lstat] = {255, 0, 255, 255, 255, 0},
+	[SYS_access] = {255, 0, 255, 255, 255, 0},
+	[SYS_execve] = {255, 0, 255, 255, 255, 4},
+	[SYS_truncate] = {255, 0, 255, 255, 255, 0},
+	[SYS_chdir] = {255, 0, 255, 255, 255, 3},
+	[SYS_rename] = {255, 0, 255, 1, 255, 1},
+	[SYS_mkdir] = {255, 0, 255, 255, 255, 0},
+	[SYS_rmdir] = {255, 0, 255, 255, 255, 0},
+	[SYS_creat] = {255, 0, 255, 255, 255, 0},
+	[SYS_link] = {255, 0, 255, 1, 255, 1},
+	[SYS_unlink] = {255, 0, 255, 255, 255, 0},
+	[SYS_symlink] = {255, 0, 255, 1, 255, 2},
+	[SYS_readlink] = {255, 0, 255, 255, 255, 0},
+	[SYS_chmod] = {255, 0, 255, 255, 255, 0},
+	[SYS_chown] = {255, 0, 255, 255, 255, 0},
+	[SYS_lchown] = {255, 0, 255, 255, 255, 0},
+	[SYS_utime] = {255, 0, 255, 255, 255, 0},
+	[SYS_mknod] = {255, 0, 255, 255, 255, 0},
+	[SYS_statfs] = {255, 0, 255, 255, 255, 0},
+	[SYS_setxattr] = {255, 0, 255, 255, 255, 0},
+	[SYS_lsetxattr] = {255, 0, 255, 255, 255, 0},
+	[SYS_getxattr] = {255, 0, 255, 255, 255, 0},
+	[SYS_lgetxattr] = {255, 0, 255, 255, 255, 0},
+	[SYS_listxattr] = {255, 0, 255, 255, 255, 0},
+	[SYS_llistxattr] = {255, 0, 255, 255, 255, 0},
+	[SYS_removexattr] = {255, 0, 255, 255, 255, 0},
+	[SYS_lremovexattr] = {255, 0, 255, 255, 255, 0},
+	[SYS_utimes] = {255, 0, 255, 255, 255, 0},
+	[SYS_inotify_add_watch] = {255, 1, 255, 255, 255, 0},
+	[SYS_openat] = {0, 1, 255, 255, 255, 0},
+	[SYS_mkdirat] = {0, 1, 255, 255, 255, 0},
+	[SYS_mknodat] = {0, 1, 255, 255, 255, 0},
+	[SYS_fchownat] = {0, 1, 255, 255, 4, 0},
+	[SYS_futimesat] = {0, 1, 255, 255, 255, 5},
+	[SYS_newfstatat] = {0, 1, 255, 255, 3, 0},
+	[SYS_unlinkat] = {0, 1, 255, 255, 255, 0},
+	[SYS_renameat] = {0, 1, 2, 3, 255, 1},
+	[SYS_linkat] = {0, 1, 2, 3, 4, 1},
+	[SYS_symlinkat] = {255, 0, 1, 2, 255, 2},
+	[SYS_readlinkat] = {0, 1, 255, 255, 255, 0},
+	[SYS_fchmodat] = {0, 1, 255, 255, 255, 0},
+	[SYS_faccessat] = {0, 1, 255, 255, 255, 0},
+	[SYS_utimensat] = {0, 1, 255, 255, 3, 5},
+	[SYS_renameat2] = {0, 1, 2, 3, 255, 1},
+	[SYS_execveat] = {0, 1, 255, 255, 4, 4},
+	[SYS_statx] = {0, 1, 255, 255, 2, 0},
+	[SYS_openat2] = {0, 1, 255, 255, 255, 0},
+	[SYS_faccessat2] = {0, 1, 255, 255, 3, 0},
+	[SYS_fchmodat2] = {0, 1, 255, 255, 3, 0},
 };
 #endif
 

@@ -72,6 +72,14 @@ zvfs_entry:
 	ret
 
 .Lspecial:
+	cmpl	$ABI_CLASS_DATA, %ecx
+	je	.Lfd_served
+	cmpl	$ABI_CLASS_FD, %ecx
+	je	.Lfd_virt
+	cmpl	$ABI_CLASS_PATH, %ecx
+	je	.Lslow
+	cmpl	$ABI_CLASS_FD2, %ecx
+	je	.Lfd2
 	cmpl	$ABI_CLASS_MMAP, %ecx
 	je	.Lmmap
 	cmpl	$ABI_CLASS_SLOW, %ecx
@@ -83,6 +91,37 @@ zvfs_entry:
 	cmpl	$ABI_CLASS_CLONE, %ecx
 	je	.Lclone
 	jmp	.Lslow			/* clone3: prepared in C */
+
+/* Calls about descriptors: the C path only when the bitmap says the
+ * descriptor is virtual (served, for data calls). Negative and huge
+ * descriptors compare above ABI_MAX_FD and go to the kernel. */
+.Lfd_served:
+	cmpq	$ABI_MAX_FD, %rdi
+	jae	1f
+	btq	%rdi, ABI_FD_SERVED_ADDR
+	jc	.Lslow
+1:	syscall
+	ret
+
+.Lfd_virt:
+	cmpq	$ABI_MAX_FD, %rdi
+	jae	1f
+	btq	%rdi, ABI_FD_VIRT_ADDR
+	jc	.Lslow
+1:	syscall
+	ret
+
+.Lfd2:
+	cmpq	$ABI_MAX_FD, %rdi
+	jae	1f
+	btq	%rdi, ABI_FD_VIRT_ADDR
+	jc	.Lslow
+1:	cmpq	$ABI_MAX_FD, %rsi
+	jae	2f
+	btq	%rsi, ABI_FD_VIRT_ADDR
+	jc	.Lslow
+2:	syscall
+	ret
 
 /* mmap(addr, len, prot=%rdx, flags=%r10, fd=%r8, off): only a file mapped
  * executable needs the C path (its code is rewritten); the rest is hot. */

@@ -120,3 +120,27 @@ void restore_signals(const unsigned long *old)
 {
 	RAW4(SYS_rt_sigprocmask, SIG_SETMASK, old, 0, 8);
 }
+
+/* Reads the NUL-terminated string at user address s into buf (cap bytes).
+ * Returns its length, -EFAULT if unreadable, or -1 if longer than cap-1. */
+long ustr(unsigned long s, char *buf, unsigned long cap)
+{
+	unsigned long got = 0;
+	while (got < cap) {
+		unsigned long want = cap - got;
+		/* Do not read past the page holding s+got unless needed. */
+		unsigned long page_left = 4096 - ((s + got) & 4095);
+		if (want > page_left)
+			want = page_left;
+		if (!got && want > 256)
+			want = 256; /* most strings are short: copy little first */
+		long r = uread(buf + got, s + got, want);
+		if (r <= 0)
+			return -EFAULT;
+		for (long i = 0; i < r; i++)
+			if (buf[got + i] == 0)
+				return (long)(got + i);
+		got += (unsigned long)r;
+	}
+	return -1;
+}

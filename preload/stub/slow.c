@@ -10,33 +10,12 @@
 static const char env_preload[] = "LD_PRELOAD=";
 static const char env_sock[] = ABI_ENV_SOCKET "=";
 static const char env_lib[] = ABI_ENV_LIB "=";
-
-/* Reads the NUL-terminated string at user address s into buf (cap bytes).
- * Returns its length, -EFAULT if unreadable, or -1 if longer than cap-1. */
-static long ustr(unsigned long s, char *buf, unsigned long cap)
-{
-	unsigned long got = 0;
-	while (got < cap) {
-		unsigned long want = cap - got;
-		/* Do not read past the page holding s+got unless needed. */
-		unsigned long page_left = 4096 - ((s + got) & 4095);
-		if (want > page_left)
-			want = page_left;
-		long r = uread(buf + got, s + got, want);
-		if (r <= 0)
-			return -EFAULT;
-		for (long i = 0; i < r; i++)
-			if (buf[got + i] == 0)
-				return (long)(got + i);
-		got += (unsigned long)r;
-	}
-	return -1;
-}
+static const char env_ours[] = "ZVFS_"; /* every variable of ours starts so */
 
 /* uptrs reads the caller's NULL-terminated pointer array at u into out (cap
  * entries, the NULL included), a page at a time. It returns the number of
  * pointers before the NULL, -EFAULT, or -E2BIG when they do not fit. */
-static long uptrs(unsigned long u, unsigned long *out, unsigned long cap)
+long uptrs(unsigned long u, unsigned long *out, unsigned long cap)
 {
 	unsigned long n = 0;
 	while (n < cap) {
@@ -60,7 +39,7 @@ static long uptrs(unsigned long u, unsigned long *out, unsigned long cap)
 #define HEAD 16 /* bytes of each variable read to recognise it */
 #define BATCH 64
 
-static long exec_hooked(struct frame *f, int at, const unsigned long *mask)
+long exec_hooked(struct frame *f, int at, const unsigned long *mask)
 {
 	unsigned long uenv = at ? f->r10 : f->rdx;
 	unsigned long stackptrs[ENV_STACK_PTRS];
@@ -110,7 +89,7 @@ static long exec_hooked(struct frame *f, int at, const unsigned long *mask)
 				n = -EFAULT;
 				goto out;
 			}
-			if (zhasprefix(heads[j], env_sock) || zhasprefix(heads[j], env_lib))
+			if (zhasprefix(heads[j], env_ours))
 				continue; /* ours are added below */
 			if (plen == -2 && zhasprefix(heads[j], env_preload)) {
 				plen = ustr(p + sizeof env_preload - 1, preload, sizeof preload);
@@ -165,6 +144,8 @@ static long exec_hooked(struct frame *f, int at, const unsigned long *mask)
 	memcpy(s, zvfs_state.lib, libn + 1);
 	s += libn + 1;
 	nenv[k++] = (unsigned long)str;
+	char vbuf[4 * 4096];
+	k += (unsigned long)vfs_env(vbuf, sizeof vbuf, nenv + k);
 	nenv[k] = 0;
 
 	if (zvfs_state.want_reports)
@@ -229,13 +210,21 @@ static int clone3_prepare(struct frame *f, unsigned long long *args, unsigned lo
 int zvfs_slow(struct frame *f)
 {
 	unsigned long old;
+	if (vfs_on() && f->rax < ABI_NSLOTS && abi_vfs_class_table[f->rax] >= ABI_CLASS_PATH) {
+		/* File calls run with signals open: see vfs.c. */
+		f->rax = (unsigned long)vfs_call(f, 0);
+		return 0;
+	}
 	block_signals(&old);
 	long r;
 	int action = 0;
 	switch (f->rax) {
 	case SYS_execve:
 	case SYS_execveat:
-		f->rax = (unsigned long)exec_hooked(f, f->rax == SYS_execveat, &old);
+		if (vfs_on())
+			f->rax = (unsigned long)vfs_call(f, &old);
+		else
+			f->rax = (unsigned long)exec_hooked(f, f->rax == SYS_execveat, &old);
 		break;
 	case SYS_exit: {
 		/* The thread ends: its block (counters kept) may serve a new thread

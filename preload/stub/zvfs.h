@@ -109,6 +109,7 @@ struct uiovec {
 long uread(void *dst, unsigned long src, unsigned long n);
 long ureadv(const struct uiovec *local, const struct uiovec *remote, unsigned long n);
 long uwrite(unsigned long dst, const void *src, unsigned long n);
+long ustr(unsigned long s, char *buf, unsigned long cap);
 void block_signals(unsigned long *old);
 void spin_lock(int *l);
 void spin_unlock(int *l);
@@ -148,6 +149,14 @@ void sites_hook_mapping(unsigned long start, unsigned long len, unsigned long pr
 
 /* slow.c */
 int zvfs_slow(struct frame *f);
+long uptrs(unsigned long u, unsigned long *out, unsigned long cap);
+long exec_hooked(struct frame *f, int at, const unsigned long *mask);
+
+/* vfs.c */
+void vfs_init(const char *mounts, const char *cwd, const char *fds);
+long vfs_call(struct frame *f, const unsigned long *mask);
+int vfs_env(char *buf, unsigned long cap, unsigned long *out);
+int vfs_on(void);
 #endif
 
 #endif

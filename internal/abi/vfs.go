@@ -1,0 +1,298 @@
+package abi
+
+import "golang.org/x/sys/unix"
+
+// The virtual file system half of the contract: where the stub keeps its
+// descriptor bitmaps, which system calls it looks at when mounts exist, how
+// it finds their path and descriptor arguments, and the call and reply
+// messages of a request to the supervisor.
+
+// Descriptor bitmaps, one bit per descriptor below MaxFd, in a writable
+// region the entry reads with absolute addresses.
+const (
+	// FdVirtAddr: the descriptor is virtual; calls about it (fstat, fchdir,
+	// openat relative to it...) go to the supervisor.
+	FdVirtAddr = 0x2000
+	// FdServedAddr: the descriptor is a placeholder for a file the
+	// supervisor serves; its data calls (read, lseek...) go there too.
+	FdServedAddr = 0x4000
+	// FdMapEnd ends the bitmap region.
+	FdMapEnd = 0x6000
+	// MaxFd bounds the descriptors that can be virtual.
+	MaxFd = 0x10000
+)
+
+// Classes that only apply when the run has mounts (see VFSClasses).
+const (
+	ClassPath Class = 7  // takes a path (or a dirfd and a path): the C handler decides
+	ClassFd   Class = 8  // about the descriptor in %rdi: the C handler if it is virtual
+	ClassFd2  Class = 9  // about the descriptors in %rdi and %rsi (dup2, dup3)
+	ClassData Class = 10 // data call on %rdi: the C handler if it is served
+)
+
+// Environment variables that carry the stub's VFS state across exec.
+const (
+	EnvMounts = "ZVFS_MOUNTS" // mount targets, ':'-separated
+	EnvCwd    = "ZVFS_CWD"    // the virtual working directory, when there is one
+	EnvFds    = "ZVFS_FDS"    // virtual descriptors: "N" (virtual) or "Ns" (served), ','-separated
+)
+
+// PathCall says where a path-taking system call's arguments are: the
+// indexes (0-5) of its directory descriptors, paths and flags, or NoArg.
+type PathCall struct {
+	Dir1, Path1 uint8
+	Dir2, Path2 uint8
+	Flags       uint8 // argument with AT_EMPTY_PATH / AT_SYMLINK_NOFOLLOW style flags
+	Kind        uint8 // PathKind*
+}
+
+// NoArg marks an argument a call does not have.
+const NoArg = 0xff
+
+// Path call kinds: how the stub treats a call beyond its paths.
+const (
+	PathPlain   = 0 // one or two paths; the supervisor does the rest
+	PathTwo     = 1 // two paths that must be on one side (rename, link): EXDEV otherwise
+	PathSymlink = 2 // Path1 is the link's content, not a path to resolve
+	PathChdir   = 3 // changes the working directory
+	PathExec    = 4 // execve, execveat
+	PathNullFd  = 5 // a NULL path means the call is about Dir1 itself (utimensat)
+)
+
+// PathCalls lists the path-taking calls the stub classifies.
+func PathCalls() map[int]PathCall {
+	const n = NoArg
+	one := func(p uint8) PathCall { return PathCall{n, p, n, n, n, PathPlain} }
+	at := func(flags uint8) PathCall { return PathCall{0, 1, n, n, flags, PathPlain} }
+	return map[int]PathCall{
+		unix.SYS_OPEN:              one(0),
+		unix.SYS_CREAT:             one(0),
+		unix.SYS_OPENAT:            at(n),
+		unix.SYS_OPENAT2:           at(n),
+		unix.SYS_STAT:              one(0),
+		unix.SYS_LSTAT:             one(0),
+		unix.SYS_NEWFSTATAT:        at(3),
+		unix.SYS_STATX:             at(2),
+		unix.SYS_ACCESS:            one(0),
+		unix.SYS_FACCESSAT:         at(n),
+		unix.SYS_FACCESSAT2:        at(3),
+		unix.SYS_MKDIR:             one(0),
+		unix.SYS_MKDIRAT:           at(n),
+		unix.SYS_MKNOD:             one(0),
+		unix.SYS_MKNODAT:           at(n),
+		unix.SYS_RMDIR:             one(0),
+		unix.SYS_UNLINK:            one(0),
+		unix.SYS_UNLINKAT:          at(n),
+		unix.SYS_RENAME:            {n, 0, n, 1, n, PathTwo},
+		unix.SYS_RENAMEAT:          {0, 1, 2, 3, n, PathTwo},
+		unix.SYS_RENAMEAT2:         {0, 1, 2, 3, n, PathTwo},
+		unix.SYS_LINK:              {n, 0, n, 1, n, PathTwo},
+		unix.SYS_LINKAT:            {0, 1, 2, 3, 4, PathTwo},
+		unix.SYS_SYMLINK:           {n, 0, n, 1, n, PathSymlink},
+		unix.SYS_SYMLINKAT:         {n, 0, 1, 2, n, PathSymlink},
+		unix.SYS_READLINK:          one(0),
+		unix.SYS_READLINKAT:        at(n),
+		unix.SYS_CHDIR:             {n, 0, n, n, n, PathChdir},
+		unix.SYS_TRUNCATE:          one(0),
+		unix.SYS_CHMOD:             one(0),
+		unix.SYS_FCHMODAT:          at(n),
+		unix.SYS_FCHMODAT2:         at(3),
+		unix.SYS_CHOWN:             one(0),
+		unix.SYS_LCHOWN:            one(0),
+		unix.SYS_FCHOWNAT:          at(4),
+		unix.SYS_UTIMENSAT:         {0, 1, n, n, 3, PathNullFd},
+		unix.SYS_UTIMES:            one(0),
+		unix.SYS_UTIME:             one(0),
+		unix.SYS_FUTIMESAT:         {0, 1, n, n, n, PathNullFd},
+		unix.SYS_STATFS:            one(0),
+		unix.SYS_EXECVE:            {n, 0, n, n, n, PathExec},
+		unix.SYS_EXECVEAT:          {0, 1, n, n, 4, PathExec},
+		unix.SYS_GETXATTR:          one(0),
+		unix.SYS_LGETXATTR:         one(0),
+		unix.SYS_SETXATTR:          one(0),
+		unix.SYS_LSETXATTR:         one(0),
+		unix.SYS_LISTXATTR:         one(0),
+		unix.SYS_LLISTXATTR:        one(0),
+		unix.SYS_REMOVEXATTR:       one(0),
+		unix.SYS_LREMOVEXATTR:      one(0),
+		unix.SYS_INOTIFY_ADD_WATCH: {n, 1, n, n, n, PathPlain},
+	}
+}
+
+// FdCalls are the calls about one descriptor (in %rdi) that the stub sends
+// to the supervisor when that descriptor is virtual. close, dup and fcntl
+// are here so the stub can keep its bitmaps right.
+var FdCalls = []int{
+	unix.SYS_FSTAT, unix.SYS_FSTATFS, unix.SYS_FCHMOD, unix.SYS_FCHOWN, unix.SYS_FCHDIR,
+	unix.SYS_GETDENTS64, unix.SYS_GETDENTS, unix.SYS_FGETXATTR, unix.SYS_FSETXATTR,
+	unix.SYS_FLISTXATTR, unix.SYS_FREMOVEXATTR, unix.SYS_CLOSE, unix.SYS_DUP, unix.SYS_FCNTL,
+}
+
+// DataCalls are the calls that go to the supervisor only for a served
+// descriptor: the kernel answers them for every other one.
+var DataCalls = []int{
+	unix.SYS_READ, unix.SYS_WRITE, unix.SYS_PREAD64, unix.SYS_PWRITE64, unix.SYS_READV,
+	unix.SYS_WRITEV, unix.SYS_PREADV, unix.SYS_PWRITEV, unix.SYS_PREADV2, unix.SYS_PWRITEV2,
+	unix.SYS_LSEEK, unix.SYS_FSYNC, unix.SYS_FDATASYNC, unix.SYS_FALLOCATE, unix.SYS_FTRUNCATE,
+}
+
+// VFSClasses returns the class table a process uses when the run has
+// mounts: Classes plus the calls that may concern a virtual path or
+// descriptor. Without mounts the stub keeps Classes, so the file calls of a
+// plain run stay on the fast path.
+func VFSClasses() [NSlots]Class {
+	t := Classes()
+	for nr := range PathCalls() {
+		if t[nr] == ClassPass {
+			t[nr] = ClassPath
+		}
+	}
+	t[unix.SYS_GETCWD] = ClassPath
+	t[unix.SYS_UMASK] = ClassPath
+	t[unix.SYS_CLOSE_RANGE] = ClassPath
+	for _, nr := range FdCalls {
+		t[nr] = ClassFd
+	}
+	t[unix.SYS_DUP2] = ClassFd2
+	t[unix.SYS_DUP3] = ClassFd2
+	for _, nr := range DataCalls {
+		t[nr] = ClassData
+	}
+	return t
+}
+
+// Message types of the VFS requests.
+const (
+	MsgCall  = 5 // stub → supervisor: CallFixed, Path1Len + Path2Len bytes; SCM_RIGHTS: the virtual descriptors named by Flags
+	MsgReply = 6 // supervisor → stub: ReplyFixed, Len1 + Len2 bytes; SCM_RIGHTS: a descriptor for ReplyFd and ReplyExec
+)
+
+// CallFixed starts a MsgCall payload.
+type CallFixed struct {
+	Nr       uint32
+	Flags    uint32    // CallFd*: which descriptor arguments travel as SCM_RIGHTS, in this order
+	Args     [6]uint64 // the registers as the program passed them
+	Path1Len uint32    // the first path, made absolute against the working directory when it was relative to it
+	Path2Len uint32
+	Umask    uint32 // the process's umask, for calls that create
+	_        uint32
+}
+
+// Call flags.
+const (
+	CallFd1   = 1 << 0 // Args[Dir1] (or Args[0] for fd calls) is a virtual descriptor, passed
+	CallFd2   = 1 << 1 // Args[Dir2] (or Args[1]) is, too
+	CallPath1 = 1 << 2 // Path1 is present (Path1Len may be 0 for an empty path)
+	CallPath2 = 1 << 3
+)
+
+// ReplyFixed starts a MsgReply payload.
+type ReplyFixed struct {
+	Ret    int64  // the call's result or -errno, for ReplyDone
+	Action uint32 // Reply*
+	Fd     uint32 // FdVirt/FdServed bits of the descriptor passed with ReplyFd
+	Len1   uint32 // strings that follow: host paths for ReplyHost, the directory for a chdir
+	Len2   uint32
+}
+
+// Reply actions.
+const (
+	ReplyDone = 0 // Ret is the answer
+	ReplyPass = 1 // not virtual after all: issue the call as the program made it (and forget the descriptor)
+	ReplyHost = 2 // issue the call on the host with the paths replaced by the strings
+	ReplyFd   = 3 // the passed descriptor is the result (open): install it at the lowest free number
+	ReplyExec = 4 // exec: the passed descriptor is the program; or a #! line (interpreter, optional argument) in the strings
+)
+
+// Descriptor bits in ReplyFixed.Fd and in the stub's bitmaps.
+const (
+	FdVirt   = 1 << 0
+	FdServed = 1 << 1
+)
+
+// Sizes of the VFS messages' fixed parts.
+const (
+	CallFixedSize  = 72
+	ReplyFixedSize = 24
+)
+
+// Call is a decoded MsgCall.
+type Call struct {
+	Nr           uint32
+	Flags        uint32
+	Args         [6]uint64
+	Umask        uint32
+	Path1, Path2 string
+}
+
+// DecodeCall decodes a MsgCall payload. Paths may not hold NUL bytes or be
+// longer than the kernel's PATH_MAX; the stub answers ENAMETOOLONG itself.
+func DecodeCall(p []byte) (Call, error) {
+	var c Call
+	if len(p) < CallFixedSize {
+		return c, bad("call: %d bytes", len(p))
+	}
+	c.Nr = le.Uint32(p)
+	c.Flags = le.Uint32(p[4:])
+	for i := range c.Args {
+		c.Args[i] = le.Uint64(p[8+8*i:])
+	}
+	l1, l2 := uint64(le.Uint32(p[56:])), uint64(le.Uint32(p[60:]))
+	c.Umask = le.Uint32(p[64:]) & 0777
+	if l1+l2 != uint64(len(p)-CallFixedSize) {
+		return c, bad("call: paths of %d and %d bytes but %d bytes follow", l1, l2, len(p)-CallFixedSize)
+	}
+	if l1 >= unix.PathMax || l2 >= unix.PathMax {
+		return c, bad("call: path longer than PATH_MAX")
+	}
+	if c.Flags&^(CallFd1|CallFd2|CallPath1|CallPath2) != 0 {
+		return c, bad("call: flags %#x", c.Flags)
+	}
+	rest := p[CallFixedSize:]
+	c.Path1, c.Path2 = string(rest[:l1]), string(rest[l1:])
+	for _, s := range []string{c.Path1, c.Path2} {
+		for i := 0; i < len(s); i++ {
+			if s[i] == 0 {
+				return c, bad("call: NUL inside a path")
+			}
+		}
+	}
+	return c, nil
+}
+
+// EncodeCall builds a whole MsgCall datagram (tests and fuzz seeds; the
+// stub builds its own).
+func EncodeCall(pid int32, c Call) []byte {
+	b := AppendHeader(nil, MsgCall, CallFixedSize+len(c.Path1)+len(c.Path2), pid)
+	b = le.AppendUint32(b, c.Nr)
+	b = le.AppendUint32(b, c.Flags)
+	for _, a := range c.Args {
+		b = le.AppendUint64(b, a)
+	}
+	b = le.AppendUint32(b, uint32(len(c.Path1)))
+	b = le.AppendUint32(b, uint32(len(c.Path2)))
+	b = le.AppendUint32(b, c.Umask)
+	b = le.AppendUint32(b, 0)
+	b = append(b, c.Path1...)
+	return append(b, c.Path2...)
+}
+
+// Reply is a MsgReply to encode.
+type Reply struct {
+	Ret        int64
+	Action     uint32
+	Fd         uint32
+	Str1, Str2 string
+}
+
+// EncodeReply builds a whole MsgReply datagram.
+func EncodeReply(r Reply) []byte {
+	b := AppendHeader(nil, MsgReply, ReplyFixedSize+len(r.Str1)+len(r.Str2), 0)
+	b = le.AppendUint64(b, uint64(r.Ret))
+	b = le.AppendUint32(b, r.Action)
+	b = le.AppendUint32(b, r.Fd)
+	b = le.AppendUint32(b, uint32(len(r.Str1)))
+	b = le.AppendUint32(b, uint32(len(r.Str2)))
+	b = append(b, r.Str1...)
+	return append(b, r.Str2...)
+}

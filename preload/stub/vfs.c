@@ -1,0 +1,808 @@
+/* vfs.c — the stub's half of the virtual file system. When the run has
+ * mounts, calls that take a path or a virtual descriptor come here (the entry
+ * sends only those: see the VFS classes in abi_gen.h). A call on a host path
+ * or descriptor is issued at once, its path made absolute when the working
+ * directory is virtual; a call on a virtual one becomes one request to the
+ * supervisor. The stub keeps: the mount targets, the virtual working
+ * directory, and two descriptor bitmaps at fixed addresses (virtual; served)
+ * that the entry tests without leaving the fast path. This file runs on the
+ * thread's private stack with signals NOT blocked: it holds no lock while it
+ * waits, so a handler that makes file calls of its own is safe. */
+#include "zvfs.h"
+
+#define PATH_MAX_ 4096
+#define MAX_MOUNTS 64
+
+struct vfs_state {
+	int on;
+	unsigned umask;
+	int nmounts;
+	unsigned short mlen[MAX_MOUNTS];
+	unsigned short moff[MAX_MOUNTS];
+	char mounts[PATH_MAX_];
+	/* Working directory: vcwd when virtual (vcwd[0] == '/'), else the host
+	 * one as getcwd gave it, to join relative paths with. cwd_seq is odd
+	 * while a writer changes them. */
+	unsigned cwd_seq;
+	int cwd_lock;
+	char vcwd[PATH_MAX_];
+	char hcwd[PATH_MAX_];
+};
+static struct vfs_state vs;
+
+static const char env_mounts[] = ABI_ENV_MOUNTS "=";
+static const char env_cwd[] = ABI_ENV_CWD "=";
+static const char env_fds[] = ABI_ENV_FDS "=";
+
+/* ---- descriptor bitmaps ------------------------------------------------ */
+
+static volatile unsigned long *fdmap(unsigned long addr) { return (volatile unsigned long *)low(addr); }
+
+static int fd_bits(long fd)
+{
+	if (!vs.on || (unsigned long)fd >= ABI_MAX_FD)
+		return 0;
+	unsigned long w = (unsigned long)fd / 64, m = 1UL << ((unsigned long)fd % 64);
+	int b = 0;
+	if (fdmap(ABI_FD_VIRT_ADDR)[w] & m)
+		b |= ABI_FD_VIRT;
+	if (fdmap(ABI_FD_SERVED_ADDR)[w] & m)
+		b |= ABI_FD_SERVED;
+	return b;
+}
+
+/* A vfork child shares its parent's memory but not its descriptors: it must
+ * not change the parent's bitmaps. What it passes on at exec is fixed up by
+ * the new image, which checks every descriptor it is told about. */
+static int may_track(void)
+{
+	struct block *b = cur_block();
+	return vs.on && !(b && (b->flags & BLKF_VFORK_CHILD));
+}
+
+static void fd_set(long fd, int bits)
+{
+	if (!may_track() || (unsigned long)fd >= ABI_MAX_FD)
+		return;
+	unsigned long w = (unsigned long)fd / 64, m = 1UL << ((unsigned long)fd % 64);
+	volatile unsigned long *v = fdmap(ABI_FD_VIRT_ADDR), *s = fdmap(ABI_FD_SERVED_ADDR);
+	if (bits & ABI_FD_VIRT)
+		__atomic_or_fetch(&v[w], m, __ATOMIC_RELAXED);
+	else
+		__atomic_and_fetch(&v[w], ~m, __ATOMIC_RELAXED);
+	if (bits & ABI_FD_SERVED)
+		__atomic_or_fetch(&s[w], m, __ATOMIC_RELAXED);
+	else
+		__atomic_and_fetch(&s[w], ~m, __ATOMIC_RELAXED);
+}
+
+/* ---- paths --------------------------------------------------------------- */
+
+static int under_mount(const char *c, unsigned long n);
+
+/* clean writes the lexical form of the absolute path p (n bytes) into out:
+ * no "." or empty components, ".." removed with its parent. *through is
+ * set if some prefix of the path lies in a mount ("/data/.." must be
+ * resolved by the supervisor: /data is not the host's). */
+static unsigned long clean(const char *p, unsigned long n, char *out, int *through)
+{
+	unsigned long o = 0, i = 0;
+	while (i < n) {
+		while (i < n && p[i] == '/')
+			i++;
+		unsigned long s = i;
+		while (i < n && p[i] != '/')
+			i++;
+		unsigned long len = i - s;
+		if (len == 0 || (len == 1 && p[s] == '.'))
+			continue;
+		if (len == 2 && p[s] == '.' && p[s + 1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+			continue;
+		}
+		out[o++] = '/';
+		memcpy(out + o, p + s, len);
+		o += len;
+		if (!*through && under_mount(out, o))
+			*through = 1;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = 0;
+	return o;
+}
+
+/* under_mount: is the clean absolute path c inside a mount? */
+static int under_mount(const char *c, unsigned long n)
+{
+	for (int i = 0; i < vs.nmounts; i++) {
+		unsigned long l = vs.mlen[i];
+		const char *m = vs.mounts + vs.moff[i];
+		if (n >= l && memcmp(c, m, l) == 0 && (n == l || c[l] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/* cwd_copy copies the working directory: returns its length and whether
+ * it is virtual. */
+static unsigned long cwd_copy(char *out, int *virt)
+{
+	unsigned seq;
+	unsigned long n;
+	do {
+		seq = __atomic_load_n(&vs.cwd_seq, __ATOMIC_ACQUIRE);
+		const char *src = vs.vcwd[0] == '/' ? vs.vcwd : vs.hcwd;
+		*virt = vs.vcwd[0] == '/';
+		n = zstrlen(src);
+		if (n >= PATH_MAX_)
+			n = PATH_MAX_ - 1;
+		memcpy(out, src, n);
+		out[n] = 0;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((seq & 1) || seq != __atomic_load_n(&vs.cwd_seq, __ATOMIC_ACQUIRE));
+	return n;
+}
+
+/* cwd_set makes dir (n bytes) the working directory: virtual, or the
+ * host's when virt is 0 (then dir may be 0: ask the kernel). */
+static void cwd_set(const char *dir, unsigned long n, int virt)
+{
+	unsigned long old;
+	block_signals(&old);
+	spin_lock(&vs.cwd_lock);
+	__atomic_add_fetch(&vs.cwd_seq, 1, __ATOMIC_ACQ_REL);
+	if (virt) {
+		memcpy(vs.vcwd, dir, n);
+		vs.vcwd[n] = 0;
+	} else {
+		vs.vcwd[0] = 0;
+		long r = RAW2(SYS_getcwd, vs.hcwd, sizeof vs.hcwd);
+		if (r < 0)
+			vs.hcwd[0] = 0;
+	}
+	__atomic_add_fetch(&vs.cwd_seq, 1, __ATOMIC_ACQ_REL);
+	spin_unlock(&vs.cwd_lock);
+	restore_signals(&old);
+}
+
+/* One path argument as the stub sees it. */
+enum { P_HOST, P_HOST_ABS, P_VIRT, P_VIRT_FD };
+struct path {
+	int kind;
+	long len;             /* of s */
+	char s[PATH_MAX_ * 2]; /* the path as sent: absolute, or relative to a virtual dirfd */
+};
+
+/* classify reads the path at user address u, relative to dirfd, and says
+ * where it lives. Returns 0 or -errno (EFAULT, ENAMETOOLONG). */
+static long classify(struct path *p, unsigned long u, long dirfd, int empty_ok)
+{
+	char raw[PATH_MAX_];
+	long n = ustr(u, raw, sizeof raw);
+	if (n == -EFAULT)
+		return -EFAULT;
+	if (n < 0)
+		return -ENAMETOOLONG;
+	p->kind = P_HOST;
+	if (n == 0) {
+		/* "" names dirfd itself with AT_EMPTY_PATH, else ENOENT (kernel). */
+		if (empty_ok && dirfd != AT_FDCWD && (fd_bits(dirfd) & ABI_FD_VIRT))
+			p->kind = P_VIRT_FD;
+		p->len = 0;
+		p->s[0] = 0;
+		return 0;
+	}
+	char c[PATH_MAX_ * 2];
+	if (raw[0] == '/') {
+		memcpy(p->s, raw, (unsigned long)n + 1);
+		p->len = n;
+	} else if (dirfd == AT_FDCWD) {
+		int virt;
+		unsigned long k = cwd_copy(p->s, &virt);
+		if (k > 1)
+			p->s[k++] = '/';
+		else
+			k = 1;
+		memcpy(p->s + k, raw, (unsigned long)n + 1);
+		p->len = (long)k + n;
+		if (virt)
+			p->kind = P_HOST_ABS; /* unless it is virtual, below */
+	} else {
+		if (fd_bits(dirfd) & ABI_FD_VIRT) {
+			memcpy(p->s, raw, (unsigned long)n + 1);
+			p->len = n;
+			p->kind = P_VIRT_FD;
+		}
+		return 0;
+	}
+	int through = 0;
+	clean(p->s, (unsigned long)p->len, c, &through);
+	if (through)
+		p->kind = P_VIRT;
+	return 0;
+}
+
+/* ---- talking to the supervisor -------------------------------------------- */
+
+struct iovec_ {
+	void *base;
+	unsigned long len;
+};
+struct msghdr_ {
+	void *name;
+	unsigned name_len;
+	struct iovec_ *iov;
+	unsigned long iovlen;
+	void *control;
+	unsigned long controllen;
+	int flags;
+};
+struct cmsg_fds {
+	unsigned long len;
+	int level, type;
+	int fds[2];
+};
+
+struct reply {
+	struct abi_header h;
+	struct abi_reply_fixed r;
+	char str[PATH_MAX_ * 2 + 2];
+	int fd; /* received descriptor, or -1 */
+};
+
+/* request sends one call and waits for the reply. fds (n of them) travel
+ * with it. Any failure to reach the supervisor is EIO. */
+static long request(unsigned nr, unsigned flags, const struct frame *f, const struct path *p1, const struct path *p2,
+		    const int *fds, int n, struct reply *rep)
+{
+	struct {
+		struct abi_header h;
+		struct abi_call_fixed c;
+	} m;
+	unsigned long l1 = p1 ? (unsigned long)p1->len : 0, l2 = p2 ? (unsigned long)p2->len : 0;
+	header_init(&m.h, ABI_MSG_CALL, sizeof m.c + l1 + l2);
+	m.c.nr = nr;
+	m.c.flags = flags | (p1 ? ABI_CALL_PATH1 : 0) | (p2 ? ABI_CALL_PATH2 : 0);
+	m.c.args[0] = f->rdi;
+	m.c.args[1] = f->rsi;
+	m.c.args[2] = f->rdx;
+	m.c.args[3] = f->r10;
+	m.c.args[4] = f->r8;
+	m.c.args[5] = f->r9;
+	m.c.path1_len = (abi_u32)l1;
+	m.c.path2_len = (abi_u32)l2;
+	m.c.umask = vs.umask;
+	struct iovec_ iov[3] = {{&m, sizeof m}, {(void *)(p1 ? p1->s : 0), l1}, {(void *)(p2 ? p2->s : 0), l2}};
+	struct cmsg_fds cm = {16 + 4 * (unsigned long)n, SOL_SOCKET, SCM_RIGHTS, {n > 0 ? fds[0] : -1, n > 1 ? fds[1] : -1}};
+	struct msghdr_ mh = {0, 0, iov, 3, n ? &cm : 0, n ? sizeof cm : 0, 0};
+	int s = conn_open();
+	if (s < 0)
+		return -EIO;
+	long r;
+	do
+		r = RAW3(SYS_sendmsg, s, &mh, MSG_NOSIGNAL);
+	while (r == -EINTR);
+	if (r != (long)(sizeof m + l1 + l2)) {
+		conn_close(s);
+		return -EIO;
+	}
+	struct iovec_ riov = {rep, sizeof *rep - sizeof rep->fd};
+	struct cmsg_fds rcm;
+	memset(&rcm, 0, sizeof rcm);
+	struct msghdr_ rh = {0, 0, &riov, 1, &rcm, sizeof rcm, 0};
+	do
+		r = RAW3(SYS_recvmsg, s, &rh, MSG_CMSG_CLOEXEC);
+	while (r == -EINTR);
+	conn_close(s);
+	rep->fd = -1;
+	if (rh.controllen >= 20 && rcm.level == SOL_SOCKET && rcm.type == SCM_RIGHTS)
+		rep->fd = rcm.fds[0];
+	if (r < (long)(sizeof rep->h + sizeof rep->r) || rep->h.magic != ABI_MAGIC || rep->h.type != ABI_MSG_REPLY ||
+	    rep->r.len1 > PATH_MAX_ || rep->r.len2 > PATH_MAX_ ||
+	    (unsigned long)r != sizeof rep->h + sizeof rep->r + rep->r.len1 + rep->r.len2) {
+		if (rep->fd >= 0)
+			RAW1(SYS_close, rep->fd);
+		return -EIO;
+	}
+	/* NUL-terminate the two strings in place: str1 \0 str2 \0. */
+	char *s2 = rep->str + rep->r.len1;
+	for (long i = (long)rep->r.len2 - 1; i >= 0; i--)
+		s2[i + 1] = s2[i];
+	s2[0] = 0;
+	s2[rep->r.len2 + 1] = 0;
+	return 0;
+}
+
+static const char *str2(const struct reply *rep) { return rep->str + rep->r.len1 + 1; }
+
+/* install moves a received descriptor to the lowest free number, as open
+ * would have chosen, with close-on-exec as asked. */
+static long install(int fd, int cloexec, int bits)
+{
+	long l = RAW3(SYS_fcntl, fd, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
+	if (l >= 0 && l < fd) {
+		RAW1(SYS_close, fd);
+	} else {
+		if (l >= 0)
+			RAW1(SYS_close, l);
+		l = fd;
+		RAW3(SYS_fcntl, fd, F_SETFD, cloexec ? FD_CLOEXEC : 0);
+	}
+	fd_set(l, bits);
+	return l;
+}
+
+/* ---- the calls ------------------------------------------------------------ */
+
+static long raw_frame(const struct frame *f)
+{
+	return zvfs_raw((long)f->rax, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8, (long)f->r9);
+}
+
+static unsigned long *arg(struct frame *f, int i)
+{
+	switch (i) {
+	case 0: return &f->rdi;
+	case 1: return &f->rsi;
+	case 2: return &f->rdx;
+	case 3: return &f->r10;
+	case 4: return &f->r8;
+	default: return &f->r9;
+	}
+}
+
+/* fd_call handles a call about descriptor f->rdi (and f->rsi for dup2 and
+ * dup3): bookkeeping for close and dup, a request for a virtual one. */
+static long fd_call(struct frame *f)
+{
+	long nr = (long)f->rax, fd = (long)f->rdi, r;
+	int bits = fd_bits(fd);
+	switch (nr) {
+	case SYS_close:
+		r = raw_frame(f);
+		if (r == 0 || r == -EINTR) /* the descriptor is gone either way */
+			fd_set(fd, 0);
+		return r;
+	case SYS_dup:
+		r = raw_frame(f);
+		if (r >= 0)
+			fd_set(r, bits);
+		return r;
+	case SYS_dup2:
+	case SYS_dup3:
+		r = raw_frame(f);
+		if (r >= 0 && fd != (long)f->rsi)
+			fd_set((long)f->rsi, bits);
+		return r;
+	case SYS_fcntl:
+		r = raw_frame(f);
+		if (r >= 0 && (f->rsi == F_DUPFD || f->rsi == F_DUPFD_CLOEXEC))
+			fd_set(r, bits);
+		return r;
+	}
+	int served_only = abi_vfs_class_table[nr] == ABI_CLASS_DATA;
+	if (!(bits & (served_only ? ABI_FD_SERVED : ABI_FD_VIRT)))
+		return raw_frame(f);
+	struct reply rep;
+	int fds[1] = {(int)fd};
+	r = request((unsigned)nr, ABI_CALL_FD1, f, 0, 0, fds, 1, &rep);
+	if (r < 0)
+		return r;
+	if (rep.fd >= 0)
+		RAW1(SYS_close, rep.fd);
+	if (rep.r.action == ABI_REPLY_PASS) {
+		fd_set(fd, 0); /* not ours (any more): the kernel's */
+		return raw_frame(f);
+	}
+	if (rep.r.ret == 0 && nr == SYS_fchdir && rep.r.len1)
+		cwd_set(rep.str, rep.r.len1, 1);
+	return rep.r.ret;
+}
+
+static long getcwd_call(struct frame *f)
+{
+	char buf[PATH_MAX_];
+	int virt;
+	unsigned long n = cwd_copy(buf, &virt);
+	if (!virt)
+		return raw_frame(f);
+	if (f->rsi < n + 1)
+		return -ERANGE;
+	if (uwrite(f->rdi, buf, n + 1) != (long)(n + 1))
+		return -EFAULT;
+	return (long)(n + 1);
+}
+
+static long close_range_call(struct frame *f)
+{
+	long r = raw_frame(f);
+	if (r == 0 && !(f->rdx & CLOSE_RANGE_CLOEXEC) && may_track()) {
+		unsigned long last = f->rsi < ABI_MAX_FD ? f->rsi : ABI_MAX_FD - 1;
+		for (unsigned long fd = f->rdi; fd <= last; fd++)
+			if (fd_bits((long)fd))
+				fd_set((long)fd, 0);
+	}
+	return r;
+}
+
+/* with_paths issues f with the path arguments that changed replaced. */
+static long issue_host(struct frame *f, const struct abi_pathcall *pc, const char *s1, const char *s2)
+{
+	struct frame g = *f;
+	if (s1 && pc->path1 != ABI_NOARG) {
+		*arg(&g, pc->path1) = (unsigned long)s1;
+		if (pc->dir1 != ABI_NOARG)
+			*arg(&g, pc->dir1) = (unsigned long)AT_FDCWD;
+	}
+	if (s2 && pc->path2 != ABI_NOARG) {
+		*arg(&g, pc->path2) = (unsigned long)s2;
+		if (pc->dir2 != ABI_NOARG)
+			*arg(&g, pc->dir2) = (unsigned long)AT_FDCWD;
+	}
+	return raw_frame(&g);
+}
+
+static int open_cloexec(const struct frame *f)
+{
+	switch (f->rax) {
+	case SYS_open:
+		return (f->rsi & O_CLOEXEC) != 0;
+	case SYS_openat:
+		return (f->rdx & O_CLOEXEC) != 0;
+	case SYS_openat2: {
+		unsigned long long how;
+		return uread(&how, f->rdx, 8) == 8 && (how & O_CLOEXEC);
+	}
+	}
+	return 0;
+}
+
+/* The paths of a call, when it is not about a virtual path at all. */
+static long host_call(struct frame *f, const struct abi_pathcall *pc, struct path *p1, struct path *p2, int *handled)
+{
+	*handled = 1;
+	const char *s1 = p1 && p1->kind == P_HOST_ABS ? p1->s : 0;
+	const char *s2 = p2 && p2->kind == P_HOST_ABS ? p2->s : 0;
+	long r = issue_host(f, pc, s1, s2);
+	if (pc->kind == ABI_PATH_CHDIR && r == 0)
+		cwd_set(0, 0, 0);
+	return r;
+}
+
+static long path_call(struct frame *f, const unsigned long *mask, int depth);
+
+/* vfs_exec_host execs a host program, at path s when it changed. */
+static long vfs_exec_host(struct frame *f, const unsigned long *mask, const char *s)
+{
+	struct frame g = *f;
+	int at = f->rax == SYS_execveat;
+	if (s) {
+		if (at) {
+			g.rdi = (unsigned long)AT_FDCWD;
+			g.rsi = (unsigned long)s;
+		} else {
+			g.rdi = (unsigned long)s;
+		}
+	}
+	return exec_hooked(&g, at, mask);
+}
+
+/* vfs_exec_virtual execs a program that lives in a mount: an ELF file
+ * through the descriptor the supervisor passed, a #! script by running its
+ * interpreter (which may be virtual too) on the script's path, as the kernel
+ * would. */
+static long vfs_exec_virtual(struct frame *f, const unsigned long *mask, struct reply *rep, int depth)
+{
+	int at = f->rax == SYS_execveat;
+	unsigned long uargv = at ? f->rdx : f->rsi, uenv = at ? f->r10 : f->rdx;
+	unsigned long upath = at ? f->rsi : f->rdi;
+	static const char empty[1] = "";
+	if (rep->fd >= 0) {
+		struct frame g = *f;
+		g.rax = SYS_execveat;
+		g.rdi = (unsigned long)rep->fd;
+		g.rsi = (unsigned long)empty;
+		g.rdx = uargv;
+		g.r10 = uenv;
+		g.r8 = AT_EMPTY_PATH;
+		long r = exec_hooked(&g, 1, mask);
+		RAW1(SYS_close, rep->fd);
+		return r;
+	}
+	if (depth >= 4)
+		return -ELOOP;
+	/* argv of the interpreter: interp [arg] path argv[1:] */
+	unsigned long argv[1024];
+	long n = 0;
+	if (uargv) {
+		n = uptrs(uargv, argv + 2, 1024 - 4);
+		if (n == -E2BIG)
+			return -E2BIG;
+		if (n < 0)
+			return n;
+	}
+	char interp[PATH_MAX_], optarg[PATH_MAX_];
+	memcpy(interp, rep->str, rep->r.len1 + 1);
+	memcpy(optarg, str2(rep), rep->r.len2 + 1);
+	unsigned long *v = argv + 2;
+	/* v[0] is the caller's argv[0], replaced by the script's path. */
+	if (n == 0)
+		v[n++] = 0; /* room for the path */
+	v[0] = upath;
+	if (rep->r.len2)
+		*--v = (unsigned long)optarg;
+	*--v = (unsigned long)interp;
+	v[n + (rep->r.len2 ? 2 : 1)] = 0;
+	struct frame g = *f;
+	g.rax = SYS_execve;
+	g.rdi = (unsigned long)interp;
+	g.rsi = (unsigned long)v;
+	g.rdx = uenv;
+	return path_call(&g, mask, depth + 1);
+}
+
+static long path_call(struct frame *f, const unsigned long *mask, int depth)
+{
+	long nr = (long)f->rax, r;
+	const struct abi_pathcall *pc = &abi_pathcalls[nr];
+	struct path p1, p2;
+	struct path *a = 0, *b = 0;
+	int fds[2], nfds = 0;
+	unsigned flags = 0;
+	long flagv = pc->flags != ABI_NOARG ? (long)*arg(f, pc->flags) : 0;
+	int empty_ok = (flagv & AT_EMPTY_PATH) != 0;
+	if (pc->kind == ABI_PATH_NULLFD && *arg(f, pc->path1) == 0) {
+		/* utimensat(fd, NULL, ...): about the descriptor itself. */
+		long fd = (long)*arg(f, pc->dir1);
+		if (!(fd_bits(fd) & ABI_FD_VIRT))
+			return raw_frame(f);
+		struct reply rep;
+		fds[0] = (int)fd;
+		r = request((unsigned)nr, ABI_CALL_FD1, f, 0, 0, fds, 1, &rep);
+		if (r < 0)
+			return r;
+		if (rep.fd >= 0)
+			RAW1(SYS_close, rep.fd);
+		if (rep.r.action == ABI_REPLY_PASS) {
+			fd_set(fd, 0);
+			return raw_frame(f);
+		}
+		return rep.r.ret;
+	}
+	if (pc->kind == ABI_PATH_SYMLINK) {
+		/* The link's content is any string: send it as it is. */
+		long n = ustr(*arg(f, pc->path1), p1.s, PATH_MAX_);
+		if (n == -EFAULT)
+			return -EFAULT;
+		if (n < 0)
+			return -ENAMETOOLONG;
+		p1.len = n;
+		p1.kind = P_HOST;
+		a = &p1;
+	} else if (pc->path1 != ABI_NOARG) {
+		long d = pc->dir1 != ABI_NOARG ? (long)(int)*arg(f, pc->dir1) : AT_FDCWD;
+		r = classify(&p1, *arg(f, pc->path1), d, empty_ok);
+		if (r < 0)
+			return r;
+		a = &p1;
+		if (p1.kind == P_VIRT_FD) {
+			fds[nfds++] = (int)d;
+			flags |= ABI_CALL_FD1;
+		}
+	}
+	if (pc->path2 != ABI_NOARG) {
+		long d = pc->dir2 != ABI_NOARG ? (long)(int)*arg(f, pc->dir2) : AT_FDCWD;
+		r = classify(&p2, *arg(f, pc->path2), d, 0);
+		if (r < 0)
+			return r;
+		b = &p2;
+		if (p2.kind == P_VIRT_FD) {
+			fds[nfds++] = (int)d;
+			flags |= ABI_CALL_FD2;
+		}
+	}
+	int v1 = a && pc->kind != ABI_PATH_SYMLINK && (a->kind == P_VIRT || a->kind == P_VIRT_FD);
+	int v2 = b && (b->kind == P_VIRT || b->kind == P_VIRT_FD);
+	int handled;
+	if (!v1 && !v2) {
+		if (pc->kind == ABI_PATH_EXEC)
+			return vfs_exec_host(f, mask, a && a->kind == P_HOST_ABS ? a->s : 0);
+		return host_call(f, pc, pc->kind == ABI_PATH_SYMLINK ? 0 : a, b, &handled);
+	}
+	if (pc->kind == ABI_PATH_TWO && v1 != v2)
+		return -EXDEV;
+	if (pc->kind == ABI_PATH_TWO || pc->kind == ABI_PATH_SYMLINK) {
+		/* Both must be sent; a host one is sent absolute (the supervisor
+		 * answers with a host redirect if it resolves there). */
+	}
+	struct reply rep;
+	r = request((unsigned)nr, flags, f, a, b, fds, nfds, &rep);
+	if (r < 0)
+		return r;
+	switch (rep.r.action) {
+	case ABI_REPLY_FD:
+		if (rep.fd < 0)
+			return -EIO;
+		return install(rep.fd, open_cloexec(f), (int)rep.r.fd);
+	case ABI_REPLY_PASS:
+		if (rep.fd >= 0)
+			RAW1(SYS_close, rep.fd);
+		if (pc->kind == ABI_PATH_EXEC)
+			return vfs_exec_host(f, mask, 0);
+		return host_call(f, pc, a && a->kind == P_HOST_ABS ? a : 0, b && b->kind == P_HOST_ABS ? b : 0, &handled);
+	case ABI_REPLY_HOST: {
+		if (rep.fd >= 0)
+			RAW1(SYS_close, rep.fd);
+		const char *s1 = rep.r.len1 ? rep.str : 0, *s2 = rep.r.len2 ? str2(&rep) : 0;
+		if (pc->kind == ABI_PATH_EXEC)
+			return vfs_exec_host(f, mask, s1);
+		if (pc->kind == ABI_PATH_SYMLINK)
+			s1 = 0; /* the content stays */
+		r = issue_host(f, pc, s1, s2);
+		if (pc->kind == ABI_PATH_CHDIR && r == 0)
+			cwd_set(0, 0, 0);
+		return r;
+	}
+	case ABI_REPLY_EXEC:
+		return vfs_exec_virtual(f, mask, &rep, depth);
+	default:
+		if (rep.fd >= 0)
+			RAW1(SYS_close, rep.fd);
+		if (pc->kind == ABI_PATH_CHDIR && rep.r.ret == 0 && rep.r.len1)
+			cwd_set(rep.str, rep.r.len1, 1);
+		return rep.r.ret;
+	}
+}
+
+/* vfs_call runs one call of a VFS class and returns its result. */
+long vfs_call(struct frame *f, const unsigned long *mask)
+{
+	long nr = (long)f->rax;
+	if (nr == SYS_getcwd)
+		return getcwd_call(f);
+	if (nr == SYS_close_range)
+		return close_range_call(f);
+	if (nr == SYS_umask) {
+		long r = raw_frame(f);
+		__atomic_store_n(&vs.umask, (unsigned)f->rdi & 0777, __ATOMIC_RELAXED);
+		return r;
+	}
+	switch (abi_vfs_class_table[nr]) {
+	case ABI_CLASS_FD:
+	case ABI_CLASS_FD2:
+	case ABI_CLASS_DATA:
+		return fd_call(f);
+	}
+	return path_call(f, mask, 0);
+}
+
+/* ---- set-up and exec ------------------------------------------------------ */
+
+static long parse_num(const char **p)
+{
+	long v = 0;
+	int any = 0;
+	while (**p >= '0' && **p <= '9') {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		any = 1;
+	}
+	return any ? v : -1;
+}
+
+/* vfs_init sets the VFS up from the environment, before the class table is
+ * sealed: ZVFS_MOUNTS turns it on. */
+void vfs_init(const char *mounts, const char *cwd, const char *fds)
+{
+	if (!mounts || !*mounts)
+		return;
+	unsigned long n = zstrlen(mounts);
+	if (n >= sizeof vs.mounts)
+		return;
+	long r = RAW6(SYS_mmap, ABI_FD_VIRT_ADDR, ABI_FD_MAP_END - ABI_FD_VIRT_ADDR, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (r != ABI_FD_VIRT_ADDR)
+		return;
+	memcpy(vs.mounts, mounts, n + 1);
+	unsigned long s = 0;
+	for (unsigned long i = 0; i <= n && vs.nmounts < MAX_MOUNTS; i++) {
+		if (vs.mounts[i] == ':' || vs.mounts[i] == 0) {
+			vs.mounts[i] = 0;
+			if (i > s + 1 && vs.mounts[s] == '/') {
+				vs.moff[vs.nmounts] = (unsigned short)s;
+				vs.mlen[vs.nmounts] = (unsigned short)(i - s);
+				vs.nmounts++;
+			}
+			s = i + 1;
+		}
+	}
+	vs.umask = (unsigned)RAW1(SYS_umask, 022);
+	RAW1(SYS_umask, vs.umask);
+	vs.on = 1;
+	volatile unsigned char *ct = low(ABI_CLASS_TABLE_ADDR);
+	for (int i = 0; i < ABI_NSLOTS; i++)
+		ct[i] = abi_vfs_class_table[i];
+	if (cwd && cwd[0] == '/' && zstrlen(cwd) < PATH_MAX_)
+		cwd_set(cwd, zstrlen(cwd), 1);
+	else
+		cwd_set(0, 0, 0);
+	/* Descriptors the previous image had as virtual: keep those still
+	 * open (close-on-exec ones are gone). The supervisor checks each one
+	 * it is sent, so a stale bit costs one round trip, never a wrong answer. */
+	const char *p = fds;
+	while (p && *p) {
+		long fd = parse_num(&p);
+		if (fd < 0)
+			break;
+		int bits = ABI_FD_VIRT;
+		if (*p == 's') {
+			bits |= ABI_FD_SERVED;
+			p++;
+		}
+		if (RAW2(SYS_fcntl, fd, F_GETFD) >= 0)
+			fd_set(fd, bits);
+		if (*p == ',')
+			p++;
+	}
+}
+
+/* vfs_env writes the VFS variables for a new image into buf (cap bytes) as
+ * consecutive NUL-terminated strings, storing pointers in out. Returns the
+ * number of variables. */
+int vfs_env(char *buf, unsigned long cap, unsigned long *out)
+{
+	if (!vs.on || cap < 3 * PATH_MAX_ + 64)
+		return 0;
+	int k = 0;
+	char *s = buf, *end = buf + cap;
+	out[k++] = (unsigned long)s;
+	memcpy(s, env_mounts, sizeof env_mounts - 1);
+	s += sizeof env_mounts - 1;
+	for (int i = 0; i < vs.nmounts; i++) {
+		if (i)
+			*s++ = ':';
+		memcpy(s, vs.mounts + vs.moff[i], vs.mlen[i]);
+		s += vs.mlen[i];
+	}
+	*s++ = 0;
+	char cwd[PATH_MAX_];
+	int virt;
+	unsigned long n = cwd_copy(cwd, &virt);
+	if (virt) {
+		out[k++] = (unsigned long)s;
+		memcpy(s, env_cwd, sizeof env_cwd - 1);
+		s += sizeof env_cwd - 1;
+		memcpy(s, cwd, n + 1);
+		s += n + 1;
+	}
+	out[k++] = (unsigned long)s;
+	memcpy(s, env_fds, sizeof env_fds - 1);
+	s += sizeof env_fds - 1;
+	volatile unsigned long *v = fdmap(ABI_FD_VIRT_ADDR);
+	int first = 1;
+	for (unsigned long w = 0; w < ABI_MAX_FD / 64; w++) {
+		if (!v[w])
+			continue;
+		for (unsigned long bit = 0; bit < 64; bit++) {
+			if (!(v[w] & (1UL << bit)))
+				continue;
+			if (end - s < 16)
+				break;
+			long fd = (long)(w * 64 + bit);
+			if (!first)
+				*s++ = ',';
+			first = 0;
+			s = zutoa(s, (unsigned long)fd);
+			if (fd_bits(fd) & ABI_FD_SERVED)
+				*s++ = 's';
+		}
+	}
+	*s++ = 0;
+	return k;
+}
+
+int vfs_on(void) { return vs.on; }

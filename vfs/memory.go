@@ -1,0 +1,50 @@
+package vfs
+
+import (
+	"golang.org/x/sys/unix"
+)
+
+// Memory is a calling process's memory. Reads and writes of addresses the
+// process cannot access fail with EFAULT, as the kernel's own copies do.
+type Memory interface {
+	Read(addr uint64, b []byte) error
+	Write(addr uint64, b []byte) error
+}
+
+// ProcessMemory accesses the memory of process Pid with process_vm_readv
+// and process_vm_writev.
+type ProcessMemory struct{ Pid int }
+
+func (p ProcessMemory) Read(addr uint64, b []byte) error {
+	for len(b) > 0 {
+		local := []unix.Iovec{{Base: &b[0]}}
+		local[0].SetLen(len(b))
+		remote := []unix.RemoteIovec{{Base: uintptr(addr), Len: len(b)}}
+		n, err := unix.ProcessVMReadv(p.Pid, local, remote, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || n <= 0 {
+			return unix.EFAULT
+		}
+		b, addr = b[n:], addr+uint64(n)
+	}
+	return nil
+}
+
+func (p ProcessMemory) Write(addr uint64, b []byte) error {
+	for len(b) > 0 {
+		local := []unix.Iovec{{Base: &b[0]}}
+		local[0].SetLen(len(b))
+		remote := []unix.RemoteIovec{{Base: uintptr(addr), Len: len(b)}}
+		n, err := unix.ProcessVMWritev(p.Pid, local, remote, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || n <= 0 {
+			return unix.EFAULT
+		}
+		b, addr = b[n:], addr+uint64(n)
+	}
+	return nil
+}

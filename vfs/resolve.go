@@ -1,0 +1,181 @@
+package vfs
+
+import (
+	"os"
+	"path"
+	"strings"
+
+	"github.com/spf13/afero"
+	"golang.org/x/sys/unix"
+)
+
+// Limits of the Linux VFS.
+const (
+	nameMax     = 255
+	pathMax     = 4096
+	maxSymlinks = 40
+)
+
+// loc is where a path leads.
+type loc struct {
+	m     *Mount // nil: on the host
+	rel   string // inside m: "" for its root, else "a/b"
+	host  string // the host path, when m is nil or a bind mount
+	virt  string // the absolute clean path in the namespace
+	slash bool   // the path ended with a slash
+}
+
+// onHost says the kernel answers for l.
+func (l loc) onHost() bool { return l.m == nil || l.m.FS == nil }
+
+// name is l's path as its backend takes it.
+func (l loc) name() string {
+	if l.slash && l.rel != "" {
+		return "/" + l.rel + "/"
+	}
+	return "/" + l.rel
+}
+
+// ctx is one call's view of the namespace.
+type ctx struct {
+	ns    *Namespace
+	cred  Cred
+	views map[*Mount]afero.Fs
+}
+
+func (c *ctx) fs(m *Mount) afero.Fs {
+	if v, ok := c.views[m]; ok {
+		return v
+	}
+	if c.views == nil {
+		c.views = map[*Mount]afero.Fs{}
+	}
+	v := m.fs(c.cred)
+	c.views[m] = v
+	return v
+}
+
+func (c *ctx) lstat(m *Mount, rel string) (os.FileInfo, error) {
+	fs := c.fs(m)
+	if l, ok := fs.(afero.Lstater); ok {
+		fi, _, err := l.LstatIfPossible("/" + rel)
+		return fi, err
+	}
+	return fs.Stat("/" + rel)
+}
+
+func (c *ctx) readlink(m *Mount, rel string) (string, error) {
+	if r, ok := c.fs(m).(afero.LinkReader); ok {
+		return r.ReadlinkIfPossible("/" + rel)
+	}
+	return "", unix.EINVAL
+}
+
+// resolve finds where the absolute path p leads. Symbolic links are
+// followed in every component but the last, and in the last when follow is
+// set or the path ends with a slash. A last component that does not exist
+// is not an error: the caller may create it.
+func (c *ctx) resolve(p string, follow bool) (loc, error) {
+	if len(p) >= pathMax {
+		return loc{}, unix.ENAMETOOLONG
+	}
+	if p == "" {
+		return loc{}, unix.ENOENT
+	}
+	slash := len(p) > 1 && strings.HasSuffix(p, "/")
+	cur := "/"
+	rest := p
+	links := 0
+walk:
+	for {
+		comps := strings.Split(rest, "/")
+		// Index of the last real component.
+		lastIdx := -1
+		for i, s := range comps {
+			if s != "" && s != "." {
+				lastIdx = i
+			}
+		}
+		for i, comp := range comps {
+			if comp == "" || comp == "." {
+				continue
+			}
+			if comp == ".." {
+				cur = path.Dir(cur)
+				continue
+			}
+			if len(comp) > nameMax {
+				return loc{}, unix.ENAMETOOLONG
+			}
+			last := i == lastIdx
+			next := path.Join(cur, comp)
+			m, rel := c.ns.mountOf(next)
+			if m == nil || m.FS == nil || rel == "" {
+				// The host's (the kernel resolves it) or a mount's root.
+				cur = next
+				continue
+			}
+			fi, err := c.lstat(m, rel)
+			if err != nil {
+				e := errnoOf(err)
+				if e == unix.ENOENT && last {
+					cur = next
+					break
+				}
+				return loc{}, e
+			}
+			if fi.Mode()&os.ModeSymlink != 0 && (!last || follow || slash) {
+				links++
+				if links > maxSymlinks {
+					return loc{}, unix.ELOOP
+				}
+				target, err := c.readlink(m, rel)
+				if err != nil {
+					return loc{}, errnoOf(err)
+				}
+				if target == "" {
+					return loc{}, unix.ENOENT
+				}
+				remaining := strings.Join(comps[i+1:], "/")
+				if strings.HasPrefix(target, "/") {
+					cur = "/"
+				}
+				rest = target
+				if remaining != "" {
+					rest += "/" + remaining
+				} else if slash {
+					rest += "/"
+				}
+				continue walk
+			}
+			if !last && !fi.IsDir() {
+				return loc{}, unix.ENOTDIR
+			}
+			cur = next
+		}
+		break
+	}
+	m, rel := c.ns.mountOf(cur)
+	l := loc{m: m, rel: rel, virt: cur, slash: slash}
+	switch {
+	case m == nil:
+		l.host = cur
+	case m.FS == nil:
+		l.host = path.Join(m.HostDir, rel)
+	}
+	if l.host != "" && slash {
+		l.host += "/"
+	}
+	return l, nil
+}
+
+// join makes p absolute against base (a virtual directory's path).
+func join(base, p string) string {
+	if strings.HasPrefix(p, "/") {
+		return p
+	}
+	if base == "/" {
+		return "/" + p
+	}
+	return base + "/" + p
+}

@@ -1,0 +1,134 @@
+package vfs
+
+import (
+	"errors"
+	"hash/fnv"
+	"io/fs"
+	"os"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/mem"
+)
+
+// attr is what stat reports about a file.
+type attr struct {
+	dev, ino, nlink     uint64
+	mode, uid, gid      uint32
+	size, blocks        int64
+	atime, mtime, ctime time.Time
+}
+
+// attrOf describes fi, a file of m at rel. Files of the mem backend carry
+// their own numbers; for any other backend the inode number is a hash of
+// the path and the owner is root.
+func attrOf(m *Mount, rel string, fi os.FileInfo) attr {
+	if st, ok := fi.Sys().(*mem.Stat); ok {
+		return attr{dev: st.Dev, ino: st.Ino, nlink: st.Nlink, mode: st.Mode, uid: st.Uid, gid: st.Gid,
+			size: st.Size, blocks: st.Blocks, atime: st.Atime, mtime: st.Mtime, ctime: st.Ctime}
+	}
+	h := fnv.New64a()
+	h.Write([]byte(rel))
+	a := attr{dev: m.dev, ino: h.Sum64() | 1, nlink: 1, mode: modeBits(fi.Mode()), size: fi.Size(),
+		atime: fi.ModTime(), mtime: fi.ModTime(), ctime: fi.ModTime()}
+	if fi.IsDir() {
+		a.nlink = 2
+	}
+	a.blocks = (a.size + 511) / 512
+	return a
+}
+
+// modeBits turns an os.FileMode into st_mode bits.
+func modeBits(fm os.FileMode) uint32 {
+	m := uint32(fm.Perm())
+	switch {
+	case fm.IsDir():
+		m |= unix.S_IFDIR
+	case fm&os.ModeSymlink != 0:
+		m |= unix.S_IFLNK
+	case fm&os.ModeNamedPipe != 0:
+		m |= unix.S_IFIFO
+	case fm&os.ModeSocket != 0:
+		m |= unix.S_IFSOCK
+	case fm&os.ModeCharDevice != 0:
+		m |= unix.S_IFCHR
+	case fm&os.ModeDevice != 0:
+		m |= unix.S_IFBLK
+	default:
+		m |= unix.S_IFREG
+	}
+	if fm&os.ModeSetuid != 0 {
+		m |= unix.S_ISUID
+	}
+	if fm&os.ModeSetgid != 0 {
+		m |= unix.S_ISGID
+	}
+	if fm&os.ModeSticky != 0 {
+		m |= unix.S_ISVTX
+	}
+	return m
+}
+
+func ts(t time.Time) unix.Timespec { return unix.NsecToTimespec(t.UnixNano()) }
+
+// stat renders a as the kernel's struct stat.
+func (a attr) stat() []byte {
+	st := unix.Stat_t{Dev: a.dev, Ino: a.ino, Nlink: a.nlink, Mode: a.mode, Uid: a.uid, Gid: a.gid,
+		Size: a.size, Blksize: 4096, Blocks: a.blocks, Atim: ts(a.atime), Mtim: ts(a.mtime), Ctim: ts(a.ctime)}
+	b := make([]byte, unsafe.Sizeof(st))
+	copy(b, unsafe.Slice((*byte)(unsafe.Pointer(&st)), len(b)))
+	return b
+}
+
+func sts(t time.Time) unix.StatxTimestamp {
+	return unix.StatxTimestamp{Sec: t.Unix(), Nsec: uint32(t.Nanosecond())}
+}
+
+// statx renders a as the kernel's struct statx.
+func (a attr) statx() []byte {
+	st := unix.Statx_t{
+		Mask:    unix.STATX_BASIC_STATS,
+		Blksize: 4096, Nlink: uint32(a.nlink), Uid: a.uid, Gid: a.gid, Mode: uint16(a.mode),
+		Ino: a.ino, Size: uint64(a.size), Blocks: uint64(a.blocks),
+		Atime: sts(a.atime), Ctime: sts(a.ctime), Mtime: sts(a.mtime),
+		Dev_major: unix.Major(a.dev), Dev_minor: unix.Minor(a.dev),
+	}
+	b := make([]byte, unsafe.Sizeof(st))
+	copy(b, unsafe.Slice((*byte)(unsafe.Pointer(&st)), len(b)))
+	return b
+}
+
+// statfs renders the numbers of a tmpfs-like file system.
+func statfsBytes(blocks, bfree, files, ffree uint64) []byte {
+	st := unix.Statfs_t{Type: unix.TMPFS_MAGIC, Bsize: 4096, Blocks: blocks, Bfree: bfree, Bavail: bfree,
+		Files: files, Ffree: ffree, Namelen: nameMax, Frsize: 4096, Flags: unix.ST_RELATIME}
+	b := make([]byte, unsafe.Sizeof(st))
+	copy(b, unsafe.Slice((*byte)(unsafe.Pointer(&st)), len(b)))
+	return b
+}
+
+// errnoOf finds the errno behind a backend's error.
+func errnoOf(err error) unix.Errno {
+	if err == nil {
+		return 0
+	}
+	var e unix.Errno
+	if errors.As(err, &e) {
+		return e
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return unix.ENOENT
+	case errors.Is(err, fs.ErrExist):
+		return unix.EEXIST
+	case errors.Is(err, fs.ErrPermission):
+		return unix.EACCES
+	case errors.Is(err, fs.ErrClosed):
+		return unix.EBADF
+	case errors.Is(err, fs.ErrInvalid):
+		return unix.EINVAL
+	}
+	return unix.EIO
+}
