@@ -3,6 +3,7 @@ package vfs
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -69,6 +70,9 @@ func done(ret int64) (Answer, error) { return Answer{Reply: abi.Reply{Ret: ret},
 
 func (h *handler) dispatch() (Answer, error) {
 	a := h.a
+	if h.r.Call.Flags&abi.CallSelf1 != 0 && len(h.r.Fds) > 0 && h.ns.served.Lookup(h.r.Fds[0]) == nil {
+		return h.selfData()
+	}
 	switch int(h.r.Call.Nr) {
 	case unix.SYS_OPEN:
 		return h.open(int(a[1]), uint32(a[2]))
@@ -242,7 +246,63 @@ func (h *handler) base(flag uint32) (string, error) {
 	return "", errPass
 }
 
+// selfData answers a path call whose path was /proc/self/fd/N of a
+// kernel-backed descriptor: the call is about that descriptor's file.
+func (h *handler) selfData() (Answer, error) {
+	f := h.dataFile(h.r.Fds[0])
+	if f == nil {
+		return Answer{}, errPass
+	}
+	f.Close()
+	a := h.a
+	switch int(h.r.Call.Nr) {
+	case unix.SYS_STAT, unix.SYS_LSTAT:
+		return h.fstat(a[1], false)
+	case unix.SYS_NEWFSTATAT:
+		return h.fstat(a[2], false)
+	case unix.SYS_STATX:
+		return h.fstat(a[4], true)
+	case unix.SYS_CHMOD:
+		return h.fchmod(uint32(a[1]))
+	case unix.SYS_FCHMODAT, unix.SYS_FCHMODAT2:
+		return h.fchmod(uint32(a[2]))
+	case unix.SYS_CHOWN, unix.SYS_LCHOWN:
+		return h.fchown(int(int32(a[1])), int(int32(a[2])))
+	case unix.SYS_FCHOWNAT:
+		return h.fchown(int(int32(a[2])), int(int32(a[3])))
+	case unix.SYS_UTIMENSAT:
+		h.r.Call.Flags &^= abi.CallPath1
+		return h.utimens(a[2], 0, timesNs)
+	case unix.SYS_OPEN, unix.SYS_OPENAT, unix.SYS_CREAT:
+		flags := int(a[1])
+		if h.r.Call.Nr == unix.SYS_OPENAT {
+			flags = int(a[2])
+		} else if h.r.Call.Nr == unix.SYS_CREAT {
+			flags = unix.O_WRONLY | unix.O_TRUNC
+		}
+		flags &^= unix.O_CREAT | unix.O_EXCL | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_NOCTTY
+		fd, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", h.r.Fds[0]), flags|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return Answer{}, err
+		}
+		return Answer{Reply: abi.Reply{Action: abi.ReplyFd, Fd: abi.FdVirt}, Fd: fd}, nil
+	}
+	return Answer{}, errPass
+}
+
 func (h *handler) pathN(flag uint32, p string, follow bool) (loc, error) {
+	if flag == abi.CallFd1 && h.r.Call.Flags&abi.CallSelf1 != 0 {
+		fd, ok := h.nextFd()
+		if !ok {
+			return loc{}, unix.EBADF
+		}
+		o := h.ns.served.Lookup(fd)
+		if o == nil {
+			return loc{}, errPass
+		}
+		s := o.Object.(*served)
+		return loc{m: s.m, rel: s.rel, virt: o.Path}, nil
+	}
 	b, err := h.base(flag)
 	if err != nil {
 		return loc{}, err
@@ -302,8 +362,10 @@ func (c *ctx) lstatName(l loc) (os.FileInfo, error) {
 
 // served is a file description the supervisor serves.
 type served struct {
-	m    *Mount
-	rel  string
+	m       *Mount
+	rel     string
+	hostDir string   // a host directory that holds mount points (m is nil)
+	extra   []string // those mount points' names
 	file afero.File // nil for O_PATH
 	dir  bool
 	ents []dirent // a directory's listing, read at the first getdents
@@ -332,6 +394,19 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 		return Answer{}, err
 	}
 	writes := flags&unix.O_ACCMODE != unix.O_RDONLY || creat || flags&unix.O_TRUNC != 0
+	if l.m == nil && !writes && flags&unix.O_PATH == 0 {
+		if names := h.ns.mountsIn(l.virt); len(names) > 0 {
+			// A host directory holding mount points: serve its listing
+			// with the mount points in it, as a kernel mount shows them.
+			var st unix.Stat_t
+			if err := unix.Stat(l.host, &st); err != nil {
+				return Answer{}, err
+			}
+			if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+				return h.serve(l, &served{hostDir: l.virt, extra: names, dir: true}, flags)
+			}
+		}
+	}
 	if writes && flags&unix.O_PATH == 0 {
 		l, err = writable(l, nil)
 	} else {
@@ -402,6 +477,9 @@ type fdFile struct {
 	m    *Mount
 }
 
+// hostOnly refuses changes through a served host directory.
+func (f *fdFile) hostOnly() bool { return f.m == nil }
+
 func (f *fdFile) release() {
 	if f.data != nil {
 		f.data.Close()
@@ -458,6 +536,8 @@ func (h *handler) fdOf() (*fdFile, error) {
 // stat of the open file.
 func (f *fdFile) stat(c *ctx) (os.FileInfo, error) {
 	switch {
+	case f.s != nil && f.s.hostDir != "":
+		return os.Stat(f.s.hostDir)
 	case f.data != nil:
 		return f.data.Stat()
 	case f.s.file != nil:
@@ -854,6 +934,9 @@ func (h *handler) fchmod(mode uint32) (Answer, error) {
 		return Answer{}, err
 	}
 	defer f.release()
+	if f.hostOnly() {
+		return Answer{}, unix.EPERM
+	}
 	if f.m.ReadOnly {
 		return Answer{}, unix.EROFS
 	}
@@ -910,6 +993,9 @@ func (h *handler) fchown(uid, gid int) (Answer, error) {
 		return Answer{}, err
 	}
 	defer f.release()
+	if f.hostOnly() {
+		return Answer{}, unix.EPERM
+	}
 	if f.m.ReadOnly {
 		return Answer{}, unix.EROFS
 	}
@@ -1000,6 +1086,9 @@ func (h *handler) utimens(addr uint64, flags int, kind timesKind) (Answer, error
 			return Answer{}, err
 		}
 		defer f.release()
+		if f.hostOnly() {
+			return Answer{}, unix.EPERM
+		}
 		if f.m.ReadOnly {
 			return Answer{}, unix.EROFS
 		}
@@ -1070,6 +1159,9 @@ func (h *handler) fstatfs(buf uint64) (Answer, error) {
 
 func (h *handler) writeStatfs(buf uint64, m *Mount) (Answer, error) {
 	var blocks, bfree, files, ffree uint64 = 1 << 20, 1 << 20, 1 << 20, 1 << 20
+	if m == nil {
+		return Answer{}, unix.ENOSYS
+	}
 	if s, ok := m.FS.(interface {
 		StatFS() (uint64, uint64, uint64, uint64)
 	}); ok {
@@ -1231,6 +1323,9 @@ type dirent struct {
 
 func (h *handler) listing(f *fdFile) error {
 	s := f.s
+	if s.hostDir != "" {
+		return s.hostListing()
+	}
 	fi, err := f.stat(&h.c)
 	if err != nil {
 		return err
@@ -1289,7 +1384,7 @@ func (h *handler) getdents(is64 bool) (Answer, error) {
 	if f.open == nil || !f.s.dir {
 		return Answer{}, unix.ENOTDIR
 	}
-	if f.s.file == nil {
+	if f.s.file == nil && f.s.hostDir == "" {
 		return Answer{}, unix.EBADF
 	}
 	if f.s.ents == nil {
@@ -1518,4 +1613,47 @@ func (h *handler) ftruncate(size int64) (Answer, error) {
 		return Answer{}, unix.EINVAL
 	}
 	return okAnswer.withErr(f.s.file.Truncate(size))
+}
+
+// hostListing lists a host directory that holds mount points: its own
+// entries, and the mount points it does not already have.
+func (s *served) hostListing() error {
+	fd, err := unix.Open(s.hostDir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	have := map[string]bool{}
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if err != nil {
+			return err
+		}
+		if n <= 0 {
+			break
+		}
+		for b := buf[:n]; len(b) >= 19; {
+			reclen := int(binary.LittleEndian.Uint16(b[16:]))
+			if reclen < 19 || reclen > len(b) {
+				break
+			}
+			name := b[19:reclen]
+			for i, c := range name {
+				if c == 0 {
+					name = name[:i]
+					break
+				}
+			}
+			s.ents = append(s.ents, dirent{binary.LittleEndian.Uint64(b), b[18], string(name)})
+			have[string(name)] = true
+			b = b[reclen:]
+		}
+	}
+	for i, name := range s.extra {
+		if !have[name] {
+			s.ents = append(s.ents, dirent{uint64(0x7a000 + i), unix.DT_DIR, name})
+		}
+	}
+	return nil
 }

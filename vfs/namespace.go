@@ -106,6 +106,18 @@ func (ns *Namespace) mountOf(p string) (*Mount, string) {
 	return nil, ""
 }
 
+// mountsIn returns the names, in directory dir, of the mounts whose
+// targets are directly inside it.
+func (ns *Namespace) mountsIn(dir string) []string {
+	var names []string
+	for _, m := range ns.mounts {
+		if path.Dir(m.Target) == dir {
+			names = append(names, path.Base(m.Target))
+		}
+	}
+	return names
+}
+
 // fs returns m's backend as c sees it.
 func (m *Mount) fs(c Cred) afero.Fs {
 	if m.View != nil {

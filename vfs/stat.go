@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"os"
+	"syscall"
 	"time"
 	"unsafe"
 
@@ -28,6 +29,11 @@ func attrOf(m *Mount, rel string, fi os.FileInfo) attr {
 	if st, ok := fi.Sys().(*mem.Stat); ok {
 		return attr{dev: st.Dev, ino: st.Ino, nlink: st.Nlink, mode: st.Mode, uid: st.Uid, gid: st.Gid,
 			size: st.Size, blocks: st.Blocks, atime: st.Atime, mtime: st.Mtime, ctime: st.Ctime}
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return attr{dev: st.Dev, ino: st.Ino, nlink: st.Nlink, mode: st.Mode, uid: st.Uid, gid: st.Gid,
+			size: st.Size, blocks: st.Blocks, atime: time.Unix(st.Atim.Unix()), mtime: time.Unix(st.Mtim.Unix()),
+			ctime: time.Unix(st.Ctim.Unix())}
 	}
 	h := fnv.New64a()
 	h.Write([]byte(rel))

@@ -184,6 +184,7 @@ const (
 	CallFd2   = 1 << 1 // Args[Dir2] (or Args[1]) is, too
 	CallPath1 = 1 << 2 // Path1 is present (Path1Len may be 0 for an empty path)
 	CallPath2 = 1 << 3
+	CallSelf1 = 1 << 4 // Path1 named the descriptor itself (/proc/self/fd/N, /dev/fd/N): it is Args-independent and passed
 )
 
 // ReplyFixed starts a MsgReply payload.
@@ -245,7 +246,7 @@ func DecodeCall(p []byte) (Call, error) {
 	if l1 >= unix.PathMax || l2 >= unix.PathMax {
 		return c, bad("call: path longer than PATH_MAX")
 	}
-	if c.Flags&^(CallFd1|CallFd2|CallPath1|CallPath2) != 0 {
+	if c.Flags&^(CallFd1|CallFd2|CallPath1|CallPath2|CallSelf1) != 0 {
 		return c, bad("call: flags %#x", c.Flags)
 	}
 	rest := p[CallFixedSize:]

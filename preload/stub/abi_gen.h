@@ -54,6 +54,7 @@
 #define ABI_CALL_FD2               0x2
 #define ABI_CALL_PATH1             0x4
 #define ABI_CALL_PATH2             0x8
+#define ABI_CALL_SELF1             0x10
 #define ABI_REPLY_DONE             0x0
 #define ABI_REPLY_PASS             0x1
 #define ABI_REPLY_HOST             0x2

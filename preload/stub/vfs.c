@@ -127,6 +127,23 @@ static int under_mount(const char *c, unsigned long n)
 	return 0;
 }
 
+/* mount_parent: is the clean absolute path c the directory a mount point
+ * is in? Opening it must list the mount point. */
+static int mount_parent(const char *c, unsigned long n)
+{
+	for (int i = 0; i < vs.nmounts; i++) {
+		const char *m = vs.mounts + vs.moff[i];
+		unsigned long d = vs.mlen[i];
+		while (d > 0 && m[d - 1] != '/')
+			d--;
+		if (d > 1)
+			d--; /* the slash ends the parent unless the parent is "/" */
+		if (d == n && memcmp(c, m, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* cwd_copy copies the working directory: returns its length and whether
  * it is virtual. */
 static unsigned long cwd_copy(char *out, int *virt)
@@ -170,16 +187,42 @@ static void cwd_set(const char *dir, unsigned long n, int virt)
 }
 
 /* One path argument as the stub sees it. */
-enum { P_HOST, P_HOST_ABS, P_VIRT, P_VIRT_FD };
+enum { P_HOST, P_HOST_ABS, P_VIRT, P_VIRT_FD, P_SELF };
 struct path {
 	int kind;
+	long fd;              /* P_SELF: the descriptor the path names */
 	long len;             /* of s */
 	char s[PATH_MAX_ * 2]; /* the path as sent: absolute, or relative to a virtual dirfd */
 };
 
+/* self_fd returns N if p is /proc/self/fd/N, /proc/thread-self/fd/N,
+ * /dev/fd/N or /proc/PID/fd/N of this process, else -1. */
+static long self_fd(const char *p)
+{
+	static const char *const pre[] = {"/proc/self/fd/", "/proc/thread-self/fd/", "/dev/fd/"};
+	const char *q = 0;
+	for (unsigned i = 0; i < sizeof pre / sizeof pre[0] && !q; i++)
+		if (zhasprefix(p, pre[i]))
+			q = p + zstrlen(pre[i]);
+	if (!q && zhasprefix(p, "/proc/") && p[6] >= '0' && p[6] <= '9') {
+		char pid[24];
+		*zutoa(pid, (unsigned long)RAW0(SYS_getpid)) = 0;
+		unsigned long n = zstrlen(pid);
+		if (memcmp(p + 6, pid, n) == 0 && zhasprefix(p + 6 + n, "/fd/"))
+			q = p + 6 + n + 4;
+	}
+	if (!q || *q < '0' || *q > '9')
+		return -1;
+	long v = 0;
+	for (; *q >= '0' && *q <= '9'; q++)
+		if ((v = v * 10 + (*q - '0')) >= ABI_MAX_FD)
+			return -1;
+	return *q ? -1 : v;
+}
+
 /* classify reads the path at user address u, relative to dirfd, and says
  * where it lives. Returns 0 or -errno (EFAULT, ENAMETOOLONG). */
-static long classify(struct path *p, unsigned long u, long dirfd, int empty_ok)
+static long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int opens)
 {
 	char raw[PATH_MAX_];
 	long n = ustr(u, raw, sizeof raw);
@@ -197,6 +240,16 @@ static long classify(struct path *p, unsigned long u, long dirfd, int empty_ok)
 		return 0;
 	}
 	char c[PATH_MAX_ * 2];
+	long self = self_fd(raw);
+	if (self >= 0 && (fd_bits(self) & ABI_FD_VIRT)) {
+		/* /proc/self/fd/N of a virtual descriptor: the kernel's link
+		 * would lead to our placeholder or memfd, not the file. */
+		p->kind = P_SELF;
+		p->fd = self;
+		p->len = 0;
+		p->s[0] = 0;
+		return 0;
+	}
 	if (raw[0] == '/') {
 		memcpy(p->s, raw, (unsigned long)n + 1);
 		p->len = n;
@@ -220,8 +273,8 @@ static long classify(struct path *p, unsigned long u, long dirfd, int empty_ok)
 		return 0;
 	}
 	int through = 0;
-	clean(p->s, (unsigned long)p->len, c, &through);
-	if (through)
+	unsigned long cn = clean(p->s, (unsigned long)p->len, c, &through);
+	if (through || (opens && mount_parent(c, cn)))
 		p->kind = P_VIRT;
 	return 0;
 }
@@ -585,28 +638,32 @@ static long path_call(struct frame *f, const unsigned long *mask, int depth)
 		a = &p1;
 	} else if (pc->path1 != ABI_NOARG) {
 		long d = pc->dir1 != ABI_NOARG ? (long)(int)*arg(f, pc->dir1) : AT_FDCWD;
-		r = classify(&p1, *arg(f, pc->path1), d, empty_ok);
+		int opens = nr == SYS_open || nr == SYS_openat || nr == SYS_openat2;
+		r = classify(&p1, *arg(f, pc->path1), d, empty_ok, opens);
 		if (r < 0)
 			return r;
 		a = &p1;
 		if (p1.kind == P_VIRT_FD) {
 			fds[nfds++] = (int)d;
 			flags |= ABI_CALL_FD1;
+		} else if (p1.kind == P_SELF) {
+			fds[nfds++] = (int)p1.fd;
+			flags |= ABI_CALL_FD1 | ABI_CALL_SELF1;
 		}
 	}
 	if (pc->path2 != ABI_NOARG) {
 		long d = pc->dir2 != ABI_NOARG ? (long)(int)*arg(f, pc->dir2) : AT_FDCWD;
-		r = classify(&p2, *arg(f, pc->path2), d, 0);
+		r = classify(&p2, *arg(f, pc->path2), d, 0, 0);
 		if (r < 0)
 			return r;
 		b = &p2;
-		if (p2.kind == P_VIRT_FD) {
-			fds[nfds++] = (int)d;
+		if (p2.kind == P_VIRT_FD || p2.kind == P_SELF) {
+			fds[nfds++] = (int)(p2.kind == P_SELF ? p2.fd : d);
 			flags |= ABI_CALL_FD2;
 		}
 	}
-	int v1 = a && pc->kind != ABI_PATH_SYMLINK && (a->kind == P_VIRT || a->kind == P_VIRT_FD);
-	int v2 = b && (b->kind == P_VIRT || b->kind == P_VIRT_FD);
+	int v1 = a && pc->kind != ABI_PATH_SYMLINK && a->kind >= P_VIRT;
+	int v2 = b && b->kind >= P_VIRT;
 	int handled;
 	if (!v1 && !v2) {
 		if (pc->kind == ABI_PATH_EXEC)
