@@ -364,12 +364,12 @@ func (c *ctx) lstatName(l loc) (os.FileInfo, error) {
 type served struct {
 	m       *Mount
 	rel     string
-	hostDir string   // a host directory that holds mount points (m is nil)
-	extra   []string // those mount points' names
-	file afero.File // nil for O_PATH
-	dir  bool
-	ents []dirent // a directory's listing, read at the first getdents
-	pos  int
+	hostDir string     // a host directory that holds mount points (m is nil)
+	extra   []string   // those mount points' names
+	file    afero.File // nil for O_PATH
+	dir     bool
+	ents    []dirent // a directory's listing, read at the first getdents
+	pos     int
 }
 
 func fileMode(mode uint32) os.FileMode {
