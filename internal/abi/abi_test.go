@@ -95,6 +95,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add(EncodeHello(1, Hello{StubAddr: 0x7f0000001000, Maps: []byte("00400000-00401000 r-xp 00000000 08:01 1 /bin/true\n")}))
 	f.Add(EncodeReport(1, Report{Reason: ReportExec, Counts: make([]uint64, NSlots+1)}))
 	f.Add(EncodeAck(0))
+	f.Add(EncodeCall(1, Call{Nr: 257, Flags: CallPath1, Args: [6]uint64{0xffffff9c, 0x1000, 0x241, 0644}, Umask: 022, Path1: "/data/x"}))
+	f.Add(EncodeCall(1, Call{Nr: 82, Flags: CallPath1 | CallPath2 | CallFd2, Path1: "/data/a", Path2: "b"}))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		h, p, err := DecodeHeader(msg)
@@ -112,9 +114,50 @@ func FuzzDecode(f *testing.F) {
 			_, derr = DecodeReport(p)
 		case MsgSites:
 			_, _, derr = DecodeSites(p)
+		case MsgCall:
+			var c Call
+			c, derr = DecodeCall(p)
+			if derr == nil {
+				// What decodes must encode back to the same bytes, but
+				// for the bits of the umask the decoder drops.
+				again, err := DecodeCall(EncodeCall(h.Pid, c)[HeaderSize:])
+				if err != nil || again.Path1 != c.Path1 || again.Path2 != c.Path2 || again.Args != c.Args || again.Nr != c.Nr {
+					t.Fatalf("call does not round-trip: %+v → %+v (%v)", c, again, err)
+				}
+			}
 		}
 		if derr != nil && !errors.Is(derr, ErrMessage) {
 			t.Fatalf("error %v does not wrap ErrMessage", derr)
 		}
 	})
+}
+
+func TestCallRoundTrip(t *testing.T) {
+	c := Call{Nr: 316, Flags: CallPath1 | CallPath2 | CallFd1, Args: [6]uint64{1, 2, 3, 4, 5, 6}, Umask: 027, Path1: "rel/a", Path2: "/data/b"}
+	msg := EncodeCall(7, c)
+	h, p, err := DecodeHeader(msg)
+	if err != nil || h.Type != MsgCall {
+		t.Fatalf("header: %+v %v", h, err)
+	}
+	got, err := DecodeCall(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Nr != c.Nr || got.Flags != c.Flags || got.Args != c.Args || got.Umask != c.Umask || got.Path1 != c.Path1 || got.Path2 != c.Path2 {
+		t.Fatalf("got %+v, want %+v", got, c)
+	}
+	bad := [][]byte{
+		p[:CallFixedSize-1],
+		append(append([]byte{}, p...), 'x'), // a byte the lengths do not account for
+	}
+	withNul := EncodeCall(7, Call{Path1: "a\x00b"})[HeaderSize:]
+	bad = append(bad, withNul)
+	badFlags := append([]byte{}, p...)
+	badFlags[4] = 0xff
+	bad = append(bad, badFlags)
+	for i, b := range bad {
+		if _, err := DecodeCall(b); !errors.Is(err, ErrMessage) {
+			t.Errorf("case %d: err %v, want ErrMessage", i, err)
+		}
+	}
 }
