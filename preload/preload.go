@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 //go:embed libzvfs.so
@@ -24,7 +25,11 @@ func Library() []byte { return lib }
 
 // Install writes the stub to <dir>/libzvfs-<sha256 prefix>.so, read-only, and
 // returns its path. An existing file with the right content is reused. dir ""
-// means the user cache directory, falling back to the temp directory.
+// means the user cache directory, falling back to the temp directory; when
+// the cache directory is private (root's home is mode 0700), the temp
+// directory comes first, so that a process of the run that changes to
+// another user (setpriv, su, a daemon dropping privileges) can still load
+// the stub.
 func Install(dir string) (string, error) {
 	sum := sha256.Sum256(lib)
 	name := "libzvfs-" + hex.EncodeToString(sum[:8]) + ".so"
@@ -32,10 +37,17 @@ func Install(dir string) (string, error) {
 	if dir != "" {
 		dirs = []string{dir}
 	} else {
+		tmp := filepath.Join(os.TempDir(), fmt.Sprintf("zvfs-%d", os.Getuid()))
 		if c, err := os.UserCacheDir(); err == nil {
-			dirs = append(dirs, filepath.Join(c, "zvfs"))
+			cache := filepath.Join(c, "zvfs")
+			if public(c) {
+				dirs = append(dirs, cache, tmp)
+			} else {
+				dirs = append(dirs, tmp, cache)
+			}
+		} else {
+			dirs = append(dirs, tmp)
 		}
-		dirs = append(dirs, filepath.Join(os.TempDir(), fmt.Sprintf("zvfs-%d", os.Getuid())))
 	}
 	var firstErr error
 	for _, d := range dirs {
@@ -50,7 +62,38 @@ func Install(dir string) (string, error) {
 	return "", firstErr
 }
 
+// public says whether every user can reach files in dir: each directory on
+// the way is searchable by others.
+func public(dir string) bool {
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err == nil && fi.Mode().Perm()&0o001 == 0 {
+			return false
+		}
+		if d == filepath.Dir(d) {
+			return true
+		}
+	}
+}
+
+// ours refuses a directory another user owns or can write into: they could
+// replace the library between our check and its use.
+func ours(dir string) error {
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return nil // not there yet: MkdirAll makes it ours
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !fi.IsDir() || (ok && int(st.Uid) != os.Getuid()) || fi.Mode().Perm()&0o022 != 0 {
+		return fmt.Errorf("install stub: %s is not a directory of ours that only we can write", dir)
+	}
+	return nil
+}
+
 func installIn(dir, name string, sum [32]byte) (string, error) {
+	if err := ours(dir); err != nil {
+		return "", err
+	}
 	p := filepath.Join(dir, name)
 	if b, err := os.ReadFile(p); err == nil && sha256.Sum256(b) == sum {
 		return p, nil

@@ -74,6 +74,9 @@ type Config struct {
 // NewServer listens on a fresh socket in a private temporary directory.
 func NewServer(cfg Config) (*Server, error) {
 	dir, err := os.MkdirTemp("", "zvfs-")
+	if err == nil {
+		err = os.Chmod(dir, 0o711) // reachable, not listable
+	}
 	if err != nil {
 		return nil, fmt.Errorf("supervisor socket: %w", err)
 	}
@@ -144,6 +147,12 @@ func listen(path string) (int, error) {
 		return -1, err
 	}
 	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: path}); err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	// Processes of the run that change to another user must still reach
+	// us; what they may do is decided by their credentials (SO_PEERCRED).
+	if err := unix.Chmod(path, 0o666); err != nil {
 		unix.Close(fd)
 		return -1, err
 	}

@@ -97,9 +97,27 @@ func (h *handler) dispatch() (Answer, error) {
 	case unix.SYS_LSTAT:
 		return h.stat(a[1], unix.AT_SYMLINK_NOFOLLOW, true, false)
 	case unix.SYS_NEWFSTATAT:
+		if a[3]&^(unix.AT_SYMLINK_NOFOLLOW|unix.AT_EMPTY_PATH|unix.AT_NO_AUTOMOUNT) != 0 {
+			return Answer{}, unix.EINVAL
+		}
 		return h.stat(a[2], int(a[3]), true, false)
 	case unix.SYS_STATX:
+		if a[2]&^(unix.AT_SYMLINK_NOFOLLOW|unix.AT_EMPTY_PATH|unix.AT_NO_AUTOMOUNT|atStatxSyncType) != 0 ||
+			a[2]&atStatxSyncType == atStatxSyncType || a[3]&unix.STATX__RESERVED != 0 {
+			return Answer{}, unix.EINVAL
+		}
 		return h.stat(a[4], int(a[2]), false, true)
+	case unix.SYS_GETCWD:
+		l, err := h.c.resolve(h.r.Call.Path1, true)
+		if err == nil && l.onHost() {
+			_, err = os.Stat(l.host)
+		} else if err == nil {
+			_, err = h.c.lstatName(l)
+		}
+		if err != nil {
+			return Answer{}, unix.ENOENT
+		}
+		return okAnswer, nil
 	case unix.SYS_FSTAT:
 		return h.fstat(a[1], false)
 	case unix.SYS_ACCESS:
@@ -426,6 +444,18 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 		return h.serve(l, &served{m: l.m, rel: l.rel, dir: fi.IsDir()}, flags)
 	}
 	if flags&unix.O_TMPFILE == unix.O_TMPFILE {
+		// Checked as the kernel does: access mode, then the directory,
+		// then whether the file system can (ours cannot).
+		if flags&unix.O_ACCMODE == unix.O_RDONLY {
+			return Answer{}, unix.EINVAL
+		}
+		fi, err := h.c.lstatName(l)
+		if err != nil {
+			return Answer{}, err
+		}
+		if !fi.IsDir() {
+			return Answer{}, unix.ENOTDIR
+		}
 		return Answer{}, unix.EOPNOTSUPP
 	}
 	fs := h.c.fs(l.m)
@@ -688,7 +718,7 @@ func (h *handler) remove(dir bool) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	if l.rel == "" {
+	if l.rel == "" && l.dot == "" {
 		return Answer{}, unix.EBUSY
 	}
 	fs := h.c.fs(l.m)
@@ -740,6 +770,9 @@ func (h *handler) two(follow1 bool) (loc, loc, error) {
 		return l1, l2, err
 	}
 	if l1.onHost() && l2.onHost() {
+		if (l1.m != nil && l1.m.ReadOnly) || (l2.m != nil && l2.m.ReadOnly) {
+			return l1, l2, unix.EROFS
+		}
 		return l1, l2, hostAnswer{p1: l1.host, p2: l2.host}
 	}
 	if l1.m != l2.m {
@@ -756,7 +789,7 @@ func (h *handler) rename(flags uint) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	if l1.rel == "" || l2.rel == "" {
+	if (l1.rel == "" && l1.dot == "") || (l2.rel == "" && l2.dot == "") {
 		return Answer{}, unix.EBUSY
 	}
 	fs := h.c.fs(l1.m)
@@ -798,11 +831,11 @@ func (h *handler) symlink() (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
+	if l.m != nil && l.m.ReadOnly {
+		return Answer{}, unix.EROFS
+	}
 	if l.onHost() {
 		return Answer{}, hostAnswer{p2: l.host}
-	}
-	if l.m.ReadOnly {
-		return Answer{}, unix.EROFS
 	}
 	if h.r.Call.Path1 == "" {
 		return Answer{}, unix.ENOENT
@@ -1657,3 +1690,6 @@ func (s *served) hostListing() error {
 	}
 	return nil
 }
+
+// atStatxSyncType is AT_STATX_SYNC_TYPE (linux/fcntl.h), not in x/sys.
+const atStatxSyncType = 0x6000

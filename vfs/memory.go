@@ -2,7 +2,15 @@ package vfs
 
 import (
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/abi"
 )
+
+// The stub's tables fill the lowest addresses of every hooked process;
+// to the program they are not memory it has, so a pointer there is bad.
+func badPointer(addr uint64, n int) bool {
+	return n > 0 && addr < abi.SiteTableLimit
+}
 
 // Memory is a calling process's memory. Reads and writes of addresses the
 // process cannot access fail with EFAULT, as the kernel's own copies do.
@@ -16,6 +24,9 @@ type Memory interface {
 type ProcessMemory struct{ Pid int }
 
 func (p ProcessMemory) Read(addr uint64, b []byte) error {
+	if badPointer(addr, len(b)) {
+		return unix.EFAULT
+	}
 	for len(b) > 0 {
 		local := []unix.Iovec{{Base: &b[0]}}
 		local[0].SetLen(len(b))
@@ -33,6 +44,9 @@ func (p ProcessMemory) Read(addr uint64, b []byte) error {
 }
 
 func (p ProcessMemory) Write(addr uint64, b []byte) error {
+	if badPointer(addr, len(b)) {
+		return unix.EFAULT
+	}
 	for len(b) > 0 {
 		local := []unix.Iovec{{Base: &b[0]}}
 		local[0].SetLen(len(b))

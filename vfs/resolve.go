@@ -23,6 +23,10 @@ type loc struct {
 	host  string // the host path, when m is nil or a bind mount
 	virt  string // the absolute clean path in the namespace
 	slash bool   // the path ended with a slash
+	// dot is "." or ".." when the path's last component was one: the
+	// backend sees it (rmdir "d/." is EINVAL, rename ".." EBUSY), applied
+	// to rel, which is then the directory before it.
+	dot string
 }
 
 // onHost says the kernel answers for l.
@@ -30,6 +34,12 @@ func (l loc) onHost() bool { return l.m == nil || l.m.FS == nil }
 
 // name is l's path as its backend takes it.
 func (l loc) name() string {
+	if l.dot != "" {
+		if l.rel == "" {
+			return "/" + l.dot
+		}
+		return "/" + l.rel + "/" + l.dot
+	}
 	if l.slash && l.rel != "" {
 		return "/" + l.rel + "/"
 	}
@@ -92,16 +102,26 @@ walk:
 		// Index of the last real component.
 		lastIdx := -1
 		for i, s := range comps {
-			if s != "" && s != "." {
+			if s != "" {
 				lastIdx = i
 			}
 		}
 		for i, comp := range comps {
-			if comp == "" || comp == "." {
-				continue
-			}
-			if comp == ".." {
-				cur = path.Dir(cur)
+			if comp == "" || comp == "." || comp == ".." {
+				if i == lastIdx && links == 0 {
+					// The path ends in "." or "..": keep it for the backend
+					// when it stays inside a mount.
+					if m, rel := c.ns.mountOf(cur); m != nil && m.FS != nil && (comp == "." || rel != "") {
+						l := loc{m: m, rel: rel, virt: cur, dot: comp, slash: slash}
+						if comp == ".." {
+							l.virt = path.Dir(cur)
+						}
+						return l, nil
+					}
+				}
+				if comp == ".." {
+					cur = path.Dir(cur)
+				}
 				continue
 			}
 			if len(comp) > nameMax {

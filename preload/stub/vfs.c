@@ -195,6 +195,16 @@ struct path {
 	char s[PATH_MAX_ * 2]; /* the path as sent: absolute, or relative to a virtual dirfd */
 };
 
+/* upath reads a path argument. The stub's own tables fill the lowest
+ * pages, which the kernel would read as if they were the caller's; a
+ * pointer there is a bad pointer, as it is without zvfs. */
+static long upath(unsigned long u, char *raw)
+{
+	if (u < ABI_SITE_TABLE_LIMIT)
+		return -EFAULT;
+	return ustr(u, raw, PATH_MAX_);
+}
+
 /* self_fd returns N if p is /proc/self/fd/N, /proc/thread-self/fd/N,
  * /dev/fd/N or /proc/PID/fd/N of this process, else -1. */
 static long self_fd(const char *p)
@@ -225,7 +235,7 @@ static long self_fd(const char *p)
 static long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int opens)
 {
 	char raw[PATH_MAX_];
-	long n = ustr(u, raw, sizeof raw);
+	long n = upath(u, raw);
 	if (n == -EFAULT)
 		return -EFAULT;
 	if (n < 0)
@@ -416,10 +426,10 @@ static long fd_call(struct frame *f)
 	int bits = fd_bits(fd);
 	switch (nr) {
 	case SYS_close:
-		r = raw_frame(f);
-		if (r == 0 || r == -EINTR) /* the descriptor is gone either way */
-			fd_set(fd, 0);
-		return r;
+		/* Forget it first: once closed, its number may be another
+		 * thread's new virtual descriptor, whose bits must stay. */
+		fd_set(fd, 0);
+		return raw_frame(f);
 	case SYS_dup:
 		r = raw_frame(f);
 		if (r >= 0)
@@ -463,6 +473,18 @@ static long getcwd_call(struct frame *f)
 	unsigned long n = cwd_copy(buf, &virt);
 	if (!virt)
 		return raw_frame(f);
+	/* The directory may have been removed since: then ENOENT. */
+	struct path p;
+	memcpy(p.s, buf, n + 1);
+	p.len = (long)n;
+	struct reply rep;
+	long r = request(SYS_getcwd, 0, f, &p, 0, 0, 0, &rep);
+	if (r < 0)
+		return r;
+	if (rep.fd >= 0)
+		RAW1(SYS_close, rep.fd);
+	if (rep.r.ret < 0)
+		return rep.r.ret;
 	if (f->rsi < n + 1)
 		return -ERANGE;
 	if (uwrite(f->rdi, buf, n + 1) != (long)(n + 1))
@@ -472,14 +494,13 @@ static long getcwd_call(struct frame *f)
 
 static long close_range_call(struct frame *f)
 {
-	long r = raw_frame(f);
-	if (r == 0 && !(f->rdx & CLOSE_RANGE_CLOEXEC) && may_track()) {
+	if (!(f->rdx & CLOSE_RANGE_CLOEXEC) && f->rdi <= f->rsi && may_track()) {
 		unsigned long last = f->rsi < ABI_MAX_FD ? f->rsi : ABI_MAX_FD - 1;
 		for (unsigned long fd = f->rdi; fd <= last; fd++)
 			if (fd_bits((long)fd))
 				fd_set((long)fd, 0);
 	}
-	return r;
+	return raw_frame(f);
 }
 
 /* with_paths issues f with the path arguments that changed replaced. */
@@ -628,7 +649,7 @@ static long path_call(struct frame *f, const unsigned long *mask, int depth)
 	}
 	if (pc->kind == ABI_PATH_SYMLINK) {
 		/* The link's content is any string: send it as it is. */
-		long n = ustr(*arg(f, pc->path1), p1.s, PATH_MAX_);
+		long n = upath(*arg(f, pc->path1), p1.s);
 		if (n == -EFAULT)
 			return -EFAULT;
 		if (n < 0)
