@@ -218,14 +218,14 @@ func (s *Server) serve() {
 					set.Set(l.cpu)
 					unix.SchedSetaffinity(0, &set)
 				}
-				s.acceptLoop(l.fd)
+				s.acceptLoop(l.fd, l.cpu)
 			}()
 		}
 	}
 	wg.Wait()
 }
 
-func (s *Server) acceptLoop(lfd int) {
+func (s *Server) acceptLoop(lfd, cpu int) {
 	tv := unix.NsecToTimeval(requestTimeout.Nanoseconds())
 	for {
 		fd, _, err := unix.Accept4(lfd, unix.SOCK_CLOEXEC)
@@ -250,12 +250,43 @@ func (s *Server) acceptLoop(lfd int) {
 		}
 		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
 		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, &tv)
-		s.handle(fd)
-		s.mu.Lock()
-		delete(s.conns, fd)
-		s.mu.Unlock()
-		unix.Close(fd)
+		var p peer
+		if s.handle(fd, &p) {
+			// A thread's file-call connection: it stays open for the
+			// thread's next calls, served by a thread of its own.
+			var none unix.Timeval
+			unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &none)
+			s.wg.Add(1)
+			go s.serveConn(fd, cpu, p)
+			continue
+		}
+		s.endConn(fd)
 	}
+}
+
+// serveConn answers the file calls of one connection until it closes, on
+// a thread pinned to the CPU of the socket it came in on: a stub keeps one
+// connection per CPU it runs on and uses the one of its current CPU, so
+// the caller blocked in recvmsg hands its CPU straight to this thread (a
+// wake-up on another CPU costs tens of µs here).
+func (s *Server) serveConn(fd, cpu int, p peer) {
+	defer s.wg.Done()
+	runtime.LockOSThread() // never unlocked: the thread, with its affinity, ends with us
+	if cpu >= 0 {
+		var set unix.CPUSet
+		set.Set(cpu)
+		unix.SchedSetaffinity(0, &set)
+	}
+	for s.handle(fd, &p) {
+	}
+	s.endConn(fd)
+}
+
+func (s *Server) endConn(fd int) {
+	s.mu.Lock()
+	delete(s.conns, fd)
+	s.mu.Unlock()
+	unix.Close(fd)
 }
 
 // Most datagrams (a hello carries the maps text, a few KiB) fit a pooled
@@ -275,21 +306,33 @@ func datagramLen(fd int) (int, error) {
 	}
 }
 
-// handle serves the one request a connection carries.
-func (s *Server) handle(fd int) {
-	var pid int32
-	var cred vfs.Cred
-	if u, err := unix.GetsockoptUcred(fd, unix.SOL_SOCKET, unix.SO_PEERCRED); err == nil {
-		pid = u.Pid
-		cred.Uid, cred.Gid = u.Uid, u.Gid
+// handle serves one request of a connection. It returns true if the
+// connection carries file calls and stays open for more.
+func (s *Server) handle(fd int, p *peer) bool {
+	if !p.known {
+		// The kernel fixes a connection's credentials when it is made.
+		if u, err := unix.GetsockoptUcred(fd, unix.SOL_SOCKET, unix.SO_PEERCRED); err == nil {
+			p.pid = u.Pid
+			p.cred.Uid, p.cred.Gid = u.Uid, u.Gid
+			if u.Uid != 0 {
+				p.cred.Groups = peerGroups(fd)
+			}
+		}
+		p.known = true
 	}
-	size, err := datagramLen(fd)
-	if err != nil || size == 0 {
-		return
-	}
-	if size > abi.MaxMessage {
-		s.protocolError(pid, fmt.Errorf("%w: datagram of %d bytes", abi.ErrMessage, size))
-		return
+	pid, cred := p.pid, p.cred
+	size := 0
+	if !p.calls {
+		// The first datagram may be a hello of any size; file calls fit
+		// the pooled buffer, so later ones need no peek.
+		var err error
+		if size, err = datagramLen(fd); err != nil || size == 0 {
+			return false
+		}
+		if size > abi.MaxMessage {
+			s.protocolError(pid, fmt.Errorf("%w: datagram of %d bytes", abi.ErrMessage, size))
+			return false
+		}
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
@@ -297,15 +340,19 @@ func (s *Server) handle(fd int) {
 	if size > len(buf) {
 		buf = make([]byte, size)
 	}
-	n, fds, err := recvDatagram(fd, buf)
+	n, fds, trunc, err := recvDatagram(fd, buf)
 	defer closeAll(fds)
 	if err != nil || n == 0 {
-		return
+		return false
+	}
+	if trunc {
+		s.protocolError(pid, fmt.Errorf("%w: datagram longer than %d bytes", abi.ErrMessage, len(buf)))
+		return false
 	}
 	h, payload, err := abi.DecodeHeader(buf[:n])
 	if err != nil {
 		s.protocolError(pid, err)
-		return
+		return false
 	}
 	if pid == 0 {
 		pid = h.Pid
@@ -316,14 +363,14 @@ func (s *Server) handle(fd int) {
 		hello, err := abi.DecodeHello(payload)
 		if err != nil {
 			s.protocolError(pid, err)
-			return
+			return false
 		}
 		answer = s.answerHello(pid, hello)
 	case abi.MsgReport:
 		r, err := abi.DecodeReport(payload)
 		if err != nil {
 			s.protocolError(pid, err)
-			return
+			return false
 		}
 		s.addReport(pid, r)
 		answer = [][]byte{abi.EncodeAck(0)}
@@ -334,11 +381,9 @@ func (s *Server) handle(fd int) {
 				err = fmt.Errorf("%w: file call but no mounts", abi.ErrMessage)
 			}
 			s.protocolError(pid, err)
-			return
+			return false
 		}
-		if cred.Uid != 0 {
-			cred.Groups = peerGroups(fd)
-		}
+		p.calls = true
 		a := s.ns.Handle(&vfs.Request{Call: c, Fds: fds, Cred: cred, Mem: vfs.ProcessMemory{Pid: int(pid)}})
 		var rights []byte
 		if a.Fd >= 0 {
@@ -348,26 +393,28 @@ func (s *Server) handle(fd int) {
 		for {
 			_, err := unix.SendmsgN(fd, abi.EncodeReply(a.Reply), rights, nil, unix.MSG_NOSIGNAL)
 			if err != unix.EINTR {
-				return
+				return err == nil
 			}
 		}
 	default:
 		s.protocolError(pid, fmt.Errorf("%w: message type %d", abi.ErrMessage, h.Type))
-		return
+		return false
 	}
 	for _, m := range answer {
 		if err := sendDatagram(fd, m); err != nil {
-			return
+			return false
 		}
 	}
+	return false
 }
 
 // recvDatagram reads one datagram and the descriptors that came with it
 // (at most two).
-func recvDatagram(fd int, buf []byte) (int, []int, error) {
-	oob := make([]byte, unix.CmsgSpace(2*4))
+func recvDatagram(fd int, buf []byte) (int, []int, bool, error) {
+	var oobBuf [64]byte
+	oob := oobBuf[:unix.CmsgSpace(2*4)]
 	for {
-		n, oobn, _, _, err := unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		n, oobn, flags, _, err := unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
 		if err == unix.EINTR {
 			continue
 		}
@@ -381,8 +428,16 @@ func recvDatagram(fd int, buf []byte) (int, []int, error) {
 				}
 			}
 		}
-		return n, fds, err
+		return n, fds, flags&unix.MSG_TRUNC != 0, err
 	}
+}
+
+// peer is what the server knows of a connection's other end.
+type peer struct {
+	known bool // pid and cred are filled in
+	pid   int32
+	cred  vfs.Cred
+	calls bool // it carries file calls (kept open, datagrams of bounded size)
 }
 
 func closeAll(fds []int) {

@@ -31,14 +31,20 @@ static long connect_to(long fd, const char *path, const char *suffix)
  * CPU), else to the shared one. */
 int conn_open(void)
 {
+	unsigned cpu = 0;
+	return conn_open_cpu(RAW3(SYS_getcpu, &cpu, 0, 0) == 0 ? (long)cpu : -1);
+}
+
+/* conn_open_cpu connects to the socket of CPU cpu (-1: the shared one). */
+int conn_open_cpu(long cpu)
+{
 	long fd = RAW3(SYS_socket, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	unsigned cpu = 0;
-	char suffix[16] = "";
-	if (RAW3(SYS_getcpu, &cpu, 0, 0) == 0) {
+	char suffix[24] = "";
+	if (cpu >= 0) {
 		suffix[0] = '.';
-		*zutoa(suffix + 1, cpu) = 0;
+		*zutoa(suffix + 1, (unsigned long)cpu) = 0;
 	}
 	if ((!suffix[0] || connect_to(fd, zvfs_state.sock, suffix) < 0) && connect_to(fd, zvfs_state.sock, "") < 0) {
 		RAW1(SYS_close, fd);
@@ -54,7 +60,9 @@ void header_init(struct abi_header *h, unsigned type, unsigned long length)
 	h->version = ABI_VERSION;
 	h->type = (abi_u16)type;
 	h->length = (abi_u32)length;
-	h->pid = (abi_i32)RAW0(SYS_getpid);
+	/* Informational (the kernel tells the supervisor who is calling); file
+	 * calls, the frequent ones, skip the system call. */
+	h->pid = type == ABI_MSG_CALL ? 0 : (abi_i32)RAW0(SYS_getpid);
 }
 
 long conn_send(int fd, const void *buf, unsigned long n)

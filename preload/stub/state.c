@@ -114,4 +114,5 @@ void zvfs_after_fork_child(void)
 	zvfs_state.table_lock = 0;
 	if (self && !(self->flags & BLKF_VFORK_CHILD))
 		self->tid = (unsigned long)RAW0(SYS_gettid);
+	vfs_after_fork_child();
 }

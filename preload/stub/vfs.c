@@ -27,6 +27,12 @@ struct vfs_state {
 	int cwd_lock;
 	char vcwd[PATH_MAX_];
 	char hcwd[PATH_MAX_];
+	/* Connections to the supervisor kept by threads: their descriptors,
+	 * and a generation that moves when the program closes or replaces one
+	 * of them, which makes every thread open a fresh one. */
+	unsigned long ours[ABI_MAX_FD / 64];
+	unsigned long gen;
+	long conn_min; /* connections live at or above this descriptor */
 };
 static struct vfs_state vs;
 
@@ -38,9 +44,15 @@ static const char env_fds[] = ABI_ENV_FDS "=";
 
 static volatile unsigned long *fdmap(unsigned long addr) { return (volatile unsigned long *)low(addr); }
 
+static int is_ours(long fd)
+{
+	return (unsigned long)fd < ABI_MAX_FD &&
+	       (__atomic_load_n(&vs.ours[(unsigned long)fd / 64], __ATOMIC_RELAXED) & (1UL << ((unsigned long)fd % 64)));
+}
+
 static int fd_bits(long fd)
 {
-	if (!vs.on || (unsigned long)fd >= ABI_MAX_FD)
+	if (!vs.on || (unsigned long)fd >= ABI_MAX_FD || is_ours(fd))
 		return 0;
 	unsigned long w = (unsigned long)fd / 64, m = 1UL << ((unsigned long)fd % 64);
 	int b = 0;
@@ -191,6 +203,7 @@ enum { P_HOST, P_HOST_ABS, P_VIRT, P_VIRT_FD, P_SELF };
 struct path {
 	int kind;
 	long fd;              /* P_SELF: the descriptor the path names */
+	int parent_only;      /* virtual only to list mount points in a host directory */
 	long len;             /* of s */
 	char s[PATH_MAX_ * 2]; /* the path as sent: absolute, or relative to a virtual dirfd */
 };
@@ -241,6 +254,7 @@ static long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, 
 	if (n < 0)
 		return -ENAMETOOLONG;
 	p->kind = P_HOST;
+	p->parent_only = 0;
 	if (n == 0) {
 		/* "" names dirfd itself with AT_EMPTY_PATH, else ENOENT (kernel). */
 		if (empty_ok && dirfd != AT_FDCWD && (fd_bits(dirfd) & ABI_FD_VIRT))
@@ -284,8 +298,12 @@ static long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, 
 	}
 	int through = 0;
 	unsigned long cn = clean(p->s, (unsigned long)p->len, c, &through);
-	if (through || (opens && mount_parent(c, cn)))
+	if (through) {
 		p->kind = P_VIRT;
+	} else if (opens && mount_parent(c, cn)) {
+		p->kind = P_VIRT;
+		p->parent_only = 1;
+	}
 	return 0;
 }
 
@@ -317,6 +335,110 @@ struct reply {
 	int fd; /* received descriptor, or -1 */
 };
 
+/* set_ours marks fd as one of our connections (or no longer): the virtual
+ * bit makes the entry send the program's close and dup2 of it here. */
+static void set_ours(long fd, int on)
+{
+	unsigned long w = (unsigned long)fd / 64, m = 1UL << ((unsigned long)fd % 64);
+	volatile unsigned long *v = fdmap(ABI_FD_VIRT_ADDR), *s = fdmap(ABI_FD_SERVED_ADDR);
+	if (on) {
+		__atomic_or_fetch(&vs.ours[w], m, __ATOMIC_RELAXED);
+		__atomic_or_fetch(&v[w], m, __ATOMIC_RELAXED);
+	} else {
+		__atomic_and_fetch(&vs.ours[w], ~m, __ATOMIC_RELAXED);
+		__atomic_and_fetch(&v[w], ~m, __ATOMIC_RELAXED);
+	}
+	__atomic_and_fetch(&s[w], ~m, __ATOMIC_RELAXED);
+}
+
+/* lost: the program closed or replaced connection fd (it may reuse the
+ * number): no thread may use its connection any more. */
+static void lost(long fd)
+{
+	set_ours(fd, 0);
+	__atomic_add_fetch(&vs.gen, 1, __ATOMIC_RELEASE);
+}
+
+/* conn_get returns a connection for one request, and the slot it is kept
+ * in (else the caller closes it). A thread keeps one connection per CPU it
+ * runs on, at high descriptors, each served by a supervisor thread pinned
+ * to that CPU, and uses the one of the CPU it is on: its request then wakes
+ * a thread on its own CPU. A vfork child, a signal handler interrupting a
+ * request, or a process short of descriptors makes a connection for the
+ * one exchange. */
+static int conn_get(int **kept)
+{
+	struct block *b = cur_block();
+	*kept = 0;
+	unsigned cpu = 0;
+	if (RAW3(SYS_getcpu, &cpu, 0, 0) != 0)
+		return conn_open_cpu(-1);
+	if (!b || (b->flags & BLKF_VFORK_CHILD) || b->conn_busy || cpu >= BLK_NCONNS)
+		return conn_open_cpu(cpu);
+	unsigned long gen = __atomic_load_n(&vs.gen, __ATOMIC_ACQUIRE);
+	if (b->conn_gen != gen) { /* the program closed one of ours: start afresh */
+		memset(b->conns, 0, sizeof b->conns);
+		b->conn_gen = gen;
+	}
+	int *slot = &b->conns[cpu];
+	if (*slot && is_ours(*slot - 1)) {
+		b->conn_busy = 1;
+		*kept = slot;
+		return *slot - 1;
+	}
+	*slot = 0;
+	int s = conn_open_cpu(cpu);
+	if (s < 0)
+		return s;
+	long hi = RAW3(SYS_fcntl, s, F_DUPFD_CLOEXEC, vs.conn_min);
+	if (hi < 0 || hi >= ABI_MAX_FD) {
+		if (hi >= 0)
+			RAW1(SYS_close, hi);
+		return s; /* no room up there: use it once */
+	}
+	RAW1(SYS_close, s);
+	set_ours(hi, 1);
+	*slot = (int)hi + 1;
+	b->conn_busy = 1;
+	*kept = slot;
+	return (int)hi;
+}
+
+static void conn_put(int s, int *kept, int ok)
+{
+	if (!kept) {
+		conn_close(s);
+		return;
+	}
+	cur_block()->conn_busy = 0;
+	if (!ok) { /* broken: never use it again */
+		*kept = 0;
+		if (is_ours(s)) {
+			set_ours(s, 0);
+			conn_close(s);
+		}
+	}
+}
+
+/* vfs_after_fork_child drops the parent's connections in a forked child:
+ * the parent's threads are still using them. */
+void vfs_after_fork_child(void)
+{
+	if (!vs.on)
+		return;
+	for (unsigned long w = 0; w < ABI_MAX_FD / 64; w++)
+		for (unsigned long bit = 0; vs.ours[w] && bit < 64; bit++)
+			if (vs.ours[w] & (1UL << bit)) {
+				set_ours((long)(w * 64 + bit), 0);
+				RAW1(SYS_close, w * 64 + bit);
+			}
+	for (struct block *b = zvfs_state.registry; b; b = b->next) {
+		memset(b->conns, 0, sizeof b->conns);
+		b->conn_busy = 0;
+	}
+	__atomic_add_fetch(&vs.gen, 1, __ATOMIC_RELEASE);
+}
+
 /* request sends one call and waits for the reply. fds (n of them) travel
  * with it. Any failure to reach the supervisor is EIO. */
 static long request(unsigned nr, unsigned flags, const struct frame *f, const struct path *p1, const struct path *p2,
@@ -342,15 +464,27 @@ static long request(unsigned nr, unsigned flags, const struct frame *f, const st
 	struct iovec_ iov[3] = {{&m, sizeof m}, {(void *)(p1 ? p1->s : 0), l1}, {(void *)(p2 ? p2->s : 0), l2}};
 	struct cmsg_fds cm = {16 + 4 * (unsigned long)n, SOL_SOCKET, SCM_RIGHTS, {n > 0 ? fds[0] : -1, n > 1 ? fds[1] : -1}};
 	struct msghdr_ mh = {0, 0, iov, 3, n ? &cm : 0, n ? sizeof cm : 0, 0};
-	int s = conn_open();
+	int *kept;
+	int s = conn_get(&kept);
 	if (s < 0)
 		return -EIO;
 	long r;
 	do
 		r = RAW3(SYS_sendmsg, s, &mh, MSG_NOSIGNAL);
 	while (r == -EINTR);
+	if (r != (long)(sizeof m + l1 + l2) && kept) {
+		/* The kept connection broke (the supervisor ended it): once
+		 * more on a fresh one; nothing was sent. */
+		conn_put(s, kept, 0);
+		s = conn_get(&kept);
+		if (s < 0)
+			return -EIO;
+		do
+			r = RAW3(SYS_sendmsg, s, &mh, MSG_NOSIGNAL);
+		while (r == -EINTR);
+	}
 	if (r != (long)(sizeof m + l1 + l2)) {
-		conn_close(s);
+		conn_put(s, kept, 0);
 		return -EIO;
 	}
 	struct iovec_ riov = {rep, sizeof *rep - sizeof rep->fd};
@@ -360,7 +494,7 @@ static long request(unsigned nr, unsigned flags, const struct frame *f, const st
 	do
 		r = RAW3(SYS_recvmsg, s, &rh, MSG_CMSG_CLOEXEC);
 	while (r == -EINTR);
-	conn_close(s);
+	conn_put(s, kept, r > 0);
 	rep->fd = -1;
 	if (rh.controllen >= 20 && rcm.level == SOL_SOCKET && rcm.type == SCM_RIGHTS)
 		rep->fd = rcm.fds[0];
@@ -423,6 +557,18 @@ static unsigned long *arg(struct frame *f, int i)
 static long fd_call(struct frame *f)
 {
 	long nr = (long)f->rax, fd = (long)f->rdi, r;
+	if (is_ours(fd) || ((nr == SYS_dup2 || nr == SYS_dup3) && is_ours((long)f->rsi))) {
+		/* The program closes or replaces one of our connections (as a
+		 * daemon closing every descriptor does): let it. */
+		if (nr == SYS_close)
+			lost(fd);
+		else if (nr == SYS_dup2 || nr == SYS_dup3)
+			lost((long)f->rsi);
+		if (!is_ours(fd))
+			goto normal;
+		return raw_frame(f);
+	}
+normal:;
 	int bits = fd_bits(fd);
 	switch (nr) {
 	case SYS_close:
@@ -496,9 +642,12 @@ static long close_range_call(struct frame *f)
 {
 	if (!(f->rdx & CLOSE_RANGE_CLOEXEC) && f->rdi <= f->rsi && may_track()) {
 		unsigned long last = f->rsi < ABI_MAX_FD ? f->rsi : ABI_MAX_FD - 1;
-		for (unsigned long fd = f->rdi; fd <= last; fd++)
-			if (fd_bits((long)fd))
+		for (unsigned long fd = f->rdi; fd <= last; fd++) {
+			if (is_ours((long)fd))
+				lost((long)fd);
+			else if (fd_bits((long)fd))
 				fd_set((long)fd, 0);
+		}
 	}
 	return raw_frame(f);
 }
@@ -699,6 +848,11 @@ static long path_call(struct frame *f, const unsigned long *mask, int depth)
 	}
 	struct reply rep;
 	r = request((unsigned)nr, flags, f, a, b, fds, nfds, &rep);
+	if (r < 0 && a && a->parent_only) {
+		/* No supervisor: the host directory, without its mount points. */
+		a->kind = a->s[0] == '/' && pc->path1 != ABI_NOARG ? P_HOST_ABS : P_HOST;
+		return host_call(f, pc, a, 0, &handled);
+	}
 	if (r < 0)
 		return r;
 	switch (rep.r.action) {
@@ -798,6 +952,13 @@ void vfs_init(const char *mounts, const char *cwd, const char *fds)
 			s = i + 1;
 		}
 	}
+	/* Kept connections sit high, out of the way of lowest-number
+	 * allocation: from half the descriptor limit (at most MAX_FD/2). */
+	unsigned long lim[2] = {1024, 1024};
+	RAW4(SYS_prlimit64, 0, 7 /* RLIMIT_NOFILE */, 0, lim);
+	vs.conn_min = (long)(lim[0] / 2 < ABI_MAX_FD / 2 ? lim[0] / 2 : ABI_MAX_FD / 2);
+	if (vs.conn_min < 64)
+		vs.conn_min = 64;
 	vs.umask = (unsigned)RAW1(SYS_umask, 022);
 	RAW1(SYS_umask, vs.umask);
 	vs.on = 1;
@@ -866,7 +1027,7 @@ int vfs_env(char *buf, unsigned long cap, unsigned long *out)
 		if (!v[w])
 			continue;
 		for (unsigned long bit = 0; bit < 64; bit++) {
-			if (!(v[w] & (1UL << bit)))
+			if (!(v[w] & (1UL << bit)) || is_ours((long)(w * 64 + bit)))
 				continue;
 			if (end - s < 16)
 				break;

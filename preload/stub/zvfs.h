@@ -22,6 +22,8 @@
 #define BLK_FLAGS       0x1838
 #define BLK_NEXT        0x1840 /* registry link */
 #define BLK_TID         0x1848 /* owner thread; a thread that inherited another's %gs gets its own block */
+#define BLK_CONNS       0x1a00 /* the thread's file-call connections, one per CPU (vfs.c) */
+#define BLK_NCONNS      256
 #define BLK_SCRATCH     0x1900 /* 256 bytes: clone3 argument copy */
 #define BLK_HDR_SIZE    0x2000
 #define BLK_STACK_SIZE  0x40000
@@ -44,9 +46,12 @@ struct block {
 	unsigned long vfork_r, save_rdi, flags;
 	struct block *next;
 	unsigned long tid;
-	char pad1[BLK_SCRATCH - BLK_TID - 8];
+	unsigned long conn_gen;  /* vfs generation the connections were made in */
+	unsigned long conn_busy; /* a request is on one (a signal handler must not use them) */
+	char pad1[BLK_SCRATCH - BLK_TID - 24];
 	unsigned char scratch[256];
-	char pad2[BLK_HDR_SIZE - BLK_SCRATCH - 256];
+	int conns[BLK_NCONNS]; /* descriptor + 1 of the connection to the supervisor's socket for each CPU; 0: none */
+	char pad2[BLK_HDR_SIZE - BLK_CONNS - 4 * BLK_NCONNS];
 };
 _Static_assert(BLK_SELF == ABI_ZERO_ADDR, "block self must mirror the zero qword");
 _Static_assert(offsetof(struct block, self) == BLK_SELF, "self");
@@ -55,6 +60,7 @@ _Static_assert(offsetof(struct block, child) == BLK_CHILD, "child");
 _Static_assert(offsetof(struct block, save_rdi) == BLK_SAVE_RDI, "save_rdi");
 _Static_assert(offsetof(struct block, next) == BLK_NEXT, "next");
 _Static_assert(offsetof(struct block, tid) == BLK_TID, "tid");
+_Static_assert(offsetof(struct block, conns) == BLK_CONNS, "conns");
 _Static_assert(offsetof(struct block, scratch) == BLK_SCRATCH, "scratch");
 _Static_assert(sizeof(struct block) == BLK_HDR_SIZE, "block size");
 
@@ -134,6 +140,7 @@ void zvfs_after_fork_child(void);
 /* conn.c */
 void header_init(struct abi_header *h, unsigned type, unsigned long length);
 int conn_open(void);
+int conn_open_cpu(long cpu);
 long conn_send(int fd, const void *buf, unsigned long n);
 long conn_recv(int fd, void *buf, unsigned long n);
 void conn_close(int fd);
@@ -157,6 +164,7 @@ void vfs_init(const char *mounts, const char *cwd, const char *fds);
 long vfs_call(struct frame *f, const unsigned long *mask);
 int vfs_env(char *buf, unsigned long cap, unsigned long *out);
 int vfs_on(void);
+void vfs_after_fork_child(void);
 #endif
 
 #endif

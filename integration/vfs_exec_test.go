@@ -1,0 +1,67 @@
+package integration
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestVFSExec runs programs that live only in a mem mount: an ELF binary
+// copied in, #! scripts (with and without an interpreter argument, by
+// absolute and relative path), and a script whose interpreter is itself in
+// the mount. Errors are the kernel's.
+func TestVFSExec(t *testing.T) {
+	requireHook(t)
+	r := run(t, t.TempDir(), nil, zvfsBin, "--mount", "mem:/data", "--", "bash", "-c", `
+cp /bin/echo /data/echo && /data/echo elf "$@"
+printf '#!/bin/sh\necho "script $0 $*"\n' > /data/s.sh && chmod +x /data/s.sh && /data/s.sh a b
+cd /data && ./s.sh rel
+printf '#!/bin/sh -e\necho "with arg $0"\n' > /data/e.sh && chmod 755 /data/e.sh && /data/e.sh
+cp /bin/sh /data/mysh && printf '#!/data/mysh\necho "virtual interpreter $0"\n' > /data/v.sh && chmod +x /data/v.sh && /data/v.sh
+printf 'echo no exec bit\n' > /data/n.sh; /data/n.sh; echo "not executable: $?"
+/data/missing; echo "missing: $?"
+mkdir /data/dir; /data/dir; echo "directory: $?"
+env -i /data/echo "cleared env"
+python3 -c 'import subprocess; print(subprocess.run(["/data/s.sh", "py"], capture_output=True, text=True).stdout, end="")'
+`)
+	want := `elf
+script /data/s.sh a b
+script ./s.sh rel
+with arg /data/e.sh
+virtual interpreter /data/v.sh
+not executable: 126
+missing: 127
+directory: 126
+cleared env
+script /data/s.sh py
+`
+	if r.stdout != want {
+		t.Fatalf("stdout:\n%s\nwant:\n%s\nstderr:\n%s", r.stdout, want, r.stderr)
+	}
+}
+
+// TestVFSSupervisorGone: once the supervisor is gone, calls on virtual
+// paths fail with EIO (the data of the mount went with it) instead of
+// hanging, and calls on host paths go on working.
+func TestVFSSupervisorGone(t *testing.T) {
+	requireHook(t)
+	need(t, "python3")
+	r := run(t, t.TempDir(), []string{"TMPDIR=" + t.TempDir()}, zvfsBin, "--mount", "mem:/data", "--", "python3", "-c", `
+import os, signal, time, errno
+open("/data/x", "w").write("before")
+os.kill(os.getppid(), signal.SIGKILL)
+time.sleep(0.3)
+for op in (lambda: os.stat("/data/x"), lambda: open("/data/y", "w"), lambda: os.listdir("/data")):
+    try:
+        op()
+        print("ok")
+    except OSError as e:
+        print(errno.errorcode[e.errno])
+print(len(os.listdir("/")) > 0)
+`)
+	if r.code != 128+9 {
+		t.Errorf("zvfs exit %d, want SIGKILL", r.code)
+	}
+	if got := strings.TrimSpace(r.stdout); got != "EIO\nEIO\nEIO\nTrue" {
+		t.Fatalf("after the supervisor died: %q (stderr %q)", got, r.stderr)
+	}
+}
