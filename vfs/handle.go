@@ -291,6 +291,8 @@ func (h *handler) selfData() (Answer, error) {
 	case unix.SYS_UTIMENSAT:
 		h.r.Call.Flags &^= abi.CallPath1
 		return h.utimens(a[2], 0, timesNs)
+	case unix.SYS_LINKAT:
+		return h.linkData()
 	case unix.SYS_OPEN, unix.SYS_OPENAT, unix.SYS_CREAT:
 		flags := int(a[1])
 		if h.r.Call.Nr == unix.SYS_OPENAT {
@@ -444,19 +446,21 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 		return h.serve(l, &served{m: l.m, rel: l.rel, dir: fi.IsDir()}, flags)
 	}
 	if flags&unix.O_TMPFILE == unix.O_TMPFILE {
-		// Checked as the kernel does: access mode, then the directory,
-		// then whether the file system can (ours cannot).
-		if flags&unix.O_ACCMODE == unix.O_RDONLY {
-			return Answer{}, unix.EINVAL
+		if _, ok := h.c.fs(l.m).(dataLinker); !ok {
+			// Checked as the kernel does: access mode, the directory, then
+			// whether the file system can make unnamed files.
+			if flags&unix.O_ACCMODE == unix.O_RDONLY {
+				return Answer{}, unix.EINVAL
+			}
+			fi, err := h.c.lstatName(l)
+			if err != nil {
+				return Answer{}, err
+			}
+			if !fi.IsDir() {
+				return Answer{}, unix.ENOTDIR
+			}
+			return Answer{}, unix.EOPNOTSUPP
 		}
-		fi, err := h.c.lstatName(l)
-		if err != nil {
-			return Answer{}, err
-		}
-		if !fi.IsDir() {
-			return Answer{}, unix.ENOTDIR
-		}
-		return Answer{}, unix.EOPNOTSUPP
 	}
 	fs := h.c.fs(l.m)
 	f, err := fs.OpenFile(l.name(), flags&^(unix.O_CLOEXEC|unix.O_NOCTTY|unix.O_LARGEFILE), fileMode(mode&^h.r.Call.Umask))
@@ -808,9 +812,54 @@ func (h *handler) rename(flags uint) (Answer, error) {
 	return done(0)
 }
 
+// linkData names the file of the call's first descriptor (a data
+// descriptor: an O_TMPFILE file, or any open regular file).
+func (h *handler) linkData() (Answer, error) {
+	fd, ok := h.nextFd()
+	if !ok {
+		return Answer{}, unix.EBADF
+	}
+	if o := h.ns.served.Lookup(fd); o != nil {
+		if s := o.Object.(*served); s.dir {
+			return Answer{}, unix.EPERM
+		}
+		return Answer{}, unix.EXDEV // served files have no inode to link
+	}
+	l, err := h.path2(false)
+	if err != nil {
+		return Answer{}, err
+	}
+	if l.onHost() {
+		return Answer{}, unix.EXDEV
+	}
+	if l.m.ReadOnly {
+		return Answer{}, unix.EROFS
+	}
+	dl, ok := h.c.fs(l.m).(dataLinker)
+	if !ok {
+		return Answer{}, unix.EXDEV
+	}
+	if err := dl.LinkData(fd, l.name()); err != nil {
+		if errnoOf(err) == unix.EBADF {
+			return Answer{}, unix.EXDEV // another mount's file
+		}
+		return Answer{}, err
+	}
+	return okAnswer, nil
+}
+
+// dataLinker is a backend that can name a file it knows only by a
+// descriptor: linkat(fd, "", dir, name, AT_EMPTY_PATH), as for O_TMPFILE.
+type dataLinker interface {
+	LinkData(fd int, newname string) error
+}
+
 func (h *handler) link(flags int) (Answer, error) {
 	if flags&^(unix.AT_SYMLINK_FOLLOW|unix.AT_EMPTY_PATH) != 0 {
 		return Answer{}, unix.EINVAL
+	}
+	if h.r.Call.Path1 == "" && flags&unix.AT_EMPTY_PATH != 0 && h.r.Call.Flags&abi.CallFd1 != 0 {
+		return h.linkData()
 	}
 	l1, l2, err := h.two(flags&unix.AT_SYMLINK_FOLLOW != 0)
 	if err != nil {

@@ -1,7 +1,7 @@
 // data.go holds the way back from a kernel descriptor to the tree: the
 // memfds of regular files are recorded by the kernel's identity of them,
-// so that OpenData can find the inode behind a descriptor that a process
-// hands back.
+// so that OpenData (and LinkData) can find the inode behind a descriptor
+// that a process hands back.
 
 package mem
 
@@ -48,24 +48,36 @@ func newMemfd() (int, dataKey, error) {
 // wrapping EBADF, as does an invalid one.
 func (fs *FS) OpenData(fd int) (*File, error) {
 	name := procFD(fd)
-	dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	dup, key, err := dataDup(fd)
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
-	var st unix.Stat_t
-	if err := unix.Fstat(dup, &st); err != nil {
-		unix.Close(dup)
-		return nil, pathErr("open", name, err)
-	}
-	var n *inode
-	if st.Mode&unix.S_IFMT == unix.S_IFREG {
-		fs.t.mu.RLock()
-		n = fs.t.data[dataKey{st.Dev, st.Ino}]
-		fs.t.mu.RUnlock()
-	}
+	fs.t.mu.RLock()
+	n := fs.t.data[key]
+	fs.t.mu.RUnlock()
 	if n == nil {
 		unix.Close(dup)
 		return nil, pathErr("open", name, unix.EBADF)
 	}
 	return &File{fs: fs, name: name, node: n, fd: dup, os: os.NewFile(uintptr(dup), name)}, nil
+}
+
+// dataDup duplicates fd (F_DUPFD_CLOEXEC), so that it cannot be closed and
+// reused under the caller, and returns the duplicate with the key of the
+// data map it would be found under: the zero key, found under no inode, if
+// it is not a regular file.
+func dataDup(fd int) (int, dataKey, error) {
+	dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return -1, dataKey{}, err
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(dup, &st); err != nil {
+		unix.Close(dup)
+		return -1, dataKey{}, err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return dup, dataKey{}, nil
+	}
+	return dup, dataKey{st.Dev, st.Ino}, nil
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -58,6 +59,10 @@ func childMain(js, root string) int {
 		return 2
 	}
 	sc := &scenario{name: sj.Name, cred: sj.Cred, setup: sj.Setup, steps: sj.Steps}
+	// One thread for every step: Go's Setuid gives each thread credentials
+	// of its own, and linkat(AT_EMPTY_PATH) by a user wants the very
+	// credentials the descriptor was opened with.
+	runtime.LockOSThread()
 	if err := syscall.Chroot(root); err != nil {
 		fmt.Fprintln(os.Stderr, "chroot:", err)
 		return 2

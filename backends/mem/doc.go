@@ -24,7 +24,10 @@
 // was renamed or lost its last name, FS.OpenData returns a File for the
 // inode behind it, so that fstat, fchmod, fchown, futimens and ftruncate
 // from a program can be answered (File.Stat, Chmod, Chown, Utimens, Touch,
-// Truncate).
+// Truncate), and FS.LinkData gives it a new name, as linkat(2) with
+// AT_EMPTY_PATH does. That is how a file made with O_TMPFILE, which has no
+// name (and no memfd of the tree's, only the descriptors of its Files),
+// gets one.
 //
 // An FS acts as root: it never refuses for lack of permission. FS.As returns
 // a view of the same tree that checks permissions for another user the way
@@ -42,10 +45,17 @@
 //
 //   - Directory order is by name. Seek on a directory can only rewind, and
 //     names added behind the read position are not returned.
-//   - No device nodes, FIFOs or sockets (CopyFrom skips them), no
-//     O_TMPFILE (EOPNOTSUPP), no O_PATH (EINVAL), no RENAME_WHITEOUT
-//     (EINVAL), no extended attributes, ACLs, file flags or quotas. StatFS
-//     reports tmpfs-like numbers but nothing enforces a size limit.
+//   - No device nodes, FIFOs or sockets (CopyFrom skips them), no O_PATH
+//     (EINVAL), no RENAME_WHITEOUT (EINVAL), no extended attributes, ACLs,
+//     file flags or quotas. StatFS reports tmpfs-like numbers but nothing
+//     enforces a size limit; it counts only the files that have a name,
+//     where tmpfs counts open unnamed ones too.
+//   - O_TMPFILE is supported; an unnamed file is named with FS.LinkData,
+//     which stands for linkat(fd, "", AT_FDCWD, newname, AT_EMPTY_PATH).
+//     The kernel lets a user without CAP_DAC_READ_SEARCH do that only on
+//     a descriptor opened with the same credentials (since Linux 6.10;
+//     never before): LinkData takes every descriptor as opened by the
+//     view's user.
 //   - A write or truncation through a File of a non-root view drops the
 //     set-user-ID/set-group-ID bits as the kernel would, judged by the
 //     view's user rather than by the writer's at the time of the write;

@@ -94,6 +94,8 @@ func (r *hostRunner) run(o op) outcome {
 		return result("", unix.Renameat2(unix.AT_FDCWD, p, unix.AT_FDCWD, q, uint(o.flags(2))))
 	case "link":
 		return result("", unix.Link(p, q))
+	case "flink":
+		return result("", unix.Linkat(r.fd(o), "", unix.AT_FDCWD, q, unix.AT_EMPTY_PATH))
 	case "symlink":
 		return result("", unix.Symlink(p, q))
 	case "readlink":

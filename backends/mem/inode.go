@@ -37,8 +37,14 @@ type inode struct {
 	target string
 
 	// Regular files: the memfd holding the data, -1 once the last name
-	// is gone (open Files keep their own descriptors).
+	// is gone and for an O_TMPFILE file that has not been linked yet
+	// (open Files keep their own descriptors).
 	memfd int
+
+	// linkable marks an O_TMPFILE file opened without O_EXCL that has
+	// not had a name yet: LinkData may give it one although its link
+	// count is 0 (the kernel's I_LINKABLE).
+	linkable bool
 }
 
 func (n *inode) typ() uint32  { return n.mode & unix.S_IFMT }

@@ -1,5 +1,6 @@
 // link.go holds the operations that add a name for something: Link (hard
-// links) and Symlink.
+// links), LinkData (linkat(2) of a descriptor, which names O_TMPFILE
+// files) and Symlink.
 
 package mem
 
@@ -31,7 +32,15 @@ func (fs *FS) link(oldname, newname string) unix.Errno {
 	if e != 0 {
 		return e
 	}
-	w = walker{fs: fs}
+	return fs.linkInode(n, newname, -1)
+}
+
+// linkInode gives n the name newname: the kernel's do_linkat once the old
+// name is resolved, then may_linkat and vfs_link. fd is a descriptor of n's
+// data (-1 if none), from which an O_TMPFILE file gets the memfd it lacks.
+// The caller holds the write lock.
+func (fs *FS) linkInode(n *inode, newname string, fd int) unix.Errno {
+	w := walker{fs: fs}
 	dir, last, e := w.createTarget(newname, false)
 	if e != 0 {
 		return e
@@ -46,7 +55,17 @@ func (fs *FS) link(oldname, newname string) unix.Errno {
 		return unix.EPERM
 	}
 	if n.nlink == 0 {
-		return unix.ENOENT
+		// Only an O_TMPFILE file that never had a name may get one.
+		if !n.linkable || fd < 0 {
+			return unix.ENOENT
+		}
+		memfd, err := reopen(fd, unix.O_RDWR)
+		if err != nil {
+			return errnoOf(err)
+		}
+		n.memfd = memfd
+		n.linkable = false
+		fs.t.inodes++
 	}
 	t := now()
 	n.nlink++
@@ -54,6 +73,41 @@ func (fs *FS) link(oldname, newname string) unix.Errno {
 	dir.add(last, n)
 	dir.touch(t)
 	return 0
+}
+
+// LinkData gives the regular file whose data fd is a descriptor of (as for
+// OpenData) the name newname, as linkat(fd, "", AT_FDCWD, newname,
+// AT_EMPTY_PATH) does on Linux for a descriptor opened by the caller.
+//
+// A file made by OpenFile with O_TMPFILE and without O_EXCL gets its first
+// name this way (its link count goes from 0 to 1); once it has had a name,
+// it is an ordinary file. Any other file with no name left (unlinked since,
+// or made with O_TMPFILE|O_EXCL) gives ENOENT. A file that has names gets
+// one more, with the rules of Link: EEXIST if newname exists, ENOENT or
+// ENOTDIR if its parent does not, EACCES without write and search
+// permission on the parent, and for a view of another user than root EPERM
+// if fs.protected_hardlinks=1 forbids the link. A descriptor of anything
+// but a regular file of this tree gives EBADF.
+func (fs *FS) LinkData(fd int, newname string) error {
+	old := procFD(fd)
+	if e := checkPath(newname); e != 0 {
+		return linkErr("linkat", old, newname, e)
+	}
+	dup, key, err := dataDup(fd)
+	if err != nil {
+		return linkErr("linkat", old, newname, err)
+	}
+	defer unix.Close(dup)
+	fs.t.mu.Lock()
+	defer fs.t.mu.Unlock()
+	n := fs.t.data[key]
+	if n == nil {
+		return linkErr("linkat", old, newname, unix.EBADF)
+	}
+	if e := fs.linkInode(n, newname, dup); e != 0 {
+		return linkErr("linkat", old, newname, e)
+	}
+	return nil
 }
 
 // Symlink makes newname a symbolic link to target, as symlink(2). The target

@@ -23,7 +23,7 @@ func (r *memRunner) run(o op) outcome {
 	p, q := o.s(0), o.s(1)
 	switch o.name {
 	case "write", "pwrite", "read", "pread", "seek", "close", "fstat", "ftruncate", "readdir",
-		"fchmod", "fchown", "futimes", "ftouch", "dup":
+		"fchmod", "fchown", "futimes", "ftouch", "dup", "flink":
 		if r.file(o) == nil {
 			return outcome{Err: "EBADF"} // a handle that was never opened
 		}
@@ -112,6 +112,9 @@ func (r *memRunner) run(o op) outcome {
 		return result("", fs.RenameFlags(p, q, uint(o.flags(2))))
 	case "link":
 		return result("", fs.Link(p, q))
+	case "flink":
+		// linkat(fd, "", AT_FDCWD, q, AT_EMPTY_PATH)
+		return result("", fs.LinkData(int(r.file(o).Fd()), q))
 	case "symlink":
 		return result("", fs.SymlinkIfPossible(p, q))
 	case "readlink":

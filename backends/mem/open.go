@@ -1,6 +1,7 @@
 // open.go holds OpenFile and its shortcuts Open and Create: the open(2)
-// rules for O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW and O_DIRECTORY, creation
-// through dangling symbolic links, and the access checks of may_open.
+// rules for O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW, O_DIRECTORY and
+// O_TMPFILE, creation through dangling symbolic links, and the access
+// checks of may_open.
 
 package mem
 
@@ -25,7 +26,15 @@ func (fs *FS) Open(name string) (afero.File, error) {
 
 // OpenFile opens name with the open(2) flags flag (os.O_* or unix.O_*);
 // perm gives the permission bits of a file it creates. The result is a
-// *File. O_PATH and O_TMPFILE are not supported (EINVAL and EOPNOTSUPP).
+// *File. O_PATH is not supported (EINVAL).
+//
+// With unix.O_TMPFILE (and O_WRONLY or O_RDWR), name is a directory and
+// OpenFile creates an unnamed regular file in it, as tmpfs does: link
+// count 0, owner, group and mode as for a file created in name, no
+// change to the directory. Unless O_EXCL was given too, LinkData can give
+// it a name later. EINVAL for O_RDONLY or O_CREAT with O_TMPFILE,
+// ENOTDIR if name is not a directory, EACCES without write and search
+// permission on it.
 func (fs *FS) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
 	f, err := fs.openFile(fs.t.root, name, flag, perm)
 	if err != nil {
@@ -40,8 +49,15 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 		return nil, pathErr("open", name, e)
 	}
 	switch {
-	case flag&unix.O_TMPFILE == unix.O_TMPFILE:
-		return nil, pathErr("open", name, unix.EOPNOTSUPP)
+	case flag&oTmpfile != 0:
+		// build_open_flags: O_TMPFILE needs O_DIRECTORY and no O_CREAT
+		// (part of unix.O_TMPFILE, as the kernel spells it), and write
+		// access; it is not one of the flags O_PATH allows.
+		if flag&(unix.O_TMPFILE|unix.O_CREAT) != unix.O_TMPFILE || flag&unix.O_ACCMODE == unix.O_RDONLY ||
+			flag&unix.O_PATH != 0 {
+			return nil, pathErr("open", name, unix.EINVAL)
+		}
+		return fs.openTmpfile(start, name, flag, perm)
 	case flag&unix.O_PATH != 0:
 		return nil, pathErr("open", name, unix.EINVAL)
 	case flag&(unix.O_CREAT|unix.O_DIRECTORY) == unix.O_CREAT|unix.O_DIRECTORY:
@@ -79,6 +95,49 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 		f.os = os.NewFile(uintptr(fd), name)
 	}
 	return f, nil
+}
+
+// oTmpfile is the kernel's __O_TMPFILE: unix.O_TMPFILE without the
+// O_DIRECTORY that is part of it.
+const oTmpfile = unix.O_TMPFILE &^ unix.O_DIRECTORY
+
+// openTmpfile is the kernel's do_tmpfile and vfs_tmpfile with tmpfs's
+// shmem_tmpfile: it makes an unnamed regular file in the directory name
+// (flag has been checked by openFile). The inode gets no memfd of its own
+// until LinkData names it: like an unlinked one, it lives as long as
+// descriptors of its data do.
+func (fs *FS) openTmpfile(start *inode, name string, flag int, perm os.FileMode) (*File, error) {
+	fs.t.mu.Lock()
+	defer fs.t.mu.Unlock()
+	w := walker{fs: fs}
+	dir, e := w.resolve(start, name, flag&unix.O_NOFOLLOW == 0)
+	switch {
+	case e != 0:
+	case !dir.isDir():
+		e = unix.ENOTDIR
+	case !fs.cred.permitted(dir, mayWrite|mayExec):
+		e = unix.EACCES
+	}
+	if e != 0 {
+		return nil, pathErr("open", name, e)
+	}
+	memfd, key, err := newMemfd()
+	if err != nil {
+		return nil, pathErr("open", name, err)
+	}
+	defer unix.Close(memfd)
+	fd, err := reopen(memfd, flag&^oTmpfile)
+	if err != nil {
+		return nil, pathErr("open", name, err)
+	}
+	uid, gid, mode := fs.cred.newOwner(dir, unix.S_IFREG|modeBits(perm)&07777)
+	t := now()
+	n := &inode{mode: mode, uid: uid, gid: gid, memfd: -1, atime: t, mtime: t, ctime: t,
+		linkable: flag&unix.O_EXCL == 0}
+	fs.t.nextIno++ // numbered, but not counted among the inodes with a name
+	n.ino = fs.t.nextIno
+	fs.t.data[key] = n
+	return &File{fs: fs, name: name, node: n, fd: fd, os: os.NewFile(uintptr(fd), name)}, nil
 }
 
 // openLookup finds or creates the inode that open(2) of name with flag

@@ -1,8 +1,8 @@
 // scenarios_test.go holds the scenarios of the differential test (see
 // steps_test.go for the step language): one per rule of path resolution,
-// open, mkdir, rmdir, unlink, rename, link, symlink, attributes and
-// permissions. "=ERRNO" or "=ok" at the end of a step is what the kernel
-// must answer.
+// open, O_TMPFILE, mkdir, rmdir, unlink, rename, link, linkat with
+// AT_EMPTY_PATH ("flink"), symlink, attributes and permissions. "=ERRNO"
+// or "=ok" at the end of a step is what the kernel must answer.
 
 package mem
 
@@ -305,6 +305,47 @@ func scenarios() []scenario {
 			"open 3 z RDWR|CREAT 0", "close 3", "stat z", "open 4 z RDWR =ok", "close 4",
 		}},
 		{name: "many_entries", steps: manyEntries()},
+		{name: "tmpfile_create_link", steps: []string{
+			"mkdir d", "open 1 d RDWR|TMPFILE 0640 =ok", "write 1 hello", "fstat 1", "ls d", "stat d",
+			"pread 1 10 0", "flink 1 d/f =ok", "fstat 1", "stat d/f", "cat d/f", "write 1 \" more\"",
+			"cat d/f", "flink 1 g =ok", "fstat 1", "stat d", "ls d", "close 1", "stat g",
+			"open 2 . WRONLY|TMPFILE 0600 =ok", "write 2 w", "fstat 2", "read 2 1 =EBADF", "flink 2 d/w =ok",
+			"close 2", "cat d/w", "open 3 d/ RDWR|TMPFILE|APPEND|TRUNC 0644 =ok", "write 3 ab",
+			"pwrite 3 c 0", "flink 3 d/a =ok", "close 3", "cat d/a",
+		}},
+		{name: "tmpfile_unlinked", steps: []string{
+			"open 1 / RDWR|TMPFILE =ok", "write 1 gone", "fstat 1", "close 1", "ls /",
+			"open 2 / RDWR|TMPFILE 0 =ok", "fstat 2", "write 2 x", "fchmod 2 0604 =ok", "fchown 2 7 8 =ok",
+			"ftruncate 2 5 =ok", "fstat 2", "flink 2 named =ok", "stat named", "close 2",
+		}},
+		{name: "tmpfile_excl", steps: []string{
+			"open 1 . WRONLY|TMPFILE|EXCL 0600 =ok", "write 1 x", "fstat 1", "flink 1 f =ENOENT",
+			"stat f =ENOENT", "dup 1 2 =ok", "flink 2 f =ENOENT", "close 1", "close 2",
+			"open 3 . RDWR|TMPFILE|EXCL =ok", "flink 3 nodir/f =ENOENT", "flink 3 . =EEXIST", "close 3",
+		}},
+		{name: "tmpfile_open_errors", steps: []string{
+			"put f x", "mkdir d", "symlink d ld", "symlink f lf", "open 1 d RDONLY|TMPFILE =EINVAL",
+			"open 2 nope RDONLY|TMPFILE =EINVAL", "open 3 f RDWR|TMPFILE =ENOTDIR",
+			"open 4 nope RDWR|TMPFILE =ENOENT", "open 5 d RDWR|TMPFILE|CREAT =EINVAL",
+			"open 6 f/ WRONLY|TMPFILE =ENOTDIR", "open 7 nope/x RDWR|TMPFILE =ENOENT",
+			"open 8 f/x RDWR|TMPFILE =ENOTDIR", "open 9 ld WRONLY|TMPFILE =ok", "close 9",
+			"open 10 ld WRONLY|TMPFILE|NOFOLLOW =ENOTDIR", "open 11 ld/ WRONLY|TMPFILE|NOFOLLOW =ok",
+			"close 11", "open 12 lf RDWR|TMPFILE =ENOTDIR", "open 13 d WRONLY|TMPFILE|CREAT|EXCL =EINVAL",
+			"ls d", "stat d",
+		}},
+		{name: "tmpfile_link_errors", steps: []string{
+			"put f x", "mkdir d", "open 1 d RDWR|TMPFILE =ok", "flink 1 f =EEXIST", "flink 1 nodir/x =ENOENT",
+			"flink 1 d =EEXIST", "flink 1 f/x =ENOTDIR", "flink 1 d/t/ =ENOENT", "flink 1 \"\" =ENOENT",
+			"flink 1 d/t =ok", "unlink d/t =ok", "fstat 1", "flink 1 d/t =ENOENT", "open 2 f RDWR =ok",
+			"unlink f =ok", "flink 2 f2 =ENOENT", "flink 9 x =EBADF", "close 1", "close 2", "put g y",
+			"open 3 g RDONLY =ok", "flink 3 h =ok", "stat g", "rename g g2 =ok", "flink 3 h2 =ok",
+			"stat h2", "close 3", "open 4 d WRONLY|TMPFILE =ok", "dup 4 5 =ok", "flink 5 d/viadup =ok",
+			"fstat 4", "flink 4 d/again =ok", "fstat 5", "close 4", "close 5", "ls d",
+		}},
+		{name: "tmpfile_setgid_dir", steps: []string{
+			"mkdir s 02775", "chown s -1 1234", "chmod s 02775", "open 1 s RDWR|TMPFILE 02755 =ok",
+			"fstat 1", "flink 1 s/f =ok", "stat s/f", "close 1",
+		}},
 
 		// Permission scenarios: setup as root, steps as uid 1000.
 		{name: "perm_search", cred: user, setup: []string{
@@ -405,6 +446,20 @@ func scenarios() []scenario {
 			"open 1 s/f RDWR|CREAT 02755 =ok", "close 1", "stat s/f", "mkdir s/d 0755 =ok", "stat s/d",
 			"open 2 m/f RDWR|CREAT 02755 =ok", "close 2", "stat m/f", "open 3 s/g RDWR|CREAT 02745", "close 3",
 			"stat s/g",
+		}},
+		{name: "perm_tmpfile", cred: user, setup: []string{
+			"mkdir ro 0755", "mkdir u 0755", "chown u 1000 1000", "mkdir nox 0776", "mkdir u/rx 0555",
+			"chown u/rx 1000 1000", "put g y 0644", "put wf z 0666", "put sf s 04777", "mkdir s 02777",
+			"chown s 0 70", "chmod s 02777", "mkdir hidden 0700", "mkdir hidden/d 0777",
+		}, steps: []string{
+			"open 1 ro RDWR|TMPFILE =EACCES", "open 2 u RDWR|TMPFILE 0600 =ok", "fstat 2", "write 2 mine",
+			"flink 2 ro/t =EACCES", "flink 2 u/t =ok", "stat u/t", "open 3 nox WRONLY|TMPFILE =EACCES",
+			"open 4 u/rx WRONLY|TMPFILE =EACCES", "open 5 nope RDWR|TMPFILE =ENOENT",
+			"open 6 hidden/d RDWR|TMPFILE =EACCES", "open 7 g RDONLY =ok", "flink 7 u/g =EPERM",
+			"open 8 wf RDWR =ok", "flink 8 u/wf =ok", "stat wf", "open 9 sf RDONLY =ok", "flink 9 u/sf =EPERM",
+			"open 10 s RDWR|TMPFILE 02755 =ok", "fstat 10", "flink 10 s/t =ok", "stat s/t",
+			"open 11 u WRONLY|TMPFILE|EXCL =ok", "flink 11 u/x =ENOENT", "open 12 / RDWR|TMPFILE =EACCES",
+			"close 2", "close 7", "close 8", "close 9", "close 10", "close 11",
 		}},
 		{name: "perm_root_owned_paths", cred: user, setup: []string{
 			"mkdir r 0755", "put r/f x 0644", "symlink f r/l",

@@ -86,7 +86,7 @@ var flagNames = map[string]int{
 	"RDONLY": unix.O_RDONLY, "WRONLY": unix.O_WRONLY, "RDWR": unix.O_RDWR,
 	"CREAT": unix.O_CREAT, "EXCL": unix.O_EXCL, "TRUNC": unix.O_TRUNC,
 	"APPEND": unix.O_APPEND, "DIRECTORY": unix.O_DIRECTORY,
-	"NOFOLLOW": unix.O_NOFOLLOW, "NOATIME": unix.O_NOATIME,
+	"NOFOLLOW": unix.O_NOFOLLOW, "NOATIME": unix.O_NOATIME, "TMPFILE": unix.O_TMPFILE,
 	"NOREPLACE": unix.RENAME_NOREPLACE, "EXCHANGE": unix.RENAME_EXCHANGE,
 	"WHITEOUT": unix.RENAME_WHITEOUT,
 }
