@@ -10,7 +10,7 @@ import (
 	"github.com/zvfs/zvfs/backends/mem"
 )
 
-func testNS(t *testing.T) *Namespace {
+func testNS(t testing.TB) *Namespace {
 	t.Helper()
 	fs := mem.New()
 	for _, d := range []string{"/a", "/a/b", "/sub"} {
