@@ -615,6 +615,25 @@ func (h *handler) stat(buf uint64, flags int, _ bool, statx bool) (Answer, error
 }
 
 func (h *handler) fstat(buf uint64, statx bool) (Answer, error) {
+	if h.fdi < len(h.r.Fds) && h.ns.served.Lookup(h.r.Fds[h.fdi]) == nil {
+		// A kernel-backed file of mem: its stat without opening it.
+		for _, m := range h.ns.mounts {
+			if sd, ok := m.FS.(interface{ StatData(int) (mem.Stat, bool) }); ok {
+				if st, ok := sd.StatData(h.r.Fds[h.fdi]); ok {
+					a := attr{dev: st.Dev, ino: st.Ino, nlink: st.Nlink, mode: st.Mode, uid: st.Uid, gid: st.Gid,
+						size: st.Size, blocks: st.Blocks, atime: st.Atime, mtime: st.Mtime, ctime: st.Ctime}
+					b := a.stat()
+					if statx {
+						b = a.statx()
+					}
+					if err := h.r.Mem.Write(buf, b); err != nil {
+						return Answer{}, err
+					}
+					return okAnswer, nil
+				}
+			}
+		}
+	}
 	f, err := h.fdOf()
 	if err != nil {
 		return Answer{}, err
@@ -1432,6 +1451,16 @@ func (h *handler) listing(f *fdFile) error {
 		}
 		s.file.Close()
 		s.file = nf
+	}
+	if d, ok := s.file.(interface{ Dirents() ([]mem.Dirent, error) }); ok {
+		ents, err := d.Dirents()
+		if err != nil {
+			return err
+		}
+		for _, e := range ents {
+			s.ents = append(s.ents, dirent{e.Ino, e.Type, e.Name})
+		}
+		return nil
 	}
 	fis, err := s.file.Readdir(-1)
 	if err != nil && err != io.EOF {

@@ -81,3 +81,20 @@ func dataDup(fd int) (int, dataKey, error) {
 	}
 	return dup, dataKey{st.Dev, st.Ino}, nil
 }
+
+// StatData is OpenData followed by Stat, without making a File: the stat
+// of the regular file whose data descriptor fd is (see OpenData). ok is
+// false if fd is not one of this tree's.
+func (fs *FS) StatData(fd int) (st Stat, ok bool) {
+	var ks unix.Stat_t
+	if unix.Fstat(fd, &ks) != nil || ks.Mode&unix.S_IFMT != unix.S_IFREG {
+		return Stat{}, false
+	}
+	fs.t.mu.RLock()
+	defer fs.t.mu.RUnlock()
+	n := fs.t.data[dataKey{ks.Dev, ks.Ino}]
+	if n == nil {
+		return Stat{}, false
+	}
+	return fs.t.stat(n, fd), true
+}

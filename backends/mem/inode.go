@@ -6,6 +6,7 @@ package mem
 
 import (
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -29,7 +30,10 @@ type inode struct {
 	// Directories.
 	parent  *inode            // ".."; the root is its own parent
 	entries map[string]*inode // names in this directory
-	names   []string          // the same names, sorted
+	// names caches the same names, sorted, for listings; nil when a name
+	// was added or removed since. Readers build it under the tree's read
+	// lock, hence the atomic pointer.
+	names atomic.Pointer[[]string]
 	size    int64             // 40 + 20 per entry, like tmpfs
 	dead    bool              // removed; reading it gives ENOENT
 
@@ -58,6 +62,22 @@ func (n *inode) touch(t time.Time) {
 	n.ctime = t
 }
 
+// sortedNames returns the names of directory n in order. A directory with
+// many names is listed much less often than it changes (a build creating
+// files), so the order is made when a listing needs it, not at each change.
+func (n *inode) sortedNames() []string {
+	if p := n.names.Load(); p != nil {
+		return *p
+	}
+	s := make([]string, 0, len(n.entries))
+	for name := range n.entries {
+		s = append(s, name)
+	}
+	sort.Strings(s)
+	n.names.Store(&s)
+	return s
+}
+
 // lookup returns the entry called name, or nil.
 func (n *inode) lookup(name string) *inode {
 	if n.entries == nil {
@@ -73,10 +93,7 @@ func (n *inode) add(name string, child *inode) {
 		n.entries = make(map[string]*inode)
 	}
 	n.entries[name] = child
-	i := sort.SearchStrings(n.names, name)
-	n.names = append(n.names, "")
-	copy(n.names[i+1:], n.names[i:])
-	n.names[i] = name
+	n.names.Store(nil)
 	n.size += bogoDirent
 	if child.isDir() {
 		child.parent = n
@@ -89,9 +106,7 @@ func (n *inode) add(name string, child *inode) {
 func (n *inode) remove(name string) {
 	child := n.entries[name]
 	delete(n.entries, name)
-	if i := sort.SearchStrings(n.names, name); i < len(n.names) && n.names[i] == name {
-		n.names = append(n.names[:i], n.names[i+1:]...)
-	}
+	n.names.Store(nil)
 	n.size -= bogoDirent
 	if child != nil && child.isDir() {
 		n.nlink--

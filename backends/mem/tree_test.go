@@ -29,10 +29,11 @@ func checkTree(t testing.TB, fs *FS) {
 	var walk func(dir *inode, path string)
 	walk = func(dir *inode, path string) {
 		subdirs := uint32(0)
-		if !sort.StringsAreSorted(dir.names) || len(dir.names) != len(dir.entries) {
-			t.Errorf("%s: names %v do not match entries", path, dir.names)
+		sorted := dir.sortedNames()
+		if !sort.StringsAreSorted(sorted) || len(sorted) != len(dir.entries) {
+			t.Errorf("%s: names %v do not match entries", path, sorted)
 		}
-		for _, name := range dir.names {
+		for _, name := range sorted {
 			n := dir.entries[name]
 			if n == nil {
 				t.Errorf("%s: name %q without entry", path, name)
