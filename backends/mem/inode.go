@@ -34,8 +34,8 @@ type inode struct {
 	// was added or removed since. Readers build it under the tree's read
 	// lock, hence the atomic pointer.
 	names atomic.Pointer[[]string]
-	size    int64             // 40 + 20 per entry, like tmpfs
-	dead    bool              // removed; reading it gives ENOENT
+	size  int64 // 40 + 20 per entry, like tmpfs
+	dead  bool  // removed; reading it gives ENOENT
 
 	// Symbolic links.
 	target string
