@@ -136,6 +136,11 @@ func CHeader() []byte {
 		}
 		b.WriteString("\n};\n")
 	}
+	b.WriteString("/* Calls that change credentials, by number. */\nstatic const abi_u8 abi_cred_calls[ABI_NSLOTS] = {\n")
+	for _, nr := range CredCalls {
+		fmt.Fprintf(&b, "\t[SYS_%s] = 1,\n", sysnum.Name(nr))
+	}
+	b.WriteString("};\n")
 	b.WriteString("/* Where the path-taking calls keep their arguments, by number. */\n" +
 		"static const struct abi_pathcall abi_pathcalls[ABI_NSLOTS] = {\n")
 	pcs := PathCalls()

@@ -128,6 +128,14 @@ var FdCalls = []int{
 	unix.SYS_FLISTXATTR, unix.SYS_FREMOVEXATTR, unix.SYS_CLOSE, unix.SYS_DUP, unix.SYS_FCNTL,
 }
 
+// CredCalls change a thread's credentials. The supervisor learns who calls
+// from the connection (SO_PEERCRED, fixed when it is made), so after one of
+// these the stub makes new connections.
+var CredCalls = []int{
+	unix.SYS_SETUID, unix.SYS_SETGID, unix.SYS_SETREUID, unix.SYS_SETREGID, unix.SYS_SETRESUID,
+	unix.SYS_SETRESGID, unix.SYS_SETFSUID, unix.SYS_SETFSGID, unix.SYS_SETGROUPS, unix.SYS_CAPSET,
+}
+
 // DataCalls are the calls that go to the supervisor only for a served
 // descriptor: the kernel answers them for every other one.
 var DataCalls = []int{
@@ -149,6 +157,9 @@ func VFSClasses() [NSlots]Class {
 	}
 	t[unix.SYS_GETCWD] = ClassPath
 	t[unix.SYS_UMASK] = ClassPath
+	for _, nr := range CredCalls {
+		t[nr] = ClassPath
+	}
 	t[unix.SYS_CLOSE_RANGE] = ClassPath
 	for _, nr := range FdCalls {
 		t[nr] = ClassFd

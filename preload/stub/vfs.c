@@ -376,7 +376,15 @@ static int conn_get(int **kept)
 	if (!b || (b->flags & BLKF_VFORK_CHILD) || b->conn_busy || cpu >= BLK_NCONNS)
 		return conn_open_cpu(cpu);
 	unsigned long gen = __atomic_load_n(&vs.gen, __ATOMIC_ACQUIRE);
-	if (b->conn_gen != gen) { /* the program closed one of ours: start afresh */
+	if (b->conn_gen != gen) {
+		/* The program closed one of ours (that one is no longer marked
+		 * ours, and its number may be the program's now), or changed
+		 * credentials: start afresh, closing what is still ours. */
+		for (unsigned i = 0; i < BLK_NCONNS; i++)
+			if (b->conns[i] && is_ours(b->conns[i] - 1)) {
+				set_ours(b->conns[i] - 1, 0);
+				RAW1(SYS_close, b->conns[i] - 1);
+			}
 		memset(b->conns, 0, sizeof b->conns);
 		b->conn_gen = gen;
 	}
@@ -898,6 +906,14 @@ long vfs_call(struct frame *f, const unsigned long *mask)
 		return getcwd_call(f);
 	if (nr == SYS_close_range)
 		return close_range_call(f);
+	if (abi_cred_calls[nr]) {
+		/* New credentials: the supervisor must see them, and it reads
+		 * them from the connection, so every thread reconnects. */
+		long r = raw_frame(f);
+		if (r >= 0 || nr == SYS_setfsuid || nr == SYS_setfsgid)
+			__atomic_add_fetch(&vs.gen, 1, __ATOMIC_RELEASE);
+		return r;
+	}
 	if (nr == SYS_umask) {
 		long r = raw_frame(f);
 		__atomic_store_n(&vs.umask, (unsigned)f->rdi & 0777, __ATOMIC_RELAXED);

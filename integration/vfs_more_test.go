@@ -65,3 +65,31 @@ print(len(os.listdir("/")) > 0)
 		t.Fatalf("after the supervisor died: %q (stderr %q)", got, r.stderr)
 	}
 }
+
+// TestVFSCredentialChange: a process that drops privileges without exec
+// (after having used the mount as root) is checked with its new identity.
+func TestVFSCredentialChange(t *testing.T) {
+	requireHook(t)
+	need(t, "python3")
+	r := run(t, t.TempDir(), nil, zvfsBin, "--mount", "mem:/data", "--", "python3", "-c", `
+import os
+os.mkdir("/data/priv", 0o700)
+open("/data/priv/f", "w").write("secret")
+pid = os.fork()
+if pid == 0:
+    os.stat("/data/priv")
+    os.setresgid(65534, 65534, 65534)
+    os.setresuid(65534, 65534, 65534)
+    try:
+        open("/data/priv/f").read()
+        print("read as nobody")
+    except PermissionError:
+        print("EACCES")
+    os._exit(0)
+os.waitpid(pid, 0)
+print(open("/data/priv/f").read())
+`)
+	if got := strings.TrimSpace(r.stdout); got != "EACCES\nsecret" {
+		t.Fatalf("got %q (stderr %q)", got, r.stderr)
+	}
+}
