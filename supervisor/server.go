@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -45,15 +46,19 @@ type Server struct {
 	logf        func(format string, args ...any) // protocol errors; nil: silent
 	ns          *vfs.Namespace                   // the mounts; nil: none
 
-	mu       sync.Mutex
-	conns    map[int]struct{}
-	closed   bool
-	counts   [abi.NSlots + 1]uint64
-	pids     map[int32]struct{}
-	files    map[string]FileSites // by path, for --verbose
-	skipped  map[string]int       // mappings not patched, by reason
-	protoErr int
-	wg       sync.WaitGroup
+	mu     sync.Mutex
+	conns  map[int]struct{}
+	closed bool
+	done   chan struct{} // closed by Close: idle connection servers end
+	idle   sync.Map      // cpu → chan keptConn: servers pinned there, waiting for a connection
+	counts [abi.NSlots + 1]uint64
+	// fileCalls counts the file calls answered, by number (atomic).
+	fileCalls [abi.NSlots]uint64
+	pids      map[int32]struct{}
+	files     map[string]FileSites // by path, for --verbose
+	skipped   map[string]int       // mappings not patched, by reason
+	protoErr  int
+	wg        sync.WaitGroup
 }
 
 // FileSites summarises what was patched in one file.
@@ -89,7 +94,7 @@ func NewServer(cfg Config) (*Server, error) {
 	s := &Server{
 		socks: socks, dir: dir, path: path, cache: cfg.Cache, copies: newPatchStore(cfg.PatchDir),
 		wantReports: cfg.WantReports, logf: cfg.Logf, ns: cfg.Namespace,
-		conns: map[int]struct{}{}, pids: map[int32]struct{}{}, files: map[string]FileSites{}, skipped: map[string]int{},
+		conns: map[int]struct{}{}, done: make(chan struct{}), pids: map[int32]struct{}{}, files: map[string]FileSites{}, skipped: map[string]int{},
 	}
 	if s.cache == nil {
 		s.cache = trampoline.NewCache("")
@@ -176,6 +181,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
+	close(s.done)
 	for fd := range s.conns {
 		unix.Shutdown(fd, unix.SHUT_RDWR)
 	}
@@ -256,20 +262,39 @@ func (s *Server) acceptLoop(lfd, cpu int) {
 			// thread's next calls, served by a thread of its own.
 			var none unix.Timeval
 			unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &none)
-			s.wg.Add(1)
-			go s.serveConn(fd, cpu, p)
+			s.keep(keptConn{fd, p}, cpu)
 			continue
 		}
 		s.endConn(fd)
 	}
 }
 
-// serveConn answers the file calls of one connection until it closes, on
-// a thread pinned to the CPU of the socket it came in on: a stub keeps one
-// connection per CPU it runs on and uses the one of its current CPU, so
-// the caller blocked in recvmsg hands its CPU straight to this thread (a
-// wake-up on another CPU costs tens of µs here).
-func (s *Server) serveConn(fd, cpu int, p peer) {
+// A keptConn is a connection carrying file calls, with what is known of
+// its peer.
+type keptConn struct {
+	fd int
+	p  peer
+}
+
+// keep hands a file-call connection accepted on cpu's socket to a server
+// thread pinned to that CPU: an idle one if there is one, else a new one.
+// A stub keeps one connection per CPU it runs on and uses the one of its
+// current CPU, so the caller blocked in recvmsg hands its CPU straight to
+// this thread (a wake-up on another CPU costs tens of µs here).
+func (s *Server) keep(c keptConn, cpu int) {
+	ch, _ := s.idle.LoadOrStore(cpu, make(chan keptConn))
+	select {
+	case ch.(chan keptConn) <- c:
+	default:
+		s.wg.Add(1)
+		go s.connServer(c, cpu, ch.(chan keptConn))
+	}
+}
+
+// connServer serves kept connections, one after another, on a thread
+// pinned to cpu; it waits a while for the next one before ending, so that a
+// build starting process after process does not start a thread for each.
+func (s *Server) connServer(c keptConn, cpu int, next chan keptConn) {
 	defer s.wg.Done()
 	runtime.LockOSThread() // never unlocked: the thread, with its affinity, ends with us
 	if cpu >= 0 {
@@ -277,10 +302,22 @@ func (s *Server) serveConn(fd, cpu int, p peer) {
 		set.Set(cpu)
 		unix.SchedSetaffinity(0, &set)
 	}
-	for s.handle(fd, &p) {
+	for {
+		for s.handle(c.fd, &c.p) {
+		}
+		s.endConn(c.fd)
+		select {
+		case c = <-next:
+		case <-time.After(idleServer):
+			return
+		case <-s.done:
+			return
+		}
 	}
-	s.endConn(fd)
 }
+
+// idleServer is how long a connection server waits for another connection.
+const idleServer = 2 * time.Second
 
 func (s *Server) endConn(fd int) {
 	s.mu.Lock()
@@ -384,6 +421,9 @@ func (s *Server) handle(fd int, p *peer) bool {
 			return false
 		}
 		p.calls = true
+		if c.Nr < abi.NSlots {
+			atomic.AddUint64(&s.fileCalls[c.Nr], 1)
+		}
 		a := s.ns.Handle(&vfs.Request{Call: c, Fds: fds, Cred: cred, Mem: vfs.ProcessMemory{Pid: int(pid)}})
 		var rights []byte
 		if a.Fd >= 0 {
@@ -594,6 +634,9 @@ type Stats struct {
 	Processes int               `json:"processes"`
 	Total     uint64            `json:"total"`
 	Syscalls  map[string]uint64 `json:"syscalls"`
+	// FileCalls are the calls on virtual paths and descriptors that the
+	// supervisor answered, by name (the rest of Syscalls the kernel did).
+	FileCalls map[string]uint64 `json:"file_calls,omitempty"`
 }
 
 // Stats returns the counters gathered so far.
@@ -601,6 +644,14 @@ func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := Stats{Processes: len(s.pids), Syscalls: map[string]uint64{}}
+	for i := range s.fileCalls {
+		if c := atomic.LoadUint64(&s.fileCalls[i]); c != 0 {
+			if st.FileCalls == nil {
+				st.FileCalls = map[string]uint64{}
+			}
+			st.FileCalls[sysnum.Name(i)] = c
+		}
+	}
 	for i, c := range s.counts {
 		if c == 0 {
 			continue

@@ -164,6 +164,24 @@ func printStats(w io.Writer, st supervisor.Stats) {
 	for _, r := range rows {
 		fmt.Fprintf(w, "%12d  %s\n", r.n, r.name)
 	}
+	if len(st.FileCalls) > 0 {
+		rows = rows[:0]
+		var total uint64
+		for k, v := range st.FileCalls {
+			rows = append(rows, row{k, v})
+			total += v
+		}
+		sort.Slice(rows, func(i, j int) bool {
+			if rows[i].n != rows[j].n {
+				return rows[i].n > rows[j].n
+			}
+			return rows[i].name < rows[j].name
+		})
+		fmt.Fprintf(w, "zvfs: %d of them on virtual paths and descriptors, answered by zvfs:\n", total)
+		for _, r := range rows {
+			fmt.Fprintf(w, "%12d  %s\n", r.n, r.name)
+		}
+	}
 }
 
 func writeJSON(path string, st supervisor.Stats) error {

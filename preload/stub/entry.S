@@ -201,7 +201,16 @@ zvfs_entry:
 .Lslow:
 	testb	$BLKF_VFORK_CHILD, %gs:BLK_FLAGS
 	jnz	.Lslow_mine
-	leaq	-128(%rsp), %rsp
+	/* Our thread's TLS pointer? Then the block is ours (a thread made by a
+	 * clone the hook did not see has its own). Else ask for the thread id. */
+	testb	$ABI_DATAFLAG_FSGSBASE, ABI_FLAGS_ADDR
+	jz	1f
+	rdfsbase %rcx
+	testq	%rcx, %rcx
+	jz	1f
+	cmpq	%rcx, %gs:BLK_FSBASE
+	je	.Lslow_mine
+1:	leaq	-128(%rsp), %rsp
 	pushq	%rax
 	movl	$SYS_gettid, %eax
 	syscall

@@ -79,12 +79,22 @@ long uread(void *dst, unsigned long src, unsigned long n)
 	return ureadv(&l, &r, 1);
 }
 
+/* self_task names this process for process_vm_readv: the thread id the
+ * block records (checked on entry to the slow path) saves a getpid. A vfork
+ * child's borrowed block has none; it asks. */
+static long self_task(void)
+{
+	struct block *b = cur_block();
+	if (b && !(b->flags & BLKF_VFORK_CHILD) && b->tid)
+		return (long)b->tid;
+	return RAW0(SYS_getpid);
+}
+
 /* ureadv reads n pieces of the caller's memory in one system call; it stops
  * at the first unreadable byte and returns the bytes read. */
 long ureadv(const struct uiovec *local, const struct uiovec *remote, unsigned long n)
 {
-	long pid = RAW0(SYS_getpid);
-	return RAW6(SYS_process_vm_readv, pid, local, n, remote, n, 0);
+	return RAW6(SYS_process_vm_readv, self_task(), local, n, remote, n, 0);
 }
 
 /* uwrite copies n bytes into the caller's memory at dst; it returns the
@@ -92,8 +102,7 @@ long ureadv(const struct uiovec *local, const struct uiovec *remote, unsigned lo
 long uwrite(unsigned long dst, const void *src, unsigned long n)
 {
 	struct uiovec l = {(unsigned long)src, n}, r = {dst, n};
-	long pid = RAW0(SYS_getpid);
-	return RAW6(SYS_process_vm_writev, pid, &l, 1, &r, 1, 0);
+	return RAW6(SYS_process_vm_writev, self_task(), &l, 1, &r, 1, 0);
 }
 
 /* spin_lock and spin_unlock guard the stub's few shared tables. Callers

@@ -62,6 +62,17 @@ int zvfs_last_thread(struct block *self)
 	return 1;
 }
 
+/* zvfs_own records the calling thread as b's owner: its id, and its %fs
+ * base, which the entry compares without a system call. */
+void zvfs_own(struct block *b)
+{
+	b->tid = (unsigned long)RAW0(SYS_gettid);
+	unsigned long fs = 0;
+	if (*(volatile unsigned long *)low(ABI_FLAGS_ADDR) & ABI_DATAFLAG_FSGSBASE)
+		__asm__ volatile("rdfsbase %0" : "=r"(fs));
+	b->fsbase = fs;
+}
+
 /* zvfs_attach gives the calling thread a hook block (and a spare one for its
  * vfork children) and points %gs at it, reusing the block of a thread that
  * has exited when it can. It runs on the caller's stack. */
@@ -69,7 +80,7 @@ int zvfs_attach(void)
 {
 	struct block *old = reuse();
 	if (old) {
-		old->tid = (unsigned long)RAW0(SYS_gettid);
+		zvfs_own(old);
 		old->cur = old->hi;
 		set_gs(old);
 		return 0;
@@ -85,7 +96,7 @@ int zvfs_attach(void)
 	init_block(b, base + BLK_GUARD, 0);
 	init_block(c, base + BLK_SPAN + BLK_GUARD, BLKF_VFORK_CHILD);
 	b->child = c;
-	b->tid = (unsigned long)RAW0(SYS_gettid);
+	zvfs_own(b);
 	/* Lock-free push: blocks are never removed, so there is no ABA. */
 	struct block *head = __atomic_load_n(&zvfs_state.registry, __ATOMIC_ACQUIRE);
 	do
@@ -113,6 +124,6 @@ void zvfs_after_fork_child(void)
 	zvfs_state.report_lock = 0;
 	zvfs_state.table_lock = 0;
 	if (self && !(self->flags & BLKF_VFORK_CHILD))
-		self->tid = (unsigned long)RAW0(SYS_gettid);
+		zvfs_own(self);
 	vfs_after_fork_child();
 }

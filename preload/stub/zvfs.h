@@ -22,6 +22,7 @@
 #define BLK_FLAGS       0x1838
 #define BLK_NEXT        0x1840 /* registry link */
 #define BLK_TID         0x1848 /* owner thread; a thread that inherited another's %gs gets its own block */
+#define BLK_FSBASE      0x1860 /* owner thread's %fs base (its TLS): a cheaper ownership test than gettid */
 #define BLK_CONNS       0x1a00 /* the thread's file-call connections, one per CPU (vfs.c) */
 #define BLK_NCONNS      256
 #define BLK_SCRATCH     0x1900 /* 256 bytes: clone3 argument copy */
@@ -48,7 +49,8 @@ struct block {
 	unsigned long tid;
 	unsigned long conn_gen;  /* vfs generation the connections were made in */
 	unsigned long conn_busy; /* a request is on one (a signal handler must not use them) */
-	char pad1[BLK_SCRATCH - BLK_TID - 24];
+	unsigned long fsbase;
+	char pad1[BLK_SCRATCH - BLK_TID - 32];
 	unsigned char scratch[256];
 	int conns[BLK_NCONNS]; /* descriptor + 1 of the connection to the supervisor's socket for each CPU; 0: none */
 	char pad2[BLK_HDR_SIZE - BLK_CONNS - 4 * BLK_NCONNS];
@@ -61,6 +63,7 @@ _Static_assert(offsetof(struct block, save_rdi) == BLK_SAVE_RDI, "save_rdi");
 _Static_assert(offsetof(struct block, next) == BLK_NEXT, "next");
 _Static_assert(offsetof(struct block, tid) == BLK_TID, "tid");
 _Static_assert(offsetof(struct block, conns) == BLK_CONNS, "conns");
+_Static_assert(offsetof(struct block, fsbase) == BLK_FSBASE, "fsbase");
 _Static_assert(offsetof(struct block, scratch) == BLK_SCRATCH, "scratch");
 _Static_assert(sizeof(struct block) == BLK_HDR_SIZE, "block size");
 
@@ -134,6 +137,7 @@ struct stub_state {
 };
 extern struct stub_state zvfs_state;
 int zvfs_attach(void);
+void zvfs_own(struct block *b);
 int zvfs_last_thread(struct block *self);
 void zvfs_after_fork_child(void);
 
