@@ -93,3 +93,14 @@ print(open("/data/priv/f").read())
 		t.Fatalf("got %q (stderr %q)", got, r.stderr)
 	}
 }
+
+// TestVFSSignalsDuringCalls: signal handlers that make file calls while the
+// interrupted thread is in the middle of one, on several threads.
+func TestVFSSignalsDuringCalls(t *testing.T) {
+	requireHook(t)
+	prog := cprog(t, "vfs_signals")
+	r := run(t, t.TempDir(), nil, zvfsBin, "--mount", "mem:/data", "--", prog)
+	if r.code != 0 || !strings.Contains(r.stdout, "bad 0") {
+		t.Fatalf("exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+}
