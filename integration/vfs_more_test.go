@@ -104,3 +104,14 @@ func TestVFSSignalsDuringCalls(t *testing.T) {
 		t.Fatalf("exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestVFSLongjmpFromHandler: a handler that interrupts a file call and
+// leaves with siglongjmp, many times over.
+func TestVFSLongjmpFromHandler(t *testing.T) {
+	requireHook(t)
+	prog := cprog(t, "vfs_longjmp")
+	r := run(t, t.TempDir(), nil, zvfsBin, "--mount", "mem:/data", "--", prog)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "jumps ") {
+		t.Fatalf("exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -207,9 +207,33 @@ static int clone3_prepare(struct frame *f, unsigned long long *args, unsigned lo
 	return 1;
 }
 
+/* abandoned checks, on entry from outside the private stack, that no
+ * frame is live on it. One is when a signal handler running on an
+ * alternate stack interrupted a slow path; otherwise a handler that ran on
+ * the private stack left by longjmp, and its frames are abandoned: their
+ * space is taken back (else each such jump would lose 64 KiB of the stack),
+ * and the thread's kept connections, which may hold an unread answer,
+ * closed. File calls run with signals open, so this happens. */
+static void abandoned(struct frame *f)
+{
+	struct block *b = cur_block();
+	if (!b || f->old_cur == b->hi || (f->user_rsp >= b->lo && f->user_rsp < b->hi))
+		return;
+	struct {
+		unsigned long sp;
+		int flags;
+		unsigned long size;
+	} ss;
+	if (RAW2(SYS_sigaltstack, 0, &ss) == 0 && (ss.flags & 1 /* SS_ONSTACK */))
+		return;
+	f->old_cur = b->hi;
+	vfs_abandoned(b);
+}
+
 int zvfs_slow(struct frame *f)
 {
 	unsigned long old;
+	abandoned(f);
 	if (vfs_on() && f->rax < ABI_NSLOTS && abi_vfs_class_table[f->rax] >= ABI_CLASS_PATH) {
 		/* File calls run with signals open: see vfs.c. */
 		f->rax = (unsigned long)vfs_call(f, 0);

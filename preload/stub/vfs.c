@@ -428,6 +428,21 @@ static void conn_put(int s, int *kept, int ok)
 	}
 }
 
+/* vfs_abandoned forgets the kept connections of block b after a request
+ * on it was abandoned by a longjmp out of a signal handler. */
+void vfs_abandoned(struct block *b)
+{
+	if (!vs.on || !b->conn_busy)
+		return;
+	for (unsigned i = 0; i < BLK_NCONNS; i++)
+		if (b->conns[i] && is_ours(b->conns[i] - 1)) {
+			set_ours(b->conns[i] - 1, 0);
+			RAW1(SYS_close, b->conns[i] - 1);
+		}
+	memset(b->conns, 0, sizeof b->conns);
+	b->conn_busy = 0;
+}
+
 /* vfs_after_fork_child drops the parent's connections in a forked child:
  * the parent's threads are still using them. */
 void vfs_after_fork_child(void)

@@ -169,6 +169,7 @@ long vfs_call(struct frame *f, const unsigned long *mask);
 int vfs_env(char *buf, unsigned long cap, unsigned long *out);
 int vfs_on(void);
 void vfs_after_fork_child(void);
+void vfs_abandoned(struct block *b);
 #endif
 
 #endif
