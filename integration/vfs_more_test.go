@@ -1,8 +1,13 @@
 package integration
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zvfs/zvfs/supervisor"
 )
 
 // TestVFSExec runs programs that live only in a mem mount: an ELF binary
@@ -113,5 +118,31 @@ func TestVFSLongjmpFromHandler(t *testing.T) {
 	r := run(t, t.TempDir(), nil, zvfsBin, "--mount", "mem:/data", "--", prog)
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "jumps ") {
 		t.Fatalf("exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestVFSStats: --mount works with `zvfs stats`, whose JSON then also counts
+// the calls zvfs answered itself.
+func TestVFSStats(t *testing.T) {
+	requireHook(t)
+	js := filepath.Join(t.TempDir(), "stats.json")
+	r := run(t, t.TempDir(), nil, zvfsBin, "stats", "--json", js, "--mount", "mem:/data", "--",
+		"sh", "-c", "echo hi > /data/x && cat /data/x && ls /data")
+	if r.code != 0 || r.stdout != "hi\nx\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	var st supervisor.Stats
+	b, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.FileCalls["openat"] == 0 || st.FileCalls["getdents64"] == 0 || st.Processes < 3 {
+		t.Fatalf("file calls %v in %d processes", st.FileCalls, st.Processes)
+	}
+	if !strings.Contains(r.stderr, "answered by zvfs") {
+		t.Fatalf("stats output:\n%s", r.stderr)
 	}
 }
