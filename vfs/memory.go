@@ -23,27 +23,14 @@ type Memory interface {
 // and process_vm_writev.
 type ProcessMemory struct{ Pid int }
 
-func (p ProcessMemory) Read(addr uint64, b []byte) error {
-	if badPointer(addr, len(b)) {
-		return unix.EFAULT
-	}
-	for len(b) > 0 {
-		local := []unix.Iovec{{Base: &b[0]}}
-		local[0].SetLen(len(b))
-		remote := []unix.RemoteIovec{{Base: uintptr(addr), Len: len(b)}}
-		n, err := unix.ProcessVMReadv(p.Pid, local, remote, 0)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil || n <= 0 {
-			return unix.EFAULT
-		}
-		b, addr = b[n:], addr+uint64(n)
-	}
-	return nil
-}
+func (p ProcessMemory) Read(addr uint64, b []byte) error { return p.copy(addr, b, unix.ProcessVMReadv) }
 
 func (p ProcessMemory) Write(addr uint64, b []byte) error {
+	return p.copy(addr, b, unix.ProcessVMWritev)
+}
+
+// copy moves b from or to addr, continuing after a short count.
+func (p ProcessMemory) copy(addr uint64, b []byte, vm func(int, []unix.Iovec, []unix.RemoteIovec, uint) (int, error)) error {
 	if badPointer(addr, len(b)) {
 		return unix.EFAULT
 	}
@@ -51,7 +38,7 @@ func (p ProcessMemory) Write(addr uint64, b []byte) error {
 		local := []unix.Iovec{{Base: &b[0]}}
 		local[0].SetLen(len(b))
 		remote := []unix.RemoteIovec{{Base: uintptr(addr), Len: len(b)}}
-		n, err := unix.ProcessVMWritev(p.Pid, local, remote, 0)
+		n, err := vm(p.Pid, local, remote, 0)
 		if err == unix.EINTR {
 			continue
 		}

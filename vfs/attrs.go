@@ -1,0 +1,335 @@
+// attrs.go answers the calls that change or read attributes: truncate,
+// chmod, chown, the utime family, statfs and the xattr calls.
+
+package vfs
+
+import (
+	"encoding/binary"
+	"os"
+	"time"
+
+	"github.com/spf13/afero"
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/abi"
+)
+
+func (h *handler) truncate(size int64) (Answer, error) {
+	if size < 0 {
+		return Answer{}, unix.EINVAL
+	}
+	l, err := writable(h.path1(true))
+	if err != nil {
+		return Answer{}, err
+	}
+	fs := h.c.fs(l.m)
+	if t, ok := fs.(interface{ Truncate(string, int64) error }); ok {
+		if err := t.Truncate(l.name(), size); err != nil {
+			return Answer{}, err
+		}
+		return done(0)
+	}
+	f, err := fs.OpenFile(l.name(), os.O_WRONLY, 0)
+	if err != nil {
+		return Answer{}, err
+	}
+	defer f.Close()
+	if err := f.Truncate(size); err != nil {
+		return Answer{}, err
+	}
+	return done(0)
+}
+
+func (h *handler) chmod(mode uint32, flags int) (Answer, error) {
+	l, err := writable(h.path1(flags&unix.AT_SYMLINK_NOFOLLOW == 0))
+	if err != nil {
+		return Answer{}, err
+	}
+	if flags&unix.AT_SYMLINK_NOFOLLOW != 0 {
+		if fi, err := h.c.lstatName(l); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+			return Answer{}, unix.EOPNOTSUPP
+		}
+	}
+	if err := h.c.fs(l.m).Chmod(l.name(), fileMode(mode)); err != nil {
+		return Answer{}, err
+	}
+	return done(0)
+}
+
+func (h *handler) fchmod(mode uint32) (Answer, error) {
+	f, err := h.fdOf()
+	if err != nil {
+		return Answer{}, err
+	}
+	defer f.release()
+	if f.hostOnly() {
+		return Answer{}, unix.EPERM
+	}
+	if f.m.ReadOnly {
+		return Answer{}, unix.EROFS
+	}
+	if c, ok := f.file().(interface{ Chmod(os.FileMode) error }); ok {
+		if err := c.Chmod(fileMode(mode)); err != nil {
+			return Answer{}, err
+		}
+		return done(0)
+	}
+	if err := h.c.fs(f.m).Chmod("/"+f.rel(), fileMode(mode)); err != nil {
+		return Answer{}, err
+	}
+	return done(0)
+}
+
+func (f *fdFile) file() afero.File {
+	if f.data != nil {
+		return f.data
+	}
+	return f.s.file
+}
+
+func (h *handler) chown(uid, gid, flags int) (Answer, error) {
+	if flags&^(unix.AT_SYMLINK_NOFOLLOW|unix.AT_EMPTY_PATH) != 0 {
+		return Answer{}, unix.EINVAL
+	}
+	if h.r.Call.Path1 == "" && flags&unix.AT_EMPTY_PATH != 0 && h.r.Call.Flags&abi.CallFd1 != 0 {
+		return h.fchown(uid, gid)
+	}
+	nofollow := flags&unix.AT_SYMLINK_NOFOLLOW != 0
+	l, err := writable(h.path1(!nofollow))
+	if err != nil {
+		return Answer{}, err
+	}
+	fs := h.c.fs(l.m)
+	if nofollow {
+		if lc, ok := fs.(interface{ Lchown(string, int, int) error }); ok {
+			err = lc.Lchown(l.name(), uid, gid)
+		} else {
+			err = fs.Chown(l.name(), uid, gid)
+		}
+	} else {
+		err = fs.Chown(l.name(), uid, gid)
+	}
+	if err != nil {
+		return Answer{}, err
+	}
+	return done(0)
+}
+
+func (h *handler) fchown(uid, gid int) (Answer, error) {
+	f, err := h.fdOf()
+	if err != nil {
+		return Answer{}, err
+	}
+	defer f.release()
+	if f.hostOnly() {
+		return Answer{}, unix.EPERM
+	}
+	if f.m.ReadOnly {
+		return Answer{}, unix.EROFS
+	}
+	if c, ok := f.file().(interface{ Chown(int, int) error }); ok {
+		if err := c.Chown(uid, gid); err != nil {
+			return Answer{}, err
+		}
+		return done(0)
+	}
+	if err := h.c.fs(f.m).Chown("/"+f.rel(), uid, gid); err != nil {
+		return Answer{}, err
+	}
+	return done(0)
+}
+
+// How the times of utimensat, utimes and utime are laid out.
+type timesKind int
+
+const (
+	timesNs  timesKind = iota // struct timespec[2]
+	timesUs                   // struct timeval[2]
+	timesSec                  // struct utimbuf
+)
+
+const (
+	utimeNow  = (1 << 30) - 1
+	utimeOmit = (1 << 30) - 2
+)
+
+// readTimes reads the caller's times: nil pointers mean "omit"; now is
+// set when both are "now" (a NULL times pointer).
+func (h *handler) readTimes(addr uint64, kind timesKind) (at, mt *time.Time, now bool, err error) {
+	if addr == 0 {
+		return nil, nil, true, nil
+	}
+	var b [32]byte
+	n := map[timesKind]int{timesNs: 32, timesUs: 32, timesSec: 16}[kind]
+	if err := h.r.Mem.Read(addr, b[:n]); err != nil {
+		return nil, nil, false, err
+	}
+	le := binary.LittleEndian
+	var out [2]*time.Time
+	nows := 0
+	for i := 0; i < 2; i++ {
+		var t time.Time
+		switch kind {
+		case timesNs:
+			sec, ns := int64(le.Uint64(b[16*i:])), int64(le.Uint64(b[16*i+8:]))
+			switch {
+			case ns == utimeOmit:
+				continue
+			case ns == utimeNow:
+				nows++
+				t = time.Now()
+			case ns < 0 || ns >= 1e9:
+				return nil, nil, false, unix.EINVAL
+			default:
+				t = time.Unix(sec, ns)
+			}
+		case timesUs:
+			sec, us := int64(le.Uint64(b[16*i:])), int64(le.Uint64(b[16*i+8:]))
+			if us < 0 || us >= 1e6 {
+				return nil, nil, false, unix.EINVAL
+			}
+			t = time.Unix(sec, us*1000)
+		case timesSec:
+			t = time.Unix(int64(le.Uint64(b[8*i:])), 0)
+		}
+		out[i] = &t
+	}
+	if nows == 2 {
+		return nil, nil, true, nil
+	}
+	return out[0], out[1], false, nil
+}
+
+func (h *handler) utimens(addr uint64, flags int, kind timesKind) (Answer, error) {
+	if flags&^(unix.AT_SYMLINK_NOFOLLOW|unix.AT_EMPTY_PATH) != 0 {
+		return Answer{}, unix.EINVAL
+	}
+	at, mt, now, err := h.readTimes(addr, kind)
+	if err != nil {
+		return Answer{}, err
+	}
+	if h.r.Call.Flags&abi.CallPath1 == 0 || (h.r.Call.Path1 == "" && flags&unix.AT_EMPTY_PATH != 0) {
+		f, err := h.fdOf()
+		if err != nil {
+			return Answer{}, err
+		}
+		defer f.release()
+		if f.hostOnly() {
+			return Answer{}, unix.EPERM
+		}
+		if f.m.ReadOnly {
+			return Answer{}, unix.EROFS
+		}
+		file := f.file()
+		if now {
+			if t, ok := file.(interface{ Touch() error }); ok {
+				return okAnswer.withErr(t.Touch())
+			}
+		} else if u, ok := file.(interface{ Utimens(a, m *time.Time) error }); ok {
+			return okAnswer.withErr(u.Utimens(at, mt))
+		}
+		return h.utimensPath(loc{m: f.m, rel: f.rel()}, at, mt, now, true)
+	}
+	l, err := writable(h.path1(flags&unix.AT_SYMLINK_NOFOLLOW == 0))
+	if err != nil {
+		return Answer{}, err
+	}
+	return h.utimensPath(l, at, mt, now, flags&unix.AT_SYMLINK_NOFOLLOW == 0)
+}
+
+// okAnswer is a plain success.
+var okAnswer = Answer{Fd: -1}
+
+func (h *handler) utimensPath(l loc, at, mt *time.Time, now, follow bool) (Answer, error) {
+	fs := h.c.fs(l.m)
+	if now {
+		if t, ok := fs.(interface{ Touch(string, bool) error }); ok {
+			return okAnswer.withErr(t.Touch(l.name(), follow))
+		}
+		n := time.Now()
+		at, mt = &n, &n
+	}
+	if u, ok := fs.(interface {
+		Utimens(string, *time.Time, *time.Time, bool) error
+	}); ok {
+		return okAnswer.withErr(u.Utimens(l.name(), at, mt, follow))
+	}
+	fi, err := h.c.lstatName(l)
+	if err != nil {
+		return Answer{}, err
+	}
+	a, m := fi.ModTime(), fi.ModTime()
+	if at != nil {
+		a = *at
+	}
+	if mt != nil {
+		m = *mt
+	}
+	return okAnswer.withErr(fs.Chtimes(l.name(), a, m))
+}
+
+func (h *handler) statfs(buf uint64) (Answer, error) {
+	l, err := h.path1(true)
+	if _, err := h.existing(l, err); err != nil {
+		return Answer{}, err
+	}
+	return h.writeStatfs(buf, l.m)
+}
+
+func (h *handler) fstatfs(buf uint64) (Answer, error) {
+	f, err := h.fdOf()
+	if err != nil {
+		return Answer{}, err
+	}
+	defer f.release()
+	return h.writeStatfs(buf, f.m)
+}
+
+func (h *handler) writeStatfs(buf uint64, m *Mount) (Answer, error) {
+	var blocks, bfree, files, ffree uint64 = 1 << 20, 1 << 20, 1 << 20, 1 << 20
+	if m == nil {
+		return Answer{}, unix.ENOSYS
+	}
+	if s, ok := m.FS.(interface {
+		StatFS() (uint64, uint64, uint64, uint64)
+	}); ok {
+		blocks, bfree, files, ffree = s.StatFS()
+	}
+	if err := h.r.Mem.Write(buf, statfsBytes(blocks, bfree, files, ffree)); err != nil {
+		return Answer{}, err
+	}
+	return done(0)
+}
+
+func (h *handler) xattr(e unix.Errno) (Answer, error) {
+	nr := h.r.Call.Nr
+	follow := nr == unix.SYS_GETXATTR || nr == unix.SYS_LISTXATTR || nr == unix.SYS_SETXATTR || nr == unix.SYS_REMOVEXATTR
+	l, err := h.path1(follow)
+	if _, err := h.existing(l, err); err != nil {
+		return Answer{}, err
+	}
+	if e != 0 {
+		return Answer{}, e
+	}
+	return done(0)
+}
+
+func (h *handler) fxattr(e unix.Errno) (Answer, error) {
+	f, err := h.fdOf()
+	if err != nil {
+		return Answer{}, err
+	}
+	f.release()
+	if e != 0 {
+		return Answer{}, e
+	}
+	return done(0)
+}
+
+// withErr turns a backend error into the answer.
+func (a Answer) withErr(err error) (Answer, error) {
+	if err != nil {
+		return Answer{}, err
+	}
+	return a, nil
+}

@@ -1,0 +1,162 @@
+// locate.go finds what a call is about: its paths (made absolute against
+// the virtual directory a descriptor names, or /proc/self/fd/N of one) and
+// its descriptors.
+
+package vfs
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/afero"
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/abi"
+)
+
+// nextFd takes the next descriptor the call sent.
+func (h *handler) nextFd() (int, bool) {
+	if h.fdi >= len(h.r.Fds) {
+		return -1, false
+	}
+	fd := h.r.Fds[h.fdi]
+	h.fdi++
+	return fd, true
+}
+
+// base returns the virtual directory a relative path of the call is
+// relative to, when the stub sent one with flag.
+func (h *handler) base(flag uint32) (string, error) {
+	if h.r.Call.Flags&flag == 0 {
+		return "/", nil
+	}
+	fd, ok := h.nextFd()
+	if !ok {
+		return "", unix.EBADF
+	}
+	if o := h.ns.served.Lookup(fd); o != nil {
+		if s, ok := o.Object.(*served); ok && s.file != nil && !s.dir {
+			return "", unix.ENOTDIR
+		}
+		return o.Path, nil
+	}
+	if f := h.dataFile(fd); f != nil {
+		f.Close()
+		return "", unix.ENOTDIR
+	}
+	return "", errPass
+}
+
+// selfData answers a path call whose path was /proc/self/fd/N of a
+// kernel-backed descriptor: the call is about that descriptor's file.
+func (h *handler) selfData() (Answer, error) {
+	f := h.dataFile(h.r.Fds[0])
+	if f == nil {
+		return Answer{}, errPass
+	}
+	f.Close()
+	a := h.a
+	switch int(h.r.Call.Nr) {
+	case unix.SYS_STAT, unix.SYS_LSTAT:
+		return h.fstat(a[1], false)
+	case unix.SYS_NEWFSTATAT:
+		return h.fstat(a[2], false)
+	case unix.SYS_STATX:
+		return h.fstat(a[4], true)
+	case unix.SYS_CHMOD:
+		return h.fchmod(uint32(a[1]))
+	case unix.SYS_FCHMODAT, unix.SYS_FCHMODAT2:
+		return h.fchmod(uint32(a[2]))
+	case unix.SYS_CHOWN, unix.SYS_LCHOWN:
+		return h.fchown(int(int32(a[1])), int(int32(a[2])))
+	case unix.SYS_FCHOWNAT:
+		return h.fchown(int(int32(a[2])), int(int32(a[3])))
+	case unix.SYS_UTIMENSAT:
+		h.r.Call.Flags &^= abi.CallPath1
+		return h.utimens(a[2], 0, timesNs)
+	case unix.SYS_LINKAT:
+		return h.linkData()
+	case unix.SYS_OPEN, unix.SYS_OPENAT, unix.SYS_CREAT:
+		flags := int(a[1])
+		if h.r.Call.Nr == unix.SYS_OPENAT {
+			flags = int(a[2])
+		} else if h.r.Call.Nr == unix.SYS_CREAT {
+			flags = unix.O_WRONLY | unix.O_TRUNC
+		}
+		flags &^= unix.O_CREAT | unix.O_EXCL | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_NOCTTY
+		fd, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", h.r.Fds[0]), flags|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return Answer{}, err
+		}
+		return Answer{Reply: abi.Reply{Action: abi.ReplyFd, Fd: abi.FdVirt}, Fd: fd}, nil
+	}
+	return Answer{}, errPass
+}
+
+func (h *handler) pathN(flag uint32, p string, follow bool) (loc, error) {
+	if flag == abi.CallFd1 && h.r.Call.Flags&abi.CallSelf1 != 0 {
+		fd, ok := h.nextFd()
+		if !ok {
+			return loc{}, unix.EBADF
+		}
+		o := h.ns.served.Lookup(fd)
+		if o == nil {
+			return loc{}, errPass
+		}
+		s := o.Object.(*served)
+		return loc{m: s.m, rel: s.rel, virt: o.Path}, nil
+	}
+	b, err := h.base(flag)
+	if err != nil {
+		return loc{}, err
+	}
+	return h.c.resolve(join(b, p), follow)
+}
+
+func (h *handler) path1(follow bool) (loc, error) {
+	return h.pathN(abi.CallFd1, h.r.Call.Path1, follow)
+}
+
+func (h *handler) path2(follow bool) (loc, error) {
+	return h.pathN(abi.CallFd2, h.r.Call.Path2, follow)
+}
+
+// virtual returns l if it is in a backend, or hands the call to the host.
+func virtual(l loc, err error) (loc, error) {
+	if err != nil {
+		return l, err
+	}
+	if l.onHost() {
+		return l, hostAnswer{p1: l.host}
+	}
+	return l, nil
+}
+
+// writable refuses changes on read-only mounts; for host paths it hands
+// the call to the host.
+func writable(l loc, err error) (loc, error) {
+	if err != nil {
+		return l, err
+	}
+	if l.m != nil && l.m.ReadOnly {
+		return l, unix.EROFS
+	}
+	return virtual(l, nil)
+}
+
+// existing returns the file at l.
+func (h *handler) existing(l loc, err error) (os.FileInfo, error) {
+	if l, err = virtual(l, err); err != nil {
+		return nil, err
+	}
+	return h.c.lstatName(l)
+}
+
+func (c *ctx) lstatName(l loc) (os.FileInfo, error) {
+	fs := c.fs(l.m)
+	if ls, ok := fs.(afero.Lstater); ok {
+		fi, _, err := ls.LstatIfPossible(l.name())
+		return fi, err
+	}
+	return fs.Stat(l.name())
+}

@@ -1,0 +1,283 @@
+// open.go opens files for a process: kernel-backed descriptors of a
+// backend's own files, placeholders for served ones; and the stat family.
+
+package vfs
+
+import (
+	"os"
+
+	"github.com/spf13/afero"
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/fdtable"
+	"github.com/zvfs/zvfs/internal/abi"
+)
+
+// served is a file description the supervisor serves.
+type served struct {
+	m       *Mount
+	rel     string
+	hostDir string     // a host directory that holds mount points (m is nil)
+	extra   []string   // those mount points' names
+	file    afero.File // nil for O_PATH
+	dir     bool
+	ents    []dirent // a directory's listing, read at the first getdents
+	pos     int
+}
+
+func fileMode(mode uint32) os.FileMode {
+	fm := os.FileMode(mode & 0777)
+	if mode&unix.S_ISUID != 0 {
+		fm |= os.ModeSetuid
+	}
+	if mode&unix.S_ISGID != 0 {
+		fm |= os.ModeSetgid
+	}
+	if mode&unix.S_ISVTX != 0 {
+		fm |= os.ModeSticky
+	}
+	return fm
+}
+
+func (h *handler) open(flags int, mode uint32) (Answer, error) {
+	creat := flags&unix.O_CREAT != 0
+	follow := flags&unix.O_NOFOLLOW == 0 && !(creat && flags&unix.O_EXCL != 0)
+	l, err := h.path1(follow)
+	if err != nil {
+		return Answer{}, err
+	}
+	writes := flags&unix.O_ACCMODE != unix.O_RDONLY || creat || flags&unix.O_TRUNC != 0
+	if l.m == nil && !writes && flags&unix.O_PATH == 0 {
+		if names := h.ns.mountsIn(l.virt); len(names) > 0 {
+			// A host directory holding mount points: serve its listing
+			// with the mount points in it, as a kernel mount shows them.
+			var st unix.Stat_t
+			if err := unix.Stat(l.host, &st); err != nil {
+				return Answer{}, err
+			}
+			if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+				return h.serve(l, &served{hostDir: l.virt, extra: names, dir: true}, flags)
+			}
+		}
+	}
+	if writes && flags&unix.O_PATH == 0 {
+		l, err = writable(l, nil)
+	} else {
+		l, err = virtual(l, nil)
+	}
+	if err != nil {
+		return Answer{}, err
+	}
+	if flags&unix.O_PATH != 0 {
+		fi, err := h.c.lstatName(l)
+		if err != nil {
+			return Answer{}, err
+		}
+		if flags&unix.O_DIRECTORY != 0 && !fi.IsDir() {
+			return Answer{}, unix.ENOTDIR
+		}
+		return h.serve(l, &served{m: l.m, rel: l.rel, dir: fi.IsDir()}, flags)
+	}
+	if flags&unix.O_TMPFILE == unix.O_TMPFILE {
+		if _, ok := h.c.fs(l.m).(dataLinker); !ok {
+			// Checked as the kernel does: access mode, the directory, then
+			// whether the file system can make unnamed files.
+			if flags&unix.O_ACCMODE == unix.O_RDONLY {
+				return Answer{}, unix.EINVAL
+			}
+			fi, err := h.c.lstatName(l)
+			if err != nil {
+				return Answer{}, err
+			}
+			if !fi.IsDir() {
+				return Answer{}, unix.ENOTDIR
+			}
+			return Answer{}, unix.EOPNOTSUPP
+		}
+	}
+	fs := h.c.fs(l.m)
+	f, err := fs.OpenFile(l.name(), flags&^(unix.O_CLOEXEC|unix.O_NOCTTY|unix.O_LARGEFILE), fileMode(mode&^h.r.Call.Umask))
+	if err != nil {
+		return Answer{}, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return Answer{}, err
+	}
+	if !fi.IsDir() {
+		if k, ok := f.(interface{ Fd() uintptr }); ok && k.Fd() != ^uintptr(0) {
+			// Kernel-backed: the process gets its own descriptor of the
+			// file's data, and reads and writes never come back here.
+			fd, err := unix.FcntlInt(k.Fd(), unix.F_DUPFD_CLOEXEC, 0)
+			f.Close()
+			if err != nil {
+				return Answer{}, err
+			}
+			return Answer{Reply: abi.Reply{Action: abi.ReplyFd, Fd: abi.FdVirt}, Fd: fd}, nil
+		}
+	}
+	return h.serve(l, &served{m: l.m, rel: l.rel, file: f, dir: fi.IsDir()}, flags)
+}
+
+// serve hands out a placeholder descriptor for s.
+func (h *handler) serve(l loc, s *served, flags int) (Answer, error) {
+	o := &fdtable.Open{Path: l.virt, Flags: flags, Object: s, Close: func() {
+		if s.file != nil {
+			s.file.Close()
+		}
+	}}
+	fd, err := h.ns.served.Add(o)
+	if err != nil {
+		o.Close()
+		return Answer{}, unix.ENFILE
+	}
+	return Answer{Reply: abi.Reply{Action: abi.ReplyFd, Fd: abi.FdVirt | abi.FdServed}, Fd: fd}, nil
+}
+
+// fdFile is the file behind a virtual descriptor: served, or a
+// kernel-backed file of a backend.
+type fdFile struct {
+	open *fdtable.Open
+	s    *served
+	data afero.File // kernel-backed: opened by OpenData, closed by release
+	m    *Mount
+}
+
+// hostOnly refuses changes through a served host directory.
+func (f *fdFile) hostOnly() bool { return f.m == nil }
+
+func (f *fdFile) release() {
+	if f.data != nil {
+		f.data.Close()
+	}
+	if f.open != nil {
+		f.open.Mu.Unlock()
+	}
+}
+
+// dataOpener is a backend that can find the file behind a descriptor it
+// handed out (mem.FS).
+type dataOpener interface {
+	OpenData(fd int) (*mem.File, error)
+}
+
+func (h *handler) dataFile(fd int) *mem.File {
+	for _, m := range h.ns.mounts {
+		if m.FS == nil {
+			continue
+		}
+		if d, ok := h.c.fs(m).(dataOpener); ok {
+			if f, err := d.OpenData(fd); err == nil {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// fdOf finds the file behind the call's descriptor; the caller releases it.
+func (h *handler) fdOf() (*fdFile, error) {
+	fd, ok := h.nextFd()
+	if !ok {
+		return nil, unix.EBADF
+	}
+	if o := h.ns.served.Lookup(fd); o != nil {
+		o.Mu.Lock()
+		s := o.Object.(*served)
+		return &fdFile{open: o, s: s, m: s.m}, nil
+	}
+	for _, m := range h.ns.mounts {
+		if m.FS == nil {
+			continue
+		}
+		if d, ok := h.c.fs(m).(dataOpener); ok {
+			if f, err := d.OpenData(fd); err == nil {
+				return &fdFile{data: f, m: m}, nil
+			}
+		}
+	}
+	return nil, errPass
+}
+
+// stat of the open file.
+func (f *fdFile) stat(c *ctx) (os.FileInfo, error) {
+	switch {
+	case f.s != nil && f.s.hostDir != "":
+		return os.Stat(f.s.hostDir)
+	case f.data != nil:
+		return f.data.Stat()
+	case f.s.file != nil:
+		return f.s.file.Stat()
+	}
+	return c.lstatName(loc{m: f.m, rel: f.s.rel})
+}
+
+func (f *fdFile) rel() string {
+	if f.s != nil {
+		return f.s.rel
+	}
+	return ""
+}
+
+func (h *handler) writeStat(buf uint64, fi os.FileInfo, m *Mount, rel string, statx bool) (Answer, error) {
+	a := attrOf(m, rel, fi)
+	b := a.stat()
+	if statx {
+		b = a.statx()
+	}
+	if err := h.r.Mem.Write(buf, b); err != nil {
+		return Answer{}, err
+	}
+	return done(0)
+}
+
+func (h *handler) stat(buf uint64, flags int, _ bool, statx bool) (Answer, error) {
+	if h.r.Call.Path1 == "" && flags&unix.AT_EMPTY_PATH != 0 && h.r.Call.Flags&abi.CallFd1 != 0 {
+		return h.fstat(buf, statx)
+	}
+	l, err := virtual(h.path1(flags&unix.AT_SYMLINK_NOFOLLOW == 0))
+	if err != nil {
+		return Answer{}, err
+	}
+	fi, err := h.c.lstatName(l)
+	if err != nil {
+		return Answer{}, err
+	}
+	return h.writeStat(buf, fi, l.m, l.rel, statx)
+}
+
+func (h *handler) fstat(buf uint64, statx bool) (Answer, error) {
+	if h.fdi < len(h.r.Fds) && h.ns.served.Lookup(h.r.Fds[h.fdi]) == nil {
+		// A kernel-backed file of mem: its stat without opening it.
+		for _, m := range h.ns.mounts {
+			if sd, ok := m.FS.(interface{ StatData(int) (mem.Stat, bool) }); ok {
+				if st, ok := sd.StatData(h.r.Fds[h.fdi]); ok {
+					a := attr{dev: st.Dev, ino: st.Ino, nlink: st.Nlink, mode: st.Mode, uid: st.Uid, gid: st.Gid,
+						size: st.Size, blocks: st.Blocks, atime: st.Atime, mtime: st.Mtime, ctime: st.Ctime}
+					b := a.stat()
+					if statx {
+						b = a.statx()
+					}
+					if err := h.r.Mem.Write(buf, b); err != nil {
+						return Answer{}, err
+					}
+					return okAnswer, nil
+				}
+			}
+		}
+	}
+	f, err := h.fdOf()
+	if err != nil {
+		return Answer{}, err
+	}
+	defer f.release()
+	fi, err := f.stat(&h.c)
+	if err != nil {
+		return Answer{}, err
+	}
+	return h.writeStat(buf, fi, f.m, f.rel(), statx)
+}
+
+// permitted: may c do mask (R_OK 4, W_OK 2, X_OK 1) on a file with attr a?

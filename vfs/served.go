@@ -1,0 +1,369 @@
+// served.go answers the data calls of served descriptors: getdents,
+// read and write, lseek, fsync, ftruncate.
+
+package vfs
+
+import (
+	"encoding/binary"
+	"io"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/mem"
+)
+
+type dirent struct {
+	ino  uint64
+	typ  uint8
+	name string
+}
+
+func (h *handler) listing(f *fdFile) error {
+	s := f.s
+	if s.hostDir != "" {
+		return s.hostListing()
+	}
+	fi, err := f.stat(&h.c)
+	if err != nil {
+		return err
+	}
+	self := attrOf(f.m, s.rel, fi)
+	parent := self.ino
+	if s.rel != "" {
+		prel := ""
+		if i := lastSlash(s.rel); i >= 0 {
+			prel = s.rel[:i]
+		}
+		if pfi, err := h.c.lstat(f.m, prel); err == nil {
+			parent = attrOf(f.m, prel, pfi).ino
+		}
+	}
+	s.ents = []dirent{{self.ino, unix.DT_DIR, "."}, {parent, unix.DT_DIR, ".."}}
+	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
+		// Some backends cannot rewind a directory: reopen it.
+		nf, err := h.c.fs(f.m).Open("/" + s.rel)
+		if err != nil {
+			return err
+		}
+		s.file.Close()
+		s.file = nf
+	}
+	if d, ok := s.file.(interface{ Dirents() ([]mem.Dirent, error) }); ok {
+		ents, err := d.Dirents()
+		if err != nil {
+			return err
+		}
+		for _, e := range ents {
+			s.ents = append(s.ents, dirent{e.Ino, e.Type, e.Name})
+		}
+		return nil
+	}
+	fis, err := s.file.Readdir(-1)
+	if err != nil && err != io.EOF {
+		return err
+	}
+	for _, e := range fis {
+		rel := e.Name()
+		if s.rel != "" {
+			rel = s.rel + "/" + rel
+		}
+		a := attrOf(f.m, rel, e)
+		s.ents = append(s.ents, dirent{a.ino, uint8(a.mode & unix.S_IFMT >> 12), e.Name()})
+	}
+	return nil
+}
+
+func lastSlash(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '/' {
+			return i
+		}
+	}
+	return -1
+}
+
+func (h *handler) getdents(is64 bool) (Answer, error) {
+	f, err := h.fdOf()
+	if err != nil {
+		return Answer{}, err
+	}
+	defer f.release()
+	if f.open == nil || !f.s.dir {
+		return Answer{}, unix.ENOTDIR
+	}
+	if f.s.file == nil && f.s.hostDir == "" {
+		return Answer{}, unix.EBADF
+	}
+	if f.s.ents == nil {
+		if err := h.listing(f); err != nil {
+			return Answer{}, err
+		}
+	}
+	size := int(h.a[2])
+	if size < 0 {
+		return Answer{}, unix.EINVAL
+	}
+	var out []byte
+	le := binary.LittleEndian
+	for f.s.pos < len(f.s.ents) {
+		e := f.s.ents[f.s.pos]
+		var rec []byte
+		if is64 {
+			reclen := (19 + len(e.name) + 1 + 7) &^ 7
+			rec = make([]byte, reclen)
+			le.PutUint64(rec, e.ino)
+			le.PutUint64(rec[8:], uint64(f.s.pos+1))
+			le.PutUint16(rec[16:], uint16(reclen))
+			rec[18] = e.typ
+			copy(rec[19:], e.name)
+		} else {
+			reclen := (18 + len(e.name) + 2 + 7) &^ 7
+			rec = make([]byte, reclen)
+			le.PutUint64(rec, e.ino)
+			le.PutUint64(rec[8:], uint64(f.s.pos+1))
+			le.PutUint16(rec[16:], uint16(reclen))
+			copy(rec[18:], e.name)
+			rec[reclen-1] = e.typ
+		}
+		if len(out)+len(rec) > size {
+			if len(out) == 0 {
+				return Answer{}, unix.EINVAL
+			}
+			break
+		}
+		out = append(out, rec...)
+		f.s.pos++
+	}
+	if len(out) > 0 {
+		if err := h.r.Mem.Write(h.a[1], out); err != nil {
+			return Answer{}, err
+		}
+	}
+	return done(int64(len(out)))
+}
+
+// maxIO bounds one served read or write: a short count, as a pipe gives.
+const maxIO = 1 << 20
+
+func (h *handler) io() (Answer, error) {
+	f, err := h.fdOf()
+	if err != nil {
+		return Answer{}, err
+	}
+	defer f.release()
+	if f.open == nil {
+		return Answer{}, errPass // kernel-backed: the kernel answers
+	}
+	nr := h.r.Call.Nr
+	write := nr == unix.SYS_WRITE || nr == unix.SYS_PWRITE64 || nr == unix.SYS_WRITEV || nr == unix.SYS_PWRITEV || nr == unix.SYS_PWRITEV2
+	acc := f.open.Flags & unix.O_ACCMODE
+	switch {
+	case f.s.file == nil:
+		return Answer{}, unix.EBADF
+	case f.s.dir && !write:
+		return Answer{}, unix.EISDIR
+	case write && acc == unix.O_RDONLY, !write && acc == unix.O_WRONLY, f.s.dir:
+		return Answer{}, unix.EBADF
+	}
+	// The caller's buffers.
+	var iov [][2]uint64
+	off := int64(-1)
+	a := h.a
+	switch nr {
+	case unix.SYS_READ, unix.SYS_WRITE:
+		iov = [][2]uint64{{a[1], a[2]}}
+	case unix.SYS_PREAD64, unix.SYS_PWRITE64:
+		iov = [][2]uint64{{a[1], a[2]}}
+		off = int64(a[3])
+	default:
+		cnt := int(a[2])
+		if cnt < 0 || cnt > 1024 {
+			return Answer{}, unix.EINVAL
+		}
+		raw := make([]byte, 16*cnt)
+		if err := h.r.Mem.Read(a[1], raw); err != nil {
+			return Answer{}, err
+		}
+		for i := 0; i < cnt; i++ {
+			iov = append(iov, [2]uint64{binary.LittleEndian.Uint64(raw[16*i:]), binary.LittleEndian.Uint64(raw[16*i+8:])})
+		}
+		if nr != unix.SYS_READV && nr != unix.SYS_WRITEV {
+			off = int64(a[3])
+			if (nr == unix.SYS_PREADV2 || nr == unix.SYS_PWRITEV2) && off == -1 {
+				off = -1
+			}
+		}
+	}
+	if off < -1 {
+		return Answer{}, unix.EINVAL
+	}
+	file := f.s.file
+	if write && f.open.Flags&unix.O_APPEND != 0 {
+		if _, err := file.Seek(0, io.SeekEnd); err != nil {
+			return Answer{}, err
+		}
+		off = -1
+	}
+	total := int64(0)
+	for _, v := range iov {
+		n := v[1]
+		if n > maxIO-uint64(total) {
+			n = maxIO - uint64(total)
+		}
+		if n == 0 {
+			continue
+		}
+		buf := make([]byte, n)
+		var got int
+		if write {
+			if err := h.r.Mem.Read(v[0], buf); err != nil {
+				return h.partial(total, err)
+			}
+			if off >= 0 {
+				got, err = file.WriteAt(buf, off+total)
+			} else {
+				got, err = file.Write(buf)
+			}
+		} else {
+			if off >= 0 {
+				got, err = file.ReadAt(buf, off+total)
+			} else {
+				got, err = file.Read(buf)
+			}
+			if got > 0 {
+				if werr := h.r.Mem.Write(v[0], buf[:got]); werr != nil {
+					return h.partial(total, werr)
+				}
+			}
+		}
+		total += int64(got)
+		if err != nil && err != io.EOF {
+			return h.partial(total, err)
+		}
+		if got < int(n) || total >= maxIO {
+			break
+		}
+	}
+	return done(total)
+}
+
+func (h *handler) partial(total int64, err error) (Answer, error) {
+	if total > 0 {
+		return done(total)
+	}
+	return Answer{}, err
+}
+
+func (h *handler) lseek(off int64, whence int) (Answer, error) {
+	f, err := h.fdOf()
+	if err != nil {
+		return Answer{}, err
+	}
+	defer f.release()
+	if f.open == nil {
+		return Answer{}, errPass
+	}
+	if f.s.file == nil {
+		return Answer{}, unix.EBADF
+	}
+	if f.s.dir {
+		switch {
+		case whence == io.SeekStart && off >= 0:
+			if off == 0 {
+				f.s.ents = nil
+			}
+			f.s.pos = int(off)
+			return done(off)
+		case whence == io.SeekCurrent && off == 0:
+			return done(int64(f.s.pos))
+		}
+		return Answer{}, unix.EINVAL
+	}
+	if whence > io.SeekEnd {
+		return Answer{}, unix.EINVAL
+	}
+	n, err := f.s.file.Seek(off, whence)
+	if err != nil {
+		return Answer{}, unix.EINVAL
+	}
+	return done(n)
+}
+
+func (h *handler) fsync() (Answer, error) {
+	f, err := h.fdOf()
+	if err != nil {
+		return Answer{}, err
+	}
+	defer f.release()
+	if f.open == nil {
+		return Answer{}, errPass
+	}
+	return done(0)
+}
+
+func (h *handler) ftruncate(size int64) (Answer, error) {
+	f, err := h.fdOf()
+	if err != nil {
+		return Answer{}, err
+	}
+	defer f.release()
+	if f.open == nil {
+		return Answer{}, errPass
+	}
+	if f.s.file == nil || f.s.dir || f.open.Flags&unix.O_ACCMODE == unix.O_RDONLY {
+		if f.s.dir {
+			return Answer{}, unix.EINVAL
+		}
+		return Answer{}, unix.EBADF
+	}
+	if size < 0 {
+		return Answer{}, unix.EINVAL
+	}
+	return okAnswer.withErr(f.s.file.Truncate(size))
+}
+
+// hostListing lists a host directory that holds mount points: its own
+// entries, and the mount points it does not already have.
+func (s *served) hostListing() error {
+	fd, err := unix.Open(s.hostDir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	have := map[string]bool{}
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if err != nil {
+			return err
+		}
+		if n <= 0 {
+			break
+		}
+		for b := buf[:n]; len(b) >= 19; {
+			reclen := int(binary.LittleEndian.Uint16(b[16:]))
+			if reclen < 19 || reclen > len(b) {
+				break
+			}
+			name := b[19:reclen]
+			for i, c := range name {
+				if c == 0 {
+					name = name[:i]
+					break
+				}
+			}
+			s.ents = append(s.ents, dirent{binary.LittleEndian.Uint64(b), b[18], string(name)})
+			have[string(name)] = true
+			b = b[reclen:]
+		}
+	}
+	for i, name := range s.extra {
+		if !have[name] {
+			s.ents = append(s.ents, dirent{uint64(0x7a000 + i), unix.DT_DIR, name})
+		}
+	}
+	return nil
+}
+
+// atStatxSyncType is AT_STATX_SYNC_TYPE (linux/fcntl.h), not in x/sys.
+const atStatxSyncType = 0x6000
