@@ -157,19 +157,27 @@ func (f *fdFile) release() {
 	}
 }
 
-// dataOpener is a backend that can find the file behind a descriptor it
+// DataOpener is a backend whose regular files are kernel-backed: it can
+// find the file behind a descriptor it handed out (File.Fd), for fstat,
+// fchmod and the like. mem.FS is one.
 // handed out (mem.FS).
-type dataOpener interface {
-	OpenData(fd int) (*mem.File, error)
+type DataOpener interface {
+	OpenDataFile(fd int) (afero.File, error)
 }
 
-func (h *handler) dataFile(fd int) *mem.File {
+// DataStater gives the stat of the file behind such a descriptor without
+// opening it (the fstat fast path).
+type DataStater interface {
+	StatData(fd int) (mem.Stat, bool)
+}
+
+func (h *handler) dataFile(fd int) afero.File {
 	for _, m := range h.ns.mounts {
 		if m.FS == nil {
 			continue
 		}
-		if d, ok := h.c.fs(m).(dataOpener); ok {
-			if f, err := d.OpenData(fd); err == nil {
+		if d, ok := h.c.fs(m).(DataOpener); ok {
+			if f, err := d.OpenDataFile(fd); err == nil {
 				return f
 			}
 		}
@@ -192,8 +200,8 @@ func (h *handler) fdOf() (*fdFile, error) {
 		if m.FS == nil {
 			continue
 		}
-		if d, ok := h.c.fs(m).(dataOpener); ok {
-			if f, err := d.OpenData(fd); err == nil {
+		if d, ok := h.c.fs(m).(DataOpener); ok {
+			if f, err := d.OpenDataFile(fd); err == nil {
 				return &fdFile{data: f, m: m}, nil
 			}
 		}
@@ -252,7 +260,7 @@ func (h *handler) fstat(buf uint64, statx bool) (Answer, error) {
 	if h.fdi < len(h.r.Fds) && h.ns.served.Lookup(h.r.Fds[h.fdi]) == nil {
 		// A kernel-backed file of mem: its stat without opening it.
 		for _, m := range h.ns.mounts {
-			if sd, ok := m.FS.(interface{ StatData(int) (mem.Stat, bool) }); ok {
+			if sd, ok := m.FS.(DataStater); ok {
 				if st, ok := sd.StatData(h.r.Fds[h.fdi]); ok {
 					a := attr{dev: st.Dev, ino: st.Ino, nlink: st.Nlink, mode: st.Mode, uid: st.Uid, gid: st.Gid,
 						size: st.Size, blocks: st.Blocks, atime: st.Atime, mtime: st.Mtime, ctime: st.Ctime}

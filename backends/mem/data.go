@@ -8,6 +8,7 @@ package mem
 import (
 	"os"
 
+	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 )
 
@@ -97,4 +98,14 @@ func (fs *FS) StatData(fd int) (st Stat, ok bool) {
 		return Stat{}, false
 	}
 	return fs.t.stat(n, fd), true
+}
+
+// OpenDataFile is OpenData as an afero.File, the form the vfs package takes
+// from any backend whose files are kernel-backed.
+func (fs *FS) OpenDataFile(fd int) (afero.File, error) {
+	f, err := fs.OpenData(fd)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }
