@@ -18,7 +18,7 @@ func (h *handler) truncate(size int64) (Answer, error) {
 	if size < 0 {
 		return Answer{}, unix.EINVAL
 	}
-	l, err := writable(h.path1(true))
+	l, err := h.mutate(noteWritten)(h.path1(true))
 	if err != nil {
 		return Answer{}, err
 	}
@@ -41,7 +41,7 @@ func (h *handler) truncate(size int64) (Answer, error) {
 }
 
 func (h *handler) chmod(mode uint32, flags int) (Answer, error) {
-	l, err := writable(h.path1(flags&unix.AT_SYMLINK_NOFOLLOW == 0))
+	l, err := h.mutate(noteWritten)(h.path1(flags&unix.AT_SYMLINK_NOFOLLOW == 0))
 	if err != nil {
 		return Answer{}, err
 	}
@@ -95,7 +95,7 @@ func (h *handler) chown(uid, gid, flags int) (Answer, error) {
 		return h.fchown(uid, gid)
 	}
 	nofollow := flags&unix.AT_SYMLINK_NOFOLLOW != 0
-	l, err := writable(h.path1(!nofollow))
+	l, err := h.mutate(noteWritten)(h.path1(!nofollow))
 	if err != nil {
 		return Answer{}, err
 	}
@@ -230,7 +230,7 @@ func (h *handler) utimens(addr uint64, flags int, kind timesKind) (Answer, error
 		}
 		return h.utimensPath(loc{m: f.m, rel: f.rel()}, at, mt, now, true)
 	}
-	l, err := writable(h.path1(flags&unix.AT_SYMLINK_NOFOLLOW == 0))
+	l, err := h.mutate(noteWritten)(h.path1(flags&unix.AT_SYMLINK_NOFOLLOW == 0))
 	if err != nil {
 		return Answer{}, err
 	}

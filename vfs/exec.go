@@ -23,7 +23,12 @@ func (h *handler) exec() (Answer, error) {
 	if h.r.Call.Path1 == "" && flags&unix.AT_EMPTY_PATH != 0 {
 		return Answer{}, errPass
 	}
-	l, err = virtual(h.path1(flags&unix.AT_SYMLINK_NOFOLLOW == 0))
+	l, err = h.path1(flags&unix.AT_SYMLINK_NOFOLLOW == 0)
+	if err == nil && l.m != nil {
+		h.note(noteRead, l)
+		h.ns.NoteProgram(l.virt)
+	}
+	l, err = virtual(l, err)
 	if err != nil {
 		return Answer{}, err
 	}

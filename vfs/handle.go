@@ -42,6 +42,9 @@ type handler struct {
 	r   *Request
 	a   [6]uint64
 	fdi int // next descriptor of r.Fds to take
+	// notes are what the call did, for the report; kept only if it
+	// succeeds (or is handed to the host).
+	notes []note
 }
 
 // Handle answers one call.
@@ -50,8 +53,12 @@ func (ns *Namespace) Handle(r *Request) Answer {
 	ans, err := h.dispatch()
 	switch e := err.(type) {
 	case nil:
+		if ans.Action != abi.ReplyPass && ans.Ret >= 0 {
+			h.flush()
+		}
 		return ans
 	case hostAnswer:
+		h.flush()
 		return Answer{Reply: abi.Reply{Action: abi.ReplyHost, Str1: e.p1, Str2: e.p2}, Fd: -1}
 	}
 	if err == errPass {

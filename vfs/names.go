@@ -63,7 +63,7 @@ func (h *handler) access(mode uint32, flags int) (Answer, error) {
 }
 
 func (h *handler) mkdir(mode uint32) (Answer, error) {
-	l, err := writable(h.path1(false))
+	l, err := h.mutate(noteCreated)(h.path1(false))
 	if err != nil {
 		return Answer{}, err
 	}
@@ -77,7 +77,7 @@ func (h *handler) mkdir(mode uint32) (Answer, error) {
 }
 
 func (h *handler) mknod(mode uint32) (Answer, error) {
-	l, err := writable(h.path1(false))
+	l, err := h.mutate(noteCreated)(h.path1(false))
 	if err != nil {
 		return Answer{}, err
 	}
@@ -102,7 +102,7 @@ type unlinker interface {
 }
 
 func (h *handler) remove(dir bool) (Answer, error) {
-	l, err := writable(h.path1(false))
+	l, err := h.mutate(noteDeleted)(h.path1(false))
 	if err != nil {
 		return Answer{}, err
 	}
@@ -174,6 +174,7 @@ func (h *handler) two(follow1 bool) (loc, loc, error) {
 
 func (h *handler) rename(flags uint) (Answer, error) {
 	l1, l2, err := h.two(false)
+	h.noteTwo(noteDeleted, l1, l2, err)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -246,6 +247,7 @@ func (h *handler) link(flags int) (Answer, error) {
 		return h.linkData()
 	}
 	l1, l2, err := h.two(flags&unix.AT_SYMLINK_FOLLOW != 0)
+	h.noteTwo(-1, l1, l2, err)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -267,6 +269,7 @@ func (h *handler) symlink() (Answer, error) {
 	if l.m != nil && l.m.ReadOnly {
 		return Answer{}, unix.EROFS
 	}
+	h.note(noteCreated, l)
 	if l.onHost() {
 		return Answer{}, hostAnswer{p2: l.host}
 	}

@@ -55,6 +55,7 @@ type Mount struct {
 type Namespace struct {
 	mounts []*Mount // longest target first
 	served *fdtable.Table
+	rec    *recorder // nil unless Record was called
 }
 
 // New returns a namespace over mounts. Targets must be absolute and

@@ -48,6 +48,9 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 		return Answer{}, err
 	}
 	writes := flags&unix.O_ACCMODE != unix.O_RDONLY || creat || flags&unix.O_TRUNC != 0
+	if flags&unix.O_PATH == 0 {
+		h.noteOpen(l, writes)
+	}
 	if l.m == nil && !writes && flags&unix.O_PATH == 0 {
 		if names := h.ns.mountsIn(l.virt); len(names) > 0 {
 			// A host directory holding mount points: serve its listing
@@ -119,6 +122,30 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 		}
 	}
 	return h.serve(l, &served{m: l.m, rel: l.rel, file: f, dir: fi.IsDir()}, flags)
+}
+
+// noteOpen records an open for the report: a new file is created, an
+// existing one written or read (directories are not recorded).
+func (h *handler) noteOpen(l loc, writes bool) {
+	if h.ns.rec == nil || l.m == nil {
+		return
+	}
+	var fi os.FileInfo
+	var err error
+	if l.onHost() {
+		fi, err = os.Lstat(l.host)
+	} else {
+		fi, err = h.c.lstatName(l)
+	}
+	switch {
+	case err != nil:
+		h.note(noteCreated, l)
+	case fi.IsDir():
+	case writes:
+		h.note(noteWritten, l)
+	default:
+		h.note(noteRead, l)
+	}
 }
 
 // serve hands out a placeholder descriptor for s.

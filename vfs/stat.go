@@ -77,7 +77,9 @@ func modeBits(fm os.FileMode) uint32 {
 	return m
 }
 
-func ts(t time.Time) unix.Timespec { return unix.NsecToTimespec(t.UnixNano()) }
+func ts(t time.Time) unix.Timespec {
+	return unix.Timespec{Sec: t.Unix(), Nsec: int64(t.Nanosecond())} // UnixNano overflows past 2262
+}
 
 // stat renders a as the kernel's struct stat.
 func (a attr) stat() []byte {

@@ -234,10 +234,10 @@ func (fs *FS) touchNow(n *inode, fd int) error {
 func futimens(fd int, atime, mtime *time.Time) error {
 	ts := [2]unix.Timespec{{Nsec: unix.UTIME_OMIT}, {Nsec: unix.UTIME_OMIT}}
 	if atime != nil {
-		ts[0] = unix.NsecToTimespec(atime.UnixNano())
+		ts[0] = unix.Timespec{Sec: atime.Unix(), Nsec: int64(atime.Nanosecond())} // UnixNano overflows past 2262
 	}
 	if mtime != nil {
-		ts[1] = unix.NsecToTimespec(mtime.UnixNano())
+		ts[1] = unix.Timespec{Sec: mtime.Unix(), Nsec: int64(mtime.Nanosecond())}
 	}
 	return utimensat(fd, &ts)
 }
