@@ -1,11 +1,14 @@
 // Package backends turns the --mount specifications of the command line
 // into file systems: it parses TYPE:TARGET[=SOURCE][,OPTION...] and builds
 // the backend each type names. The backends themselves live in the
-// packages below this one (mem); a bind mount needs none, the host
-// directory is the kernel's.
+// packages below this one (mem, overlay; layer reads and writes snapshot
+// tarballs); a bind mount needs none, the host directory is the kernel's.
+// Backends know nothing of system calls: package vfs turns calls into
+// afero calls on them.
 package backends
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -14,25 +17,31 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/zvfs/zvfs/backends/layer"
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/backends/overlay"
 )
 
 // Spec is one parsed --mount argument.
 type Spec struct {
-	Type     string // "mem" or "bind"
-	Target   string // absolute and clean
-	Source   string // absolute host directory, or "" for none
-	ReadOnly bool
+	Type     string   // "mem", "bind", "overlay" or "tar"
+	Target   string   // absolute and clean
+	Source   string   // absolute host directory (a file for tar), or "" for none
+	ReadOnly bool     // ro: every change fails with EROFS (always for tar)
+	Layers   []string // overlay: snapshot layers above the directory, bottom first
 	raw      string
 }
 
 // Types lists the mount types and what their SOURCE is.
 var types = map[string]struct {
 	needSource bool
+	file       bool // the source is a file, not a directory
 	help       string
 }{
-	"mem":  {false, "mem:TARGET[=SEED_DIR]"},
-	"bind": {true, "bind:TARGET=HOST_DIR"},
+	"mem":     {false, false, "mem:TARGET[=SEED_DIR]"},
+	"bind":    {true, false, "bind:TARGET=HOST_DIR"},
+	"overlay": {true, false, "overlay:TARGET=HOST_DIR[,layers=A.tar:B.tar]"},
+	"tar":     {true, true, "tar:TARGET=FILE.tar[.gz]"},
 }
 
 // ParseSpec parses TYPE:TARGET[=SOURCE][,OPTION...]. The error is one line
@@ -48,7 +57,7 @@ func ParseSpec(s string) (Spec, error) {
 	}
 	t, known := types[typ]
 	if !known {
-		return bad("unknown type %q (known: bind, mem)", typ)
+		return bad("unknown type %q (known: bind, mem, overlay, tar)", typ)
 	}
 	sp.Type = typ
 	rest, opts, _ := strings.Cut(rest, ",")
@@ -67,7 +76,7 @@ func ParseSpec(s string) (Spec, error) {
 		return bad("empty source after '='")
 	}
 	if t.needSource && !hasSource {
-		return bad("missing source directory: %s", t.help)
+		return bad("missing source: %s", t.help)
 	}
 	if hasSource {
 		abs, err := filepath.Abs(source)
@@ -78,20 +87,45 @@ func ParseSpec(s string) (Spec, error) {
 		if err != nil {
 			return bad("source: %v", err)
 		}
-		if !fi.IsDir() {
+		if t.file && fi.IsDir() {
+			return bad("source %s is a directory, not an archive", source)
+		}
+		if !t.file && !fi.IsDir() {
 			return bad("source %s is not a directory", source)
 		}
 		sp.Source = abs
 	}
+	if typ == "tar" {
+		sp.ReadOnly = true
+	}
 	if opts != "" {
 		for _, o := range strings.Split(opts, ",") {
-			switch o {
-			case "ro":
+			name, val, _ := strings.Cut(o, "=")
+			switch {
+			case o == "ro":
 				sp.ReadOnly = true
-			case "rw":
+			case o == "rw" && typ != "tar":
 				sp.ReadOnly = false
+			case name == "layers" && typ == "overlay" && val != "":
+				for _, l := range strings.Split(val, ":") {
+					abs, err := filepath.Abs(l)
+					if err != nil {
+						return bad("%v", err)
+					}
+					if fi, err := os.Stat(abs); err != nil || fi.IsDir() {
+						return bad("layer %s: not a readable archive", l)
+					}
+					sp.Layers = append(sp.Layers, abs)
+				}
 			default:
-				return bad("unknown option %q (known: ro, rw)", o)
+				known := "ro, rw"
+				switch typ {
+				case "overlay":
+					known = "ro, rw, layers=A.tar:B.tar"
+				case "tar":
+					known = "ro"
+				}
+				return bad("unknown option %q (known: %s)", o, known)
 			}
 		}
 	}
@@ -103,6 +137,35 @@ type Backend struct {
 	FS      afero.Fs                                        // nil for bind
 	View    func(uid, gid uint32, groups []uint32) afero.Fs // per-user view with permission checks; nil: FS
 	HostDir string                                          // bind: the host directory
+	Upper   *mem.FS                                         // overlay: the layer of the run's changes
+	Warning string                                          // something to tell the user; the mount works
+}
+
+// openLayer reads an archive into memory; entries it cannot hold (device
+// nodes, FIFOs) are skipped with a warning.
+func openLayer(raw, path string) (*mem.FS, string, error) {
+	fs, err := layer.Open(path)
+	if errors.Is(err, layer.ErrSkipped) {
+		return fs, fmt.Sprintf("--mount %q: %v", raw, err), nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("--mount %q: %w", raw, err)
+	}
+	return fs, "", nil
+}
+
+// viewer is a file system with per-user views.
+type viewer interface {
+	As(mem.Cred) afero.Fs
+}
+
+func views(fs viewer, root afero.Fs) func(uid, gid uint32, groups []uint32) afero.Fs {
+	return func(uid, gid uint32, groups []uint32) afero.Fs {
+		if uid == 0 {
+			return root
+		}
+		return fs.As(mem.Cred{Uid: uid, Gid: gid, Groups: groups})
+	}
 }
 
 // Open builds the backend of sp: a mem file system, seeded from Source if
@@ -116,14 +179,31 @@ func (sp Spec) Open() (Backend, error) {
 				return Backend{}, fmt.Errorf("--mount %q: copy %s: %w", sp.raw, sp.Source, err)
 			}
 		}
-		return Backend{FS: fs, View: func(uid, gid uint32, groups []uint32) afero.Fs {
-			if uid == 0 {
-				return fs
-			}
-			return fs.As(mem.Cred{Uid: uid, Gid: gid, Groups: groups})
-		}}, nil
+		return Backend{FS: fs, View: views(fs, fs)}, nil
 	case "bind":
 		return Backend{HostDir: sp.Source}, nil
+	case "overlay":
+		lowers := []overlay.Layer{overlay.HostDir(sp.Source)}
+		var warn []string
+		for _, l := range sp.Layers {
+			fs, w, err := openLayer(sp.raw, l)
+			if err != nil {
+				return Backend{}, err
+			}
+			if w != "" {
+				warn = append(warn, w)
+			}
+			lowers = append(lowers, overlay.MemLayer(fs))
+		}
+		upper := mem.New()
+		fs := overlay.New(lowers, upper)
+		return Backend{FS: fs, View: views(fs, fs), Upper: upper, Warning: strings.Join(warn, "; ")}, nil
+	case "tar":
+		fs, w, err := openLayer(sp.raw, sp.Source)
+		if err != nil {
+			return Backend{}, err
+		}
+		return Backend{FS: fs, View: views(fs, fs), Warning: w}, nil
 	}
 	return Backend{}, fmt.Errorf("--mount %q: unknown type", sp.raw)
 }

@@ -183,3 +183,100 @@ func BenchmarkVFS(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHermeticBuild: the overlay build of TestHermeticBuild's 30-unit
+// project (make -j2, from clean), natively in a copy of the tree, under
+// zvfs with an overlay, under fuse-overlayfs and under proot -b (the tools
+// a user would pick instead), best of 3 each, as ratios to native; and the
+// time and size of zvfs's snapshot of the build. A contender that is not
+// installed is reported absent.
+func BenchmarkHermeticBuild(b *testing.B) {
+	requireHook(b)
+	need(b, "make", "gcc")
+	proj := b.TempDir()
+	cProject(b, proj, 30)
+	copyTree := func() string {
+		d := b.TempDir()
+		if out, err := exec.Command("cp", "-a", proj+"/.", d).CombinedOutput(); err != nil {
+			b.Fatalf("cp: %v %s", err, out)
+		}
+		return d
+	}
+	type contender struct {
+		name  string
+		setup func() (argv []string, cleanup func(), ok bool)
+	}
+	contenders := []contender{
+		{"native", func() ([]string, func(), bool) {
+			return []string{"make", "-s", "-j2", "-C", copyTree()}, func() {}, true
+		}},
+		{"zvfs-overlay", func() ([]string, func(), bool) {
+			return []string{zvfsBin, "--mount", "overlay:/src=" + proj, "--", "make", "-s", "-j2", "-C", "/src"}, func() {}, true
+		}},
+		{"fuse-overlayfs", func() ([]string, func(), bool) {
+			if _, err := exec.LookPath("fuse-overlayfs"); err != nil {
+				return nil, nil, false
+			}
+			base := b.TempDir()
+			up, work, mnt := filepath.Join(base, "u"), filepath.Join(base, "w"), filepath.Join(base, "m")
+			for _, d := range []string{up, work, mnt} {
+				os.Mkdir(d, 0o755)
+			}
+			if out, err := exec.Command("fuse-overlayfs", "-o", "lowerdir="+proj+",upperdir="+up+",workdir="+work, mnt).CombinedOutput(); err != nil {
+				b.Logf("fuse-overlayfs: %v %s", err, out)
+				return nil, nil, false
+			}
+			return []string{"make", "-s", "-j2", "-C", mnt}, func() { exec.Command("umount", mnt).Run() }, true
+		}},
+		{"proot", func() ([]string, func(), bool) {
+			if _, err := exec.LookPath("proot"); err != nil {
+				return nil, nil, false
+			}
+			return []string{"proot", "-b", copyTree() + ":/src", "make", "-s", "-j2", "-C", "/src"}, func() {}, true
+		}},
+	}
+	for i := 0; i < b.N; i++ {
+		best := map[string]time.Duration{}
+		for k := 0; k < 3; k++ {
+			for _, c := range contenders {
+				argv, cleanup, ok := c.setup()
+				if !ok {
+					continue
+				}
+				r := run(b, b.TempDir(), nil, argv...)
+				cleanup()
+				if r.code != 0 {
+					b.Fatalf("%s: exit %d %s", c.name, r.code, r.stderr)
+				}
+				if d, ok := best[c.name]; !ok || r.elapsed < d {
+					best[c.name] = r.elapsed
+				}
+			}
+		}
+		native := best["native"]
+		b.ReportMetric(float64(native.Milliseconds()), "native-ms")
+		for _, c := range contenders[1:] {
+			d, ok := best[c.name]
+			if !ok {
+				b.Logf("%s: absent (not installed)", c.name)
+				continue
+			}
+			b.ReportMetric(float64(d.Milliseconds()), c.name+"-ms")
+			b.ReportMetric(float64(d)/float64(native), c.name+"-ratio")
+		}
+		// The snapshot of the build's upper layer.
+		snap := filepath.Join(b.TempDir(), "s.tar")
+		r := run(b, b.TempDir(), nil, zvfsBin, "--verbose", "--mount", "overlay:/src="+proj, "--snapshot", snap, "--", "make", "-s", "-j2", "-C", "/src")
+		var size int64
+		var took time.Duration
+		for _, line := range strings.Split(r.stderr, "\n") {
+			if strings.HasPrefix(line, "zvfs: snapshot of") {
+				f := strings.Fields(line)
+				fmt.Sscan(f[len(f)-4], &size)
+				took, _ = time.ParseDuration(f[len(f)-1])
+			}
+		}
+		b.ReportMetric(float64(size)/1024, "snapshot-KiB")
+		b.ReportMetric(float64(took.Microseconds())/1000, "snapshot-write-ms")
+	}
+}

@@ -27,12 +27,15 @@ type Options struct {
 	Stderr  io.Writer // zvfs's own messages
 	// Mounts are the virtual mounts every process of the run sees.
 	Mounts []*vfs.Mount
+	// Report records what the run did to its mounts (Result.Report).
+	Report bool
 }
 
 // Result is the outcome of a run.
 type Result struct {
 	ExitCode int
 	Stats    Stats
+	Report   *vfs.Report // with Options.Report
 }
 
 // ExitError is a failure before the program ran, with the exit status a
@@ -76,6 +79,9 @@ func Run(argv []string, opts Options) (Result, error) {
 	if len(opts.Mounts) > 0 {
 		if ns, err = vfs.New(opts.Mounts); err != nil {
 			return Result{}, &ExitError{2, err.Error()}
+		}
+		if opts.Report {
+			ns.Record()
 		}
 	}
 	srv, err := NewServer(Config{
@@ -135,6 +141,9 @@ func Run(argv []string, opts Options) (Result, error) {
 	}
 	srv.Close()
 	res.Stats = srv.Stats()
+	if ns != nil {
+		res.Report = ns.Report()
+	}
 	if opts.Verbose {
 		srv.WriteVerbose(opts.Stderr)
 	}

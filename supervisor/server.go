@@ -403,6 +403,13 @@ func (s *Server) handle(fd int, p *peer) bool {
 			return false
 		}
 		answer = s.answerHello(pid, hello)
+		if s.ns != nil {
+			// For --report: the program this process runs (one in a
+			// mount shows as a memfd; the exec call recorded its path).
+			if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && !strings.HasPrefix(exe, "/memfd:") {
+				s.ns.NoteProgram(exe)
+			}
+		}
 	case abi.MsgReport:
 		r, err := abi.DecodeReport(payload)
 		if err != nil {

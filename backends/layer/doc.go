@@ -15,12 +15,15 @@
 // Write produces an uncompressed tar in the PAX format as Go's archive/tar
 // writes it: each entry is a USTAR header, preceded by a PAX extended
 // header only when USTAR cannot hold a field (a long name or link target,
-// an ID above 2097151, a non-ASCII name). Entries come depth-first with
+// an ID above 2097151, a non-ASCII name, a modification time with a
+// fraction of a second). Entries come depth-first with
 // the names of a directory in byte order, parents before children; names
 // are relative ("a/b", directories "a/b/"), and the root itself is not
 // written. Every entry keeps its permission bits (set-user-ID,
 // set-group-ID and sticky included), numeric owner and group and its
-// modification time in whole seconds (truncated), and nothing else: no
+// modification time to the nanosecond (make compares them: a build stacked
+// on a snapshot must find its objects newer than their sources), and
+// nothing else: no
 // access or change time, no user or group names, no device numbers. Two
 // trees with the same names, types, contents, modes, owners, mtimes and
 // hard links thus give the same bytes. Options.SourceDateEpoch clamps

@@ -27,15 +27,24 @@ const (
 // end-of-archive marker.
 var ErrTruncated = errors.New("archive truncated")
 
-// countReader counts the bytes read through it.
+// countReader counts the bytes read through it, and how many of the last
+// ones are zero (an archive ends with two zero blocks).
 type countReader struct {
-	r io.Reader
-	n int64
+	r     io.Reader
+	n     int64
+	zeros int64
 }
 
 func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	for _, b := range p[:n] {
+		if b == 0 {
+			c.zeros++
+		} else {
+			c.zeros = 0
+		}
+	}
 	return n, err
 }
 
@@ -106,7 +115,7 @@ func (s *stream) next() (*tar.Header, error) {
 	if err == io.EOF {
 		// What Next read: the padding of the last entry's data (less than
 		// a block) and, in a complete archive, the two zero blocks.
-		if checkEnd && s.cr.n-before < 2*512 {
+		if checkEnd && (s.cr.n-before < 2*512 || s.cr.zeros < 2*512) {
 			return nil, fmt.Errorf("%w: no end-of-archive marker", ErrTruncated)
 		}
 		s.done = true

@@ -23,7 +23,7 @@ import (
 type Options struct {
 	// SourceDateEpoch, if set, is the latest modification time written:
 	// later ones are clamped to it (see reproducible-builds.org's
-	// SOURCE_DATE_EPOCH). It is truncated to whole seconds like any mtime.
+	// SOURCE_DATE_EPOCH).
 	SourceDateEpoch *time.Time
 }
 
@@ -164,7 +164,7 @@ func (wr *writer) entry(name string, st *mem.Stat) error {
 		Mode:    int64(st.Mode & 07777),
 		Uid:     int(st.Uid),
 		Gid:     int(st.Gid),
-		ModTime: mtime.Truncate(time.Second),
+		ModTime: mtime, // sub-second parts travel in a PAX record: make compares nanoseconds
 		Format:  tar.FormatPAX,
 	}
 	typ := st.Mode & unix.S_IFMT

@@ -1,37 +1,39 @@
-// Command zvfs runs a program with every one of its system calls passing
-// through zvfs's hook, in it and in every process it starts.
+// Command zvfs runs a program, and every process it starts, with virtual
+// mounts: file calls on mounted paths are answered by zvfs from in-memory,
+// overlay, archive or host-directory backends; all else goes to the kernel.
 //
-//	zvfs [flags] [--] PROG [ARGS...]
-//	zvfs stats [--json FILE] [--verbose] [--] PROG [ARGS...]
+//	zvfs [--mount SPEC]... [--snapshot [TARGET=]FILE] [--report FILE] [--verbose] [--] PROG [ARGS...]
+//	zvfs stats [--json FILE] [same flags] [--] PROG [ARGS...]
+//	zvfs diff [--json] [--against DIR] SNAPSHOT.tar
 //	zvfs sites FILE...
 //	zvfs doctor
 package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"sort"
 
-	"github.com/spf13/afero"
-
-	"github.com/zvfs/zvfs/backends"
 	"github.com/zvfs/zvfs/supervisor"
 	"github.com/zvfs/zvfs/trampoline"
-	"github.com/zvfs/zvfs/vfs"
 )
 
 const usage = `usage:
-  zvfs [--mount SPEC]... [--verbose] [--] PROG [ARGS...]
-                                               run PROG with the hook in every process;
-                                               SPEC is TYPE:TARGET[=SOURCE][,OPTION...]:
-                                               mem:/data (in memory), mem:/data=./seed (starts as a copy),
-                                               bind:/in=./dir[,ro] (a host directory)
-  zvfs stats [--json FILE] [--verbose] [--] PROG [ARGS...]
+  zvfs [--mount SPEC]... [--snapshot [TARGET=]FILE] [--report FILE] [--verbose] [--] PROG [ARGS...]
+      run PROG with the mounts in every process it starts. SPEC is TYPE:TARGET[=SOURCE][,OPTION...]:
+        mem:/data                    in memory, empty
+        mem:/data=./seed             in memory, starting as a copy of ./seed
+        bind:/in=./dir[,ro]          a host directory
+        overlay:/src=./dir[,layers=A.tar:B.tar]
+                                     copy-on-write over ./dir (never written) and snapshot layers
+        tar:/ref=FILE.tar[.gz]       an archive, read-only
+      --snapshot [TARGET=]FILE       at exit, the overlay's changes as an OCI layer tarball
+      --report FILE                  at exit, JSON: paths read, written, created, deleted; programs run
+  zvfs stats [--json FILE] [same flags] [--] PROG [ARGS...]
                                                 also count system calls per name
+  zvfs diff [--json] [--against DIR] FILE       what a snapshot adds (A), changes (M), deletes (D)
   zvfs sites FILE...                            list an ELF file's syscall sites
   zvfs doctor                                   check what zvfs needs from this machine
 `
@@ -45,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "stats":
 			return runProgram(args[1:], true, stderr)
+		case "diff":
+			return diff(args[1:], stdout, stderr)
 		case "sites":
 			return sites(args[1:], stdout, stderr)
 		case "doctor":
@@ -55,94 +59,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return runProgram(args, false, stderr)
-}
-
-func runProgram(args []string, stats bool, stderr io.Writer) int {
-	name := "zvfs"
-	if stats {
-		name = "zvfs stats"
-	}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	verbose := fs.Bool("verbose", false, "report patched files and unpatched mappings at the end")
-	var specs []backends.Spec
-	var specErr error
-	fs.Func("mount", "mount `TYPE:TARGET[=SOURCE][,OPTION...]` (repeatable): mem:/data, mem:/data=./seed, bind:/in=./dir,ro", func(v string) error {
-		sp, err := backends.ParseSpec(v)
-		if err != nil && specErr == nil {
-			specErr = err
-		}
-		specs = append(specs, sp)
-		return nil
-	})
-	var jsonPath *string
-	if stats {
-		jsonPath = fs.String("json", "", "also write the counts to `FILE` as JSON")
-	}
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if specErr != nil {
-		fmt.Fprintf(stderr, "zvfs: %v\n", specErr)
-		return 2
-	}
-	mounts, err := openMounts(specs)
-	if err != nil {
-		fmt.Fprintf(stderr, "zvfs: %v\n", err)
-		return 2
-	}
-	argv := fs.Args()
-	if len(argv) == 0 {
-		fmt.Fprintf(stderr, "%s: no program given\n", name)
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	res, err := supervisor.Run(argv, supervisor.Options{Stats: stats, Verbose: *verbose, Stderr: stderr, Mounts: mounts})
-	if err != nil {
-		var ee *supervisor.ExitError
-		if errors.As(err, &ee) {
-			fmt.Fprintf(stderr, "zvfs: %s\n", ee.Msg)
-			return ee.Code
-		}
-		fmt.Fprintf(stderr, "zvfs: %v\n", err)
-		return 126
-	}
-	if stats {
-		printStats(stderr, res.Stats)
-		if *jsonPath != "" {
-			if err := writeJSON(*jsonPath, res.Stats); err != nil {
-				fmt.Fprintf(stderr, "zvfs: %v\n", err)
-				if res.ExitCode == 0 {
-					return 1
-				}
-			}
-		}
-	}
-	return res.ExitCode
-}
-
-// openMounts builds the backends of the specs, in order.
-func openMounts(specs []backends.Spec) ([]*vfs.Mount, error) {
-	var out []*vfs.Mount
-	seen := map[string]bool{}
-	for _, sp := range specs {
-		if seen[sp.Target] {
-			return nil, fmt.Errorf("--mount: %s is mounted twice", sp.Target)
-		}
-		seen[sp.Target] = true
-		b, err := sp.Open()
-		if err != nil {
-			return nil, err
-		}
-		m := &vfs.Mount{Target: sp.Target, FS: b.FS, HostDir: b.HostDir, ReadOnly: sp.ReadOnly}
-		if b.View != nil {
-			view := b.View
-			m.View = func(c vfs.Cred) afero.Fs { return view(c.Uid, c.Gid, c.Groups) }
-		}
-		out = append(out, m)
-	}
-	return out, nil
 }
 
 func printStats(w io.Writer, st supervisor.Stats) {
@@ -184,7 +100,7 @@ func printStats(w io.Writer, st supervisor.Stats) {
 	}
 }
 
-func writeJSON(path string, st supervisor.Stats) error {
+func writeJSON(path string, st any) error {
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return err

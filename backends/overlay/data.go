@@ -1,0 +1,268 @@
+// data.go holds the way back from a kernel descriptor to the overlay:
+// descriptors of lower files handed out by OpenFile are recognised by the
+// kernel's identity of the file (st_dev, st_ino), those of upper files by
+// the upper mem.FS, so that fstat, fchmod, fchown, futimens and
+// linkat(AT_EMPTY_PATH) from a program reach the overlay file.
+
+package overlay
+
+import (
+	"os"
+	"strconv"
+
+	"github.com/spf13/afero"
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/mem"
+)
+
+// dataKey is the kernel's identity of a file: st_dev and st_ino.
+type dataKey struct{ dev, ino uint64 }
+
+// tracked is the overlay path a lower file was opened as, kept up to date
+// by renames; gone once the name was removed or replaced.
+type tracked struct {
+	path string
+	gone bool
+}
+
+// procFD is the /proc path of one of this process's descriptors.
+func procFD(fd int) string { return "/proc/self/fd/" + strconv.Itoa(fd) }
+
+// track records that the open lower file f is the overlay path p, under
+// the kernel's identity of its descriptor (what fstat of a copy of it
+// gives; for a MemLayer file that is its memfd's, not mem's numbers).
+func (fs *FS) track(f afero.File, p string) (dataKey, bool) {
+	k, ok := f.(interface{ Fd() uintptr })
+	if !ok {
+		return dataKey{}, false
+	}
+	key, ok := fdKey(int(k.Fd()))
+	if !ok {
+		return dataKey{}, false
+	}
+	fs.s.dataMu.Lock()
+	fs.s.data[key] = &tracked{path: p}
+	fs.s.dataMu.Unlock()
+	return key, true
+}
+
+// trackedPath returns the overlay path of a tracked lower file; false if
+// it is unknown or gone.
+func (fs *FS) trackedPath(key dataKey) (string, bool) {
+	fs.s.dataMu.Lock()
+	defer fs.s.dataMu.Unlock()
+	t := fs.s.data[key]
+	if t == nil || t.gone {
+		return "", false
+	}
+	return t.path, true
+}
+
+// isTracked tells whether key is a lower file handed out by OpenFile.
+func (fs *FS) isTracked(key dataKey) bool {
+	fs.s.dataMu.Lock()
+	defer fs.s.dataMu.Unlock()
+	return fs.s.data[key] != nil
+}
+
+// untrack marks the tracked files at path p gone (p was removed or
+// replaced). The caller holds the write lock.
+func (fs *FS) untrack(p string) {
+	fs.s.dataMu.Lock()
+	defer fs.s.dataMu.Unlock()
+	for _, t := range fs.s.data {
+		if t.path == p {
+			t.gone = true
+		}
+	}
+}
+
+// retrack follows a rename of oldp to newp (and, with exchange, of newp to
+// oldp) in the tracked paths at and below them.
+func (fs *FS) retrack(oldp, newp string, exchange bool) {
+	fs.s.dataMu.Lock()
+	defer fs.s.dataMu.Unlock()
+	for _, t := range fs.s.data {
+		switch {
+		case under(t.path, oldp):
+			t.path = newp + t.path[len(oldp):]
+		case exchange && under(t.path, newp):
+			t.path = oldp + t.path[len(newp):]
+		case t.path == newp:
+			t.gone = true
+		}
+	}
+}
+
+// under tells whether p is dir or a path below it.
+func under(p, dir string) bool {
+	return p == dir || len(p) > len(dir) && p[len(dir)] == '/' && p[:len(dir)] == dir
+}
+
+// fdKey is the identity of the regular file fd is a descriptor of.
+func fdKey(fd int) (dataKey, bool) {
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return dataKey{}, false
+	}
+	return dataKey{uint64(st.Dev), uint64(st.Ino)}, true
+}
+
+// trackedStat is the stat of the overlay file a tracked lower file stands
+// for; false if its name is gone.
+func (fs *FS) trackedStat(key dataKey) (mem.Stat, bool) {
+	fs.s.mu.RLock()
+	defer fs.s.mu.RUnlock()
+	p, ok := fs.trackedPath(key)
+	if !ok {
+		return mem.Stat{}, false
+	}
+	n, e := fs.real(p)
+	if e != 0 || !n.isReg() {
+		return mem.Stat{}, false
+	}
+	return n.stat(), true
+}
+
+// OpenDataFile returns a File for the file fd is a descriptor of: a
+// descriptor of a lower regular file handed out by OpenFile (recognised by
+// its st_dev and st_ino, wherever it went since), or one of the upper
+// layer (mem.FS.OpenDataFile). For a lower file the File reads through a
+// duplicate of fd, and its Stat, Chmod, Chown, Utimens and Touch act on
+// the overlay file it was opened as: the change copies it up and never
+// reaches the lower file. Anything else gives an error wrapping EBADF.
+func (fs *FS) OpenDataFile(fd int) (afero.File, error) {
+	key, ok := fdKey(fd)
+	if !ok || !fs.isTracked(key) {
+		return fs.up.OpenDataFile(fd)
+	}
+	name := procFD(fd)
+	dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, pathErr("open", name, errnoOf(err))
+	}
+	return &lowerFile{File: os.NewFile(uintptr(dup), name), fs: fs, name: name, key: key, tracked: true}, nil
+}
+
+// StatData is the stat of the file behind fd, as OpenDataFile followed by
+// Stat would give it; ok is false if fd is neither a tracked lower file
+// nor one of the upper layer's.
+func (fs *FS) StatData(fd int) (st mem.Stat, ok bool) {
+	key, ok := fdKey(fd)
+	if !ok || !fs.isTracked(key) {
+		return fs.up.StatData(fd)
+	}
+	if st, ok := fs.trackedStat(key); ok {
+		return st, true
+	}
+	var ks unix.Stat_t
+	if unix.Fstat(fd, &ks) != nil {
+		return mem.Stat{}, false
+	}
+	st = hostStat(&ks)
+	st.Nlink = 0
+	return st, true
+}
+
+// dataChange applies the attribute change c to the overlay file a
+// tracked lower file stands for: it copies the file up and changes the
+// copy through a File of the view (as fchmod and the like would, with no
+// search permission needed). ENOENT once its name is gone.
+func (fs *FS) dataChange(name string, key dataKey, c change) error {
+	e := fs.write(func() unix.Errno {
+		p, ok := fs.trackedPath(key)
+		if !ok {
+			return unix.ENOENT
+		}
+		n, e := fs.real(p)
+		if e == 0 && !n.isReg() {
+			e = unix.ENOENT
+		}
+		if e == 0 {
+			e = c.pre(n)
+		}
+		if e == 0 {
+			e = fs.copyUp(n, true)
+		}
+		if e != 0 {
+			return e
+		}
+		return fs.onUpperFile(n.path, c.applyF)
+	})
+	if e != 0 {
+		return pathErr(c.op, name, e)
+	}
+	return nil
+}
+
+// onUpperFile runs apply on a File of the upper regular file p, opened
+// through the view from its data (no path lookup, no access check).
+func (fs *FS) onUpperFile(p string, apply func(*mem.File) error) unix.Errno {
+	memfd, err := fs.s.upper.MemFD(upath(p))
+	if err != nil {
+		return errnoOf(err)
+	}
+	defer unix.Close(memfd)
+	f, err := fs.up.OpenData(memfd)
+	if err != nil {
+		return errnoOf(err)
+	}
+	defer f.Close()
+	return errnoOf(apply(f))
+}
+
+// LinkData gives the file fd is a descriptor of the name newname, as
+// linkat(fd, "", AT_FDCWD, newname, AT_EMPTY_PATH): for a tracked lower
+// file, Link of the overlay file it stands for (copying it up; ENOENT once
+// its name is gone); for a file of the upper layer (an O_TMPFILE file
+// among them) mem.FS.LinkData, after the checks of newname in the merged
+// tree and a copy-up of its directory. Other descriptors give EBADF.
+func (fs *FS) LinkData(fd int, newname string) error {
+	old := procFD(fd)
+	if e := checkPath(newname); e != 0 {
+		return linkErr("linkat", old, newname, e)
+	}
+	var e unix.Errno
+	if key, ok := fdKey(fd); ok && fs.isTracked(key) {
+		e = fs.write(func() unix.Errno {
+			p, ok := fs.trackedPath(key)
+			if !ok {
+				return unix.ENOENT
+			}
+			return fs.link(upath(p), newname, true)
+		})
+	} else if _, ok := fs.up.StatData(fd); !ok {
+		e = unix.EBADF
+	} else {
+		e = fs.write(func() unix.Errno { return fs.linkUpperData(fd, newname) })
+	}
+	if e != 0 {
+		return linkErr("linkat", old, newname, e)
+	}
+	return nil
+}
+
+// linkUpperData names the upper file behind fd newname. The caller holds
+// the write lock.
+func (fs *FS) linkUpperData(fd int, newname string) unix.Errno {
+	w, e := fs.walker()
+	if e != 0 {
+		return e
+	}
+	dir, last, e := w.createTarget(newname, false)
+	if e == 0 {
+		e = mayCreate(&fs.cred, dir)
+	}
+	if e == 0 {
+		e = fs.copyUp(dir, true)
+	}
+	if e != 0 {
+		return e
+	}
+	if err := fs.up.LinkData(fd, upath(join(dir.path, last))); err != nil {
+		return errnoOf(err)
+	}
+	fs.clearWhiteout(dir, last)
+	return 0
+}

@@ -1,0 +1,293 @@
+// dir.go holds merged directory listings and dirFile, the File of an open
+// directory: every name once, whiteouts and opaque markers hidden, sorted
+// by name like mem.
+
+package overlay
+
+import (
+	"io"
+	"os"
+	"sort"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/mem"
+)
+
+// list returns the merged entries of directory n, sorted by name. A
+// whiteout in a layer hides its name in the layers below only.
+func (fs *FS) list(n *node) ([]mem.Dirent, unix.Errno) {
+	seen := map[string]bool{}
+	gone := map[string]bool{}
+	var out []mem.Dirent
+	for _, d := range n.ents {
+		l := fs.s.layers[d.layer]
+		ents, err := l.ReadDir(n.path)
+		if err != nil {
+			return nil, errnoOf(err)
+		}
+		var whiteouts []string
+		for _, de := range ents {
+			name, wh := fs.classify(l, n.path, de)
+			switch {
+			case wh:
+				whiteouts = append(whiteouts, name)
+			case name == "" || seen[name] || gone[name]:
+			default:
+				seen[name] = true
+				out = append(out, de)
+			}
+		}
+		for _, name := range whiteouts {
+			gone[name] = true
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, 0
+}
+
+// classify tells what the entry de of directory dir in layer l means: a
+// name to show, or (wh set) a whiteout of that name; name is empty for the
+// opaque marker. An entry of unknown type gets its type from Lstat.
+func (fs *FS) classify(l Layer, dir string, de mem.Dirent) (name string, wh bool) {
+	switch {
+	case de.Name == opaqueName:
+		return "", false
+	case hidden(de.Name):
+		return de.Name[len(whPrefix):], true
+	}
+	if de.Type == unix.DT_CHR || de.Type == unix.DT_UNKNOWN {
+		st, err := l.Lstat(join(dir, de.Name))
+		if err == nil && isWhiteoutDev(&st) {
+			return de.Name, true
+		}
+	}
+	return de.Name, false
+}
+
+// empty tells whether the merged directory n shows no entry.
+func (fs *FS) empty(n *node) (bool, unix.Errno) {
+	ents, e := fs.list(n)
+	return len(ents) == 0, e
+}
+
+// dirFile is an open merged directory. It finds the directory again by
+// its real path at each call, so a listing is always the current one.
+type dirFile struct {
+	fs   *FS // the view it was opened from
+	name string
+	path string
+	st   mem.Stat // at the open, for Stat once the directory is gone
+
+	mu     sync.Mutex
+	closed bool
+	after  string // Readdir has returned every name up to this one
+	begun  bool
+	atEnd  bool // Readdir reached the end: stay there until a rewind
+}
+
+func (f *dirFile) Name() string { return f.name }
+
+// Fd is ^uintptr(0): a directory has no kernel descriptor.
+func (f *dirFile) Fd() uintptr { return ^uintptr(0) }
+
+// check fails once the File is closed.
+func (f *dirFile) check(op string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return &os.PathError{Op: op, Path: f.name, Err: os.ErrClosed}
+	}
+	return nil
+}
+
+func (f *dirFile) errOr(op string, e unix.Errno) error {
+	if err := f.check(op); err != nil {
+		return err
+	}
+	return pathErr(op, f.name, e)
+}
+
+func (f *dirFile) Read([]byte) (int, error)           { return 0, f.errOr("read", unix.EISDIR) }
+func (f *dirFile) ReadAt([]byte, int64) (int, error)  { return 0, f.errOr("read", unix.EISDIR) }
+func (f *dirFile) Write([]byte) (int, error)          { return 0, f.errOr("write", unix.EBADF) }
+func (f *dirFile) WriteAt([]byte, int64) (int, error) { return 0, f.errOr("write", unix.EBADF) }
+func (f *dirFile) WriteString(string) (int, error)    { return 0, f.errOr("write", unix.EBADF) }
+func (f *dirFile) Truncate(int64) error               { return f.errOr("truncate", unix.EINVAL) }
+func (f *dirFile) Sync() error                        { return f.check("sync") }
+
+func (f *dirFile) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return &os.PathError{Op: "close", Path: f.name, Err: os.ErrClosed}
+	}
+	f.closed = true
+	return nil
+}
+
+// Seek can only rewind (0, io.SeekStart) or tell the offset (0,
+// io.SeekCurrent: 0 before Readdir, 1 after), as mem's directories.
+func (f *dirFile) Seek(offset int64, whence int) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return 0, &os.PathError{Op: "seek", Path: f.name, Err: os.ErrClosed}
+	}
+	switch {
+	case offset == 0 && whence == io.SeekStart:
+		f.begun, f.after, f.atEnd = false, "", false
+		return 0, nil
+	case offset == 0 && whence == io.SeekCurrent:
+		if f.begun {
+			return 1, nil
+		}
+		return 0, nil
+	}
+	return 0, pathErr("seek", f.name, unix.EINVAL)
+}
+
+// node finds the directory again, under the lock: ENOENT once its path
+// no longer leads to a directory.
+func (f *dirFile) node() (*node, unix.Errno) {
+	n, e := f.fs.real(f.path)
+	if e == 0 && !n.isDir() {
+		e = unix.ENOENT
+	}
+	return n, e
+}
+
+// Stat returns the FileInfo of the directory; once it is gone, what it
+// was at the open with a link count of 0.
+func (f *dirFile) Stat() (os.FileInfo, error) {
+	if err := f.check("stat"); err != nil {
+		return nil, err
+	}
+	f.fs.s.mu.RLock()
+	defer f.fs.s.mu.RUnlock()
+	n, e := f.node()
+	if e != 0 {
+		st := f.st
+		st.Nlink = 0
+		return &fileInfo{name: baseName(f.name), st: st}, nil
+	}
+	return &fileInfo{name: baseName(f.name), st: n.stat()}, nil
+}
+
+// Readdir returns the FileInfo (as Lstat gives it) of up to n entries,
+// sorted by name, continuing where the last call stopped, with the rules
+// of mem.File.Readdir.
+func (f *dirFile) Readdir(count int) ([]os.FileInfo, error) {
+	var infos []os.FileInfo
+	err := f.readdir(count, "readdir", func(dir *node, de mem.Dirent) {
+		if c, e := f.fs.child(dir, de.Name); e == 0 {
+			infos = append(infos, &fileInfo{name: de.Name, st: c.stat()})
+		}
+	})
+	return infos, err
+}
+
+// Readdirnames is Readdir returning only names.
+func (f *dirFile) Readdirnames(count int) ([]string, error) {
+	var names []string
+	err := f.readdir(count, "readdirnames", func(_ *node, de mem.Dirent) {
+		names = append(names, de.Name)
+	})
+	return names, err
+}
+
+func (f *dirFile) readdir(count int, op string, emit func(*node, mem.Dirent)) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return &os.PathError{Op: op, Path: f.name, Err: os.ErrClosed}
+	}
+	f.fs.s.mu.RLock()
+	defer f.fs.s.mu.RUnlock()
+	dir, e := f.node()
+	var ents []mem.Dirent
+	if e == 0 {
+		ents, e = f.fs.list(dir)
+	}
+	if e != 0 {
+		return pathErr(op, f.name, e)
+	}
+	i := f.start(ents)
+	emitted := 0
+	for ; i < len(ents) && (count <= 0 || emitted < count); i++ {
+		emit(dir, ents[i])
+		f.after, f.begun = ents[i].Name, true
+		emitted++
+	}
+	if i == len(ents) {
+		f.atEnd = true
+	}
+	if count > 0 && emitted == 0 {
+		return io.EOF
+	}
+	return nil
+}
+
+// start is the index in ents of the first entry not yet returned.
+func (f *dirFile) start(ents []mem.Dirent) int {
+	if f.atEnd {
+		return len(ents)
+	}
+	if !f.begun {
+		return 0
+	}
+	return sort.Search(len(ents), func(i int) bool { return ents[i].Name > f.after })
+}
+
+// Dirents returns every entry of the directory, sorted by name, whatever
+// the position of Readdir (as mem.File.Dirents).
+func (f *dirFile) Dirents() ([]mem.Dirent, error) {
+	if err := f.check("getdents"); err != nil {
+		return nil, err
+	}
+	f.fs.s.mu.RLock()
+	defer f.fs.s.mu.RUnlock()
+	dir, e := f.node()
+	var ents []mem.Dirent
+	if e == 0 {
+		ents, e = f.fs.list(dir)
+	}
+	if e != 0 {
+		return nil, pathErr("getdents", f.name, e)
+	}
+	return ents, nil
+}
+
+// Chmod is fchmod(2) on the directory: Chmod of its path, copying it up.
+func (f *dirFile) Chmod(mode os.FileMode) error {
+	if err := f.check("chmod"); err != nil {
+		return err
+	}
+	return f.fs.chmod("chmod", upath(f.path), mode, true)
+}
+
+// Chown is fchown(2) on the directory.
+func (f *dirFile) Chown(uid, gid int) error {
+	if err := f.check("chown"); err != nil {
+		return err
+	}
+	return f.fs.chown("chown", upath(f.path), uid, gid, false, true)
+}
+
+// Utimens is futimens(2) with explicit times on the directory.
+func (f *dirFile) Utimens(atime, mtime *time.Time) error {
+	if err := f.check("utimens"); err != nil {
+		return err
+	}
+	return f.fs.utimens(upath(f.path), atime, mtime, false, true)
+}
+
+// Touch is futimens(2) with UTIME_NOW on the directory.
+func (f *dirFile) Touch() error {
+	if err := f.check("utimens"); err != nil {
+		return err
+	}
+	return f.fs.touch(upath(f.path), false, true)
+}

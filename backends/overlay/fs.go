@@ -1,0 +1,191 @@
+// fs.go holds the FS type, its constructor, the per-user views made by As,
+// and the helpers every operation shares: locking, paths and errors.
+
+package overlay
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/spf13/afero"
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/mem"
+)
+
+// Limits of the Linux VFS.
+const (
+	nameMax     = 255  // longest component
+	pathMax     = 4096 // longest path, counting the terminating NUL
+	maxSymlinks = 40   // symbolic links followed in one lookup
+)
+
+// shared is the state of an FS and all its views.
+type shared struct {
+	mu     sync.RWMutex
+	layers []Layer // bottom first; the last is the upper layer
+	upper  *mem.FS
+
+	// data finds the overlay path of a lower file from the kernel's
+	// identity of a descriptor handed out for it (see OpenDataFile).
+	dataMu sync.Mutex
+	data   map[dataKey]*tracked
+}
+
+// FS is a copy-on-write overlay of read-only lower layers under a mem.FS
+// upper layer. It implements afero.Fs, afero.Lstater and afero.Symlinker;
+// all methods are safe for concurrent use. The FS returned by New acts as
+// root; As returns views that check permissions for another user.
+type FS struct {
+	s    *shared
+	cred mem.Cred
+	up   *mem.FS // the upper layer as the view's user sees it
+}
+
+var (
+	_ afero.Fs        = (*FS)(nil)
+	_ afero.Lstater   = (*FS)(nil)
+	_ afero.Symlinker = (*FS)(nil)
+)
+
+// New returns the overlay of lowers (lowers[0] at the bottom, each later
+// one above it) under upper, which holds the changes: what it holds when
+// New is called is taken as earlier changes (an OCI layer unpacked into
+// it, say). A nil upper is a new mem.FS. If upper is empty, its root
+// directory gets the mode, owner and times of the topmost lower layer's
+// root, so that the merged root looks like the tree it overlays (kernel
+// overlayfs shows the upper directory's own attributes there).
+func New(lowers []Layer, upper *mem.FS) *FS {
+	if upper == nil {
+		upper = mem.New()
+	}
+	s := &shared{upper: upper, data: make(map[dataKey]*tracked)}
+	for _, l := range lowers {
+		if l != nil {
+			s.layers = append(s.layers, newCached(l))
+		}
+	}
+	s.layers = append(s.layers, memLayer{fs: upper})
+	fs := &FS{s: s, up: upper}
+	fs.initRoot()
+	return fs
+}
+
+// initRoot gives an empty upper root the attributes of the topmost lower
+// root.
+func (fs *FS) initRoot() {
+	if len(fs.s.layers) < 2 {
+		return
+	}
+	up := fs.s.upper
+	if f, err := up.Open("/"); err == nil {
+		names, _ := f.Readdirnames(1)
+		f.Close()
+		if len(names) > 0 {
+			return
+		}
+	}
+	st, err := fs.s.layers[len(fs.s.layers)-2].Lstat("")
+	if err != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return
+	}
+	fs.setAttrs("", st)
+}
+
+// Upper returns the upper layer: the changes made through the overlay,
+// deletions as OCI whiteouts. It must not be changed directly while the
+// overlay is in use.
+func (fs *FS) Upper() *mem.FS { return fs.s.upper }
+
+// As returns a view of the same overlay that acts as user c: permissions
+// are checked as the kernel would for a process with these IDs and no
+// capabilities (unless c.Uid is 0), on the attributes of the topmost
+// layer's file, and new files are owned by c. Changes go to the upper
+// layer through Upper().As(c). The view is an *FS.
+func (fs *FS) As(c mem.Cred) afero.Fs {
+	c.Groups = append([]uint32(nil), c.Groups...)
+	up, ok := fs.s.upper.As(c).(*mem.FS)
+	if !ok {
+		up = fs.s.upper
+	}
+	return &FS{s: fs.s, cred: c, up: up}
+}
+
+// Name returns the name of this file system type, "overlay".
+func (fs *FS) Name() string { return "overlay" }
+
+// StatFS returns the upper layer's numbers for statfs(2) (see
+// mem.FS.StatFS).
+func (fs *FS) StatFS() (blocks, bfree, files, ffree uint64) {
+	return fs.s.upper.StatFS()
+}
+
+// upperIdx is the index of the upper layer in s.layers.
+func (fs *FS) upperIdx() int { return len(fs.s.layers) - 1 }
+
+// The names of OCI whiteouts.
+const (
+	whPrefix   = ".wh."
+	opaqueName = ".wh..wh..opq"
+)
+
+// hidden tells whether name is reserved for whiteouts: such names are
+// never visible, and cannot be created (EINVAL).
+func hidden(name string) bool { return strings.HasPrefix(name, whPrefix) }
+
+// join appends name to the relative path dir.
+func join(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// upath is the name of the relative path p in the upper mem.FS.
+func upath(p string) string { return "/" + p }
+
+// checkPath rejects what the kernel's getname rejects before any lookup.
+func checkPath(p string) unix.Errno {
+	switch {
+	case p == "":
+		return unix.ENOENT
+	case len(p) >= pathMax:
+		return unix.ENAMETOOLONG
+	case strings.IndexByte(p, 0) >= 0:
+		return unix.EINVAL
+	}
+	return 0
+}
+
+func pathErr(op, path string, e unix.Errno) error {
+	return &os.PathError{Op: op, Path: path, Err: e}
+}
+
+func linkErr(op, oldname, newname string, e unix.Errno) error {
+	return &os.LinkError{Op: op, Old: oldname, New: newname, Err: e}
+}
+
+// errnoOf finds the errno in an error of a layer, of mem or of the
+// kernel; EIO if there is none.
+func errnoOf(err error) unix.Errno {
+	if err == nil {
+		return 0
+	}
+	var e unix.Errno
+	if errors.As(err, &e) {
+		return e
+	}
+	if errors.Is(err, os.ErrClosed) {
+		return unix.EBADF
+	}
+	return unix.EIO
+}
+
+// write runs f under the write lock.
+func (fs *FS) write(f func() unix.Errno) unix.Errno {
+	fs.s.mu.Lock()
+	defer fs.s.mu.Unlock()
+	return f()
+}

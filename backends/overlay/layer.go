@@ -1,0 +1,233 @@
+// layer.go holds the read-only lower layers: the Layer interface and its two
+// implementations, a host directory (HostDir) and an unpacked OCI layer held
+// in a mem.FS (MemLayer).
+
+package overlay
+
+import (
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/afero"
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/mem"
+)
+
+// Layer is a read-only lower layer of an overlay. Paths are clean and
+// relative to the layer's root, "" naming the root itself; the overlay
+// only asks for a path whose parents are directories in that layer.
+// Errors wrap a unix.Errno (ENOENT for a missing file).
+//
+// A layer holds its deletions the way OCI image layers do: an entry
+// ".wh.X" in a directory hides X of the layers below, and an entry
+// ".wh..wh..opq" hides every entry of the layers below in that directory.
+// A character device 0/0 (an overlayfs whiteout) hides its own name too.
+// ReadDir reports those entries like any other; the overlay interprets
+// them.
+type Layer interface {
+	// Lstat describes the file at p without following a final symbolic
+	// link.
+	Lstat(p string) (mem.Stat, error)
+	// ReadDir lists the directory p in any order, without "." and "..".
+	ReadDir(p string) ([]mem.Dirent, error)
+	// Readlink returns the target of the symbolic link p.
+	Readlink(p string) (string, error)
+	// Open opens the file p, never following a final symbolic link. flag
+	// is O_RDONLY for regular files and directories; for other files
+	// (devices, FIFOs) it is the access mode and O_NONBLOCK the caller
+	// asked for.
+	Open(p string, flag int) (afero.File, error)
+}
+
+// hostDir is a Layer read from a directory of the host.
+type hostDir struct{ root string }
+
+// HostDir returns the host directory dir as a layer. Its files are read
+// with lstat(2), readlink(2) and getdents(2), and the regular files it
+// opens are real host descriptors (opened O_RDONLY|O_NOATIME where the
+// kernel allows it). The directory must not change while the overlay
+// uses it, as for a kernel overlayfs.
+func HostDir(dir string) Layer {
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return &hostDir{root: filepath.Clean(dir)}
+}
+
+func (h *hostDir) path(p string) string {
+	if p == "" {
+		return h.root
+	}
+	return h.root + "/" + p
+}
+
+func (h *hostDir) Lstat(p string) (mem.Stat, error) {
+	var st unix.Stat_t
+	if err := unix.Lstat(h.path(p), &st); err != nil {
+		return mem.Stat{}, pathErr("lstat", p, errnoOf(err))
+	}
+	return hostStat(&st), nil
+}
+
+func (h *hostDir) Readlink(p string) (string, error) {
+	t, err := os.Readlink(h.path(p))
+	if err != nil {
+		return "", pathErr("readlink", p, errnoOf(err))
+	}
+	return t, nil
+}
+
+func (h *hostDir) ReadDir(p string) ([]mem.Dirent, error) {
+	fd, err := openHost(h.path(p), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW)
+	if err != nil {
+		return nil, pathErr("open", p, errnoOf(err))
+	}
+	defer unix.Close(fd)
+	var out []mem.Dirent
+	buf := make([]byte, 16<<10)
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, pathErr("getdents", p, errnoOf(err))
+		}
+		if n <= 0 {
+			return out, nil
+		}
+		out = parseDirents(buf[:n], out)
+	}
+}
+
+// parseDirents appends the entries of a getdents64(2) buffer to out,
+// leaving out "." and "..".
+func parseDirents(buf []byte, out []mem.Dirent) []mem.Dirent {
+	const head = 19 // d_ino, d_off, d_reclen, d_type
+	for len(buf) >= head {
+		reclen := int(binary.NativeEndian.Uint16(buf[16:18]))
+		if reclen < head || reclen > len(buf) {
+			break
+		}
+		name := buf[head:reclen]
+		for i, c := range name {
+			if c == 0 {
+				name = name[:i]
+				break
+			}
+		}
+		if s := string(name); s != "." && s != ".." {
+			out = append(out, mem.Dirent{Name: s, Ino: binary.NativeEndian.Uint64(buf[0:8]), Type: buf[18]})
+		}
+		buf = buf[reclen:]
+	}
+	return out
+}
+
+func (h *hostDir) Open(p string, flag int) (afero.File, error) {
+	name := h.path(p)
+	fd, err := openHost(name, flag|unix.O_NOFOLLOW|unix.O_NOCTTY)
+	if err != nil {
+		return nil, pathErr("open", p, errnoOf(err))
+	}
+	return os.NewFile(uintptr(fd), name), nil
+}
+
+// openHost opens a host file close-on-exec, and without updating its
+// access time where the kernel allows that (the owner or CAP_FOWNER).
+func openHost(name string, flag int) (int, error) {
+	fd, err := openRetry(name, flag|unix.O_CLOEXEC|unix.O_NOATIME)
+	if err == unix.EPERM {
+		fd, err = openRetry(name, flag|unix.O_CLOEXEC)
+	}
+	return fd, err
+}
+
+func openRetry(name string, flag int) (int, error) {
+	for {
+		fd, err := unix.Open(name, flag, 0)
+		if err != unix.EINTR {
+			return fd, err
+		}
+	}
+}
+
+// hostStat turns the kernel's stat into the mem.Stat the overlay reports.
+func hostStat(st *unix.Stat_t) mem.Stat {
+	return mem.Stat{
+		Dev: uint64(st.Dev), Ino: uint64(st.Ino), Nlink: uint64(st.Nlink), Mode: st.Mode, Uid: st.Uid,
+		Gid: st.Gid, Rdev: uint64(st.Rdev), Size: st.Size, Blksize: int64(st.Blksize), Blocks: st.Blocks,
+		Atime: time.Unix(st.Atim.Unix()), Mtime: time.Unix(st.Mtim.Unix()), Ctime: time.Unix(st.Ctim.Unix()),
+	}
+}
+
+// statOf extracts a mem.Stat from a FileInfo of a layer or of the host.
+func statOf(fi os.FileInfo) (mem.Stat, bool) {
+	switch st := fi.Sys().(type) {
+	case *mem.Stat:
+		return *st, true
+	case *syscall.Stat_t:
+		return mem.Stat{
+			Dev: uint64(st.Dev), Ino: uint64(st.Ino), Nlink: uint64(st.Nlink), Mode: st.Mode, Uid: st.Uid,
+			Gid: st.Gid, Rdev: uint64(st.Rdev), Size: st.Size, Blksize: int64(st.Blksize), Blocks: st.Blocks,
+			Atime: time.Unix(st.Atim.Unix()), Mtime: time.Unix(st.Mtim.Unix()), Ctime: time.Unix(st.Ctim.Unix()),
+		}, true
+	}
+	return mem.Stat{}, false
+}
+
+// memLayer is a Layer read from a mem.FS.
+type memLayer struct{ fs *mem.FS }
+
+// MemLayer returns fs, which holds an unpacked OCI layer (whiteouts
+// included, as regular files named ".wh.X" and ".wh..wh..opq"), as a
+// layer. The whiteouts apply to the layers below it. Its regular files
+// are kernel-backed (memfds), so their descriptors are real too. fs must
+// not change while the overlay uses it.
+func MemLayer(fs *mem.FS) Layer { return memLayer{fs: fs} }
+
+func (m memLayer) Lstat(p string) (mem.Stat, error) {
+	fi, err := m.fs.Lstat("/" + p)
+	if err != nil {
+		return mem.Stat{}, pathErr("lstat", p, errnoOf(err))
+	}
+	st, _ := statOf(fi)
+	return st, nil
+}
+
+func (m memLayer) Readlink(p string) (string, error) {
+	t, err := m.fs.Readlink("/" + p)
+	if err != nil {
+		return "", pathErr("readlink", p, errnoOf(err))
+	}
+	return t, nil
+}
+
+func (m memLayer) ReadDir(p string) ([]mem.Dirent, error) {
+	f, err := m.fs.OpenFile("/"+p, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, pathErr("open", p, errnoOf(err))
+	}
+	defer f.Close()
+	d, ok := f.(interface{ Dirents() ([]mem.Dirent, error) })
+	if !ok {
+		return nil, pathErr("getdents", p, unix.ENOTDIR)
+	}
+	ents, err := d.Dirents()
+	if err != nil {
+		return nil, pathErr("getdents", p, errnoOf(err))
+	}
+	return ents, nil
+}
+
+func (m memLayer) Open(p string, flag int) (afero.File, error) {
+	f, err := m.fs.OpenFile("/"+p, flag|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, pathErr("open", p, errnoOf(err))
+	}
+	return f, nil
+}

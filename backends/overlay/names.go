@@ -1,0 +1,448 @@
+// names.go holds the operations that add and remove names: Mkdir,
+// MkdirAll, Symlink, Link, Unlink, Rmdir, Remove and RemoveAll. New names
+// go to the upper layer (replacing a whiteout); removing a name that a
+// lower layer shows leaves a whiteout.
+
+package overlay
+
+import (
+	"errors"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// Mkdir creates the directory name with the permission bits of perm, as
+// mem.FS.Mkdir, in the upper layer. A directory made where a lower one was
+// deleted is opaque: the old entries do not come back.
+func (fs *FS) Mkdir(name string, perm os.FileMode) error {
+	if e := checkPath(name); e != 0 {
+		return pathErr("mkdir", name, e)
+	}
+	if e := fs.write(func() unix.Errno { return fs.mkdir(name, perm) }); e != 0 {
+		return pathErr("mkdir", name, e)
+	}
+	return nil
+}
+
+func (fs *FS) mkdir(name string, perm os.FileMode) unix.Errno {
+	w, e := fs.walker()
+	if e != 0 {
+		return e
+	}
+	dir, last, e := w.createTarget(name, true)
+	if e == 0 {
+		e = mayCreate(&fs.cred, dir)
+	}
+	if e == 0 {
+		e = fs.copyUp(dir, true)
+	}
+	if e != 0 {
+		return e
+	}
+	p := join(dir.path, last)
+	if err := fs.up.Mkdir(upath(p), perm); err != nil {
+		return errnoOf(err)
+	}
+	if fs.lowerHas(dir, last) {
+		if e := fs.setOpaque(p, true); e != 0 {
+			return e
+		}
+	}
+	fs.clearWhiteout(dir, last)
+	return 0
+}
+
+// MkdirAll creates name and every missing parent, like os.MkdirAll: nil if
+// name already is a directory, ENOTDIR if it is something else.
+func (fs *FS) MkdirAll(name string, perm os.FileMode) error {
+	if e := checkPath(name); e != 0 {
+		return pathErr("mkdir", name, e)
+	}
+	if fi, err := fs.Stat(name); err == nil {
+		if fi.IsDir() {
+			return nil
+		}
+		return pathErr("mkdir", name, unix.ENOTDIR)
+	}
+	i := len(name)
+	for i > 0 && name[i-1] == '/' {
+		i--
+	}
+	j := i
+	for j > 0 && name[j-1] != '/' {
+		j--
+	}
+	if j > 1 {
+		if err := fs.MkdirAll(name[:j-1], perm); err != nil {
+			return err
+		}
+	}
+	err := fs.Mkdir(name, perm)
+	if err != nil {
+		if fi, lerr := fs.Lstat(name); lerr == nil && fi.IsDir() {
+			return nil
+		}
+	}
+	return err
+}
+
+// Symlink makes newname a symbolic link to target, as symlink(2), in the
+// upper layer. An absolute target is resolved from the overlay's root.
+func (fs *FS) Symlink(target, newname string) error {
+	e := checkPath(target)
+	if e == 0 {
+		e = checkPath(newname)
+	}
+	if e == 0 {
+		e = fs.write(func() unix.Errno { return fs.symlink(target, newname) })
+	}
+	if e != 0 {
+		return linkErr("symlink", target, newname, e)
+	}
+	return nil
+}
+
+// SymlinkIfPossible is Symlink (afero.Linker).
+func (fs *FS) SymlinkIfPossible(oldname, newname string) error {
+	return fs.Symlink(oldname, newname)
+}
+
+func (fs *FS) symlink(target, newname string) unix.Errno {
+	w, e := fs.walker()
+	if e != 0 {
+		return e
+	}
+	dir, last, e := w.createTarget(newname, false)
+	if e == 0 {
+		e = mayCreate(&fs.cred, dir)
+	}
+	if e == 0 {
+		e = fs.copyUp(dir, true)
+	}
+	if e != 0 {
+		return e
+	}
+	if err := fs.up.Symlink(target, upath(join(dir.path, last))); err != nil {
+		return errnoOf(err)
+	}
+	fs.clearWhiteout(dir, last)
+	return 0
+}
+
+// Link makes newname a hard link to oldname, as link(2): a final symbolic
+// link of oldname is not followed. A lower file is copied up first, and
+// the link is made in the upper layer.
+func (fs *FS) Link(oldname, newname string) error {
+	e := checkPath(oldname)
+	if e == 0 {
+		e = checkPath(newname)
+	}
+	if e == 0 {
+		e = fs.write(func() unix.Errno { return fs.link(oldname, newname, false) })
+	}
+	if e != 0 {
+		return linkErr("link", oldname, newname, e)
+	}
+	return nil
+}
+
+// link is Link under the write lock; fromFd: oldname is the path of an
+// open file, looked up without search permission.
+func (fs *FS) link(oldname, newname string, fromFd bool) unix.Errno {
+	w, e := fs.walker()
+	if e != 0 {
+		return e
+	}
+	w.noPerm = fromFd
+	n, e := w.resolve(w.root, oldname, false)
+	if e != 0 {
+		return e
+	}
+	if w, e = fs.walker(); e != 0 {
+		return e
+	}
+	dir, last, e := w.createTarget(newname, false)
+	switch {
+	case e != 0:
+	case !mayHardlink(&fs.cred, n.st()):
+		e = unix.EPERM
+	case mayCreate(&fs.cred, dir) != 0:
+		e = unix.EACCES
+	case n.isDir():
+		e = unix.EPERM
+	}
+	if e == 0 {
+		e = fs.copyUp(n, true)
+	}
+	if e == 0 {
+		e = fs.copyUp(dir, true)
+	}
+	if e != 0 {
+		return e
+	}
+	if err := fs.up.Link(upath(n.path), upath(join(dir.path, last))); err != nil {
+		return errnoOf(err)
+	}
+	fs.clearWhiteout(dir, last)
+	return 0
+}
+
+// removal is what unlink and rmdir found: the directory, the name and
+// the victim.
+type removal struct {
+	dir  *node
+	last string
+	n    *node
+}
+
+// unlinkTarget resolves the name unlink(2) removes and makes its checks.
+func (fs *FS) unlinkTarget(name string) (removal, unix.Errno) {
+	if e := checkPath(name); e != 0 {
+		return removal{}, e
+	}
+	w, e := fs.walker()
+	if e != 0 {
+		return removal{}, e
+	}
+	dir, last, typ, slash, e := w.parent(w.root, name)
+	switch {
+	case e != 0:
+		return removal{}, e
+	case typ != lastNorm:
+		return removal{}, unix.EISDIR
+	case len(last) > nameMax:
+		return removal{}, unix.ENAMETOOLONG
+	}
+	n, e := fs.child(dir, last)
+	switch {
+	case e != 0:
+		return removal{}, e
+	case slash && n.isDir():
+		return removal{}, unix.EISDIR
+	case slash:
+		return removal{}, unix.ENOTDIR
+	}
+	return removal{dir, last, n}, mayDelete(&fs.cred, dir, n, false)
+}
+
+// unlink is unlink(2) of name under the write lock.
+func (fs *FS) unlink(name string) unix.Errno {
+	r, e := fs.unlinkTarget(name)
+	if e != 0 {
+		return e
+	}
+	return fs.remove(r)
+}
+
+// remove takes the name r found away: from the upper layer if it is
+// there, and with a whiteout if a lower layer shows it. The whiteout comes
+// first, so that a failure leaves the name as it was.
+func (fs *FS) remove(r removal) unix.Errno {
+	if e := fs.copyUp(r.dir, true); e != 0 {
+		return e
+	}
+	lower := fs.lowerHas(r.dir, r.last)
+	if lower {
+		if e := fs.whiteout(r.dir, r.last); e != 0 {
+			return e
+		}
+	}
+	if fs.inUpper(r.n) {
+		p := upath(r.n.path)
+		var err error
+		if r.n.isDir() {
+			if e := fs.stripHidden(r.n.path, false); e != 0 {
+				return e
+			}
+			err = fs.s.upper.Rmdir(p)
+		} else {
+			err = fs.s.upper.Unlink(p)
+		}
+		if err != nil {
+			return errnoOf(err)
+		}
+	}
+	fs.untrack(r.n.path)
+	return 0
+}
+
+// rmdirTarget resolves the name rmdir(2) removes and makes its checks.
+func (fs *FS) rmdirTarget(name string) (removal, unix.Errno) {
+	if e := checkPath(name); e != 0 {
+		return removal{}, e
+	}
+	w, e := fs.walker()
+	if e != 0 {
+		return removal{}, e
+	}
+	dir, last, typ, _, e := w.parent(w.root, name)
+	switch {
+	case e != 0:
+		return removal{}, e
+	case typ == lastDotDot:
+		return removal{}, unix.ENOTEMPTY
+	case typ == lastDot:
+		return removal{}, unix.EINVAL
+	case typ == lastRoot:
+		return removal{}, unix.EBUSY
+	case len(last) > nameMax:
+		return removal{}, unix.ENAMETOOLONG
+	}
+	n, e := fs.child(dir, last)
+	if e == 0 {
+		e = mayDelete(&fs.cred, dir, n, true)
+	}
+	if e != 0 {
+		return removal{}, e
+	}
+	empty, e := fs.empty(n)
+	if e == 0 && !empty {
+		e = unix.ENOTEMPTY
+	}
+	if e != 0 {
+		return removal{}, e
+	}
+	return removal{dir, last, n}, 0
+}
+
+// rmdir is rmdir(2) of name under the write lock.
+func (fs *FS) rmdir(name string) unix.Errno {
+	r, e := fs.rmdirTarget(name)
+	if e != 0 {
+		return e
+	}
+	return fs.remove(r)
+}
+
+// Unlink removes the name of a non-directory, as unlink(2).
+func (fs *FS) Unlink(name string) error {
+	if e := fs.write(func() unix.Errno { return fs.unlink(name) }); e != 0 {
+		return pathErr("unlink", name, e)
+	}
+	return nil
+}
+
+// Rmdir removes a directory that is empty in the merged view, as
+// rmdir(2).
+func (fs *FS) Rmdir(name string) error {
+	if e := fs.write(func() unix.Errno { return fs.rmdir(name) }); e != 0 {
+		return pathErr("rmdir", name, e)
+	}
+	return nil
+}
+
+// Remove removes a file or an empty directory. Like os.Remove it tries
+// unlink, then rmdir, and reports rmdir's error unless that is ENOTDIR.
+func (fs *FS) Remove(name string) error {
+	e := fs.write(func() unix.Errno {
+		e := fs.unlink(name)
+		if e == 0 {
+			return 0
+		}
+		e1 := fs.rmdir(name)
+		if e1 == 0 || e1 != unix.ENOTDIR {
+			return e1
+		}
+		return e
+	})
+	if e != 0 {
+		return pathErr("remove", name, e)
+	}
+	return nil
+}
+
+// RemoveAll removes name and everything below it with the algorithm of
+// os.RemoveAll (see mem.FS.RemoveAll): nil if name does not exist, EINVAL
+// if it ends in ".". It is not atomic.
+func (fs *FS) RemoveAll(name string) error {
+	if name == "" {
+		return nil
+	}
+	if name == "." || len(name) >= 2 && name[len(name)-1] == '.' && name[len(name)-2] == '/' {
+		return pathErr("RemoveAll", name, unix.EINVAL)
+	}
+	err := fs.Remove(name)
+	if err == nil || os.IsNotExist(err) {
+		return nil
+	}
+	parent, base := splitPath(name)
+	d, err := fs.Open(parent)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	d.Close()
+	return fs.removeAllFrom(parent, base)
+}
+
+// splitPath splits a path into its parent and last element exactly as
+// os.RemoveAll does.
+func splitPath(p string) (dir, base string) {
+	dir = "."
+	for len(p) > 1 && p[0] == '/' && p[1] == '/' {
+		p = p[1:]
+	}
+	i := len(p) - 1
+	for ; i > 0 && p[i] == '/'; i-- {
+		p = p[:i]
+	}
+	base = p
+	for i--; i >= 0; i-- {
+		if p[i] == '/' {
+			dir = p[:max(i, 1)]
+			base = p[i+1:]
+			break
+		}
+	}
+	return dir, base
+}
+
+// removeAllFrom removes base, a name in the directory parent, and
+// everything below it.
+func (fs *FS) removeAllFrom(parent, base string) error {
+	p := parent + "/" + base
+	e := fs.write(func() unix.Errno { return fs.unlink(p) })
+	if e == 0 || e == unix.ENOENT {
+		return nil
+	}
+	// EISDIR: a directory to empty first; EPERM and EACCES: no right to
+	// remove it, but perhaps a directory whose contents may go.
+	if e != unix.EISDIR && e != unix.EPERM && e != unix.EACCES {
+		return pathErr("unlinkat", base, e)
+	}
+	var recurseErr error
+	d, err := fs.OpenFile(p, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
+	switch {
+	case errors.Is(err, unix.ENOENT):
+		return nil
+	case errors.Is(err, unix.ENOTDIR) || errors.Is(err, unix.ELOOP):
+		return pathErr("unlinkat", base, e)
+	case err != nil:
+		recurseErr = pathErr("openfdat", base, errnoOf(err))
+	default:
+		names, err := d.Readdirnames(-1)
+		d.Close()
+		if err != nil {
+			if errors.Is(err, unix.ENOENT) {
+				return nil
+			}
+			return pathErr("readdirnames", base, errnoOf(err))
+		}
+		for _, name := range names {
+			if err := fs.removeAllFrom(p, name); err != nil && recurseErr == nil {
+				recurseErr = err
+			}
+		}
+	}
+	e = fs.write(func() unix.Errno { return fs.rmdir(p) })
+	if e == 0 || e == unix.ENOENT {
+		return nil
+	}
+	if recurseErr != nil {
+		return recurseErr
+	}
+	return pathErr("unlinkat", base, e)
+}

@@ -1,0 +1,594 @@
+// unit_test.go checks the rules one at a time: reads without copy-up,
+// merged listings, every copy-up trigger, reserved names, renames of lower
+// directories (beyond overlayfs), descriptors handed back, O_TMPFILE,
+// StatFS, concurrency and hostile input.
+
+package overlay
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spf13/afero"
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/mem"
+)
+
+func TestReadNoCopy(t *testing.T) {
+	requireRoot(t)
+	fs, lower := newOverlay(t)
+	f, err := fs.OpenFile("/d/sub/g", os.O_RDONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fd := int(f.(interface{ Fd() uintptr }).Fd())
+	var viaFd, host unix.Stat_t
+	if err := unix.Fstat(fd, &viaFd); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Stat(lower+"/d/sub/g", &host); err != nil {
+		t.Fatal(err)
+	}
+	if viaFd.Dev != host.Dev || viaFd.Ino != host.Ino {
+		t.Errorf("Fd is not the host file's descriptor")
+	}
+	buf := make([]byte, 64)
+	if n, err := unix.Pread(fd, buf, 0); err != nil || string(buf[:n]) != "deep\n" {
+		t.Errorf("pread: %q %v", buf[:n], err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := fi.Sys().(*mem.Stat); st.Ino != host.Ino || st.Dev != uint64(host.Dev) {
+		t.Errorf("Stat: ino %d dev %d, want the host's %d %d", st.Ino, st.Dev, host.Ino, host.Dev)
+	}
+	if _, err := f.Write([]byte("x")); err == nil {
+		t.Error("write through a read-only lower file succeeded")
+	}
+	diffLines(t, "upper layer", []string{"/ d"}, listUpper(t, fs.Upper()))
+}
+
+func TestListing(t *testing.T) {
+	requireRoot(t)
+	fs, _ := newOverlay(t)
+	for _, p := range []string{"/d/new", "/d/a"} {
+		if err := afero.WriteFile(fs, p, nil, 0644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fs.Remove("/d/f"); err != nil {
+		t.Fatal(err)
+	}
+	d, err := fs.Open("/d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var got []string
+	for {
+		fis, err := d.Readdir(2)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fi := range fis {
+			got = append(got, fmt.Sprintf("%s:%v:%d", fi.Name(), fi.IsDir(), fi.Sys().(*mem.Stat).Nlink))
+		}
+	}
+	if want := "a:false:1 new:false:1 sub:true:2"; strings.Join(got, " ") != want {
+		t.Errorf("Readdir: %v, want %s", got, want)
+	}
+	if _, err := d.Seek(0, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	ents, err := d.(interface{ Dirents() ([]mem.Dirent, error) }).Dirents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, e := range ents {
+		types = append(types, fmt.Sprintf("%s:%d", e.Name, e.Type))
+	}
+	if want := "a:8 new:8 sub:4"; strings.Join(types, " ") != want {
+		t.Errorf("Dirents: %v, want %s", types, want)
+	}
+	if names, err := d.Readdirnames(-1); err != nil || len(names) != 3 {
+		t.Errorf("Readdirnames after a rewind: %v %v", names, err)
+	}
+	if _, err := d.Read(make([]byte, 1)); errName(err) != "EISDIR" {
+		t.Errorf("read of a directory: %v", err)
+	}
+}
+
+// TestCopyUpTriggers makes each change that copies a lower file up and
+// checks the copy and its parents.
+func TestCopyUpTriggers(t *testing.T) {
+	requireRoot(t)
+	for _, tc := range []struct {
+		name  string
+		do    func(fs *FS) error
+		data  string // the content the copy must have
+		upper string // where the copy is, if not at d/sub/g
+		attrs bool   // the change keeps mode and times
+	}{
+		{"O_WRONLY", func(fs *FS) error { return closeOpen(fs.OpenFile("/d/sub/g", os.O_WRONLY, 0)) }, "deep\n", "", false},
+		{"O_RDWR", func(fs *FS) error { return closeOpen(fs.OpenFile("/d/sub/g", os.O_RDWR, 0)) }, "deep\n", "", false},
+		{"O_TRUNC", func(fs *FS) error { return closeOpen(fs.OpenFile("/d/sub/g", os.O_RDONLY|os.O_TRUNC, 0)) }, "", "", false},
+		{"chmod", func(fs *FS) error { return fs.Chmod("/d/sub/g", 0644) }, "deep\n", "", false},
+		{"chown", func(fs *FS) error { return fs.Chown("/d/sub/g", -1, -1) }, "deep\n", "", true},
+		{"lchown", func(fs *FS) error { return fs.Lchown("/d/sub/g", 0, 0) }, "deep\n", "", true},
+		{"utimens", func(fs *FS) error { return fs.Utimens("/d/sub/g", nil, &baseTime, true) }, "deep\n", "", true},
+		{"chtimes", func(fs *FS) error { return fs.Chtimes("/d/sub/g", baseTime, baseTime) }, "deep\n", "", true},
+		{"touch", func(fs *FS) error { return fs.Touch("/d/sub/g", true) }, "deep\n", "", false},
+		{"truncate", func(fs *FS) error { return fs.Truncate("/d/sub/g", 3) }, "dee", "", false},
+		{"link", func(fs *FS) error { return fs.Link("/d/sub/g", "/e/g2") }, "deep\n", "", true},
+		{"rename", func(fs *FS) error { return fs.Rename("/d/sub/g", "/e/g2") }, "deep\n", "e/g2", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, lower := newOverlay(t)
+			before := snapshot(t, lower)
+			if err := tc.do(fs); err != nil {
+				t.Fatal(err)
+			}
+			diffLines(t, "lower tree", before, snapshot(t, lower))
+			upper := tc.upper
+			if upper == "" {
+				upper = "d/sub/g"
+			}
+			b, err := afero.ReadFile(fs.Upper(), "/"+upper)
+			if err != nil || string(b) != tc.data {
+				t.Errorf("upper copy: %q %v, want %q", b, err, tc.data)
+			}
+			parents := []string{"d", "d/sub"}
+			if tc.name == "rename" {
+				parents = parents[:1] // a name left d/sub: its times changed
+			}
+			for _, p := range parents {
+				checkCopy(t, fs, lower, p, p, false)
+			}
+			checkCopy(t, fs, lower, "d/sub/g", upper, tc.attrs)
+		})
+	}
+}
+
+func closeOpen(f afero.File, err error) error {
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// checkCopy compares the upper file up with the lower file p: owner, and
+// unless the change may have touched them, mode and modification time
+// (all of them for directories).
+func checkCopy(t *testing.T, fs *FS, lower, p, up string, times bool) {
+	t.Helper()
+	var host unix.Stat_t
+	if err := unix.Lstat(lower+"/"+p, &host); err != nil {
+		t.Fatal(err)
+	}
+	st := lstatOf(t, fs.Upper(), "/"+up)
+	if st.Uid != host.Uid || st.Gid != host.Gid || st.Mode&unix.S_IFMT != host.Mode&unix.S_IFMT {
+		t.Errorf("%s: upper %o %d:%d, lower %o %d:%d", p, st.Mode, st.Uid, st.Gid, host.Mode, host.Uid, host.Gid)
+	}
+	dir := host.Mode&unix.S_IFMT == unix.S_IFDIR
+	if (dir || times) && (st.Mode != host.Mode || !st.Mtime.Equal(time.Unix(host.Mtim.Unix()))) {
+		t.Errorf("%s: upper mode %o mtime %v, lower %o %v", p, st.Mode, st.Mtime, host.Mode, time.Unix(host.Mtim.Unix()))
+	}
+}
+
+func TestHiddenNames(t *testing.T) {
+	requireRoot(t)
+	fs, _ := newOverlay(t)
+	if err := fs.Remove("/a.txt"); err != nil {
+		t.Fatal(err)
+	}
+	for name, err := range map[string]error{
+		"create":    closeOpen(fs.OpenFile("/.wh.x", os.O_CREATE|os.O_WRONLY, 0644)),
+		"create d/": closeOpen(fs.OpenFile("/d/.wh..wh..opq", os.O_CREATE|os.O_WRONLY, 0644)),
+		"mkdir":     fs.Mkdir("/.wh.x", 0755),
+		"symlink":   fs.Symlink("a", "/d/.wh.y"),
+		"link":      fs.Link("/b.txt", "/.wh.b"),
+		"rename":    fs.Rename("/b.txt", "/.wh.b.txt"),
+	} {
+		if errName(err) != "EINVAL" {
+			t.Errorf("%s: %v, want EINVAL", name, err)
+		}
+	}
+	for _, p := range []string{"/.wh.a.txt", "/.wh.x", "/d/.wh..wh..opq"} {
+		if _, err := fs.Lstat(p); errName(err) != "ENOENT" {
+			t.Errorf("lstat %s: %v, want ENOENT", p, err)
+		}
+		if err := fs.Remove(p); errName(err) != "ENOENT" {
+			t.Errorf("remove %s: %v, want ENOENT", p, err)
+		}
+	}
+	if err := fs.Rename("/.wh.a.txt", "/z"); errName(err) != "ENOENT" {
+		t.Errorf("rename of a whiteout: %v, want ENOENT", err)
+	}
+	if strings.Contains(names(t, fs, "/"), ".wh.") {
+		t.Errorf("a whiteout is listed: %s", names(t, fs, "/"))
+	}
+}
+
+// TestRenameLowerDir checks what overlayfs refuses with EXDEV.
+func TestRenameLowerDir(t *testing.T) {
+	requireRoot(t)
+	fs, lower := newOverlay(t)
+	before := snapshot(t, lower)
+	f, err := fs.Open("/d/sub/g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fd := int(f.(interface{ Fd() uintptr }).Fd())
+	if err := fs.Remove("/d/sub/h"); err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.Rename("/d", "/e"); err != nil { // over an empty lower directory
+		t.Fatal(err)
+	}
+	if err := fs.Rename("/pub", "/e/sub"); errName(err) != "ENOTEMPTY" {
+		t.Errorf("rename over a non-empty directory: %v", err)
+	}
+	diffLines(t, "upper layer", []string{
+		"/ d", "/.wh.d f ", "/e d", "/e/.wh..wh..opq f ", "/e/f f in d\\n", "/e/sub d", "/e/sub/g f deep\\n",
+	}, listUpper(t, fs.Upper()))
+	if got := names(t, fs, "/e/sub"); got != "g" {
+		t.Errorf("ls /e/sub: %q", got)
+	}
+	checkNlink(t, fs, "/e", 3)
+	// The descriptor handed out before the rename still finds its file.
+	if err := fs.Chmod("/e/sub/g", 0600); err != nil {
+		t.Fatal(err)
+	}
+	if st, ok := fs.StatData(fd); !ok || st.Mode&07777 != 0600 {
+		t.Errorf("StatData after the rename: %o %v", st.Mode, ok)
+	}
+	// A renamed directory is an ordinary upper directory: it moves again.
+	if err := fs.Rename("/e", "/d"); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(t, fs, "/d"); got != "f sub" {
+		t.Errorf("ls /d: %q", got)
+	}
+	if _, err := fs.Stat("/e"); errName(err) != "ENOENT" {
+		t.Errorf("stat /e: %v", err)
+	}
+	diffLines(t, "lower tree", before, snapshot(t, lower))
+}
+
+func TestExchangeDirs(t *testing.T) {
+	requireRoot(t)
+	fs, _ := newOverlay(t)
+	if err := fs.RenameFlags("/d", "/pub", unix.RENAME_EXCHANGE); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(t, fs, "/d"); got != "p" {
+		t.Errorf("ls /d: %q", got)
+	}
+	if got := names(t, fs, "/pub"); got != "f sub" {
+		t.Errorf("ls /pub: %q", got)
+	}
+	checkMode(t, fs, "/d", 0777)
+	checkMode(t, fs, "/pub", 0755)
+	if err := fs.RenameFlags("/a.txt", "/e", unix.RENAME_EXCHANGE); err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.RenameFlags("/b.txt", "/nosuch", unix.RENAME_EXCHANGE); errName(err) != "ENOENT" {
+		t.Errorf("exchange with nothing: %v", err)
+	}
+	if err := fs.RenameFlags("/b.txt", "/e", unix.RENAME_NOREPLACE|unix.RENAME_EXCHANGE); errName(err) != "EINVAL" {
+		t.Errorf("both flags: %v", err)
+	}
+	diffLines(t, "upper layer", []string{
+		"/ d", "/a.txt d", "/d d", "/d/.wh..wh..opq f ", "/d/p f public\\n", "/e f alpha\\n",
+		"/pub d", "/pub/.wh..wh..opq f ", "/pub/f f in d\\n", "/pub/sub d", "/pub/sub/g f deep\\n",
+		"/pub/sub/h f deep too\\n",
+	}, listUpper(t, fs.Upper()))
+}
+
+func TestDescriptors(t *testing.T) {
+	requireRoot(t)
+	fs, lower := newOverlay(t)
+	before := snapshot(t, lower)
+	f, err := fs.Open("/a.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := unix.FcntlInt(f.(interface{ Fd() uintptr }).Fd(), unix.F_DUPFD_CLOEXEC, 0)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	df, err := fs.OpenDataFile(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := df.(interface{ Chmod(os.FileMode) error }).Chmod(0600); err != nil {
+		t.Fatal(err)
+	}
+	tm := time.Unix(1234567890, 0)
+	if err := df.(interface{ Utimens(a, m *time.Time) error }).Utimens(&tm, &tm); err != nil {
+		t.Fatal(err)
+	}
+	if err := df.(interface{ Chown(int, int) error }).Chown(1000, -1); err != nil {
+		t.Fatal(err)
+	}
+	df.Close()
+	if st, ok := fs.StatData(fd); !ok || st.Mode&07777 != 0600 || !st.Mtime.Equal(tm) || st.Uid != 1000 {
+		t.Errorf("StatData: %o %v %d %v", st.Mode, st.Mtime, st.Uid, ok)
+	}
+	checkMode(t, fs.Upper(), "/a.txt", 0600)
+	diffLines(t, "lower tree", before, snapshot(t, lower))
+
+	if err := fs.LinkData(fd, "/a2"); err != nil {
+		t.Fatal(err)
+	}
+	checkNlink(t, fs, "/a.txt", 2)
+	if err := fs.Rename("/a.txt", "/a3"); err != nil {
+		t.Fatal(err)
+	}
+	if st, ok := fs.StatData(fd); !ok || st.Nlink != 2 {
+		t.Errorf("StatData after a rename: %+v %v", st, ok)
+	}
+	for _, p := range []string{"/a3", "/a2"} {
+		if err := fs.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, ok := fs.StatData(fd); !ok || st.Nlink != 0 {
+		t.Errorf("StatData once the name is gone: %+v %v", st, ok)
+	}
+	df, err = fs.OpenDataFile(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := df.(interface{ Chmod(os.FileMode) error }).Chmod(0644); errName(err) != "ENOENT" {
+		t.Errorf("fchmod once the name is gone: %v", err)
+	}
+	df.Close()
+	if err := fs.LinkData(fd, "/a4"); errName(err) != "ENOENT" {
+		t.Errorf("LinkData once the name is gone: %v", err)
+	}
+
+	// Descriptors the overlay does not know.
+	host, err := unix.Open(lower+"/b.txt", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(host)
+	if _, ok := fs.StatData(host); ok {
+		t.Error("StatData of a host file never handed out")
+	}
+	if _, err := fs.OpenDataFile(host); errName(err) != "EBADF" {
+		t.Errorf("OpenDataFile of a host file never handed out: %v", err)
+	}
+	if err := fs.LinkData(host, "/x"); errName(err) != "EBADF" {
+		t.Errorf("LinkData of a host file never handed out: %v", err)
+	}
+	diffLines(t, "lower tree", before, snapshot(t, lower))
+}
+
+func TestUpperDescriptors(t *testing.T) {
+	requireRoot(t)
+	fs, _ := newOverlay(t)
+	f, err := fs.OpenFile("/b.txt", os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fd := int(f.(interface{ Fd() uintptr }).Fd())
+	if _, err := f.Write([]byte("B")); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := f.Stat(); err != nil || fi.Name() != "b.txt" || fi.Size() != 6 {
+		t.Errorf("Stat: %v %v", fi, err)
+	}
+	df, err := fs.OpenDataFile(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer df.Close()
+	if err := df.(interface{ Chmod(os.FileMode) error }).Chmod(0604); err != nil {
+		t.Fatal(err)
+	}
+	if st, ok := fs.StatData(fd); !ok || st.Mode&07777 != 0604 {
+		t.Errorf("StatData: %o %v", st.Mode, ok)
+	}
+	if err := fs.LinkData(fd, "/d/b2"); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := afero.ReadFile(fs, "/d/b2"); err != nil || string(b) != "Bravo\n" {
+		t.Errorf("read /d/b2: %q %v", b, err)
+	}
+}
+
+func TestTmpfile(t *testing.T) {
+	requireRoot(t)
+	fs, _ := newOverlay(t)
+	f, err := fs.OpenFile("/d/sub", unix.O_TMPFILE|os.O_RDWR, 0640)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write([]byte("tmp\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.Remove("/d/sub/g"); err != nil {
+		t.Fatal(err)
+	}
+	fd := int(f.(interface{ Fd() uintptr }).Fd())
+	if err := fs.LinkData(fd, "/d/sub/h"); errName(err) != "EEXIST" {
+		t.Errorf("LinkData over a lower file: %v", err)
+	}
+	if err := fs.LinkData(fd, "/d/sub/g"); err != nil { // over a whiteout
+		t.Fatal(err)
+	}
+	if b, err := afero.ReadFile(fs, "/d/sub/g"); err != nil || string(b) != "tmp\n" {
+		t.Errorf("read: %q %v", b, err)
+	}
+	diffLines(t, "upper layer", []string{"/ d", "/d d", "/d/sub d", "/d/sub/g f tmp\\n"}, listUpper(t, fs.Upper()))
+	if _, err := fs.OpenFile("/a.txt", unix.O_TMPFILE|os.O_RDWR, 0600); errName(err) != "ENOTDIR" {
+		t.Errorf("O_TMPFILE on a file: %v", err)
+	}
+	if _, err := fs.OpenFile("/d", unix.O_TMPFILE|os.O_RDONLY, 0600); errName(err) != "EINVAL" {
+		t.Errorf("O_TMPFILE read-only: %v", err)
+	}
+}
+
+func TestStatFS(t *testing.T) {
+	fs := New(nil, nil)
+	b1, _, f1, _ := fs.StatFS()
+	b2, _, f2, _ := fs.Upper().StatFS()
+	if b1 != b2 || f1 != f2 {
+		t.Errorf("StatFS %d %d, upper %d %d", b1, f1, b2, f2)
+	}
+	if fs.Name() != "overlay" {
+		t.Errorf("Name %q", fs.Name())
+	}
+}
+
+func TestConcurrent(t *testing.T) {
+	requireRoot(t)
+	fs, lower := newOverlay(t)
+	before := snapshot(t, lower)
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			for j := 0; j < 50; j++ {
+				p := fmt.Sprintf("/d/w%d", i)
+				afero.WriteFile(fs, p, []byte("x"), 0644)
+				fs.Rename(p, p+"r")
+				afero.ReadFile(fs, "/d/sub/g")
+				names(t, fs, "/d")
+				fs.Chmod("/a.txt", os.FileMode(0600+j%2*040))
+				fs.Remove(p + "r")
+				fs.Mkdir(fmt.Sprintf("/e/%d", i), 0755)
+				fs.RemoveAll(fmt.Sprintf("/e/%d", i))
+			}
+		}(i)
+	}
+	wg.Wait()
+	if got := names(t, fs, "/d"); got != "f sub" {
+		t.Errorf("ls /d: %q", got)
+	}
+	diffLines(t, "lower tree", before, snapshot(t, lower))
+}
+
+// TestHostileInput feeds what a program may pass: no panics, the
+// kernel's errors.
+func TestHostileInput(t *testing.T) {
+	requireRoot(t)
+	fs, _ := newOverlay(t)
+	long := strings.Repeat("n", 256)
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{fs.Mkdir("", 0755), "ENOENT"},
+		{fs.Mkdir("a\x00b", 0755), "EINVAL"},
+		{fs.Mkdir("/"+long, 0755), "ENAMETOOLONG"},
+		{fs.Mkdir("/"+strings.Repeat("a/", 2100), 0755), "ENAMETOOLONG"},
+		{closeOpen(fs.OpenFile("/"+long, os.O_RDONLY, 0)), "ENAMETOOLONG"},
+		{closeOpen(fs.OpenFile("/d", unix.O_PATH, 0)), "EINVAL"},
+		{closeOpen(fs.OpenFile("/x", os.O_CREATE|unix.O_DIRECTORY, 0)), "EINVAL"},
+		{fs.Rename("/", "/x"), "EBUSY"},
+		{fs.Rename("/a.txt", "/"), "EBUSY"},
+		{fs.RenameFlags("/a.txt", "/b.txt", 1<<10), "EINVAL"},
+		{fs.Rmdir("/"), "EBUSY"},
+		{fs.Unlink("/"), "EISDIR"},
+		{fs.Link("/a.txt", ""), "ENOENT"},
+		{fs.Symlink("", "/s"), "ENOENT"},
+		{fs.Chown("/a.txt", -5, 0), "EINVAL"},
+		{fs.Truncate("/a.txt", -1), "EINVAL"},
+		{fs.LinkData(-1, "/x"), "EBADF"},
+	} {
+		if errName(tc.err) != tc.want {
+			t.Errorf("%v: want %s", tc.err, tc.want)
+		}
+	}
+	if _, err := fs.OpenDataFile(-1); err == nil {
+		t.Error("OpenDataFile(-1) succeeded")
+	}
+	if _, ok := fs.StatData(-1); ok {
+		t.Error("StatData(-1) succeeded")
+	}
+	// A symbolic link loop.
+	if err := fs.Symlink("loop", "/loop"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fs.Stat("/loop"); errName(err) != "ELOOP" {
+		t.Errorf("stat of a loop: %v", err)
+	}
+	empty := New([]Layer{nil}, nil)
+	if _, err := empty.Stat("/"); err != nil {
+		t.Errorf("stat / of an empty overlay: %v", err)
+	}
+}
+
+// TestSpecialFiles checks a FIFO of a lower layer: opened without a
+// copy-up and without holding the overlay (a blocking open does not stop
+// other calls), removable, and not copied up (EPERM).
+func TestSpecialFiles(t *testing.T) {
+	requireRoot(t)
+	fs, lower := newOverlay(t)
+	if err := unix.Mkfifo(lower+"/fifo", 0666); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Chmod(lower+"/fifo", 0666); err != nil {
+		t.Fatal(err)
+	}
+	type opened struct {
+		f   afero.File
+		err error
+	}
+	reader := make(chan opened)
+	go func() {
+		f, err := fs.OpenFile("/fifo", os.O_RDONLY, 0) // blocks until a writer comes
+		reader <- opened{f, err}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if err := fs.Mkdir("/newdir", 0755); err != nil { // takes the write lock
+		t.Fatal(err)
+	}
+	w, err := fs.OpenFile("/fifo", os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := <-reader
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if _, err := w.Write([]byte("through\n")); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if b, err := io.ReadAll(r.f); err != nil || string(b) != "through\n" {
+		t.Errorf("read from the FIFO: %q %v", b, err)
+	}
+	r.f.Close()
+	if err := fs.Chmod("/fifo", 0600); errName(err) != "EPERM" {
+		t.Errorf("chmod of a lower FIFO: %v, want EPERM", err)
+	}
+	checkMode(t, fs, "/fifo", 0666)
+	if err := fs.Remove("/fifo"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fs.Lstat("/fifo"); errName(err) != "ENOENT" {
+		t.Errorf("lstat after remove: %v", err)
+	}
+}
