@@ -22,7 +22,9 @@ unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen)
 	hf->maps_len = (abi_u32)mlen;
 	hf->flags = 0;
 	unsigned long got = 0;
-	int fd = conn_open();
+	unsigned cpu = 0;
+	long c = RAW3(SYS_getcpu, &cpu, 0, 0) == 0 ? (long)cpu : -1;
+	int fd = conn_open_cpu(c);
 	if (fd < 0)
 		return 0;
 	if (conn_send(fd, buf, sizeof *h + h->length) > 0) {
@@ -47,7 +49,10 @@ unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen)
 				break;
 		}
 	}
-	conn_close(fd);
+	/* With mounts, the supervisor keeps serving this connection: it
+	 * becomes the thread's file-call connection for this CPU. */
+	if (!got || !vfs_adopt_conn(fd, c))
+		conn_close(fd);
 	return got;
 }
 

@@ -412,6 +412,26 @@ static int conn_get(int **kept)
 	return (int)hi;
 }
 
+/* vfs_adopt_conn keeps fd, the start-up connection to the socket of cpu,
+ * as the thread's file-call connection for that CPU. Returns 1 if kept. */
+int vfs_adopt_conn(int fd, long cpu)
+{
+	struct block *b = cur_block();
+	if (!vs.on || !b || cpu < 0 || cpu >= BLK_NCONNS)
+		return 0;
+	long hi = RAW3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, vs.conn_min);
+	if (hi < 0 || hi >= ABI_MAX_FD) {
+		if (hi >= 0)
+			RAW1(SYS_close, hi);
+		return 0;
+	}
+	RAW1(SYS_close, fd);
+	set_ours(hi, 1);
+	b->conn_gen = __atomic_load_n(&vs.gen, __ATOMIC_ACQUIRE);
+	b->conns[cpu] = (int)hi + 1;
+	return 1;
+}
+
 static void conn_put(int s, int *kept, int ok)
 {
 	if (!kept) {

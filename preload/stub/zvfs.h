@@ -170,6 +170,7 @@ int vfs_env(char *buf, unsigned long cap, unsigned long *out);
 int vfs_on(void);
 void vfs_after_fork_child(void);
 void vfs_abandoned(struct block *b);
+int vfs_adopt_conn(int fd, long cpu);
 #endif
 
 #endif
