@@ -356,3 +356,33 @@ func TestReport(t *testing.T) {
 		}
 	}
 }
+
+// TestZvfsDiff: zvfs diff says what a snapshot adds, changes and deletes,
+// as text and as JSON, and GNU tar reads the snapshot without a warning.
+func TestZvfsDiff(t *testing.T) {
+	requireHook(t)
+	need(t, "tar")
+	proj, out := t.TempDir(), t.TempDir()
+	lowerTree(t, proj)
+	snap := filepath.Join(out, "s.tar")
+	r := run(t, out, nil, zvfsBin, "--mount", "overlay:/src="+proj, "--snapshot", snap, "--", "sh", "-c",
+		"echo more >> /src/b.txt && rm /src/a.txt /src/dir/sub/y.txt && echo n > /src/new && mkdir /src/nd")
+	if r.code != 0 {
+		t.Fatalf("run: %s", r.stderr)
+	}
+	r = run(t, out, nil, zvfsBin, "diff", snap)
+	want := "D /a.txt\nM /b.txt\nM /dir\nM /dir/sub\nD /dir/sub/y.txt\nA /nd\nA /new\n"
+	if r.code != 0 || r.stdout != want {
+		t.Fatalf("zvfs diff: exit %d\n%s\nwant\n%s%s", r.code, r.stdout, want, r.stderr)
+	}
+	r = run(t, out, nil, zvfsBin, "diff", "--json", snap)
+	if r.code != 0 || !strings.Contains(r.stdout, `"kind": "D"`) || !strings.Contains(r.stdout, `"path": "/new"`) {
+		t.Fatalf("zvfs diff --json: %s %s", r.stdout, r.stderr)
+	}
+	if b, err := exec.Command("tar", "-tvf", snap).CombinedOutput(); err != nil || strings.Contains(string(b), "tar:") {
+		t.Fatalf("tar -tvf: %v\n%s", err, b)
+	}
+	if r := run(t, out, nil, zvfsBin, "diff", filepath.Join(out, "missing.tar")); r.code != 1 || strings.Count(r.stderr, "\n") != 1 {
+		t.Fatalf("missing file: exit %d %q", r.code, r.stderr)
+	}
+}

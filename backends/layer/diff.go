@@ -25,7 +25,8 @@ func (c Change) String() string { return string(c.Kind) + " " + c.Path }
 // Diff lists what the layer tarball r (plain or gzip) changes: a whiteout
 // .wh.X in D gives D/X with 'D'; an opaque marker in D gives D with 'M';
 // an entry gives its path with 'A', or 'M' if the layer also deletes that
-// name or makes it opaque. Whiteout and opaque marker files are never
+// name or makes it opaque, or if the writer marked it (Options.Modified:
+// zvfs marks the files the run changed that the lower layers had). Whiteout and opaque marker files are never
 // listed themselves, nor are other names with the reserved prefix
 // ".wh..wh.", nor the root's own entry ("./"); an opaque marker at the top
 // gives "/" with 'M'. Every entry counts, whatever its type (a device node
@@ -67,6 +68,7 @@ func diff(r io.Reader, low *lower) ([]Change, error) {
 		return nil, err
 	}
 	added := map[string]bool{}
+	marked := map[string]bool{} // entries the writer marked as replacing a lower file
 	opaque := map[string]bool{}
 	deleted := map[string]bool{}
 	for {
@@ -104,6 +106,9 @@ func diff(r io.Reader, low *lower) ([]Change, error) {
 			deleted[join(dir, x)] = true
 		default:
 			added[name] = true
+			if hdr.PAXRecords[modifiedKey] == modifiedValue {
+				marked[name] = true
+			}
 		}
 	}
 
@@ -115,7 +120,7 @@ func diff(r io.Reader, low *lower) ([]Change, error) {
 		kinds[p] = 'M'
 	}
 	for p := range added {
-		if kinds[p] == 0 {
+		if kinds[p] == 0 && !marked[p] {
 			kinds[p] = 'A'
 		} else {
 			kinds[p] = 'M'

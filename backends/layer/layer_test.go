@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/afero"
+
 	"github.com/zvfs/zvfs/backends/mem"
 )
 
@@ -354,4 +356,25 @@ func TestReadSkips(t *testing.T) {
 		"dev d 0755 0:0 2001-09-09T01:46:40Z 0 e3b0c44298fc1c14",
 		"f f 0644 0:0 2001-09-09T01:46:40Z 5 af4764571f217a9b",
 	}, describe(memEntries(t, fs)))
+}
+
+// TestDiffModified: entries the writer marks as replacing a lower file are
+// M in Diff, the others A; GNU tar ignores the mark (a PAX comment).
+func TestDiffModified(t *testing.T) {
+	fs := mem.New()
+	defer fs.Close()
+	must(t, afero.WriteFile(fs, "/old", []byte("x"), 0o644))
+	must(t, afero.WriteFile(fs, "/new", []byte("y"), 0o644))
+	layer := layerOf(t, fs, Options{Modified: func(p string) bool { return p == "old" }})
+	ch, err := Diff(bytes.NewReader(layer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range ch {
+		got = append(got, string(c.Kind)+" "+c.Path)
+	}
+	if strings.Join(got, ",") != "A /new,M /old" {
+		t.Fatalf("diff %v", got)
+	}
 }

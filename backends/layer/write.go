@@ -25,7 +25,18 @@ type Options struct {
 	// later ones are clamped to it (see reproducible-builds.org's
 	// SOURCE_DATE_EPOCH).
 	SourceDateEpoch *time.Time
+	// Modified, if set, says which entries (by path relative to the root,
+	// "a/b") replace a file the lower layers had: they get the PAX record
+	// comment=zvfs:modified, which Diff reads to tell M from A. POSIX has
+	// readers ignore comments, so other tools (GNU tar) say nothing.
+	Modified func(path string) bool
 }
+
+// The PAX record that marks an entry replacing a lower file.
+const (
+	modifiedKey   = "comment"
+	modifiedValue = "zvfs:modified"
+)
 
 // Write writes the whole tree of fsys to w as an uncompressed layer
 // tarball, in the format the package documentation describes. It does not
@@ -101,14 +112,15 @@ func atomicWrite(path string, fill func(io.Writer) error) (err error) {
 
 // writer holds the state of one Write.
 type writer struct {
-	fs    *mem.FS
-	tw    *tar.Writer
-	epoch *time.Time
-	links map[uint64]string // inode → first name written, for nlink > 1
+	fs       *mem.FS
+	tw       *tar.Writer
+	epoch    *time.Time
+	modified func(string) bool
+	links    map[uint64]string // inode → first name written, for nlink > 1
 }
 
 func write(w io.Writer, fsys *mem.FS, opt Options) error {
-	wr := &writer{fs: fsys, tw: tar.NewWriter(w), epoch: opt.SourceDateEpoch, links: map[uint64]string{}}
+	wr := &writer{fs: fsys, tw: tar.NewWriter(w), epoch: opt.SourceDateEpoch, modified: opt.Modified, links: map[uint64]string{}}
 	if err := wr.dir(""); err != nil {
 		return err
 	}
@@ -166,6 +178,9 @@ func (wr *writer) entry(name string, st *mem.Stat) error {
 		Gid:     int(st.Gid),
 		ModTime: mtime, // sub-second parts travel in a PAX record: make compares nanoseconds
 		Format:  tar.FormatPAX,
+	}
+	if wr.modified != nil && wr.modified(strings.TrimSuffix(name, "/")) {
+		hdr.PAXRecords = map[string]string{modifiedKey: modifiedValue}
 	}
 	typ := st.Mode & unix.S_IFMT
 	if typ != unix.S_IFDIR && st.Nlink > 1 {

@@ -32,6 +32,10 @@ type shared struct {
 	// identity of a descriptor handed out for it (see OpenDataFile).
 	dataMu sync.Mutex
 	data   map[dataKey]*tracked
+
+	// lower is the overlay of the lower layers alone (InLower).
+	lowerOnce sync.Once
+	lower     *FS
 }
 
 // FS is a copy-on-write overlay of read-only lower layers under a mem.FS
@@ -188,4 +192,18 @@ func (fs *FS) write(f func() unix.Errno) unix.Errno {
 	fs.s.mu.Lock()
 	defer fs.s.mu.Unlock()
 	return f()
+}
+
+// InLower says whether path p exists in the lower layers alone, as if the
+// run had changed nothing: the snapshot marks such names as modified
+// rather than added (zvfs diff).
+func (fs *FS) InLower(p string) bool {
+	fs.s.lowerOnce.Do(func() {
+		lowers := fs.s.layers[:len(fs.s.layers)-1]
+		v := &shared{upper: mem.New(), data: make(map[dataKey]*tracked)}
+		v.layers = append(append([]Layer(nil), lowers...), memLayer{fs: v.upper})
+		fs.s.lower = &FS{s: v, up: v.upper}
+	})
+	_, err := fs.s.lower.Lstat(p)
+	return err == nil
 }

@@ -27,7 +27,13 @@ import (
 // snapshot is one --snapshot [TARGET=]FILE.
 type snapshot struct {
 	target, file string
-	upper        *mem.FS
+}
+
+// overlayMount is what a snapshot is taken of: the layer of the run's
+// changes, and a test of what the lower layers had.
+type overlayMount struct {
+	upper   *mem.FS
+	inLower func(path string) bool
 }
 
 func runProgram(args []string, stats bool, stderr io.Writer) int {
@@ -159,7 +165,7 @@ func checkSnapshots(snaps []snapshot, specs []backends.Spec) error {
 	return nil
 }
 
-func writeSnapshot(s snapshot, uppers map[string]*mem.FS, verbose bool, stderr io.Writer) error {
+func writeSnapshot(s snapshot, overlays map[string]overlayMount, verbose bool, stderr io.Writer) error {
 	opt := layer.Options{}
 	if v := os.Getenv("SOURCE_DATE_EPOCH"); v != "" {
 		sec, err := strconv.ParseInt(v, 10, 64)
@@ -169,8 +175,12 @@ func writeSnapshot(s snapshot, uppers map[string]*mem.FS, verbose bool, stderr i
 		t := time.Unix(sec, 0)
 		opt.SourceDateEpoch = &t
 	}
+	ov := overlays[s.target]
+	if ov.inLower != nil {
+		opt.Modified = func(p string) bool { return ov.inLower("/" + p) }
+	}
 	start := time.Now()
-	if err := layer.WriteFile(s.file, uppers[s.target], opt); err != nil {
+	if err := layer.WriteFile(s.file, ov.upper, opt); err != nil {
 		return fmt.Errorf("snapshot of %s: %w", s.target, err)
 	}
 	if verbose {
@@ -183,9 +193,9 @@ func writeSnapshot(s snapshot, uppers map[string]*mem.FS, verbose bool, stderr i
 
 // openMounts builds the backends of the specs, in order, and returns the
 // upper layers of the overlays by target.
-func openMounts(specs []backends.Spec, stderr io.Writer) ([]*vfs.Mount, map[string]*mem.FS, error) {
+func openMounts(specs []backends.Spec, stderr io.Writer) ([]*vfs.Mount, map[string]overlayMount, error) {
 	var out []*vfs.Mount
-	uppers := map[string]*mem.FS{}
+	uppers := map[string]overlayMount{}
 	seen := map[string]bool{}
 	for _, sp := range specs {
 		if seen[sp.Target] {
@@ -205,7 +215,11 @@ func openMounts(specs []backends.Spec, stderr io.Writer) ([]*vfs.Mount, map[stri
 			m.View = func(c vfs.Cred) afero.Fs { return view(c.Uid, c.Gid, c.Groups) }
 		}
 		if b.Upper != nil {
-			uppers[sp.Target] = b.Upper
+			om := overlayMount{upper: b.Upper}
+			if l, ok := b.FS.(interface{ InLower(string) bool }); ok {
+				om.inLower = l.InLower
+			}
+			uppers[sp.Target] = om
 		}
 		out = append(out, m)
 	}
