@@ -386,3 +386,27 @@ func TestZvfsDiff(t *testing.T) {
 		t.Fatalf("missing file: exit %d %q", r.code, r.stderr)
 	}
 }
+
+// TestOverlayErrnoC runs the raw-system-call program of the mem scenarios
+// on an overlay over an empty lower directory, against a kernel overlayfs
+// whose upper layer is a tmpfs (so that sizes and link counts are tmpfs's
+// on both sides).
+func TestOverlayErrnoC(t *testing.T) {
+	requireHook(t)
+	prog := cprog(t, "vfs_errno")
+	lower := t.TempDir()
+	base := tmpfsDir(t, "zvfs-ovl-upper-")
+	up, work, mnt := filepath.Join(base, "upper"), filepath.Join(base, "work"), t.TempDir()
+	os.Mkdir(up, 0o755)
+	os.Mkdir(work, 0o755)
+	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower, up, work)
+	if out, err := exec.Command("mount", "-t", "overlay", "overlay", "-o", opts, mnt).CombinedOutput(); err != nil {
+		missing(t, "mount -t overlay: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	w := t.TempDir()
+	native := normalise("kernel overlayfs", run(t, w, scenarioEnv, prog, mnt), mnt, w)
+	zl := t.TempDir()
+	z := normalise("zvfs overlay", run(t, w, scenarioEnv, zvfsBin, "--mount", "overlay:/src="+zl, "--", prog, "/src"), "/src", w)
+	compareOutcomes(t, native, z)
+}
