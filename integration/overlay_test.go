@@ -410,3 +410,31 @@ func TestOverlayErrnoC(t *testing.T) {
 	z := normalise("zvfs overlay", run(t, w, scenarioEnv, zvfsBin, "--mount", "overlay:/src="+zl, "--", prog, "/src"), "/src", w)
 	compareOutcomes(t, native, z)
 }
+
+// TestSnapshotSpecs: --snapshot needs an overlay; with several, it must
+// name one; bad overlay specs are one line, exit 2.
+func TestSnapshotSpecs(t *testing.T) {
+	requireHook(t)
+	a, b, out := t.TempDir(), t.TempDir(), t.TempDir()
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"--snapshot", "s.tar", "--", "true"}, 2},
+		{[]string{"--mount", "mem:/m", "--snapshot", "s.tar", "--", "true"}, 2},
+		{[]string{"--mount", "overlay:/a=" + a, "--mount", "overlay:/b=" + b, "--snapshot", "s.tar", "--", "true"}, 2},
+		{[]string{"--mount", "overlay:/a=" + a, "--snapshot", "/b=s.tar", "--", "true"}, 2},
+		{[]string{"--mount", "overlay:/a", "--", "true"}, 2},
+		{[]string{"--mount", "overlay:/a=" + a + ",layers=" + filepath.Join(out, "none.tar"), "--", "true"}, 2},
+		{[]string{"--mount", "tar:/t=" + a, "--", "true"}, 2},
+		{[]string{"--mount", "overlay:/a=" + a, "--mount", "overlay:/b=" + b, "--snapshot", "/b=s.tar", "--", "sh", "-c", "echo x > /b/f"}, 0},
+	} {
+		r := run(t, out, nil, append([]string{zvfsBin}, c.args...)...)
+		if r.code != c.code || (c.code == 2 && strings.Count(r.stderr, "\n") != 1) {
+			t.Errorf("%v: exit %d, stderr %q", c.args, r.code, r.stderr)
+		}
+	}
+	if e := tarEntries(t, filepath.Join(out, "s.tar")); len(e) != 1 || !strings.HasPrefix(e[0], "0 f ") {
+		t.Errorf("snapshot of /b: %v", e)
+	}
+}
