@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // attr is what stat reports about a file.
@@ -37,44 +38,13 @@ func attrOf(m *Mount, rel string, fi os.FileInfo) attr {
 	}
 	h := fnv.New64a()
 	h.Write([]byte(rel))
-	a := attr{dev: m.dev, ino: h.Sum64() | 1, nlink: 1, mode: modeBits(fi.Mode()), size: fi.Size(),
+	a := attr{dev: m.dev, ino: h.Sum64() | 1, nlink: 1, mode: linuxvfs.Mode(fi.Mode()), size: fi.Size(),
 		atime: fi.ModTime(), mtime: fi.ModTime(), ctime: fi.ModTime()}
 	if fi.IsDir() {
 		a.nlink = 2
 	}
 	a.blocks = (a.size + 511) / 512
 	return a
-}
-
-// modeBits turns an os.FileMode into st_mode bits.
-func modeBits(fm os.FileMode) uint32 {
-	m := uint32(fm.Perm())
-	switch {
-	case fm.IsDir():
-		m |= unix.S_IFDIR
-	case fm&os.ModeSymlink != 0:
-		m |= unix.S_IFLNK
-	case fm&os.ModeNamedPipe != 0:
-		m |= unix.S_IFIFO
-	case fm&os.ModeSocket != 0:
-		m |= unix.S_IFSOCK
-	case fm&os.ModeCharDevice != 0:
-		m |= unix.S_IFCHR
-	case fm&os.ModeDevice != 0:
-		m |= unix.S_IFBLK
-	default:
-		m |= unix.S_IFREG
-	}
-	if fm&os.ModeSetuid != 0 {
-		m |= unix.S_ISUID
-	}
-	if fm&os.ModeSetgid != 0 {
-		m |= unix.S_ISGID
-	}
-	if fm&os.ModeSticky != 0 {
-		m |= unix.S_ISVTX
-	}
-	return m
 }
 
 func ts(t time.Time) unix.Timespec {

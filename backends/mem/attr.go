@@ -12,6 +12,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Chmod sets the permission bits of the file name refers to (following
@@ -35,7 +37,7 @@ func (fs *FS) setMode(n *inode, mode os.FileMode) unix.Errno {
 	if !fs.cred.ownerOrRoot(n) {
 		return unix.EPERM
 	}
-	m := modeBits(mode)
+	m := linuxvfs.PermBits(mode)
 	if !fs.cred.inGroupOrRoot(n.gid) {
 		m &^= unix.S_ISGID
 	}

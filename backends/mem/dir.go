@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // newInode creates an inode of the given mode (type bits included) for the
@@ -60,20 +62,20 @@ func (t *tree) dropLink(n *inode, at time.Time) {
 // set-user-ID and set-group-ID bits are ignored as Linux does; the sticky
 // bit is kept). The umask is the caller's business.
 func (fs *FS) Mkdir(name string, perm os.FileMode) error {
-	if e := checkPath(name); e != 0 {
+	if e := linuxvfs.CheckPath(name); e != 0 {
 		return pathErr("mkdir", name, e)
 	}
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
-	w := walker{fs: fs}
-	dir, last, e := w.createTarget(name, true)
+	w := fs.walker()
+	dir, last, e := w.CreateTarget(name, true)
 	if e == 0 {
 		e = fs.cred.mayCreate(dir)
 	}
 	if e != 0 {
 		return pathErr("mkdir", name, e)
 	}
-	if _, err := fs.newInode(dir, last, unix.S_IFDIR|modeBits(perm)&01777); err != nil {
+	if _, err := fs.newInode(dir, last, unix.S_IFDIR|linuxvfs.PermBits(perm)&01777); err != nil {
 		return pathErr("mkdir", name, err)
 	}
 	return nil
@@ -82,52 +84,24 @@ func (fs *FS) Mkdir(name string, perm os.FileMode) error {
 // MkdirAll creates name and every missing parent, like os.MkdirAll: nil if
 // name already is a directory, ENOTDIR if it is something else.
 func (fs *FS) MkdirAll(name string, perm os.FileMode) error {
-	if e := checkPath(name); e != 0 {
-		return pathErr("mkdir", name, e)
-	}
-	if fi, err := fs.Stat(name); err == nil {
-		if fi.IsDir() {
-			return nil
-		}
-		return pathErr("mkdir", name, unix.ENOTDIR)
-	}
-	i := len(name)
-	for i > 0 && name[i-1] == '/' {
-		i--
-	}
-	j := i
-	for j > 0 && name[j-1] != '/' {
-		j--
-	}
-	if j > 1 {
-		if err := fs.MkdirAll(name[:j-1], perm); err != nil {
-			return err
-		}
-	}
-	err := fs.Mkdir(name, perm)
-	if err != nil {
-		if fi, lerr := fs.Lstat(name); lerr == nil && fi.IsDir() {
-			return nil
-		}
-	}
-	return err
+	return linuxvfs.MkdirAll(fs, name, perm)
 }
 
 // unlink is unlinkat(2) of name relative to the directory start, under the
 // write lock.
 func (fs *FS) unlink(start *inode, name string) unix.Errno {
-	if e := checkPath(name); e != 0 {
+	if e := linuxvfs.CheckPath(name); e != 0 {
 		return e
 	}
-	w := walker{fs: fs}
-	dir, last, typ, slash, e := w.parent(start, name)
+	w := fs.walker()
+	dir, last, typ, slash, e := w.Parent(start, name)
 	if e != 0 {
 		return e
 	}
-	if typ != lastNorm {
+	if typ != linuxvfs.LastNorm {
 		return unix.EISDIR
 	}
-	if len(last) > nameMax {
+	if len(last) > linuxvfs.NameMax {
 		return unix.ENAMETOOLONG
 	}
 	n := dir.lookup(last)
@@ -152,23 +126,23 @@ func (fs *FS) unlink(start *inode, name string) unix.Errno {
 // rmdir is unlinkat(2) with AT_REMOVEDIR of name relative to the directory
 // start, under the write lock.
 func (fs *FS) rmdir(start *inode, name string) unix.Errno {
-	if e := checkPath(name); e != 0 {
+	if e := linuxvfs.CheckPath(name); e != 0 {
 		return e
 	}
-	w := walker{fs: fs}
-	dir, last, typ, _, e := w.parent(start, name)
+	w := fs.walker()
+	dir, last, typ, _, e := w.Parent(start, name)
 	if e != 0 {
 		return e
 	}
 	switch typ {
-	case lastDotDot:
+	case linuxvfs.LastDotDot:
 		return unix.ENOTEMPTY
-	case lastDot:
+	case linuxvfs.LastDot:
 		return unix.EINVAL
-	case lastRoot:
+	case linuxvfs.LastRoot:
 		return unix.EBUSY
 	}
-	if len(last) > nameMax {
+	if len(last) > linuxvfs.NameMax {
 		return unix.ENAMETOOLONG
 	}
 	n := dir.lookup(last)

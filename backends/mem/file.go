@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // File is an open file of an FS, returned by Open, OpenFile, Create and
@@ -279,7 +281,7 @@ func (f *File) Stat() (os.FileInfo, error) {
 func (f *File) stat(fd int) os.FileInfo {
 	f.fs.t.mu.RLock()
 	defer f.fs.t.mu.RUnlock()
-	return &fileInfo{name: baseName(f.name), st: f.fs.t.stat(f.node, fd)}
+	return &fileInfo{name: linuxvfs.BaseName(f.name), st: f.fs.t.stat(f.node, fd)}
 }
 
 // Readdir returns the FileInfo (as Lstat would give) of up to n entries of

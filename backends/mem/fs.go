@@ -5,19 +5,13 @@ package mem
 
 import (
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
-)
 
-// Limits of the Linux VFS.
-const (
-	nameMax     = 255  // longest component
-	pathMax     = 4096 // longest path, counting the terminating NUL
-	maxSymlinks = 40   // symbolic links followed in one lookup
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // devCounter hands out device numbers, one per FS.
@@ -98,21 +92,6 @@ func (fs *FS) As(c Cred) afero.Fs {
 // Name returns the name of this file system type, "mem".
 func (fs *FS) Name() string { return "mem" }
 
-// checkPath rejects what the kernel's getname rejects before any lookup.
-// Paths containing NUL cannot be passed to the kernel at all; Go's os
-// package answers EINVAL for them, and so does this.
-func checkPath(p string) unix.Errno {
-	switch {
-	case p == "":
-		return unix.ENOENT
-	case len(p) >= pathMax:
-		return unix.ENAMETOOLONG
-	case strings.IndexByte(p, 0) >= 0:
-		return unix.EINVAL
-	}
-	return 0
-}
-
 func pathErr(op, path string, err error) error {
 	return &os.PathError{Op: op, Path: path, Err: err}
 }
@@ -124,11 +103,11 @@ func linkErr(op, oldname, newname string, err error) error {
 // lookup resolves name for a read-only operation, following a final
 // symbolic link if follow is set. The caller holds the lock.
 func (fs *FS) lookup(name string, follow bool) (*inode, unix.Errno) {
-	if e := checkPath(name); e != 0 {
+	if e := linuxvfs.CheckPath(name); e != 0 {
 		return nil, e
 	}
-	w := walker{fs: fs}
-	return w.resolve(fs.t.root, name, follow)
+	w := fs.walker()
+	return w.Resolve(fs.t.root, name, follow)
 }
 
 // Stat returns the FileInfo of the file name refers to, following symbolic
@@ -155,7 +134,7 @@ func (fs *FS) statOp(op, name string, follow bool) (os.FileInfo, error) {
 	if e != 0 {
 		return nil, pathErr(op, name, e)
 	}
-	return &fileInfo{name: baseName(name), st: fs.t.stat(n, -1)}, nil
+	return &fileInfo{name: linuxvfs.BaseName(name), st: fs.t.stat(n, -1)}, nil
 }
 
 // Readlink returns the target of the symbolic link name; EINVAL if name is

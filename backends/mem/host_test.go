@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // hostRunner runs steps with system calls (in the chrooted child).
@@ -20,7 +22,7 @@ func (r *hostRunner) run(o op) outcome {
 	case "mkdir":
 		return result("", unix.Mkdir(p, o.mode(1, 0755)))
 	case "mkdirall":
-		return result("", os.MkdirAll(p, fileMode(o.mode(1, 0755))))
+		return result("", os.MkdirAll(p, linuxvfs.FileMode(o.mode(1, 0755))))
 	case "put":
 		fd, err := unix.Open(p, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_CLOEXEC, o.mode(2, 0644))
 		if err != nil {

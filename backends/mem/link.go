@@ -6,16 +6,18 @@ package mem
 
 import (
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Link makes newname a hard link to oldname, as link(2): a final symbolic
 // link of oldname is not followed. EPERM for a directory, EEXIST if newname
 // exists, ENOENT if oldname does not.
 func (fs *FS) Link(oldname, newname string) error {
-	if e := checkPath(oldname); e != 0 {
+	if e := linuxvfs.CheckPath(oldname); e != 0 {
 		return linkErr("link", oldname, newname, e)
 	}
-	if e := checkPath(newname); e != 0 {
+	if e := linuxvfs.CheckPath(newname); e != 0 {
 		return linkErr("link", oldname, newname, e)
 	}
 	fs.t.mu.Lock()
@@ -27,8 +29,8 @@ func (fs *FS) Link(oldname, newname string) error {
 }
 
 func (fs *FS) link(oldname, newname string) unix.Errno {
-	w := walker{fs: fs}
-	n, e := w.resolve(fs.t.root, oldname, false)
+	w := fs.walker()
+	n, e := w.Resolve(fs.t.root, oldname, false)
 	if e != 0 {
 		return e
 	}
@@ -40,8 +42,8 @@ func (fs *FS) link(oldname, newname string) unix.Errno {
 // data (-1 if none), from which an O_TMPFILE file gets the memfd it lacks.
 // The caller holds the write lock.
 func (fs *FS) linkInode(n *inode, newname string, fd int) unix.Errno {
-	w := walker{fs: fs}
-	dir, last, e := w.createTarget(newname, false)
+	w := fs.walker()
+	dir, last, e := w.CreateTarget(newname, false)
 	if e != 0 {
 		return e
 	}
@@ -90,7 +92,7 @@ func (fs *FS) linkInode(n *inode, newname string, fd int) unix.Errno {
 // but a regular file of this tree gives EBADF.
 func (fs *FS) LinkData(fd int, newname string) error {
 	old := procFD(fd)
-	if e := checkPath(newname); e != 0 {
+	if e := linuxvfs.CheckPath(newname); e != 0 {
 		return linkErr("linkat", old, newname, e)
 	}
 	dup, key, err := dataDup(fd)
@@ -125,16 +127,16 @@ func (fs *FS) SymlinkIfPossible(oldname, newname string) error {
 }
 
 func (fs *FS) symlink(target, newname string) unix.Errno {
-	if e := checkPath(target); e != 0 {
+	if e := linuxvfs.CheckPath(target); e != 0 {
 		return e
 	}
-	if e := checkPath(newname); e != 0 {
+	if e := linuxvfs.CheckPath(newname); e != 0 {
 		return e
 	}
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
-	w := walker{fs: fs}
-	dir, last, e := w.createTarget(newname, false)
+	w := fs.walker()
+	dir, last, e := w.CreateTarget(newname, false)
 	if e != 0 {
 		return e
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // memRunner runs steps on an FS (or a view of one).
@@ -32,7 +34,7 @@ func (r *memRunner) run(o op) outcome {
 	case "mkdir":
 		return result("", fs.Mkdir(p, os.FileMode(o.mode(1, 0755))))
 	case "mkdirall":
-		return result("", fs.MkdirAll(p, fileMode(o.mode(1, 0755))))
+		return result("", fs.MkdirAll(p, linuxvfs.FileMode(o.mode(1, 0755))))
 	case "put":
 		f, err := fs.OpenFile(p, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC, os.FileMode(o.mode(2, 0644)))
 		if err != nil {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Create creates or truncates name for reading and writing (mode 0666), like
@@ -45,7 +47,7 @@ func (fs *FS) OpenFile(name string, flag int, perm os.FileMode) (afero.File, err
 
 // openFile opens name relative to the directory start, as openat(2).
 func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*File, error) {
-	if e := checkPath(name); e != 0 {
+	if e := linuxvfs.CheckPath(name); e != 0 {
 		return nil, pathErr("open", name, e)
 	}
 	switch {
@@ -72,7 +74,7 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 		fs.t.mu.RLock()
 		defer fs.t.mu.RUnlock()
 	}
-	n, created, e := fs.openLookup(start, name, flag, modeBits(perm))
+	n, created, e := fs.openLookup(start, name, flag, linuxvfs.PermBits(perm))
 	if e == 0 {
 		e = fs.mayOpen(n, flag, created)
 	}
@@ -109,8 +111,8 @@ const oTmpfile = unix.O_TMPFILE &^ unix.O_DIRECTORY
 func (fs *FS) openTmpfile(start *inode, name string, flag int, perm os.FileMode) (*File, error) {
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
-	w := walker{fs: fs}
-	dir, e := w.resolve(start, name, flag&unix.O_NOFOLLOW == 0)
+	w := fs.walker()
+	dir, e := w.Resolve(start, name, flag&unix.O_NOFOLLOW == 0)
 	switch {
 	case e != 0:
 	case !dir.isDir():
@@ -130,7 +132,7 @@ func (fs *FS) openTmpfile(start *inode, name string, flag int, perm os.FileMode)
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
-	uid, gid, mode := fs.cred.newOwner(dir, unix.S_IFREG|modeBits(perm)&07777)
+	uid, gid, mode := fs.cred.newOwner(dir, unix.S_IFREG|linuxvfs.PermBits(perm)&07777)
 	t := now()
 	n := &inode{mode: mode, uid: uid, gid: gid, memfd: -1, atime: t, mtime: t, ctime: t,
 		linkable: flag&unix.O_EXCL == 0}
@@ -148,25 +150,25 @@ func (fs *FS) openLookup(start *inode, name string, flag int, perm uint32) (n *i
 	creat := flag&unix.O_CREAT != 0
 	excl := creat && flag&unix.O_EXCL != 0
 	follow := flag&unix.O_NOFOLLOW == 0 && !excl
-	w := walker{fs: fs}
+	w := fs.walker()
 	p := name
 	for {
-		dir, last, typ, slash, e := w.parent(start, p)
+		dir, last, typ, slash, e := w.Parent(start, p)
 		if e != 0 {
 			return nil, false, e
 		}
-		if typ != lastNorm {
-			n, e := w.last(dir, last, typ, slash, true)
+		if typ != linuxvfs.LastNorm {
+			n, e := w.Last(dir, last, typ, slash, true)
 			return n, false, e
 		}
 		if !creat {
-			n, e := w.last(dir, last, typ, slash, follow)
+			n, e := w.Last(dir, last, typ, slash, follow)
 			return n, false, e
 		}
 		if slash {
 			return nil, false, unix.EISDIR
 		}
-		if len(last) > nameMax {
+		if len(last) > linuxvfs.NameMax {
 			return nil, false, unix.ENAMETOOLONG
 		}
 		n = dir.lookup(last)
@@ -181,11 +183,11 @@ func (fs *FS) openLookup(start *inode, name string, flag int, perm uint32) (n *i
 			}
 			return n, true, 0
 		case n.isLink() && follow:
-			w.links++
-			if w.links > maxSymlinks {
-				return nil, false, unix.ELOOP
+			t, e := w.Target(n)
+			if e != 0 {
+				return nil, false, e
 			}
-			start, p = dir, n.target
+			start, p = dir, t
 		default:
 			return n, false, 0
 		}

@@ -6,6 +6,8 @@ package mem
 
 import (
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Rename renames oldname to newname, replacing newname if it exists, as
@@ -18,10 +20,10 @@ func (fs *FS) Rename(oldname, newname string) error {
 // newname exists) or unix.RENAME_EXCHANGE (swap two existing names).
 // RENAME_WHITEOUT is not supported (EINVAL).
 func (fs *FS) RenameFlags(oldname, newname string, flags uint) error {
-	if e := checkPath(oldname); e != 0 {
+	if e := linuxvfs.CheckPath(oldname); e != 0 {
 		return linkErr("rename", oldname, newname, e)
 	}
-	if e := checkPath(newname); e != 0 {
+	if e := linuxvfs.CheckPath(newname); e != 0 {
 		return linkErr("rename", oldname, newname, e)
 	}
 	if flags&^(unix.RENAME_NOREPLACE|unix.RENAME_EXCHANGE) != 0 ||
@@ -40,33 +42,33 @@ func (fs *FS) rename(oldname, newname string, flags uint) unix.Errno {
 	noreplace := flags&unix.RENAME_NOREPLACE != 0
 	exchange := flags&unix.RENAME_EXCHANGE != 0
 
-	w := walker{fs: fs}
-	oldDir, oldLast, oldTyp, oldSlash, e := w.parent(fs.t.root, oldname)
+	w := fs.walker()
+	oldDir, oldLast, oldTyp, oldSlash, e := w.Parent(fs.t.root, oldname)
 	if e != 0 {
 		return e
 	}
-	w = walker{fs: fs}
-	newDir, newLast, newTyp, newSlash, e := w.parent(fs.t.root, newname)
+	w = fs.walker()
+	newDir, newLast, newTyp, newSlash, e := w.Parent(fs.t.root, newname)
 	if e != 0 {
 		return e
 	}
-	if oldTyp != lastNorm {
+	if oldTyp != linuxvfs.LastNorm {
 		return unix.EBUSY
 	}
-	if newTyp != lastNorm {
+	if newTyp != linuxvfs.LastNorm {
 		if noreplace {
 			return unix.EEXIST
 		}
 		return unix.EBUSY
 	}
-	if len(oldLast) > nameMax {
+	if len(oldLast) > linuxvfs.NameMax {
 		return unix.ENAMETOOLONG
 	}
 	src := oldDir.lookup(oldLast)
 	if src == nil {
 		return unix.ENOENT
 	}
-	if len(newLast) > nameMax {
+	if len(newLast) > linuxvfs.NameMax {
 		return unix.ENAMETOOLONG
 	}
 	dst := newDir.lookup(newLast)

@@ -1,6 +1,5 @@
 // stat.go holds what Stat reports: the Stat record returned by
-// os.FileInfo.Sys, the os.FileInfo itself, and the conversions between
-// os.FileMode and st_mode bits.
+// os.FileInfo.Sys and the os.FileInfo itself.
 
 package mem
 
@@ -9,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Stat is what os.FileInfo.Sys returns for files of this package: the fields
@@ -82,71 +83,7 @@ type fileInfo struct {
 
 func (fi *fileInfo) Name() string       { return fi.name }
 func (fi *fileInfo) Size() int64        { return fi.st.Size }
-func (fi *fileInfo) Mode() os.FileMode  { return fileMode(fi.st.Mode) }
+func (fi *fileInfo) Mode() os.FileMode  { return linuxvfs.FileMode(fi.st.Mode) }
 func (fi *fileInfo) ModTime() time.Time { return fi.st.Mtime }
 func (fi *fileInfo) IsDir() bool        { return fi.st.Mode&unix.S_IFMT == unix.S_IFDIR }
 func (fi *fileInfo) Sys() any           { return &fi.st }
-
-// fileMode turns st_mode bits into an os.FileMode.
-func fileMode(m uint32) os.FileMode {
-	fm := os.FileMode(m & 0777)
-	switch m & unix.S_IFMT {
-	case unix.S_IFDIR:
-		fm |= os.ModeDir
-	case unix.S_IFLNK:
-		fm |= os.ModeSymlink
-	case unix.S_IFIFO:
-		fm |= os.ModeNamedPipe
-	case unix.S_IFSOCK:
-		fm |= os.ModeSocket
-	case unix.S_IFCHR:
-		fm |= os.ModeDevice | os.ModeCharDevice
-	case unix.S_IFBLK:
-		fm |= os.ModeDevice
-	}
-	if m&unix.S_ISUID != 0 {
-		fm |= os.ModeSetuid
-	}
-	if m&unix.S_ISGID != 0 {
-		fm |= os.ModeSetgid
-	}
-	if m&unix.S_ISVTX != 0 {
-		fm |= os.ModeSticky
-	}
-	return fm
-}
-
-// modeBits turns an os.FileMode into the 07777 bits of st_mode. The
-// set-user-ID, set-group-ID and sticky bits may be given either as Go's
-// ModeSetuid, ModeSetgid and ModeSticky or as the raw 04000, 02000 and 01000
-// bits (os.FileMode leaves those bits unused), so a caller holding a mode_t
-// can pass os.FileMode(mode) as it is.
-func modeBits(fm os.FileMode) uint32 {
-	m := uint32(fm) & 07777
-	if fm&os.ModeSetuid != 0 {
-		m |= unix.S_ISUID
-	}
-	if fm&os.ModeSetgid != 0 {
-		m |= unix.S_ISGID
-	}
-	if fm&os.ModeSticky != 0 {
-		m |= unix.S_ISVTX
-	}
-	return m
-}
-
-// baseName is the name os.Stat would give a file reached by path p.
-func baseName(p string) string {
-	for len(p) > 1 && p[len(p)-1] == '/' {
-		p = p[:len(p)-1]
-	}
-	for i := len(p) - 1; i >= 0; i-- {
-		if p[i] == '/' {
-			if i == len(p)-1 {
-				return "/"
-			}
-			return p[i+1:]
-		}
-	}
-	return p
-}

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // change describes one attribute change.
@@ -28,16 +29,15 @@ type change struct {
 
 // setattr resolves name, checks, copies up and applies c.
 func (fs *FS) setattr(name string, c change) error {
-	if e := checkPath(name); e != 0 {
+	if e := linuxvfs.CheckPath(name); e != 0 {
 		return pathErr(c.op, name, e)
 	}
 	e := fs.write(func() unix.Errno {
-		w, e := fs.walker()
+		w, e := fs.walker(c.fromFd)
 		if e != 0 {
 			return e
 		}
-		w.noPerm = c.fromFd
-		n, e := w.resolve(w.root, name, c.follow)
+		n, e := w.Resolve(w.Tree.Root(), name, c.follow)
 		if e == 0 {
 			e = c.pre(n)
 		}

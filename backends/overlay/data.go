@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // dataKey is the kernel's identity of a file: st_dev and st_ino.
@@ -220,7 +221,7 @@ func (fs *FS) onUpperFile(p string, apply func(*mem.File) error) unix.Errno {
 // tree and a copy-up of its directory. Other descriptors give EBADF.
 func (fs *FS) LinkData(fd int, newname string) error {
 	old := procFD(fd)
-	if e := checkPath(newname); e != 0 {
+	if e := linuxvfs.CheckPath(newname); e != 0 {
 		return linkErr("linkat", old, newname, e)
 	}
 	var e unix.Errno
@@ -246,17 +247,7 @@ func (fs *FS) LinkData(fd int, newname string) error {
 // linkUpperData names the upper file behind fd newname. The caller holds
 // the write lock.
 func (fs *FS) linkUpperData(fd int, newname string) unix.Errno {
-	w, e := fs.walker()
-	if e != 0 {
-		return e
-	}
-	dir, last, e := w.createTarget(newname, false)
-	if e == 0 {
-		e = mayCreate(&fs.cred, dir)
-	}
-	if e == 0 {
-		e = fs.copyUp(dir, true)
-	}
+	dir, last, e := fs.createTarget(newname, false)
 	if e != 0 {
 		return e
 	}

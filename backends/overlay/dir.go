@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // list returns the merged entries of directory n, sorted by name. A
@@ -171,9 +172,9 @@ func (f *dirFile) Stat() (os.FileInfo, error) {
 	if e != 0 {
 		st := f.st
 		st.Nlink = 0
-		return &fileInfo{name: baseName(f.name), st: st}, nil
+		return &fileInfo{name: linuxvfs.BaseName(f.name), st: st}, nil
 	}
-	return &fileInfo{name: baseName(f.name), st: n.stat()}, nil
+	return &fileInfo{name: linuxvfs.BaseName(f.name), st: n.stat()}, nil
 }
 
 // Readdir returns the FileInfo (as Lstat gives it) of up to n entries,

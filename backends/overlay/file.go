@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // upperFile is a File of the upper layer. Everything is mem.File's (Fd,
@@ -39,7 +40,7 @@ func (f *upperFile) Stat() (os.FileInfo, error) {
 		return nil, err
 	}
 	st, _ := statOf(fi)
-	return &fileInfo{name: baseName(f.name), st: st}, nil
+	return &fileInfo{name: linuxvfs.BaseName(f.name), st: st}, nil
 }
 
 // lowerFile is an open file of a lower layer, or a descriptor of one
@@ -73,7 +74,7 @@ func (f *lowerFile) Fd() uintptr {
 func (f *lowerFile) Stat() (os.FileInfo, error) {
 	if f.tracked {
 		if st, ok := f.fs.trackedStat(f.key); ok {
-			return &fileInfo{name: baseName(f.name), st: st}, nil
+			return &fileInfo{name: linuxvfs.BaseName(f.name), st: st}, nil
 		}
 	}
 	fi, err := f.File.Stat()
@@ -84,7 +85,7 @@ func (f *lowerFile) Stat() (os.FileInfo, error) {
 	if f.tracked {
 		st.Nlink = 0
 	}
-	return &fileInfo{name: baseName(f.name), st: st}, nil
+	return &fileInfo{name: linuxvfs.BaseName(f.name), st: st}, nil
 }
 
 // Chmod is fchmod(2): Chmod of the overlay file, judged with the

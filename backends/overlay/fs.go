@@ -15,13 +15,6 @@ import (
 	"github.com/zvfs/zvfs/backends/mem"
 )
 
-// Limits of the Linux VFS.
-const (
-	nameMax     = 255  // longest component
-	pathMax     = 4096 // longest path, counting the terminating NUL
-	maxSymlinks = 40   // symbolic links followed in one lookup
-)
-
 // shared is the state of an FS and all its views.
 type shared struct {
 	mu     sync.RWMutex
@@ -149,19 +142,6 @@ func join(dir, name string) string {
 
 // upath is the name of the relative path p in the upper mem.FS.
 func upath(p string) string { return "/" + p }
-
-// checkPath rejects what the kernel's getname rejects before any lookup.
-func checkPath(p string) unix.Errno {
-	switch {
-	case p == "":
-		return unix.ENOENT
-	case len(p) >= pathMax:
-		return unix.ENAMETOOLONG
-	case strings.IndexByte(p, 0) >= 0:
-		return unix.EINVAL
-	}
-	return 0
-}
 
 func pathErr(op, path string, e unix.Errno) error {
 	return &os.PathError{Op: op, Path: path, Err: e}

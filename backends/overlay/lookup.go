@@ -1,7 +1,8 @@
 // lookup.go holds the merged lookup: which layers make up a name (top-down,
 // stopped by whiteouts, opaque directories and non-directories), and the
-// path walk over merged directories with ".", "..", symbolic links, search
-// permission and the kernel's ENOENT/ENOTDIR/ENAMETOOLONG/ELOOP answers.
+// merged tree as internal/linuxvfs walks it (".", "..", symbolic links,
+// search permission and the kernel's ENOENT/ENOTDIR/ENAMETOOLONG/ELOOP
+// answers).
 
 package overlay
 
@@ -9,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // entry is what one layer holds at a path.
@@ -176,195 +178,76 @@ func (fs *FS) readlink(n *node) (string, unix.Errno) {
 	return t, 0
 }
 
-// lastType is the kind of the last component of a path, as in the kernel.
-type lastType int
+// walker resolves the paths of one operation in the merged tree, under
+// the lock.
+type walker = linuxvfs.Walker[*node]
 
-const (
-	lastNorm   lastType = iota // a name
-	lastRoot                   // no component at all: "/"
-	lastDot                    // "."
-	lastDotDot                 // ".."
-)
-
-func typeOf(comp string) lastType {
-	switch comp {
-	case ".":
-		return lastDot
-	case "..":
-		return lastDotDot
-	}
-	return lastNorm
-}
-
-// walker resolves the paths of one operation, under the lock. It counts
-// the symbolic links followed, and checks search permission for the
-// view's user unless noPerm is set (for operations on open files).
-type walker struct {
-	fs     *FS
-	root   *node
-	noPerm bool
-	links  int
-}
-
-// walker returns a walker starting at the merged root.
-func (fs *FS) walker() (*walker, unix.Errno) {
+// walker returns a walker starting at the merged root. It checks search
+// permission for the view's user unless noPerm is set (for operations on
+// open files).
+func (fs *FS) walker(noPerm bool) (*walker, unix.Errno) {
 	root, e := fs.rootNode()
 	if e != 0 {
 		return nil, e
 	}
-	return &walker{fs: fs, root: root}, 0
+	m := &merged{fs: fs, root: root, noPerm: noPerm}
+	m.w.Tree = m
+	return &m.w, 0
 }
 
-// mayLookup is the search permission needed on every directory a lookup
+// merged is the merged tree as the linuxvfs.Tree of one walk. It holds
+// the walker too, so that fs.walker allocates once.
+type merged struct {
+	w      walker
+	fs     *FS
+	root   *node
+	noPerm bool
+}
+
+func (m *merged) Root() *node            { return m.root }
+func (m *merged) Parent(dir *node) *node { return dir.parent }
+func (m *merged) IsDir(n *node) bool     { return n.isDir() }
+func (m *merged) IsLink(n *node) bool    { return n.isLink() }
+
+// MayLookup is the search permission needed on every directory a lookup
 // goes through.
-func (w *walker) mayLookup(dir *node) unix.Errno {
-	if w.noPerm || permitted(&w.fs.cred, dir.st(), mayExec) {
+func (m *merged) MayLookup(dir *node) unix.Errno {
+	if m.noPerm || permitted(&m.fs.cred, dir.st(), mayExec) {
 		return 0
 	}
 	return unix.EACCES
 }
 
-// parent walks all components of p but the last, from start (or from the
-// root if p is absolute). It returns the directory that holds the last
-// component, that component, its type, and whether p ends in a slash.
-func (w *walker) parent(start *node, p string) (dir *node, last string, typ lastType, slash bool, e unix.Errno) {
-	cur := start
-	if len(p) > 0 && p[0] == '/' {
-		cur = w.root
-	} else if !cur.isDir() {
-		return nil, "", 0, false, unix.ENOTDIR
+func (m *merged) Child(dir *node, name string) (*node, unix.Errno) { return m.fs.child(dir, name) }
+func (m *merged) Readlink(link *node) (string, unix.Errno)         { return m.fs.readlink(link) }
+
+// CheckName answers EINVAL for a name reserved for whiteouts: it cannot
+// be created.
+func (m *merged) CheckName(name string) unix.Errno {
+	if hidden(name) {
+		return unix.EINVAL
 	}
-	i := 0
-	for {
-		for i < len(p) && p[i] == '/' {
-			i++
-		}
-		if i == len(p) {
-			return cur, "", lastRoot, false, 0
-		}
-		j := i
-		for j < len(p) && p[j] != '/' {
-			j++
-		}
-		k := j
-		for k < len(p) && p[k] == '/' {
-			k++
-		}
-		comp := p[i:j]
-		if e := w.mayLookup(cur); e != 0 {
-			return nil, "", 0, false, e
-		}
-		if k == len(p) {
-			return cur, comp, typeOf(comp), j < len(p), 0
-		}
-		next, e := w.step(cur, comp, true)
-		if e != 0 {
-			return nil, "", 0, false, e
-		}
-		if !next.isDir() {
-			return nil, "", 0, false, unix.ENOTDIR
-		}
-		cur = next
-		i = k
-	}
+	return 0
 }
 
-// step looks comp up in dir (search permission already checked) and
-// follows it if it is a symbolic link and follow is set.
-func (w *walker) step(dir *node, comp string, follow bool) (*node, unix.Errno) {
-	switch comp {
-	case ".":
-		return dir, 0
-	case "..":
-		return dir.parent, 0
-	}
-	if len(comp) > nameMax {
-		return nil, unix.ENAMETOOLONG
-	}
-	n, e := w.fs.child(dir, comp)
-	if e != 0 {
-		return nil, e
-	}
-	if follow && n.isLink() {
-		return w.follow(dir, n)
-	}
-	return n, 0
-}
-
-// follow resolves the target of link, which lives in dir.
-func (w *walker) follow(dir, link *node) (*node, unix.Errno) {
-	w.links++
-	if w.links > maxSymlinks {
-		return nil, unix.ELOOP
-	}
-	target, e := w.fs.readlink(link)
-	if e != 0 {
-		return nil, e
-	}
-	if target == "" {
-		return nil, unix.ENOENT
-	}
-	return w.resolve(dir, target, true)
-}
-
-// resolve resolves all of p from start.
-func (w *walker) resolve(start *node, p string, follow bool) (*node, unix.Errno) {
-	dir, last, typ, slash, e := w.parent(start, p)
-	if e != 0 {
-		return nil, e
-	}
-	return w.last(dir, last, typ, slash, follow)
-}
-
-// last resolves the last component found by parent. A trailing slash
-// forces a symbolic link to be followed and the result to be a directory.
-func (w *walker) last(dir *node, last string, typ lastType, slash, follow bool) (*node, unix.Errno) {
-	switch typ {
-	case lastRoot:
-		return w.root, 0
-	case lastDot:
-		return dir, 0
-	case lastDotDot:
-		return dir.parent, 0
-	}
-	n, e := w.step(dir, last, follow || slash)
-	if e != 0 {
-		return nil, e
-	}
-	if slash && !n.isDir() {
-		return nil, unix.ENOTDIR
-	}
-	return n, 0
-}
-
-// createTarget is what the creating calls (mkdir, symlink, link) share,
-// the kernel's filename_create: it resolves the parent of p and answers
-// EEXIST for ".", ".." and "/" and for an existing name, EINVAL for a name
-// reserved for whiteouts, ENOENT for a missing name with a trailing slash
-// (unless dirOK). The caller checks the permission to create.
-func (w *walker) createTarget(p string, dirOK bool) (*node, string, unix.Errno) {
-	dir, last, typ, slash, e := w.parent(w.root, p)
+// createTarget is where a creating call (mkdir, symlink, link) makes
+// name: the directory and the last component that linuxvfs's CreateTarget
+// finds, once the permission to create there is checked and the directory
+// is copied up.
+func (fs *FS) createTarget(name string, dirOK bool) (*node, string, unix.Errno) {
+	w, e := fs.walker(false)
 	if e != 0 {
 		return nil, "", e
 	}
-	if typ != lastNorm {
-		return nil, "", unix.EEXIST
+	dir, last, e := w.CreateTarget(name, dirOK)
+	if e == 0 {
+		e = mayCreate(&fs.cred, dir)
 	}
-	if len(last) > nameMax {
-		return nil, "", unix.ENAMETOOLONG
+	if e == 0 {
+		e = fs.copyUp(dir, true)
 	}
-	if hidden(last) {
-		return nil, "", unix.EINVAL
-	}
-	switch _, e := w.fs.child(dir, last); e {
-	case 0:
-		return nil, "", unix.EEXIST
-	case unix.ENOENT:
-	default:
+	if e != 0 {
 		return nil, "", e
-	}
-	if slash && !dirOK {
-		return nil, "", unix.ENOENT
 	}
 	return dir, last, 0
 }
@@ -372,13 +255,13 @@ func (w *walker) createTarget(p string, dirOK bool) (*node, string, unix.Errno) 
 // real resolves the real path p (as a node records it) without permission
 // checks or symbolic links: the node of an open file.
 func (fs *FS) real(p string) (*node, unix.Errno) {
-	w, e := fs.walker()
+	w, e := fs.walker(true)
 	if e != 0 {
 		return nil, e
 	}
-	w.noPerm = true
+	root := w.Tree.Root()
 	if p == "" {
-		return w.root, 0
+		return root, 0
 	}
-	return w.resolve(w.root, p, false)
+	return w.Resolve(root, p, false)
 }

@@ -10,13 +10,15 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Mkdir creates the directory name with the permission bits of perm, as
 // mem.FS.Mkdir, in the upper layer. A directory made where a lower one was
 // deleted is opaque: the old entries do not come back.
 func (fs *FS) Mkdir(name string, perm os.FileMode) error {
-	if e := checkPath(name); e != 0 {
+	if e := linuxvfs.CheckPath(name); e != 0 {
 		return pathErr("mkdir", name, e)
 	}
 	if e := fs.write(func() unix.Errno { return fs.mkdir(name, perm) }); e != 0 {
@@ -26,17 +28,7 @@ func (fs *FS) Mkdir(name string, perm os.FileMode) error {
 }
 
 func (fs *FS) mkdir(name string, perm os.FileMode) unix.Errno {
-	w, e := fs.walker()
-	if e != 0 {
-		return e
-	}
-	dir, last, e := w.createTarget(name, true)
-	if e == 0 {
-		e = mayCreate(&fs.cred, dir)
-	}
-	if e == 0 {
-		e = fs.copyUp(dir, true)
-	}
+	dir, last, e := fs.createTarget(name, true)
 	if e != 0 {
 		return e
 	}
@@ -56,43 +48,15 @@ func (fs *FS) mkdir(name string, perm os.FileMode) unix.Errno {
 // MkdirAll creates name and every missing parent, like os.MkdirAll: nil if
 // name already is a directory, ENOTDIR if it is something else.
 func (fs *FS) MkdirAll(name string, perm os.FileMode) error {
-	if e := checkPath(name); e != 0 {
-		return pathErr("mkdir", name, e)
-	}
-	if fi, err := fs.Stat(name); err == nil {
-		if fi.IsDir() {
-			return nil
-		}
-		return pathErr("mkdir", name, unix.ENOTDIR)
-	}
-	i := len(name)
-	for i > 0 && name[i-1] == '/' {
-		i--
-	}
-	j := i
-	for j > 0 && name[j-1] != '/' {
-		j--
-	}
-	if j > 1 {
-		if err := fs.MkdirAll(name[:j-1], perm); err != nil {
-			return err
-		}
-	}
-	err := fs.Mkdir(name, perm)
-	if err != nil {
-		if fi, lerr := fs.Lstat(name); lerr == nil && fi.IsDir() {
-			return nil
-		}
-	}
-	return err
+	return linuxvfs.MkdirAll(fs, name, perm)
 }
 
 // Symlink makes newname a symbolic link to target, as symlink(2), in the
 // upper layer. An absolute target is resolved from the overlay's root.
 func (fs *FS) Symlink(target, newname string) error {
-	e := checkPath(target)
+	e := linuxvfs.CheckPath(target)
 	if e == 0 {
-		e = checkPath(newname)
+		e = linuxvfs.CheckPath(newname)
 	}
 	if e == 0 {
 		e = fs.write(func() unix.Errno { return fs.symlink(target, newname) })
@@ -109,17 +73,7 @@ func (fs *FS) SymlinkIfPossible(oldname, newname string) error {
 }
 
 func (fs *FS) symlink(target, newname string) unix.Errno {
-	w, e := fs.walker()
-	if e != 0 {
-		return e
-	}
-	dir, last, e := w.createTarget(newname, false)
-	if e == 0 {
-		e = mayCreate(&fs.cred, dir)
-	}
-	if e == 0 {
-		e = fs.copyUp(dir, true)
-	}
+	dir, last, e := fs.createTarget(newname, false)
 	if e != 0 {
 		return e
 	}
@@ -134,9 +88,9 @@ func (fs *FS) symlink(target, newname string) unix.Errno {
 // link of oldname is not followed. A lower file is copied up first, and
 // the link is made in the upper layer.
 func (fs *FS) Link(oldname, newname string) error {
-	e := checkPath(oldname)
+	e := linuxvfs.CheckPath(oldname)
 	if e == 0 {
-		e = checkPath(newname)
+		e = linuxvfs.CheckPath(newname)
 	}
 	if e == 0 {
 		e = fs.write(func() unix.Errno { return fs.link(oldname, newname, false) })
@@ -150,19 +104,18 @@ func (fs *FS) Link(oldname, newname string) error {
 // link is Link under the write lock; fromFd: oldname is the path of an
 // open file, looked up without search permission.
 func (fs *FS) link(oldname, newname string, fromFd bool) unix.Errno {
-	w, e := fs.walker()
+	w, e := fs.walker(fromFd)
 	if e != 0 {
 		return e
 	}
-	w.noPerm = fromFd
-	n, e := w.resolve(w.root, oldname, false)
+	n, e := w.Resolve(w.Tree.Root(), oldname, false)
 	if e != 0 {
 		return e
 	}
-	if w, e = fs.walker(); e != 0 {
+	if w, e = fs.walker(false); e != 0 {
 		return e
 	}
-	dir, last, e := w.createTarget(newname, false)
+	dir, last, e := w.CreateTarget(newname, false)
 	switch {
 	case e != 0:
 	case !mayHardlink(&fs.cred, n.st()):
@@ -198,20 +151,20 @@ type removal struct {
 
 // unlinkTarget resolves the name unlink(2) removes and makes its checks.
 func (fs *FS) unlinkTarget(name string) (removal, unix.Errno) {
-	if e := checkPath(name); e != 0 {
+	if e := linuxvfs.CheckPath(name); e != 0 {
 		return removal{}, e
 	}
-	w, e := fs.walker()
+	w, e := fs.walker(false)
 	if e != 0 {
 		return removal{}, e
 	}
-	dir, last, typ, slash, e := w.parent(w.root, name)
+	dir, last, typ, slash, e := w.Parent(w.Tree.Root(), name)
 	switch {
 	case e != 0:
 		return removal{}, e
-	case typ != lastNorm:
+	case typ != linuxvfs.LastNorm:
 		return removal{}, unix.EISDIR
-	case len(last) > nameMax:
+	case len(last) > linuxvfs.NameMax:
 		return removal{}, unix.ENAMETOOLONG
 	}
 	n, e := fs.child(dir, last)
@@ -269,24 +222,24 @@ func (fs *FS) remove(r removal) unix.Errno {
 
 // rmdirTarget resolves the name rmdir(2) removes and makes its checks.
 func (fs *FS) rmdirTarget(name string) (removal, unix.Errno) {
-	if e := checkPath(name); e != 0 {
+	if e := linuxvfs.CheckPath(name); e != 0 {
 		return removal{}, e
 	}
-	w, e := fs.walker()
+	w, e := fs.walker(false)
 	if e != 0 {
 		return removal{}, e
 	}
-	dir, last, typ, _, e := w.parent(w.root, name)
+	dir, last, typ, _, e := w.Parent(w.Tree.Root(), name)
 	switch {
 	case e != 0:
 		return removal{}, e
-	case typ == lastDotDot:
+	case typ == linuxvfs.LastDotDot:
 		return removal{}, unix.ENOTEMPTY
-	case typ == lastDot:
+	case typ == linuxvfs.LastDot:
 		return removal{}, unix.EINVAL
-	case typ == lastRoot:
+	case typ == linuxvfs.LastRoot:
 		return removal{}, unix.EBUSY
-	case len(last) > nameMax:
+	case len(last) > linuxvfs.NameMax:
 		return removal{}, unix.ENAMETOOLONG
 	}
 	n, e := fs.child(dir, last)

@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // oTmpfile is the kernel's __O_TMPFILE: unix.O_TMPFILE without the
@@ -46,7 +48,7 @@ func (fs *FS) OpenFile(name string, flag int, perm os.FileMode) (afero.File, err
 }
 
 func (fs *FS) openFile(name string, flag int, perm os.FileMode) (afero.File, unix.Errno) {
-	if e := checkPath(name); e != 0 {
+	if e := linuxvfs.CheckPath(name); e != 0 {
 		return nil, e
 	}
 	switch {
@@ -108,18 +110,18 @@ func writes(flag int) bool {
 func (fs *FS) openLookup(name string, flag int, perm os.FileMode) (*node, afero.File, unix.Errno) {
 	creat := flag&unix.O_CREAT != 0
 	follow := flag&unix.O_NOFOLLOW == 0 && !(creat && flag&unix.O_EXCL != 0)
-	w, e := fs.walker()
+	w, e := fs.walker(false)
 	if e != 0 {
 		return nil, nil, e
 	}
-	start, p := w.root, name
+	start, p := w.Tree.Root(), name
 	for {
-		dir, last, typ, slash, e := w.parent(start, p)
+		dir, last, typ, slash, e := w.Parent(start, p)
 		if e != 0 {
 			return nil, nil, e
 		}
-		if typ != lastNorm || !creat {
-			n, e := w.last(dir, last, typ, slash, follow || typ != lastNorm)
+		if typ != linuxvfs.LastNorm || !creat {
+			n, e := w.Last(dir, last, typ, slash, follow || typ != linuxvfs.LastNorm)
 			return n, nil, e
 		}
 		n, e := fs.createLookup(dir, last, slash)
@@ -130,14 +132,7 @@ func (fs *FS) openLookup(name string, flag int, perm os.FileMode) (*node, afero.
 		case e != 0:
 			return nil, nil, e
 		case n.isLink() && follow:
-			w.links++
-			if w.links > maxSymlinks {
-				return nil, nil, unix.ELOOP
-			}
-			t, e := fs.readlink(n)
-			if e == 0 && t == "" {
-				e = unix.ENOENT
-			}
+			t, e := w.Target(n)
 			if e != 0 {
 				return nil, nil, e
 			}
@@ -155,7 +150,7 @@ func (fs *FS) createLookup(dir *node, last string, slash bool) (*node, unix.Errn
 	switch {
 	case slash:
 		return nil, unix.EISDIR
-	case len(last) > nameMax:
+	case len(last) > linuxvfs.NameMax:
 		return nil, unix.ENAMETOOLONG
 	case hidden(last):
 		return nil, unix.EINVAL
@@ -270,11 +265,11 @@ func (fs *FS) openLower(name string, n *node, flag int) (afero.File, unix.Errno)
 func (fs *FS) openTmpfile(name string, flag int, perm os.FileMode) (afero.File, unix.Errno) {
 	fs.s.mu.Lock()
 	defer fs.s.mu.Unlock()
-	w, e := fs.walker()
+	w, e := fs.walker(false)
 	if e != 0 {
 		return nil, e
 	}
-	dir, e := w.resolve(w.root, name, flag&unix.O_NOFOLLOW == 0)
+	dir, e := w.Resolve(w.Tree.Root(), name, flag&unix.O_NOFOLLOW == 0)
 	switch {
 	case e != 0:
 	case !dir.isDir():

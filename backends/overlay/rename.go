@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Rename renames oldname to newname, replacing newname if it exists, as
@@ -26,9 +28,9 @@ func (fs *FS) Rename(oldname, newname string) error {
 // opaque if a lower layer shows the new name, and a whiteout left at the
 // old name.
 func (fs *FS) RenameFlags(oldname, newname string, flags uint) error {
-	e := checkPath(oldname)
+	e := linuxvfs.CheckPath(oldname)
 	if e == 0 {
-		e = checkPath(newname)
+		e = linuxvfs.CheckPath(newname)
 	}
 	if e == 0 && (flags&^(unix.RENAME_NOREPLACE|unix.RENAME_EXCHANGE) != 0 ||
 		flags&unix.RENAME_NOREPLACE != 0 && flags&unix.RENAME_EXCHANGE != 0) {
@@ -68,28 +70,28 @@ func (fs *FS) rename(oldname, newname string, flags uint) unix.Errno {
 // renameNames resolves the parents of both names and the source, with the
 // kernel's first answers (do_renameat2).
 func (fs *FS) renameNames(oldname, newname string, noreplace bool) (*renaming, bool, bool, unix.Errno) {
-	w, e := fs.walker()
+	w, e := fs.walker(false)
 	if e != 0 {
 		return nil, false, false, e
 	}
-	oldDir, oldLast, oldTyp, oldSlash, e := w.parent(w.root, oldname)
+	oldDir, oldLast, oldTyp, oldSlash, e := w.Parent(w.Tree.Root(), oldname)
 	if e != 0 {
 		return nil, false, false, e
 	}
-	if w, e = fs.walker(); e != 0 {
+	if w, e = fs.walker(false); e != 0 {
 		return nil, false, false, e
 	}
-	newDir, newLast, newTyp, newSlash, e := w.parent(w.root, newname)
+	newDir, newLast, newTyp, newSlash, e := w.Parent(w.Tree.Root(), newname)
 	switch {
 	case e != 0:
 		return nil, false, false, e
-	case oldTyp != lastNorm:
+	case oldTyp != linuxvfs.LastNorm:
 		return nil, false, false, unix.EBUSY
-	case newTyp != lastNorm && noreplace:
+	case newTyp != linuxvfs.LastNorm && noreplace:
 		return nil, false, false, unix.EEXIST
-	case newTyp != lastNorm:
+	case newTyp != linuxvfs.LastNorm:
 		return nil, false, false, unix.EBUSY
-	case len(oldLast) > nameMax:
+	case len(oldLast) > linuxvfs.NameMax:
 		return nil, false, false, unix.ENAMETOOLONG
 	}
 	r := &renaming{oldDir: oldDir, newDir: newDir, oldLast: oldLast, newLast: newLast}
@@ -97,7 +99,7 @@ func (fs *FS) renameNames(oldname, newname string, noreplace bool) (*renaming, b
 	switch {
 	case e != 0:
 		return nil, false, false, e
-	case len(newLast) > nameMax:
+	case len(newLast) > linuxvfs.NameMax:
 		return nil, false, false, unix.ENAMETOOLONG
 	case hidden(newLast):
 		return nil, false, false, unix.EINVAL

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // fileInfo is the os.FileInfo of this package.
@@ -21,66 +22,21 @@ type fileInfo struct {
 
 func (fi *fileInfo) Name() string       { return fi.name }
 func (fi *fileInfo) Size() int64        { return fi.st.Size }
-func (fi *fileInfo) Mode() os.FileMode  { return fileMode(fi.st.Mode) }
+func (fi *fileInfo) Mode() os.FileMode  { return linuxvfs.FileMode(fi.st.Mode) }
 func (fi *fileInfo) ModTime() time.Time { return fi.st.Mtime }
 func (fi *fileInfo) IsDir() bool        { return fi.st.Mode&unix.S_IFMT == unix.S_IFDIR }
 func (fi *fileInfo) Sys() any           { return &fi.st }
 
-// fileMode turns st_mode bits into an os.FileMode.
-func fileMode(m uint32) os.FileMode {
-	fm := os.FileMode(m & 0777)
-	switch m & unix.S_IFMT {
-	case unix.S_IFDIR:
-		fm |= os.ModeDir
-	case unix.S_IFLNK:
-		fm |= os.ModeSymlink
-	case unix.S_IFIFO:
-		fm |= os.ModeNamedPipe
-	case unix.S_IFSOCK:
-		fm |= os.ModeSocket
-	case unix.S_IFCHR:
-		fm |= os.ModeDevice | os.ModeCharDevice
-	case unix.S_IFBLK:
-		fm |= os.ModeDevice
-	}
-	if m&unix.S_ISUID != 0 {
-		fm |= os.ModeSetuid
-	}
-	if m&unix.S_ISGID != 0 {
-		fm |= os.ModeSetgid
-	}
-	if m&unix.S_ISVTX != 0 {
-		fm |= os.ModeSticky
-	}
-	return fm
-}
-
-// baseName is the name os.Stat would give a file reached by path p.
-func baseName(p string) string {
-	for len(p) > 1 && p[len(p)-1] == '/' {
-		p = p[:len(p)-1]
-	}
-	for i := len(p) - 1; i >= 0; i-- {
-		if p[i] == '/' {
-			if i == len(p)-1 {
-				return "/"
-			}
-			return p[i+1:]
-		}
-	}
-	return p
-}
-
 // lookup resolves name for a read-only operation, under the read lock.
 func (fs *FS) lookup(name string, follow bool) (*node, unix.Errno) {
-	if e := checkPath(name); e != 0 {
+	if e := linuxvfs.CheckPath(name); e != 0 {
 		return nil, e
 	}
-	w, e := fs.walker()
+	w, e := fs.walker(false)
 	if e != 0 {
 		return nil, e
 	}
-	return w.resolve(w.root, name, follow)
+	return w.Resolve(w.Tree.Root(), name, follow)
 }
 
 // Stat returns the FileInfo of the file name refers to, following symbolic
@@ -108,7 +64,7 @@ func (fs *FS) statOp(op, name string, follow bool) (os.FileInfo, error) {
 	if e != 0 {
 		return nil, pathErr(op, name, e)
 	}
-	return &fileInfo{name: baseName(name), st: n.stat()}, nil
+	return &fileInfo{name: linuxvfs.BaseName(name), st: n.stat()}, nil
 }
 
 // Readlink returns the target of the symbolic link name, from the topmost

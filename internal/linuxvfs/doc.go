@@ -1,0 +1,74 @@
+// Package linuxvfs holds what the in-memory file systems of zvfs
+// (backends/mem and backends/overlay) must do exactly as the Linux VFS
+// does, whatever their nodes are: the limits of a lookup, the checks the
+// kernel's getname makes on a path, the kinds of a path's last component,
+// the path walk itself (Walker: ".", "..", repeated and trailing slashes,
+// search permission, symbolic links, and the kernel's ENOENT, ENOTDIR,
+// ENAMETOOLONG, ELOOP and EEXIST answers), and the conversions between
+// st_mode bits and os.FileMode.
+package linuxvfs
+
+import (
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Limits of the Linux VFS.
+const (
+	NameMax     = 255  // longest component
+	PathMax     = 4096 // longest path, counting the terminating NUL
+	MaxSymlinks = 40   // symbolic links followed in one lookup
+)
+
+// CheckPath rejects what the kernel's getname rejects before any lookup.
+// Paths containing NUL cannot be passed to the kernel at all; Go's os
+// package answers EINVAL for them, and so does this.
+func CheckPath(p string) unix.Errno {
+	switch {
+	case p == "":
+		return unix.ENOENT
+	case len(p) >= PathMax:
+		return unix.ENAMETOOLONG
+	case strings.IndexByte(p, 0) >= 0:
+		return unix.EINVAL
+	}
+	return 0
+}
+
+// LastType is the kind of the last component of a path, as in the kernel.
+type LastType int
+
+const (
+	LastNorm   LastType = iota // a name
+	LastRoot                   // no component at all: "/"
+	LastDot                    // "."
+	LastDotDot                 // ".."
+)
+
+// TypeOf is the kind of the component comp.
+func TypeOf(comp string) LastType {
+	switch comp {
+	case ".":
+		return LastDot
+	case "..":
+		return LastDotDot
+	}
+	return LastNorm
+}
+
+// BaseName is the name os.Stat would give a file reached by path p.
+func BaseName(p string) string {
+	for len(p) > 1 && p[len(p)-1] == '/' {
+		p = p[:len(p)-1]
+	}
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] == '/' {
+			if i == len(p)-1 {
+				return "/"
+			}
+			return p[i+1:]
+		}
+	}
+	return p
+}
