@@ -7,13 +7,15 @@ import (
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Limits of the Linux VFS.
 const (
-	nameMax     = 255
-	pathMax     = 4096
-	maxSymlinks = 40
+	nameMax     = linuxvfs.NameMax
+	pathMax     = linuxvfs.PathMax
+	maxSymlinks = linuxvfs.MaxSymlinks
 )
 
 // loc is where a path leads.
