@@ -57,6 +57,17 @@ func (h *handler) chmod(mode uint32, flags int) (Answer, error) {
 }
 
 func (h *handler) fchmod(mode uint32) (Answer, error) {
+	return h.fchange(func(file afero.File, fs afero.Fs, name string) error {
+		if c, ok := file.(interface{ Chmod(os.FileMode) error }); ok {
+			return c.Chmod(fileMode(mode))
+		}
+		return fs.Chmod(name, fileMode(mode))
+	})
+}
+
+// fchange runs change on the file of the call's descriptor (fchmod,
+// fchown): through the open file if its type can, else by its path.
+func (h *handler) fchange(change func(file afero.File, fs afero.Fs, name string) error) (Answer, error) {
 	f, err := h.fdOf()
 	if err != nil {
 		return Answer{}, err
@@ -68,16 +79,7 @@ func (h *handler) fchmod(mode uint32) (Answer, error) {
 	if f.m.ReadOnly {
 		return Answer{}, unix.EROFS
 	}
-	if c, ok := f.file().(interface{ Chmod(os.FileMode) error }); ok {
-		if err := c.Chmod(fileMode(mode)); err != nil {
-			return Answer{}, err
-		}
-		return done(0)
-	}
-	if err := h.c.fs(f.m).Chmod("/"+f.rel(), fileMode(mode)); err != nil {
-		return Answer{}, err
-	}
-	return done(0)
+	return okAnswer.withErr(change(f.file(), h.c.fs(f.m), "/"+f.rel()))
 }
 
 func (f *fdFile) file() afero.File {
@@ -116,27 +118,12 @@ func (h *handler) chown(uid, gid, flags int) (Answer, error) {
 }
 
 func (h *handler) fchown(uid, gid int) (Answer, error) {
-	f, err := h.fdOf()
-	if err != nil {
-		return Answer{}, err
-	}
-	defer f.release()
-	if f.hostOnly() {
-		return Answer{}, unix.EPERM
-	}
-	if f.m.ReadOnly {
-		return Answer{}, unix.EROFS
-	}
-	if c, ok := f.file().(interface{ Chown(int, int) error }); ok {
-		if err := c.Chown(uid, gid); err != nil {
-			return Answer{}, err
+	return h.fchange(func(file afero.File, fs afero.Fs, name string) error {
+		if c, ok := file.(interface{ Chown(int, int) error }); ok {
+			return c.Chown(uid, gid)
 		}
-		return done(0)
-	}
-	if err := h.c.fs(f.m).Chown("/"+f.rel(), uid, gid); err != nil {
-		return Answer{}, err
-	}
-	return done(0)
+		return fs.Chown(name, uid, gid)
+	})
 }
 
 // How the times of utimensat, utimes and utime are laid out.
