@@ -94,20 +94,20 @@ func (h *handler) dispatch() (Answer, error) {
 		}
 		return h.open(int(binary.LittleEndian.Uint64(how[:])), uint32(binary.LittleEndian.Uint64(how[8:])))
 	case unix.SYS_STAT:
-		return h.stat(a[1], 0, true, false)
+		return h.stat(a[1], 0, false)
 	case unix.SYS_LSTAT:
-		return h.stat(a[1], unix.AT_SYMLINK_NOFOLLOW, true, false)
+		return h.stat(a[1], unix.AT_SYMLINK_NOFOLLOW, false)
 	case unix.SYS_NEWFSTATAT:
 		if a[3]&^(unix.AT_SYMLINK_NOFOLLOW|unix.AT_EMPTY_PATH|unix.AT_NO_AUTOMOUNT) != 0 {
 			return Answer{}, unix.EINVAL
 		}
-		return h.stat(a[2], int(a[3]), true, false)
+		return h.stat(a[2], int(a[3]), false)
 	case unix.SYS_STATX:
 		if a[2]&^(unix.AT_SYMLINK_NOFOLLOW|unix.AT_EMPTY_PATH|unix.AT_NO_AUTOMOUNT|atStatxSyncType) != 0 ||
 			a[2]&atStatxSyncType == atStatxSyncType || a[3]&unix.STATX__RESERVED != 0 {
 			return Answer{}, unix.EINVAL
 		}
-		return h.stat(a[4], int(a[2]), false, true)
+		return h.stat(a[4], int(a[2]), true)
 	case unix.SYS_GETCWD:
 		l, err := h.c.resolve(h.r.Call.Path1, true)
 		if err == nil && l.onHost() {

@@ -268,7 +268,7 @@ func (h *handler) writeStat(buf uint64, fi os.FileInfo, m *Mount, rel string, st
 	return done(0)
 }
 
-func (h *handler) stat(buf uint64, flags int, _ bool, statx bool) (Answer, error) {
+func (h *handler) stat(buf uint64, flags int, statx bool) (Answer, error) {
 	if h.r.Call.Path1 == "" && flags&unix.AT_EMPTY_PATH != 0 && h.r.Call.Flags&abi.CallFd1 != 0 {
 		return h.fstat(buf, statx)
 	}

@@ -695,7 +695,8 @@ static long close_range_call(struct frame *f)
 	return raw_frame(f);
 }
 
-/* with_paths issues f with the path arguments that changed replaced. */
+/* issue_host issues f on the host with the paths that changed (s1, s2)
+ * in place of the caller's, relative to no directory descriptor. */
 static long issue_host(struct frame *f, const struct abi_pathcall *pc, const char *s1, const char *s2)
 {
 	struct frame g = *f;
@@ -728,9 +729,8 @@ static int open_cloexec(const struct frame *f)
 }
 
 /* The paths of a call, when it is not about a virtual path at all. */
-static long host_call(struct frame *f, const struct abi_pathcall *pc, struct path *p1, struct path *p2, int *handled)
+static long host_call(struct frame *f, const struct abi_pathcall *pc, struct path *p1, struct path *p2)
 {
-	*handled = 1;
 	const char *s1 = p1 && p1->kind == P_HOST_ABS ? p1->s : 0;
 	const char *s2 = p2 && p2->kind == P_HOST_ABS ? p2->s : 0;
 	long r = issue_host(f, pc, s1, s2);
@@ -877,24 +877,19 @@ static long path_call(struct frame *f, const unsigned long *mask, int depth)
 	}
 	int v1 = a && pc->kind != ABI_PATH_SYMLINK && a->kind >= P_VIRT;
 	int v2 = b && b->kind >= P_VIRT;
-	int handled;
 	if (!v1 && !v2) {
 		if (pc->kind == ABI_PATH_EXEC)
 			return vfs_exec_host(f, mask, a && a->kind == P_HOST_ABS ? a->s : 0);
-		return host_call(f, pc, pc->kind == ABI_PATH_SYMLINK ? 0 : a, b, &handled);
+		return host_call(f, pc, pc->kind == ABI_PATH_SYMLINK ? 0 : a, b);
 	}
 	if (pc->kind == ABI_PATH_TWO && v1 != v2)
 		return -EXDEV;
-	if (pc->kind == ABI_PATH_TWO || pc->kind == ABI_PATH_SYMLINK) {
-		/* Both must be sent; a host one is sent absolute (the supervisor
-		 * answers with a host redirect if it resolves there). */
-	}
 	struct reply rep;
 	r = request((unsigned)nr, flags, f, a, b, fds, nfds, &rep);
 	if (r < 0 && a && a->parent_only) {
 		/* No supervisor: the host directory, without its mount points. */
 		a->kind = a->s[0] == '/' && pc->path1 != ABI_NOARG ? P_HOST_ABS : P_HOST;
-		return host_call(f, pc, a, 0, &handled);
+		return host_call(f, pc, a, 0);
 	}
 	if (r < 0)
 		return r;
@@ -908,7 +903,7 @@ static long path_call(struct frame *f, const unsigned long *mask, int depth)
 			RAW1(SYS_close, rep.fd);
 		if (pc->kind == ABI_PATH_EXEC)
 			return vfs_exec_host(f, mask, 0);
-		return host_call(f, pc, a && a->kind == P_HOST_ABS ? a : 0, b && b->kind == P_HOST_ABS ? b : 0, &handled);
+		return host_call(f, pc, a && a->kind == P_HOST_ABS ? a : 0, b && b->kind == P_HOST_ABS ? b : 0);
 	case ABI_REPLY_HOST: {
 		if (rep.fd >= 0)
 			RAW1(SYS_close, rep.fd);
