@@ -600,18 +600,15 @@ static unsigned long *arg(struct frame *f, int i)
 static long fd_call(struct frame *f)
 {
 	long nr = (long)f->rax, fd = (long)f->rdi, r;
-	if (is_ours(fd) || ((nr == SYS_dup2 || nr == SYS_dup3) && is_ours((long)f->rsi))) {
-		/* The program closes or replaces one of our connections (as a
-		 * daemon closing every descriptor does): let it. */
+	/* The program closes or replaces one of our connections (as a daemon
+	 * closing every descriptor does): let it, and stop using it. */
+	if ((nr == SYS_dup2 || nr == SYS_dup3) && is_ours((long)f->rsi))
+		lost((long)f->rsi);
+	if (is_ours(fd)) {
 		if (nr == SYS_close)
 			lost(fd);
-		else if (nr == SYS_dup2 || nr == SYS_dup3)
-			lost((long)f->rsi);
-		if (!is_ours(fd))
-			goto normal;
 		return raw_frame(f);
 	}
-normal:;
 	int bits = fd_bits(fd);
 	switch (nr) {
 	case SYS_close:
