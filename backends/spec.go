@@ -45,8 +45,14 @@ var types = map[string]struct {
 }
 
 // ParseSpec parses TYPE:TARGET[=SOURCE][,OPTION...]. The error is one line
-// that names the spec.
-func ParseSpec(s string) (Spec, error) {
+// that names the spec. A run cannot mount over "/".
+func ParseSpec(s string) (Spec, error) { return parseSpec(s, false) }
+
+// ParseSpecRoot is ParseSpec that also takes the target "/" (zvfs fuse:
+// the mount point itself).
+func ParseSpecRoot(s string) (Spec, error) { return parseSpec(s, true) }
+
+func parseSpec(s string, rootOK bool) (Spec, error) {
 	bad := func(format string, args ...any) (Spec, error) {
 		return Spec{}, fmt.Errorf("--mount %q: %s", s, fmt.Sprintf(format, args...))
 	}
@@ -66,7 +72,7 @@ func ParseSpec(s string) (Spec, error) {
 		return bad("target %q is not an absolute path", target)
 	}
 	sp.Target = path.Clean(target)
-	if sp.Target == "/" {
+	if sp.Target == "/" && !rootOK {
 		return bad("cannot mount over /")
 	}
 	if strings.ContainsAny(sp.Target, ":") {

@@ -36,6 +36,7 @@ const usage = `usage:
   zvfs diff [--json] [--against DIR] FILE       what a snapshot adds (A), changes (M), deletes (D)
   zvfs sites FILE...                            list an ELF file's syscall sites
   zvfs doctor                                   check what zvfs needs from this machine
+  zvfs fuse [--mount SPEC]... [--snapshot [TARGET=]FILE] MOUNTPOINT  serve the mounts through FUSE until unmounted
 `
 
 func main() {
@@ -53,6 +54,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return sites(args[1:], stdout, stderr)
 		case "doctor":
 			return doctor(stdout)
+		case "fuse":
+			return fuseCmd(args[1:], stdout, stderr)
 		case "help", "-h", "--help", "-help":
 			fmt.Fprint(stdout, usage)
 			return 0

@@ -57,15 +57,9 @@ func runProgram(args []string, stats bool, stderr io.Writer) int {
 	})
 	var snaps []snapshot
 	fs.Func("snapshot", "at exit, write the overlay's changes to `[TARGET=]FILE` as an OCI layer tarball", func(v string) error {
-		s := snapshot{file: v}
-		if t, f, ok := strings.Cut(v, "="); ok && strings.HasPrefix(t, "/") {
-			s.target, s.file = filepath.Clean(t), f
-		}
-		if s.file == "" {
-			return fmt.Errorf("--snapshot %q: no file", v)
-		}
+		s, err := parseSnapshot(v)
 		snaps = append(snaps, s)
-		return nil
+		return err
 	})
 	reportPath := fs.String("report", "", "at exit, write what the run read, wrote, created and deleted in each mount to `FILE` (JSON)")
 	var jsonPath *string
@@ -133,6 +127,18 @@ func runProgram(args []string, stats bool, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// parseSnapshot parses --snapshot [TARGET=]FILE.
+func parseSnapshot(v string) (snapshot, error) {
+	s := snapshot{file: v}
+	if t, f, ok := strings.Cut(v, "="); ok && strings.HasPrefix(t, "/") {
+		s.target, s.file = filepath.Clean(t), f
+	}
+	if s.file == "" {
+		return s, fmt.Errorf("--snapshot %q: no file", v)
+	}
+	return s, nil
 }
 
 // checkSnapshots gives each --snapshot its overlay: the one named, or the

@@ -1,0 +1,135 @@
+// backend.go holds one mount of the table: its file system, the per-user
+// views of it, the attributes it reports in FUSE's form, and the host
+// directory of a bind mount seen as an afero.Fs.
+
+package fusefs
+
+import (
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/hanwen/go-fuse/v2/fuse"
+	"github.com/spf13/afero"
+
+	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
+	"github.com/zvfs/zvfs/vfs"
+)
+
+// backend is one mount.
+type backend struct {
+	target   string
+	idx      int      // position on the command line: the high bits of its inode numbers
+	fs       afero.Fs // the backend as root sees it
+	view     func(vfs.Cred) afero.Fs
+	readOnly bool
+}
+
+func newBackend(m *vfs.Mount, idx int) (*backend, error) {
+	b := &backend{target: m.Target, idx: idx, fs: m.FS, view: m.View, readOnly: m.ReadOnly}
+	if m.FS == nil {
+		if m.HostDir == "" {
+			return nil, opError("mount", m.Target, syscall.EINVAL)
+		}
+		b.fs = hostFS{afero.NewBasePathFs(afero.NewOsFs(), m.HostDir).(*afero.BasePathFs), m.HostDir}
+	}
+	return b, nil
+}
+
+// as returns the backend as c sees it.
+func (b *backend) as(c vfs.Cred) afero.Fs {
+	if b.view != nil {
+		return b.view(c)
+	}
+	return b.fs
+}
+
+// ino makes a backend's inode number unique across the mounts: the first
+// mount's numbers are its own.
+func (b *backend) ino(raw uint64) uint64 {
+	return raw ^ uint64(b.idx)<<48
+}
+
+// attr describes fi, the file at rel, in FUSE's form.
+func (b *backend) attr(rel string, fi os.FileInfo) fuse.Attr {
+	var a fuse.Attr
+	switch st := fi.Sys().(type) {
+	case *mem.Stat:
+		a = fuse.Attr{Ino: st.Ino, Size: uint64(st.Size), Blocks: uint64(st.Blocks), Mode: st.Mode,
+			Nlink: uint32(st.Nlink), Owner: fuse.Owner{Uid: st.Uid, Gid: st.Gid}}
+		a.SetTimes(&st.Atime, &st.Mtime, &st.Ctime)
+	case *syscall.Stat_t:
+		a.FromStat(st)
+	default:
+		a = fuse.Attr{Ino: hashIno(b.target + "/" + rel), Size: uint64(fi.Size()), Mode: linuxvfs.Mode(fi.Mode()), Nlink: 1}
+		a.Blocks = (a.Size + 511) / 512
+		mt := fi.ModTime()
+		a.SetTimes(&mt, &mt, &mt)
+		if fi.IsDir() {
+			a.Nlink = 2
+		}
+	}
+	a.Ino = b.ino(a.Ino)
+	a.Blksize = 4096
+	return a
+}
+
+// hashIno numbers a file of a backend that has no inode numbers.
+func hashIno(p string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(p))
+	return h.Sum64()>>2 | 1<<61
+}
+
+// syntheticIno numbers a directory that only leads to mount targets.
+func syntheticIno(p string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(p))
+	return h.Sum64()>>2 | 1<<62
+}
+
+// syntheticAttr describes a directory that only leads to mount targets.
+func syntheticAttr(p string, start time.Time) fuse.Attr {
+	a := fuse.Attr{Ino: syntheticIno(p), Mode: syscall.S_IFDIR | 0o755, Nlink: 2, Size: 4096, Blksize: 4096}
+	a.SetTimes(&start, &start, &start)
+	return a
+}
+
+// hostFS is the host directory of a bind mount. afero's BasePathFs would
+// rewrite a symbolic link's target as a path under the directory; this
+// keeps it as given, and adds the calls BasePathFs lacks.
+type hostFS struct {
+	*afero.BasePathFs
+	dir string
+}
+
+func (h hostFS) real(name string) string { return filepath.Join(h.dir, filepath.Clean("/"+name)) }
+
+func (h hostFS) SymlinkIfPossible(target, name string) error {
+	return os.Symlink(target, h.real(name))
+}
+
+func (h hostFS) Link(oldname, newname string) error { return os.Link(h.real(oldname), h.real(newname)) }
+
+func (h hostFS) Lchown(name string, uid, gid int) error { return os.Lchown(h.real(name), uid, gid) }
+
+func (h hostFS) Unlink(name string) error {
+	return opError("unlink", name, ignoreNil(syscall.Unlink(h.real(name))))
+}
+
+func (h hostFS) Rmdir(name string) error {
+	return opError("rmdir", name, ignoreNil(syscall.Rmdir(h.real(name))))
+}
+
+func ignoreNil(err error) syscall.Errno {
+	if err == nil {
+		return 0
+	}
+	if e, ok := err.(syscall.Errno); ok {
+		return e
+	}
+	return syscall.EIO
+}

@@ -1,0 +1,160 @@
+// Package fusefs serves zvfs's mount table through FUSE, for programs that
+// zvfs does not start: the backends a run gives its hooked processes (mem,
+// overlay, tar, bind) appear under one kernel mount point, each at its
+// target below it, and every process on the machine can use them. It is
+// the front end of `zvfs fuse`.
+//
+// Nodes are path-based: each FUSE operation finds its file by the node's
+// path in the go-fuse tree, asks the backend by that path, and answers
+// with the backend's errno. Calls run with the caller's credentials (the
+// uid and gid of the FUSE request, and the supplementary groups of its
+// process) in the backend's per-user view, so the permission checks are
+// the backend's own, as under a run; the kernel's default_permissions is
+// not used. Bind mounts have no per-user view: they are served with the
+// server's credentials.
+package fusefs
+
+import (
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/zvfs/zvfs/vfs"
+)
+
+// Options change how the file system is mounted.
+type Options struct {
+	// AllowOther lets users other than the one mounting use the mount
+	// (the FUSE allow_other option; only root may set it freely).
+	AllowOther bool
+	// Debug logs every FUSE request.
+	Debug bool
+}
+
+// Mount mounts mounts at dir and serves them until the returned server is
+// unmounted. A mount whose target is "/" is the root itself.
+func Mount(dir string, mounts []*vfs.Mount, opt Options) (*fuse.Server, error) {
+	t, err := newTree(mounts)
+	if err != nil {
+		return nil, err
+	}
+	root := &node{t: t}
+	stable := t.rootAttr()
+	zero := time.Duration(0)
+	o := &fs.Options{
+		// No caching of names or attributes: every stat reaches the
+		// backend, as every call of a run does.
+		EntryTimeout: &zero, AttrTimeout: &zero, NegativeTimeout: &zero,
+		NullPermissions: true, // mode 000 is a mode, not "unset"
+		RootStableAttr:  &stable,
+		MountOptions: fuse.MountOptions{
+			AllowOther:    opt.AllowOther,
+			FsName:        "zvfs",
+			Name:          "zvfs",
+			Debug:         opt.Debug,
+			DisableXAttrs: true,
+			DirectMount:   true,
+			MaxWrite:      1 << 20,
+		},
+	}
+	srv, err := fs.Mount(dir, root, o)
+	if err != nil {
+		return nil, fmt.Errorf("mount %s: %w", dir, err)
+	}
+	return srv, nil
+}
+
+// tree is the mount table: the backends by target, longest first.
+type tree struct {
+	backends []*backend
+	start    time.Time // the times of synthetic directories
+}
+
+func newTree(mounts []*vfs.Mount) (*tree, error) {
+	t := &tree{start: time.Now()}
+	seen := map[string]bool{}
+	for i, m := range mounts {
+		if !path.IsAbs(m.Target) || path.Clean(m.Target) != m.Target {
+			return nil, fmt.Errorf("mount %s: target must be a clean absolute path", m.Target)
+		}
+		if seen[m.Target] {
+			return nil, fmt.Errorf("mount %s: mounted twice", m.Target)
+		}
+		seen[m.Target] = true
+		b, err := newBackend(m, i)
+		if err != nil {
+			return nil, err
+		}
+		t.backends = append(t.backends, b)
+	}
+	sortLongestFirst(t.backends)
+	return t, nil
+}
+
+func sortLongestFirst(bs []*backend) {
+	for i := 1; i < len(bs); i++ {
+		for j := i; j > 0 && len(bs[j].target) > len(bs[j-1].target); j-- {
+			bs[j], bs[j-1] = bs[j-1], bs[j]
+		}
+	}
+}
+
+// locate returns the backend that clean absolute path p lies in and p's
+// path inside it ("" for its root); nil if none.
+func (t *tree) locate(p string) (*backend, string) {
+	for _, b := range t.backends {
+		switch {
+		case p == b.target:
+			return b, ""
+		case b.target == "/":
+			return b, p[1:]
+		case strings.HasPrefix(p, b.target) && p[len(b.target)] == '/':
+			return b, p[len(b.target)+1:]
+		}
+	}
+	return nil, ""
+}
+
+// holdsTarget says whether some mount target lies below directory p (or
+// is p): such a directory exists even where no backend has it.
+func (t *tree) holdsTarget(p string) bool {
+	for _, b := range t.backends {
+		if b.target == p || p == "/" || strings.HasPrefix(b.target, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// mountNames lists the names in directory p that lead to mount targets.
+func (t *tree) mountNames(p string) []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, b := range t.backends {
+		if b.target == "/" || !strings.HasPrefix(b.target, strings.TrimSuffix(p, "/")+"/") {
+			continue
+		}
+		rest := b.target[len(strings.TrimSuffix(p, "/"))+1:]
+		name, _, _ := strings.Cut(rest, "/")
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// rootAttr is the root's identity: its backend's root inode, or a
+// synthetic one.
+func (t *tree) rootAttr() fs.StableAttr {
+	if b, _ := t.locate("/"); b != nil {
+		if fi, err := b.fs.Stat("/"); err == nil {
+			return fs.StableAttr{Mode: fuse.S_IFDIR, Ino: b.attr("", fi).Ino}
+		}
+	}
+	return fs.StableAttr{Mode: fuse.S_IFDIR, Ino: syntheticIno("/")}
+}
