@@ -5,6 +5,7 @@
 //	zvfs [--mount SPEC]... [--snapshot [TARGET=]FILE] [--report FILE] [--verbose] [--] PROG [ARGS...]
 //	zvfs stats [--json FILE] [same flags] [--] PROG [ARGS...]
 //	zvfs diff [--json] [--against DIR] SNAPSHOT.tar
+//	zvfs fuse [--mount SPEC]... [--snapshot [TARGET=]FILE] MOUNTPOINT
 //	zvfs sites FILE...
 //	zvfs doctor
 package main
@@ -36,7 +37,8 @@ const usage = `usage:
   zvfs diff [--json] [--against DIR] FILE       what a snapshot adds (A), changes (M), deletes (D)
   zvfs sites FILE...                            list an ELF file's syscall sites
   zvfs doctor                                   check what zvfs needs from this machine
-  zvfs fuse [--mount SPEC]... [--snapshot [TARGET=]FILE] MOUNTPOINT  serve the mounts through FUSE until unmounted
+  zvfs fuse [--mount SPEC]... [--snapshot [TARGET=]FILE] MOUNTPOINT
+                                                serve the mounts through FUSE until unmounted (TARGET / is MOUNTPOINT)
 `
 
 func main() {
