@@ -76,14 +76,14 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 	}
 	n, created, e := fs.openLookup(start, name, flag, linuxvfs.PermBits(perm))
 	if e == 0 {
-		e = fs.mayOpen(n, flag, created)
+		e = fs.mayOpen(n, flag, created != nil)
 	}
 	if e != 0 {
 		return nil, pathErr("open", name, e)
 	}
 	f := &File{fs: fs, name: name, node: n, fd: -1}
 	if n.isReg() {
-		if flag&unix.O_TRUNC != 0 && !created {
+		if flag&unix.O_TRUNC != 0 && created == nil {
 			if err := ftruncate(n.memfd, 0); err != nil {
 				return nil, pathErr("open", name, err)
 			}
@@ -91,6 +91,14 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 		}
 		fd, err := reopen(n.memfd, flag)
 		if err != nil {
+			if created != nil {
+				// Out of descriptors (EMFILE): the open fails, so the file
+				// must not stay behind.
+				t := now()
+				created.dir.remove(created.name)
+				created.dir.touch(t)
+				fs.t.dropLink(n, t)
+			}
 			return nil, pathErr("open", name, err)
 		}
 		f.fd = fd
@@ -146,7 +154,7 @@ func (fs *FS) openTmpfile(start *inode, name string, flag int, perm os.FileMode)
 // works on. It follows a final symbolic link unless O_NOFOLLOW (or O_EXCL
 // with O_CREAT) is set; with O_CREAT it does so by walking the link's
 // target with the same flags, so a dangling link creates its target.
-func (fs *FS) openLookup(start *inode, name string, flag int, perm uint32) (n *inode, created bool, e unix.Errno) {
+func (fs *FS) openLookup(start *inode, name string, flag int, perm uint32) (n *inode, created *dirent, e unix.Errno) {
 	creat := flag&unix.O_CREAT != 0
 	excl := creat && flag&unix.O_EXCL != 0
 	follow := flag&unix.O_NOFOLLOW == 0 && !excl
@@ -155,41 +163,41 @@ func (fs *FS) openLookup(start *inode, name string, flag int, perm uint32) (n *i
 	for {
 		dir, last, typ, slash, e := w.Parent(start, p)
 		if e != 0 {
-			return nil, false, e
+			return nil, nil, e
 		}
 		if typ != linuxvfs.LastNorm {
 			n, e := w.Last(dir, last, typ, slash, true)
-			return n, false, e
+			return n, nil, e
 		}
 		if !creat {
 			n, e := w.Last(dir, last, typ, slash, follow)
-			return n, false, e
+			return n, nil, e
 		}
 		if slash {
-			return nil, false, unix.EISDIR
+			return nil, nil, unix.EISDIR
 		}
 		if len(last) > linuxvfs.NameMax {
-			return nil, false, unix.ENAMETOOLONG
+			return nil, nil, unix.ENAMETOOLONG
 		}
 		n = dir.lookup(last)
 		switch {
 		case n == nil:
 			if e := fs.cred.mayCreate(dir); e != 0 {
-				return nil, false, e
+				return nil, nil, e
 			}
 			n, err := fs.newInode(dir, last, unix.S_IFREG|perm&07777)
 			if err != nil {
-				return nil, false, errnoOf(err)
+				return nil, nil, errnoOf(err)
 			}
-			return n, true, 0
+			return n, &dirent{dir, last}, 0
 		case n.isLink() && follow:
 			t, e := w.Target(n)
 			if e != 0 {
-				return nil, false, e
+				return nil, nil, e
 			}
 			start, p = dir, t
 		default:
-			return n, false, 0
+			return n, nil, 0
 		}
 	}
 }
@@ -236,6 +244,12 @@ func (fs *FS) mayOpen(n *inode, flag int, created bool) unix.Errno {
 		return unix.EPERM
 	}
 	return 0
+}
+
+// dirent names a directory entry: the one an open created.
+type dirent struct {
+	dir  *inode
+	name string
 }
 
 // reopen gives an open of a regular file its own descriptor of the memfd,

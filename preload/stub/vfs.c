@@ -332,7 +332,8 @@ struct reply {
 	struct abi_header h;
 	struct abi_reply_fixed r;
 	char str[PATH_MAX_ * 2 + 2];
-	int fd; /* received descriptor, or -1 */
+	int fd;     /* received descriptor, or -1 */
+	int lowest; /* it came on a kept connection (a high descriptor), so it is the lowest free number */
 };
 
 /* set_ours marks fd as one of our connections (or no longer): the virtual
@@ -539,6 +540,7 @@ static long request(unsigned nr, unsigned flags, const struct frame *f, const st
 	while (r == -EINTR);
 	conn_put(s, kept, r > 0);
 	rep->fd = -1;
+	rep->lowest = kept != 0;
 	if (rh.controllen >= 20 && rcm.level == SOL_SOCKET && rcm.type == SCM_RIGHTS)
 		rep->fd = rcm.fds[0];
 	if (r < (long)(sizeof rep->h + sizeof rep->r) || rep->h.magic != ABI_MAGIC || rep->h.type != ABI_MSG_REPLY ||
@@ -559,10 +561,19 @@ static long request(unsigned nr, unsigned flags, const struct frame *f, const st
 
 static const char *str2(const struct reply *rep) { return rep->str + rep->r.len1 + 1; }
 
-/* install moves a received descriptor to the lowest free number, as open
- * would have chosen, with close-on-exec as asked. */
-static long install(int fd, int cloexec, int bits)
+/* install makes a received descriptor the result of open: at the lowest
+ * free number, as open would have chosen, with close-on-exec as asked. On
+ * a kept connection it already is; else it is moved there. Moving closes a
+ * descriptor of the file, which drops the process's POSIX locks on it, so
+ * it happens only on the rare one-off connections. */
+static long install(int fd, int cloexec, int bits, int lowest)
 {
+	if (lowest) {
+		if (!cloexec)
+			RAW3(SYS_fcntl, fd, F_SETFD, 0);
+		fd_set(fd, bits);
+		return fd;
+	}
 	long l = RAW3(SYS_fcntl, fd, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
 	if (l >= 0 && l < fd) {
 		RAW1(SYS_close, fd);
@@ -894,7 +905,7 @@ static long path_call(struct frame *f, const unsigned long *mask, int depth)
 	case ABI_REPLY_FD:
 		if (rep.fd < 0)
 			return -EIO;
-		return install(rep.fd, open_cloexec(f), (int)rep.r.fd);
+		return install(rep.fd, open_cloexec(f), (int)rep.r.fd, rep.lowest);
 	case ABI_REPLY_PASS:
 		if (rep.fd >= 0)
 			RAW1(SYS_close, rep.fd);
