@@ -397,7 +397,11 @@ func (s *Server) handle(fd int, p *peer) bool {
 		var rights []byte
 		if a.Fd >= 0 {
 			rights = unix.UnixRights(a.Fd)
-			defer unix.Close(a.Fd)
+			if a.Release != nil {
+				defer a.Release()
+			} else {
+				defer unix.Close(a.Fd)
+			}
 		}
 		for {
 			_, err := unix.SendmsgN(fd, abi.EncodeReply(a.Reply), rights, nil, unix.MSG_NOSIGNAL)

@@ -21,10 +21,12 @@ type Request struct {
 }
 
 // Answer is the reply to send and, if Fd is not -1, a descriptor to pass
-// with it, which the caller closes once sent.
+// with it, which the caller closes once sent: with Release if set, else
+// with close(2).
 type Answer struct {
 	abi.Reply
-	Fd int
+	Fd      int
+	Release func()
 }
 
 // errPass: the descriptor is not one of ours; the stub issues the call.

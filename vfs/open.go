@@ -112,13 +112,11 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 	if !fi.IsDir() {
 		if k, ok := f.(interface{ Fd() uintptr }); ok && k.Fd() != ^uintptr(0) {
 			// Kernel-backed: the process gets its own descriptor of the
-			// file's data, and reads and writes never come back here.
-			fd, err := unix.FcntlInt(k.Fd(), unix.F_DUPFD_CLOEXEC, 0)
-			f.Close()
-			if err != nil {
-				return Answer{}, err
-			}
-			return Answer{Reply: abi.Reply{Action: abi.ReplyFd, Fd: abi.FdVirt}, Fd: fd}, nil
+			// file's data, and reads and writes never come back here. The
+			// file's descriptor is sent as is, then closed (no copy: a
+			// supervisor short of descriptors would fail after creating).
+			return Answer{Reply: abi.Reply{Action: abi.ReplyFd, Fd: abi.FdVirt}, Fd: int(k.Fd()),
+				Release: func() { f.Close() }}, nil
 		}
 	}
 	return h.serve(l, &served{m: l.m, rel: l.rel, file: f, dir: fi.IsDir()}, flags)
