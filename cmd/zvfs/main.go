@@ -39,6 +39,7 @@ const usage = `usage:
   zvfs doctor                                   check what zvfs needs from this machine
   zvfs fuse [--mount SPEC]... [--snapshot [TARGET=]FILE] MOUNTPOINT
                                                 serve the mounts through FUSE until unmounted (TARGET / is MOUNTPOINT)
+  zvfs bench [--quick] [--out FILE.json] [--svg FILE.svg]  time workloads natively, under zvfs and the alternatives
 `
 
 func main() {
@@ -58,6 +59,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return doctor(stdout)
 		case "fuse":
 			return fuseCmd(args[1:], stdout, stderr)
+		case "bench":
+			return benchCmd(args[1:], stdout, stderr)
 		case "help", "-h", "--help", "-help":
 			fmt.Fprint(stdout, usage)
 			return 0
