@@ -33,6 +33,12 @@ type Options struct {
 	AllowOther bool
 	// Debug logs every FUSE request.
 	Debug bool
+	// Cache lets the kernel keep names and attributes that long. Zero, the
+	// default, sends every lookup and stat to the backend, so permission
+	// checks are always the caller's; with a cache, a name or attributes
+	// another user looked up recently are reused without them (there is
+	// no default_permissions), in exchange for stat at kernel speed.
+	Cache time.Duration
 }
 
 // Mount mounts mounts at dir and serves them until the returned server is
@@ -44,11 +50,11 @@ func Mount(dir string, mounts []*vfs.Mount, opt Options) (*fuse.Server, error) {
 	}
 	root := &node{t: t}
 	stable := t.rootAttr()
-	zero := time.Duration(0)
+	zero, cache := time.Duration(0), opt.Cache
 	o := &fs.Options{
-		// No caching of names or attributes: every stat reaches the
-		// backend, as every call of a run does.
-		EntryTimeout: &zero, AttrTimeout: &zero, NegativeTimeout: &zero,
+		// By default no caching of names or attributes: every stat
+		// reaches the backend, as every call of a run does.
+		EntryTimeout: &cache, AttrTimeout: &cache, NegativeTimeout: &zero,
 		NullPermissions: true, // mode 000 is a mode, not "unset"
 		RootStableAttr:  &stable,
 		MountOptions: fuse.MountOptions{

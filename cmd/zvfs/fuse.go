@@ -69,6 +69,8 @@ func fuseFlags(args []string, stderr io.Writer) (specs []backends.Spec, snaps []
 		return err
 	})
 	fs.BoolVar(&opt.Debug, "debug", false, "log every FUSE request")
+	fs.DurationVar(&opt.Cache, "cache", 0, "let the kernel keep names and attributes for `DURATION` (faster stat; "+
+		"permission checks of cached names are then skipped for other users)")
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, opt, "", 2
 	}

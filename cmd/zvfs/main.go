@@ -37,8 +37,10 @@ const usage = `usage:
   zvfs diff [--json] [--against DIR] FILE       what a snapshot adds (A), changes (M), deletes (D)
   zvfs sites FILE...                            list an ELF file's syscall sites
   zvfs doctor                                   check what zvfs needs from this machine
-  zvfs fuse [--mount SPEC]... [--snapshot [TARGET=]FILE] MOUNTPOINT
-                                                serve the mounts through FUSE until unmounted (TARGET / is MOUNTPOINT)
+  zvfs fuse [--mount SPEC]... [--snapshot [TARGET=]FILE] [--cache DURATION] MOUNTPOINT
+                                                serve the mounts through FUSE until unmounted (TARGET / is MOUNTPOINT);
+                                                --cache lets the kernel keep names and attributes (faster stat,
+                                                but cached names skip other users' permission checks)
   zvfs bench [--quick] [--out FILE.json] [--svg FILE.svg]  time workloads natively, under zvfs and the alternatives
 `
 
