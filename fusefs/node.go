@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 	"github.com/zvfs/zvfs/vfs"
 )
 
@@ -175,29 +176,7 @@ func (n *node) Access(ctx context.Context, mask uint32) syscall.Errno {
 
 // permitted: may c do mask (R_OK 4, W_OK 2, X_OK 1) on a file with a?
 func permitted(c vfs.Cred, a fuse.Attr, mask uint32) bool {
-	if c.Uid == 0 {
-		return mask&1 == 0 || a.Mode&syscall.S_IFMT == syscall.S_IFDIR || a.Mode&0o111 != 0
-	}
-	perm := a.Mode & 7
-	switch {
-	case a.Uid == c.Uid:
-		perm = a.Mode >> 6 & 7
-	case inGroup(c, a.Gid):
-		perm = a.Mode >> 3 & 7
-	}
-	return perm&mask == mask
-}
-
-func inGroup(c vfs.Cred, gid uint32) bool {
-	if c.Gid == gid {
-		return true
-	}
-	for _, g := range c.Groups {
-		if g == gid {
-			return true
-		}
-	}
-	return false
+	return linuxvfs.Who{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups}.Permitted(a.Mode, a.Uid, a.Gid, mask)
 }
 
 // Opendir checks that the caller may list the directory: the backend

@@ -10,35 +10,11 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 func permitted(c Cred, a attr, mask uint32) bool {
-	if c.Uid == 0 {
-		if mask&1 != 0 && a.mode&unix.S_IFMT != unix.S_IFDIR && a.mode&0111 == 0 {
-			return false
-		}
-		return true
-	}
-	perm := a.mode & 07
-	switch {
-	case a.uid == c.Uid:
-		perm = a.mode >> 6 & 07
-	case inGroup(c, a.gid):
-		perm = a.mode >> 3 & 07
-	}
-	return perm&mask == mask
-}
-
-func inGroup(c Cred, gid uint32) bool {
-	if c.Gid == gid {
-		return true
-	}
-	for _, g := range c.Groups {
-		if g == gid {
-			return true
-		}
-	}
-	return false
+	return linuxvfs.Who{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups}.Permitted(a.mode, a.uid, a.gid, mask)
 }
 
 func (h *handler) access(mode uint32, flags int) (Answer, error) {

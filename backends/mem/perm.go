@@ -4,7 +4,11 @@
 
 package mem
 
-import "golang.org/x/sys/unix"
+import (
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
+)
 
 // Access bits, as in the kernel's MAY_*.
 const (
@@ -15,19 +19,12 @@ const (
 
 func (c *Cred) root() bool { return c.Uid == 0 }
 
+// who is c as linuxvfs's permission checks take it.
+func (c *Cred) who() linuxvfs.Who { return linuxvfs.Who{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups} }
+
 // inGroup reports whether gid is c's group or one of its supplementary
 // groups.
-func (c *Cred) inGroup(gid uint32) bool {
-	if c.Gid == gid {
-		return true
-	}
-	for _, g := range c.Groups {
-		if g == gid {
-			return true
-		}
-	}
-	return false
-}
+func (c *Cred) inGroup(gid uint32) bool { return c.who().InGroup(gid) }
 
 // ownerOrRoot is the kernel's inode_owner_or_capable.
 func (c *Cred) ownerOrRoot(n *inode) bool { return c.root() || n.uid == c.Uid }
@@ -38,23 +35,7 @@ func (c *Cred) inGroupOrRoot(gid uint32) bool { return c.root() || c.inGroup(gid
 // permitted is generic_permission: the owner, group or other bits decide,
 // and root may do anything but execute a file without any execute bit.
 func (c *Cred) permitted(n *inode, mask uint32) bool {
-	mode := n.mode
-	switch {
-	case n.uid == c.Uid:
-		mode >>= 6
-	case c.inGroup(n.gid):
-		mode >>= 3
-	}
-	if mask&^mode&7 == 0 {
-		return true
-	}
-	if !c.root() {
-		return false
-	}
-	if n.isDir() || mask&mayExec == 0 || n.mode&0111 != 0 {
-		return true
-	}
-	return false
+	return c.who().Permitted(n.mode, n.uid, n.gid, mask)
 }
 
 // mayLookup is the search permission needed on every directory a lookup

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Access bits, as in the kernel's MAY_*.
@@ -19,19 +20,12 @@ const (
 
 func isRoot(c *mem.Cred) bool { return c.Uid == 0 }
 
+// who is c as linuxvfs's permission checks take it.
+func who(c *mem.Cred) linuxvfs.Who { return linuxvfs.Who{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups} }
+
 // inGroup reports whether gid is c's group or one of its supplementary
 // groups.
-func inGroup(c *mem.Cred, gid uint32) bool {
-	if c.Gid == gid {
-		return true
-	}
-	for _, g := range c.Groups {
-		if g == gid {
-			return true
-		}
-	}
-	return false
-}
+func inGroup(c *mem.Cred, gid uint32) bool { return who(c).InGroup(gid) }
 
 // ownerOrRoot is the kernel's inode_owner_or_capable.
 func ownerOrRoot(c *mem.Cred, st *mem.Stat) bool { return isRoot(c) || st.Uid == c.Uid }
@@ -39,20 +33,7 @@ func ownerOrRoot(c *mem.Cred, st *mem.Stat) bool { return isRoot(c) || st.Uid ==
 // permitted is generic_permission: the owner, group or other bits decide,
 // and root may do anything but execute a file without any execute bit.
 func permitted(c *mem.Cred, st *mem.Stat, mask uint32) bool {
-	mode := st.Mode
-	switch {
-	case st.Uid == c.Uid:
-		mode >>= 6
-	case inGroup(c, st.Gid):
-		mode >>= 3
-	}
-	if mask&^mode&7 == 0 {
-		return true
-	}
-	if !isRoot(c) {
-		return false
-	}
-	return st.Mode&unix.S_IFMT == unix.S_IFDIR || mask&mayExec == 0 || st.Mode&0111 != 0
+	return who(c).Permitted(st.Mode, st.Uid, st.Gid, mask)
 }
 
 // mayCreate is the permission to add a name to dir.
