@@ -1,5 +1,5 @@
-// file.go holds Open and the open file: Read, Write, Fsync, Flush,
-// Release, each on the backend's afero.File.
+// file.go holds Open and the open file: Read, Write, Allocate, Fsync,
+// Flush, Release, each on the backend's afero.File.
 
 package fusefs
 
@@ -12,6 +12,7 @@ import (
 	"github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 	"github.com/spf13/afero"
+	"golang.org/x/sys/unix"
 )
 
 var _ fs.NodeOpener = (*node)(nil)
@@ -24,11 +25,12 @@ type handle struct {
 }
 
 var (
-	_ fs.FileReader   = (*handle)(nil)
-	_ fs.FileWriter   = (*handle)(nil)
-	_ fs.FileFsyncer  = (*handle)(nil)
-	_ fs.FileFlusher  = (*handle)(nil)
-	_ fs.FileReleaser = (*handle)(nil)
+	_ fs.FileReader    = (*handle)(nil)
+	_ fs.FileWriter    = (*handle)(nil)
+	_ fs.FileFsyncer   = (*handle)(nil)
+	_ fs.FileFlusher   = (*handle)(nil)
+	_ fs.FileReleaser  = (*handle)(nil)
+	_ fs.FileAllocater = (*handle)(nil)
 )
 
 // backendFlags keeps the open flags a backend acts on. O_APPEND is
@@ -77,6 +79,21 @@ func (h *handle) Write(ctx context.Context, data []byte, off int64) (uint32, sys
 		return uint32(n), errnoOf(err)
 	}
 	return uint32(n), 0
+}
+
+// Allocate is fallocate(2): on the file's own kernel descriptor when the
+// backend has one (mem's memfds), else EOPNOTSUPP.
+func (h *handle) Allocate(ctx context.Context, off uint64, size uint64, mode uint32) syscall.Errno {
+	k, ok := h.f.(interface{ Fd() uintptr })
+	if !ok || k.Fd() == ^uintptr(0) {
+		return syscall.EOPNOTSUPP
+	}
+	for {
+		err := unix.Fallocate(int(k.Fd()), mode, int64(off), int64(size))
+		if err != unix.EINTR {
+			return errnoOf(err)
+		}
+	}
 }
 
 func (h *handle) Fsync(ctx context.Context, flags uint32) syscall.Errno {

@@ -48,8 +48,6 @@ var posixKnownFailures = map[string]map[string]string{
 		"XAttrLarge": posixXAttrWhy,
 	},
 	"fuse": {
-		"Fallocate":           "zvfs fuse implements no fallocate: EOPNOTSUPP",
-		"FallocateKeepSize":   "zvfs fuse implements no fallocate: EOPNOTSUPP",
 		"FcntlFlockLocksFile": posixLocksFileWhy,
 		"RenameOpenDir": "skipped by the test: fstat of a descriptor of a directory that another directory was " +
 			"renamed over is ENOENT (the FUSE node is found again by its path; go-fuse issue 55)",
