@@ -365,7 +365,7 @@ func (s *Server) handle(fd int, p *peer) bool {
 			return false
 		}
 		answer = s.answerHello(pid, hello)
-		if s.ns != nil {
+		if s.ns != nil && s.ns.Recording() {
 			// For --report: the program this process runs (one in a
 			// mount shows as a memfd; the exec call recorded its path).
 			if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && !strings.HasPrefix(exe, "/memfd:") {

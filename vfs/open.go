@@ -197,17 +197,24 @@ type DataStater interface {
 }
 
 func (h *handler) dataFile(fd int) afero.File {
+	f, _ := h.dataFileOf(fd)
+	return f
+}
+
+// dataFileOf finds the backend file behind a kernel-backed descriptor,
+// and its mount.
+func (h *handler) dataFileOf(fd int) (afero.File, *Mount) {
 	for _, m := range h.ns.mounts {
 		if m.FS == nil {
 			continue
 		}
 		if d, ok := h.c.fs(m).(DataOpener); ok {
 			if f, err := d.OpenDataFile(fd); err == nil {
-				return f
+				return f, m
 			}
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // fdOf finds the file behind the call's descriptor; the caller releases it.
@@ -221,15 +228,8 @@ func (h *handler) fdOf() (*fdFile, error) {
 		s := o.Object.(*served)
 		return &fdFile{open: o, s: s, m: s.m}, nil
 	}
-	for _, m := range h.ns.mounts {
-		if m.FS == nil {
-			continue
-		}
-		if d, ok := h.c.fs(m).(DataOpener); ok {
-			if f, err := d.OpenDataFile(fd); err == nil {
-				return &fdFile{data: f, m: m}, nil
-			}
-		}
+	if f, m := h.dataFileOf(fd); f != nil {
+		return &fdFile{data: f, m: m}, nil
 	}
 	return nil, errPass
 }

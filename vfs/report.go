@@ -55,6 +55,9 @@ func (ns *Namespace) Record() {
 	ns.rec = &recorder{paths: map[*Mount]*[noteKinds]map[string]bool{}, programs: map[string]bool{}}
 }
 
+// Recording says whether Record was called.
+func (ns *Namespace) Recording() bool { return ns.rec != nil }
+
 // NoteProgram records a program the run executed.
 func (ns *Namespace) NoteProgram(p string) {
 	if ns.rec == nil || p == "" {
