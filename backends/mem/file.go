@@ -7,7 +7,6 @@ package mem
 import (
 	"io"
 	"os"
-	"sort"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -33,9 +32,7 @@ type File struct {
 	// Directories.
 	mu     sync.Mutex
 	closed bool
-	after  string // Readdir has returned every name up to this one
-	begun  bool
-	atEnd  bool // Readdir reached the end: like tmpfs, stay there until a rewind
+	cur    linuxvfs.Cursor
 }
 
 // Name returns the name the file was opened with.
@@ -198,17 +195,11 @@ func (f *File) Seek(offset int64, whence int) (int64, error) {
 	if f.closed {
 		return 0, pathErr("seek", f.name, os.ErrClosed)
 	}
-	switch {
-	case offset == 0 && whence == io.SeekStart:
-		f.begun, f.after, f.atEnd = false, "", false
-		return 0, nil
-	case offset == 0 && whence == io.SeekCurrent:
-		if f.begun {
-			return 1, nil
-		}
-		return 0, nil
+	off, e := f.cur.Lseek(offset, whence)
+	if e != 0 {
+		return 0, pathErr("seek", f.name, e)
 	}
-	return 0, pathErr("seek", f.name, unix.EINVAL)
+	return off, nil
 }
 
 // Sync does nothing but report a closed file: the data is in memory.
@@ -324,26 +315,8 @@ func (f *File) readdir(n int, op string, emit func(string, *inode)) error {
 		return pathErr(op, f.name, unix.ENOENT)
 	}
 	names := dir.sortedNames()
-	i := 0
-	if f.begun {
-		i = sort.SearchStrings(names, f.after)
-		if i < len(names) && names[i] == f.after {
-			i++
-		}
-	}
-	if f.atEnd {
-		i = len(names)
-	}
-	count := 0
-	for ; i < len(names) && (n <= 0 || count < n); i++ {
-		name := names[i]
-		emit(name, dir.entries[name])
-		f.after, f.begun = name, true
-		count++
-	}
-	if i == len(names) {
-		f.atEnd = true
-	}
+	count := f.cur.Read(n, len(names), func(i int) string { return names[i] },
+		func(i int) { emit(names[i], dir.entries[names[i]]) })
 	if n > 0 && count == 0 {
 		return io.EOF
 	}

@@ -219,18 +219,7 @@ func (fs *FS) mayOpen(n *inode, flag int, created bool) unix.Errno {
 	if created {
 		return 0 // no access check on a file one has just created
 	}
-	var acc uint32
-	switch flag & unix.O_ACCMODE {
-	case unix.O_RDONLY:
-		acc = mayRead
-	case unix.O_WRONLY:
-		acc = mayWrite
-	default:
-		acc = mayRead | mayWrite
-	}
-	if flag&unix.O_TRUNC != 0 {
-		acc |= mayWrite
-	}
+	acc := linuxvfs.OpenAccess(flag)
 	switch {
 	case n.isLink():
 		return unix.ELOOP

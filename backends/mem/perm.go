@@ -12,9 +12,9 @@ import (
 
 // Access bits, as in the kernel's MAY_*.
 const (
-	mayExec  = 1
-	mayWrite = 2
-	mayRead  = 4
+	mayExec  = linuxvfs.MayExec
+	mayWrite = linuxvfs.MayWrite
+	mayRead  = linuxvfs.MayRead
 )
 
 func (c *Cred) root() bool { return c.Uid == 0 }

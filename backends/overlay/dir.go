@@ -84,9 +84,7 @@ type dirFile struct {
 
 	mu     sync.Mutex
 	closed bool
-	after  string // Readdir has returned every name up to this one
-	begun  bool
-	atEnd  bool // Readdir reached the end: stay there until a rewind
+	cur    linuxvfs.Cursor
 }
 
 func (f *dirFile) Name() string { return f.name }
@@ -137,17 +135,11 @@ func (f *dirFile) Seek(offset int64, whence int) (int64, error) {
 	if f.closed {
 		return 0, &os.PathError{Op: "seek", Path: f.name, Err: os.ErrClosed}
 	}
-	switch {
-	case offset == 0 && whence == io.SeekStart:
-		f.begun, f.after, f.atEnd = false, "", false
-		return 0, nil
-	case offset == 0 && whence == io.SeekCurrent:
-		if f.begun {
-			return 1, nil
-		}
-		return 0, nil
+	off, e := f.cur.Lseek(offset, whence)
+	if e != 0 {
+		return 0, pathErr("seek", f.name, e)
 	}
-	return 0, pathErr("seek", f.name, unix.EINVAL)
+	return off, nil
 }
 
 // node finds the directory again, under the lock: ENOENT once its path
@@ -215,31 +207,12 @@ func (f *dirFile) readdir(count int, op string, emit func(*node, mem.Dirent)) er
 	if e != 0 {
 		return pathErr(op, f.name, e)
 	}
-	i := f.start(ents)
-	emitted := 0
-	for ; i < len(ents) && (count <= 0 || emitted < count); i++ {
-		emit(dir, ents[i])
-		f.after, f.begun = ents[i].Name, true
-		emitted++
-	}
-	if i == len(ents) {
-		f.atEnd = true
-	}
+	emitted := f.cur.Read(count, len(ents), func(i int) string { return ents[i].Name },
+		func(i int) { emit(dir, ents[i]) })
 	if count > 0 && emitted == 0 {
 		return io.EOF
 	}
 	return nil
-}
-
-// start is the index in ents of the first entry not yet returned.
-func (f *dirFile) start(ents []mem.Dirent) int {
-	if f.atEnd {
-		return len(ents)
-	}
-	if !f.begun {
-		return 0
-	}
-	return sort.Search(len(ents), func(i int) bool { return ents[i].Name > f.after })
 }
 
 // Dirents returns every entry of the directory, sorted by name, whatever

@@ -319,7 +319,7 @@ func (fs *FS) RemoveAll(name string) error {
 	if err == nil || os.IsNotExist(err) {
 		return nil
 	}
-	parent, base := splitPath(name)
+	parent, base := linuxvfs.SplitPath(name)
 	d, err := fs.Open(parent)
 	if os.IsNotExist(err) {
 		return nil
@@ -329,28 +329,6 @@ func (fs *FS) RemoveAll(name string) error {
 	}
 	d.Close()
 	return fs.removeAllFrom(parent, base)
-}
-
-// splitPath splits a path into its parent and last element exactly as
-// os.RemoveAll does.
-func splitPath(p string) (dir, base string) {
-	dir = "."
-	for len(p) > 1 && p[0] == '/' && p[1] == '/' {
-		p = p[1:]
-	}
-	i := len(p) - 1
-	for ; i > 0 && p[i] == '/'; i-- {
-		p = p[:i]
-	}
-	base = p
-	for i--; i >= 0; i-- {
-		if p[i] == '/' {
-			dir = p[:max(i, 1)]
-			base = p[i+1:]
-			break
-		}
-	}
-	return dir, base
 }
 
 // removeAllFrom removes base, a name in the directory parent, and

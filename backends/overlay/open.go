@@ -189,7 +189,7 @@ func (fs *FS) mayOpen(n *node, flag int) unix.Errno {
 	if flag&unix.O_DIRECTORY != 0 && !n.isDir() {
 		return unix.ENOTDIR
 	}
-	acc := accessOf(flag)
+	acc := linuxvfs.OpenAccess(flag)
 	switch {
 	case n.isLink():
 		return unix.ELOOP
@@ -201,23 +201,6 @@ func (fs *FS) mayOpen(n *node, flag int) unix.Errno {
 		return unix.EPERM
 	}
 	return 0
-}
-
-// accessOf is the access an open with flag asks for.
-func accessOf(flag int) uint32 {
-	var acc uint32
-	switch flag & unix.O_ACCMODE {
-	case unix.O_RDONLY:
-		acc = mayRead
-	case unix.O_WRONLY:
-		acc = mayWrite
-	default:
-		acc = mayRead | mayWrite
-	}
-	if flag&unix.O_TRUNC != 0 {
-		acc |= mayWrite
-	}
-	return acc
 }
 
 // openNode opens the existing file n: a merged directory, the upper copy

@@ -13,9 +13,9 @@ import (
 
 // Access bits, as in the kernel's MAY_*.
 const (
-	mayExec  = 1
-	mayWrite = 2
-	mayRead  = 4
+	mayExec  = linuxvfs.MayExec
+	mayWrite = linuxvfs.MayWrite
+	mayRead  = linuxvfs.MayRead
 )
 
 func isRoot(c *mem.Cred) bool { return c.Uid == 0 }

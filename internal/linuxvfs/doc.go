@@ -5,7 +5,9 @@
 // the path walk itself (Walker: ".", "..", repeated and trailing slashes,
 // search permission, symbolic links, and the kernel's ENOENT, ENOTDIR,
 // ENAMETOOLONG, ELOOP and EEXIST answers), and the conversions between
-// st_mode bits and os.FileMode.
+// st_mode bits and os.FileMode; also the permission test
+// (generic_permission), the access an open asks for, the position of a
+// directory listed in name order, and os.RemoveAll's way of splitting a path.
 package linuxvfs
 
 import (
