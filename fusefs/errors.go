@@ -6,9 +6,10 @@ package fusefs
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"syscall"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // opError is e wrapped with op and path, or nil for no errno.
@@ -32,27 +33,5 @@ func wrap(op, path string, err error) error {
 	return fmt.Errorf("%s %s: %w", op, path, err)
 }
 
-// errnoOf finds the errno behind err; backends wrap theirs in
-// *os.PathError or *os.LinkError.
-func errnoOf(err error) syscall.Errno {
-	if err == nil {
-		return 0
-	}
-	var e syscall.Errno
-	if errors.As(err, &e) {
-		return e
-	}
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return syscall.ENOENT
-	case errors.Is(err, fs.ErrExist):
-		return syscall.EEXIST
-	case errors.Is(err, fs.ErrPermission):
-		return syscall.EACCES
-	case errors.Is(err, fs.ErrClosed):
-		return syscall.EBADF
-	case errors.Is(err, fs.ErrInvalid):
-		return syscall.EINVAL
-	}
-	return syscall.EIO
-}
+// errnoOf is linuxvfs.ErrnoOf.
+func errnoOf(err error) syscall.Errno { return linuxvfs.ErrnoOf(err) }

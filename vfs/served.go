@@ -142,18 +142,27 @@ func (h *handler) getdents(is64 bool) (Answer, error) {
 	return done(int64(len(out)))
 }
 
+// servedFd finds the served file of the call's descriptor, for data
+// calls; a kernel-backed one is the kernel's (errPass). The caller
+// releases it.
+func (h *handler) servedFd() (*fdFile, error) {
+	f, err := h.fdOf()
+	if err == nil && f.open == nil {
+		f.release()
+		return nil, errPass
+	}
+	return f, err
+}
+
 // maxIO bounds one served read or write: a short count, as a pipe gives.
 const maxIO = 1 << 20
 
 func (h *handler) io() (Answer, error) {
-	f, err := h.fdOf()
+	f, err := h.servedFd()
 	if err != nil {
 		return Answer{}, err
 	}
 	defer f.release()
-	if f.open == nil {
-		return Answer{}, errPass // kernel-backed: the kernel answers
-	}
 	nr := h.r.Call.Nr
 	write := nr == unix.SYS_WRITE || nr == unix.SYS_PWRITE64 || nr == unix.SYS_WRITEV || nr == unix.SYS_PWRITEV || nr == unix.SYS_PWRITEV2
 	acc := f.open.Flags & unix.O_ACCMODE
@@ -255,14 +264,11 @@ func (h *handler) partial(total int64, err error) (Answer, error) {
 }
 
 func (h *handler) lseek(off int64, whence int) (Answer, error) {
-	f, err := h.fdOf()
+	f, err := h.servedFd()
 	if err != nil {
 		return Answer{}, err
 	}
 	defer f.release()
-	if f.open == nil {
-		return Answer{}, errPass
-	}
 	if f.s.file == nil {
 		return Answer{}, unix.EBADF
 	}
@@ -290,26 +296,20 @@ func (h *handler) lseek(off int64, whence int) (Answer, error) {
 }
 
 func (h *handler) fsync() (Answer, error) {
-	f, err := h.fdOf()
+	f, err := h.servedFd()
 	if err != nil {
 		return Answer{}, err
 	}
 	defer f.release()
-	if f.open == nil {
-		return Answer{}, errPass
-	}
 	return done(0)
 }
 
 func (h *handler) ftruncate(size int64) (Answer, error) {
-	f, err := h.fdOf()
+	f, err := h.servedFd()
 	if err != nil {
 		return Answer{}, err
 	}
 	defer f.release()
-	if f.open == nil {
-		return Answer{}, errPass
-	}
 	if f.s.file == nil || f.s.dir || f.open.Flags&unix.O_ACCMODE == unix.O_RDONLY {
 		if f.s.dir {
 			return Answer{}, unix.EINVAL

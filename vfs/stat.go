@@ -1,9 +1,7 @@
 package vfs
 
 import (
-	"errors"
 	"hash/fnv"
-	"io/fs"
 	"os"
 	"syscall"
 	"time"
@@ -87,26 +85,5 @@ func statfsBytes(blocks, bfree, files, ffree uint64) []byte {
 	return b
 }
 
-// errnoOf finds the errno behind a backend's error.
-func errnoOf(err error) unix.Errno {
-	if err == nil {
-		return 0
-	}
-	var e unix.Errno
-	if errors.As(err, &e) {
-		return e
-	}
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return unix.ENOENT
-	case errors.Is(err, fs.ErrExist):
-		return unix.EEXIST
-	case errors.Is(err, fs.ErrPermission):
-		return unix.EACCES
-	case errors.Is(err, fs.ErrClosed):
-		return unix.EBADF
-	case errors.Is(err, fs.ErrInvalid):
-		return unix.EINVAL
-	}
-	return unix.EIO
-}
+// errnoOf is linuxvfs.ErrnoOf.
+func errnoOf(err error) unix.Errno { return linuxvfs.ErrnoOf(err) }

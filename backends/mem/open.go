@@ -267,10 +267,5 @@ func ftruncate(fd int, size int64) error {
 // procFD is the /proc path of one of this process's descriptors.
 func procFD(fd int) string { return "/proc/self/fd/" + strconv.Itoa(fd) }
 
-// errnoOf extracts the errno of a system call error; EIO if there is none.
-func errnoOf(err error) unix.Errno {
-	if e, ok := err.(unix.Errno); ok {
-		return e
-	}
-	return unix.EIO
-}
+// errnoOf is linuxvfs.ErrnoOf.
+func errnoOf(err error) unix.Errno { return linuxvfs.ErrnoOf(err) }

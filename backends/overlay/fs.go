@@ -4,7 +4,6 @@
 package overlay
 
 import (
-	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // shared is the state of an FS and all its views.
@@ -151,21 +151,8 @@ func linkErr(op, oldname, newname string, e unix.Errno) error {
 	return &os.LinkError{Op: op, Old: oldname, New: newname, Err: e}
 }
 
-// errnoOf finds the errno in an error of a layer, of mem or of the
-// kernel; EIO if there is none.
-func errnoOf(err error) unix.Errno {
-	if err == nil {
-		return 0
-	}
-	var e unix.Errno
-	if errors.As(err, &e) {
-		return e
-	}
-	if errors.Is(err, os.ErrClosed) {
-		return unix.EBADF
-	}
-	return unix.EIO
-}
+// errnoOf is linuxvfs.ErrnoOf.
+func errnoOf(err error) unix.Errno { return linuxvfs.ErrnoOf(err) }
 
 // write runs f under the write lock.
 func (fs *FS) write(f func() unix.Errno) unix.Errno {

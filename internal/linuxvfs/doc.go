@@ -11,6 +11,8 @@
 package linuxvfs
 
 import (
+	"errors"
+	"io/fs"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -73,4 +75,30 @@ func BaseName(p string) string {
 		}
 	}
 	return p
+}
+
+// ErrnoOf finds the errno behind an error of the kernel, of a backend (an
+// *os.PathError wrapping an errno) or of any afero.Fs (fs.ErrNotExist and
+// the like); EIO if there is none.
+func ErrnoOf(err error) unix.Errno {
+	if err == nil {
+		return 0
+	}
+	var e unix.Errno
+	if errors.As(err, &e) {
+		return e
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return unix.ENOENT
+	case errors.Is(err, fs.ErrExist):
+		return unix.EEXIST
+	case errors.Is(err, fs.ErrPermission):
+		return unix.EACCES
+	case errors.Is(err, fs.ErrClosed):
+		return unix.EBADF
+	case errors.Is(err, fs.ErrInvalid):
+		return unix.EINVAL
+	}
+	return unix.EIO
 }

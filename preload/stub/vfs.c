@@ -606,6 +606,8 @@ static unsigned long *arg(struct frame *f, int i)
 	}
 }
 
+static long fd_request(struct frame *f, long fd);
+
 /* fd_call handles a call about descriptor f->rdi (and f->rsi for dup2 and
  * dup3): bookkeeping for close and dup, a request for a virtual one. */
 static long fd_call(struct frame *f)
@@ -647,18 +649,26 @@ static long fd_call(struct frame *f)
 	int served_only = abi_vfs_class_table[nr] == ABI_CLASS_DATA;
 	if (!(bits & (served_only ? ABI_FD_SERVED : ABI_FD_VIRT)))
 		return raw_frame(f);
+	return fd_request(f, fd);
+}
+
+/* fd_request asks the supervisor to answer f, a call about the virtual
+ * descriptor fd. If fd turns out not to be its, fd is the kernel's from
+ * now on and the call is issued. */
+static long fd_request(struct frame *f, long fd)
+{
 	struct reply rep;
 	int fds[1] = {(int)fd};
-	r = request((unsigned)nr, ABI_CALL_FD1, f, 0, 0, fds, 1, &rep);
+	long r = request((unsigned)f->rax, ABI_CALL_FD1, f, 0, 0, fds, 1, &rep);
 	if (r < 0)
 		return r;
 	if (rep.fd >= 0)
 		RAW1(SYS_close, rep.fd);
 	if (rep.r.action == ABI_REPLY_PASS) {
-		fd_set(fd, 0); /* not ours (any more): the kernel's */
+		fd_set(fd, 0);
 		return raw_frame(f);
 	}
-	if (rep.r.ret == 0 && nr == SYS_fchdir && rep.r.len1)
+	if (rep.r.ret == 0 && f->rax == SYS_fchdir && rep.r.len1)
 		cwd_set(rep.str, rep.r.len1, 1);
 	return rep.r.ret;
 }
@@ -834,18 +844,7 @@ static long path_call(struct frame *f, const unsigned long *mask, int depth)
 		long fd = (long)*arg(f, pc->dir1);
 		if (!(fd_bits(fd) & ABI_FD_VIRT))
 			return raw_frame(f);
-		struct reply rep;
-		fds[0] = (int)fd;
-		r = request((unsigned)nr, ABI_CALL_FD1, f, 0, 0, fds, 1, &rep);
-		if (r < 0)
-			return r;
-		if (rep.fd >= 0)
-			RAW1(SYS_close, rep.fd);
-		if (rep.r.action == ABI_REPLY_PASS) {
-			fd_set(fd, 0);
-			return raw_frame(f);
-		}
-		return rep.r.ret;
+		return fd_request(f, fd);
 	}
 	if (pc->kind == ABI_PATH_SYMLINK) {
 		/* The link's content is any string: send it as it is. */
