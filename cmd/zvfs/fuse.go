@@ -54,29 +54,14 @@ func fuseFlags(args []string, stderr io.Writer) (specs []backends.Spec, snaps []
 	fs := flag.NewFlagSet("zvfs fuse", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	var specErr error
-	fs.Func("mount", "mount `TYPE:TARGET[=SOURCE][,OPTION...]` below MOUNTPOINT (repeatable; TARGET / is MOUNTPOINT itself)", func(v string) error {
-		sp, err := backends.ParseSpecRoot(v)
-		if err != nil && specErr == nil {
-			specErr = err
-		}
-		specs = append(specs, sp)
-		return nil
-	})
-	fs.Func("snapshot", "when unmounted, write the overlay's changes to `[TARGET=]FILE` as an OCI layer tarball", func(v string) error {
-		s, err := parseSnapshot(v)
-		snaps = append(snaps, s)
-		return err
-	})
+	ma := mountFlags(fs, backends.ParseSpecRoot, " below MOUNTPOINT (TARGET / is MOUNTPOINT itself)", "when unmounted")
 	fs.BoolVar(&opt.Debug, "debug", false, "log every FUSE request")
 	fs.DurationVar(&opt.Cache, "cache", 0, "let the kernel keep names and attributes for `DURATION` (faster stat; "+
 		"permission checks of cached names are then skipped for other users)")
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, opt, "", 2
 	}
-	if specErr == nil {
-		specErr = checkSnapshots(snaps, specs)
-	}
+	specErr := ma.check()
 	if specErr == nil && fs.NArg() != 1 {
 		specErr = errors.New("want one MOUNTPOINT after the flags")
 	}
@@ -85,7 +70,7 @@ func fuseFlags(args []string, stderr io.Writer) (specs []backends.Spec, snaps []
 		return nil, nil, opt, "", 2
 	}
 	opt.AllowOther = os.Geteuid() == 0
-	return specs, snaps, opt, fs.Arg(0), -1
+	return ma.specs, ma.snaps, opt, fs.Arg(0), -1
 }
 
 // unmountOnSignal unmounts dir at SIGINT or SIGTERM: cleanly if nothing

@@ -45,22 +45,7 @@ func runProgram(args []string, stats bool, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	verbose := fs.Bool("verbose", false, "report patched files and unpatched mappings at the end")
-	var specs []backends.Spec
-	var specErr error
-	fs.Func("mount", "mount `TYPE:TARGET[=SOURCE][,OPTION...]` (repeatable)", func(v string) error {
-		sp, err := backends.ParseSpec(v)
-		if err != nil && specErr == nil {
-			specErr = err
-		}
-		specs = append(specs, sp)
-		return nil
-	})
-	var snaps []snapshot
-	fs.Func("snapshot", "at exit, write the overlay's changes to `[TARGET=]FILE` as an OCI layer tarball", func(v string) error {
-		s, err := parseSnapshot(v)
-		snaps = append(snaps, s)
-		return err
-	})
+	ma := mountFlags(fs, backends.ParseSpec, "", "at exit")
 	reportPath := fs.String("report", "", "at exit, write what the run read, wrote, created and deleted in each mount to `FILE` (JSON)")
 	var jsonPath *string
 	if stats {
@@ -69,14 +54,11 @@ func runProgram(args []string, stats bool, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if specErr != nil {
-		fmt.Fprintf(stderr, "zvfs: %v\n", specErr)
-		return 2
-	}
-	if err := checkSnapshots(snaps, specs); err != nil {
+	if err := ma.check(); err != nil {
 		fmt.Fprintf(stderr, "zvfs: %v\n", err)
 		return 2
 	}
+	specs, snaps := ma.specs, ma.snaps
 	argv := fs.Args()
 	if len(argv) == 0 {
 		fmt.Fprintf(stderr, "%s: no program given\n", name)
@@ -139,6 +121,41 @@ func parseSnapshot(v string) (snapshot, error) {
 		return s, fmt.Errorf("--snapshot %q: no file", v)
 	}
 	return s, nil
+}
+
+// mountArgs are the --mount and --snapshot flags of a command.
+type mountArgs struct {
+	specs   []backends.Spec
+	snaps   []snapshot
+	specErr error // the first bad --mount
+}
+
+// mountFlags defines --mount (parsed with parse) and --snapshot on fs;
+// where and when say where mounts appear and when snapshots are written.
+func mountFlags(fs *flag.FlagSet, parse func(string) (backends.Spec, error), where, when string) *mountArgs {
+	ma := &mountArgs{}
+	fs.Func("mount", "mount `TYPE:TARGET[=SOURCE][,OPTION...]`"+where+" (repeatable)", func(v string) error {
+		sp, err := parse(v)
+		if err != nil && ma.specErr == nil {
+			ma.specErr = err
+		}
+		ma.specs = append(ma.specs, sp)
+		return nil
+	})
+	fs.Func("snapshot", when+", write the overlay's changes to `[TARGET=]FILE` as an OCI layer tarball", func(v string) error {
+		s, err := parseSnapshot(v)
+		ma.snaps = append(ma.snaps, s)
+		return err
+	})
+	return ma
+}
+
+// check reports the first bad --mount, or a --snapshot without its overlay.
+func (ma *mountArgs) check() error {
+	if ma.specErr != nil {
+		return ma.specErr
+	}
+	return checkSnapshots(ma.snaps, ma.specs)
 }
 
 // checkSnapshots gives each --snapshot its overlay: the one named, or the
