@@ -29,6 +29,12 @@ type Options struct {
 	Mounts []*vfs.Mount
 	// Report records what the run did to its mounts (Result.Report).
 	Report bool
+	// Hooks, when set, answer the calls of Hooks.Set in every process.
+	Hooks Hooks
+	// Stdin and Stdout are the program's; nil: zvfs's own. (Its standard
+	// error is always zvfs's.)
+	Stdin  io.Reader
+	Stdout io.Writer
 }
 
 // Result is the outcome of a run.
@@ -87,7 +93,7 @@ func Run(argv []string, opts Options) (Result, error) {
 	srv, err := NewServer(Config{
 		StubPath: stub, Cache: trampoline.NewCache(sitesDir), PatchDir: patchDir, WantReports: opts.Stats,
 		Logf:      func(f string, a ...any) { fmt.Fprintf(opts.Stderr, f+"\n", a...) },
-		Namespace: ns,
+		Namespace: ns, Hooks: opts.Hooks,
 	})
 	if err != nil {
 		return Result{}, &ExitError{126, err.Error()}
@@ -97,9 +103,20 @@ func Run(argv []string, opts Options) (Result, error) {
 	cmd := exec.Command(prog, argv[1:]...)
 	cmd.Args = argv
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if opts.Stdin != nil {
+		cmd.Stdin = opts.Stdin
+	}
+	if opts.Stdout != nil {
+		cmd.Stdout = opts.Stdout
+	}
 	cmd.Env = childEnv(os.Environ(), stub, srv.SocketPath())
 	if ns != nil {
 		cmd.Env = append(cmd.Env, abi.EnvMounts+"="+strings.Join(ns.Targets(), ":"))
+	}
+	if opts.Hooks != nil {
+		if set := opts.Hooks.Set(); !set.Empty() {
+			cmd.Env = append(cmd.Env, abi.EnvHooks+"="+set.String())
+		}
 	}
 
 	// The program stays in our process group, so a terminal's ^C reaches it

@@ -45,6 +45,7 @@ type Server struct {
 	wantReports bool
 	logf        func(format string, args ...any) // protocol errors; nil: silent
 	ns          *vfs.Namespace                   // the mounts; nil: none
+	hooks       Hooks                            // the user's hooks; nil: none
 
 	mu     sync.Mutex
 	conns  map[int]struct{}
@@ -72,6 +73,7 @@ type Config struct {
 	WantReports bool   // ask stubs for counters at exit and exec
 	Logf        func(string, ...any)
 	Namespace   *vfs.Namespace // answers file calls on mounted paths; nil: no mounts
+	Hooks       Hooks          // answers hooked calls; nil: none
 }
 
 // NewServer listens on a fresh socket in a private temporary directory.
@@ -91,7 +93,7 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		socks: socks, dir: dir, path: path, cache: cfg.Cache, copies: newPatchStore(cfg.PatchDir),
-		wantReports: cfg.WantReports, logf: cfg.Logf, ns: cfg.Namespace,
+		wantReports: cfg.WantReports, logf: cfg.Logf, ns: cfg.Namespace, hooks: cfg.Hooks,
 		conns: map[int]struct{}{}, pids: map[int32]struct{}{}, files: map[string]FileSites{}, skipped: map[string]int{},
 	}
 	if s.cache == nil {
@@ -409,6 +411,30 @@ func (s *Server) handle(fd int, p *peer) bool {
 				return err == nil
 			}
 		}
+	case abi.MsgHook:
+		c, err := abi.DecodeHook(payload)
+		if err == nil && s.hooks == nil {
+			err = fmt.Errorf("%w: hooked call but no hooks", abi.ErrMessage)
+		}
+		if err != nil {
+			s.protocolError(pid, err)
+			return false
+		}
+		p.calls = true
+		return s.answerHook(fd, p, c) == nil
+	case abi.MsgHookDone:
+		token, ret, err := abi.DecodeHookDone(payload)
+		if err != nil {
+			s.protocolError(pid, err)
+			return false
+		}
+		// A token this connection did not give (the stub's connection was
+		// replaced meanwhile) is dropped.
+		if fn := p.after[token]; fn != nil {
+			delete(p.after, token)
+			fn(ret)
+		}
+		return true
 	default:
 		s.protocolError(pid, fmt.Errorf("%w: message type %d", abi.ErrMessage, h.Type))
 		return false
@@ -418,8 +444,9 @@ func (s *Server) handle(fd int, p *peer) bool {
 			return false
 		}
 	}
-	if h.Type == abi.MsgHello && s.ns != nil {
-		// With mounts the stub keeps this connection for its file calls.
+	if h.Type == abi.MsgHello && (s.ns != nil || s.hooks != nil) {
+		// With mounts or hooks the stub keeps this connection for its
+		// requests.
 		p.calls = true
 		return true
 	}
@@ -456,6 +483,10 @@ type peer struct {
 	pid   int32
 	cred  vfs.Cred
 	calls bool // it carries file calls (kept open, datagrams of bounded size)
+	// after holds the functions of hooked calls waiting for their result,
+	// by the token the stub will send it with.
+	after     map[uint64]func(int64)
+	nextToken uint64
 }
 
 func closeAll(fds []int) {

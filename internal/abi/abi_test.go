@@ -15,6 +15,8 @@ func TestFixedSizes(t *testing.T) {
 	}{
 		{Header{}, HeaderSize}, {HelloFixed{}, HelloFixedSize}, {SitesFixed{}, SitesFixedSize},
 		{Range{}, RangeSize}, {ReportFixed{}, ReportFixedSize}, {AckFixed{}, AckFixedSize},
+		{CallFixed{}, CallFixedSize}, {ReplyFixed{}, ReplyFixedSize},
+		{HookFixed{}, HookFixedSize}, {HookDoneFixed{}, HookDoneFixedSize},
 	} {
 		if got := int(reflect.TypeOf(c.v).Size()); got != c.want {
 			t.Errorf("%T: size %d, constant says %d", c.v, got, c.want)
@@ -97,6 +99,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add(EncodeAck(0))
 	f.Add(EncodeCall(1, Call{Nr: 257, Flags: CallPath1, Args: [6]uint64{0xffffff9c, 0x1000, 0x241, 0644}, Umask: 022, Path1: "/data/x"}))
 	f.Add(EncodeCall(1, Call{Nr: 82, Flags: CallPath1 | CallPath2 | CallFd2, Path1: "/data/a", Path2: "b"}))
+	f.Add(EncodeHook(HookCall{Nr: 0, Tid: 9, Args: [6]uint64{3, 0x7ffd0000, 4096}}))
+	f.Add(EncodeHookDone(1, -2))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		h, p, err := DecodeHeader(msg)
@@ -125,6 +129,16 @@ func FuzzDecode(f *testing.F) {
 					t.Fatalf("call does not round-trip: %+v → %+v (%v)", c, again, err)
 				}
 			}
+		case MsgHook:
+			var c HookCall
+			c, derr = DecodeHook(p)
+			if derr == nil {
+				if again, err := DecodeHook(EncodeHook(c)[HeaderSize:]); err != nil || again != c {
+					t.Fatalf("hook call does not round-trip: %+v → %+v (%v)", c, again, err)
+				}
+			}
+		case MsgHookDone:
+			_, _, derr = DecodeHookDone(p)
 		}
 		if derr != nil && !errors.Is(derr, ErrMessage) {
 			t.Fatalf("error %v does not wrap ErrMessage", derr)
@@ -159,5 +173,34 @@ func TestCallRoundTrip(t *testing.T) {
 		if _, err := DecodeCall(b); !errors.Is(err, ErrMessage) {
 			t.Errorf("case %d: err %v, want ErrMessage", i, err)
 		}
+	}
+}
+
+func TestHookSet(t *testing.T) {
+	var s HookSet
+	s.Add(0)
+	s.Add(257)
+	s.Add(15) // rt_sigreturn: never hooked
+	s.Add(NSlots)
+	got, ok := ParseHookSet(s.String())
+	if !ok || got != s || !got.Has(0) || !got.Has(257) || got.Has(15) || got.Has(1) {
+		t.Fatalf("set %v, parsed %v %v", s, got, ok)
+	}
+	var forged HookSet
+	forged[15/8] |= 1 << (15 % 8)
+	if got, ok := ParseHookSet(forged.String()); !ok || !got.Empty() {
+		t.Errorf("rt_sigreturn survived parsing: %v", got)
+	}
+	for _, v := range []string{"", "zz", s.String()[2:]} {
+		if _, ok := ParseHookSet(v); ok {
+			t.Errorf("ParseHookSet(%q) accepted", v)
+		}
+	}
+	if _, err := DecodeHook(EncodeHook(HookCall{Nr: 15})[HeaderSize:]); !errors.Is(err, ErrMessage) {
+		t.Errorf("a hooked rt_sigreturn decoded: %v", err)
+	}
+	tok, ret, err := DecodeHookDone(EncodeHookDone(7, -13)[HeaderSize:])
+	if err != nil || tok != 7 || ret != -13 {
+		t.Errorf("done: %d %d %v", tok, ret, err)
 	}
 }

@@ -82,6 +82,11 @@ func CHeader() []byte {
 		{"ABI_REPLY_EXEC", ReplyExec},
 		{"ABI_FD_VIRT", FdVirt},
 		{"ABI_FD_SERVED", FdServed},
+		{"ABI_CLASS_HOOKED", uint64(ClassHooked)},
+		{"ABI_MSG_HOOK", MsgHook},
+		{"ABI_MSG_HOOK_DONE", MsgHookDone},
+		{"ABI_REPLY_AFTER", ReplyAfter},
+		{"ABI_FD_CLOEXEC", FdCloexec},
 	}
 	for _, c := range consts {
 		fmt.Fprintf(&b, "#define %-26s 0x%x\n", c.name, c.v)
@@ -102,6 +107,7 @@ func CHeader() []byte {
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_MOUNTS", EnvMounts)
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_CWD", EnvCwd)
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_FDS", EnvFds)
+	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_HOOKS", EnvHooks)
 
 	b.WriteString("\n#ifndef __ASSEMBLER__\n")
 	b.WriteString("typedef unsigned char abi_u8;\ntypedef unsigned short abi_u16;\ntypedef unsigned int abi_u32;\n" +
@@ -120,13 +126,15 @@ func CHeader() []byte {
 		{"abi_call_fixed", CallFixed{}, CallFixedSize},
 		{"abi_reply_fixed", ReplyFixed{}, ReplyFixedSize},
 		{"abi_pathcall", PathCall{}, 6},
+		{"abi_hook_fixed", HookFixed{}, HookFixedSize},
+		{"abi_hook_done_fixed", HookDoneFixed{}, HookDoneFixedSize},
 	} {
 		writeStruct(&b, t.name, reflect.TypeOf(t.v), t.size)
 	}
 	for _, t := range []struct {
 		name string
 		cl   [NSlots]Class
-	}{{"abi_class_table", Classes()}, {"abi_vfs_class_table", VFSClasses()}} {
+	}{{"abi_class_table", Classes()}, {"abi_kept_class_table", KeptClasses()}, {"abi_vfs_class_table", VFSClasses()}} {
 		fmt.Fprintf(&b, "static const abi_u8 %s[ABI_NSLOTS] = {", t.name)
 		for i, c := range t.cl {
 			if i%32 == 0 {

@@ -145,11 +145,11 @@ var DataCalls = []int{
 }
 
 // VFSClasses returns the class table a process uses when the run has
-// mounts: Classes plus the calls that may concern a virtual path or
-// descriptor. Without mounts the stub keeps Classes, so the file calls of a
-// plain run stay on the fast path.
+// mounts: KeptClasses plus the calls that may concern a virtual path or
+// descriptor. Without mounts the stub keeps Classes (KeptClasses with
+// hooks), so the file calls of a plain run stay on the fast path.
 func VFSClasses() [NSlots]Class {
-	t := Classes()
+	t := KeptClasses()
 	for nr := range PathCalls() {
 		if t[nr] == ClassPass {
 			t[nr] = ClassPath
@@ -160,7 +160,6 @@ func VFSClasses() [NSlots]Class {
 	for _, nr := range CredCalls {
 		t[nr] = ClassPath
 	}
-	t[unix.SYS_CLOSE_RANGE] = ClassPath
 	for _, nr := range FdCalls {
 		t[nr] = ClassFd
 	}

@@ -61,8 +61,8 @@ void header_init(struct abi_header *h, unsigned type, unsigned long length)
 	h->type = (abi_u16)type;
 	h->length = (abi_u32)length;
 	/* Informational (the kernel tells the supervisor who is calling); file
-	 * calls, the frequent ones, skip the system call. */
-	h->pid = type == ABI_MSG_CALL ? 0 : (abi_i32)RAW0(SYS_getpid);
+	 * calls and hooked calls, the frequent ones, skip the system call. */
+	h->pid = type == ABI_MSG_CALL || type == ABI_MSG_HOOK || type == ABI_MSG_HOOK_DONE ? 0 : (abi_i32)RAW0(SYS_getpid);
 }
 
 long conn_send(int fd, const void *buf, unsigned long n)

@@ -72,6 +72,8 @@ zvfs_entry:
 	ret
 
 .Lspecial:
+	testl	$ABI_CLASS_HOOKED, %ecx
+	jnz	.Lslow			/* the user's hooks first: see hook.c */
 	cmpl	$ABI_CLASS_DATA, %ecx
 	je	.Lfd_served
 	cmpl	$ABI_CLASS_FD, %ecx
@@ -272,8 +274,18 @@ zvfs_entry:
 	popq	%gs:BLK_CUR
 	movq	%r11, %rsp
 	testl	%ecx, %ecx
-	jnz	.Lclone3_go
+	jnz	.Laction
 	ret
+
+/* What zvfs_slow left for the entry to issue (slow.c's ACTION_*). */
+.Laction:
+	cmpl	$1, %ecx
+	je	.Lclone3_go
+	/* 2: a hooked clone or vfork the hooks let through, with the
+	 * registers as the program set them. */
+	cmpl	$SYS_vfork, %eax
+	je	.Lvfork
+	jmp	.Lclone
 
 /* clone3 with a new stack or shared memory. zvfs_slow copied the arguments
  * to the block's scratch area with the stack shortened by three words that

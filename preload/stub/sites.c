@@ -49,9 +49,9 @@ unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen)
 				break;
 		}
 	}
-	/* With mounts, the supervisor keeps serving this connection: it
-	 * becomes the thread's file-call connection for this CPU. */
-	if (!got || !vfs_adopt_conn(fd, c))
+	/* With mounts or hooks, the supervisor keeps serving this
+	 * connection: it becomes the thread's connection for this CPU. */
+	if (!got || !kept_adopt(fd, c))
 		conn_close(fd);
 	return got;
 }

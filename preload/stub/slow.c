@@ -36,6 +36,7 @@ long uptrs(unsigned long u, unsigned long *out, unsigned long cap)
 /* Room for the rebuilt environment: the private stack when it fits (a vfork
  * child must not leave mappings behind in its parent), mmap otherwise. */
 #define ENV_STACK_PTRS 2048
+#define ENV_OURS 10 /* room for our variables: LD_PRELOAD, socket, library, VFS (3), hooks, NULL */
 #define HEAD 16 /* bytes of each variable read to recognise it */
 #define BATCH 64
 
@@ -46,7 +47,7 @@ long exec_hooked(struct frame *f, int at, const unsigned long *mask)
 	unsigned long *env = stackptrs, cap = ENV_STACK_PTRS, mapped = 0;
 	long n = 0;
 	if (uenv) { /* NULL envp is an empty environment */
-		n = uptrs(uenv, env, cap - 4);
+		n = uptrs(uenv, env, cap - ENV_OURS);
 		if (n == -E2BIG) {
 			/* A huge environment: count it a stack buffer at a time,
 			 * then read it into a mapping. */
@@ -55,13 +56,13 @@ long exec_hooked(struct frame *f, int at, const unsigned long *mask)
 				total += ENV_STACK_PTRS;
 			if (n < 0)
 				return n;
-			cap = (unsigned long)(total + n) + 5;
+			cap = (unsigned long)(total + n) + ENV_OURS + 1;
 			long m = RAW6(SYS_mmap, 0, cap * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			if (is_err(m))
 				return m;
 			env = (unsigned long *)m;
 			mapped = cap * 8;
-			n = uptrs(uenv, env, cap - 4);
+			n = uptrs(uenv, env, cap - ENV_OURS);
 		}
 		if (n < 0)
 			goto out;
@@ -144,8 +145,9 @@ long exec_hooked(struct frame *f, int at, const unsigned long *mask)
 	memcpy(s, zvfs_state.lib, libn + 1);
 	s += libn + 1;
 	nenv[k++] = (unsigned long)str;
-	char vbuf[4 * 4096];
+	char vbuf[4 * 4096], hbuf[256];
 	k += (unsigned long)vfs_env(vbuf, sizeof vbuf, nenv + k);
+	k += (unsigned long)hook_env(hbuf, sizeof hbuf, nenv + k);
 	nenv[k] = 0;
 
 	if (zvfs_state.want_reports)
@@ -227,17 +229,49 @@ static void abandoned(struct frame *f)
 	if (RAW2(SYS_sigaltstack, 0, &ss) == 0 && (ss.flags & 1 /* SS_ONSTACK */))
 		return;
 	f->old_cur = b->hi;
-	vfs_abandoned(b);
+	kept_abandoned(b);
 }
+
+/* Actions the entry takes when zvfs_slow returns. */
+#define ACTION_RET 0    /* return f->rax */
+#define ACTION_CLONE3 1 /* issue clone3 on the arguments prepared in the block */
+#define ACTION_ISSUE 2  /* issue the clone or vfork as the entry would have */
+
+static int run_call(struct frame *f, unsigned cls);
 
 int zvfs_slow(struct frame *f)
 {
-	unsigned long old;
 	abandoned(f);
-	if (vfs_on() && f->rax < ABI_NSLOTS && abi_vfs_class_table[f->rax] >= ABI_CLASS_PATH) {
+	unsigned cls = f->rax < ABI_NSLOTS ? low(ABI_CLASS_TABLE_ADDR)[f->rax] : 0;
+	if (!(cls & ABI_CLASS_HOOKED))
+		return run_call(f, cls);
+	struct hook_after after;
+	if (hook_before(f, &after) == HOOK_DONE)
+		return ACTION_RET;
+	cls &= ~(unsigned)ABI_CLASS_HOOKED;
+	/* A clone onto a new stack or sharing memory, and vfork, are the
+	 * entry's to issue; their results are never reported to hooks. */
+	if (cls == ABI_CLASS_VFORK || (cls == ABI_CLASS_CLONE && (f->rsi || (f->rdi & CLONE_VM))))
+		return ACTION_ISSUE;
+	int action = run_call(f, cls);
+	if (action == ACTION_RET)
+		hook_done(&after, (long)f->rax);
+	return action;
+}
+
+/* run_call issues call f, of class cls, as the entry sent it here. */
+static int run_call(struct frame *f, unsigned cls)
+{
+	unsigned long old;
+	if (cls >= ABI_CLASS_PATH && kept_on()) {
 		/* File calls run with signals open: see vfs.c. */
 		f->rax = (unsigned long)vfs_call(f, 0);
-		return 0;
+		return ACTION_RET;
+	}
+	if (cls == ABI_CLASS_PASS) {
+		/* A hooked call of the fast path: it may block, so as it is. */
+		f->rax = (unsigned long)raw_frame(f);
+		return ACTION_RET;
 	}
 	block_signals(&old);
 	long r;
@@ -263,7 +297,8 @@ int zvfs_slow(struct frame *f)
 	}
 	case SYS_mmap:
 		r = zvfs_raw(SYS_mmap, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8, (long)f->r9);
-		if (r >= 0) /* a mapping was made: rewrite its code */
+		if (r >= 0 && (f->rdx & PROT_EXEC) && !(f->r10 & MAP_ANONYMOUS) && (long)(int)f->r8 >= 0)
+			/* a file was mapped executable: rewrite its code */
 			sites_hook_mapping((unsigned long)r, f->rsi, f->rdx, f->r10, (long)(int)f->r8, f->r9);
 		f->rax = (unsigned long)r;
 		break;

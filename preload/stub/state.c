@@ -125,5 +125,5 @@ void zvfs_after_fork_child(void)
 	zvfs_state.table_lock = 0;
 	if (self && !(self->flags & BLKF_VFORK_CHILD))
 		zvfs_own(self);
-	vfs_after_fork_child();
+	kept_after_fork_child();
 }

@@ -10,7 +10,6 @@
  * waits, so a handler that makes file calls of its own is safe. */
 #include "zvfs.h"
 
-#define PATH_MAX_ 4096
 #define MAX_MOUNTS 64
 
 struct vfs_state {
@@ -27,12 +26,6 @@ struct vfs_state {
 	int cwd_lock;
 	char vcwd[PATH_MAX_];
 	char hcwd[PATH_MAX_];
-	/* Connections to the supervisor kept by threads: their descriptors,
-	 * and a generation that moves when the program closes or replaces one
-	 * of them, which makes every thread open a fresh one. */
-	unsigned long ours[ABI_MAX_FD / 64];
-	unsigned long gen;
-	long conn_min; /* connections live at or above this descriptor */
 };
 static struct vfs_state vs;
 
@@ -41,14 +34,6 @@ static const char env_cwd[] = ABI_ENV_CWD "=";
 static const char env_fds[] = ABI_ENV_FDS "=";
 
 /* ---- descriptor bitmaps ------------------------------------------------ */
-
-static volatile unsigned long *fdmap(unsigned long addr) { return (volatile unsigned long *)low(addr); }
-
-static int is_ours(long fd)
-{
-	return (unsigned long)fd < ABI_MAX_FD &&
-	       (__atomic_load_n(&vs.ours[(unsigned long)fd / 64], __ATOMIC_RELAXED) & (1UL << ((unsigned long)fd % 64)));
-}
 
 static int fd_bits(long fd)
 {
@@ -309,180 +294,6 @@ static long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, 
 
 /* ---- talking to the supervisor -------------------------------------------- */
 
-struct iovec_ {
-	void *base;
-	unsigned long len;
-};
-struct msghdr_ {
-	void *name;
-	unsigned name_len;
-	struct iovec_ *iov;
-	unsigned long iovlen;
-	void *control;
-	unsigned long controllen;
-	int flags;
-};
-struct cmsg_fds {
-	unsigned long len;
-	int level, type;
-	int fds[2];
-};
-
-struct reply {
-	struct abi_header h;
-	struct abi_reply_fixed r;
-	char str[PATH_MAX_ * 2 + 2];
-	int fd;     /* received descriptor, or -1 */
-	int lowest; /* it came on a kept connection (a high descriptor), so it is the lowest free number */
-};
-
-/* set_ours marks fd as one of our connections (or no longer): the virtual
- * bit makes the entry send the program's close and dup2 of it here. */
-static void set_ours(long fd, int on)
-{
-	unsigned long w = (unsigned long)fd / 64, m = 1UL << ((unsigned long)fd % 64);
-	volatile unsigned long *v = fdmap(ABI_FD_VIRT_ADDR), *s = fdmap(ABI_FD_SERVED_ADDR);
-	if (on) {
-		__atomic_or_fetch(&vs.ours[w], m, __ATOMIC_RELAXED);
-		__atomic_or_fetch(&v[w], m, __ATOMIC_RELAXED);
-	} else {
-		__atomic_and_fetch(&vs.ours[w], ~m, __ATOMIC_RELAXED);
-		__atomic_and_fetch(&v[w], ~m, __ATOMIC_RELAXED);
-	}
-	__atomic_and_fetch(&s[w], ~m, __ATOMIC_RELAXED);
-}
-
-/* lost: the program closed or replaced connection fd (it may reuse the
- * number): no thread may use its connection any more. */
-static void lost(long fd)
-{
-	set_ours(fd, 0);
-	__atomic_add_fetch(&vs.gen, 1, __ATOMIC_RELEASE);
-}
-
-/* conn_get returns a connection for one request, and the slot it is kept
- * in (else the caller closes it). A thread keeps one connection per CPU it
- * runs on, at high descriptors, each served by a supervisor thread pinned
- * to that CPU, and uses the one of the CPU it is on: its request then wakes
- * a thread on its own CPU. A vfork child, a signal handler interrupting a
- * request, or a process short of descriptors makes a connection for the
- * one exchange. */
-static int conn_get(int **kept)
-{
-	struct block *b = cur_block();
-	*kept = 0;
-	unsigned cpu = 0;
-	if (RAW3(SYS_getcpu, &cpu, 0, 0) != 0)
-		return conn_open_cpu(-1);
-	if (!b || (b->flags & BLKF_VFORK_CHILD) || b->conn_busy || cpu >= BLK_NCONNS)
-		return conn_open_cpu(cpu);
-	unsigned long gen = __atomic_load_n(&vs.gen, __ATOMIC_ACQUIRE);
-	if (b->conn_gen != gen) {
-		/* The program closed one of ours (that one is no longer marked
-		 * ours, and its number may be the program's now), or changed
-		 * credentials: start afresh, closing what is still ours. */
-		for (unsigned i = 0; i < BLK_NCONNS; i++)
-			if (b->conns[i] && is_ours(b->conns[i] - 1)) {
-				set_ours(b->conns[i] - 1, 0);
-				RAW1(SYS_close, b->conns[i] - 1);
-			}
-		memset(b->conns, 0, sizeof b->conns);
-		b->conn_gen = gen;
-	}
-	int *slot = &b->conns[cpu];
-	if (*slot && is_ours(*slot - 1)) {
-		b->conn_busy = 1;
-		*kept = slot;
-		return *slot - 1;
-	}
-	*slot = 0;
-	int s = conn_open_cpu(cpu);
-	if (s < 0)
-		return s;
-	long hi = RAW3(SYS_fcntl, s, F_DUPFD_CLOEXEC, vs.conn_min);
-	if (hi < 0 || hi >= ABI_MAX_FD) {
-		if (hi >= 0)
-			RAW1(SYS_close, hi);
-		return s; /* no room up there: use it once */
-	}
-	RAW1(SYS_close, s);
-	set_ours(hi, 1);
-	*slot = (int)hi + 1;
-	b->conn_busy = 1;
-	*kept = slot;
-	return (int)hi;
-}
-
-/* vfs_adopt_conn keeps fd, the start-up connection to the socket of cpu,
- * as the thread's file-call connection for that CPU. Returns 1 if kept. */
-int vfs_adopt_conn(int fd, long cpu)
-{
-	struct block *b = cur_block();
-	if (!vs.on || !b || cpu < 0 || cpu >= BLK_NCONNS)
-		return 0;
-	long hi = RAW3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, vs.conn_min);
-	if (hi < 0 || hi >= ABI_MAX_FD) {
-		if (hi >= 0)
-			RAW1(SYS_close, hi);
-		return 0;
-	}
-	RAW1(SYS_close, fd);
-	set_ours(hi, 1);
-	b->conn_gen = __atomic_load_n(&vs.gen, __ATOMIC_ACQUIRE);
-	b->conns[cpu] = (int)hi + 1;
-	return 1;
-}
-
-static void conn_put(int s, int *kept, int ok)
-{
-	if (!kept) {
-		conn_close(s);
-		return;
-	}
-	cur_block()->conn_busy = 0;
-	if (!ok) { /* broken: never use it again */
-		*kept = 0;
-		if (is_ours(s)) {
-			set_ours(s, 0);
-			conn_close(s);
-		}
-	}
-}
-
-/* vfs_abandoned forgets the kept connections of block b after a request
- * on it was abandoned by a longjmp out of a signal handler. */
-void vfs_abandoned(struct block *b)
-{
-	if (!vs.on || !b->conn_busy)
-		return;
-	for (unsigned i = 0; i < BLK_NCONNS; i++)
-		if (b->conns[i] && is_ours(b->conns[i] - 1)) {
-			set_ours(b->conns[i] - 1, 0);
-			RAW1(SYS_close, b->conns[i] - 1);
-		}
-	memset(b->conns, 0, sizeof b->conns);
-	b->conn_busy = 0;
-}
-
-/* vfs_after_fork_child drops the parent's connections in a forked child:
- * the parent's threads are still using them. */
-void vfs_after_fork_child(void)
-{
-	if (!vs.on)
-		return;
-	for (unsigned long w = 0; w < ABI_MAX_FD / 64; w++)
-		for (unsigned long bit = 0; vs.ours[w] && bit < 64; bit++)
-			if (vs.ours[w] & (1UL << bit)) {
-				set_ours((long)(w * 64 + bit), 0);
-				RAW1(SYS_close, w * 64 + bit);
-			}
-	for (struct block *b = zvfs_state.registry; b; b = b->next) {
-		memset(b->conns, 0, sizeof b->conns);
-		b->conn_busy = 0;
-	}
-	__atomic_add_fetch(&vs.gen, 1, __ATOMIC_RELEASE);
-}
-
 /* request sends one call and waits for the reply. fds (n of them) travel
  * with it. Any failure to reach the supervisor is EIO. */
 static long request(unsigned nr, unsigned flags, const struct frame *f, const struct path *p1, const struct path *p2,
@@ -508,55 +319,7 @@ static long request(unsigned nr, unsigned flags, const struct frame *f, const st
 	struct iovec_ iov[3] = {{&m, sizeof m}, {(void *)(p1 ? p1->s : 0), l1}, {(void *)(p2 ? p2->s : 0), l2}};
 	struct cmsg_fds cm = {16 + 4 * (unsigned long)n, SOL_SOCKET, SCM_RIGHTS, {n > 0 ? fds[0] : -1, n > 1 ? fds[1] : -1}};
 	struct msghdr_ mh = {0, 0, iov, 3, n ? &cm : 0, n ? sizeof cm : 0, 0};
-	int *kept;
-	int s = conn_get(&kept);
-	if (s < 0)
-		return -EIO;
-	long r;
-	do
-		r = RAW3(SYS_sendmsg, s, &mh, MSG_NOSIGNAL);
-	while (r == -EINTR);
-	if (r != (long)(sizeof m + l1 + l2) && kept) {
-		/* The kept connection broke (the supervisor ended it): once
-		 * more on a fresh one; nothing was sent. */
-		conn_put(s, kept, 0);
-		s = conn_get(&kept);
-		if (s < 0)
-			return -EIO;
-		do
-			r = RAW3(SYS_sendmsg, s, &mh, MSG_NOSIGNAL);
-		while (r == -EINTR);
-	}
-	if (r != (long)(sizeof m + l1 + l2)) {
-		conn_put(s, kept, 0);
-		return -EIO;
-	}
-	struct iovec_ riov = {rep, sizeof *rep - sizeof rep->fd};
-	struct cmsg_fds rcm;
-	memset(&rcm, 0, sizeof rcm);
-	struct msghdr_ rh = {0, 0, &riov, 1, &rcm, sizeof rcm, 0};
-	do
-		r = RAW3(SYS_recvmsg, s, &rh, MSG_CMSG_CLOEXEC);
-	while (r == -EINTR);
-	conn_put(s, kept, r > 0);
-	rep->fd = -1;
-	rep->lowest = kept != 0;
-	if (rh.controllen >= 20 && rcm.level == SOL_SOCKET && rcm.type == SCM_RIGHTS)
-		rep->fd = rcm.fds[0];
-	if (r < (long)(sizeof rep->h + sizeof rep->r) || rep->h.magic != ABI_MAGIC || rep->h.type != ABI_MSG_REPLY ||
-	    rep->r.len1 > PATH_MAX_ || rep->r.len2 > PATH_MAX_ ||
-	    (unsigned long)r != sizeof rep->h + sizeof rep->r + rep->r.len1 + rep->r.len2) {
-		if (rep->fd >= 0)
-			RAW1(SYS_close, rep->fd);
-		return -EIO;
-	}
-	/* NUL-terminate the two strings in place: str1 \0 str2 \0. */
-	char *s2 = rep->str + rep->r.len1;
-	for (long i = (long)rep->r.len2 - 1; i >= 0; i--)
-		s2[i + 1] = s2[i];
-	s2[0] = 0;
-	s2[rep->r.len2 + 1] = 0;
-	return 0;
+	return kept_exchange(&mh, (long)(sizeof m + l1 + l2), rep, 0);
 }
 
 static const char *str2(const struct reply *rep) { return rep->str + rep->r.len1 + 1; }
@@ -566,7 +329,7 @@ static const char *str2(const struct reply *rep) { return rep->str + rep->r.len1
  * a kept connection it already is; else it is moved there. Moving closes a
  * descriptor of the file, which drops the process's POSIX locks on it, so
  * it happens only on the rare one-off connections. */
-static long install(int fd, int cloexec, int bits, int lowest)
+long install_fd(int fd, int cloexec, int bits, int lowest)
 {
 	if (lowest) {
 		if (!cloexec)
@@ -588,11 +351,6 @@ static long install(int fd, int cloexec, int bits, int lowest)
 }
 
 /* ---- the calls ------------------------------------------------------------ */
-
-static long raw_frame(const struct frame *f)
-{
-	return zvfs_raw((long)f->rax, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8, (long)f->r9);
-}
 
 static unsigned long *arg(struct frame *f, int i)
 {
@@ -616,10 +374,10 @@ static long fd_call(struct frame *f)
 	/* The program closes or replaces one of our connections (as a daemon
 	 * closing every descriptor does): let it, and stop using it. */
 	if ((nr == SYS_dup2 || nr == SYS_dup3) && is_ours((long)f->rsi))
-		lost((long)f->rsi);
+		kept_lost((long)f->rsi);
 	if (is_ours(fd)) {
 		if (nr == SYS_close)
-			lost(fd);
+			kept_lost(fd);
 		return raw_frame(f);
 	}
 	int bits = fd_bits(fd);
@@ -701,11 +459,12 @@ static long getcwd_call(struct frame *f)
 
 static long close_range_call(struct frame *f)
 {
-	if (!(f->rdx & CLOSE_RANGE_CLOEXEC) && f->rdi <= f->rsi && may_track()) {
+	struct block *b = cur_block();
+	if (!(f->rdx & CLOSE_RANGE_CLOEXEC) && f->rdi <= f->rsi && !(b && (b->flags & BLKF_VFORK_CHILD))) {
 		unsigned long last = f->rsi < ABI_MAX_FD ? f->rsi : ABI_MAX_FD - 1;
 		for (unsigned long fd = f->rdi; fd <= last; fd++) {
 			if (is_ours((long)fd))
-				lost((long)fd);
+				kept_lost((long)fd);
 			else if (fd_bits((long)fd))
 				fd_set((long)fd, 0);
 		}
@@ -904,7 +663,7 @@ static long path_call(struct frame *f, const unsigned long *mask, int depth)
 	case ABI_REPLY_FD:
 		if (rep.fd < 0)
 			return -EIO;
-		return install(rep.fd, open_cloexec(f), (int)rep.r.fd, rep.lowest);
+		return install_fd(rep.fd, open_cloexec(f), (int)rep.r.fd, rep.lowest);
 	case ABI_REPLY_PASS:
 		if (rep.fd >= 0)
 			RAW1(SYS_close, rep.fd);
@@ -948,7 +707,7 @@ long vfs_call(struct frame *f, const unsigned long *mask)
 		 * them from the connection, so every thread reconnects. */
 		long r = raw_frame(f);
 		if (r >= 0 || nr == SYS_setfsuid || nr == SYS_setfsgid)
-			__atomic_add_fetch(&vs.gen, 1, __ATOMIC_RELEASE);
+			kept_renew();
 		return r;
 	}
 	if (nr == SYS_umask) {
@@ -988,9 +747,7 @@ void vfs_init(const char *mounts, const char *cwd, const char *fds)
 	unsigned long n = zstrlen(mounts);
 	if (n >= sizeof vs.mounts)
 		return;
-	long r = RAW6(SYS_mmap, ABI_FD_VIRT_ADDR, ABI_FD_MAP_END - ABI_FD_VIRT_ADDR, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (r != ABI_FD_VIRT_ADDR)
+	if (kept_init() < 0)
 		return;
 	memcpy(vs.mounts, mounts, n + 1);
 	unsigned long s = 0;
@@ -1005,13 +762,6 @@ void vfs_init(const char *mounts, const char *cwd, const char *fds)
 			s = i + 1;
 		}
 	}
-	/* Kept connections sit high, out of the way of lowest-number
-	 * allocation: from half the descriptor limit (at most MAX_FD/2). */
-	unsigned long lim[2] = {1024, 1024};
-	RAW4(SYS_prlimit64, 0, 7 /* RLIMIT_NOFILE */, 0, lim);
-	vs.conn_min = (long)(lim[0] / 2 < ABI_MAX_FD / 2 ? lim[0] / 2 : ABI_MAX_FD / 2);
-	if (vs.conn_min < 64)
-		vs.conn_min = 64;
 	vs.umask = (unsigned)RAW1(SYS_umask, 022);
 	RAW1(SYS_umask, vs.umask);
 	vs.on = 1;

@@ -79,6 +79,12 @@ struct frame {
 long zvfs_raw(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 void zvfs_entry(void);
 
+/* raw_frame issues the call in f as the program made it. */
+static inline long raw_frame(const struct frame *f)
+{
+	return zvfs_raw((long)f->rax, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8, (long)f->r9);
+}
+
 static inline struct block *cur_block(void)
 {
 	struct block *b;
@@ -163,14 +169,71 @@ int zvfs_slow(struct frame *f);
 long uptrs(unsigned long u, unsigned long *out, unsigned long cap);
 long exec_hooked(struct frame *f, int at, const unsigned long *mask);
 
+/* kept.c */
+#define PATH_MAX_ 4096
+struct iovec_ {
+	void *base;
+	unsigned long len;
+};
+struct msghdr_ {
+	void *name;
+	unsigned name_len;
+	struct iovec_ *iov;
+	unsigned long iovlen;
+	void *control;
+	unsigned long controllen;
+	int flags;
+};
+struct cmsg_fds {
+	unsigned long len;
+	int level, type;
+	int fds[2];
+};
+/* A MsgReply as received. */
+struct reply {
+	struct abi_header h;
+	struct abi_reply_fixed r;
+	char str[PATH_MAX_ * 2 + 2];
+	int fd;     /* received descriptor, or -1 */
+	int lowest; /* it came on a kept connection (a high descriptor), so it is the lowest free number */
+};
+/* The connection an exchange went on, for a message that follows it. */
+struct conn_use {
+	int s;
+	int kept;
+};
+volatile unsigned long *fdmap(unsigned long addr);
+int kept_init(void);
+int kept_on(void);
+int is_ours(long fd);
+void kept_lost(long fd);
+void kept_renew(void);
+int kept_adopt(int fd, long cpu);
+void kept_abandoned(struct block *b);
+void kept_after_fork_child(void);
+long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct conn_use *use);
+void kept_notify(struct conn_use *use, const void *msg, unsigned long n);
+
 /* vfs.c */
 void vfs_init(const char *mounts, const char *cwd, const char *fds);
 long vfs_call(struct frame *f, const unsigned long *mask);
 int vfs_env(char *buf, unsigned long cap, unsigned long *out);
 int vfs_on(void);
-void vfs_after_fork_child(void);
-void vfs_abandoned(struct block *b);
-int vfs_adopt_conn(int fd, long cpu);
+long install_fd(int fd, int cloexec, int bits, int lowest);
+
+/* hook.c */
+void hook_init(const char *set);
+int hook_on(void);
+int hook_env(char *buf, unsigned long cap, unsigned long *out);
+#define HOOK_DONE 0     /* f->rax is the answer */
+#define HOOK_CONTINUE 1 /* issue the call by its usual class */
+struct hook_after {
+	int want; /* send the result with this token */
+	unsigned long token;
+	struct conn_use use;
+};
+int hook_before(struct frame *f, struct hook_after *after);
+void hook_done(struct hook_after *after, long ret);
 #endif
 
 #endif

@@ -1,0 +1,152 @@
+/* hook.c — the stub's half of the Go hook API (package hook). A call whose
+ * class byte has ABI_CLASS_HOOKED comes here before anything else: it
+ * becomes one MsgHook request to the supervisor, whose answer says to return
+ * a value (the hook may have written into the caller's memory), to install
+ * a descriptor as the result, or to go on with the call as usual, reporting
+ * its result afterwards if the hook asked for it. Which numbers are hooked
+ * comes from ZVFS_HOOKS and is passed on at exec. Runs on the thread's
+ * private stack with signals open, as file calls do: a hook may take long. */
+#include "zvfs.h"
+
+static struct {
+	int on;
+	unsigned char set[ABI_NSLOTS / 8];
+} hs;
+
+static const char env_hooks[] = ABI_ENV_HOOKS "=";
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* hook_init reads the hooked set (ABI_ENV_HOOKS's value) and marks those
+ * calls in the class table, before it is sealed. */
+void hook_init(const char *set)
+{
+	if (!set || zstrlen(set) != 2 * sizeof hs.set)
+		return;
+	int any = 0;
+	for (unsigned long i = 0; i < sizeof hs.set; i++) {
+		int hi = hexval(set[2 * i]), lo = hexval(set[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return;
+		hs.set[i] = (unsigned char)(hi << 4 | lo);
+		any |= hs.set[i];
+	}
+	hs.set[SYS_rt_sigreturn / 8] &= (unsigned char)~(1u << (SYS_rt_sigreturn % 8)); /* never: see abi.Hookable */
+	if (!any || kept_init() < 0)
+		return;
+	volatile unsigned char *ct = low(ABI_CLASS_TABLE_ADDR);
+	for (int i = 0; i < ABI_NSLOTS; i++) {
+		unsigned char c = vfs_on() ? abi_vfs_class_table[i] : abi_kept_class_table[i];
+		if (hs.set[i / 8] & (1u << (i % 8)))
+			c |= ABI_CLASS_HOOKED;
+		ct[i] = c;
+	}
+	hs.on = 1;
+}
+
+int hook_on(void) { return hs.on; }
+
+/* hook_env writes ZVFS_HOOKS=... for a new image into buf, storing its
+ * pointer in out. Returns the number of variables (0 or 1). */
+int hook_env(char *buf, unsigned long cap, unsigned long *out)
+{
+	if (!hs.on || cap < sizeof env_hooks + 2 * sizeof hs.set)
+		return 0;
+	static const char digits[] = "0123456789abcdef";
+	char *s = buf;
+	memcpy(s, env_hooks, sizeof env_hooks - 1);
+	s += sizeof env_hooks - 1;
+	for (unsigned long i = 0; i < sizeof hs.set; i++) {
+		*s++ = digits[hs.set[i] >> 4];
+		*s++ = digits[hs.set[i] & 15];
+	}
+	*s = 0;
+	out[0] = (unsigned long)buf;
+	return 1;
+}
+
+/* hook_before asks the hooks about call f. HOOK_DONE: f->rax is the
+ * answer. HOOK_CONTINUE: issue the call; if after->want, then hand its
+ * result to hook_done. */
+int hook_before(struct frame *f, struct hook_after *after)
+{
+	struct {
+		struct abi_header h;
+		struct abi_hook_fixed c;
+	} m;
+	struct block *b = cur_block();
+	header_init(&m.h, ABI_MSG_HOOK, sizeof m.c);
+	m.c.nr = (abi_u32)f->rax;
+	m.c.tid = (abi_i32)(b && !(b->flags & BLKF_VFORK_CHILD) ? (long)b->tid : RAW0(SYS_gettid));
+	m.c.args[0] = f->rdi;
+	m.c.args[1] = f->rsi;
+	m.c.args[2] = f->rdx;
+	m.c.args[3] = f->r10;
+	m.c.args[4] = f->r8;
+	m.c.args[5] = f->r9;
+	struct iovec_ iov = {&m, sizeof m};
+	struct msghdr_ mh = {0, 0, &iov, 1, 0, 0, 0};
+	struct reply rep;
+	after->want = 0;
+	if (kept_exchange(&mh, sizeof m, &rep, &after->use) < 0) {
+		/* No supervisor: the hooks cannot answer, so the call fails as
+		 * a file call would, except an exit, which must not. */
+		if (f->rax == SYS_exit || f->rax == SYS_exit_group)
+			return HOOK_CONTINUE;
+		f->rax = (unsigned long)-EIO;
+		return HOOK_DONE;
+	}
+	int action = HOOK_DONE;
+	switch (rep.r.action) {
+	case ABI_REPLY_DONE:
+		f->rax = (unsigned long)rep.r.ret;
+		break;
+	case ABI_REPLY_PASS:
+		action = HOOK_CONTINUE;
+		break;
+	case ABI_REPLY_AFTER:
+		after->want = 1;
+		after->token = (unsigned long)rep.r.ret;
+		action = HOOK_CONTINUE;
+		break;
+	case ABI_REPLY_FD:
+		if (rep.fd >= 0) {
+			f->rax = (unsigned long)install_fd(rep.fd, (rep.r.fd & ABI_FD_CLOEXEC) != 0, 0, rep.lowest);
+			rep.fd = -1;
+		} else {
+			f->rax = (unsigned long)-EIO;
+		}
+		break;
+	default:
+		f->rax = (unsigned long)-EIO;
+	}
+	if (rep.fd >= 0)
+		RAW1(SYS_close, rep.fd);
+	if (!after->want && !after->use.kept)
+		conn_close(after->use.s);
+	return action;
+}
+
+/* hook_done reports the result of a call the hooks let through and asked
+ * to see the result of. */
+void hook_done(struct hook_after *after, long ret)
+{
+	if (!after->want)
+		return;
+	after->want = 0;
+	struct {
+		struct abi_header h;
+		struct abi_hook_done_fixed d;
+	} m;
+	header_init(&m.h, ABI_MSG_HOOK_DONE, sizeof m.d);
+	m.d.token = after->token;
+	m.d.ret = ret;
+	kept_notify(&after->use, &m, sizeof m);
+}

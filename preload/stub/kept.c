@@ -1,0 +1,281 @@
+/* kept.c — the connections a thread keeps open to the supervisor for its
+ * requests (file calls on mounts, calls sent to the user's hooks). Each
+ * thread keeps one connection per CPU it runs on, at high descriptors, and
+ * uses the one of the CPU it is on: the supervisor thread pinned to that CPU
+ * answers it without waking another CPU. The program's close, dup2 and
+ * close_range of one of them are noticed (the connections carry the virtual
+ * bit, so those calls come to the C handler): the program may have its
+ * number, and every thread starts afresh. */
+#include "zvfs.h"
+
+struct kept_state {
+	int on;
+	/* Our connections' descriptors, and a generation that moves when the
+	 * program closes or replaces one of them (or changes credentials),
+	 * which makes every thread open fresh ones. */
+	unsigned long ours[ABI_MAX_FD / 64];
+	unsigned long gen;
+	long conn_min; /* connections live at or above this descriptor */
+};
+static struct kept_state ks;
+
+volatile unsigned long *fdmap(unsigned long addr) { return (volatile unsigned long *)low(addr); }
+
+/* kept_init maps the descriptor bitmaps and turns kept connections on.
+ * Returns 0, or -1 if the bitmaps cannot be mapped (then requests use a
+ * connection each). */
+int kept_init(void)
+{
+	if (ks.on)
+		return 0;
+	long r = RAW6(SYS_mmap, ABI_FD_VIRT_ADDR, ABI_FD_MAP_END - ABI_FD_VIRT_ADDR, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (r != ABI_FD_VIRT_ADDR)
+		return -1;
+	/* Kept connections sit high, out of the way of lowest-number
+	 * allocation: from half the descriptor limit (at most MAX_FD/2). */
+	unsigned long lim[2] = {1024, 1024};
+	RAW4(SYS_prlimit64, 0, 7 /* RLIMIT_NOFILE */, 0, lim);
+	ks.conn_min = (long)(lim[0] / 2 < ABI_MAX_FD / 2 ? lim[0] / 2 : ABI_MAX_FD / 2);
+	if (ks.conn_min < 64)
+		ks.conn_min = 64;
+	ks.on = 1;
+	return 0;
+}
+
+int kept_on(void) { return ks.on; }
+
+int is_ours(long fd)
+{
+	return (unsigned long)fd < ABI_MAX_FD &&
+	       (__atomic_load_n(&ks.ours[(unsigned long)fd / 64], __ATOMIC_RELAXED) & (1UL << ((unsigned long)fd % 64)));
+}
+
+/* set_ours marks fd as one of our connections (or no longer): the virtual
+ * bit makes the entry send the program's close and dup2 of it here. */
+static void set_ours(long fd, int on)
+{
+	unsigned long w = (unsigned long)fd / 64, m = 1UL << ((unsigned long)fd % 64);
+	volatile unsigned long *v = fdmap(ABI_FD_VIRT_ADDR), *s = fdmap(ABI_FD_SERVED_ADDR);
+	if (on) {
+		__atomic_or_fetch(&ks.ours[w], m, __ATOMIC_RELAXED);
+		__atomic_or_fetch(&v[w], m, __ATOMIC_RELAXED);
+	} else {
+		__atomic_and_fetch(&ks.ours[w], ~m, __ATOMIC_RELAXED);
+		__atomic_and_fetch(&v[w], ~m, __ATOMIC_RELAXED);
+	}
+	__atomic_and_fetch(&s[w], ~m, __ATOMIC_RELAXED);
+}
+
+/* kept_lost: the program closed or replaced connection fd (it may reuse the
+ * number): no thread may use its connection any more. */
+void kept_lost(long fd)
+{
+	set_ours(fd, 0);
+	kept_renew();
+}
+
+/* kept_renew makes every thread open fresh connections before its next
+ * request (after a change of credentials, which the supervisor reads from
+ * the connection). */
+void kept_renew(void) { __atomic_add_fetch(&ks.gen, 1, __ATOMIC_RELEASE); }
+
+/* conn_get returns a connection for one request, and the slot it is kept
+ * in (else the caller closes it). A vfork child, a signal handler
+ * interrupting a request, or a process short of descriptors makes a
+ * connection for the one exchange. */
+static int conn_get(int **kept)
+{
+	struct block *b = cur_block();
+	*kept = 0;
+	unsigned cpu = 0;
+	if (RAW3(SYS_getcpu, &cpu, 0, 0) != 0)
+		return conn_open_cpu(-1);
+	if (!ks.on || !b || (b->flags & BLKF_VFORK_CHILD) || b->conn_busy || cpu >= BLK_NCONNS)
+		return conn_open_cpu(cpu);
+	unsigned long gen = __atomic_load_n(&ks.gen, __ATOMIC_ACQUIRE);
+	if (b->conn_gen != gen) {
+		/* The program closed one of ours (that one is no longer marked
+		 * ours, and its number may be the program's now), or changed
+		 * credentials: start afresh, closing what is still ours. */
+		for (unsigned i = 0; i < BLK_NCONNS; i++)
+			if (b->conns[i] && is_ours(b->conns[i] - 1)) {
+				set_ours(b->conns[i] - 1, 0);
+				RAW1(SYS_close, b->conns[i] - 1);
+			}
+		memset(b->conns, 0, sizeof b->conns);
+		b->conn_gen = gen;
+	}
+	int *slot = &b->conns[cpu];
+	if (*slot && is_ours(*slot - 1)) {
+		b->conn_busy = 1;
+		*kept = slot;
+		return *slot - 1;
+	}
+	*slot = 0;
+	int s = conn_open_cpu(cpu);
+	if (s < 0)
+		return s;
+	long hi = RAW3(SYS_fcntl, s, F_DUPFD_CLOEXEC, ks.conn_min);
+	if (hi < 0 || hi >= ABI_MAX_FD) {
+		if (hi >= 0)
+			RAW1(SYS_close, hi);
+		return s; /* no room up there: use it once */
+	}
+	RAW1(SYS_close, s);
+	set_ours(hi, 1);
+	*slot = (int)hi + 1;
+	b->conn_busy = 1;
+	*kept = slot;
+	return (int)hi;
+}
+
+/* kept_adopt keeps fd, the start-up connection to the socket of cpu, as
+ * the thread's connection for that CPU. Returns 1 if kept. */
+int kept_adopt(int fd, long cpu)
+{
+	struct block *b = cur_block();
+	if (!ks.on || !b || cpu < 0 || cpu >= BLK_NCONNS)
+		return 0;
+	long hi = RAW3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, ks.conn_min);
+	if (hi < 0 || hi >= ABI_MAX_FD) {
+		if (hi >= 0)
+			RAW1(SYS_close, hi);
+		return 0;
+	}
+	RAW1(SYS_close, fd);
+	set_ours(hi, 1);
+	b->conn_gen = __atomic_load_n(&ks.gen, __ATOMIC_ACQUIRE);
+	b->conns[cpu] = (int)hi + 1;
+	return 1;
+}
+
+static void conn_put(int s, int *kept, int ok)
+{
+	if (!kept) {
+		conn_close(s);
+		return;
+	}
+	cur_block()->conn_busy = 0;
+	if (!ok) { /* broken: never use it again */
+		*kept = 0;
+		if (is_ours(s)) {
+			set_ours(s, 0);
+			conn_close(s);
+		}
+	}
+}
+
+/* kept_abandoned forgets the kept connections of block b after a request
+ * on it was abandoned by a longjmp out of a signal handler. */
+void kept_abandoned(struct block *b)
+{
+	if (!ks.on || !b->conn_busy)
+		return;
+	for (unsigned i = 0; i < BLK_NCONNS; i++)
+		if (b->conns[i] && is_ours(b->conns[i] - 1)) {
+			set_ours(b->conns[i] - 1, 0);
+			RAW1(SYS_close, b->conns[i] - 1);
+		}
+	memset(b->conns, 0, sizeof b->conns);
+	b->conn_busy = 0;
+}
+
+/* kept_after_fork_child drops the parent's connections in a forked child:
+ * the parent's threads are still using them. */
+void kept_after_fork_child(void)
+{
+	if (!ks.on)
+		return;
+	for (unsigned long w = 0; w < ABI_MAX_FD / 64; w++)
+		for (unsigned long bit = 0; ks.ours[w] && bit < 64; bit++)
+			if (ks.ours[w] & (1UL << bit)) {
+				set_ours((long)(w * 64 + bit), 0);
+				RAW1(SYS_close, w * 64 + bit);
+			}
+	for (struct block *b = zvfs_state.registry; b; b = b->next) {
+		memset(b->conns, 0, sizeof b->conns);
+		b->conn_busy = 0;
+	}
+	kept_renew();
+}
+
+static long sendmsg_(int s, const struct msghdr_ *mh)
+{
+	long r;
+	do
+		r = RAW3(SYS_sendmsg, s, mh, MSG_NOSIGNAL);
+	while (r == -EINTR);
+	return r;
+}
+
+/* kept_exchange sends the request mh (n bytes, and descriptors if its
+ * control part has them) and receives the MsgReply into rep, with the
+ * descriptor that came with it. With use, the connection stays open after
+ * a one-off exchange, for kept_notify. Any failure to reach the supervisor
+ * is -EIO. */
+long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct conn_use *use)
+{
+	int *kept;
+	int s = conn_get(&kept);
+	if (s < 0)
+		return -EIO;
+	long r = sendmsg_(s, mh);
+	if (r != n && kept) {
+		/* The kept connection broke (the supervisor ended it): once
+		 * more on a fresh one; nothing was sent. */
+		conn_put(s, kept, 0);
+		s = conn_get(&kept);
+		if (s < 0)
+			return -EIO;
+		r = sendmsg_(s, mh);
+	}
+	if (r != n) {
+		conn_put(s, kept, 0);
+		return -EIO;
+	}
+	struct iovec_ riov = {rep, sizeof *rep - sizeof rep->fd - sizeof rep->lowest};
+	struct cmsg_fds rcm;
+	memset(&rcm, 0, sizeof rcm);
+	struct msghdr_ rh = {0, 0, &riov, 1, &rcm, sizeof rcm, 0};
+	do
+		r = RAW3(SYS_recvmsg, s, &rh, MSG_CMSG_CLOEXEC);
+	while (r == -EINTR);
+	rep->fd = -1;
+	rep->lowest = kept != 0;
+	if (rh.controllen >= 20 && rcm.level == SOL_SOCKET && rcm.type == SCM_RIGHTS)
+		rep->fd = rcm.fds[0];
+	int ok = r >= (long)(sizeof rep->h + sizeof rep->r) && rep->h.magic == ABI_MAGIC &&
+		 rep->h.type == ABI_MSG_REPLY && rep->r.len1 <= PATH_MAX_ && rep->r.len2 <= PATH_MAX_ &&
+		 (unsigned long)r == sizeof rep->h + sizeof rep->r + rep->r.len1 + rep->r.len2;
+	if (use && ok) {
+		use->s = s;
+		use->kept = kept != 0;
+		if (kept)
+			conn_put(s, kept, 1);
+	} else {
+		conn_put(s, kept, ok);
+	}
+	if (!ok) {
+		if (rep->fd >= 0)
+			RAW1(SYS_close, rep->fd);
+		return -EIO;
+	}
+	/* NUL-terminate the two strings in place: str1 \0 str2 \0. */
+	char *s2 = rep->str + rep->r.len1;
+	for (long i = (long)rep->r.len2 - 1; i >= 0; i--)
+		s2[i + 1] = s2[i];
+	s2[0] = 0;
+	s2[rep->r.len2 + 1] = 0;
+	return 0;
+}
+
+/* kept_notify sends msg (n bytes, not answered) on the connection of an
+ * earlier exchange, if it is still ours, and closes a one-off one. */
+void kept_notify(struct conn_use *use, const void *msg, unsigned long n)
+{
+	if (!use->kept || is_ours(use->s))
+		conn_send(use->s, msg, n);
+	if (!use->kept)
+		conn_close(use->s);
+}
