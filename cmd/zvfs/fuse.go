@@ -18,6 +18,7 @@ import (
 
 	"github.com/zvfs/zvfs/backends"
 	"github.com/zvfs/zvfs/fusefs"
+	"github.com/zvfs/zvfs/internal/cli"
 )
 
 func fuseCmd(args []string, stdout, stderr io.Writer) int {
@@ -25,7 +26,7 @@ func fuseCmd(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	mounts, uppers, err := openMounts(specs, stderr)
+	mounts, overlays, err := cli.OpenMounts(specs, "zvfs", stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "zvfs fuse: %v\n", err)
 		return 2
@@ -40,7 +41,7 @@ func fuseCmd(args []string, stdout, stderr io.Writer) int {
 	stop()
 	code = 0
 	for _, s := range snaps {
-		if err := writeSnapshot(s, uppers, false, stderr); err != nil {
+		if err := cli.WriteSnapshot(s, overlays); err != nil {
 			fmt.Fprintf(stderr, "zvfs fuse: %v\n", err)
 			code = 1
 		}
@@ -50,18 +51,18 @@ func fuseCmd(args []string, stdout, stderr io.Writer) int {
 
 // fuseFlags parses the command line; code is the exit status if it is
 // not -1 (a usage error).
-func fuseFlags(args []string, stderr io.Writer) (specs []backends.Spec, snaps []snapshot, opt fusefs.Options, dir string, code int) {
+func fuseFlags(args []string, stderr io.Writer) (specs []backends.Spec, snaps []cli.Snapshot, opt fusefs.Options, dir string, code int) {
 	fs := flag.NewFlagSet("zvfs fuse", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	ma := mountFlags(fs, backends.ParseSpecRoot, " below MOUNTPOINT (TARGET / is MOUNTPOINT itself)", "when unmounted")
+	ma := cli.MountFlags(fs, backends.ParseSpecRoot, " below MOUNTPOINT (TARGET / is MOUNTPOINT itself)", "when unmounted")
 	fs.BoolVar(&opt.Debug, "debug", false, "log every FUSE request")
 	fs.DurationVar(&opt.Cache, "cache", 0, "let the kernel keep names and attributes for `DURATION` (faster stat; "+
 		"permission checks of cached names are then skipped for other users)")
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, opt, "", 2
 	}
-	specErr := ma.check()
+	specErr := ma.Check()
 	if specErr == nil && fs.NArg() != 1 {
 		specErr = errors.New("want one MOUNTPOINT after the flags")
 	}
@@ -70,7 +71,7 @@ func fuseFlags(args []string, stderr io.Writer) (specs []backends.Spec, snaps []
 		return nil, nil, opt, "", 2
 	}
 	opt.AllowOther = os.Geteuid() == 0
-	return ma.specs, ma.snaps, opt, fs.Arg(0), -1
+	return ma.Specs, ma.Snaps, opt, fs.Arg(0), -1
 }
 
 // unmountOnSignal unmounts dir at SIGINT or SIGTERM: cleanly if nothing

@@ -11,13 +11,11 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"sort"
 
-	"github.com/zvfs/zvfs/supervisor"
+	"github.com/zvfs/zvfs/internal/cli"
 	"github.com/zvfs/zvfs/trampoline"
 )
 
@@ -71,59 +69,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return runProgram(args, false, stderr)
 }
 
-func printStats(w io.Writer, st supervisor.Stats) {
-	type row struct {
-		name string
-		n    uint64
+// runProgram is `zvfs [stats] [flags] -- PROG` (package cli).
+func runProgram(args []string, stats bool, stderr io.Writer) int {
+	name := "zvfs"
+	if stats {
+		name = "zvfs stats"
 	}
-	rows := make([]row, 0, len(st.Syscalls))
-	for k, v := range st.Syscalls {
-		rows = append(rows, row{k, v})
-	}
-	sort.Slice(rows, func(i, j int) bool {
-		if rows[i].n != rows[j].n {
-			return rows[i].n > rows[j].n
-		}
-		return rows[i].name < rows[j].name
-	})
-	fmt.Fprintf(w, "zvfs: %d system calls in %d processes\n", st.Total, st.Processes)
-	for _, r := range rows {
-		fmt.Fprintf(w, "%12d  %s\n", r.n, r.name)
-	}
-	if len(st.FileCalls) > 0 {
-		rows = rows[:0]
-		var total uint64
-		for k, v := range st.FileCalls {
-			rows = append(rows, row{k, v})
-			total += v
-		}
-		sort.Slice(rows, func(i, j int) bool {
-			if rows[i].n != rows[j].n {
-				return rows[i].n > rows[j].n
-			}
-			return rows[i].name < rows[j].name
-		})
-		fmt.Fprintf(w, "zvfs: %d of them on virtual paths and descriptors, answered by zvfs:\n", total)
-		for _, r := range rows {
-			fmt.Fprintf(w, "%12d  %s\n", r.n, r.name)
-		}
-	}
-}
-
-func writeJSON(path string, st any) error {
-	b, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return cli.Run(args, cli.Config{Name: name, Stats: stats, Usage: usage, Stderr: stderr})
 }
 
 func sites(args []string, stdout, stderr io.Writer) int {

@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/afero"
+
+	"github.com/zvfs/zvfs/backends"
+	"github.com/zvfs/zvfs/backends/layer"
+	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/vfs"
+)
+
+// Snapshot is one --snapshot [TARGET=]FILE: the changes of the overlay
+// mounted at Target, to be written to File.
+type Snapshot struct {
+	Target, File string
+}
+
+// Overlay is what a snapshot is taken of: the layer of the run's changes,
+// and a test of what the lower layers had.
+type Overlay struct {
+	upper   *mem.FS
+	inLower func(path string) bool
+}
+
+// parseSnapshot parses --snapshot [TARGET=]FILE.
+func parseSnapshot(v string) (Snapshot, error) {
+	s := Snapshot{File: v}
+	if t, f, ok := strings.Cut(v, "="); ok && strings.HasPrefix(t, "/") {
+		s.Target, s.File = filepath.Clean(t), f
+	}
+	if s.File == "" {
+		return s, fmt.Errorf("--snapshot %q: no file", v)
+	}
+	return s, nil
+}
+
+// MountArgs are the --mount and --snapshot flags of a command, once
+// parsed; call Check before using them.
+type MountArgs struct {
+	Specs   []backends.Spec
+	Snaps   []Snapshot
+	specErr error // the first bad --mount
+}
+
+// MountFlags defines --mount (parsed with parse) and --snapshot on fs;
+// where and when say where mounts appear and when snapshots are written.
+func MountFlags(fs *flag.FlagSet, parse func(string) (backends.Spec, error), where, when string) *MountArgs {
+	ma := &MountArgs{}
+	fs.Func("mount", "mount `TYPE:TARGET[=SOURCE][,OPTION...]`"+where+" (repeatable)", func(v string) error {
+		sp, err := parse(v)
+		if err != nil && ma.specErr == nil {
+			ma.specErr = err
+		}
+		ma.Specs = append(ma.Specs, sp)
+		return nil
+	})
+	fs.Func("snapshot", when+", write the overlay's changes to `[TARGET=]FILE` as an OCI layer tarball", func(v string) error {
+		s, err := parseSnapshot(v)
+		ma.Snaps = append(ma.Snaps, s)
+		return err
+	})
+	return ma
+}
+
+// Check reports the first bad --mount, or a --snapshot without its
+// overlay; it fills in the Target of a snapshot naming none.
+func (ma *MountArgs) Check() error {
+	if ma.specErr != nil {
+		return ma.specErr
+	}
+	return checkSnapshots(ma.Snaps, ma.Specs)
+}
+
+// checkSnapshots gives each --snapshot its overlay: the one named, or the
+// only overlay of the run.
+func checkSnapshots(snaps []Snapshot, specs []backends.Spec) error {
+	var overlays []string
+	for _, sp := range specs {
+		if sp.Type == "overlay" {
+			overlays = append(overlays, sp.Target)
+		}
+	}
+	for i := range snaps {
+		s := &snaps[i]
+		switch {
+		case len(overlays) == 0:
+			return fmt.Errorf("--snapshot %s: no overlay mount to take it of (--mount overlay:TARGET=DIR)", s.File)
+		case s.Target == "" && len(overlays) > 1:
+			return fmt.Errorf("--snapshot %s: %d overlays; name one: --snapshot %s=%s", s.File, len(overlays), overlays[0], s.File)
+		case s.Target == "":
+			s.Target = overlays[0]
+		}
+		found := false
+		for _, o := range overlays {
+			found = found || o == s.Target
+		}
+		if !found {
+			return fmt.Errorf("--snapshot %s=%s: %s is not an overlay mount", s.Target, s.File, s.Target)
+		}
+	}
+	return nil
+}
+
+// WriteSnapshot writes the changes of the overlay s names, from overlays
+// (as OpenMounts returned them), to s.File as an OCI layer tarball. Its
+// times are SOURCE_DATE_EPOCH's if that is set.
+func WriteSnapshot(s Snapshot, overlays map[string]Overlay) error {
+	opt := layer.Options{}
+	if v := os.Getenv("SOURCE_DATE_EPOCH"); v != "" {
+		sec, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("SOURCE_DATE_EPOCH=%q: not a number of seconds", v)
+		}
+		t := time.Unix(sec, 0)
+		opt.SourceDateEpoch = &t
+	}
+	ov := overlays[s.Target]
+	if ov.inLower != nil {
+		opt.Modified = func(p string) bool { return ov.inLower("/" + p) }
+	}
+	if err := layer.WriteFile(s.File, ov.upper, opt); err != nil {
+		return fmt.Errorf("snapshot of %s: %w", s.Target, err)
+	}
+	return nil
+}
+
+// OpenMounts builds the backends of the specs, in order, and returns the
+// overlays by target. A backend's warning goes to stderr as
+// "PREFIX: warning: ...".
+func OpenMounts(specs []backends.Spec, prefix string, stderr io.Writer) ([]*vfs.Mount, map[string]Overlay, error) {
+	var out []*vfs.Mount
+	overlays := map[string]Overlay{}
+	seen := map[string]bool{}
+	for _, sp := range specs {
+		if seen[sp.Target] {
+			return nil, nil, fmt.Errorf("--mount: %s is mounted twice", sp.Target)
+		}
+		seen[sp.Target] = true
+		b, err := sp.Open()
+		if err != nil {
+			return nil, nil, err
+		}
+		if b.Warning != "" {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", prefix, b.Warning)
+		}
+		m := &vfs.Mount{Target: sp.Target, FS: b.FS, HostDir: b.HostDir, ReadOnly: sp.ReadOnly}
+		if b.View != nil {
+			view := b.View
+			m.View = func(c vfs.Cred) afero.Fs { return view(c.Uid, c.Gid, c.Groups) }
+		}
+		if b.Upper != nil {
+			ov := Overlay{upper: b.Upper}
+			if l, ok := b.FS.(interface{ InLower(string) bool }); ok {
+				ov.inLower = l.InLower
+			}
+			overlays[sp.Target] = ov
+		}
+		out = append(out, m)
+	}
+	return out, overlays, nil
+}
