@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zvfs/zvfs/internal/testenv"
 	"github.com/zvfs/zvfs/supervisor"
 )
 
@@ -46,38 +47,21 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func inCI() bool { return os.Getenv("CI") == "true" }
+func inCI() bool { return testenv.InCI() }
 
-// missing skips the test, or fails it in CI where every prerequisite must
-// have been installed by .ci/run.
 func missing(t testing.TB, format string, args ...any) {
 	t.Helper()
-	if inCI() {
-		t.Fatalf("prerequisite missing in CI: "+format, args...)
-	}
-	t.Skipf("prerequisite missing: "+format, args...)
+	testenv.Missing(t, format, args...)
 }
 
-// requireHook checks that this machine lets zvfs map address 0.
 func requireHook(t testing.TB) {
 	t.Helper()
-	if err := supervisor.CheckAddressZero(); err != nil {
-		missing(t, "%v", err)
-	}
-	if inCI() {
-		if v, _ := supervisor.MmapMinAddr(); v != "0" {
-			t.Fatalf(".ci/run must set vm.mmap_min_addr=0 (it is %s)", v)
-		}
-	}
+	testenv.RequireHook(t)
 }
 
 func need(t testing.TB, tools ...string) {
 	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing(t, "%s not installed", tool)
-		}
-	}
+	testenv.Need(t, tools...)
 }
 
 var compiled sync.Map // source name → binary path
