@@ -85,12 +85,7 @@ int hook_before(struct frame *f, struct hook_after *after)
 	header_init(&m.h, ABI_MSG_HOOK, sizeof m.c);
 	m.c.nr = (abi_u32)f->rax;
 	m.c.tid = (abi_i32)(b && !(b->flags & BLKF_VFORK_CHILD) ? (long)b->tid : RAW0(SYS_gettid));
-	m.c.args[0] = f->rdi;
-	m.c.args[1] = f->rsi;
-	m.c.args[2] = f->rdx;
-	m.c.args[3] = f->r10;
-	m.c.args[4] = f->r8;
-	m.c.args[5] = f->r9;
+	frame_args(f, m.c.args);
 	struct iovec_ iov = {&m, sizeof m};
 	struct msghdr_ mh = {0, 0, &iov, 1, 0, 0, 0};
 	struct reply rep;

@@ -307,12 +307,7 @@ static long request(unsigned nr, unsigned flags, const struct frame *f, const st
 	header_init(&m.h, ABI_MSG_CALL, sizeof m.c + l1 + l2);
 	m.c.nr = nr;
 	m.c.flags = flags | (p1 ? ABI_CALL_PATH1 : 0) | (p2 ? ABI_CALL_PATH2 : 0);
-	m.c.args[0] = f->rdi;
-	m.c.args[1] = f->rsi;
-	m.c.args[2] = f->rdx;
-	m.c.args[3] = f->r10;
-	m.c.args[4] = f->r8;
-	m.c.args[5] = f->r9;
+	frame_args(f, m.c.args);
 	m.c.path1_len = (abi_u32)l1;
 	m.c.path2_len = (abi_u32)l2;
 	m.c.umask = vs.umask;

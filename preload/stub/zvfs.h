@@ -79,6 +79,17 @@ struct frame {
 long zvfs_raw(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 void zvfs_entry(void);
 
+/* frame_args copies the call's six arguments, in order. */
+static inline void frame_args(const struct frame *f, unsigned long long *out)
+{
+	out[0] = f->rdi;
+	out[1] = f->rsi;
+	out[2] = f->rdx;
+	out[3] = f->r10;
+	out[4] = f->r8;
+	out[5] = f->r9;
+}
+
 /* raw_frame issues the call in f as the program made it. */
 static inline long raw_frame(const struct frame *f)
 {
