@@ -262,3 +262,65 @@ func TestBadMountSpec(t *testing.T) {
 		t.Error("a bad mount spec ran")
 	}
 }
+
+// everything sends every call it can to the supervisor, asking for the
+// result of each.
+type everything struct {
+	Default
+	n atomic.Int64
+}
+
+func (e *everything) see(c *Call) Result { e.n.Add(1); return c.After(func(int64) {}) }
+
+func (e *everything) Syscall(c *Call) Result                    { return e.see(c) }
+func (e *everything) Read(c *Call, fd int, b, n uint64) Result  { return e.see(c) }
+func (e *everything) Write(c *Call, fd int, b, n uint64) Result { return e.see(c) }
+func (e *everything) Openat(c *Call, d int, p string, f int, m uint32) Result {
+	return e.see(c)
+}
+func (e *everything) Close(c *Call, fd int) Result { return e.see(c) }
+func (e *everything) Mmap(c *Call, a, l uint64, p, f, fd int, o int64) Result {
+	return e.see(c)
+}
+func (e *everything) Munmap(c *Call, a, l uint64) Result             { return e.see(c) }
+func (e *everything) Mprotect(c *Call, a, l uint64, p int) Result    { return e.see(c) }
+func (e *everything) Brk(c *Call, a uint64) Result                   { return e.see(c) }
+func (e *everything) Clone(c *Call, f, s, p, ct, t uint64) Result    { return e.see(c) }
+func (e *everything) Clone3(c *Call, a, s uint64) Result             { return e.see(c) }
+func (e *everything) Vfork(c *Call) Result                           { return e.see(c) }
+func (e *everything) Fork(c *Call) Result                            { return e.see(c) }
+func (e *everything) Execve(c *Call, p string, a, v []string) Result { return e.see(c) }
+func (e *everything) Exit(c *Call, s int) Result                     { return e.see(c) }
+func (e *everything) ExitGroup(c *Call, s int) Result                { return e.see(c) }
+func (e *everything) Dup2(c *Call, o, n int) Result                  { return e.see(c) }
+func (e *everything) Pipe2(c *Call, f uint64, fl int) Result         { return e.see(c) }
+func (e *everything) Fstat(c *Call, fd int, b uint64) Result         { return e.see(c) }
+func (e *everything) Ioctl(c *Call, fd int, r, a uint64) Result      { return e.see(c) }
+func (e *everything) Lseek(c *Call, fd int, o int64, w int) Result   { return e.see(c) }
+func (e *everything) Newfstatat(c *Call, d int, p string, b uint64, f int) Result {
+	return e.see(c)
+}
+
+// TestEverythingHooked: with every hookable call going through the
+// supervisor, real programs — python3 with threads and subprocesses, a
+// shell pipeline, gcc — give the output they give natively.
+func TestEverythingHooked(t *testing.T) {
+	testenv.RequireHook(t)
+	testenv.Need(t, "python3", "gcc")
+	dir := t.TempDir()
+	script := `cd ` + dir + ` && printf 'int main(void){return 3;}' > a.c && gcc a.c -o a; ./a; echo "a: $?"
+python3 -c 'import sys, threading, subprocess
+ts = [threading.Thread(target=lambda i: sys.stdout.write("thread %d\n" % i), args=(i,)) for i in range(4)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print(subprocess.run(["sh", "-c", "seq 1 1000 | sort -r | head -2"], capture_output=True, text=True).stdout)' | sort`
+	native := testenv.Run(t, "sh", "-c", script)
+	h := &everything{}
+	var out bytes.Buffer
+	code, err := Run(h, []string{"sh", "-c", script}, Options{Stdout: &out})
+	if err != nil || code != native.Code || out.String() != native.Stdout {
+		t.Errorf("status %d (%v), output:\n%s\nnative %d:\n%s", code, err, out.String(), native.Code, native.Stdout)
+	}
+	if h.n.Load() < 1000 {
+		t.Errorf("only %d calls hooked", h.n.Load())
+	}
+}

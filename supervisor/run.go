@@ -68,7 +68,7 @@ func Run(argv []string, opts Options) (Result, error) {
 	if err := CheckAddressZero(); err != nil {
 		return Result{}, &ExitError{126, err.Error()}
 	}
-	if (opts.Stats || opts.Verbose) && isStatic(prog) {
+	if (opts.Stats || opts.Verbose || opts.Hooks != nil) && isStatic(prog) {
 		fmt.Fprintf(opts.Stderr, "zvfs: %s is statically linked: its system calls are not hooked\n", argv[0])
 	}
 	stub, err := preload.Install("")
