@@ -16,7 +16,11 @@
 //
 // Main takes the command line of a zvfs run (`[--mount SPEC]... [--] PROG
 // [ARGS...]`): the same run can have virtual mounts and hooks. Every
-// process the command starts is hooked, across fork and exec.
+// process the command starts is hooked, across fork and exec. Flags the
+// program defines on flag.CommandLine before calling Main are parsed with
+// the run's (do not call flag.Parse); a value that is an Ender gets End
+// once the program has ended, to print or write what it gathered. Run does
+// the same for a Go caller.
 //
 // # Where hooks run
 //
@@ -42,7 +46,8 @@
 // stays on the hook engine's fast path, a few nanoseconds over native.
 // Syscall, the generic method, receives the numbers that have no typed
 // method; overriding it sends all of them, which is slow but sees
-// everything.
+// everything, unless the value is a SyscallFilter that lists the numbers
+// it wants.
 //
 // Not seen by any hook: rt_sigreturn; calls the vDSO answers without
 // entering the kernel (clock_gettime, gettimeofday, time, getcpu); calls of

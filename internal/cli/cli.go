@@ -95,6 +95,9 @@ func Run(args []string, cfg Config) int {
 		jsonPath = fs.String("json", "", "also write the counts to `FILE` as JSON")
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0 // -h: the usage was asked for
+		}
 		return 2
 	}
 	if err := ma.Check(); err != nil {
