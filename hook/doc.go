@@ -18,9 +18,11 @@
 // [ARGS...]`): the same run can have virtual mounts and hooks. Every
 // process the command starts is hooked, across fork and exec. Flags the
 // program defines on flag.CommandLine before calling Main are parsed with
-// the run's (do not call flag.Parse); a value that is an Ender gets End
-// once the program has ended, to print or write what it gathered. Run does
-// the same for a Go caller.
+// the run's (do not call flag.Parse). With mounts, hooks see each call as
+// the program made it, before the mounts do: a call on a mounted path that
+// a hook continues is then answered by the mount. A value that is an
+// Ender gets End once the program has ended, to print or write what it
+// gathered. Run does the same for a Go caller.
 //
 // # Where hooks run
 //
