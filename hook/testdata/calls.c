@@ -34,6 +34,13 @@ static void *spin(void *arg)
 
 static void onalarm(int sig) { (void)sig; }
 
+static volatile long in_handler = -1;
+static void onalarm_call(int sig)
+{
+	(void)sig;
+	in_handler = syscall(SYS_getppid);
+}
+
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
@@ -126,6 +133,23 @@ int main(int argc, char **argv)
 			sigaction(SIGALRM, &sa, 0);
 			alarm(1);
 			show("blocked read", read(p[0], buf, 1));
+		} else if (!strcmp(step, "nested")) {
+			/* A signal handler's hooked call while the thread waits for
+			 * the answer to its own (the hook takes 300 ms when asked
+			 * with argument 1), and while it blocks in a hooked read. */
+			struct sigaction sa;
+			memset(&sa, 0, sizeof sa);
+			sa.sa_handler = onalarm_call;
+			sigaction(SIGALRM, &sa, 0);
+			ualarm(100000, 0);
+			long r = syscall(SYS_getppid, 1);
+			printf("nested: main %ld handler %ld\n", r, in_handler);
+			in_handler = -1;
+			int p[2];
+			pipe(p);
+			ualarm(100000, 0);
+			r = read(p[0], buf, 1);
+			printf("nested read: %s handler %ld\n", r < 0 ? strerrorname_np(errno) : "data", in_handler);
 		} else if (!strcmp(step, "exit")) {
 			fflush(stdout);
 			syscall(SYS_exit_group, 9);
