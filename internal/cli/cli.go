@@ -81,7 +81,7 @@ func Run(args []string, cfg Config) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		if cfg.Usage != "" {
-			fs.Usage()
+			fmt.Fprint(stderr, cfg.Usage)
 			return
 		}
 		fmt.Fprintf(stderr, "usage: %s [flags] [--] PROG [ARGS...]\n", name)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"flag"
 	"strings"
 	"testing"
 
@@ -112,6 +113,26 @@ func TestCheckSnapshots(t *testing.T) {
 		}
 		if got != tc.err {
 			t.Errorf("%+v: error %q, want %q", tc.snap, got, tc.err)
+		}
+	}
+}
+
+// -h prints the usage and exits 0; a hook program with flags of its own
+// and no usage text gets a generated one listing them with the run's.
+func TestHelp(t *testing.T) {
+	var stderr bytes.Buffer
+	if code := Run([]string{"-h"}, Config{Name: "zvfs stats", Stats: true, Usage: "USAGE\n", Stderr: &stderr}); code != 0 || stderr.String() != "USAGE\n" {
+		t.Errorf("zvfs stats -h: exit %d, stderr %q", code, stderr.String())
+	}
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	fs.String("deny", "", "deny `PATH`")
+	stderr.Reset()
+	if code := Run([]string{"-h"}, Config{Name: "audit", Flags: fs, Stderr: &stderr}); code != 0 {
+		t.Errorf("audit -h: exit %d", code)
+	}
+	for _, want := range []string{"usage: audit [flags] [--] PROG [ARGS...]", "-deny PATH", "-mount TYPE:TARGET"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("audit -h lacks %q:\n%s", want, stderr.String())
 		}
 	}
 }
