@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/supervisor"
 	"github.com/zvfs/zvfs/vfs"
 )
@@ -34,6 +36,7 @@ type Result struct {
 	fd      int
 	cloexec bool
 	after   func(int64)
+	rewrite *abi.Rewrite
 }
 
 // Continue issues the call in the process as it was made.
@@ -92,6 +95,49 @@ func (c *Call) wantsCloexec() bool {
 		return c.ReadMemory(c.Args[2], how[:]) == nil && binary.LittleEndian.Uint64(how[:])&unix.O_CLOEXEC != 0
 	}
 	return false
+}
+
+// Arg returns r, a Continue or After result, with argument i (0-5)
+// replaced by v when the call is issued: the call runs as if the program
+// had passed v. Other results are returned unchanged.
+func (r Result) Arg(i int, v uint64) Result {
+	if r.action != supervisor.HookContinue || i < 0 || i > 5 {
+		return r
+	}
+	r.rewrite = r.edit()
+	r.rewrite.Mask |= 1 << i
+	r.rewrite.Args[i] = v
+	return r
+}
+
+// Path returns r, a Continue or After result, with argument i pointing at
+// path when the call is issued (the stub holds the copy for the call): a
+// path hook can send an open elsewhere. A path with a NUL byte gives
+// EINVAL, one longer than PATH_MAX ENAMETOOLONG, instead of the call.
+func (r Result) Path(i int, path string) Result {
+	if r.action != supervisor.HookContinue || i < 0 || i > 5 {
+		return r
+	}
+	switch {
+	case strings.IndexByte(path, 0) >= 0:
+		return Result{action: supervisor.HookReturn, ret: -int64(unix.EINVAL)}
+	case len(path) > pathMax:
+		return Result{action: supervisor.HookReturn, ret: -int64(unix.ENAMETOOLONG)}
+	}
+	r.rewrite = r.edit()
+	r.rewrite.Mask &^= 1 << i
+	r.rewrite.PathArg = uint32(i)
+	r.rewrite.Path = path
+	return r
+}
+
+// edit returns a copy of r's rewrite to change (results are values).
+func (r Result) edit() *abi.Rewrite {
+	if r.rewrite == nil {
+		return &abi.Rewrite{PathArg: abi.NoArg}
+	}
+	w := *r.rewrite
+	return &w
 }
 
 // ReadMemory fills b from the caller's memory at addr: EFAULT if the

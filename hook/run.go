@@ -38,7 +38,8 @@ func (d *dispatcher) Hook(r *supervisor.HookRequest) (a supervisor.HookAnswer) {
 	} else {
 		res = d.byNr[r.Nr](d.h, c)
 	}
-	return supervisor.HookAnswer{Action: res.action, Ret: res.ret, Fd: res.fd, Cloexec: res.cloexec, After: res.after}
+	return supervisor.HookAnswer{Action: res.action, Ret: res.ret, Fd: res.fd, Cloexec: res.cloexec, After: res.after,
+		Rewrite: res.rewrite}
 }
 
 // Main runs the command line args — zvfs's run flags, the flags defined on

@@ -32,6 +32,7 @@ type testHooks struct {
 	vforks     atomic.Int64
 	exitStatus atomic.Int64
 	exitCalls  atomic.Int64
+	redirected atomic.Int64
 }
 
 func (h *testHooks) SyscallNumbers() []int { return []int{unix.SYS_GETPPID, unix.SYS_UNAME} }
@@ -69,6 +70,11 @@ func (h *testHooks) Read(c *Call, fd int, buf, count uint64) Result {
 
 func (h *testHooks) Write(c *Call, fd int, buf, count uint64) Result {
 	h.writes.Add(1)
+	if count == 14 {
+		if b := make([]byte, 14); c.ReadMemory(buf, b) == nil && string(b) == "rewritten-arg\n" {
+			return c.Continue().Arg(2, 9) // "rewritten"
+		}
+	}
 	return c.After(func(ret int64) {
 		if ret > 0 {
 			h.written.Add(ret)
@@ -92,6 +98,12 @@ func (h *testHooks) Open(c *Call, path string, flags int, mode uint32) Result {
 		return c.ReturnFile(f)
 	case "/zvfs-hook-test/denied":
 		return c.Errno(unix.EACCES)
+	case "/zvfs-hook-test/redirect":
+		i := 0
+		if c.Nr == unix.SYS_OPENAT {
+			i = 1
+		}
+		return c.After(func(ret int64) { h.redirected.Store(ret) }).Path(i, h.file)
 	}
 	return c.Continue()
 }
@@ -156,16 +168,19 @@ func newTestHooks(t *testing.T) *testHooks {
 // TestResults: each kind of Result, as a real program sees it.
 func TestResults(t *testing.T) {
 	h := newTestHooks(t)
-	out, code := runCalls(t, h, "getppid", "readbytes", "readfault", "openfile", "deny", "badpath", "write", "uname", "exit")
+	out, code := runCalls(t, h, "getppid", "readbytes", "readfault", "openfile", "rewrite", "deny", "badpath", "write", "uname", "exit")
 	want := []string{
 		"getppid: 7",                                      // Return
 		"read: 13 from the hook",                          // ReturnBytes
 		"read to a bad buffer: EFAULT",                    // ReturnBytes to memory the process lacks
 		"open: size 15 read 15 mocked contents cloexec 1", // ReturnFile, close-on-exec as asked
 		"again: fd 1 read 4 mock cloexec 0",               // at the lowest free number
-		"open denied: EACCES",                             // Errno
-		"open of a bad pointer: EFAULT",                   // the hook cannot read the path: EFAULT without calling it
-		"openat of unmapped memory: EFAULT",               // not hooked: the kernel's EFAULT
+		"redirected: fd 1 read 15 mocked contents",        // Continue().Path: the open goes elsewhere
+		"rewritten", // Continue().Arg: the write is shorter
+		"shortened write: 9",
+		"open denied: EACCES",               // Errno
+		"open of a bad pointer: EFAULT",     // the hook cannot read the path: EFAULT without calling it
+		"openat of unmapped memory: EFAULT", // not hooked: the kernel's EFAULT
 		"0123456789",
 		"write: 11", // After
 		"uname: 0",
@@ -178,8 +193,11 @@ func TestResults(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("output:\n%s\nwant:\n%s", out, strings.Join(want, "\n"))
 	}
-	if n := h.opens.Load(); n != 3 {
-		t.Errorf("Open called %d times, want 3 (not for the unreadable path)", n)
+	if n := h.opens.Load(); n != 4 {
+		t.Errorf("Open called %d times, want 4 (not for the unreadable path)", n)
+	}
+	if fd := h.redirected.Load(); fd < 3 {
+		t.Errorf("After of the redirected open saw %d", fd)
 	}
 	if h.written.Load() < 11 || h.writes.Load() < 1 {
 		t.Errorf("After saw %d bytes in %d writes", h.written.Load(), h.writes.Load())
@@ -232,6 +250,9 @@ func (o *openLog) Openat(c *Call, dirfd int, path string, flags int, mode uint32
 	o.mu.Lock()
 	o.paths = append(o.paths, c.Abs(dirfd, path))
 	o.mu.Unlock()
+	if path == "/zvfs-hook-test/into-mount" {
+		return c.Continue().Path(1, "/data/x") // a rewritten path reaches the mount too
+	}
 	return c.Continue()
 }
 
@@ -241,7 +262,7 @@ func TestWithMounts(t *testing.T) {
 	testenv.RequireHook(t)
 	h := &openLog{}
 	var out bytes.Buffer
-	code, err := Run(h, []string{"sh", "-c", "echo hi > /data/x && cat /data/x && cat /data/x > /data/y && ls /data"},
+	code, err := Run(h, []string{"sh", "-c", "echo hi > /data/x && cat /zvfs-hook-test/into-mount && cat /data/x > /data/y && ls /data"},
 		Options{Mounts: []string{"mem:/data"}, Stdout: &out})
 	if err != nil || code != 0 {
 		t.Fatalf("status %d, %v", code, err)

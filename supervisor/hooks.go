@@ -33,6 +33,9 @@ type HookAnswer struct {
 	Fd      int             // HookFd: a descriptor to install in the caller; the server closes it once sent
 	Cloexec bool            // HookFd: install it close-on-exec
 	After   func(ret int64) // HookContinue: called with the call's result, if the call returns to the caller
+	// Rewrite, for HookContinue: the arguments to replace before the call
+	// is issued; nil: none.
+	Rewrite *abi.Rewrite
 }
 
 // HookAction is what happens to a hooked call.
@@ -82,6 +85,13 @@ func (s *Server) answerHook(fd int, p *peer, c abi.HookCall) error {
 			p.nextToken++
 			p.after[p.nextToken] = a.After
 			r.Action, r.Ret = abi.ReplyAfter, int64(p.nextToken)
+		}
+		if a.Rewrite != nil {
+			if r.Action == abi.ReplyAfter {
+				r.Fd = abi.RewriteAfter
+			}
+			r.Action = abi.ReplyRewrite
+			r.Str1, r.Str2 = a.Rewrite.Encode()
 		}
 	}
 	for {

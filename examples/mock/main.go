@@ -2,9 +2,11 @@
 // gives a file holding fixed bytes (whether or not the path exists), and
 // uname can report another host name. An example of package hook: hooks
 // that answer calls themselves, with a descriptor (ReturnFile) or by
-// writing into the caller's buffer (ReturnBytes).
+// writing into the caller's buffer (ReturnBytes), and hooks that change a
+// call's path before the kernel sees it (Continue().Path).
 //
-//	mock [--file PATH=TEXT]... [--file-from PATH=HOSTFILE]... [--hostname NAME] [--mount SPEC]... [--] PROG [ARGS...]
+//	mock [--file PATH=TEXT]... [--file-from PATH=HOSTFILE]... [--redirect PATH=OTHER]...
+//	     [--hostname NAME] [--mount SPEC]... [--] PROG [ARGS...]
 //
 // Each open of a mocked path gets a private in-memory copy of the bytes:
 // reads, fstat, lseek and mmap see them, writes change only that copy.
@@ -26,20 +28,26 @@ import (
 
 type mock struct {
 	hook.Default
-	files    map[string][]byte // by clean absolute path
-	hostname *string
+	files     map[string][]byte // by clean absolute path
+	redirects map[string]string // opens of the key open the value instead
+	hostname  *string
 }
 
 func (m *mock) Open(c *hook.Call, path string, flags int, mode uint32) hook.Result {
-	return m.open(c, unix.AT_FDCWD, path)
+	return m.open(c, unix.AT_FDCWD, path, 0)
 }
 
 func (m *mock) Openat(c *hook.Call, dirfd int, path string, flags int, mode uint32) hook.Result {
-	return m.open(c, dirfd, path)
+	return m.open(c, dirfd, path, 1)
 }
 
-func (m *mock) open(c *hook.Call, dirfd int, path string) hook.Result {
-	data, ok := m.files[c.Abs(dirfd, path)]
+// open answers an open of path (argument arg of the call).
+func (m *mock) open(c *hook.Call, dirfd int, path string, arg int) hook.Result {
+	abs := c.Abs(dirfd, path)
+	if other, ok := m.redirects[abs]; ok {
+		return c.Continue().Path(arg, other)
+	}
+	data, ok := m.files[abs]
 	if !ok {
 		return c.Continue()
 	}
@@ -113,8 +121,23 @@ func (f fileFlag) Set(v string) error {
 	return nil
 }
 
+// redirectFlag is --redirect PATH=OTHER.
+type redirectFlag map[string]string
+
+func (r redirectFlag) String() string { return "" }
+
+func (r redirectFlag) Set(v string) error {
+	p, other, ok := strings.Cut(v, "=")
+	if !ok || !filepath.IsAbs(p) || other == "" {
+		return fmt.Errorf("%q: want an absolute PATH=OTHER", v)
+	}
+	r[filepath.Clean(p)] = other
+	return nil
+}
+
 func main() {
-	m := &mock{files: map[string][]byte{}}
+	m := &mock{files: map[string][]byte{}, redirects: map[string]string{}}
+	flag.Var(redirectFlag(m.redirects), "redirect", "opens of `PATH=OTHER`'s path open OTHER instead (repeatable)")
 	flag.Var(fileFlag{files: m.files}, "file", "opens of `PATH=TEXT`'s path read TEXT (repeatable)")
 	flag.Var(fileFlag{files: m.files, fromFile: true}, "file-from", "opens of `PATH=HOSTFILE`'s path read HOSTFILE's bytes (repeatable)")
 	m.hostname = flag.String("hostname", "", "uname reports `NAME` as the host name")

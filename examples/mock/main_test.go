@@ -10,7 +10,8 @@ import (
 
 // TestMock: a mocked path reads the fixed bytes in cat, head, python
 // (read, fstat-sized read, mmap) and a shell redirect, whether the path
-// exists or not; other paths are untouched; uname gives the made-up name.
+// exists or not; other paths are untouched; a redirected path opens
+// another file; uname gives the made-up name.
 func TestMock(t *testing.T) {
 	testenv.RequireHook(t)
 	testenv.Need(t, "python3", "hostname")
@@ -29,10 +30,12 @@ m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
 print(m[:3].decode())'
 while read line; do echo "line: $line"; done < /nonexistent/config
 cd ` + dir + ` && cat real ./other
+cat /nonexistent/elsewhere
 hostname`
 	r := testenv.Run(t, bin, "--file", "/etc/hostname=sandbox\n", "--file", "/nonexistent/config=a=1\nb=2\n",
-		"--file-from", filepath.Join(dir, "other")+"="+payload, "--hostname", "fakehost", "--", "sh", "-c", script)
-	want := "sandbox\na=1\n8 8\na=1\nline: a=1\nline: b=2\non disk\nfrom a host file\nfakehost\n"
+		"--file-from", filepath.Join(dir, "other")+"="+payload, "--redirect", "/nonexistent/elsewhere="+real,
+		"--hostname", "fakehost", "--", "sh", "-c", script)
+	want := "sandbox\na=1\n8 8\na=1\nline: a=1\nline: b=2\non disk\nfrom a host file\non disk\nfakehost\n"
 	if r.Code != 0 || r.Stdout != want {
 		t.Errorf("status %d stdout:\n%s\nwant:\n%s\nstderr:\n%s", r.Code, r.Stdout, want, r.Stderr)
 	}

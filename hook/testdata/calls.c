@@ -79,6 +79,13 @@ int main(int argc, char **argv)
 			printf("again: fd %d read %ld %s cloexec %d\n", fd2 - fd, n, buf, (fcntl(fd2, F_GETFD) & FD_CLOEXEC) != 0);
 			close(fd);
 			close(fd2);
+		} else if (!strcmp(step, "rewrite")) {
+			int fd = open("/zvfs-hook-test/redirect", O_RDONLY);
+			long n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+			printf("redirected: fd %d read %ld %s\n", fd >= 0, n, n > 0 ? buf : strerrorname_np(errno));
+			fflush(stdout);
+			show("\nshortened write", write(1, "rewritten-arg\n", 14));
+			close(fd);
 		} else if (!strcmp(step, "deny")) {
 			show("open denied", open("/zvfs-hook-test/denied", O_RDONLY));
 		} else if (!strcmp(step, "badpath")) {

@@ -86,6 +86,8 @@ func CHeader() []byte {
 		{"ABI_MSG_HOOK", MsgHook},
 		{"ABI_MSG_HOOK_DONE", MsgHookDone},
 		{"ABI_REPLY_AFTER", ReplyAfter},
+		{"ABI_REPLY_REWRITE", ReplyRewrite},
+		{"ABI_REWRITE_AFTER", RewriteAfter},
 		{"ABI_FD_CLOEXEC", FdCloexec},
 	}
 	for _, c := range consts {
@@ -128,6 +130,7 @@ func CHeader() []byte {
 		{"abi_pathcall", PathCall{}, 6},
 		{"abi_hook_fixed", HookFixed{}, HookFixedSize},
 		{"abi_hook_done_fixed", HookDoneFixed{}, HookDoneFixedSize},
+		{"abi_rewrite_fixed", RewriteFixed{}, RewriteFixedSize},
 	} {
 		writeStruct(&b, t.name, reflect.TypeOf(t.v), t.size)
 	}

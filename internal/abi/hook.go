@@ -100,8 +100,39 @@ type HookDoneFixed struct {
 // ReplyPass (issue the call) and ReplyFd (the passed descriptor is the
 // answer; FdCloexec in ReplyFixed.Fd asks for close-on-exec).
 const (
-	ReplyAfter = 5 // issue the call, then send MsgHookDone with Ret as the token
+	ReplyAfter   = 5 // issue the call, then send MsgHookDone with Ret as the token
+	ReplyRewrite = 6 // issue the call with the arguments of the RewriteFixed in Str1 (and the path in Str2); RewriteAfter in Fd: then as ReplyAfter
 )
+
+// RewriteFixed is Str1 of a ReplyRewrite: the arguments to replace before
+// the call is issued.
+type RewriteFixed struct {
+	Mask    uint32    // bit i: Args[i] replaces argument i
+	PathArg uint32    // argument that points at the stub's copy of Str2, or NoArg
+	Args    [6]uint64 // the new values
+}
+
+// RewriteAfter in ReplyFixed.Fd of a ReplyRewrite: report the result as for
+// ReplyAfter (ReplyFixed.Ret is the token).
+const RewriteAfter = 1 << 3
+
+// Rewrite is a ReplyRewrite's content.
+type Rewrite struct {
+	Mask    uint32
+	PathArg uint32 // NoArg: none
+	Args    [6]uint64
+	Path    string
+}
+
+// Encode returns Str1 and Str2 of the reply.
+func (r Rewrite) Encode() (string, string) {
+	b := le.AppendUint32(nil, r.Mask&0x3f)
+	b = le.AppendUint32(b, r.PathArg)
+	for _, a := range r.Args {
+		b = le.AppendUint64(b, a)
+	}
+	return string(b), r.Path
+}
 
 // FdCloexec in ReplyFixed.Fd of a hook's ReplyFd: install with close-on-exec.
 const FdCloexec = 1 << 2
@@ -110,6 +141,7 @@ const FdCloexec = 1 << 2
 const (
 	HookFixedSize     = 56
 	HookDoneFixedSize = 16
+	RewriteFixedSize  = 56
 )
 
 // HookCall is a decoded MsgHook.

@@ -66,6 +66,8 @@
 #define ABI_MSG_HOOK               0x7
 #define ABI_MSG_HOOK_DONE          0x8
 #define ABI_REPLY_AFTER            0x5
+#define ABI_REPLY_REWRITE          0x6
+#define ABI_REWRITE_AFTER          0x8
 #define ABI_FD_CLOEXEC             0x4
 
 /* System call numbers, from golang.org/x/sys/unix. */
@@ -613,6 +615,13 @@ struct abi_hook_done_fixed {
 	abi_i64 ret;
 };
 _Static_assert(sizeof(struct abi_hook_done_fixed) == 16, "abi_hook_done_fixed size");
+
+struct abi_rewrite_fixed {
+	abi_u32 mask;
+	abi_u32 path_arg;
+	abi_u64 args[6];
+};
+_Static_assert(sizeof(struct abi_rewrite_fixed) == 56, "abi_rewrite_fixed size");
 
 static const abi_u8 abi_class_table[ABI_NSLOTS] = {
 	0,0,0,0,0,0,0,0,0,6,0,0,0,0,0,2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,

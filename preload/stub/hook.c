@@ -72,6 +72,26 @@ int hook_env(char *buf, unsigned long cap, unsigned long *out)
 	return 1;
 }
 
+/* rewrite replaces the arguments of f the reply names. A replaced path is
+ * copied to after->path, which lives until the call is issued. */
+static int rewrite(struct frame *f, struct hook_after *after, const struct reply *rep)
+{
+	struct abi_rewrite_fixed rw;
+	if (rep->r.len1 != sizeof rw)
+		return -1;
+	memcpy(&rw, rep->str, sizeof rw);
+	if ((rw.mask & ~0x3fu) || (rw.path_arg != ABI_NOARG && rw.path_arg > 5))
+		return -1;
+	for (int i = 0; i < 6; i++)
+		if (rw.mask & (1u << i))
+			*frame_arg(f, i) = rw.args[i];
+	if (rw.path_arg != ABI_NOARG) {
+		memcpy(after->path, rep->str + rep->r.len1 + 1, rep->r.len2 + 1);
+		*frame_arg(f, (int)rw.path_arg) = (unsigned long)after->path;
+	}
+	return 0;
+}
+
 /* hook_before asks the hooks about call f. HOOK_DONE: f->rax is the
  * answer. HOOK_CONTINUE: issue the call; if after->want, then hand its
  * result to hook_done. */
@@ -109,6 +129,17 @@ int hook_before(struct frame *f, struct hook_after *after)
 	case ABI_REPLY_AFTER:
 		after->want = 1;
 		after->token = (unsigned long)rep.r.ret;
+		action = HOOK_CONTINUE;
+		break;
+	case ABI_REPLY_REWRITE:
+		if (rewrite(f, after, &rep) < 0) {
+			f->rax = (unsigned long)-EIO;
+			break;
+		}
+		if (rep.r.fd & ABI_REWRITE_AFTER) {
+			after->want = 1;
+			after->token = (unsigned long)rep.r.ret;
+		}
 		action = HOOK_CONTINUE;
 		break;
 	case ABI_REPLY_FD:

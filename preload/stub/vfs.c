@@ -347,18 +347,6 @@ long install_fd(int fd, int cloexec, int bits, int lowest)
 
 /* ---- the calls ------------------------------------------------------------ */
 
-static unsigned long *arg(struct frame *f, int i)
-{
-	switch (i) {
-	case 0: return &f->rdi;
-	case 1: return &f->rsi;
-	case 2: return &f->rdx;
-	case 3: return &f->r10;
-	case 4: return &f->r8;
-	default: return &f->r9;
-	}
-}
-
 static long fd_request(struct frame *f, long fd);
 
 /* fd_call handles a call about descriptor f->rdi (and f->rsi for dup2 and
@@ -473,14 +461,14 @@ static long issue_host(struct frame *f, const struct abi_pathcall *pc, const cha
 {
 	struct frame g = *f;
 	if (s1 && pc->path1 != ABI_NOARG) {
-		*arg(&g, pc->path1) = (unsigned long)s1;
+		*frame_arg(&g, pc->path1) = (unsigned long)s1;
 		if (pc->dir1 != ABI_NOARG)
-			*arg(&g, pc->dir1) = (unsigned long)AT_FDCWD;
+			*frame_arg(&g, pc->dir1) = (unsigned long)AT_FDCWD;
 	}
 	if (s2 && pc->path2 != ABI_NOARG) {
-		*arg(&g, pc->path2) = (unsigned long)s2;
+		*frame_arg(&g, pc->path2) = (unsigned long)s2;
 		if (pc->dir2 != ABI_NOARG)
-			*arg(&g, pc->dir2) = (unsigned long)AT_FDCWD;
+			*frame_arg(&g, pc->dir2) = (unsigned long)AT_FDCWD;
 	}
 	return raw_frame(&g);
 }
@@ -591,18 +579,18 @@ static long path_call(struct frame *f, const unsigned long *mask, int depth)
 	struct path *a = 0, *b = 0;
 	int fds[2], nfds = 0;
 	unsigned flags = 0;
-	long flagv = pc->flags != ABI_NOARG ? (long)*arg(f, pc->flags) : 0;
+	long flagv = pc->flags != ABI_NOARG ? (long)*frame_arg(f, pc->flags) : 0;
 	int empty_ok = (flagv & AT_EMPTY_PATH) != 0;
-	if (pc->kind == ABI_PATH_NULLFD && *arg(f, pc->path1) == 0) {
+	if (pc->kind == ABI_PATH_NULLFD && *frame_arg(f, pc->path1) == 0) {
 		/* utimensat(fd, NULL, ...): about the descriptor itself. */
-		long fd = (long)*arg(f, pc->dir1);
+		long fd = (long)*frame_arg(f, pc->dir1);
 		if (!(fd_bits(fd) & ABI_FD_VIRT))
 			return raw_frame(f);
 		return fd_request(f, fd);
 	}
 	if (pc->kind == ABI_PATH_SYMLINK) {
 		/* The link's content is any string: send it as it is. */
-		long n = upath(*arg(f, pc->path1), p1.s);
+		long n = upath(*frame_arg(f, pc->path1), p1.s);
 		if (n == -EFAULT)
 			return -EFAULT;
 		if (n < 0)
@@ -611,9 +599,9 @@ static long path_call(struct frame *f, const unsigned long *mask, int depth)
 		p1.kind = P_HOST;
 		a = &p1;
 	} else if (pc->path1 != ABI_NOARG) {
-		long d = pc->dir1 != ABI_NOARG ? (long)(int)*arg(f, pc->dir1) : AT_FDCWD;
+		long d = pc->dir1 != ABI_NOARG ? (long)(int)*frame_arg(f, pc->dir1) : AT_FDCWD;
 		int opens = nr == SYS_open || nr == SYS_openat || nr == SYS_openat2;
-		r = classify(&p1, *arg(f, pc->path1), d, empty_ok, opens);
+		r = classify(&p1, *frame_arg(f, pc->path1), d, empty_ok, opens);
 		if (r < 0)
 			return r;
 		a = &p1;
@@ -626,8 +614,8 @@ static long path_call(struct frame *f, const unsigned long *mask, int depth)
 		}
 	}
 	if (pc->path2 != ABI_NOARG) {
-		long d = pc->dir2 != ABI_NOARG ? (long)(int)*arg(f, pc->dir2) : AT_FDCWD;
-		r = classify(&p2, *arg(f, pc->path2), d, 0, 0);
+		long d = pc->dir2 != ABI_NOARG ? (long)(int)*frame_arg(f, pc->dir2) : AT_FDCWD;
+		r = classify(&p2, *frame_arg(f, pc->path2), d, 0, 0);
 		if (r < 0)
 			return r;
 		b = &p2;

@@ -90,6 +90,19 @@ static inline void frame_args(const struct frame *f, unsigned long long *out)
 	out[5] = f->r9;
 }
 
+/* frame_arg is the register of argument i (0-5). */
+static inline unsigned long *frame_arg(struct frame *f, int i)
+{
+	switch (i) {
+	case 0: return &f->rdi;
+	case 1: return &f->rsi;
+	case 2: return &f->rdx;
+	case 3: return &f->r10;
+	case 4: return &f->r8;
+	default: return &f->r9;
+	}
+}
+
 /* raw_frame issues the call in f as the program made it. */
 static inline long raw_frame(const struct frame *f)
 {
@@ -242,6 +255,7 @@ struct hook_after {
 	int want; /* send the result with this token */
 	unsigned long token;
 	struct conn_use use;
+	char path[PATH_MAX_ + 1]; /* a path argument the hooks replaced, pointed at by the frame */
 };
 int hook_before(struct frame *f, struct hook_after *after);
 void hook_done(struct hook_after *after, long ret);
