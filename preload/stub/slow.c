@@ -239,12 +239,11 @@ static void abandoned(struct frame *f)
 
 static int run_call(struct frame *f, unsigned cls);
 
-int zvfs_slow(struct frame *f)
+/* hooked runs a call the user's hooks asked to see: asks them, then issues
+ * it as usual unless they answered it. Kept out of zvfs_slow so that the
+ * path copy in after costs only hooked calls stack. */
+static __attribute__((noinline)) int hooked(struct frame *f, unsigned cls)
 {
-	abandoned(f);
-	unsigned cls = f->rax < ABI_NSLOTS ? low(ABI_CLASS_TABLE_ADDR)[f->rax] : 0;
-	if (!(cls & ABI_CLASS_HOOKED))
-		return run_call(f, cls);
 	struct hook_after after;
 	if (hook_before(f, &after) == HOOK_DONE)
 		return ACTION_RET;
@@ -257,6 +256,13 @@ int zvfs_slow(struct frame *f)
 	if (action == ACTION_RET)
 		hook_done(&after, (long)f->rax);
 	return action;
+}
+
+int zvfs_slow(struct frame *f)
+{
+	abandoned(f);
+	unsigned cls = f->rax < ABI_NSLOTS ? low(ABI_CLASS_TABLE_ADDR)[f->rax] : 0;
+	return cls & ABI_CLASS_HOOKED ? hooked(f, cls) : run_call(f, cls);
 }
 
 /* run_call issues call f, of class cls, as the entry sent it here. */

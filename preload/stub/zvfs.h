@@ -247,7 +247,6 @@ long install_fd(int fd, int cloexec, int bits, int lowest);
 
 /* hook.c */
 void hook_init(const char *set);
-int hook_on(void);
 int hook_env(char *buf, unsigned long cap, unsigned long *out);
 #define HOOK_DONE 0     /* f->rax is the answer */
 #define HOOK_CONTINUE 1 /* issue the call by its usual class */
