@@ -4,7 +4,6 @@
 package mem
 
 import (
-	"errors"
 	"os"
 	"time"
 
@@ -202,80 +201,43 @@ func (fs *FS) Remove(name string) error {
 }
 
 // RemoveAll removes name and everything below it with the algorithm of
-// os.RemoveAll, so that it gives the same results: nil if name does not
-// exist, EINVAL if it ends in "." (but not ".."), a final symbolic link
-// removed rather than followed, a trailing slash ignored. It is not atomic:
-// each name is removed with the caller's permissions.
-func (fs *FS) RemoveAll(name string) error {
-	if name == "" {
-		return nil
-	}
-	if name == "." || len(name) >= 2 && name[len(name)-1] == '.' && name[len(name)-2] == '/' {
-		return pathErr("RemoveAll", name, unix.EINVAL)
-	}
-	err := fs.Remove(name)
-	if err == nil || os.IsNotExist(err) {
-		return nil
-	}
-	parent, base := linuxvfs.SplitPath(name)
-	d, err := fs.openFile(fs.t.root, parent, os.O_RDONLY, 0)
-	if os.IsNotExist(err) {
-		return nil
-	}
+// os.RemoveAll, so that it gives the same results (see
+// linuxvfs.RemoveAll). It is not atomic: each name is removed with the
+// caller's permissions.
+func (fs *FS) RemoveAll(name string) error { return linuxvfs.RemoveAll[*inode](remover{fs}, name) }
+
+// remover walks a tree for linuxvfs.RemoveAll relative to directory inodes.
+type remover struct{ fs *FS }
+
+func (r remover) Remove(name string) error { return r.fs.Remove(name) }
+
+func (r remover) OpenParent(parent string) (*inode, error) {
+	d, err := r.fs.openFile(r.fs.t.root, parent, os.O_RDONLY, 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	d.Close()
-	return fs.removeAllFrom(d.node, base)
+	return d.node, nil
 }
 
-// removeAllFrom removes base, a name in the directory parent, and
-// everything below it, working relative to the inode as os.RemoveAll
-// works relative to a descriptor.
-func (fs *FS) removeAllFrom(parent *inode, base string) error {
-	fs.t.mu.Lock()
-	e := fs.unlink(parent, base)
-	fs.t.mu.Unlock()
-	if e == 0 || e == unix.ENOENT {
-		return nil
+func (r remover) UnlinkAt(dir *inode, name string) unix.Errno {
+	r.fs.t.mu.Lock()
+	defer r.fs.t.mu.Unlock()
+	return r.fs.unlink(dir, name)
+}
+
+func (r remover) RmdirAt(dir *inode, name string) unix.Errno {
+	r.fs.t.mu.Lock()
+	defer r.fs.t.mu.Unlock()
+	return r.fs.rmdir(dir, name)
+}
+
+func (r remover) ListAt(dir *inode, name string) (*inode, []string, error, error) {
+	d, err := r.fs.openFile(dir, name, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, nil, err, nil
 	}
-	// EISDIR: a directory to empty first; EPERM and EACCES: no right to
-	// remove it, but perhaps a directory whose contents may go.
-	if e != unix.EISDIR && e != unix.EPERM && e != unix.EACCES {
-		return pathErr("unlinkat", base, e)
-	}
-	var recurseErr error
-	d, err := fs.openFile(parent, base, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
-	switch {
-	case errors.Is(err, unix.ENOENT):
-		return nil
-	case errors.Is(err, unix.ENOTDIR) || errors.Is(err, unix.ELOOP):
-		return pathErr("unlinkat", base, e)
-	case err != nil:
-		recurseErr = pathErr("openfdat", base, errOf(err))
-	default:
-		names, err := d.Readdirnames(-1)
-		d.Close()
-		if err != nil {
-			if errors.Is(err, unix.ENOENT) {
-				return nil
-			}
-			return pathErr("readdirnames", base, errOf(err))
-		}
-		for _, name := range names {
-			if err := fs.removeAllFrom(d.node, name); err != nil && recurseErr == nil {
-				recurseErr = err
-			}
-		}
-	}
-	fs.t.mu.Lock()
-	e = fs.rmdir(parent, base)
-	fs.t.mu.Unlock()
-	if e == 0 || e == unix.ENOENT {
-		return nil
-	}
-	if recurseErr != nil {
-		return recurseErr
-	}
-	return pathErr("unlinkat", base, e)
+	names, err := d.Readdirnames(-1)
+	d.Close()
+	return d.node, names, nil, err
 }

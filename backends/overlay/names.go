@@ -6,7 +6,6 @@
 package overlay
 
 import (
-	"errors"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -306,74 +305,39 @@ func (fs *FS) Remove(name string) error {
 }
 
 // RemoveAll removes name and everything below it with the algorithm of
-// os.RemoveAll (see mem.FS.RemoveAll): nil if name does not exist, EINVAL
-// if it ends in ".". It is not atomic.
-func (fs *FS) RemoveAll(name string) error {
-	if name == "" {
-		return nil
-	}
-	if name == "." || len(name) >= 2 && name[len(name)-1] == '.' && name[len(name)-2] == '/' {
-		return pathErr("RemoveAll", name, unix.EINVAL)
-	}
-	err := fs.Remove(name)
-	if err == nil || os.IsNotExist(err) {
-		return nil
-	}
-	parent, base := linuxvfs.SplitPath(name)
-	d, err := fs.Open(parent)
-	if os.IsNotExist(err) {
-		return nil
-	}
+// os.RemoveAll (see linuxvfs.RemoveAll): nil if name does not exist,
+// EINVAL if it ends in ".". It is not atomic.
+func (fs *FS) RemoveAll(name string) error { return linuxvfs.RemoveAll[string](remover{fs}, name) }
+
+// remover walks the merged tree for linuxvfs.RemoveAll by paths.
+type remover struct{ fs *FS }
+
+func (r remover) Remove(name string) error { return r.fs.Remove(name) }
+
+func (r remover) OpenParent(parent string) (string, error) {
+	d, err := r.fs.Open(parent)
 	if err != nil {
-		return err
+		return "", err
 	}
 	d.Close()
-	return fs.removeAllFrom(parent, base)
+	return parent, nil
 }
 
-// removeAllFrom removes base, a name in the directory parent, and
-// everything below it.
-func (fs *FS) removeAllFrom(parent, base string) error {
-	p := parent + "/" + base
-	e := fs.write(func() unix.Errno { return fs.unlink(p) })
-	if e == 0 || e == unix.ENOENT {
-		return nil
+func (r remover) UnlinkAt(dir, name string) unix.Errno {
+	return r.fs.write(func() unix.Errno { return r.fs.unlink(dir + "/" + name) })
+}
+
+func (r remover) RmdirAt(dir, name string) unix.Errno {
+	return r.fs.write(func() unix.Errno { return r.fs.rmdir(dir + "/" + name) })
+}
+
+func (r remover) ListAt(dir, name string) (string, []string, error, error) {
+	p := dir + "/" + name
+	d, err := r.fs.OpenFile(p, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return "", nil, err, nil
 	}
-	// EISDIR: a directory to empty first; EPERM and EACCES: no right to
-	// remove it, but perhaps a directory whose contents may go.
-	if e != unix.EISDIR && e != unix.EPERM && e != unix.EACCES {
-		return pathErr("unlinkat", base, e)
-	}
-	var recurseErr error
-	d, err := fs.OpenFile(p, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
-	switch {
-	case errors.Is(err, unix.ENOENT):
-		return nil
-	case errors.Is(err, unix.ENOTDIR) || errors.Is(err, unix.ELOOP):
-		return pathErr("unlinkat", base, e)
-	case err != nil:
-		recurseErr = pathErr("openfdat", base, errnoOf(err))
-	default:
-		names, err := d.Readdirnames(-1)
-		d.Close()
-		if err != nil {
-			if errors.Is(err, unix.ENOENT) {
-				return nil
-			}
-			return pathErr("readdirnames", base, errnoOf(err))
-		}
-		for _, name := range names {
-			if err := fs.removeAllFrom(p, name); err != nil && recurseErr == nil {
-				recurseErr = err
-			}
-		}
-	}
-	e = fs.write(func() unix.Errno { return fs.rmdir(p) })
-	if e == 0 || e == unix.ENOENT {
-		return nil
-	}
-	if recurseErr != nil {
-		return recurseErr
-	}
-	return pathErr("unlinkat", base, e)
+	names, err := d.Readdirnames(-1)
+	d.Close()
+	return p, names, nil, err
 }
