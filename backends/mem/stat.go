@@ -73,6 +73,11 @@ func (t *tree) stat(n *inode, fd int) Stat {
 // tmpfs stores symlink targets up to this length inside the inode.
 const shortSymlink = 127
 
+// FileInfo returns the os.FileInfo of a file named name with attributes
+// st; its Sys method returns a *Stat. (Backends built on this one, like
+// the overlay, give theirs so.)
+func FileInfo(name string, st Stat) os.FileInfo { return &fileInfo{name: name, st: st} }
+
 // fileInfo is the os.FileInfo of this package.
 type fileInfo struct {
 	name string

@@ -164,9 +164,9 @@ func (f *dirFile) Stat() (os.FileInfo, error) {
 	if e != 0 {
 		st := f.st
 		st.Nlink = 0
-		return &fileInfo{name: linuxvfs.BaseName(f.name), st: st}, nil
+		return mem.FileInfo(linuxvfs.BaseName(f.name), st), nil
 	}
-	return &fileInfo{name: linuxvfs.BaseName(f.name), st: n.stat()}, nil
+	return mem.FileInfo(linuxvfs.BaseName(f.name), n.stat()), nil
 }
 
 // Readdir returns the FileInfo (as Lstat gives it) of up to n entries,
@@ -176,7 +176,7 @@ func (f *dirFile) Readdir(count int) ([]os.FileInfo, error) {
 	var infos []os.FileInfo
 	err := f.readdir(count, "readdir", func(dir *node, de mem.Dirent) {
 		if c, e := f.fs.child(dir, de.Name); e == 0 {
-			infos = append(infos, &fileInfo{name: de.Name, st: c.stat()})
+			infos = append(infos, mem.FileInfo(de.Name, c.stat()))
 		}
 	})
 	return infos, err

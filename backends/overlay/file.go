@@ -40,7 +40,7 @@ func (f *upperFile) Stat() (os.FileInfo, error) {
 		return nil, err
 	}
 	st, _ := statOf(fi)
-	return &fileInfo{name: linuxvfs.BaseName(f.name), st: st}, nil
+	return mem.FileInfo(linuxvfs.BaseName(f.name), st), nil
 }
 
 // lowerFile is an open file of a lower layer, or a descriptor of one
@@ -74,7 +74,7 @@ func (f *lowerFile) Fd() uintptr {
 func (f *lowerFile) Stat() (os.FileInfo, error) {
 	if f.tracked {
 		if st, ok := f.fs.trackedStat(f.key); ok {
-			return &fileInfo{name: linuxvfs.BaseName(f.name), st: st}, nil
+			return mem.FileInfo(linuxvfs.BaseName(f.name), st), nil
 		}
 	}
 	fi, err := f.File.Stat()
@@ -85,7 +85,7 @@ func (f *lowerFile) Stat() (os.FileInfo, error) {
 	if f.tracked {
 		st.Nlink = 0
 	}
-	return &fileInfo{name: linuxvfs.BaseName(f.name), st: st}, nil
+	return mem.FileInfo(linuxvfs.BaseName(f.name), st), nil
 }
 
 // Chmod is fchmod(2): Chmod of the overlay file, judged with the

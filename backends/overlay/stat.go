@@ -6,26 +6,12 @@ package overlay
 
 import (
 	"os"
-	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
-
-// fileInfo is the os.FileInfo of this package.
-type fileInfo struct {
-	name string
-	st   mem.Stat
-}
-
-func (fi *fileInfo) Name() string       { return fi.name }
-func (fi *fileInfo) Size() int64        { return fi.st.Size }
-func (fi *fileInfo) Mode() os.FileMode  { return linuxvfs.FileMode(fi.st.Mode) }
-func (fi *fileInfo) ModTime() time.Time { return fi.st.Mtime }
-func (fi *fileInfo) IsDir() bool        { return fi.st.Mode&unix.S_IFMT == unix.S_IFDIR }
-func (fi *fileInfo) Sys() any           { return &fi.st }
 
 // lookup resolves name for a read-only operation, under the read lock.
 func (fs *FS) lookup(name string, follow bool) (*node, unix.Errno) {
@@ -64,7 +50,7 @@ func (fs *FS) statOp(op, name string, follow bool) (os.FileInfo, error) {
 	if e != 0 {
 		return nil, pathErr(op, name, e)
 	}
-	return &fileInfo{name: linuxvfs.BaseName(name), st: n.stat()}, nil
+	return mem.FileInfo(linuxvfs.BaseName(name), n.stat()), nil
 }
 
 // Readlink returns the target of the symbolic link name, from the topmost
