@@ -125,18 +125,7 @@ func (fs *FS) setOwner(n *inode, uid, gid int) unix.Errno {
 // Chtimes sets the access and modification times of the file name refers
 // to, like os.Chtimes: a zero time.Time leaves that time unchanged.
 func (fs *FS) Chtimes(name string, atime, mtime time.Time) error {
-	var a, m *time.Time
-	if !atime.IsZero() {
-		a = &atime
-	}
-	if !mtime.IsZero() {
-		m = &mtime
-	}
-	if err := fs.Utimens(name, a, m, true); err != nil {
-		err.(*os.PathError).Op = "chtimes"
-		return err
-	}
-	return nil
+	return linuxvfs.Chtimes(fs.Utimens, name, atime, mtime)
 }
 
 // Utimens sets the access and modification times of name (following a
