@@ -68,18 +68,33 @@ func (h *handler) fchmod(mode uint32) (Answer, error) {
 // fchange runs change on the file of the call's descriptor (fchmod,
 // fchown): through the open file if its type can, else by its path.
 func (h *handler) fchange(change func(file afero.File, fs afero.Fs, name string) error) (Answer, error) {
-	f, err := h.fdOf()
+	f, err := h.changeableFd()
 	if err != nil {
 		return Answer{}, err
 	}
 	defer f.release()
-	if f.hostOnly() {
-		return Answer{}, unix.EPERM
-	}
-	if f.m.ReadOnly {
-		return Answer{}, unix.EROFS
-	}
 	return okAnswer.withErr(change(f.file(), h.c.fs(f.m), "/"+f.rel()))
+}
+
+// changeableFd returns the file of the call's descriptor for a change of
+// its attributes: EPERM for one zvfs only holds a host path of, EROFS on
+// a read-only mount. The caller releases it.
+func (h *handler) changeableFd() (*fdFile, error) {
+	f, err := h.fdOf()
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case f.hostOnly():
+		err = unix.EPERM
+	case f.m.ReadOnly:
+		err = unix.EROFS
+	}
+	if err != nil {
+		f.release()
+		return nil, err
+	}
+	return f, nil
 }
 
 func (f *fdFile) file() afero.File {
@@ -196,17 +211,11 @@ func (h *handler) utimens(addr uint64, flags int, kind timesKind) (Answer, error
 		return Answer{}, err
 	}
 	if h.r.Call.Flags&abi.CallPath1 == 0 || (h.r.Call.Path1 == "" && flags&unix.AT_EMPTY_PATH != 0) {
-		f, err := h.fdOf()
+		f, err := h.changeableFd()
 		if err != nil {
 			return Answer{}, err
 		}
 		defer f.release()
-		if f.hostOnly() {
-			return Answer{}, unix.EPERM
-		}
-		if f.m.ReadOnly {
-			return Answer{}, unix.EROFS
-		}
 		file := f.file()
 		if now {
 			if t, ok := file.(interface{ Touch() error }); ok {

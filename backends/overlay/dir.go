@@ -199,11 +199,7 @@ func (f *dirFile) readdir(count int, op string, emit func(*node, mem.Dirent)) er
 	}
 	f.fs.s.mu.RLock()
 	defer f.fs.s.mu.RUnlock()
-	dir, e := f.node()
-	var ents []mem.Dirent
-	if e == 0 {
-		ents, e = f.fs.list(dir)
-	}
+	dir, ents, e := f.entries()
 	if e != 0 {
 		return pathErr(op, f.name, e)
 	}
@@ -223,15 +219,22 @@ func (f *dirFile) Dirents() ([]mem.Dirent, error) {
 	}
 	f.fs.s.mu.RLock()
 	defer f.fs.s.mu.RUnlock()
-	dir, e := f.node()
-	var ents []mem.Dirent
-	if e == 0 {
-		ents, e = f.fs.list(dir)
-	}
+	_, ents, e := f.entries()
 	if e != 0 {
 		return nil, pathErr("getdents", f.name, e)
 	}
 	return ents, nil
+}
+
+// entries returns the directory's node and its merged entries, sorted by
+// name. The caller holds the read lock.
+func (f *dirFile) entries() (*node, []mem.Dirent, unix.Errno) {
+	dir, e := f.node()
+	if e != 0 {
+		return nil, nil, e
+	}
+	ents, e := f.fs.list(dir)
+	return dir, ents, e
 }
 
 // Chmod is fchmod(2) on the directory: Chmod of its path, copying it up.
