@@ -12,6 +12,7 @@ import (
 	"github.com/zvfs/zvfs/backends/mem"
 	"github.com/zvfs/zvfs/fdtable"
 	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // served is a file description the supervisor serves.
@@ -26,19 +27,9 @@ type served struct {
 	pos     int
 }
 
-func fileMode(mode uint32) os.FileMode {
-	fm := os.FileMode(mode & 0777)
-	if mode&unix.S_ISUID != 0 {
-		fm |= os.ModeSetuid
-	}
-	if mode&unix.S_ISGID != 0 {
-		fm |= os.ModeSetgid
-	}
-	if mode&unix.S_ISVTX != 0 {
-		fm |= os.ModeSticky
-	}
-	return fm
-}
+// fileMode is the os.FileMode of a call's mode argument: its 07777 bits,
+// as the kernel takes them.
+func fileMode(mode uint32) os.FileMode { return linuxvfs.FileMode(mode & 07777) }
 
 func (h *handler) open(flags int, mode uint32) (Answer, error) {
 	creat := flags&unix.O_CREAT != 0

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/zvfs/zvfs/backends/mem"
-	"golang.org/x/sys/unix"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // ErrSkipped is what a *SkippedError is (errors.Is).
@@ -331,16 +331,4 @@ func entryTimes(hdr *tar.Header) times {
 
 // fileMode turns the mode field of a tar header into the permission bits
 // of an os.FileMode.
-func fileMode(m int64) os.FileMode {
-	fm := os.FileMode(m & 0777)
-	if m&unix.S_ISUID != 0 {
-		fm |= os.ModeSetuid
-	}
-	if m&unix.S_ISGID != 0 {
-		fm |= os.ModeSetgid
-	}
-	if m&unix.S_ISVTX != 0 {
-		fm |= os.ModeSticky
-	}
-	return fm
-}
+func fileMode(m int64) os.FileMode { return linuxvfs.FileMode(uint32(m) & 07777) }
