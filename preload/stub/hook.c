@@ -41,13 +41,11 @@ void hook_init(const char *set)
 	hs.set[SYS_rt_sigreturn / 8] &= (unsigned char)~(1u << (SYS_rt_sigreturn % 8)); /* never: see abi.Hookable */
 	if (!any || kept_init() < 0)
 		return;
+	/* The table is the kept (or VFS) one now: mark the hooked calls. */
 	volatile unsigned char *ct = low(ABI_CLASS_TABLE_ADDR);
-	for (int i = 0; i < ABI_NSLOTS; i++) {
-		unsigned char c = vfs_on() ? abi_vfs_class_table[i] : abi_kept_class_table[i];
+	for (int i = 0; i < ABI_NSLOTS; i++)
 		if (hs.set[i / 8] & (1u << (i % 8)))
-			c |= ABI_CLASS_HOOKED;
-		ct[i] = c;
-	}
+			ct[i] |= ABI_CLASS_HOOKED;
 	hs.on = 1;
 }
 

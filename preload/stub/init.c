@@ -65,9 +65,7 @@ static long map_low(int fsgsbase)
 	j[11] = 0xff;
 	j[12] = 0xe3;
 	*(volatile unsigned long *)low(ABI_FLAGS_ADDR) = fsgsbase ? ABI_DATAFLAG_FSGSBASE : 0;
-	volatile unsigned char *ct = low(ABI_CLASS_TABLE_ADDR);
-	for (int i = 0; i < ABI_NSLOTS; i++)
-		ct[i] = abi_class_table[i];
+	class_table_set(abi_class_table);
 	return 0;
 }
 

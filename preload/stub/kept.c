@@ -21,9 +21,10 @@ static struct kept_state ks;
 
 volatile unsigned long *fdmap(unsigned long addr) { return (volatile unsigned long *)low(addr); }
 
-/* kept_init maps the descriptor bitmaps and turns kept connections on.
- * Returns 0, or -1 if the bitmaps cannot be mapped (then requests use a
- * connection each). */
+/* kept_init maps the descriptor bitmaps, installs the class table that
+ * sends the program's close, dup2, dup3 and close_range of a connection of
+ * ours to the C handler, and turns kept connections on. Returns 0, or -1
+ * if the bitmaps cannot be mapped (then requests use a connection each). */
 int kept_init(void)
 {
 	if (ks.on)
@@ -39,6 +40,7 @@ int kept_init(void)
 	ks.conn_min = (long)(lim[0] / 2 < ABI_MAX_FD / 2 ? lim[0] / 2 : ABI_MAX_FD / 2);
 	if (ks.conn_min < 64)
 		ks.conn_min = 64;
+	class_table_set(abi_kept_class_table);
 	ks.on = 1;
 	return 0;
 }

@@ -748,9 +748,7 @@ void vfs_init(const char *mounts, const char *cwd, const char *fds)
 	vs.umask = (unsigned)RAW1(SYS_umask, 022);
 	RAW1(SYS_umask, vs.umask);
 	vs.on = 1;
-	volatile unsigned char *ct = low(ABI_CLASS_TABLE_ADDR);
-	for (int i = 0; i < ABI_NSLOTS; i++)
-		ct[i] = abi_vfs_class_table[i];
+	class_table_set(abi_vfs_class_table);
 	if (cwd && cwd[0] == '/' && zstrlen(cwd) < PATH_MAX_)
 		cwd_set(cwd, zstrlen(cwd), 1);
 	else

@@ -124,6 +124,15 @@ static inline volatile unsigned char *low(unsigned long addr)
 	return (volatile unsigned char *)addr;
 }
 
+/* class_table_set installs t as the class table the entry reads (before
+ * the page is sealed read-only at the end of start-up). */
+static inline void class_table_set(const unsigned char *t)
+{
+	volatile unsigned char *ct = low(ABI_CLASS_TABLE_ADDR);
+	for (int i = 0; i < ABI_NSLOTS; i++)
+		ct[i] = t[i];
+}
+
 /* is_err tells a raw call's error (-4095..-1) from a result. */
 static inline int is_err(long r) { return r < 0 && r > -4096; }
 
