@@ -94,10 +94,5 @@ func (s *Server) answerHook(fd int, p *peer, c abi.HookCall) error {
 			r.Str1, r.Str2 = a.Rewrite.Encode()
 		}
 	}
-	for {
-		_, err := unix.SendmsgN(fd, abi.EncodeReply(r), rights, nil, unix.MSG_NOSIGNAL)
-		if err != unix.EINTR {
-			return err
-		}
-	}
+	return sendDatagram(fd, abi.EncodeReply(r), rights)
 }

@@ -405,12 +405,7 @@ func (s *Server) handle(fd int, p *peer) bool {
 				defer unix.Close(a.Fd)
 			}
 		}
-		for {
-			_, err := unix.SendmsgN(fd, abi.EncodeReply(a.Reply), rights, nil, unix.MSG_NOSIGNAL)
-			if err != unix.EINTR {
-				return err == nil
-			}
-		}
+		return sendDatagram(fd, abi.EncodeReply(a.Reply), rights) == nil
 	case abi.MsgHook:
 		c, err := abi.DecodeHook(payload)
 		if err == nil && s.hooks == nil {
@@ -440,7 +435,7 @@ func (s *Server) handle(fd int, p *peer) bool {
 		return false
 	}
 	for _, m := range answer {
-		if err := sendDatagram(fd, m); err != nil {
+		if err := sendDatagram(fd, m, nil); err != nil {
 			return false
 		}
 	}
@@ -507,9 +502,10 @@ func peerGroups(fd int) []uint32 {
 	return buf[:n/4]
 }
 
-func sendDatagram(fd int, m []byte) error {
+// sendDatagram sends m, with the descriptors in rights (or nil).
+func sendDatagram(fd int, m, rights []byte) error {
 	for {
-		_, err := unix.SendmsgN(fd, m, nil, nil, unix.MSG_NOSIGNAL)
+		_, err := unix.SendmsgN(fd, m, rights, nil, unix.MSG_NOSIGNAL)
 		if err != unix.EINTR {
 			return err
 		}
