@@ -72,8 +72,6 @@ zvfs_entry:
 	ret
 
 .Lspecial:
-	testl	$ABI_CLASS_HOOKED, %ecx
-	jnz	.Lslow			/* the user's hooks first: see hook.c */
 	cmpl	$ABI_CLASS_DATA, %ecx
 	je	.Lfd_served
 	cmpl	$ABI_CLASS_FD, %ecx
@@ -92,7 +90,9 @@ zvfs_entry:
 	je	.Lvfork
 	cmpl	$ABI_CLASS_CLONE, %ecx
 	je	.Lclone
-	jmp	.Lslow			/* clone3: prepared in C */
+	/* clone3, prepared in C; and every hooked call: its class byte has
+	 * ABI_CLASS_HOOKED set, so it equals none of the above (hook.c). */
+	jmp	.Lslow
 
 /* Calls about descriptors: the C path only when the bitmap says the
  * descriptor is virtual (served, for data calls). Negative and huge
