@@ -27,48 +27,48 @@ const sockaddrMax = 128
 
 // methods lists the typed methods of Hooks.
 var methods = []method{
-	{unix.SYS_READ, "Read", func(h Hooks, c *Call) Result { return h.Read(c, c.int(0), c.Args[1], c.Args[2]) }},
-	{unix.SYS_WRITE, "Write", func(h Hooks, c *Call) Result { return h.Write(c, c.int(0), c.Args[1], c.Args[2]) }},
+	{unix.SYS_READ, "Read", func(h Hooks, c *Call) Result { return h.Read(c, c.intArg(0), c.Args[1], c.Args[2]) }},
+	{unix.SYS_WRITE, "Write", func(h Hooks, c *Call) Result { return h.Write(c, c.intArg(0), c.Args[1], c.Args[2]) }},
 	{unix.SYS_OPEN, "Open", func(h Hooks, c *Call) Result {
-		return c.withPath(0, func(p string) Result { return h.Open(c, p, c.int(1), uint32(c.Args[2])) })
+		return c.withPath(0, func(p string) Result { return h.Open(c, p, c.intArg(1), uint32(c.Args[2])) })
 	}},
 	{unix.SYS_OPENAT, "Openat", func(h Hooks, c *Call) Result {
-		return c.withPath(1, func(p string) Result { return h.Openat(c, c.int(0), p, c.int(2), uint32(c.Args[3])) })
+		return c.withPath(1, func(p string) Result { return h.Openat(c, c.intArg(0), p, c.intArg(2), uint32(c.Args[3])) })
 	}},
-	{unix.SYS_CLOSE, "Close", func(h Hooks, c *Call) Result { return h.Close(c, c.int(0)) }},
-	{unix.SYS_LSEEK, "Lseek", func(h Hooks, c *Call) Result { return h.Lseek(c, c.int(0), int64(c.Args[1]), c.int(2)) }},
+	{unix.SYS_CLOSE, "Close", func(h Hooks, c *Call) Result { return h.Close(c, c.intArg(0)) }},
+	{unix.SYS_LSEEK, "Lseek", func(h Hooks, c *Call) Result { return h.Lseek(c, c.intArg(0), int64(c.Args[1]), c.intArg(2)) }},
 	{unix.SYS_STAT, "Stat", func(h Hooks, c *Call) Result {
 		return c.withPath(0, func(p string) Result { return h.Stat(c, p, c.Args[1]) })
 	}},
 	{unix.SYS_LSTAT, "Lstat", func(h Hooks, c *Call) Result {
 		return c.withPath(0, func(p string) Result { return h.Lstat(c, p, c.Args[1]) })
 	}},
-	{unix.SYS_FSTAT, "Fstat", func(h Hooks, c *Call) Result { return h.Fstat(c, c.int(0), c.Args[1]) }},
+	{unix.SYS_FSTAT, "Fstat", func(h Hooks, c *Call) Result { return h.Fstat(c, c.intArg(0), c.Args[1]) }},
 	{unix.SYS_NEWFSTATAT, "Newfstatat", func(h Hooks, c *Call) Result {
-		return c.withPath(1, func(p string) Result { return h.Newfstatat(c, c.int(0), p, c.Args[2], c.int(3)) })
+		return c.withPath(1, func(p string) Result { return h.Newfstatat(c, c.intArg(0), p, c.Args[2], c.intArg(3)) })
 	}},
 	{unix.SYS_STATX, "Statx", func(h Hooks, c *Call) Result {
 		return c.withPath(1, func(p string) Result {
-			return h.Statx(c, c.int(0), p, c.int(2), uint32(c.Args[3]), c.Args[4])
+			return h.Statx(c, c.intArg(0), p, c.intArg(2), uint32(c.Args[3]), c.Args[4])
 		})
 	}},
 	{unix.SYS_ACCESS, "Access", func(h Hooks, c *Call) Result {
-		return c.withPath(0, func(p string) Result { return h.Access(c, p, c.int(1)) })
+		return c.withPath(0, func(p string) Result { return h.Access(c, p, c.intArg(1)) })
 	}},
 	{unix.SYS_FACCESSAT, "Faccessat", func(h Hooks, c *Call) Result {
-		return c.withPath(1, func(p string) Result { return h.Faccessat(c, c.int(0), p, c.int(2)) })
+		return c.withPath(1, func(p string) Result { return h.Faccessat(c, c.intArg(0), p, c.intArg(2)) })
 	}},
-	{unix.SYS_IOCTL, "Ioctl", func(h Hooks, c *Call) Result { return h.Ioctl(c, c.int(0), uint64(uint32(c.Args[1])), c.Args[2]) }},
+	{unix.SYS_IOCTL, "Ioctl", func(h Hooks, c *Call) Result { return h.Ioctl(c, c.intArg(0), uint64(uint32(c.Args[1])), c.Args[2]) }},
 	{unix.SYS_PIPE, "Pipe", func(h Hooks, c *Call) Result { return h.Pipe(c, c.Args[0]) }},
-	{unix.SYS_PIPE2, "Pipe2", func(h Hooks, c *Call) Result { return h.Pipe2(c, c.Args[0], c.int(1)) }},
-	{unix.SYS_DUP, "Dup", func(h Hooks, c *Call) Result { return h.Dup(c, c.int(0)) }},
-	{unix.SYS_DUP2, "Dup2", func(h Hooks, c *Call) Result { return h.Dup2(c, c.int(0), c.int(1)) }},
-	{unix.SYS_DUP3, "Dup3", func(h Hooks, c *Call) Result { return h.Dup3(c, c.int(0), c.int(1), c.int(2)) }},
+	{unix.SYS_PIPE2, "Pipe2", func(h Hooks, c *Call) Result { return h.Pipe2(c, c.Args[0], c.intArg(1)) }},
+	{unix.SYS_DUP, "Dup", func(h Hooks, c *Call) Result { return h.Dup(c, c.intArg(0)) }},
+	{unix.SYS_DUP2, "Dup2", func(h Hooks, c *Call) Result { return h.Dup2(c, c.intArg(0), c.intArg(1)) }},
+	{unix.SYS_DUP3, "Dup3", func(h Hooks, c *Call) Result { return h.Dup3(c, c.intArg(0), c.intArg(1), c.intArg(2)) }},
 	{unix.SYS_MMAP, "Mmap", func(h Hooks, c *Call) Result {
-		return h.Mmap(c, c.Args[0], c.Args[1], c.int(2), c.int(3), c.int(4), int64(c.Args[5]))
+		return h.Mmap(c, c.Args[0], c.Args[1], c.intArg(2), c.intArg(3), c.intArg(4), int64(c.Args[5]))
 	}},
 	{unix.SYS_MUNMAP, "Munmap", func(h Hooks, c *Call) Result { return h.Munmap(c, c.Args[0], c.Args[1]) }},
-	{unix.SYS_MPROTECT, "Mprotect", func(h Hooks, c *Call) Result { return h.Mprotect(c, c.Args[0], c.Args[1], c.int(2)) }},
+	{unix.SYS_MPROTECT, "Mprotect", func(h Hooks, c *Call) Result { return h.Mprotect(c, c.Args[0], c.Args[1], c.intArg(2)) }},
 	{unix.SYS_BRK, "Brk", func(h Hooks, c *Call) Result { return h.Brk(c, c.Args[0]) }},
 	{unix.SYS_GETPID, "Getpid", func(h Hooks, c *Call) Result { return h.Getpid(c) }},
 	{unix.SYS_GETTID, "Gettid", func(h Hooks, c *Call) Result { return h.Gettid(c) }},
@@ -86,28 +86,28 @@ var methods = []method{
 	{unix.SYS_EXECVEAT, "Execveat", func(h Hooks, c *Call) Result {
 		return c.withPath(1, func(p string) Result {
 			return c.withExecArgs(2, 3, func(argv, envp []string) Result {
-				return h.Execveat(c, c.int(0), p, argv, envp, c.int(4))
+				return h.Execveat(c, c.intArg(0), p, argv, envp, c.intArg(4))
 			})
 		})
 	}},
-	{unix.SYS_EXIT, "Exit", func(h Hooks, c *Call) Result { return h.Exit(c, c.int(0)) }},
-	{unix.SYS_EXIT_GROUP, "ExitGroup", func(h Hooks, c *Call) Result { return h.ExitGroup(c, c.int(0)) }},
-	{unix.SYS_SOCKET, "Socket", func(h Hooks, c *Call) Result { return h.Socket(c, c.int(0), c.int(1), c.int(2)) }},
+	{unix.SYS_EXIT, "Exit", func(h Hooks, c *Call) Result { return h.Exit(c, c.intArg(0)) }},
+	{unix.SYS_EXIT_GROUP, "ExitGroup", func(h Hooks, c *Call) Result { return h.ExitGroup(c, c.intArg(0)) }},
+	{unix.SYS_SOCKET, "Socket", func(h Hooks, c *Call) Result { return h.Socket(c, c.intArg(0), c.intArg(1), c.intArg(2)) }},
 	{unix.SYS_CONNECT, "Connect", func(h Hooks, c *Call) Result {
-		return c.withSockaddr(1, 2, func(a Sockaddr) Result { return h.Connect(c, c.int(0), a) })
+		return c.withSockaddr(1, 2, func(a Sockaddr) Result { return h.Connect(c, c.intArg(0), a) })
 	}},
-	{unix.SYS_ACCEPT, "Accept", func(h Hooks, c *Call) Result { return h.Accept(c, c.int(0), c.Args[1], c.Args[2]) }},
+	{unix.SYS_ACCEPT, "Accept", func(h Hooks, c *Call) Result { return h.Accept(c, c.intArg(0), c.Args[1], c.Args[2]) }},
 	{unix.SYS_ACCEPT4, "Accept4", func(h Hooks, c *Call) Result {
-		return h.Accept4(c, c.int(0), c.Args[1], c.Args[2], c.int(3))
+		return h.Accept4(c, c.intArg(0), c.Args[1], c.Args[2], c.intArg(3))
 	}},
 	{unix.SYS_BIND, "Bind", func(h Hooks, c *Call) Result {
-		return c.withSockaddr(1, 2, func(a Sockaddr) Result { return h.Bind(c, c.int(0), a) })
+		return c.withSockaddr(1, 2, func(a Sockaddr) Result { return h.Bind(c, c.intArg(0), a) })
 	}},
-	{unix.SYS_LISTEN, "Listen", func(h Hooks, c *Call) Result { return h.Listen(c, c.int(0), c.int(1)) }},
+	{unix.SYS_LISTEN, "Listen", func(h Hooks, c *Call) Result { return h.Listen(c, c.intArg(0), c.intArg(1)) }},
 }
 
-// int is argument i as the kernel reads an int: its low 32 bits, signed.
-func (c *Call) int(i int) int { return int(int32(c.Args[i])) }
+// intArg is argument i as the kernel reads an int: its low 32 bits, signed.
+func (c *Call) intArg(i int) int { return int(int32(c.Args[i])) }
 
 // withPath reads the path in argument i and calls fn with it, or answers
 // as the kernel would when it cannot be read.
