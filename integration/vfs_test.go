@@ -322,6 +322,12 @@ func TestVFSErrno(t *testing.T) {
 	differential(t, cprog(t, "vfs_errno"), "$D")
 }
 
+// TestVFSEMFILE: with a full descriptor table, opens fail with EMFILE
+// before anything is created or truncated, as the kernel's do.
+func TestVFSEMFILE(t *testing.T) {
+	differential(t, cprog(t, "vfs_emfile"), "$D")
+}
+
 // inVFS runs argv with D set: under zvfs, or natively in a tmpfs in
 // self-check mode. The result's paths are normalised.
 func inVFS(t *testing.T, argv ...string) outcome {

@@ -184,7 +184,7 @@ var kernelConsts = []struct {
 	{"ENOMEM", int64(unix.ENOMEM)}, {"ESRCH", int64(unix.ESRCH)},
 	{"ENOENT", int64(unix.ENOENT)}, {"EXDEV", int64(unix.EXDEV)}, {"EIO", int64(unix.EIO)},
 	{"EBADF", int64(unix.EBADF)}, {"ERANGE", int64(unix.ERANGE)}, {"ENOTDIR", int64(unix.ENOTDIR)},
-	{"EMFILE", int64(unix.EMFILE)}, {"ELOOP", int64(unix.ELOOP)},
+	{"EMFILE", int64(unix.EMFILE)}, {"ENFILE", int64(unix.ENFILE)}, {"ELOOP", int64(unix.ELOOP)},
 	{"AT_FDCWD", unix.AT_FDCWD}, {"AT_EMPTY_PATH", unix.AT_EMPTY_PATH},
 	{"O_CREAT", unix.O_CREAT}, {"O_WRONLY", unix.O_WRONLY}, {"O_TRUNC", unix.O_TRUNC},
 	{"SOL_SOCKET", unix.SOL_SOCKET}, {"SCM_RIGHTS", unix.SCM_RIGHTS}, {"MSG_CMSG_CLOEXEC", unix.MSG_CMSG_CLOEXEC},

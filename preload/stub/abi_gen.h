@@ -494,6 +494,7 @@
 #define ERANGE               0x22
 #define ENOTDIR              0x14
 #define EMFILE               0x18
+#define ENFILE               0x17
 #define ELOOP                0x28
 #define AT_FDCWD             -0x64
 #define AT_EMPTY_PATH        0x1000

@@ -106,7 +106,7 @@ int hook_before(struct frame *f, struct hook_after *after)
 	struct msghdr_ mh = {0, 0, &iov, 1, 0, 0, 0};
 	struct reply rep;
 	after->want = 0;
-	if (kept_exchange(&mh, sizeof m, &rep, &after->use) < 0) {
+	if (kept_exchange(&mh, sizeof m, &rep, &after->use, 0) < 0) {
 		/* No supervisor: the hooks cannot answer, so the call fails as
 		 * a file call would, except an exit, which must not. */
 		if (f->rax == SYS_exit || f->rax == SYS_exit_group)

@@ -116,8 +116,17 @@ static int conn_get(int **kept)
 	}
 	*slot = 0;
 	int s = conn_open_cpu(cpu);
-	if (s < 0)
+	if (s < 0) {
+		/* No descriptor for a new one (a full table): one this thread
+		 * keeps for another CPU still answers, a wake-up slower. */
+		for (unsigned i = 0; i < BLK_NCONNS; i++)
+			if (b->conns[i] && is_ours(b->conns[i] - 1)) {
+				b->conn_busy = 1;
+				*kept = &b->conns[i];
+				return b->conns[i] - 1;
+			}
 		return s;
+	}
 	long hi = RAW3(SYS_fcntl, s, F_DUPFD_CLOEXEC, ks.conn_min);
 	if (hi < 0 || hi >= ABI_MAX_FD) {
 		if (hi >= 0)
@@ -214,24 +223,37 @@ static long sendmsg_(int s, const struct msghdr_ *mh)
 /* kept_exchange sends the request mh (n bytes, and descriptors if its
  * control part has them) and receives the MsgReply into rep, with the
  * descriptor that came with it. With use, the connection stays open after
- * a one-off exchange, for kept_notify. Any failure to reach the supervisor
- * is -EIO. */
-long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct conn_use *use)
+ * a one-off exchange, for kept_notify. With want_fd, the answer may be a
+ * descriptor, and a full descriptor table is -EMFILE before anything is
+ * asked. Any failure to reach the supervisor is -EIO. */
+long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct conn_use *use, int want_fd)
 {
 	int *kept;
 	int s = conn_get(&kept);
 	if (s < 0)
 		return -EIO;
+	/* The kernel finds a free descriptor before it creates or truncates
+	 * anything; the supervisor would do both, then fail to hand the
+	 * descriptor over. So a slot is held while the request is sent and
+	 * freed for the answer to arrive in. */
+	long slot = want_fd ? RAW2(SYS_eventfd2, 0, O_CLOEXEC) : -1;
+	if (slot == -EMFILE || slot == -ENFILE) {
+		conn_put(s, kept, 1);
+		return slot;
+	}
 	long r = sendmsg_(s, mh);
 	if (r != n && kept) {
 		/* The kept connection broke (the supervisor ended it): once
 		 * more on a fresh one; nothing was sent. */
 		conn_put(s, kept, 0);
 		s = conn_get(&kept);
-		if (s < 0)
-			return -EIO;
-		r = sendmsg_(s, mh);
+		if (s >= 0)
+			r = sendmsg_(s, mh);
 	}
+	if (slot >= 0)
+		RAW1(SYS_close, slot);
+	if (s < 0)
+		return -EIO;
 	if (r != n) {
 		conn_put(s, kept, 0);
 		return -EIO;

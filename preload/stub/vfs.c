@@ -314,7 +314,8 @@ static long request(unsigned nr, unsigned flags, const struct frame *f, const st
 	struct iovec_ iov[3] = {{&m, sizeof m}, {(void *)(p1 ? p1->s : 0), l1}, {(void *)(p2 ? p2->s : 0), l2}};
 	struct cmsg_fds cm = {16 + 4 * (unsigned long)n, SOL_SOCKET, SCM_RIGHTS, {n > 0 ? fds[0] : -1, n > 1 ? fds[1] : -1}};
 	struct msghdr_ mh = {0, 0, iov, 3, n ? &cm : 0, n ? sizeof cm : 0, 0};
-	return kept_exchange(&mh, (long)(sizeof m + l1 + l2), rep, 0);
+	int opens = nr == SYS_open || nr == SYS_openat || nr == SYS_openat2 || nr == SYS_creat;
+	return kept_exchange(&mh, (long)(sizeof m + l1 + l2), rep, 0, opens);
 }
 
 static const char *str2(const struct reply *rep) { return rep->str + rep->r.len1 + 1; }

@@ -244,7 +244,7 @@ void kept_renew(void);
 int kept_adopt(int fd, long cpu);
 void kept_abandoned(struct block *b);
 void kept_after_fork_child(void);
-long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct conn_use *use);
+long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct conn_use *use, int want_fd);
 void kept_notify(struct conn_use *use, const void *msg, unsigned long n);
 
 /* vfs.c */
