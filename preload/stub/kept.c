@@ -234,9 +234,10 @@ long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct c
 		return -EIO;
 	/* The kernel finds a free descriptor before it creates or truncates
 	 * anything; the supervisor would do both, then fail to hand the
-	 * descriptor over. So a slot is held while the request is sent and
-	 * freed for the answer to arrive in. */
-	long slot = want_fd ? RAW2(SYS_eventfd2, 0, O_CLOEXEC) : -1;
+	 * descriptor over. So a slot is held (a duplicate of the
+	 * connection: cheaper than a new file) while the request is sent,
+	 * and freed for the answer to arrive in. */
+	long slot = want_fd ? RAW3(SYS_fcntl, s, F_DUPFD_CLOEXEC, 0) : -1;
 	if (slot == -EMFILE || slot == -ENFILE) {
 		conn_put(s, kept, 1);
 		return slot;
