@@ -24,7 +24,7 @@ func (fs *FS) Chmod(name string, mode os.FileMode) error {
 	defer fs.t.mu.Unlock()
 	n, e := fs.lookup(name, true)
 	if e == 0 {
-		e = fs.setMode(n, mode)
+		e = fs.setMode(n, -1, mode)
 	}
 	if e != 0 {
 		return pathErr("chmod", name, e)
@@ -32,8 +32,9 @@ func (fs *FS) Chmod(name string, mode os.FileMode) error {
 	return nil
 }
 
-// setMode is chmod(2) on n. The caller holds the write lock.
-func (fs *FS) setMode(n *inode, mode os.FileMode) unix.Errno {
+// setMode is chmod(2) on n. fd is a descriptor of n's data for when it has
+// no memfd left, or -1. The caller holds the write lock.
+func (fs *FS) setMode(n *inode, fd int, mode os.FileMode) unix.Errno {
 	if !fs.cred.ownerOrRoot(n) {
 		return unix.EPERM
 	}
@@ -43,6 +44,7 @@ func (fs *FS) setMode(n *inode, mode os.FileMode) unix.Errno {
 	}
 	n.mode = n.typ() | m
 	n.ctime = now()
+	mirror(n, fd)
 	return 0
 }
 
@@ -65,7 +67,7 @@ func (fs *FS) chown(op, name string, uid, gid int, follow bool) error {
 	defer fs.t.mu.Unlock()
 	n, e := fs.lookup(name, follow)
 	if e == 0 {
-		e = fs.setOwner(n, uid, gid)
+		e = fs.setOwner(n, -1, uid, gid)
 	}
 	if e != 0 {
 		return pathErr(op, name, e)
@@ -83,10 +85,11 @@ func validIDs(uid, gid int) bool {
 // root may set anything; the owner may only "change" the owner to itself
 // and the group to one it belongs to. A non-directory loses its
 // set-user-ID bit, and its set-group-ID bit if group-executable, even when
-// root changes nothing. The caller holds the write lock and has checked
-// the IDs with validIDs.
-func (fs *FS) setOwner(n *inode, uid, gid int) unix.Errno {
+// root changes nothing. fd is as for setMode. The caller holds the write
+// lock and has checked the IDs with validIDs.
+func (fs *FS) setOwner(n *inode, fd, uid, gid int) unix.Errno {
 	c := &fs.cred
+	fold(n, fd)
 	newGid := n.gid
 	if gid != -1 {
 		newGid = uint32(gid)
@@ -119,6 +122,7 @@ func (fs *FS) setOwner(n *inode, uid, gid int) unix.Errno {
 	n.gid = newGid
 	n.mode = mode
 	n.ctime = now()
+	mirror(n, fd)
 	return 0
 }
 
@@ -246,8 +250,8 @@ func utimensat(fd int, ts *[2]unix.Timespec) error {
 // Chmod is fchmod(2): Chmod of the open file, which may have lost its last
 // name, judged with the credentials of the view the File came from.
 func (f *File) Chmod(mode os.FileMode) error {
-	return f.setattr("chmod", func(n *inode, _ int) error {
-		return errOrNil(f.fs.setMode(n, mode))
+	return f.setattr("chmod", func(n *inode, fd int) error {
+		return errOrNil(f.fs.setMode(n, fd, mode))
 	})
 }
 
@@ -256,8 +260,8 @@ func (f *File) Chown(uid, gid int) error {
 	if !validIDs(uid, gid) {
 		return pathErr("chown", f.name, unix.EINVAL)
 	}
-	return f.setattr("chown", func(n *inode, _ int) error {
-		return errOrNil(f.fs.setOwner(n, uid, gid))
+	return f.setattr("chown", func(n *inode, fd int) error {
+		return errOrNil(f.fs.setOwner(n, fd, uid, gid))
 	})
 }
 
@@ -346,6 +350,6 @@ func (fs *FS) Truncate(name string, size int64) error {
 			return pathErr("truncate", name, err)
 		}
 	}
-	fs.cred.dropPrivs(n)
+	fs.cred.dropPrivs(n, -1)
 	return nil
 }

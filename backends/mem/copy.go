@@ -123,6 +123,7 @@ func (c *copier) entry(hp string, dir *inode, name string, st *unix.Stat_t) erro
 func (c *copier) setAttrs(n *inode, st *unix.Stat_t) {
 	n.mode = n.typ() | st.Mode&07777
 	n.uid, n.gid = st.Uid, st.Gid
+	mirror(n, -1)
 	n.atime = time.Unix(st.Atim.Unix())
 	n.mtime = time.Unix(st.Mtim.Unix())
 	if n.memfd >= 0 {

@@ -30,6 +30,7 @@ func (fs *FS) newInode(dir *inode, name string, mode uint32) (*inode, error) {
 		}
 		n.memfd = fd
 		fs.t.data[key] = n
+		mirror(n, -1)
 	}
 	fs.t.newIno(n)
 	dir.add(name, n)

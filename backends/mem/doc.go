@@ -17,7 +17,10 @@
 // descriptor with its own offset and flags, which makes O_APPEND atomic.
 // Because data changes bypass the tree, the size, blocks and modification
 // time of a regular file are always read from the memfd (fstat), never kept
-// in Go.
+// in Go. The memfd also carries the file's set-user-ID and set-group-ID
+// bits, so that the kernel takes them away when a program of another user
+// writes or truncates, as on tmpfs; Stat reads from the memfd which of them
+// are gone.
 //
 // Descriptors find their way back: given any descriptor of a memfd of the
 // tree, however it was reopened or passed around, and even after the file
@@ -58,10 +61,15 @@
 //     view's user.
 //   - A write or truncation through a File of a non-root view drops the
 //     set-user-ID/set-group-ID bits as the kernel would, judged by the
-//     view's user rather than by the writer's at the time of the write;
-//     writes through other descriptors of the memfd (those MemFD hands
-//     out) drop nothing. Likewise File.Chmod, Chown, Utimens and Touch
-//     are judged by the user of the view the File came from.
+//     view's user rather than by the writer's at the time of the write.
+//     Through other descriptors of the memfd (those MemFD hands out,
+//     reopened) the kernel judges, with the writer's credentials: the
+//     memfd has the file's set-ID bits, and for a set-group-ID file
+//     without group execute its owner and group. Without CAP_CHOWN the
+//     memfd keeps the owner that made it, and a group other than one of
+//     that user's makes it lose the set-group-ID bit to every writer,
+//     as to that user. Likewise File.Chmod, Chown, Utimens and Touch are
+//     judged by the user of the view the File came from.
 //   - Times come from the coarse clock the kernel uses for inodes, without
 //     the fine-grained stamps of multigrain timestamps. Access times of
 //     regular files are the memfd's (updated on every read); those of

@@ -113,8 +113,10 @@ func (f *File) Write(b []byte) (int, error) {
 }
 
 // wrote takes the set-user-ID bits away after a write or truncation by a
-// user (see dropPrivs). Writes through other descriptors of the memfd do
-// not come here.
+// user (see dropPrivs): the kernel judges the File's writes by the
+// privileges of this process, not the view's. Writes through other
+// descriptors of the memfd do not come here; the kernel judges those (see
+// mirror).
 func (f *File) wrote() {
 	c := &f.fs.cred
 	if c.root() {
@@ -125,9 +127,11 @@ func (f *File) wrote() {
 	drop := c.hasPrivsToDrop(f.node)
 	t.mu.RUnlock()
 	if drop {
-		t.mu.Lock()
-		c.dropPrivs(f.node)
-		t.mu.Unlock()
+		// setattr keeps the descriptor from being closed meanwhile.
+		f.setattr("write", func(n *inode, fd int) error {
+			c.dropPrivs(n, fd)
+			return nil
+		})
 	}
 }
 

@@ -44,6 +44,10 @@ type inode struct {
 	// is gone and for an O_TMPFILE file that has not been linked yet
 	// (open Files keep their own descriptors).
 	memfd int
+	// dmode is the mode the memfd was last given by mirror, which keeps
+	// the file's set-ID bits on it for the kernel to take away; 0 while
+	// it has the 0777 of a new memfd.
+	dmode uint32
 
 	// linkable marks an O_TMPFILE file opened without O_EXCL that has
 	// not had a name yet: LinkData may give it one although its link

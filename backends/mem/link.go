@@ -47,6 +47,7 @@ func (fs *FS) linkInode(n *inode, newname string, fd int) unix.Errno {
 	if e != 0 {
 		return e
 	}
+	fold(n, fd)
 	if !fs.cred.mayHardlink(n) {
 		return unix.EPERM
 	}

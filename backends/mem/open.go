@@ -87,7 +87,7 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 			if err := ftruncate(n.memfd, 0); err != nil {
 				return nil, pathErr("open", name, err)
 			}
-			fs.cred.dropPrivs(n)
+			fs.cred.dropPrivs(n, -1)
 		}
 		fd, err := reopen(n.memfd, flag)
 		if err != nil {
@@ -144,6 +144,7 @@ func (fs *FS) openTmpfile(start *inode, name string, flag int, perm os.FileMode)
 	t := now()
 	n := &inode{mode: mode, uid: uid, gid: gid, memfd: -1, atime: t, mtime: t, ctime: t,
 		linkable: flag&unix.O_EXCL == 0}
+	mirror(n, memfd)
 	fs.t.nextIno++ // numbered, but not counted among the inodes with a name
 	n.ino = fs.t.nextIno
 	fs.t.data[key] = n

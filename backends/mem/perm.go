@@ -128,8 +128,12 @@ func (c *Cred) mayHardlink(n *inode) bool {
 // dropPrivs is file_remove_privs: a write or truncation of a regular file
 // by a user without CAP_FSETID takes away its set-user-ID bit, and its
 // set-group-ID bit if group-executable or if the user is not in the group.
-// The caller holds the write lock.
-func (c *Cred) dropPrivs(n *inode) {
+// (Writes and truncations through the kernel descriptors handed to
+// programs are judged by the kernel; see mirror.) fd is a descriptor of n's
+// data for when it has no memfd left, or -1. The caller holds the write
+// lock.
+func (c *Cred) dropPrivs(n *inode, fd int) {
+	fold(n, fd)
 	if !c.hasPrivsToDrop(n) {
 		return
 	}
@@ -138,10 +142,13 @@ func (c *Cred) dropPrivs(n *inode) {
 		n.mode &^= unix.S_ISGID
 	}
 	n.ctime = now()
+	mirror(n, fd)
 }
 
 // hasPrivsToDrop tells whether dropPrivs would change n. The caller holds
-// the lock.
+// the lock; under the read lock, n.mode may still have bits that the
+// kernel has taken from the memfd (fold), so a true answer is to be
+// checked again under the write lock.
 func (c *Cred) hasPrivsToDrop(n *inode) bool {
 	if c.root() || !n.isReg() {
 		return false

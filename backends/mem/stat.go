@@ -60,6 +60,9 @@ func (t *tree) stat(n *inode, fd int) Stat {
 		}
 		var ks unix.Stat_t
 		if fd >= 0 && unix.Fstat(fd, &ks) == nil {
+			// Writes and truncations by programs go to the kernel,
+			// which may have taken set-ID bits away (see mirror).
+			st.Mode &^= lostPrivs(n, &ks)
 			st.Size = ks.Size
 			st.Blocks = ks.Blocks
 			st.Atime = time.Unix(ks.Atim.Unix())

@@ -1,0 +1,95 @@
+package integration
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// nobody is what the set-ID tests run their ordinary user as.
+var nobody = []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}
+
+// setIDProg compiles testdata/vfs_setid.c into a directory every user may
+// reach (cprog's is root's own), with a copy of zvfs for a run of zvfs
+// itself as the ordinary user, and returns both.
+func setIDProg(t *testing.T) (prog, zvfs string) {
+	t.Helper()
+	need(t, "gcc", "setpriv", "sh")
+	bin := hostDir(t, "zvfs-setid-bin-")
+	prog = filepath.Join(bin, "vfs_setid")
+	src, err := filepath.Abs(filepath.Join("testdata", "vfs_setid.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command("gcc", "-O2", "-Wall", "-Werror", "-o", prog, src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc vfs_setid: %v\n%s", err, b)
+	}
+	zvfs = filepath.Join(bin, "zvfs")
+	data, err := os.ReadFile(zvfsBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(zvfs, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return prog, zvfs
+}
+
+// TestVFSSetIDWrite: a write or truncation by an ordinary user takes the
+// set-user-ID bit away, and the set-group-ID bit if the file is
+// group-executable or the user is not in its group (pjdfstest chmod/12.t):
+// on a mem mount the writes go to the kernel through the memfd's
+// descriptor, and fstat and stat must still see the bits go. Root steps
+// make the files the user writes to and change owners; the user's steps
+// run as uid 65534 with setpriv, once under a zvfs run as root and once
+// under a zvfs run as that user itself.
+func TestVFSSetIDWrite(t *testing.T) {
+	if os.Geteuid() != 0 {
+		missing(t, "root, to run programs as another user")
+	}
+	requireHook(t)
+	prog, zvfs := setIDProg(t)
+	q := func(s string) string { return "'" + s + "'" }
+	p := q(prog)
+
+	t.Run("root-supervisor", func(t *testing.T) {
+		// prep and root as root, user as 65534, all in one program run.
+		script := "set -e; " + p + ` prep "$D"; ` + p + ` root "$D"; ` +
+			strings.Join(nobody, " ") + " " + p + ` user "$D"`
+		native := nativeRun(t, "native", "zvfs-setid-", []string{"sh", "-c", script})
+		if !strings.Contains(native.stdout, "seq write: ok fstat 0777") {
+			t.Fatalf("the native run did not take the bits away:\n%s%s", native.stdout, native.stderr)
+		}
+		compareOutcomes(t, native, zvfsRun(t, []string{"sh", "-c", script}, "mem:"+vfsMount))
+	})
+
+	t.Run("user-supervisor", func(t *testing.T) {
+		// zvfs itself runs as the user, on a mount seeded with root's files
+		// (prep runs natively on the seed, as root).
+		user := append(append([]string(nil), nobody...), prog, "user", "$D")
+		d := tmpfsDir(t, "zvfs-setid-")
+		w := hostDir(t, "zvfs-setid-cwd-")
+		prepare := func(dir string) {
+			if r := run(t, w, nil, prog, "prep", dir); r.code != 0 {
+				t.Fatalf("prep %s: exit %d\n%s%s", dir, r.code, r.stdout, r.stderr)
+			}
+		}
+		prepare(d)
+		native := normalise("native", run(t, w, scenarioEnv, expand(user, d)...), d, w)
+
+		seed := hostDir(t, "zvfs-setid-seed-")
+		prepare(seed)
+		// The user's own cache and temporary directory, removed with it.
+		home := hostDir(t, "zvfs-setid-home-")
+		if err := os.Chown(home, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+		env := append([]string{"HOME=" + home, "XDG_CACHE_HOME=" + home, "TMPDIR=" + home}, scenarioEnv...)
+		argv := append(append(append([]string(nil), nobody...), zvfs, "--mount", "mem:"+vfsMount+"="+seed, "--"),
+			expand(user[len(nobody):], vfsMount)...)
+		b := normalise("zvfs", run(t, w, env, argv...), vfsMount, w)
+		compareOutcomes(t, native, b)
+	})
+}
