@@ -179,6 +179,7 @@ var kernelConsts = []struct {
 	{"CLONE_VM", unix.CLONE_VM}, {"CLONE_VFORK", unix.CLONE_VFORK},
 	{"ARCH_SET_GS", 0x1001},                        // asm/prctl.h; not in x/sys/unix
 	{"AT_HWCAP2", 26}, {"HWCAP2_FSGSBASE", 1 << 1}, // elf.h and asm/hwcap2.h; not in x/sys/unix
+	{"FUTEX_WAIT_PRIVATE", 128}, // linux/futex.h; not in x/sys/unix
 	{"E2BIG", int64(unix.E2BIG)}, {"EEXIST", int64(unix.EEXIST)}, {"EFAULT", int64(unix.EFAULT)},
 	{"EINTR", int64(unix.EINTR)}, {"EINVAL", int64(unix.EINVAL)}, {"ENAMETOOLONG", int64(unix.ENAMETOOLONG)},
 	{"ENOMEM", int64(unix.ENOMEM)}, {"ESRCH", int64(unix.ESRCH)},

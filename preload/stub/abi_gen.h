@@ -479,6 +479,7 @@
 #define ARCH_SET_GS          0x1001
 #define AT_HWCAP2            0x1a
 #define HWCAP2_FSGSBASE      0x2
+#define FUTEX_WAIT_PRIVATE   0x80
 #define E2BIG                0x7
 #define EEXIST               0x11
 #define EFAULT               0xe

@@ -204,11 +204,16 @@ zvfs_entry:
 	testb	$BLKF_VFORK_CHILD, %gs:BLK_FLAGS
 	jnz	.Lslow_mine
 	/* Our thread's TLS pointer? Then the block is ours (a thread made by a
-	 * clone the hook did not see has its own). Else ask for the thread id. */
+	 * clone the hook did not see has its own). Else ask for the thread id.
+	 * Without rdfsbase, the x86-64 TLS ABI's first word of the thread's
+	 * TLS block, its own address, says the same (at %fs base 0 it reads
+	 * page 0, which is ours). */
 	testb	$ABI_DATAFLAG_FSGSBASE, ABI_FLAGS_ADDR
-	jz	1f
+	jz	2f
 	rdfsbase %rcx
-	testq	%rcx, %rcx
+	jmp	3f
+2:	movq	%fs:0, %rcx
+3:	testq	%rcx, %rcx
 	jz	1f
 	cmpq	%rcx, %gs:BLK_FSBASE
 	je	.Lslow_mine

@@ -36,7 +36,7 @@ long uptrs(unsigned long u, unsigned long *out, unsigned long cap)
 /* Room for the rebuilt environment: the private stack when it fits (a vfork
  * child must not leave mappings behind in its parent), mmap otherwise. */
 #define ENV_STACK_PTRS 2048
-#define ENV_OURS 10 /* room for our variables: LD_PRELOAD, socket, library, VFS (3), hooks, NULL */
+#define ENV_OURS 10 /* room for our variables: LD_PRELOAD, socket, library, VFS (3), view, hooks, NULL */
 #define HEAD 16 /* bytes of each variable read to recognise it */
 #define BATCH 64
 
@@ -228,7 +228,12 @@ static void abandoned(struct frame *f)
 	} ss;
 	if (RAW2(SYS_sigaltstack, 0, &ss) == 0 && (ss.flags & 1 /* SS_ONSTACK */))
 		return;
+	/* Take the space back now, not when this call returns: a handler may
+	 * leave this call by longjmp too, and the next call would start below
+	 * it again. The nested entries of a handler running on this frame
+	 * start below their interrupted stack pointer, never at cur. */
 	f->old_cur = b->hi;
+	b->cur = b->hi;
 	kept_abandoned(b);
 }
 

@@ -67,9 +67,11 @@ int zvfs_last_thread(struct block *self)
 void zvfs_own(struct block *b)
 {
 	b->tid = (unsigned long)RAW0(SYS_gettid);
-	unsigned long fs = 0;
+	unsigned long fs;
 	if (*(volatile unsigned long *)low(ABI_FLAGS_ADDR) & ABI_DATAFLAG_FSGSBASE)
 		__asm__ volatile("rdfsbase %0" : "=r"(fs));
+	else
+		__asm__ volatile("movq %%fs:0, %0" : "=r"(fs)); /* the TLS block's pointer to itself */
 	b->fsbase = fs;
 }
 
