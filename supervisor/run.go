@@ -18,6 +18,7 @@ import (
 	"github.com/zvfs/zvfs/preload"
 	"github.com/zvfs/zvfs/trampoline"
 	"github.com/zvfs/zvfs/vfs"
+	"github.com/zvfs/zvfs/view"
 )
 
 // Options control one run.
@@ -82,12 +83,18 @@ func Run(argv []string, opts Options) (Result, error) {
 		sitesDir, patchDir = filepath.Join(c, "zvfs", "sites"), filepath.Join(c, "zvfs", "patched")
 	}
 	var ns *vfs.Namespace
+	var viewEnv string
 	if len(opts.Mounts) > 0 {
 		if ns, err = vfs.New(opts.Mounts); err != nil {
 			return Result{}, &ExitError{2, err.Error()}
 		}
 		if opts.Report {
 			ns.Record()
+		} else if v, err := view.New(); err == nil {
+			// Without a view every lookup asks: slower, the same answers.
+			defer v.Close()
+			ns.Publish(v)
+			viewEnv = abi.EnvView + "=" + v.Env()
 		}
 	}
 	srv, err := NewServer(Config{
@@ -112,6 +119,9 @@ func Run(argv []string, opts Options) (Result, error) {
 	cmd.Env = childEnv(os.Environ(), stub, srv.SocketPath())
 	if ns != nil {
 		cmd.Env = append(cmd.Env, abi.EnvMounts+"="+strings.Join(ns.Targets(), ":"))
+		if viewEnv != "" {
+			cmd.Env = append(cmd.Env, viewEnv)
+		}
 	}
 	if opts.Hooks != nil {
 		if set := opts.Hooks.Set(); !set.Empty() {

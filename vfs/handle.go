@@ -47,12 +47,19 @@ type handler struct {
 	// notes are what the call did, for the report; kept only if it
 	// succeeds (or is handed to the host).
 	notes []note
+	// changed are the names the call may have changed, visited the one it
+	// looked up, for the view (publish.go).
+	changed []loc
+	visited *loc
 }
 
 // Handle answers one call.
 func (ns *Namespace) Handle(r *Request) Answer {
 	h := &handler{ns: ns, c: ctx{ns: ns, cred: r.Cred}, r: r, a: r.Call.Args}
 	ans, err := h.dispatch()
+	if ns.pub != nil {
+		h.publish(ans, err)
+	}
 	switch e := err.(type) {
 	case nil:
 		if ans.Action != abi.ReplyPass && ans.Ret >= 0 {

@@ -25,6 +25,7 @@ func (h *handler) access(mode uint32, flags int) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
+	h.visit(l)
 	fi, err := h.existing(l, nil)
 	if err != nil {
 		return Answer{}, err
@@ -196,6 +197,7 @@ func (h *handler) linkData() (Answer, error) {
 	if l.m.ReadOnly {
 		return Answer{}, unix.EROFS
 	}
+	h.change(l)
 	dl, ok := h.c.fs(l.m).(dataLinker)
 	if !ok {
 		return Answer{}, unix.EXDEV
@@ -246,6 +248,7 @@ func (h *handler) symlink() (Answer, error) {
 		return Answer{}, unix.EROFS
 	}
 	h.note(noteCreated, l)
+	h.change(l)
 	if l.onHost() {
 		return Answer{}, hostAnswer{p2: l.host}
 	}
@@ -270,6 +273,7 @@ func (h *handler) readlink(buf uint64, size int64) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
+	h.visit(l)
 	t, err := h.c.readlink(l.m, l.rel)
 	if err != nil {
 		return Answer{}, err

@@ -55,7 +55,8 @@ type Mount struct {
 type Namespace struct {
 	mounts []*Mount // longest target first
 	served *fdtable.Table
-	rec    *recorder // nil unless Record was called
+	rec    *recorder  // nil unless Record was called
+	pub    *publisher // nil unless Publish was called
 }
 
 // New returns a namespace over mounts. Targets must be absolute and

@@ -57,8 +57,14 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 	}
 	if writes && flags&unix.O_PATH == 0 {
 		l, err = writable(l, nil)
+		if err == nil {
+			h.change(l)
+		}
 	} else {
 		l, err = virtual(l, nil)
+		if err == nil && flags&unix.O_PATH == 0 {
+			h.visit(l)
+		}
 	}
 	if err != nil {
 		return Answer{}, err
@@ -265,6 +271,7 @@ func (h *handler) stat(buf uint64, flags int, statx bool) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
+	h.visit(l)
 	fi, err := h.c.lstatName(l)
 	if err != nil {
 		return Answer{}, err

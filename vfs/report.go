@@ -139,6 +139,7 @@ func (h *handler) mutate(kind int) func(loc, error) (loc, error) {
 	return func(l loc, err error) (loc, error) {
 		if err == nil && (l.m == nil || !l.m.ReadOnly) {
 			h.note(kind, l)
+			h.change(l)
 		}
 		return writable(l, err)
 	}
@@ -154,4 +155,6 @@ func (h *handler) noteTwo(kind1 int, l1, l2 loc, err error) {
 		h.note(kind1, l1)
 	}
 	h.note(noteCreated, l2)
+	h.change(l1) // a link's old name has one more link
+	h.change(l2)
 }

@@ -89,6 +89,23 @@ func CHeader() []byte {
 		{"ABI_REPLY_REWRITE", ReplyRewrite},
 		{"ABI_REWRITE_AFTER", RewriteAfter},
 		{"ABI_FD_CLOEXEC", FdCloexec},
+		{"ABI_VIEW_MAGIC", ViewMagic},
+		{"ABI_VIEW_SIZE", ViewSize},
+		{"ABI_VIEW_BUCKETS", ViewBuckets},
+		{"ABI_VIEW_ENTRIES", ViewEntries},
+		{"ABI_VIEW_BUCKETS_OFF", ViewBucketsOff},
+		{"ABI_VIEW_ENTRIES_OFF", ViewEntriesOff},
+		{"ABI_VIEW_HEAP_OFF", ViewHeapOff},
+		{"ABI_VIEW_HEAP_SIZE", ViewHeapSize},
+		{"ABI_VIEW_HASH_SEED", ViewHashSeed},
+		{"ABI_VIEW_HASH_MUL", ViewHashMul},
+		{"ABI_VIEW_USED", ViewUsed},
+		{"ABI_VIEW_COMPLETE", ViewComplete},
+		{"ABI_VIEW_STAT", ViewStat},
+		{"ABI_VIEW_OPEN_DATA", ViewOpenData},
+		{"ABI_VIEW_OPEN_HOST", ViewOpenHost},
+		{"ABI_VIEW_SEARCH", ViewSearch},
+		{"ABI_VIEW_RDONLY", ViewRdonly},
 	}
 	for _, c := range consts {
 		fmt.Fprintf(&b, "#define %-26s 0x%x\n", c.name, c.v)
@@ -110,6 +127,7 @@ func CHeader() []byte {
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_CWD", EnvCwd)
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_FDS", EnvFds)
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_HOOKS", EnvHooks)
+	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_VIEW", EnvView)
 
 	b.WriteString("\n#ifndef __ASSEMBLER__\n")
 	b.WriteString("typedef unsigned char abi_u8;\ntypedef unsigned short abi_u16;\ntypedef unsigned int abi_u32;\n" +
@@ -131,6 +149,8 @@ func CHeader() []byte {
 		{"abi_hook_fixed", HookFixed{}, HookFixedSize},
 		{"abi_hook_done_fixed", HookDoneFixed{}, HookDoneFixedSize},
 		{"abi_rewrite_fixed", RewriteFixed{}, RewriteFixedSize},
+		{"abi_view_header", ViewHeader{}, ViewHeaderSize},
+		{"abi_view_entry", ViewEntry{}, ViewEntrySize},
 	} {
 		writeStruct(&b, t.name, reflect.TypeOf(t.v), t.size)
 	}
@@ -192,6 +212,17 @@ var kernelConsts = []struct {
 	{"F_DUPFD", unix.F_DUPFD}, {"F_DUPFD_CLOEXEC", unix.F_DUPFD_CLOEXEC}, {"F_GETFD", unix.F_GETFD},
 	{"F_SETFD", unix.F_SETFD}, {"FD_CLOEXEC", unix.FD_CLOEXEC},
 	{"CLOSE_RANGE_CLOEXEC", unix.CLOSE_RANGE_CLOEXEC}, {"CLOSE_RANGE_UNSHARE", unix.CLOSE_RANGE_UNSHARE},
+	{"O_ACCMODE", unix.O_ACCMODE}, {"O_PATH", unix.O_PATH}, {"O_DIRECTORY", unix.O_DIRECTORY},
+	{"O_NOFOLLOW", unix.O_NOFOLLOW}, {"O_NOATIME", unix.O_NOATIME}, {"O_TMPFILE", unix.O_TMPFILE},
+	{"O_NONBLOCK", unix.O_NONBLOCK}, {"O_NOCTTY", unix.O_NOCTTY}, {"O_LARGEFILE", unix.O_LARGEFILE},
+	{"AT_SYMLINK_NOFOLLOW", unix.AT_SYMLINK_NOFOLLOW}, {"AT_EACCESS", unix.AT_EACCESS},
+	{"AT_NO_AUTOMOUNT", unix.AT_NO_AUTOMOUNT}, {"AT_STATX_SYNC_TYPE", 0x6000},
+	{"STATX_BASIC_STATS", unix.STATX_BASIC_STATS}, {"STATX__RESERVED", unix.STATX__RESERVED},
+	{"S_IFMT", unix.S_IFMT}, {"S_IFDIR", unix.S_IFDIR}, {"S_IFREG", unix.S_IFREG}, {"S_IFLNK", unix.S_IFLNK},
+	{"EACCES", int64(unix.EACCES)}, {"EROFS", int64(unix.EROFS)},
+	{"R_OK", unix.R_OK}, {"W_OK", unix.W_OK}, {"X_OK", unix.X_OK},
+	{"CAP_DAC_OVERRIDE", unix.CAP_DAC_OVERRIDE}, {"CAP_DAC_READ_SEARCH", unix.CAP_DAC_READ_SEARCH},
+	{"LINUX_CAPABILITY_VERSION_3", unix.LINUX_CAPABILITY_VERSION_3},
 }
 
 func writeStruct(b *bytes.Buffer, name string, t reflect.Type, size int) {

@@ -69,6 +69,23 @@
 #define ABI_REPLY_REWRITE          0x6
 #define ABI_REWRITE_AFTER          0x8
 #define ABI_FD_CLOEXEC             0x4
+#define ABI_VIEW_MAGIC             0x57454956
+#define ABI_VIEW_SIZE              0xa000000
+#define ABI_VIEW_BUCKETS           0x40000
+#define ABI_VIEW_ENTRIES           0x80000
+#define ABI_VIEW_BUCKETS_OFF       0x1000
+#define ABI_VIEW_ENTRIES_OFF       0x101000
+#define ABI_VIEW_HEAP_OFF          0x4901000
+#define ABI_VIEW_HEAP_SIZE         0x56ff000
+#define ABI_VIEW_HASH_SEED         0x811c9dc5
+#define ABI_VIEW_HASH_MUL          0x1000193
+#define ABI_VIEW_USED              0x1
+#define ABI_VIEW_COMPLETE          0x2
+#define ABI_VIEW_STAT              0x4
+#define ABI_VIEW_OPEN_DATA         0x8
+#define ABI_VIEW_OPEN_HOST         0x10
+#define ABI_VIEW_SEARCH            0x20
+#define ABI_VIEW_RDONLY            0x40
 
 /* System call numbers, from golang.org/x/sys/unix. */
 #define SYS_read 0
@@ -512,6 +529,33 @@
 #define FD_CLOEXEC           0x1
 #define CLOSE_RANGE_CLOEXEC  0x4
 #define CLOSE_RANGE_UNSHARE  0x2
+#define O_ACCMODE            0x3
+#define O_PATH               0x200000
+#define O_DIRECTORY          0x10000
+#define O_NOFOLLOW           0x20000
+#define O_NOATIME            0x40000
+#define O_TMPFILE            0x410000
+#define O_NONBLOCK           0x800
+#define O_NOCTTY             0x100
+#define O_LARGEFILE          0x0
+#define AT_SYMLINK_NOFOLLOW  0x100
+#define AT_EACCESS           0x200
+#define AT_NO_AUTOMOUNT      0x800
+#define AT_STATX_SYNC_TYPE   0x6000
+#define STATX_BASIC_STATS    0x7ff
+#define STATX__RESERVED      0x80000000
+#define S_IFMT               0xf000
+#define S_IFDIR              0x4000
+#define S_IFREG              0x8000
+#define S_IFLNK              0xa000
+#define EACCES               0xd
+#define EROFS                0x1e
+#define R_OK                 0x4
+#define W_OK                 0x2
+#define X_OK                 0x1
+#define CAP_DAC_OVERRIDE     0x1
+#define CAP_DAC_READ_SEARCH  0x2
+#define LINUX_CAPABILITY_VERSION_3 0x20080522
 
 #define ABI_ENV_SOCKET             "ZVFS_SOCK"
 #define ABI_ENV_LIB                "ZVFS_LIB"
@@ -519,6 +563,7 @@
 #define ABI_ENV_CWD                "ZVFS_CWD"
 #define ABI_ENV_FDS                "ZVFS_FDS"
 #define ABI_ENV_HOOKS              "ZVFS_HOOKS"
+#define ABI_ENV_VIEW               "ZVFS_VIEW"
 
 #ifndef __ASSEMBLER__
 typedef unsigned char abi_u8;
@@ -624,6 +669,44 @@ struct abi_rewrite_fixed {
 	abi_u64 args[6];
 };
 _Static_assert(sizeof(struct abi_rewrite_fixed) == 56, "abi_rewrite_fixed size");
+
+struct abi_view_header {
+	abi_u32 magic;
+	abi_u32 seq;
+	abi_u32 pid;
+	abi_u32 flags;
+};
+_Static_assert(sizeof(struct abi_view_header) == 16, "abi_view_header size");
+
+struct abi_view_entry {
+	abi_u32 next;
+	abi_u32 hash;
+	abi_u32 flags;
+	abi_u32 mode;
+	abi_u32 uid;
+	abi_u32 gid;
+	abi_u32 path_off;
+	abi_u32 path_len;
+	abi_u32 target_off;
+	abi_u32 target_len;
+	abi_i32 data_fd;
+	abi_u32 mount;
+	abi_u64 dev;
+	abi_u64 ino;
+	abi_u64 nlink;
+	abi_i64 size;
+	abi_i64 blocks;
+	abi_i64 atime;
+	abi_i64 mtime;
+	abi_i64 ctime;
+	abi_u32 atime_nsec;
+	abi_u32 mtime_nsec;
+	abi_u32 ctime_nsec;
+	abi_u32 pad0;
+	abi_u64 data_dev;
+	abi_u64 data_ino;
+};
+_Static_assert(sizeof(struct abi_view_entry) == 144, "abi_view_entry size");
 
 static const abi_u8 abi_class_table[ABI_NSLOTS] = {
 	0,0,0,0,0,0,0,0,0,6,0,0,0,0,0,2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,

@@ -57,6 +57,11 @@ static int may_track(void)
 	return vs.on && !(b && (b->flags & BLKF_VFORK_CHILD));
 }
 
+static void fd_set(long fd, int bits);
+
+/* vfs_mark records fd as a virtual, kernel-backed descriptor (view.c's opens). */
+void vfs_mark(long fd) { fd_set(fd, ABI_FD_VIRT); }
+
 static void fd_set(long fd, int bits)
 {
 	if (!may_track() || (unsigned long)fd >= ABI_MAX_FD)
@@ -110,6 +115,12 @@ static unsigned long clean(const char *p, unsigned long n, char *out, int *throu
 		out[o++] = '/';
 	out[o] = 0;
 	return o;
+}
+
+/* vfs_clean is clean for the other files of the stub. */
+unsigned long vfs_clean(const char *p, unsigned long n, char *out, int *through)
+{
+	return clean(p, n, out, through);
 }
 
 /* under_mount: is the clean absolute path c inside a mount? */
@@ -191,6 +202,7 @@ struct path {
 	int parent_only;      /* virtual only to list mount points in a host directory */
 	long len;             /* of s */
 	char s[PATH_MAX_ * 2]; /* the path as sent: absolute, or relative to a virtual dirfd */
+	int viewable;         /* P_VIRT: s is clean, free of "." and "..": the view may answer for it */
 };
 
 /* upath reads a path argument. The stub's own tables fill the lowest
@@ -283,8 +295,13 @@ static long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, 
 	}
 	int through = 0;
 	unsigned long cn = clean(p->s, (unsigned long)p->len, c, &through);
+	p->viewable = 0;
 	if (through) {
 		p->kind = P_VIRT;
+		/* The view holds clean paths free of symbolic links: a path
+		 * cleaned of ".", "..", "//" or a final slash is for the
+		 * supervisor to judge. */
+		p->viewable = cn == (unsigned long)p->len && memcmp(c, p->s, cn) == 0;
 	} else if (opens && mount_parent(c, cn)) {
 		p->kind = P_VIRT;
 		p->parent_only = 1;
@@ -634,6 +651,11 @@ static long path_call(struct frame *f, const unsigned long *mask, int depth)
 	}
 	if (pc->kind == ABI_PATH_TWO && v1 != v2)
 		return -EXDEV;
+	if (v1 && !b && a->kind == P_VIRT && !a->parent_only && a->viewable) {
+		r = view_call(f, a->s, (unsigned long)a->len);
+		if (r != VIEW_ASK)
+			return r;
+	}
 	struct reply rep;
 	r = request((unsigned)nr, flags, f, a, b, fds, nfds, &rep);
 	if (r < 0 && a && a->parent_only) {
@@ -690,8 +712,10 @@ long vfs_call(struct frame *f, const unsigned long *mask)
 		/* New credentials: the supervisor must see them, and it reads
 		 * them from the connection, so every thread reconnects. */
 		long r = raw_frame(f);
-		if (r >= 0 || nr == SYS_setfsuid || nr == SYS_setfsgid)
+		if (r >= 0 || nr == SYS_setfsuid || nr == SYS_setfsgid) {
 			kept_renew();
+			view_creds_changed();
+		}
 		return r;
 	}
 	if (nr == SYS_umask) {
@@ -826,6 +850,10 @@ int vfs_env(char *buf, unsigned long cap, unsigned long *out)
 		}
 	}
 	*s++ = 0;
+	if (end - s > 64 && view_env(s, (unsigned long)(end - s))) {
+		out[k++] = (unsigned long)s;
+		s += zstrlen(s) + 1;
+	}
 	return k;
 }
 

@@ -254,6 +254,16 @@ int vfs_env(char *buf, unsigned long cap, unsigned long *out);
 int vfs_on(void);
 long install_fd(int fd, int cloexec, int bits, int lowest);
 
+unsigned long vfs_clean(const char *p, unsigned long n, char *out, int *through);
+void vfs_mark(long fd);
+
+/* view.c */
+#define VIEW_ASK (-100000L) /* the view cannot answer: ask the supervisor */
+void view_init(const char *spec);
+int view_env(char *buf, unsigned long cap);
+void view_creds_changed(void);
+long view_call(struct frame *f, const char *c, unsigned long n);
+
 /* hook.c */
 void hook_init(const char *set);
 int hook_env(char *buf, unsigned long cap, unsigned long *out);

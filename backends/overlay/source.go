@@ -1,0 +1,44 @@
+// source.go tells how a process may open a regular file of the overlay by
+// itself: an upper file through its memfd, an untouched file of the host
+// layer by its host path.
+
+package overlay
+
+import (
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/mem"
+)
+
+// DataSource returns how to open the regular file name without the
+// overlay's help (see mem.FS.DataSource); false for anything else. A lower
+// file of the host layer is remembered as OpenFile remembers the lower
+// files it opens, so that fstat, fchmod and the like through a descriptor
+// opened this way reach the overlay's file, not the host's.
+func (fs *FS) DataSource(name string) (mem.DataSource, bool) {
+	fs.s.mu.RLock()
+	defer fs.s.mu.RUnlock()
+	n, e := fs.lookup(name, false)
+	if e != 0 || !n.isReg() {
+		return mem.DataSource{}, false
+	}
+	if fs.inUpper(n) {
+		return fs.s.upper.DataSource(upath(n.path))
+	}
+	h, ok := fs.s.layers[n.top().layer].(*hostDir)
+	if !ok {
+		return mem.DataSource{}, false
+	}
+	host := h.path(n.path)
+	var st unix.Stat_t
+	if unix.Stat(host, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return mem.DataSource{}, false
+	}
+	key := dataKey{st.Dev, st.Ino}
+	fs.s.dataMu.Lock()
+	if t := fs.s.data[key]; t == nil || t.gone || t.path != n.path {
+		fs.s.data[key] = &tracked{path: n.path}
+	}
+	fs.s.dataMu.Unlock()
+	return mem.DataSource{Fd: -1, Host: host, Dev: st.Dev, Ino: st.Ino}, true
+}

@@ -1,0 +1,100 @@
+package abi
+
+// The namespace view: a region of shared memory that the supervisor keeps
+// and every hooked process maps read-only, so that the stub can answer stat,
+// access, readlink and read-only opens of paths in mounts without asking.
+//
+// The region is a memfd of ViewSize bytes (sparse: pages exist once
+// written), sealed so that no one but the supervisor's own mapping can
+// write it. It holds, in order: a ViewHeader, a table of ViewBuckets
+// bucket heads, ViewEntries fixed-size ViewEntry slots, and a heap of
+// strings (paths, symbolic link targets, host paths).
+//
+// An entry is found by the clean absolute path it describes: the FNV-1a
+// hash of the path picks a bucket, whose chain links entries by index.
+// Consistency is one sequence counter for the whole region (a seqlock):
+// the supervisor makes it odd before a change and even after, and a reader
+// copies what it needs, then checks that the counter was even and did not
+// move; otherwise it tries again. Every offset and index a reader follows
+// is checked against the region's bounds, so a torn read is never acted on
+// and never faults.
+const (
+	ViewMagic      = 0x57454956 // "VIEW"
+	ViewSize       = 160 << 20
+	ViewBuckets    = 1 << 18
+	ViewEntries    = 1 << 19
+	ViewEntrySize  = 144
+	ViewBucketsOff = 4096
+	ViewEntriesOff = ViewBucketsOff + ViewBuckets*4
+	ViewHeapOff    = ViewEntriesOff + ViewEntries*ViewEntrySize
+	ViewHeapSize   = ViewSize - ViewHeapOff
+	// ViewHashSeed and ViewHashMul are FNV-1a's, 32 bits.
+	ViewHashSeed = 2166136261
+	ViewHashMul  = 16777619
+
+	// EnvView tells the stub where the region is: "PID:FD", a descriptor
+	// of the supervisor's to open through /proc.
+	EnvView = "ZVFS_VIEW"
+)
+
+// ViewHeader starts the region.
+type ViewHeader struct {
+	Magic uint32
+	Seq   uint32 // odd while the supervisor changes the view
+	Pid   uint32 // the supervisor: ViewOpenData entries are opened through its /proc/PID/fd
+	Flags uint32
+}
+
+// ViewHeaderSize is ViewHeader's size in bytes.
+const ViewHeaderSize = 16
+
+// ViewEntry describes one name of a mount.
+type ViewEntry struct {
+	Next      uint32 // index + 1 of the next entry in the bucket's chain; 0 ends it
+	Hash      uint32 // of the path
+	Flags     uint32 // ViewEntry* bits
+	Mode      uint32 // st_mode
+	Uid       uint32
+	Gid       uint32
+	PathOff   uint32 // the clean absolute path, in the heap (offset from ViewHeapOff)
+	PathLen   uint32
+	TargetOff uint32 // a symbolic link's target, or the host file to open (ViewOpenHost)
+	TargetLen uint32
+	DataFd    int32 // ViewOpenData: the supervisor's descriptor of the file's data
+	Mount     uint32
+	Dev       uint64
+	Ino       uint64
+	Nlink     uint64
+	Size      int64
+	Blocks    int64
+	Atime     int64
+	Mtime     int64
+	Ctime     int64
+	AtimeNsec uint32
+	MtimeNsec uint32
+	CtimeNsec uint32
+	_         uint32
+	DataDev   uint64 // st_dev and st_ino of what opening the file gives, to check it
+	DataIno   uint64
+}
+
+// ViewEntry flags.
+const (
+	ViewUsed     = 1 << 0 // the slot holds an entry
+	ViewComplete = 1 << 1 // a directory whose every name has an entry: a name without one does not exist
+	ViewStat     = 1 << 2 // the attributes are exact: stat may be answered from them
+	ViewOpenData = 1 << 3 // a regular file opened by reopening /proc/Pid/fd/DataFd
+	ViewOpenHost = 1 << 4 // a regular file opened by opening the host path in Target
+	ViewSearch   = 1 << 5 // every directory above it in its mount lets everyone search it
+	ViewRdonly   = 1 << 6 // on a read-only mount
+)
+
+// ViewHash is the hash entries are found by.
+func ViewHash(p string) uint32 {
+	h := uint32(ViewHashSeed)
+	for i := 0; i < len(p); i++ {
+		h ^= uint32(p[i])
+		h *= ViewHashMul
+	}
+	return h
+}

@@ -1,0 +1,537 @@
+/* view.c — answers from the namespace view: the supervisor publishes the
+ * names of its mounts in a region of shared memory (internal/abi/view.go)
+ * that this process maps read-only; stat, access, readlink and read-only
+ * opens of a name found there are answered without a message. Anything the
+ * view cannot answer exactly (a name it does not hold, a file being
+ * written, a caller whose rights it cannot judge) returns VIEW_ASK and
+ * takes the round trip, so the view only ever makes calls faster. */
+#include "zvfs.h"
+
+/* struct stat and struct statx as the kernel lays them out on x86-64. */
+struct kstat {
+	unsigned long dev, ino, nlink;
+	unsigned mode, uid, gid, pad0;
+	unsigned long rdev;
+	long size, blksize, blocks;
+	long atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
+	long unused[3];
+};
+_Static_assert(sizeof(struct kstat) == 144, "struct stat");
+struct kstatx_ts {
+	long sec;
+	unsigned nsec;
+	int pad;
+};
+struct kstatx {
+	unsigned mask, blksize;
+	unsigned long attributes;
+	unsigned nlink, uid, gid;
+	unsigned short mode, pad0;
+	unsigned long ino, size, blocks, attributes_mask;
+	struct kstatx_ts atime, btime, ctime, mtime;
+	unsigned rdev_major, rdev_minor, dev_major, dev_minor;
+	unsigned long spare[14];
+};
+_Static_assert(sizeof(struct kstatx) == 256, "struct statx");
+
+/* Who the caller is, for permission checks: read once, forgotten at any
+ * change of credentials (view_creds_changed). */
+enum { CRED_UNREAD, CRED_PLAIN, CRED_PRIV, CRED_UNKNOWN };
+struct creds {
+	int state;
+	unsigned ruid, euid, fsuid, rgid, egid, fsgid;
+	int ngroups;
+	unsigned groups[64];
+};
+
+static struct {
+	const unsigned char *base; /* the mapping; 0: no view */
+	char pid[12];              /* the supervisor's, for /proc/PID/fd/N */
+	char spec[40];             /* ZVFS_VIEW, passed on at exec */
+	struct creds cr;
+	int cred_lock;
+} vw;
+
+static const char env_view[] = ABI_ENV_VIEW "=";
+
+void view_init(const char *spec)
+{
+	if (!spec)
+		return;
+	unsigned long n = zstrlen(spec);
+	if (n >= sizeof vw.spec)
+		return;
+	char path[64] = "/proc/", *p = path + 6;
+	const char *s = spec;
+	while (*s >= '0' && *s <= '9' && p < path + 30)
+		*p++ = *s++;
+	if (*s++ != ':' || p == path + 6)
+		return;
+	memcpy(vw.pid, path + 6, (unsigned long)(p - path - 6));
+	memcpy(p, "/fd/", 4);
+	p += 4;
+	while (*s >= '0' && *s <= '9' && p < path + 60)
+		*p++ = *s++;
+	*p = 0;
+	if (*s)
+		return;
+	/* A process that cannot reach the supervisor's /proc entries (it
+	 * changed its user) has no view: every call asks. */
+	long fd = RAW3(SYS_open, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	long m = RAW6(SYS_mmap, 0, ABI_VIEW_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	RAW1(SYS_close, fd);
+	if (is_err(m))
+		return;
+	if (((const struct abi_view_header *)m)->magic != ABI_VIEW_MAGIC) {
+		RAW2(SYS_munmap, m, ABI_VIEW_SIZE);
+		return;
+	}
+	memcpy(vw.spec, spec, n + 1);
+	vw.base = (const unsigned char *)m;
+}
+
+int view_env(char *buf, unsigned long cap)
+{
+	unsigned long n = zstrlen(vw.spec);
+	if (!vw.base || cap < sizeof env_view + n)
+		return 0;
+	memcpy(buf, env_view, sizeof env_view - 1);
+	memcpy(buf + sizeof env_view - 1, vw.spec, n + 1);
+	return 1;
+}
+
+/* ---- reading the view ------------------------------------------------------ */
+
+static unsigned view_hash(const char *p, unsigned long n)
+{
+	unsigned h = ABI_VIEW_HASH_SEED;
+	for (unsigned long i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= ABI_VIEW_HASH_MUL;
+	}
+	return h;
+}
+
+static unsigned seq_load(void)
+{
+	return __atomic_load_n(&((const struct abi_view_header *)vw.base)->seq, __ATOMIC_ACQUIRE);
+}
+
+/* entry_find looks p (n bytes) up in the view as it is now; it may read a
+ * half-changed view, so it checks every index and offset, and the caller
+ * checks the sequence counter afterwards. */
+static const struct abi_view_entry *entry_find(const char *p, unsigned long n)
+{
+	unsigned h = view_hash(p, n);
+	const unsigned *buckets = (const unsigned *)(vw.base + ABI_VIEW_BUCKETS_OFF);
+	const struct abi_view_entry *ents = (const struct abi_view_entry *)(vw.base + ABI_VIEW_ENTRIES_OFF);
+	const char *heap = (const char *)(vw.base + ABI_VIEW_HEAP_OFF);
+	unsigned idx = __atomic_load_n(&buckets[h & (ABI_VIEW_BUCKETS - 1)], __ATOMIC_RELAXED);
+	for (int steps = 0; idx && steps < 4096; steps++) {
+		if (idx > ABI_VIEW_ENTRIES)
+			return 0;
+		const struct abi_view_entry *e = &ents[idx - 1];
+		unsigned off = e->path_off, len = e->path_len;
+		if (e->hash == h && len == n && (unsigned long)off + n <= ABI_VIEW_HEAP_SIZE &&
+		    memcmp(heap + off, p, n) == 0)
+			return e;
+		idx = __atomic_load_n(&e->next, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+/* What a lookup found, copied out of the view. */
+struct found {
+	int hit;                   /* 1: e is p's entry; 0: p does not exist; -1: ask */
+	struct abi_view_entry e;
+	char target[PATH_MAX_];    /* a link's target or the host file, NUL-terminated */
+};
+
+/* view_lookup finds p (a clean absolute path, n bytes) in one consistent
+ * state of the view: its entry, or that it does not exist (its directory is
+ * complete and searchable for anyone, and p is not in it). */
+static void view_lookup(const char *p, unsigned long n, struct found *out)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		unsigned s1 = seq_load();
+		if (s1 & 1) {
+			__asm__ volatile("pause");
+			continue;
+		}
+		int hit = -1;
+		const struct abi_view_entry *e = entry_find(p, n);
+		if (e) {
+			memcpy(&out->e, (const void *)e, sizeof out->e);
+			hit = 1;
+			unsigned tl = out->e.target_len, to = out->e.target_off;
+			if (tl >= PATH_MAX_ || (unsigned long)to + tl > ABI_VIEW_HEAP_SIZE)
+				hit = -1;
+			else {
+				memcpy(out->target, vw.base + ABI_VIEW_HEAP_OFF + to, tl);
+				out->target[tl] = 0;
+			}
+		} else {
+			unsigned long d = n;
+			while (d > 0 && p[d - 1] != '/')
+				d--;
+			if (d > 1)
+				d--;
+			const struct abi_view_entry *pe = d < n ? entry_find(p, d) : 0;
+			if (pe) {
+				unsigned f = pe->flags, mode = pe->mode;
+				if ((f & ABI_VIEW_COMPLETE) && (f & ABI_VIEW_SEARCH) && (mode & 0111) == 0111 &&
+				    (mode & S_IFMT) == S_IFDIR)
+					hit = 0;
+			}
+		}
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (seq_load() == s1) {
+			out->hit = hit;
+			return;
+		}
+	}
+	out->hit = -1;
+}
+
+/* ---- who asks ---------------------------------------------------------------- */
+
+void view_creds_changed(void)
+{
+	__atomic_store_n(&vw.cr.state, CRED_UNREAD, __ATOMIC_RELEASE);
+}
+
+struct capdata {
+	unsigned effective, permitted, inheritable;
+};
+
+static const struct creds *creds(void)
+{
+	if (__atomic_load_n(&vw.cr.state, __ATOMIC_ACQUIRE) != CRED_UNREAD)
+		return &vw.cr;
+	unsigned long old;
+	block_signals(&old);
+	spin_lock(&vw.cred_lock);
+	struct creds c;
+	c.state = CRED_PLAIN;
+	unsigned suid;
+	RAW3(SYS_getresuid, &c.ruid, &c.euid, &suid);
+	RAW3(SYS_getresgid, &c.rgid, &c.egid, &suid);
+	c.fsuid = (unsigned)RAW1(SYS_setfsuid, -1);
+	c.fsgid = (unsigned)RAW1(SYS_setfsgid, -1);
+	long ng = RAW2(SYS_getgroups, 64, c.groups);
+	c.ngroups = ng < 0 ? 0 : (int)ng;
+	if (ng < 0)
+		c.state = CRED_UNKNOWN;
+	struct {
+		unsigned version;
+		int pid;
+	} hdr = {LINUX_CAPABILITY_VERSION_3, 0};
+	struct capdata cd[2];
+	unsigned long dac = (1UL << CAP_DAC_OVERRIDE) | (1UL << CAP_DAC_READ_SEARCH);
+	if (RAW2(SYS_capget, &hdr, cd) < 0)
+		c.state = CRED_UNKNOWN;
+	else if (c.fsuid == 0)
+		c.state = (cd[0].effective & dac) == dac && c.state == CRED_PLAIN ? CRED_PRIV : CRED_UNKNOWN;
+	else if (cd[0].effective & dac)
+		c.state = CRED_UNKNOWN;
+	vw.cr = c;
+	spin_unlock(&vw.cred_lock);
+	restore_signals(&old);
+	return &vw.cr;
+}
+
+static int in_group(const struct creds *c, unsigned gid, unsigned g)
+{
+	if (g == gid)
+		return 1;
+	for (int i = 0; i < c->ngroups; i++)
+		if (c->groups[i] == g)
+			return 1;
+	return 0;
+}
+
+/* permitted: may uid/gid (with c's groups) do mask (R_OK, W_OK, X_OK) on
+ * e? As the kernel's generic_permission decides for a caller without
+ * capabilities, or with CAP_DAC_OVERRIDE when c is privileged. */
+static int permitted(const struct creds *c, unsigned uid, unsigned gid, const struct abi_view_entry *e, unsigned mask)
+{
+	unsigned mode = e->mode;
+	if (c->state == CRED_PRIV)
+		return !(mask & X_OK) || (mode & S_IFMT) == S_IFDIR || (mode & 0111);
+	unsigned bits;
+	if (uid == e->uid)
+		bits = mode >> 6;
+	else if (in_group(c, gid, e->gid))
+		bits = mode >> 3;
+	else
+		bits = mode;
+	return (bits & mask) == mask;
+}
+
+/* searchable: may the caller reach e at all? */
+static int searchable(const struct creds *c, const struct abi_view_entry *e)
+{
+	return (e->flags & ABI_VIEW_SEARCH) || c->state == CRED_PRIV;
+}
+
+/* ---- the calls --------------------------------------------------------------- */
+
+/* path_has_dots: does the path p (n bytes) hold a ".." component? */
+static int path_has_dots(const char *p, unsigned long n)
+{
+	for (unsigned long i = 0; i + 1 < n; i++)
+		if (p[i] == '.' && p[i + 1] == '.' && (i == 0 || p[i - 1] == '/') && (i + 2 == n || p[i + 2] == '/'))
+			return 1;
+	return 0;
+}
+
+/* names_fit: is every name of p (n bytes) at most NAME_MAX long? (A longer
+ * one is ENAMETOOLONG, whatever the view holds.) */
+static int names_fit(const char *p, unsigned long n)
+{
+	unsigned long len = 0;
+	for (unsigned long i = 0; i < n; i++) {
+		len = p[i] == '/' ? 0 : len + 1;
+		if (len > 255)
+			return 0;
+	}
+	return 1;
+}
+
+/* resolve looks the clean path p up, following a final symbolic link if
+ * follow is set (within mounts, without "..": anything else asks). */
+static void resolve(const char *p, unsigned long n, int follow, struct found *fd)
+{
+	char c[PATH_MAX_];
+	memcpy(c, p, n);
+	for (int links = 0;; links++) {
+		view_lookup(c, n, fd);
+		if (fd->hit != 1 || !follow || (fd->e.mode & S_IFMT) != S_IFLNK)
+			return;
+		unsigned long tl = fd->e.target_len;
+		if (links >= 8 || tl == 0 || path_has_dots(fd->target, tl)) {
+			fd->hit = -1;
+			return;
+		}
+		/* The link's directory, then its target. */
+		char next[PATH_MAX_];
+		unsigned long k = 0;
+		if (fd->target[0] != '/') {
+			k = n;
+			while (k > 0 && c[k - 1] != '/')
+				k--;
+		}
+		if (k + tl >= PATH_MAX_) {
+			fd->hit = -1;
+			return;
+		}
+		memcpy(next, c, k);
+		memcpy(next + k, fd->target, tl);
+		int through = 0;
+		char out[PATH_MAX_ * 2];
+		n = vfs_clean(next, k + tl, out, &through);
+		if (!through || n >= PATH_MAX_ || !names_fit(out, n)) {
+			fd->hit = -1;
+			return;
+		}
+		memcpy(c, out, n);
+	}
+}
+
+static long put_user(unsigned long dst, const void *src, unsigned long n)
+{
+	return uwrite(dst, src, n) == (long)n ? 0 : -EFAULT;
+}
+
+static long do_stat(const struct found *fd, unsigned long buf, int statx)
+{
+	const struct abi_view_entry *e = &fd->e;
+	if (statx) {
+		struct kstatx x;
+		memset(&x, 0, sizeof x);
+		x.mask = STATX_BASIC_STATS;
+		x.blksize = 4096;
+		x.nlink = (unsigned)e->nlink;
+		x.uid = e->uid;
+		x.gid = e->gid;
+		x.mode = (unsigned short)e->mode;
+		x.ino = e->ino;
+		x.size = (unsigned long)e->size;
+		x.blocks = (unsigned long)e->blocks;
+		x.atime.sec = e->atime;
+		x.atime.nsec = e->atime_nsec;
+		x.ctime.sec = e->ctime;
+		x.ctime.nsec = e->ctime_nsec;
+		x.mtime.sec = e->mtime;
+		x.mtime.nsec = e->mtime_nsec;
+		x.dev_major = (unsigned)(((e->dev >> 32) & 0xfffff000) | ((e->dev >> 8) & 0xfff));
+		x.dev_minor = (unsigned)(((e->dev >> 12) & 0xffffff00) | (e->dev & 0xff));
+		return put_user(buf, &x, sizeof x);
+	}
+	struct kstat s;
+	memset(&s, 0, sizeof s);
+	s.dev = e->dev;
+	s.ino = e->ino;
+	s.nlink = e->nlink;
+	s.mode = e->mode;
+	s.uid = e->uid;
+	s.gid = e->gid;
+	s.size = e->size;
+	s.blksize = 4096;
+	s.blocks = e->blocks;
+	s.atime = e->atime;
+	s.atime_nsec = e->atime_nsec;
+	s.mtime = e->mtime;
+	s.mtime_nsec = e->mtime_nsec;
+	s.ctime = e->ctime;
+	s.ctime_nsec = e->ctime_nsec;
+	return put_user(buf, &s, sizeof s);
+}
+
+/* do_open opens the file of e for the caller itself: a mem file by
+ * reopening the supervisor's memfd, a host file by its path; then checks it
+ * reached that file (a descriptor number may have been reused since). */
+static long do_open(const struct found *fd, long flags)
+{
+	const struct abi_view_entry *e = &fd->e;
+	char path[64], *p = path;
+	const char *target = path;
+	if (e->flags & ABI_VIEW_OPEN_DATA) {
+		memcpy(p, "/proc/", 6);
+		p += 6;
+		memcpy(p, vw.pid, zstrlen(vw.pid));
+		p += zstrlen(vw.pid);
+		memcpy(p, "/fd/", 4);
+		p = zutoa(p + 4, (unsigned long)(unsigned)e->data_fd);
+		*p = 0;
+		flags &= ~(long)O_NOFOLLOW; /* the /proc entry is a link */
+	} else if (e->flags & ABI_VIEW_OPEN_HOST) {
+		target = fd->target;
+		flags |= O_NOFOLLOW;
+	} else {
+		return VIEW_ASK;
+	}
+	long r = RAW3(SYS_open, target, flags, 0);
+	if (r < 0)
+		return r == -EMFILE || r == -ENFILE ? r : VIEW_ASK;
+	struct kstat st;
+	if (RAW2(SYS_fstat, r, &st) < 0 || st.dev != e->data_dev || st.ino != e->data_ino) {
+		RAW1(SYS_close, r);
+		return VIEW_ASK;
+	}
+	vfs_mark(r);
+	return r;
+}
+
+/* view_call answers f from the view if it can; c is its clean path (n
+ * bytes). VIEW_ASK: take the round trip. */
+long view_call(struct frame *f, const char *c, unsigned long n)
+{
+	if (!vw.base || n >= PATH_MAX_ || !names_fit(c, n))
+		return VIEW_ASK;
+	long nr = (long)f->rax;
+	unsigned long buf = 0;
+	long flags = 0, mode = 0, size = 0;
+	int follow = 1, statx = 0;
+	enum { K_STAT, K_ACCESS, K_READLINK, K_OPEN } kind;
+	switch (nr) {
+	case SYS_stat:
+		kind = K_STAT, buf = f->rsi;
+		break;
+	case SYS_lstat:
+		kind = K_STAT, buf = f->rsi, follow = 0;
+		break;
+	case SYS_newfstatat:
+		if (f->r10 & ~(unsigned long)(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH))
+			return VIEW_ASK;
+		kind = K_STAT, buf = f->rdx, follow = !(f->r10 & AT_SYMLINK_NOFOLLOW);
+		break;
+	case SYS_statx:
+		if ((f->rdx & ~(unsigned long)(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)) ||
+		    (f->rdx & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE || (f->r10 & STATX__RESERVED))
+			return VIEW_ASK;
+		kind = K_STAT, buf = f->r8, follow = !(f->rdx & AT_SYMLINK_NOFOLLOW), statx = 1;
+		break;
+	case SYS_access:
+		kind = K_ACCESS, mode = (long)f->rsi;
+		break;
+	case SYS_faccessat:
+		kind = K_ACCESS, mode = (long)f->rdx;
+		break;
+	case SYS_faccessat2:
+		if (f->r10 & ~(unsigned long)(AT_SYMLINK_NOFOLLOW | AT_EACCESS))
+			return VIEW_ASK;
+		kind = K_ACCESS, mode = (long)f->rdx, follow = !(f->r10 & AT_SYMLINK_NOFOLLOW);
+		flags = (long)f->r10;
+		break;
+	case SYS_readlink:
+		kind = K_READLINK, buf = f->rsi, size = (long)f->rdx, follow = 0;
+		break;
+	case SYS_readlinkat:
+		kind = K_READLINK, buf = f->rdx, size = (long)f->r10, follow = 0;
+		break;
+	case SYS_open:
+		kind = K_OPEN, flags = (long)f->rsi;
+		break;
+	case SYS_openat:
+		kind = K_OPEN, flags = (long)f->rdx;
+		break;
+	default:
+		return VIEW_ASK;
+	}
+	if (kind == K_ACCESS && (mode & ~7L))
+		return VIEW_ASK;
+	if (kind == K_READLINK && size <= 0)
+		return VIEW_ASK;
+	if (kind == K_OPEN) {
+		if ((flags & O_ACCMODE) != O_RDONLY ||
+		    (flags & ~(long)(O_ACCMODE | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_LARGEFILE | O_NOFOLLOW)))
+			return VIEW_ASK;
+		follow = !(flags & O_NOFOLLOW);
+	}
+	const struct creds *cr = creds();
+	if (cr->state == CRED_UNKNOWN)
+		return VIEW_ASK;
+	struct found fd;
+	resolve(c, n, follow, &fd);
+	if (fd.hit < 0)
+		return VIEW_ASK;
+	if (fd.hit == 0)
+		return -ENOENT;
+	const struct abi_view_entry *e = &fd.e;
+	if (!searchable(cr, e))
+		return VIEW_ASK;
+	unsigned typ = e->mode & S_IFMT;
+	switch (kind) {
+	case K_STAT:
+		if (!(e->flags & ABI_VIEW_STAT))
+			return VIEW_ASK;
+		return do_stat(&fd, buf, statx);
+	case K_ACCESS: {
+		unsigned uid = cr->ruid, gid = cr->rgid;
+		if (flags & AT_EACCESS)
+			uid = cr->fsuid, gid = cr->fsgid;
+		else if (cr->ruid != cr->fsuid || cr->rgid != cr->fsgid)
+			return VIEW_ASK;
+		if ((mode & W_OK) && (e->flags & ABI_VIEW_RDONLY))
+			return -EROFS;
+		return permitted(cr, uid, gid, e, (unsigned)mode) ? 0 : -EACCES;
+	}
+	case K_READLINK: {
+		if (typ != S_IFLNK)
+			return -EINVAL;
+		unsigned long l = e->target_len;
+		if (l > (unsigned long)size)
+			l = (unsigned long)size;
+		long r = put_user(buf, fd.target, l);
+		return r < 0 ? r : (long)l;
+	}
+	case K_OPEN:
+		if (typ != S_IFREG || !permitted(cr, cr->fsuid, cr->fsgid, e, R_OK))
+			return VIEW_ASK;
+		return do_open(&fd, flags);
+	}
+	return VIEW_ASK;
+}

@@ -1,0 +1,440 @@
+// publish.go keeps the namespace view (package view) true to the mounts,
+// so that the stub can answer stat, access, readlink and read-only opens
+// by itself.
+//
+// What is published: a directory's whole listing the first time a call
+// looks something up in it (then a name missing from the view does not
+// exist), and the entries of the directories above it. What keeps it
+// true: every call that changes a name, or the attributes of a file,
+// re-describes what it touched before its answer is sent (refresh), and
+// the file behind a descriptor is found again by its kernel identity.
+// The sizes and times of a mem file change through descriptors the
+// supervisor never sees; such a file's entry says "ask" (no ViewStat)
+// from the moment a writable descriptor of it is handed out until a stat
+// finds no writable open of it left (a read lease can be taken only on a
+// file no one has open for writing).
+
+package vfs
+
+import (
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/afero"
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
+	"github.com/zvfs/zvfs/view"
+)
+
+// DataSource is a backend whose regular files a process may open without
+// the supervisor (mem.FS, overlay.FS).
+type DataSource interface {
+	DataSource(name string) (mem.DataSource, bool)
+}
+
+// dataID is the kernel's identity of a file's data.
+type dataID struct{ dev, ino uint64 }
+
+// publisher is the namespace's writer of the view. Its maps are guarded by
+// the view's lock (Begin/End).
+type publisher struct {
+	v       *view.Region
+	ns      *Namespace
+	kids    map[string]map[string]bool // a published (complete) directory → its published names
+	byData  map[dataID]map[string]bool // the published paths of a file's data
+	dataOf  map[string]dataID
+	written map[dataID]bool // handed out writable: maybe changing under us
+}
+
+// Publish makes the namespace keep v true to its mounts from now on. A
+// namespace that records a report publishes nothing (every call must
+// reach it).
+func (ns *Namespace) Publish(v *view.Region) {
+	if ns.rec != nil {
+		return
+	}
+	ns.pub = &publisher{v: v, ns: ns, kids: map[string]map[string]bool{}, byData: map[dataID]map[string]bool{},
+		dataOf: map[string]dataID{}, written: map[dataID]bool{}}
+}
+
+// vpath is the namespace path of rel in m.
+func vpath(m *Mount, rel string) string {
+	if rel == "" {
+		return m.Target
+	}
+	return m.Target + "/" + rel
+}
+
+func parentRel(rel string) string {
+	if i := strings.LastIndexByte(rel, '/'); i >= 0 {
+		return rel[:i]
+	}
+	return ""
+}
+
+// lstat describes rel of m as root sees it.
+func (p *publisher) lstat(m *Mount, rel string) (os.FileInfo, error) {
+	if l, ok := m.FS.(afero.Lstater); ok {
+		fi, _, err := l.LstatIfPossible("/" + rel)
+		return fi, err
+	}
+	return m.FS.Stat("/" + rel)
+}
+
+// describe makes the entry of rel in m, whose parent's entry has flags
+// parent (0 for a mount's root).
+func (p *publisher) describe(m *Mount, rel string, fi os.FileInfo, parent uint32, parentMode uint32) view.Entry {
+	a := attrOf(m, rel, fi)
+	e := view.Entry{Mode: a.mode, Uid: a.uid, Gid: a.gid, Dev: a.dev, Ino: a.ino, Nlink: a.nlink, Size: a.size,
+		Blocks: a.blocks, Atime: a.atime, Mtime: a.mtime, Ctime: a.ctime, DataFd: -1, Flags: abi.ViewStat}
+	if rel == "" || (parent&abi.ViewSearch != 0 && parentMode&0111 == 0111) {
+		e.Flags |= abi.ViewSearch
+	}
+	if m.ReadOnly {
+		e.Flags |= abi.ViewRdonly
+	}
+	switch a.mode & unix.S_IFMT {
+	case unix.S_IFLNK:
+		if r, ok := m.FS.(afero.LinkReader); ok {
+			if t, err := r.ReadlinkIfPossible("/" + rel); err == nil {
+				e.Target = t
+			}
+		}
+	case unix.S_IFREG:
+		if a.nlink > 1 {
+			// Another name's change would not reach this entry.
+			e.Flags &^= abi.ViewStat
+		}
+		ds, ok := m.FS.(DataSource)
+		if !ok {
+			break
+		}
+		src, ok := ds.DataSource("/" + rel)
+		if !ok {
+			break
+		}
+		id := dataID{src.Dev, src.Ino}
+		if p.written[id] {
+			if src.Fd >= 0 && !openForWriting(src.Fd) {
+				delete(p.written, id)
+				// The data may have changed since fi was read.
+				if fi2, err := p.lstat(m, rel); err == nil {
+					return p.describe(m, rel, fi2, parent, parentMode)
+				}
+			}
+			e.Flags &^= abi.ViewStat
+		}
+		e.DataDev, e.DataIno = src.Dev, src.Ino
+		if src.Fd >= 0 {
+			e.Flags |= abi.ViewOpenData
+			e.DataFd = int32(src.Fd)
+		} else {
+			e.Flags |= abi.ViewOpenHost
+			e.Target = src.Host
+		}
+	}
+	return e
+}
+
+// openForWriting tells whether anyone has the memfd fd (one of ours) open
+// for writing. A read lease can only be had on a file no one has open for
+// writing; the supervisor's own memfd does not count (memfd_create takes
+// no write access), the reopens it hands out do.
+func openForWriting(fd int) bool {
+	ro, err := unix.Open("/proc/self/fd/"+strconv.Itoa(fd), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return true
+	}
+	defer unix.Close(ro)
+	if _, err := unix.FcntlInt(uintptr(ro), unix.F_SETLEASE, unix.F_RDLCK); err != nil {
+		return true
+	}
+	unix.FcntlInt(uintptr(ro), unix.F_SETLEASE, unix.F_UNLCK)
+	return false
+}
+
+// put publishes e as p's entry.
+func (p *publisher) put(vp string, e view.Entry) {
+	if old, ok := p.dataOf[vp]; ok {
+		delete(p.byData[old], vp)
+		delete(p.dataOf, vp)
+	}
+	if !p.v.Put(vp, e) {
+		p.drop(vp)
+		if dir := path.Dir(vp); p.kids[dir] != nil {
+			// The view is full: the directory's listing is no longer whole.
+			p.v.SetFlags(dir, 0, abi.ViewComplete)
+			delete(p.kids, dir)
+		}
+		return
+	}
+	if dir := path.Dir(vp); p.kids[dir] != nil {
+		p.kids[dir][path.Base(vp)] = true
+	}
+	if e.DataIno != 0 {
+		id := dataID{e.DataDev, e.DataIno}
+		if p.byData[id] == nil {
+			p.byData[id] = map[string]bool{}
+		}
+		p.byData[id][vp] = true
+		p.dataOf[vp] = id
+	}
+}
+
+// drop removes vp's entry and everything published below it.
+func (p *publisher) drop(vp string) {
+	p.dropKids(vp)
+	p.v.Remove(vp)
+	if id, ok := p.dataOf[vp]; ok {
+		delete(p.byData[id], vp)
+		if len(p.byData[id]) == 0 {
+			delete(p.byData, id)
+		}
+		delete(p.dataOf, vp)
+	}
+	if k := p.kids[path.Dir(vp)]; k != nil {
+		delete(k, path.Base(vp))
+	}
+}
+
+// dropKids removes what is published below the directory vp, which is no
+// longer complete.
+func (p *publisher) dropKids(vp string) {
+	k, ok := p.kids[vp]
+	if !ok {
+		return
+	}
+	delete(p.kids, vp)
+	for name := range k {
+		p.drop(vp + "/" + name)
+	}
+	p.v.SetFlags(vp, 0, abi.ViewComplete)
+}
+
+// ensure publishes the entries from m's root down to rel and returns
+// rel's flags and mode; ok is false if rel does not exist or cannot be
+// published.
+func (p *publisher) ensure(m *Mount, rel string) (flags, mode uint32, ok bool) {
+	vp := vpath(m, rel)
+	if f, ok := p.v.Flags(vp); ok {
+		return f, p.v.Mode(vp), true
+	}
+	var pflags, pmode uint32
+	if rel != "" {
+		if pflags, pmode, ok = p.ensure(m, parentRel(rel)); !ok {
+			return 0, 0, false
+		}
+	}
+	fi, err := p.lstat(m, rel)
+	if err != nil {
+		return 0, 0, false
+	}
+	e := p.describe(m, rel, fi, pflags, pmode)
+	p.put(vp, e)
+	f, ok := p.v.Flags(vp)
+	return f, e.Mode, ok
+}
+
+// list publishes the whole listing of the directory rel of m.
+func (p *publisher) list(m *Mount, rel string) {
+	vp := vpath(m, rel)
+	if p.kids[vp] != nil {
+		return
+	}
+	flags, mode, ok := p.ensure(m, rel)
+	if !ok || mode&unix.S_IFMT != unix.S_IFDIR {
+		return
+	}
+	f, err := m.FS.Open("/" + rel)
+	if err != nil {
+		return
+	}
+	infos, err := f.Readdir(-1)
+	f.Close()
+	if err != nil {
+		return
+	}
+	if len(p.ns.mountsIn(vp)) > 0 {
+		return // a mount point hides a name: the listing is not the directory's
+	}
+	p.kids[vp] = map[string]bool{}
+	for _, fi := range infos {
+		name := fi.Name()
+		if name == "" || name == "." || name == ".." {
+			continue
+		}
+		crel := name
+		if rel != "" {
+			crel = rel + "/" + name
+		}
+		p.put(vp+"/"+name, p.describe(m, crel, fi, flags, mode))
+	}
+	if p.kids[vp] != nil {
+		p.v.SetFlags(vp, abi.ViewComplete, 0)
+	}
+}
+
+// visit publishes what a lookup of l would want next time: the listing
+// of the directory l is in, and l itself, re-described if its entry said
+// to ask.
+func (p *publisher) visit(l loc) {
+	if l.m == nil || l.m.FS == nil || l.dot != "" {
+		return
+	}
+	p.v.Begin()
+	defer p.v.End()
+	if l.rel != "" {
+		p.list(l.m, parentRel(l.rel))
+	} else {
+		p.ensure(l.m, "")
+	}
+	if f, ok := p.v.Flags(vpath(l.m, l.rel)); ok && f&abi.ViewStat == 0 {
+		p.refreshLocked(l.m, l.rel)
+	}
+}
+
+// refresh re-describes rel of m and its directory after a change.
+func (p *publisher) refresh(m *Mount, rel string) {
+	p.v.Begin()
+	defer p.v.End()
+	p.refreshLocked(m, rel)
+	if rel != "" {
+		p.refreshLocked(m, parentRel(rel))
+	}
+}
+
+func (p *publisher) refreshLocked(m *Mount, rel string) {
+	vp := vpath(m, rel)
+	oldFlags, had := p.v.Flags(vp)
+	parent := parentRel(rel)
+	pvp := vpath(m, parent)
+	listed := rel != "" && p.kids[pvp] != nil
+	if !had && !listed {
+		return
+	}
+	fi, err := p.lstat(m, rel)
+	if err != nil {
+		p.drop(vp)
+		return
+	}
+	oldMode := p.v.Mode(vp)
+	if had && (oldMode != linuxMode(fi) || fi.IsDir() != (oldMode&unix.S_IFMT == unix.S_IFDIR)) {
+		// A directory's new mode changes who may search below it.
+		p.dropKids(vp)
+		oldFlags &^= abi.ViewComplete
+	}
+	var pflags, pmode uint32
+	if rel != "" {
+		pflags, _ = p.v.Flags(pvp)
+		pmode = p.v.Mode(pvp)
+	}
+	e := p.describe(m, rel, fi, pflags, pmode)
+	e.Flags |= oldFlags & abi.ViewComplete
+	p.put(vp, e)
+}
+
+func linuxMode(fi os.FileInfo) uint32 {
+	switch st := fi.Sys().(type) {
+	case *mem.Stat:
+		return st.Mode
+	case *syscall.Stat_t:
+		return st.Mode
+	}
+	return linuxvfs.Mode(fi.Mode())
+}
+
+// written marks the data behind fd, a descriptor just handed out for
+// writing, as changing: its entries say to ask until no writer is left.
+func (p *publisher) writing(fd int) {
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return
+	}
+	id := dataID{st.Dev, st.Ino}
+	p.v.Begin()
+	defer p.v.End()
+	p.written[id] = true
+	for vp := range p.byData[id] {
+		p.v.SetFlags(vp, 0, abi.ViewStat)
+	}
+}
+
+// changedData re-describes every published name of the data behind fd, a
+// descriptor whose file a call changed (fchmod, futimens...).
+func (p *publisher) changedData(fd int) {
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil {
+		return
+	}
+	id := dataID{st.Dev, st.Ino}
+	p.v.Begin()
+	defer p.v.End()
+	for vp := range p.byData[id] {
+		if m, rel := p.ns.mountOf(vp); m != nil && m.FS != nil {
+			p.refreshLocked(m, rel)
+		}
+	}
+}
+
+// change records that the call may change l, to be re-described once it
+// is done.
+func (h *handler) change(l loc) {
+	if h.ns.pub != nil && !l.onHost() {
+		h.changed = append(h.changed, l)
+	}
+}
+
+// visit records that the call looked l up.
+func (h *handler) visit(l loc) {
+	if h.ns.pub != nil && !l.onHost() {
+		h.visited = &l
+	}
+}
+
+// fdChanges are the calls that may change the file behind their first
+// descriptor (their own, or /proc/self/fd/N's).
+var fdChanges = map[uint64]bool{
+	unix.SYS_FCHMOD: true, unix.SYS_FCHOWN: true, unix.SYS_FTRUNCATE: true, unix.SYS_FALLOCATE: true,
+	unix.SYS_UTIMENSAT: true, unix.SYS_FUTIMESAT: true, unix.SYS_FCHMODAT: true, unix.SYS_FCHMODAT2: true,
+	unix.SYS_FCHOWNAT: true, unix.SYS_CHMOD: true, unix.SYS_CHOWN: true, unix.SYS_LCHOWN: true,
+	unix.SYS_LINKAT: true, unix.SYS_WRITE: true, unix.SYS_PWRITE64: true, unix.SYS_WRITEV: true,
+	unix.SYS_PWRITEV: true, unix.SYS_PWRITEV2: true,
+}
+
+// publish brings the view up to date with what the call did, before its
+// answer is sent: whatever it may have changed (whether or not it
+// succeeded: a create that failed late may have created), the data it
+// handed out for writing, and the directory of what it looked up.
+func (h *handler) publish(ans Answer, err error) {
+	p := h.ns.pub
+	for _, l := range h.changed {
+		rel := l.rel
+		if l.dot == ".." {
+			rel = parentRel(rel)
+		}
+		p.refresh(l.m, rel)
+	}
+	if fdChanges[uint64(h.r.Call.Nr)] && len(h.r.Fds) > 0 && err != errPass {
+		if o := h.ns.served.Lookup(h.r.Fds[0]); o != nil {
+			if s, ok := o.Object.(*served); ok && s.m != nil && s.m.FS != nil {
+				p.refresh(s.m, s.rel)
+			}
+		} else {
+			p.changedData(h.r.Fds[0])
+		}
+	}
+	if err == nil && ans.Action == abi.ReplyFd && ans.Fd >= 0 && ans.Reply.Fd&abi.FdServed == 0 {
+		if fl, e := unix.FcntlInt(uintptr(ans.Fd), unix.F_GETFL, 0); e == nil && fl&unix.O_ACCMODE != unix.O_RDONLY {
+			p.writing(ans.Fd)
+		}
+	}
+	if h.visited != nil {
+		p.visit(*h.visited)
+	}
+}
