@@ -56,6 +56,11 @@ const (
 	ClassVfork     Class = 4 // vfork: the child borrows the parent's stack
 	ClassClone3    Class = 5 // clone3: the C handler prepares, the assembly path issues
 	ClassMmap      Class = 6 // mmap: a file mapped executable (dlopen) goes to the C handler to be rewritten
+	// ClassVM changes what memory is mapped or how (munmap, mprotect...):
+	// the entry counts it in the stub's memory generation before issuing
+	// it, which tells the stub's checks of the caller's pointers that a
+	// page found readable or writable may no longer be (lib.c).
+	ClassVM Class = 11
 )
 
 // Classes returns the class table, indexed by system call number.
@@ -69,8 +74,16 @@ func Classes() [NSlots]Class {
 	for _, nr := range []int{unix.SYS_EXECVE, unix.SYS_EXECVEAT, unix.SYS_EXIT_GROUP, unix.SYS_EXIT, unix.SYS_FORK} {
 		t[nr] = ClassSlow
 	}
+	for _, nr := range VMCalls {
+		t[nr] = ClassVM
+	}
 	return t
 }
+
+// VMCalls unmap memory or change its protection (an mmap with MAP_FIXED
+// does too: the entry counts that one in its mmap class).
+var VMCalls = []int{unix.SYS_MUNMAP, unix.SYS_MPROTECT, unix.SYS_PKEY_MPROTECT, unix.SYS_MREMAP, unix.SYS_BRK,
+	unix.SYS_MADVISE, unix.SYS_PROCESS_MADVISE, unix.SYS_SHMDT}
 
 // Environment variables the supervisor sets and the stub re-injects at exec.
 const (

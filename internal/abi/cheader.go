@@ -42,6 +42,7 @@ func CHeader() []byte {
 		{"ABI_CLASS_VFORK", uint64(ClassVfork)},
 		{"ABI_CLASS_CLONE3", uint64(ClassClone3)},
 		{"ABI_CLASS_MMAP", uint64(ClassMmap)},
+		{"ABI_CLASS_VM", uint64(ClassVM)},
 		{"ABI_MAGIC", Magic},
 		{"ABI_VERSION", Version},
 		{"ABI_MAX_MESSAGE", MaxMessage},

@@ -72,6 +72,8 @@ zvfs_entry:
 	ret
 
 .Lspecial:
+	cmpl	$ABI_CLASS_VM, %ecx
+	je	.Lvm
 	cmpl	$ABI_CLASS_DATA, %ecx
 	je	.Lfd_served
 	cmpl	$ABI_CLASS_FD, %ecx
@@ -127,8 +129,17 @@ zvfs_entry:
 
 /* mmap(addr, len, prot=%rdx, flags=%r10, fd=%r8, off): only a file mapped
  * executable needs the C path (its code is rewritten); the rest is hot. */
+/* munmap, mprotect...: pages the stub found usable may no longer be. */
+.Lvm:
+	lock incq zvfs_vm_gen(%rip)
+	syscall
+	ret
+
 .Lmmap:
-	testl	$PROT_EXEC, %edx
+	testl	$MAP_FIXED, %r10d
+	jz	2f
+	lock incq zvfs_vm_gen(%rip)	/* it may replace mappings */
+2:	testl	$PROT_EXEC, %edx
 	jz	1f
 	testl	$MAP_ANONYMOUS, %r10d
 	jnz	1f

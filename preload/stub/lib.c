@@ -105,6 +105,17 @@ long ureadv(const struct uiovec *local, const struct uiovec *remote, unsigned lo
  * stores. (A page another thread unmaps between the two is a race the
  * program lost either way; here it is a fault instead of EFAULT.) */
 
+unsigned long zvfs_vm_gen;
+
+/* A thread remembers the last page it found readable, and writable, with
+ * the memory generation of then: the entry counts every call that can
+ * take a page away (munmap, mprotect, mremap, brk, madvise, MAP_FIXED...),
+ * so while the count stands, the page is as it was and needs no check. */
+static int known(const unsigned long *page, const unsigned long *gen, unsigned long p, unsigned long g)
+{
+	return *page == p && *gen == g;
+}
+
 /* page_readable: can the page holding addr be read? A futex wait on it
  * with a zero timeout reads the word (EFAULT if it cannot) and returns at
  * once whatever the word holds. */
@@ -113,7 +124,17 @@ static int page_readable(unsigned long addr)
 	static const struct {
 		long sec, nsec;
 	} zero = {0, 0};
-	return RAW4(SYS_futex, addr & ~3UL, FUTEX_WAIT_PRIVATE, 0x7a76fa11, &zero) != -EFAULT;
+	struct block *b = cur_block();
+	unsigned long page = addr & ~4095UL, gen = __atomic_load_n(&zvfs_vm_gen, __ATOMIC_ACQUIRE);
+	if (b && known(&b->rpage, &b->rgen, page, gen))
+		return 1;
+	if (RAW4(SYS_futex, addr & ~3UL, FUTEX_WAIT_PRIVATE, 0x7a76fa11, &zero) == -EFAULT)
+		return 0;
+	if (b) {
+		b->rpage = page;
+		b->rgen = gen;
+	}
+	return 1;
 }
 
 /* range_writable: can the n bytes (4 <= n <= 4096) at dst be written?
@@ -122,19 +143,35 @@ static int page_readable(unsigned long addr)
  * overwritten by the caller's copy. */
 static int range_writable(unsigned long dst, unsigned long n)
 {
-	return RAW3(SYS_getresuid, dst, dst + n - 4, dst + n - 4) == 0;
+	struct block *b = cur_block();
+	unsigned long page = dst & ~4095UL, gen = __atomic_load_n(&zvfs_vm_gen, __ATOMIC_ACQUIRE);
+	int one = ((dst + n - 1) & ~4095UL) == page;
+	if (b && one && known(&b->wpage, &b->wgen, page, gen))
+		return 1;
+	if (RAW3(SYS_getresuid, dst, dst + n - 4, dst + n - 4) != 0)
+		return 0;
+	if (b && one) {
+		b->wpage = page;
+		b->wgen = gen;
+	}
+	return 1;
 }
 
 /* uwrite copies n bytes into the caller's memory at dst; it returns the
  * number of bytes written before the first unwritable byte. */
 long uwrite(unsigned long dst, const void *src, unsigned long n)
 {
-	if (n >= 4 && n <= 4096 && dst + n > dst && dst >= ABI_SITE_TABLE_LIMIT && range_writable(dst, n)) {
-		volatile char *d = (volatile char *)dst;
-		const char *s = src;
-		for (unsigned long i = 0; i < n; i++)
-			d[i] = s[i];
-		return (long)n;
+	if (n && n <= 4096 && dst + n > dst && dst >= ABI_SITE_TABLE_LIMIT) {
+		struct block *b = cur_block();
+		unsigned long page = dst & ~4095UL, gen = __atomic_load_n(&zvfs_vm_gen, __ATOMIC_ACQUIRE);
+		int one = ((dst + n - 1) & ~4095UL) == page;
+		if ((b && one && known(&b->wpage, &b->wgen, page, gen)) || (n >= 4 && range_writable(dst, n))) {
+			volatile char *d = (volatile char *)dst;
+			const char *s = src;
+			for (unsigned long i = 0; i < n; i++)
+				d[i] = s[i];
+			return (long)n;
+		}
 	}
 	struct uiovec l = {(unsigned long)src, n}, r = {dst, n};
 	return RAW6(SYS_process_vm_writev, self_task(), &l, 1, &r, 1, 0);

@@ -274,6 +274,12 @@ int zvfs_slow(struct frame *f)
 static int run_call(struct frame *f, unsigned cls)
 {
 	unsigned long old;
+	if (cls == ABI_CLASS_VM || (f->rax == SYS_mmap && (f->r10 & MAP_FIXED)))
+		__atomic_add_fetch(&zvfs_vm_gen, 1, __ATOMIC_SEQ_CST); /* as the entry does */
+	if (cls == ABI_CLASS_VM) {
+		f->rax = (unsigned long)raw_frame(f);
+		return ACTION_RET;
+	}
 	if (cls >= ABI_CLASS_PATH && kept_on()) {
 		/* File calls run with signals open: see vfs.c. */
 		f->rax = (unsigned long)vfs_call(f, 0);

@@ -50,7 +50,10 @@ struct block {
 	unsigned long conn_gen;  /* vfs generation the connections were made in */
 	unsigned long conn_busy; /* a request is on one (a signal handler must not use them) */
 	unsigned long fsbase;
-	char pad1[BLK_SCRATCH - BLK_TID - 32];
+	/* The page of the caller's memory last found readable, and writable,
+	 * and the memory generation then (lib.c). */
+	unsigned long rpage, rgen, wpage, wgen;
+	char pad1[BLK_SCRATCH - BLK_TID - 64];
 	unsigned char scratch[256];
 	int conns[BLK_NCONNS]; /* descriptor + 1 of the connection to the supervisor's socket for each CPU; 0: none */
 	char pad2[BLK_HDR_SIZE - BLK_CONNS - 4 * BLK_NCONNS];
@@ -144,6 +147,7 @@ static inline int is_err(long r) { return r < 0 && r > -4096; }
 #define RAW6(nr, a, b, c, d, e, f) zvfs_raw((nr), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
 
 /* lib.c */
+extern unsigned long zvfs_vm_gen; /* counts munmap, mprotect... (entry.S) */
 void *memcpy(void *d, const void *s, size_t n);
 void *memset(void *d, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
