@@ -265,7 +265,11 @@ func scenario(t *testing.T, name, interp, script string, tools ...string) {
 var scenarioInterp = map[string]string{".sh": "sh", ".bash": "bash", ".py": "python3"}
 
 // TestVFSScenarios runs every script in testdata/scenarios.
-func TestVFSScenarios(t *testing.T) {
+func TestVFSScenarios(t *testing.T) { vfsScenarios(t) }
+
+// vfsScenarios runs every script of testdata/scenarios natively and under
+// zvfs, and compares.
+func vfsScenarios(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "scenarios", "*"))
 	if err != nil {
 		t.Fatal(err)

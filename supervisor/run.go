@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -90,7 +91,7 @@ func Run(argv []string, opts Options) (Result, error) {
 		}
 		if opts.Report {
 			ns.Record()
-		} else if v, err := view.New(); err == nil {
+		} else if v, err := view.New(viewEntries()); err == nil {
 			// Without a view every lookup asks: slower, the same answers.
 			defer v.Close()
 			ns.Publish(v)
@@ -175,6 +176,13 @@ func Run(argv []string, opts Options) (Result, error) {
 		srv.WriteVerbose(opts.Stderr)
 	}
 	return res, nil
+}
+
+// viewEntries is how many names the namespace view may hold:
+// ZVFS_VIEW_ENTRIES if set (for tests of a full view), else the most.
+func viewEntries() int {
+	n, _ := strconv.Atoi(os.Getenv("ZVFS_VIEW_ENTRIES"))
+	return n
 }
 
 func exitCode(ps *os.ProcessState) int {

@@ -50,12 +50,17 @@ type Region struct {
 	index map[string]uint32 // path → slot
 	free  []uint32          // slots to reuse
 	next  uint32            // slots below it have been used
+	limit uint32            // slots it may use
 	heap  heap
 	depth int // Begin nesting
 }
 
-// New makes an empty view.
-func New() (*Region, error) {
+// New makes an empty view that holds up to entries names (at most
+// abi.ViewEntries; 0 means that many).
+func New(entries int) (*Region, error) {
+	if entries <= 0 || entries > abi.ViewEntries {
+		entries = abi.ViewEntries
+	}
 	fd, err := unix.MemfdCreate("zvfs-view", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
 		return nil, fmt.Errorf("view: memfd_create: %w", err)
@@ -78,7 +83,7 @@ func New() (*Region, error) {
 		unix.Munmap(mem)
 		return fail("seal", err)
 	}
-	r := &Region{fd: fd, mem: mem, index: map[string]uint32{}}
+	r := &Region{fd: fd, mem: mem, index: map[string]uint32{}, limit: uint32(entries)}
 	h := r.header()
 	h.Pid = uint32(os.Getpid())
 	h.Magic = abi.ViewMagic
@@ -180,7 +185,7 @@ func (r *Region) Put(p string, e Entry) bool {
 		case len(r.free) > 0:
 			i = r.free[len(r.free)-1]
 			r.free = r.free[:len(r.free)-1]
-		case r.next < abi.ViewEntries:
+		case r.next < r.limit:
 			i = r.next
 			r.next++
 		default:

@@ -42,7 +42,7 @@ func (r *Region) find(p string) (e abi.ViewEntry, target string, hit, ok bool) {
 }
 
 func TestPutRemove(t *testing.T) {
-	r, err := New()
+	r, err := New(0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestPutRemove(t *testing.T) {
 // TestReadersSeeWholeEntries: a reader never sees an entry half written,
 // while a writer keeps replacing, removing and recreating names.
 func TestReadersSeeWholeEntries(t *testing.T) {
-	r, err := New()
+	r, err := New(0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,14 +141,14 @@ func TestReadersSeeWholeEntries(t *testing.T) {
 
 // TestFull: a view out of slots refuses new entries and keeps old ones.
 func TestFull(t *testing.T) {
-	r, err := New()
+	r, err := New(0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
 	r.Begin()
 	defer r.End()
-	r.next = abi.ViewEntries - 1
+	r.next = r.limit - 1
 	if !r.Put("/a", Entry{Ino: 1}) {
 		t.Fatal("last slot refused")
 	}

@@ -1,0 +1,81 @@
+package integration
+
+import (
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+// The namespace view (view/, vfs/publish.go, preload/stub/view.c): the stub
+// answers lookups of names in mounts from shared memory. These tests check
+// that it does, and that its answers are the kernel's where it cannot be
+// sure of them: moved or inaccessible memory, changed credentials, a view
+// too small to hold the tree. TestConsistencyDifferential checks its answers
+// under concurrent changes.
+
+// TestViewAnswersWithoutAsking: repeated stats, accesses, readlinks and
+// opens of names in a mount reach the supervisor only until the directory
+// is published.
+func TestViewAnswersWithoutAsking(t *testing.T) {
+	requireHook(t)
+	r := run(t, t.TempDir(), nil, zvfsBin, "stats", "--mount", "mem:/data", "--", "sh", "-c",
+		`echo hi > /data/f; ln -s f /data/l; mkdir /data/d
+		 for i in $(seq 300); do test -e /data/f; test -r /data/l; test -e /data/nope; test -d /data/d; done
+		 for i in $(seq 100); do read x < /data/f; done; readlink /data/l; cat /data/l`)
+	if r.code != 0 || r.stdout != "f\nhi\n" {
+		t.Fatalf("exit %d\nstdout %q\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	m := regexp.MustCompile(`(\d+) of them on virtual paths and descriptors, answered by zvfs`).FindStringSubmatch(r.stderr)
+	if m == nil {
+		t.Fatalf("no count of answered calls:\n%s", r.stderr)
+	}
+	// About 1 300 lookups and opens; the supervisor answers the changes
+	// and the first lookups.
+	if n, _ := strconv.Atoi(m[1]); n > 40 {
+		t.Errorf("the supervisor answered %d calls; the view should have answered most:\n%s", n, r.stderr)
+	}
+}
+
+// TestViewBadPointers: pointers that were good a moment ago and are not
+// any more (unmapped, PROT_NONE, read-only since) are EFAULT, for paths in
+// a mount (answered by the view) and on the host, as natively.
+func TestViewBadPointers(t *testing.T) {
+	differential(t, cprog(t, "vfs_efault"), "$D")
+}
+
+// TestViewSetuid: a root process that looked names up, then became
+// another user, gets that user's answers (the view's permission checks
+// follow the credentials; the supervisor's /proc entries are out of its
+// reach, so opens ask).
+func TestViewSetuid(t *testing.T) {
+	differential(t, cprog(t, "vfs_setuid_view"), "$D")
+}
+
+// TestViewFull: with a view of 24 entries, far fewer than the scenarios
+// create, every scenario still gives its native output.
+func TestViewFull(t *testing.T) {
+	t.Setenv("ZVFS_VIEW_ENTRIES", "24")
+	vfsScenarios(t)
+}
+
+// TestViewDeadSupervisor: once the supervisor is gone, a name the view
+// holds still answers what it was (nothing can change it any more); an
+// open of a mem file (through the supervisor's /proc entries, gone too)
+// and anything else the view cannot answer is EIO, never a hang. The
+// shell's builtins make the calls: a process started after the supervisor
+// died is not hooked at all.
+func TestViewDeadSupervisor(t *testing.T) {
+	requireHook(t)
+	r := run(t, t.TempDir(), nil, zvfsBin, "--mount", "mem:/data", "--", "sh", "-c",
+		`echo hi > /data/f; test -e /data/f
+		 kill -9 $PPID; sleep 0.2
+		 test -e /data/f && echo exists
+		 read x < /data/f 2>/dev/null && echo "read $x" || echo read failed
+		 echo new > /data/g 2>/dev/null || echo create failed
+		 true`)
+	out := r.stdout
+	if out != "exists\nread failed\ncreate failed\n" {
+		t.Errorf("after the supervisor died: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, out, r.stderr)
+	}
+	t.Logf("after the supervisor died:\n%s", out)
+}
