@@ -143,6 +143,26 @@ func (r *Region) bucket(h uint32) *uint32 {
 	return (*uint32)(unsafe.Pointer(&r.mem[abi.ViewBucketsOff+uintptr(h&(abi.ViewBuckets-1))*4]))
 }
 
+func (r *Region) dataBucket(dev, ino uint64) *uint32 {
+	h := abi.ViewDataHash(dev, ino)
+	return (*uint32)(unsafe.Pointer(&r.mem[abi.ViewDataOff+uintptr(h&(abi.ViewBuckets-1))*4]))
+}
+
+// unlinkData takes entry i out of its data chain.
+func (r *Region) unlinkData(i uint32) {
+	v := r.entry(i)
+	if v.DataIno == 0 {
+		return
+	}
+	for link := r.dataBucket(v.DataDev, v.DataIno); *link != 0; link = &r.entry(*link - 1).DataNext {
+		if *link == i+1 {
+			*link = v.DataNext
+			break
+		}
+	}
+	v.DataNext = 0
+}
+
 // Flags returns the flags of p's entry; ok is false if it has none. Call
 // it between Begin and End.
 func (r *Region) Flags(p string) (flags uint32, ok bool) {
@@ -180,6 +200,7 @@ func (r *Region) Put(p string, e Entry) bool {
 		old := r.entry(i)
 		r.heap.free(old.TargetOff, old.TargetLen)
 		old.TargetLen = 0
+		r.unlinkData(i)
 	} else {
 		switch {
 		case len(r.free) > 0:
@@ -231,6 +252,11 @@ func (r *Region) Put(p string, e Entry) bool {
 		*r.bucket(hash) = i + 1
 		r.index[p] = i
 	}
+	if e.DataIno != 0 {
+		b := r.dataBucket(e.DataDev, e.DataIno)
+		v.DataNext = *b
+		*b = i + 1
+	}
 	return true
 }
 
@@ -242,6 +268,7 @@ func (r *Region) Remove(p string) {
 }
 
 func (r *Region) remove(p string, i uint32) {
+	r.unlinkData(i)
 	v := r.entry(i)
 	for link := r.bucket(v.Hash); *link != 0; link = &r.entry(*link - 1).Next {
 		if *link == i+1 {

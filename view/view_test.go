@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"github.com/zvfs/zvfs/internal/abi"
 )
@@ -84,6 +85,50 @@ func TestPutRemove(t *testing.T) {
 	r.End()
 	if after := r.Bytes(); after != before {
 		t.Errorf("view grew from %d to %d bytes over churn", before, after)
+	}
+}
+
+// findData is the stub's lookup by data identity (view_data_lookup).
+func (r *Region) findData(dev, ino uint64) (p string, ok bool) {
+	b := (*uint32)(unsafe.Pointer(&r.mem[abi.ViewDataOff+uintptr(abi.ViewDataHash(dev, ino)&(abi.ViewBuckets-1))*4]))
+	for idx := *b; idx != 0; idx = r.entry(idx - 1).DataNext {
+		v := r.entry(idx - 1)
+		if v.DataDev == dev && v.DataIno == ino {
+			return string(r.mem[abi.ViewHeapOff+uintptr(v.PathOff) : abi.ViewHeapOff+uintptr(v.PathOff)+uintptr(v.PathLen)]), true
+		}
+	}
+	return "", false
+}
+
+// TestDataIndex: an entry is found by its data as long as it holds that
+// data, and not after.
+func TestDataIndex(t *testing.T) {
+	r, err := New(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	r.Begin()
+	for i := 0; i < 100; i++ {
+		r.Put(fmt.Sprintf("/d/f%d", i), Entry{DataDev: 7, DataIno: uint64(i + 1)})
+	}
+	r.Put("/d/f5", Entry{DataDev: 7, DataIno: 1000}) // replaced by another file
+	r.Remove("/d/f6")
+	r.End()
+	for i := 0; i < 100; i++ {
+		p, ok := r.findData(7, uint64(i+1))
+		want := fmt.Sprintf("/d/f%d", i)
+		switch {
+		case i == 5 || i == 6:
+			if ok {
+				t.Errorf("data %d still found, at %s", i+1, p)
+			}
+		case !ok || p != want:
+			t.Errorf("data %d: %q %v, want %s", i+1, p, ok, want)
+		}
+	}
+	if p, ok := r.findData(7, 1000); !ok || p != "/d/f5" {
+		t.Errorf("replaced entry's new data: %q %v", p, ok)
 	}
 }
 

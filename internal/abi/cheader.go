@@ -95,6 +95,7 @@ func CHeader() []byte {
 		{"ABI_VIEW_BUCKETS", ViewBuckets},
 		{"ABI_VIEW_ENTRIES", ViewEntries},
 		{"ABI_VIEW_BUCKETS_OFF", ViewBucketsOff},
+		{"ABI_VIEW_DATA_OFF", ViewDataOff},
 		{"ABI_VIEW_ENTRIES_OFF", ViewEntriesOff},
 		{"ABI_VIEW_HEAP_OFF", ViewHeapOff},
 		{"ABI_VIEW_HEAP_SIZE", ViewHeapSize},

@@ -7,11 +7,14 @@ package abi
 // The region is a memfd of ViewSize bytes (sparse: pages exist once
 // written), sealed so that no one but the supervisor's own mapping can
 // write it. It holds, in order: a ViewHeader, a table of ViewBuckets
-// bucket heads, ViewEntries fixed-size ViewEntry slots, and a heap of
-// strings (paths, symbolic link targets, host paths).
+// bucket heads by path, another by data, ViewEntries fixed-size ViewEntry
+// slots, and a heap of strings (paths, symbolic link targets, host paths).
 //
 // An entry is found by the clean absolute path it describes: the FNV-1a
 // hash of the path picks a bucket, whose chain links entries by index.
+// An entry of a regular file is also found by its data's kernel identity
+// (DataDev, DataIno: what fstat of an open descriptor of it gives), so that
+// fstat of such a descriptor needs no message either.
 // Consistency is one sequence counter for the whole region (a seqlock):
 // the supervisor makes it odd before a change and even after, and a reader
 // copies what it needs, then checks that the counter was even and did not
@@ -23,9 +26,10 @@ const (
 	ViewSize       = 160 << 20
 	ViewBuckets    = 1 << 18
 	ViewEntries    = 1 << 19
-	ViewEntrySize  = 144
+	ViewEntrySize  = 152
 	ViewBucketsOff = 4096
-	ViewEntriesOff = ViewBucketsOff + ViewBuckets*4
+	ViewDataOff    = ViewBucketsOff + ViewBuckets*4
+	ViewEntriesOff = ViewDataOff + ViewBuckets*4
 	ViewHeapOff    = ViewEntriesOff + ViewEntries*ViewEntrySize
 	ViewHeapSize   = ViewSize - ViewHeapOff
 	// ViewHashSeed and ViewHashMul are FNV-1a's, 32 bits.
@@ -76,6 +80,8 @@ type ViewEntry struct {
 	_         uint32
 	DataDev   uint64 // st_dev and st_ino of what opening the file gives, to check it
 	DataIno   uint64
+	DataNext  uint32 // index + 1 of the next entry in the data bucket's chain
+	_         uint32
 }
 
 // ViewEntry flags.
@@ -88,6 +94,19 @@ const (
 	ViewSearch   = 1 << 5 // every directory above it in its mount lets everyone search it
 	ViewRdonly   = 1 << 6 // on a read-only mount
 )
+
+// ViewDataHash is the hash entries are found by from their data: FNV-1a of
+// the 16 little-endian bytes of dev and ino.
+func ViewDataHash(dev, ino uint64) uint32 {
+	h := uint32(ViewHashSeed)
+	for _, v := range [2]uint64{dev, ino} {
+		for i := 0; i < 8; i++ {
+			h ^= uint32(byte(v >> (8 * i)))
+			h *= ViewHashMul
+		}
+	}
+	return h
+}
 
 // ViewHash is the hash entries are found by.
 func ViewHash(p string) uint32 {

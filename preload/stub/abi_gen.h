@@ -75,9 +75,10 @@
 #define ABI_VIEW_BUCKETS           0x40000
 #define ABI_VIEW_ENTRIES           0x80000
 #define ABI_VIEW_BUCKETS_OFF       0x1000
-#define ABI_VIEW_ENTRIES_OFF       0x101000
-#define ABI_VIEW_HEAP_OFF          0x4901000
-#define ABI_VIEW_HEAP_SIZE         0x56ff000
+#define ABI_VIEW_DATA_OFF          0x101000
+#define ABI_VIEW_ENTRIES_OFF       0x201000
+#define ABI_VIEW_HEAP_OFF          0x4e01000
+#define ABI_VIEW_HEAP_SIZE         0x51ff000
 #define ABI_VIEW_HASH_SEED         0x811c9dc5
 #define ABI_VIEW_HASH_MUL          0x1000193
 #define ABI_VIEW_USED              0x1
@@ -706,8 +707,10 @@ struct abi_view_entry {
 	abi_u32 pad0;
 	abi_u64 data_dev;
 	abi_u64 data_ino;
+	abi_u32 data_next;
+	abi_u32 pad1;
 };
-_Static_assert(sizeof(struct abi_view_entry) == 144, "abi_view_entry size");
+_Static_assert(sizeof(struct abi_view_entry) == 152, "abi_view_entry size");
 
 static const abi_u8 abi_class_table[ABI_NSLOTS] = {
 	0,0,0,0,0,0,0,0,0,6,11,11,11,0,0,2,0,0,0,0,0,0,0,0,0,11,0,0,11,0,0,0,

@@ -408,6 +408,11 @@ static long fd_call(struct frame *f)
 	int served_only = abi_vfs_class_table[nr] == ABI_CLASS_DATA;
 	if (!(bits & (served_only ? ABI_FD_SERVED : ABI_FD_VIRT)))
 		return raw_frame(f);
+	if (nr == SYS_fstat && !(bits & ABI_FD_SERVED)) {
+		r = view_fstat(fd, f->rsi, 0);
+		if (r != VIEW_ASK)
+			return r;
+	}
 	return fd_request(f, fd);
 }
 
@@ -651,6 +656,15 @@ static long path_call(struct frame *f, const unsigned long *mask, int depth)
 	}
 	if (pc->kind == ABI_PATH_TWO && v1 != v2)
 		return -EXDEV;
+	if (v1 && !b && a->kind == P_VIRT_FD && a->len == 0 && !(fd_bits(fds[0]) & ABI_FD_SERVED) &&
+	    ((nr == SYS_newfstatat && !(f->r10 & ~(unsigned long)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT))) ||
+	     (nr == SYS_statx && !(f->rdx & ~(unsigned long)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)) &&
+	      (f->rdx & AT_STATX_SYNC_TYPE) != AT_STATX_SYNC_TYPE && !(f->r10 & STATX__RESERVED)))) {
+		/* fstat as glibc makes it: fstatat(fd, "", AT_EMPTY_PATH). */
+		r = view_fstat(fds[0], nr == SYS_statx ? f->r8 : f->rdx, nr == SYS_statx);
+		if (r != VIEW_ASK)
+			return r;
+	}
 	if (v1 && !b && a->kind == P_VIRT && !a->parent_only && a->viewable) {
 		r = view_call(f, a->s, (unsigned long)a->len);
 		if (r != VIEW_ASK)

@@ -267,6 +267,7 @@ void view_init(const char *spec);
 int view_env(char *buf, unsigned long cap);
 void view_creds_changed(void);
 long view_call(struct frame *f, const char *c, unsigned long n);
+long view_fstat(long fd, unsigned long buf, int statx);
 
 /* hook.c */
 void hook_init(const char *set);
