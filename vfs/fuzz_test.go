@@ -7,6 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/view"
 )
 
 // fakeMemory is a caller's memory for unit tests: one buffer at base;
@@ -60,6 +61,13 @@ func FuzzHandle(f *testing.F) {
 		f.Add(uint32(s.nr), s.flags, s.args[0], s.args[1], s.args[2], s.args[3], s.args[4], s.p1, s.p2, []byte{1, 2, 3})
 	}
 	ns := testNS(f)
+	// With the view on, so that what publishes is fuzzed too.
+	v, err := view.New(64)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { v.Close() })
+	ns.Publish(v)
 	f.Fuzz(func(t *testing.T, nr, flags uint32, a0, a1, a2, a3, a4 uint64, p1, p2 string, mem []byte) {
 		if len(p1) >= pathMax || len(p2) >= pathMax {
 			return // the decoder refuses these

@@ -1,0 +1,124 @@
+package vfs
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/spf13/afero"
+
+	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/view"
+)
+
+// publishedNS is a namespace over a mount at /data holding dirs
+// directories of files files each, publishing into a fresh view: a mem
+// file system, or for a large tree (every mem file holds a memfd, more
+// than a process may have here) afero's MemMapFs.
+func publishedNS(t testing.TB, dirs, files int) (*Namespace, *Mount, *view.Region) {
+	t.Helper()
+	var fs afero.Fs = mem.New()
+	if dirs*files > 10000 {
+		fs = afero.NewMemMapFs()
+	}
+	for d := 0; d < dirs; d++ {
+		dir := fmt.Sprintf("/src/d%03d", d)
+		if err := fs.MkdirAll(dir, 0755); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < files; i++ {
+			if err := afero.WriteFile(fs, fmt.Sprintf("%s/file%04d.c", dir, i), []byte("x"), 0644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	m := &Mount{Target: "/data", FS: fs}
+	ns, err := New([]*Mount{m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := view.New(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	ns.Publish(v)
+	return ns, m, v
+}
+
+// TestPublishFollowsChanges: what the publisher puts in the view matches
+// the backend after a visit, a create, a chmod and a removal.
+func TestPublishFollowsChanges(t *testing.T) {
+	ns, m, v := publishedNS(t, 2, 3)
+	p := ns.pub
+	p.visit(loc{m: m, rel: "src/d000/file0000.c"})
+	v.Begin()
+	f, ok := v.Flags("/data/src/d000")
+	v.End()
+	if !ok || f&abi.ViewComplete == 0 || f&abi.ViewSearch == 0 {
+		t.Fatalf("visited directory: flags %#x %v", f, ok)
+	}
+	if v.Len() != 6 { // /data, /data/src, d000 and its three files
+		t.Errorf("%d entries after one visit, want 6", v.Len())
+	}
+	if err := m.FS.Chmod("/src/d000/file0001.c", 0600); err != nil {
+		t.Fatal(err)
+	}
+	p.refresh(m, "src/d000/file0001.c")
+	afero.WriteFile(m.FS, "/src/d000/new.c", nil, 0644)
+	p.refresh(m, "src/d000/new.c")
+	m.FS.Remove("/src/d000/file0002.c")
+	p.refresh(m, "src/d000/file0002.c")
+	v.Begin()
+	defer v.End()
+	if mode := v.Mode("/data/src/d000/file0001.c"); mode != 0100600 {
+		t.Errorf("after chmod: mode %o", mode)
+	}
+	if _, ok := v.Flags("/data/src/d000/new.c"); !ok {
+		t.Error("created file missing from a complete directory")
+	}
+	if _, ok := v.Flags("/data/src/d000/file0002.c"); ok {
+		t.Error("removed file still in the view")
+	}
+	// A directory whose mode changes loses what was published below it.
+	v.End()
+	m.FS.Chmod("/src/d000", 0700)
+	p.refresh(m, "src/d000")
+	v.Begin()
+	if f, _ := v.Flags("/data/src/d000"); f&abi.ViewComplete != 0 {
+		t.Error("directory still complete after its mode changed")
+	}
+	if _, ok := v.Flags("/data/src/d000/new.c"); ok {
+		t.Error("names below a re-moded directory kept")
+	}
+}
+
+// BenchmarkPublishTree publishes a tree of 100 000 files (100 directories
+// of 1 000, in a MemMapFs) and reports the view's memory per file and the
+// time per file.
+func BenchmarkPublishTree(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		ns, m, v := publishedNS(b, 100, 1000)
+		b.StartTimer()
+		for d := 0; d < 100; d++ {
+			ns.pub.visit(loc{m: m, rel: fmt.Sprintf("src/d%03d/file0000.c", d)})
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(v.Len()), "entries")
+		b.ReportMetric(float64(v.Bytes())/float64(v.Len()), "view-bytes/entry")
+		b.ReportMetric(float64(v.Bytes())/(1<<20), "view-MiB")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e5, "ns/file")
+	}
+}
+
+// BenchmarkRefresh is the view's share of a change: re-describing a file
+// and its directory, as after a create, chmod or unlink.
+func BenchmarkRefresh(b *testing.B) {
+	ns, m, _ := publishedNS(b, 1, 1000)
+	ns.pub.visit(loc{m: m, rel: "src/d000/file0000.c"})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ns.pub.refresh(m, fmt.Sprintf("src/d000/file%04d.c", i%1000))
+	}
+}
