@@ -144,6 +144,30 @@ func writable(l loc, err error) (loc, error) {
 	return virtual(l, nil)
 }
 
+// described resolves the call's first path, following a final symbolic
+// link if follow is set, and describes the file it leads to. A link made
+// between the walk and the description (the walk found no such name, the
+// description found the new link) is walked again: a lookup that follows
+// links never answers a link, as the kernel's never does.
+func (h *handler) described(follow bool) (loc, os.FileInfo, error) {
+	fdi := h.fdi
+	for i := 0; ; i++ {
+		h.fdi = fdi // the walk takes the call's directory descriptor again
+		l, err := virtual(h.path1(follow))
+		if err != nil {
+			return l, nil, err
+		}
+		h.visit(l)
+		fi, err := h.c.lstatName(l)
+		if err != nil || !follow || l.dot != "" || fi.Mode()&os.ModeSymlink == 0 {
+			return l, fi, err
+		}
+		if i == maxSymlinks {
+			return l, nil, unix.ELOOP
+		}
+	}
+}
+
 // existing returns the file at l.
 func (h *handler) existing(l loc, err error) (os.FileInfo, error) {
 	if l, err = virtual(l, err); err != nil {

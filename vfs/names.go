@@ -21,12 +21,7 @@ func (h *handler) access(mode uint32, flags int) (Answer, error) {
 	if mode&^7 != 0 {
 		return Answer{}, unix.EINVAL
 	}
-	l, err := h.path1(flags&unix.AT_SYMLINK_NOFOLLOW == 0)
-	if err != nil {
-		return Answer{}, err
-	}
-	h.visit(l)
-	fi, err := h.existing(l, nil)
+	l, fi, err := h.described(flags&unix.AT_SYMLINK_NOFOLLOW == 0)
 	if err != nil {
 		return Answer{}, err
 	}

@@ -267,12 +267,7 @@ func (h *handler) stat(buf uint64, flags int, statx bool) (Answer, error) {
 	if h.r.Call.Path1 == "" && flags&unix.AT_EMPTY_PATH != 0 && h.r.Call.Flags&abi.CallFd1 != 0 {
 		return h.fstat(buf, statx)
 	}
-	l, err := virtual(h.path1(flags&unix.AT_SYMLINK_NOFOLLOW == 0))
-	if err != nil {
-		return Answer{}, err
-	}
-	h.visit(l)
-	fi, err := h.c.lstatName(l)
+	l, fi, err := h.described(flags&unix.AT_SYMLINK_NOFOLLOW == 0)
 	if err != nil {
 		return Answer{}, err
 	}

@@ -151,8 +151,9 @@ struct found {
 
 /* view_lookup finds p (a clean absolute path, n bytes) in one consistent
  * state of the view: its entry, or that it does not exist (its directory is
- * complete and searchable for anyone, and p is not in it). */
-static void view_lookup(const char *p, unsigned long n, struct found *out)
+ * complete and searchable for the caller, anyone's or, if priv, root's,
+ * and p is not in it). */
+static void view_lookup(const char *p, unsigned long n, int priv, struct found *out)
 {
 	for (int tries = 0; tries < 100; tries++) {
 		unsigned s1 = seq_load();
@@ -181,8 +182,8 @@ static void view_lookup(const char *p, unsigned long n, struct found *out)
 			const struct abi_view_entry *pe = d < n ? entry_find(p, d) : 0;
 			if (pe) {
 				unsigned f = pe->flags, mode = pe->mode;
-				if ((f & ABI_VIEW_COMPLETE) && (f & ABI_VIEW_SEARCH) && (mode & 0111) == 0111 &&
-				    (mode & S_IFMT) == S_IFDIR)
+				if ((f & ABI_VIEW_COMPLETE) && (mode & S_IFMT) == S_IFDIR &&
+				    (priv || ((f & ABI_VIEW_SEARCH) && (mode & 0111) == 0111)))
 					hit = 0;
 			}
 		}
@@ -325,12 +326,12 @@ static int names_fit(const char *p, unsigned long n)
 
 /* resolve looks the clean path p up, following a final symbolic link if
  * follow is set (within mounts, without "..": anything else asks). */
-static void resolve(const char *p, unsigned long n, int follow, struct found *fd)
+static void resolve(const char *p, unsigned long n, int follow, int priv, struct found *fd)
 {
 	char c[PATH_MAX_];
 	memcpy(c, p, n);
 	for (int links = 0;; links++) {
-		view_lookup(c, n, fd);
+		view_lookup(c, n, priv, fd);
 		if (fd->hit != 1 || !follow || (fd->e.mode & S_IFMT) != S_IFLNK)
 			return;
 		unsigned long tl = fd->e.target_len;
@@ -570,7 +571,7 @@ long view_call(struct frame *f, const char *c, unsigned long n)
 	if (cr->state == CRED_UNKNOWN)
 		return VIEW_ASK;
 	struct found fd;
-	resolve(c, n, follow, &fd);
+	resolve(c, n, follow, cr->state == CRED_PRIV, &fd);
 	if (fd.hit < 0)
 		return VIEW_ASK;
 	if (fd.hit == 0)
