@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
@@ -78,4 +80,42 @@ func TestViewDeadSupervisor(t *testing.T) {
 		t.Errorf("after the supervisor died: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, out, r.stderr)
 	}
 	t.Logf("after the supervisor died:\n%s", out)
+}
+
+// TestViewOrdinaryUser: zvfs run by an ordinary user (uid 65534) maps its
+// view in every process of the run and answers lookups from it: the
+// supervisor's /proc entries are the user's own.
+func TestViewOrdinaryUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		missing(t, "root, to run zvfs as another user")
+	}
+	requireHook(t)
+	need(t, "setpriv", "sh", "seq")
+	home := hostDir(t, "zvfs-view-user-")
+	if err := os.Chown(home, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	seed := filepath.Join(home, "seed")
+	if err := os.Mkdir(seed, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(seed, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"HOME=" + home, "XDG_CACHE_HOME=" + home, "TMPDIR=" + home}
+	argv := append(append([]string(nil), nobody...), zvfsBin, "stats", "--mount", "mem:/data="+seed, "--", "sh", "-c",
+		`echo hi > /data/f; ln -s f /data/l; chmod 600 /data/f
+		 for i in $(seq 300); do test -r /data/f; test -e /data/nope; test -w /data/l; done
+		 for i in $(seq 100); do read x < /data/l; done; echo "$x $(id -u)"; readlink /data/l`)
+	r := run(t, home, env, argv...)
+	if r.code != 0 || r.stdout != "hi 65534\nf\n" {
+		t.Fatalf("exit %d\nstdout %q\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	m := regexp.MustCompile(`(\d+) of them on virtual paths and descriptors, answered by zvfs`).FindStringSubmatch(r.stderr)
+	if m == nil {
+		t.Fatalf("no count of answered calls:\n%s", r.stderr)
+	}
+	if n, _ := strconv.Atoi(m[1]); n > 40 {
+		t.Errorf("the supervisor answered %d of about 1 000 lookups; the view should have:\n%s", n, r.stderr)
+	}
 }
