@@ -67,11 +67,8 @@ func mirror(n *inode, fd int) {
 	if want == 0777 && n.memfdMode() == 0777 {
 		return
 	}
-	if fd = dataFD(n, fd); fd < 0 {
-		return
-	}
-	var ks unix.Stat_t
-	if unix.Fstat(fd, &ks) != nil {
+	fd, ks, ok := dataStat(n, fd)
+	if !ok {
 		return
 	}
 	if owner && (ks.Uid != n.uid || ks.Gid != n.gid) {
@@ -97,6 +94,16 @@ func mirror(n *inode, fd int) {
 	n.dmode = have
 }
 
+// dataStat is fstat of n's data through dataFD(n, fd), and the descriptor
+// it used; ok is false if n has none.
+func dataStat(n *inode, fd int) (int, unix.Stat_t, bool) {
+	var ks unix.Stat_t
+	if fd = dataFD(n, fd); fd < 0 || unix.Fstat(fd, &ks) != nil {
+		return -1, ks, false
+	}
+	return fd, ks, true
+}
+
 // lostPrivs is the set-ID bits that the kernel has taken from n's memfd,
 // whose status is ks, since mirror gave them: the bits Stat must not
 // report although n.mode still has them. The caller holds the lock (a read
@@ -114,11 +121,8 @@ func fold(n *inode, fd int) {
 	if !n.isReg() || n.dmode&setID == 0 {
 		return
 	}
-	if fd = dataFD(n, fd); fd < 0 {
-		return
-	}
-	var ks unix.Stat_t
-	if unix.Fstat(fd, &ks) != nil {
+	_, ks, ok := dataStat(n, fd)
+	if !ok {
 		return
 	}
 	lost := lostPrivs(n, &ks)
