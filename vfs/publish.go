@@ -46,7 +46,8 @@ type dataID struct{ dev, ino uint64 }
 type publisher struct {
 	v       *view.Region
 	ns      *Namespace
-	kids    map[string]map[string]bool // a published (complete) directory → its published names
+	kids    map[string]map[string]bool // a directory → its names that have entries
+	listed  map[string]bool            // directories whose whole listing is published (complete)
 	byData  map[dataID]map[string]bool // the published paths of a file's data
 	dataOf  map[string]dataID
 	written map[dataID]bool // handed out writable: maybe changing under us
@@ -59,7 +60,8 @@ func (ns *Namespace) Publish(v *view.Region) {
 	if ns.rec != nil {
 		return
 	}
-	ns.pub = &publisher{v: v, ns: ns, kids: map[string]map[string]bool{}, byData: map[dataID]map[string]bool{},
+	ns.pub = &publisher{v: v, ns: ns, kids: map[string]map[string]bool{}, listed: map[string]bool{},
+		byData: map[dataID]map[string]bool{},
 		dataOf: map[string]dataID{}, written: map[dataID]bool{}}
 }
 
@@ -167,16 +169,19 @@ func (p *publisher) put(vp string, e view.Entry) {
 	}
 	if !p.v.Put(vp, e) {
 		p.drop(vp)
-		if dir := path.Dir(vp); p.kids[dir] != nil {
-			// The view is full: the directory's listing is no longer whole.
-			p.v.SetFlags(dir, 0, abi.ViewComplete)
-			delete(p.kids, dir)
-		}
+		// The view is full: the directory's listing is no longer whole.
+		dir := path.Dir(vp)
+		p.v.SetFlags(dir, 0, abi.ViewComplete)
+		delete(p.listed, dir)
 		return
 	}
-	if dir := path.Dir(vp); p.kids[dir] != nil {
-		p.kids[dir][path.Base(vp)] = true
+	// Every entry is known to its directory's, so that removing or
+	// renaming the directory takes it away too.
+	dir := path.Dir(vp)
+	if p.kids[dir] == nil {
+		p.kids[dir] = map[string]bool{}
 	}
+	p.kids[dir][path.Base(vp)] = true
 	if e.DataIno != 0 {
 		id := dataID{e.DataDev, e.DataIno}
 		if p.byData[id] == nil {
@@ -200,21 +205,21 @@ func (p *publisher) drop(vp string) {
 	}
 	if k := p.kids[path.Dir(vp)]; k != nil {
 		delete(k, path.Base(vp))
+		if len(k) == 0 {
+			delete(p.kids, path.Dir(vp))
+		}
 	}
 }
 
 // dropKids removes what is published below the directory vp, which is no
 // longer complete.
 func (p *publisher) dropKids(vp string) {
-	k, ok := p.kids[vp]
-	if !ok {
-		return
-	}
-	delete(p.kids, vp)
-	for name := range k {
+	delete(p.listed, vp)
+	p.v.SetFlags(vp, 0, abi.ViewComplete)
+	for name := range p.kids[vp] {
 		p.drop(vp + "/" + name)
 	}
-	p.v.SetFlags(vp, 0, abi.ViewComplete)
+	delete(p.kids, vp)
 }
 
 // ensure publishes the entries from m's root down to rel and returns
@@ -244,7 +249,7 @@ func (p *publisher) ensure(m *Mount, rel string) (flags, mode uint32, ok bool) {
 // list publishes the whole listing of the directory rel of m.
 func (p *publisher) list(m *Mount, rel string) {
 	vp := vpath(m, rel)
-	if p.kids[vp] != nil {
+	if p.listed[vp] {
 		return
 	}
 	flags, mode, ok := p.ensure(m, rel)
@@ -263,7 +268,7 @@ func (p *publisher) list(m *Mount, rel string) {
 	if len(p.ns.mountsIn(vp)) > 0 {
 		return // a mount point hides a name: the listing is not the directory's
 	}
-	p.kids[vp] = map[string]bool{}
+	p.listed[vp] = true
 	for _, fi := range infos {
 		name := fi.Name()
 		if name == "" || name == "." || name == ".." {
@@ -275,7 +280,7 @@ func (p *publisher) list(m *Mount, rel string) {
 		}
 		p.put(vp+"/"+name, p.describe(m, crel, fi, flags, mode))
 	}
-	if p.kids[vp] != nil {
+	if p.listed[vp] { // still: a full view takes it back
 		p.v.SetFlags(vp, abi.ViewComplete, 0)
 	}
 }
@@ -314,7 +319,7 @@ func (p *publisher) refreshLocked(m *Mount, rel string) {
 	oldFlags, had := p.v.Flags(vp)
 	parent := parentRel(rel)
 	pvp := vpath(m, parent)
-	listed := rel != "" && p.kids[pvp] != nil
+	listed := rel != "" && p.listed[pvp]
 	if !had && !listed {
 		return
 	}

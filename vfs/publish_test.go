@@ -93,6 +93,32 @@ func TestPublishFollowsChanges(t *testing.T) {
 	}
 }
 
+// TestPublishRenameAbove: renaming a directory takes away everything
+// published below it, also names reached without listing the directories
+// on the way (only the last one was listed).
+func TestPublishRenameAbove(t *testing.T) {
+	ns, m, v := publishedNS(t, 2, 3)
+	ns.pub.visit(loc{m: m, rel: "src/d001/file0000.c"})
+	v.Begin()
+	_, ok := v.Flags("/data/src/d001/file0000.c")
+	v.End()
+	if !ok {
+		t.Fatal("visited file not published")
+	}
+	if err := m.FS.Rename("/src", "/moved"); err != nil {
+		t.Fatal(err)
+	}
+	ns.pub.refresh(m, "src")
+	ns.pub.refresh(m, "moved")
+	v.Begin()
+	defer v.End()
+	for _, p := range []string{"/data/src", "/data/src/d001", "/data/src/d001/file0000.c"} {
+		if _, ok := v.Flags(p); ok {
+			t.Errorf("%s still in the view after its tree was renamed", p)
+		}
+	}
+}
+
 // BenchmarkPublishTree publishes a tree of 100 000 files (100 directories
 // of 1 000, in a MemMapFs) and reports the view's memory per file and the
 // time per file.

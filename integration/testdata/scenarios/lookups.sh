@@ -1,0 +1,27 @@
+# Lookups of names deep in a tree, before and after the tree changes above
+# them: what zvfs's view holds must follow renames, removals and mode
+# changes of every directory on the way.
+set -u
+cd "$D"
+mkdir -p a/b/c x
+echo one > a/b/c/f
+ln -s c/f a/b/l
+look() { for p in "$@"; do
+	if [ -e "$p" ]; then echo "$p: $(stat -c '%F %a %s %h' "$p")"; else echo "$p: missing"; fi
+	[ -L "$p" ] && echo "$p -> $(readlink "$p")"
+	[ -r "$p" ] && [ -f "$p" ] && echo "$p reads $(cat "$p")"
+done; }
+look a/b/c/f a/b/l a/b/c a/b/nope
+mv a z
+look a/b/c/f a/b/l z/b/c/f z/b/l z/b/c/nope
+mv z/b x/b
+look z/b/c/f x/b/c/f x/b/l
+chmod 700 x/b/c
+look x/b/c/f x/b/c
+chmod 755 x/b/c
+rm -r x/b
+look x/b/c/f x/b/l x/b
+mkdir -p x/b/c
+echo two > x/b/c/f
+look x/b/c/f x/b/l
+ls -R x z | sort
