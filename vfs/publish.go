@@ -304,6 +304,13 @@ func (p *publisher) visit(l loc) {
 	}
 }
 
+// forget takes back what is published below rel of m.
+func (p *publisher) forget(m *Mount, rel string) {
+	p.v.Begin()
+	defer p.v.End()
+	p.dropKids(vpath(m, rel))
+}
+
 // refresh re-describes rel of m and its directory after a change.
 func (p *publisher) refresh(m *Mount, rel string) {
 	p.v.Begin()
@@ -418,6 +425,15 @@ var fdChanges = map[uint64]bool{
 // handed out for writing, and the directory of what it looked up.
 func (h *handler) publish(ans Answer, err error) {
 	p := h.ns.pub
+	switch h.r.Call.Nr {
+	case unix.SYS_RENAME, unix.SYS_RENAMEAT, unix.SYS_RENAMEAT2:
+		// A directory renamed over another (or exchanged with it) brings
+		// its own names: what was published below either name is not
+		// theirs any more.
+		for _, l := range h.changed {
+			p.forget(l.m, l.rel)
+		}
+	}
 	for _, l := range h.changed {
 		rel := l.rel
 		if l.dot == ".." {

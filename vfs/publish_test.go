@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/spf13/afero"
+	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
 	"github.com/zvfs/zvfs/internal/abi"
@@ -116,6 +117,31 @@ func TestPublishRenameAbove(t *testing.T) {
 		if _, ok := v.Flags(p); ok {
 			t.Errorf("%s still in the view after its tree was renamed", p)
 		}
+	}
+}
+
+// TestPublishRenameOver: a directory renamed over an empty one that was
+// listed (complete, with no names) brings its names: none of them may
+// read as missing.
+func TestPublishRenameOver(t *testing.T) {
+	ns, m, v := publishedNS(t, 1, 3)
+	if err := m.FS.Mkdir("/src/empty", 0755); err != nil {
+		t.Fatal(err)
+	}
+	ns.pub.visit(loc{m: m, rel: "src/empty/x"})
+	ns.pub.visit(loc{m: m, rel: "src/d000/file0000.c"})
+	if err := m.FS.Rename("/src/d000", "/src/empty"); err != nil {
+		t.Fatal(err)
+	}
+	h := &handler{ns: ns, r: &Request{Call: abi.Call{Nr: unix.SYS_RENAME}}}
+	h.changed = []loc{{m: m, rel: "src/d000"}, {m: m, rel: "src/empty"}}
+	h.publish(Answer{}, nil)
+	v.Begin()
+	defer v.End()
+	f, _ := v.Flags("/data/src/empty")
+	_, has := v.Flags("/data/src/empty/file0000.c")
+	if f&abi.ViewComplete != 0 && !has {
+		t.Error("the renamed directory's names read as missing (the empty directory's listing was kept)")
 	}
 }
 

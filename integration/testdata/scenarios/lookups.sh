@@ -25,3 +25,10 @@ mkdir -p x/b/c
 echo two > x/b/c/f
 look x/b/c/f x/b/l
 ls -R x z | sort
+# A directory renamed over an empty one that was looked into.
+mkdir -p y/c2 x/b/c
+echo three > x/b/c/g
+look y/c2/g y/c2/nope
+mv -T x/b/c y/c2
+look y/c2/g y/c2/f x/b/c/g
+ls -R y | sort
