@@ -459,32 +459,28 @@ long view_fstat(long fd, unsigned long buf, int statx)
 	if (!vw.base)
 		return VIEW_ASK;
 	struct kstat ks;
-	if (RAW2(SYS_fstat, fd, &ks) < 0 || (ks.mode & S_IFMT) != S_IFREG)
-		return VIEW_ASK;
-	unsigned long dev = ks.dev, ino = ks.ino;
 	struct found fd_;
 	struct abi_view_entry *e = &fd_.e;
 	for (int tries = 0;; tries++) {
 		if (tries == 100)
 			return VIEW_ASK;
+		/* The kernel's half between two reads of an unmoved counter, the
+		 * entry's after it: both held together at the moment of the
+		 * fstat. */
 		unsigned s1 = seq_load();
 		if (s1 & 1)
 			continue;
-		const struct abi_view_entry *v = data_find(dev, ino);
-		if (!v) {
-			__atomic_thread_fence(__ATOMIC_ACQUIRE);
-			if (seq_load() == s1)
-				return VIEW_ASK;
-			continue;
-		}
-		memcpy(e, (const void *)v, sizeof *e);
-		/* The kernel's half after the entry's, then the entry must not
-		 * have moved: both held together at the moment of this fstat. */
-		if (RAW2(SYS_fstat, fd, &ks) < 0)
+		if (RAW2(SYS_fstat, fd, &ks) < 0 || (ks.mode & S_IFMT) != S_IFREG)
 			return VIEW_ASK;
+		const struct abi_view_entry *v = data_find(ks.dev, ks.ino);
+		if (v)
+			memcpy(e, (const void *)v, sizeof *e);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (seq_load() == s1 && ks.dev == dev && ks.ino == ino)
-			break;
+		if (seq_load() != s1)
+			continue;
+		if (!v)
+			return VIEW_ASK;
+		break;
 	}
 	if (e->nlink != 1 || (e->mode & 06000) || (e->mode & S_IFMT) != S_IFREG)
 		return VIEW_ASK;
