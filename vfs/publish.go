@@ -21,14 +21,11 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"syscall"
 
-	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
 	"github.com/zvfs/zvfs/internal/abi"
-	"github.com/zvfs/zvfs/internal/linuxvfs"
 	"github.com/zvfs/zvfs/view"
 )
 
@@ -51,6 +48,7 @@ type publisher struct {
 	byData  map[dataID]map[string]bool // the published paths of a file's data
 	dataOf  map[string]dataID
 	written map[dataID]bool // handed out writable: maybe changing under us
+	root    ctx             // the namespace as root sees it, to describe names
 }
 
 // Publish makes the namespace keep v true to its mounts from now on. A
@@ -62,7 +60,7 @@ func (ns *Namespace) Publish(v *view.Region) {
 	}
 	ns.pub = &publisher{v: v, ns: ns, kids: map[string]map[string]bool{}, listed: map[string]bool{},
 		byData: map[dataID]map[string]bool{},
-		dataOf: map[string]dataID{}, written: map[dataID]bool{}}
+		dataOf: map[string]dataID{}, written: map[dataID]bool{}, root: ctx{ns: ns}}
 }
 
 // vpath is the namespace path of rel in m.
@@ -80,15 +78,6 @@ func parentRel(rel string) string {
 	return ""
 }
 
-// lstat describes rel of m as root sees it.
-func (p *publisher) lstat(m *Mount, rel string) (os.FileInfo, error) {
-	if l, ok := m.FS.(afero.Lstater); ok {
-		fi, _, err := l.LstatIfPossible("/" + rel)
-		return fi, err
-	}
-	return m.FS.Stat("/" + rel)
-}
-
 // describe makes the entry of rel in m, whose parent's entry has flags
 // parent (0 for a mount's root).
 func (p *publisher) describe(m *Mount, rel string, fi os.FileInfo, parent uint32, parentMode uint32) view.Entry {
@@ -103,10 +92,8 @@ func (p *publisher) describe(m *Mount, rel string, fi os.FileInfo, parent uint32
 	}
 	switch a.mode & unix.S_IFMT {
 	case unix.S_IFLNK:
-		if r, ok := m.FS.(afero.LinkReader); ok {
-			if t, err := r.ReadlinkIfPossible("/" + rel); err == nil {
-				e.Target = t
-			}
+		if t, err := p.root.readlink(m, rel); err == nil {
+			e.Target = t
 		}
 	case unix.S_IFREG:
 		if a.nlink > 1 {
@@ -126,7 +113,7 @@ func (p *publisher) describe(m *Mount, rel string, fi os.FileInfo, parent uint32
 			if src.Fd >= 0 && !openForWriting(src.Fd) {
 				delete(p.written, id)
 				// The data may have changed since fi was read.
-				if fi2, err := p.lstat(m, rel); err == nil {
+				if fi2, err := p.root.lstat(m, rel); err == nil {
 					return p.describe(m, rel, fi2, parent, parentMode)
 				}
 			}
@@ -236,7 +223,7 @@ func (p *publisher) ensure(m *Mount, rel string) (flags, mode uint32, ok bool) {
 			return 0, 0, false
 		}
 	}
-	fi, err := p.lstat(m, rel)
+	fi, err := p.root.lstat(m, rel)
 	if err != nil {
 		return 0, 0, false
 	}
@@ -330,16 +317,10 @@ func (p *publisher) refreshLocked(m *Mount, rel string) {
 	if !had && !listed {
 		return
 	}
-	fi, err := p.lstat(m, rel)
+	fi, err := p.root.lstat(m, rel)
 	if err != nil {
 		p.drop(vp)
 		return
-	}
-	oldMode := p.v.Mode(vp)
-	if had && (oldMode != linuxMode(fi) || fi.IsDir() != (oldMode&unix.S_IFMT == unix.S_IFDIR)) {
-		// A directory's new mode changes who may search below it.
-		p.dropKids(vp)
-		oldFlags &^= abi.ViewComplete
 	}
 	var pflags, pmode uint32
 	if rel != "" {
@@ -347,18 +328,14 @@ func (p *publisher) refreshLocked(m *Mount, rel string) {
 		pmode = p.v.Mode(pvp)
 	}
 	e := p.describe(m, rel, fi, pflags, pmode)
+	if had && p.v.Mode(vp) != e.Mode {
+		// A directory's new mode (or a new type) changes who may search
+		// below it.
+		p.dropKids(vp)
+		oldFlags &^= abi.ViewComplete
+	}
 	e.Flags |= oldFlags & abi.ViewComplete
 	p.put(vp, e)
-}
-
-func linuxMode(fi os.FileInfo) uint32 {
-	switch st := fi.Sys().(type) {
-	case *mem.Stat:
-		return st.Mode
-	case *syscall.Stat_t:
-		return st.Mode
-	}
-	return linuxvfs.Mode(fi.Mode())
 }
 
 // written marks the data behind fd, a descriptor just handed out for
