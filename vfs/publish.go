@@ -45,10 +45,8 @@ type publisher struct {
 	ns      *Namespace
 	kids    map[string]map[string]bool // a directory → its names that have entries
 	listed  map[string]bool            // directories whose whole listing is published (complete)
-	byData  map[dataID]map[string]bool // the published paths of a file's data
-	dataOf  map[string]dataID
-	written map[dataID]bool // handed out writable: maybe changing under us
-	root    ctx             // the namespace as root sees it, to describe names
+	written map[dataID]bool            // handed out writable: maybe changing under us
+	root    ctx                        // the namespace as root sees it, to describe names
 }
 
 // Publish makes the namespace keep v true to its mounts from now on. A
@@ -59,8 +57,7 @@ func (ns *Namespace) Publish(v *view.Region) {
 		return
 	}
 	ns.pub = &publisher{v: v, ns: ns, kids: map[string]map[string]bool{}, listed: map[string]bool{},
-		byData: map[dataID]map[string]bool{},
-		dataOf: map[string]dataID{}, written: map[dataID]bool{}, root: ctx{ns: ns}}
+		written: map[dataID]bool{}, root: ctx{ns: ns}}
 }
 
 // vpath is the namespace path of rel in m.
@@ -150,10 +147,6 @@ func openForWriting(fd int) bool {
 
 // put publishes e as p's entry.
 func (p *publisher) put(vp string, e view.Entry) {
-	if old, ok := p.dataOf[vp]; ok {
-		delete(p.byData[old], vp)
-		delete(p.dataOf, vp)
-	}
 	if !p.v.Put(vp, e) {
 		p.drop(vp)
 		// The view is full: the directory's listing is no longer whole.
@@ -169,27 +162,12 @@ func (p *publisher) put(vp string, e view.Entry) {
 		p.kids[dir] = map[string]bool{}
 	}
 	p.kids[dir][path.Base(vp)] = true
-	if e.DataIno != 0 {
-		id := dataID{e.DataDev, e.DataIno}
-		if p.byData[id] == nil {
-			p.byData[id] = map[string]bool{}
-		}
-		p.byData[id][vp] = true
-		p.dataOf[vp] = id
-	}
 }
 
 // drop removes vp's entry and everything published below it.
 func (p *publisher) drop(vp string) {
 	p.dropKids(vp)
 	p.v.Remove(vp)
-	if id, ok := p.dataOf[vp]; ok {
-		delete(p.byData[id], vp)
-		if len(p.byData[id]) == 0 {
-			delete(p.byData, id)
-		}
-		delete(p.dataOf, vp)
-	}
 	if k := p.kids[path.Dir(vp)]; k != nil {
 		delete(k, path.Base(vp))
 		if len(k) == 0 {
@@ -349,7 +327,7 @@ func (p *publisher) writing(fd int) {
 	p.v.Begin()
 	defer p.v.End()
 	p.written[id] = true
-	for vp := range p.byData[id] {
+	for _, vp := range p.v.DataPaths(id.dev, id.ino) {
 		p.v.SetFlags(vp, 0, abi.ViewStat)
 	}
 }
@@ -361,10 +339,10 @@ func (p *publisher) changedData(fd int) {
 	if unix.Fstat(fd, &st) != nil {
 		return
 	}
-	id := dataID{st.Dev, st.Ino}
 	p.v.Begin()
 	defer p.v.End()
-	for vp := range p.byData[id] {
+	// Refreshing a name may take it out of the data's chain: walk a copy.
+	for _, vp := range p.v.DataPaths(st.Dev, st.Ino) {
 		if m, rel := p.ns.mountOf(vp); m != nil && m.FS != nil {
 			p.refreshLocked(m, rel)
 		}

@@ -182,6 +182,18 @@ func (r *Region) Mode(p string) uint32 {
 	return 0
 }
 
+// DataPaths returns the paths whose entries hold the data dev, ino (the
+// names of one file). Call it between Begin and End.
+func (r *Region) DataPaths(dev, ino uint64) []string {
+	var out []string
+	for i := *r.dataBucket(dev, ino); i != 0; i = r.entry(i - 1).DataNext {
+		if v := r.entry(i - 1); v.DataDev == dev && v.DataIno == ino {
+			out = append(out, string(r.mem[abi.ViewHeapOff+uintptr(v.PathOff):abi.ViewHeapOff+uintptr(v.PathOff)+uintptr(v.PathLen)]))
+		}
+	}
+	return out
+}
+
 // SetFlags sets and clears flags of p's entry, if it has one. Call it
 // between Begin and End.
 func (r *Region) SetFlags(p string, set, clear uint32) {
