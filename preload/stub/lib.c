@@ -137,10 +137,11 @@ static int page_readable(unsigned long addr)
 	return 1;
 }
 
-/* range_writable: can the n bytes (4 <= n <= 4096) at dst be written?
+/* range_writable: can the n bytes (1 <= n <= 4096) at dst be written?
  * getresuid stores to its three pointers in turn: the first and the last
  * four bytes cover both pages the range can touch. What it stores there is
- * overwritten by the caller's copy. */
+ * overwritten by the caller's copy. A range shorter than that is only known
+ * writable if its page is the one found writable last. */
 static int range_writable(unsigned long dst, unsigned long n)
 {
 	struct block *b = cur_block();
@@ -148,7 +149,7 @@ static int range_writable(unsigned long dst, unsigned long n)
 	int one = ((dst + n - 1) & ~4095UL) == page;
 	if (b && one && known(&b->wpage, &b->wgen, page, gen))
 		return 1;
-	if (RAW3(SYS_getresuid, dst, dst + n - 4, dst + n - 4) != 0)
+	if (n < 4 || RAW3(SYS_getresuid, dst, dst + n - 4, dst + n - 4) != 0)
 		return 0;
 	if (b && one) {
 		b->wpage = page;
@@ -161,17 +162,12 @@ static int range_writable(unsigned long dst, unsigned long n)
  * number of bytes written before the first unwritable byte. */
 long uwrite(unsigned long dst, const void *src, unsigned long n)
 {
-	if (n && n <= 4096 && dst + n > dst && dst >= ABI_SITE_TABLE_LIMIT) {
-		struct block *b = cur_block();
-		unsigned long page = dst & ~4095UL, gen = __atomic_load_n(&zvfs_vm_gen, __ATOMIC_ACQUIRE);
-		int one = ((dst + n - 1) & ~4095UL) == page;
-		if ((b && one && known(&b->wpage, &b->wgen, page, gen)) || (n >= 4 && range_writable(dst, n))) {
-			volatile char *d = (volatile char *)dst;
-			const char *s = src;
-			for (unsigned long i = 0; i < n; i++)
-				d[i] = s[i];
-			return (long)n;
-		}
+	if (n && n <= 4096 && dst + n > dst && dst >= ABI_SITE_TABLE_LIMIT && range_writable(dst, n)) {
+		volatile char *d = (volatile char *)dst;
+		const char *s = src;
+		for (unsigned long i = 0; i < n; i++)
+			d[i] = s[i];
+		return (long)n;
 	}
 	struct uiovec l = {(unsigned long)src, n}, r = {dst, n};
 	return RAW6(SYS_process_vm_writev, self_task(), &l, 1, &r, 1, 0);
