@@ -656,12 +656,8 @@ static long path_call(struct frame *f, const unsigned long *mask, int depth)
 	}
 	if (pc->kind == ABI_PATH_TWO && v1 != v2)
 		return -EXDEV;
-	if (v1 && !b && a->kind == P_VIRT_FD && a->len == 0 && !(fd_bits(fds[0]) & ABI_FD_SERVED) &&
-	    ((nr == SYS_newfstatat && !(f->r10 & ~(unsigned long)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT))) ||
-	     (nr == SYS_statx && !(f->rdx & ~(unsigned long)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)) &&
-	      (f->rdx & AT_STATX_SYNC_TYPE) != AT_STATX_SYNC_TYPE && !(f->r10 & STATX__RESERVED)))) {
-		/* fstat as glibc makes it: fstatat(fd, "", AT_EMPTY_PATH). */
-		r = view_fstat(fds[0], nr == SYS_statx ? f->r8 : f->rdx, nr == SYS_statx);
+	if (v1 && !b && a->kind == P_VIRT_FD && a->len == 0 && !(fd_bits(fds[0]) & ABI_FD_SERVED)) {
+		r = view_fstatat(f, fds[0]);
 		if (r != VIEW_ASK)
 			return r;
 	}

@@ -497,6 +497,43 @@ long view_fstat(long fd, unsigned long buf, int statx)
 	return do_stat(&fd_, buf, statx);
 }
 
+/* stat_args finds where a call of the stat family wants its answer, whether
+ * it follows a final link and whether it is statx; -1 for flags the view
+ * leaves to the supervisor to judge (EINVAL and the like). */
+static int stat_args(const struct frame *f, unsigned long *buf, int *follow, int *statx)
+{
+	*statx = 0;
+	switch (f->rax) {
+	case SYS_stat:
+	case SYS_lstat:
+		*buf = f->rsi, *follow = f->rax == SYS_stat;
+		return 0;
+	case SYS_newfstatat:
+		if (f->r10 & ~(unsigned long)(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH))
+			return -1;
+		*buf = f->rdx, *follow = !(f->r10 & AT_SYMLINK_NOFOLLOW);
+		return 0;
+	case SYS_statx:
+		if ((f->rdx & ~(unsigned long)(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)) ||
+		    (f->rdx & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE || (f->r10 & STATX__RESERVED))
+			return -1;
+		*buf = f->r8, *follow = !(f->rdx & AT_SYMLINK_NOFOLLOW), *statx = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* view_fstatat answers fstatat(fd, "", AT_EMPTY_PATH) and its statx form,
+ * the way glibc makes fstat, for fd a virtual descriptor (view_fstat). */
+long view_fstatat(struct frame *f, long fd)
+{
+	unsigned long buf;
+	int follow, statx;
+	if ((f->rax != SYS_newfstatat && f->rax != SYS_statx) || stat_args(f, &buf, &follow, &statx) < 0)
+		return VIEW_ASK;
+	return view_fstat(fd, buf, statx);
+}
+
 /* view_call answers f from the view if it can; c is its clean path (n
  * bytes). VIEW_ASK: take the round trip. */
 long view_call(struct frame *f, const char *c, unsigned long n)
@@ -510,21 +547,12 @@ long view_call(struct frame *f, const char *c, unsigned long n)
 	enum { K_STAT, K_ACCESS, K_READLINK, K_OPEN } kind;
 	switch (nr) {
 	case SYS_stat:
-		kind = K_STAT, buf = f->rsi;
-		break;
 	case SYS_lstat:
-		kind = K_STAT, buf = f->rsi, follow = 0;
-		break;
 	case SYS_newfstatat:
-		if (f->r10 & ~(unsigned long)(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH))
-			return VIEW_ASK;
-		kind = K_STAT, buf = f->rdx, follow = !(f->r10 & AT_SYMLINK_NOFOLLOW);
-		break;
 	case SYS_statx:
-		if ((f->rdx & ~(unsigned long)(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)) ||
-		    (f->rdx & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE || (f->r10 & STATX__RESERVED))
+		if (stat_args(f, &buf, &follow, &statx) < 0)
 			return VIEW_ASK;
-		kind = K_STAT, buf = f->r8, follow = !(f->rdx & AT_SYMLINK_NOFOLLOW), statx = 1;
+		kind = K_STAT;
 		break;
 	case SYS_access:
 		kind = K_ACCESS, mode = (long)f->rsi;

@@ -268,6 +268,7 @@ int view_env(char *buf, unsigned long cap);
 void view_creds_changed(void);
 long view_call(struct frame *f, const char *c, unsigned long n);
 long view_fstat(long fd, unsigned long buf, int statx);
+long view_fstatat(struct frame *f, long fd);
 
 /* hook.c */
 void hook_init(const char *set);
