@@ -27,15 +27,23 @@ func TestViewAnswersWithoutAsking(t *testing.T) {
 	if r.code != 0 || r.stdout != "f\nhi\n" {
 		t.Fatalf("exit %d\nstdout %q\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
-	m := regexp.MustCompile(`(\d+) of them on virtual paths and descriptors, answered by zvfs`).FindStringSubmatch(r.stderr)
-	if m == nil {
-		t.Fatalf("no count of answered calls:\n%s", r.stderr)
-	}
 	// About 1 300 lookups and opens; the supervisor answers the changes
 	// and the first lookups.
-	if n, _ := strconv.Atoi(m[1]); n > 40 {
+	if n := answeredByZvfs(t, r.stderr); n > 40 {
 		t.Errorf("the supervisor answered %d calls; the view should have answered most:\n%s", n, r.stderr)
 	}
+}
+
+// answeredByZvfs is the number of calls `zvfs stats` says the supervisor
+// answered.
+func answeredByZvfs(t *testing.T, stderr string) int {
+	t.Helper()
+	m := regexp.MustCompile(`(\d+) of them on virtual paths and descriptors, answered by zvfs`).FindStringSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("no count of answered calls:\n%s", stderr)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 // TestViewBadPointers: pointers that were good a moment ago and are not
@@ -111,11 +119,7 @@ func TestViewOrdinaryUser(t *testing.T) {
 	if r.code != 0 || r.stdout != "hi 65534\nf\n" {
 		t.Fatalf("exit %d\nstdout %q\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
-	m := regexp.MustCompile(`(\d+) of them on virtual paths and descriptors, answered by zvfs`).FindStringSubmatch(r.stderr)
-	if m == nil {
-		t.Fatalf("no count of answered calls:\n%s", r.stderr)
-	}
-	if n, _ := strconv.Atoi(m[1]); n > 40 {
+	if n := answeredByZvfs(t, r.stderr); n > 40 {
 		t.Errorf("the supervisor answered %d of about 1 000 lookups; the view should have:\n%s", n, r.stderr)
 	}
 }
