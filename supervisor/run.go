@@ -85,6 +85,7 @@ func Run(argv []string, opts Options) (Result, error) {
 	}
 	var ns *vfs.Namespace
 	var viewEnv string
+	var starts StartTable
 	if len(opts.Mounts) > 0 {
 		if ns, err = vfs.New(opts.Mounts); err != nil {
 			return Result{}, &ExitError{2, err.Error()}
@@ -96,12 +97,13 @@ func Run(argv []string, opts Options) (Result, error) {
 			defer v.Close()
 			ns.Publish(v)
 			viewEnv = abi.EnvView + "=" + v.Env()
+			starts = v
 		}
 	}
 	srv, err := NewServer(Config{
 		StubPath: stub, Cache: trampoline.NewCache(sitesDir), PatchDir: patchDir, WantReports: opts.Stats,
 		Logf:      func(f string, a ...any) { fmt.Fprintf(opts.Stderr, f+"\n", a...) },
-		Namespace: ns, Hooks: opts.Hooks,
+		Namespace: ns, Hooks: opts.Hooks, Starts: starts,
 	})
 	if err != nil {
 		return Result{}, &ExitError{126, err.Error()}

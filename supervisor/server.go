@@ -24,6 +24,7 @@ import (
 	"github.com/zvfs/zvfs/internal/sysnum"
 	"github.com/zvfs/zvfs/trampoline"
 	"github.com/zvfs/zvfs/vfs"
+	"github.com/zvfs/zvfs/view"
 )
 
 // maxSitesPerMessage keeps each answer datagram well under the socket's
@@ -46,6 +47,7 @@ type Server struct {
 	logf        func(format string, args ...any) // protocol errors; nil: silent
 	ns          *vfs.Namespace                   // the mounts; nil: none
 	hooks       Hooks                            // the user's hooks; nil: none
+	starts      StartTable                       // nil: every process start asks
 
 	mu     sync.Mutex
 	conns  map[int]struct{}
@@ -56,6 +58,7 @@ type Server struct {
 	pids      map[int32]struct{}
 	files     map[string]FileSites // by path, for --verbose
 	skipped   map[string]int       // mappings not patched, by reason
+	published map[startKey]bool    // files in the start table
 	protoErr  int
 	wg        sync.WaitGroup
 }
@@ -74,6 +77,16 @@ type Config struct {
 	Logf        func(string, ...any)
 	Namespace   *vfs.Namespace // answers file calls on mounted paths; nil: no mounts
 	Hooks       Hooks          // answers hooked calls; nil: none
+	// Starts, if set, is told what each hello answered for each file, so
+	// that later processes mapping the same files start without asking.
+	// Not used with WantReports (a hello counts the process).
+	Starts StartTable
+}
+
+// StartTable is where the answers of hellos are kept for later processes
+// to read: the view's start table.
+type StartTable interface {
+	PutStart(view.Start) bool
 }
 
 // NewServer listens on a fresh socket in a private temporary directory.
@@ -95,6 +108,10 @@ func NewServer(cfg Config) (*Server, error) {
 		socks: socks, dir: dir, path: path, cache: cfg.Cache, copies: newPatchStore(cfg.PatchDir),
 		wantReports: cfg.WantReports, logf: cfg.Logf, ns: cfg.Namespace, hooks: cfg.Hooks,
 		conns: map[int]struct{}{}, pids: map[int32]struct{}{}, files: map[string]FileSites{}, skipped: map[string]int{},
+		published: map[startKey]bool{},
+	}
+	if !cfg.WantReports {
+		s.starts = cfg.Starts
 	}
 	if s.cache == nil {
 		s.cache = trampoline.NewCache("")
@@ -583,12 +600,39 @@ func (s *Server) Plan(pid int32, maps []Mapping, stubAddr uint64) []abi.PatchRan
 				r.Sites = append(r.Sites, m.Start+off-m.Offset)
 			}
 		}
+		copyPath := s.copies.copyFor(file, a)
 		if len(r.Sites) > 0 {
-			r.Path = s.copies.copyFor(file, a)
+			r.Path = copyPath
 			out = append(out, r)
 		}
+		s.publishStart(fi, a, copyPath)
 	}
 	return out
+}
+
+// startKey is a version of a file in the start table.
+type startKey struct {
+	dev, ino           uint64
+	size, mtime, ctime int64
+	copy               string
+}
+
+// publishStart puts what the hello answers for a file into the start
+// table, once per version of the file.
+func (s *Server) publishStart(fi os.FileInfo, a *trampoline.Analysis, copyPath string) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if s.starts == nil || !ok {
+		return
+	}
+	key := startKey{st.Dev, st.Ino, st.Size, st.Mtim.Nano(), st.Ctim.Nano(), copyPath}
+	s.mu.Lock()
+	done := s.published[key]
+	s.published[key] = true
+	s.mu.Unlock()
+	if !done {
+		s.starts.PutStart(view.Start{Dev: key.dev, Ino: key.ino, Size: key.size, Mtime: key.mtime, Ctime: key.ctime,
+			Offsets: a.PatchOffsets(), Copy: copyPath})
+	}
 }
 
 // mappedFile names a file that is the one mapped, with its stat: its path if

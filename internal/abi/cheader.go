@@ -94,6 +94,8 @@ func CHeader() []byte {
 		{"ABI_VIEW_SIZE", ViewSize},
 		{"ABI_VIEW_BUCKETS", ViewBuckets},
 		{"ABI_VIEW_ENTRIES", ViewEntries},
+		{"ABI_VIEW_STARTS", ViewStarts},
+		{"ABI_VIEW_STARTS_OFF", ViewStartsOff},
 		{"ABI_VIEW_BUCKETS_OFF", ViewBucketsOff},
 		{"ABI_VIEW_DATA_OFF", ViewDataOff},
 		{"ABI_VIEW_ENTRIES_OFF", ViewEntriesOff},
@@ -153,6 +155,7 @@ func CHeader() []byte {
 		{"abi_rewrite_fixed", RewriteFixed{}, RewriteFixedSize},
 		{"abi_view_header", ViewHeader{}, ViewHeaderSize},
 		{"abi_view_entry", ViewEntry{}, ViewEntrySize},
+		{"abi_view_start", ViewStart{}, ViewStartSize},
 	} {
 		writeStruct(&b, t.name, reflect.TypeOf(t.v), t.size)
 	}

@@ -15,6 +15,11 @@ package abi
 // An entry of a regular file is also found by its data's kernel identity
 // (DataDev, DataIno: what fstat of an open descriptor of it gives), so that
 // fstat of such a descriptor needs no message either.
+// The region also holds the start table (ViewStarts slots after the
+// header): for each executable file the run's processes have mapped, the
+// file offsets of its system-call sites and the rewritten copy to map in
+// its place, so that a process starting needs no hello when every file it
+// maps is there (see ViewStart).
 // Consistency is one sequence counter for the whole region (a seqlock):
 // the supervisor makes it odd before a change and even after, and a reader
 // copies what it needs, then checks that the counter was even and did not
@@ -27,7 +32,10 @@ const (
 	ViewBuckets    = 1 << 18
 	ViewEntries    = 1 << 19
 	ViewEntrySize  = 152
-	ViewBucketsOff = 4096
+	ViewStarts     = 1024
+	ViewStartSize  = 64
+	ViewStartsOff  = 4096
+	ViewBucketsOff = ViewStartsOff + ViewStarts*ViewStartSize
 	ViewDataOff    = ViewBucketsOff + ViewBuckets*4
 	ViewEntriesOff = ViewDataOff + ViewBuckets*4
 	ViewHeapOff    = ViewEntriesOff + ViewEntries*ViewEntrySize
@@ -116,4 +124,24 @@ func ViewHash(p string) uint32 {
 		h *= ViewHashMul
 	}
 	return h
+}
+
+// ViewStart is a slot of the start table: what a hello would answer for
+// one mapped file, valid while the file is the same one (dev, ino) with
+// the same contents (size, mtime, ctime). The slot of a file is found from
+// ViewDataHash(Dev, Ino), probing onward to the first unused slot.
+//
+// The blob, in the heap, holds NSites file offsets of sites to rewrite
+// (little-endian u64), then the path of the rewritten copy to map
+// (CopyLen bytes, no terminator; empty: rewrite in place).
+type ViewStart struct {
+	Dev, Ino uint64
+	Size     int64
+	Mtime    int64 // nanoseconds since the epoch
+	Ctime    int64 // nanoseconds since the epoch
+	BlobOff  uint32
+	NSites   uint32
+	CopyLen  uint32
+	Flags    uint32 // ViewUsed
+	_        uint64
 }

@@ -74,11 +74,13 @@
 #define ABI_VIEW_SIZE              0xa000000
 #define ABI_VIEW_BUCKETS           0x40000
 #define ABI_VIEW_ENTRIES           0x80000
-#define ABI_VIEW_BUCKETS_OFF       0x1000
-#define ABI_VIEW_DATA_OFF          0x101000
-#define ABI_VIEW_ENTRIES_OFF       0x201000
-#define ABI_VIEW_HEAP_OFF          0x4e01000
-#define ABI_VIEW_HEAP_SIZE         0x51ff000
+#define ABI_VIEW_STARTS            0x400
+#define ABI_VIEW_STARTS_OFF        0x1000
+#define ABI_VIEW_BUCKETS_OFF       0x11000
+#define ABI_VIEW_DATA_OFF          0x111000
+#define ABI_VIEW_ENTRIES_OFF       0x211000
+#define ABI_VIEW_HEAP_OFF          0x4e11000
+#define ABI_VIEW_HEAP_SIZE         0x51ef000
 #define ABI_VIEW_HASH_SEED         0x811c9dc5
 #define ABI_VIEW_HASH_MUL          0x1000193
 #define ABI_VIEW_USED              0x1
@@ -711,6 +713,20 @@ struct abi_view_entry {
 	abi_u32 pad1;
 };
 _Static_assert(sizeof(struct abi_view_entry) == 152, "abi_view_entry size");
+
+struct abi_view_start {
+	abi_u64 dev;
+	abi_u64 ino;
+	abi_i64 size;
+	abi_i64 mtime;
+	abi_i64 ctime;
+	abi_u32 blob_off;
+	abi_u32 nsites;
+	abi_u32 copy_len;
+	abi_u32 flags;
+	abi_u64 pad0;
+};
+_Static_assert(sizeof(struct abi_view_start) == 64, "abi_view_start size");
 
 static const abi_u8 abi_class_table[ABI_NSLOTS] = {
 	0,0,0,0,0,0,0,0,0,6,11,11,11,0,0,2,0,0,0,0,0,0,0,0,0,11,0,0,11,0,0,0,

@@ -56,6 +56,170 @@ unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen)
 	return got;
 }
 
+/* ---- answering from the start table ------------------------------------------ */
+
+/* A line of maps text, parsed. */
+struct mapline {
+	unsigned long start, end, off, ino, dev; /* dev as stat encodes it */
+	const char *perms, *path;
+	unsigned long path_len;
+};
+
+static const char *scan_hex(const char *p, const char *e, unsigned long *v)
+{
+	const char *s = p;
+	*v = 0;
+	for (; p < e; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+		if (d < 0)
+			break;
+		*v = *v << 4 | (unsigned long)d;
+	}
+	return p > s ? p : 0;
+}
+
+/* parse_line parses one line of maps text, [p, e): "start-end perms offset
+ * major:minor inode path". Returns 0, or -1 if it is not one. */
+static int parse_line(const char *p, const char *e, struct mapline *m)
+{
+	unsigned long maj, min;
+	if (!(p = scan_hex(p, e, &m->start)) || p >= e || *p++ != '-' || !(p = scan_hex(p, e, &m->end)) ||
+	    e - p < 6 || *p++ != ' ')
+		return -1;
+	m->perms = p;
+	p += 4;
+	if (*p++ != ' ' || !(p = scan_hex(p, e, &m->off)) || p >= e || *p++ != ' ' || !(p = scan_hex(p, e, &maj)) ||
+	    p >= e || *p++ != ':' || !(p = scan_hex(p, e, &min)) || p >= e || *p++ != ' ')
+		return -1;
+	m->dev = (min & 0xff) | (maj & 0xfff) << 8 | (min & ~0xffUL) << 12 | (maj & ~0xfffUL) << 32;
+	m->ino = 0;
+	for (; p < e && *p >= '0' && *p <= '9'; p++)
+		m->ino = m->ino * 10 + (unsigned long)(*p - '0');
+	while (p < e && *p == ' ')
+		p++;
+	m->path = p;
+	m->path_len = (unsigned long)(e - p);
+	return 0;
+}
+
+struct kstat {
+	unsigned long dev, ino, nlink;
+	unsigned int mode, uid, gid, pad0;
+	unsigned long rdev;
+	long size, blksize, blocks;
+	long atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
+	long reserved[3];
+};
+
+/* Where sites_from_table keeps its work in the buffer (at least 1 MiB),
+ * above the maps text it reads. */
+#define TBL_BLOB(buf, cap) ((buf) + (cap) - (64 << 10))
+#define TBL_PATH(buf, cap) ((buf) + (cap) - (72 << 10))
+#define TBL_STRS(buf, cap) ((buf) + (cap) - (136 << 10))
+#define TBL_RANGES(buf, cap) ((buf) + (cap) - (200 << 10))
+#define TBL_SITES(buf, cap) ((buf) + (cap) / 2)
+#define TBL_SITES_END(buf, cap) TBL_RANGES(buf, cap)
+
+/* sites_from_table answers a hello from the view's start table: the maps
+ * text at buf+SITES_MAPS_OFFSET (mlen bytes) is left as it is, and the
+ * answer, in sites_exchange's form, is stored at buf. It returns the
+ * answer's length, or 0 when some mapped file is not in the table (or is
+ * not the version there), and the supervisor must be asked. Which mappings
+ * count is the supervisor's rule (supervisor.Plan). */
+static unsigned long sites_from_table(char *buf, unsigned long cap, unsigned long mlen)
+{
+	if (cap < (1 << 20) || SITES_MAPS_OFFSET + mlen > cap / 2)
+		return 0;
+	const char *t = buf + SITES_MAPS_OFFSET, *end = t + mlen;
+	struct abi_range *ranges = (struct abi_range *)TBL_RANGES(buf, cap);
+	unsigned long *sites = (unsigned long *)TBL_SITES(buf, cap);
+	char *strs = TBL_STRS(buf, cap), *path = TBL_PATH(buf, cap);
+	unsigned long nranges = 0, nsites = 0, nstrs = 0, entry = (unsigned long)&zvfs_entry;
+	const unsigned long max_ranges = (64 << 10) / sizeof *ranges, max_sites = (unsigned long)(TBL_SITES_END(buf, cap) - TBL_SITES(buf, cap)) / 8;
+	while (t < end) {
+		const char *e = t;
+		while (e < end && *e != '\n')
+			e++;
+		struct mapline m;
+		int ok = parse_line(t, e, &m) == 0;
+		t = e + 1;
+		if (!ok)
+			return 0;
+		if (m.perms[2] != 'x' || (entry >= m.start && entry < m.end) || !m.path_len || m.path[0] == '[' ||
+		    m.perms[3] != 'p')
+			continue; /* the supervisor leaves these alone too */
+		if (m.path_len >= 4096)
+			return 0;
+		memcpy(path, m.path, m.path_len);
+		path[m.path_len] = 0;
+		struct kstat st;
+		unsigned n;
+		if (RAW2(SYS_stat, path, &st) != 0 || st.dev != m.dev || st.ino != m.ino)
+			return 0;
+		long blob = view_start(st.dev, st.ino, st.size, st.mtime * 1000000000 + st.mtime_nsec,
+				       st.ctime * 1000000000 + st.ctime_nsec, TBL_BLOB(buf, cap), 64 << 10, &n);
+		if (blob < 0)
+			return 0;
+		struct abi_range r = {m.start, m.end, m.off, 0, 0, 0, 0};
+		r.prot = (m.perms[0] == 'r' ? PROT_READ : 0) | (m.perms[1] == 'w' ? PROT_WRITE : 0) | PROT_EXEC;
+		for (unsigned i = 0; i < n; i++) {
+			unsigned long off;
+			memcpy(&off, TBL_BLOB(buf, cap) + 8 * (unsigned long)i, 8);
+			if (off >= m.off && off - m.off + 2 <= m.end - m.start) {
+				if (nsites == max_sites)
+					return 0;
+				sites[nsites++] = m.start + off - m.off;
+				r.nsites++;
+			}
+		}
+		if (!r.nsites)
+			continue;
+		unsigned long copy_len = (unsigned long)blob - 8 * (unsigned long)n;
+		if (nranges == max_ranges || nstrs + copy_len + 1 > (64 << 10))
+			return 0;
+		if (copy_len) {
+			r.path_off = (abi_u32)nstrs;
+			r.path_len = (abi_u32)copy_len;
+			memcpy(strs + nstrs, TBL_BLOB(buf, cap) + 8 * (unsigned long)n, copy_len);
+			nstrs += copy_len;
+			strs[nstrs++] = 0;
+		}
+		ranges[nranges++] = r;
+	}
+	/* One datagram, as the supervisor would send it. */
+	unsigned long body = sizeof(struct abi_sites_fixed) + nranges * sizeof *ranges + nsites * 8 + nstrs;
+	if (8 + sizeof(struct abi_header) + body > cap / 2)
+		return 0;
+	char *o = buf;
+	*(unsigned long *)o = sizeof(struct abi_header) + body;
+	struct abi_header *h = (struct abi_header *)(o + 8);
+	h->magic = ABI_MAGIC;
+	h->version = ABI_VERSION;
+	h->type = ABI_MSG_SITES;
+	h->length = (abi_u32)body;
+	h->pid = 0;
+	struct abi_sites_fixed *sf = (struct abi_sites_fixed *)(o + 8 + sizeof(struct abi_header));
+	sf->nranges = (abi_u32)nranges;
+	sf->nsites = (abi_u32)nsites;
+	sf->flags = 0;
+	sf->str_len = (abi_u32)nstrs;
+	char *p = (char *)(sf + 1);
+	memcpy(p, ranges, nranges * sizeof *ranges);
+	p += nranges * sizeof *ranges;
+	memcpy(p, sites, nsites * 8);
+	p += nsites * 8;
+	memcpy(p, strs, nstrs);
+	return 8 + sizeof(struct abi_header) + body;
+}
+
+/* sites_find answers a hello from the start table if it can, else asks
+ * the supervisor (sites_exchange). */
+unsigned long sites_find(char *buf, unsigned long cap, unsigned long mlen)
+{
+	unsigned long got = sites_from_table(buf, cap, mlen);
+	return got ? got : sites_exchange(buf, cap, mlen);
+}
+
 static unsigned long answer_sites(const char *buf, unsigned long n)
 {
 	unsigned long total = 0;
@@ -124,6 +288,17 @@ static int table_add(unsigned long ret)
 	return 1;
 }
 
+/* table_has tells whether the table holds ret. */
+static int table_has(unsigned long ret)
+{
+	unsigned long slots = zvfs_state.table_slots;
+	const volatile unsigned long *tab = (const volatile unsigned long *)low(ABI_SITE_SLOTS_ADDR);
+	for (unsigned long h = site_hash(ret) & (slots - 1); tab[h]; h = (h + 1) & (slots - 1))
+		if (tab[h] == ret)
+			return 1;
+	return 0;
+}
+
 /* remap replaces [start, end) with the same range of path, a copy of the
  * mapped file whose sites the supervisor already rewrote: the pages are then
  * shared by every process of the run instead of copied into each. mmap checks
@@ -163,20 +338,24 @@ void sites_apply(const char *buf, unsigned long n)
 				unsigned long start = rg[i].start, end = rg[i].end;
 				if (start >= end || (start & 4095) || start < ABI_SITE_TABLE_LIMIT || (entry >= start && entry < end))
 					continue;
+				/* A range the supervisor made a rewritten copy of is
+				 * replaced whole, so its sites are not read here: reading
+				 * them would fault in pages of text about to be unmapped. */
+				const char *copy = rg[i].path_len && (unsigned long)rg[i].path_off + rg[i].path_len < sf->str_len &&
+							   strs[rg[i].path_off + rg[i].path_len] == 0
+						       ? strs + rg[i].path_off
+						       : 0;
 				int fits = 1;
 				for (unsigned k = 0; k < rg[i].nsites; k++) {
 					unsigned long a = sites[k];
 					volatile unsigned char *c = (volatile unsigned char *)a;
-					if (a < start || a + 2 > end || c[0] != 0x0f || c[1] != 0x05)
+					if (a < start || a + 2 > end || (!copy && (c[0] != 0x0f || c[1] != 0x05)))
 						continue;
-					if (pass == 1)
-						fits &= table_add(a + 2);
+					fits &= pass == 1 ? table_add(a + 2) : table_has(a + 2);
 				}
 				if (pass == 1 || !fits)
 					continue; /* a range whose sites did not all fit stays as it is */
-				if (rg[i].path_len && (unsigned long)rg[i].path_off + rg[i].path_len < sf->str_len &&
-				    strs[rg[i].path_off + rg[i].path_len] == 0 &&
-				    remap(start, end, rg[i].file_offset, rg[i].prot, strs + rg[i].path_off))
+				if (copy && remap(start, end, rg[i].file_offset, rg[i].prot, copy))
 					continue;
 				if (RAW3(SYS_mprotect, start, end - start, rg[i].prot | PROT_WRITE) != 0)
 					continue;
@@ -210,15 +389,6 @@ static char *hex(char *p, unsigned long v, int width)
 		*p++ = t[--n];
 	return p;
 }
-
-struct kstat {
-	unsigned long dev, ino, nlink;
-	unsigned int mode, uid, gid, pad0;
-	unsigned long rdev;
-	long size, blksize, blocks;
-	unsigned long times[6];
-	long reserved[3];
-};
 
 /* sites_hook_mapping has code that the program just mapped from a file
  * (dlopen) rewritten: it describes the mapping as a maps line, as the
@@ -257,7 +427,7 @@ void sites_hook_mapping(unsigned long start, unsigned long len, unsigned long pr
 	if (n > 0) {
 		p += n;
 		*p++ = '\n';
-		unsigned long got = sites_exchange(buf, cap, (unsigned long)(p - line));
+		unsigned long got = sites_find(buf, cap, (unsigned long)(p - line));
 		if (got)
 			sites_apply(buf, got);
 	}

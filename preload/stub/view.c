@@ -196,9 +196,8 @@ static void view_lookup(const char *p, unsigned long n, int priv, struct found *
 	out->hit = -1;
 }
 
-/* data_find looks up the entry of a regular file by its data's kernel
- * identity in the view as it is now (the caller checks the counter). */
-static const struct abi_view_entry *data_find(unsigned long dev, unsigned long ino)
+/* data_hash is abi.ViewDataHash. */
+static unsigned data_hash(unsigned long dev, unsigned long ino)
 {
 	unsigned h = ABI_VIEW_HASH_SEED;
 	unsigned long key[2] = {dev, ino};
@@ -207,6 +206,14 @@ static const struct abi_view_entry *data_find(unsigned long dev, unsigned long i
 		h ^= k[i];
 		h *= ABI_VIEW_HASH_MUL;
 	}
+	return h;
+}
+
+/* data_find looks up the entry of a regular file by its data's kernel
+ * identity in the view as it is now (the caller checks the counter). */
+static const struct abi_view_entry *data_find(unsigned long dev, unsigned long ino)
+{
+	unsigned h = data_hash(dev, ino);
 	const unsigned *buckets = (const unsigned *)(vw.base + ABI_VIEW_DATA_OFF);
 	const struct abi_view_entry *ents = (const struct abi_view_entry *)(vw.base + ABI_VIEW_ENTRIES_OFF);
 	unsigned idx = __atomic_load_n(&buckets[h & (ABI_VIEW_BUCKETS - 1)], __ATOMIC_RELAXED);
@@ -217,6 +224,47 @@ static const struct abi_view_entry *data_find(unsigned long dev, unsigned long i
 		idx = __atomic_load_n(&e->data_next, __ATOMIC_RELAXED);
 	}
 	return 0;
+}
+
+/* view_start copies what the start table says of the file dev, ino with
+ * this size, mtime and ctime (nanoseconds): its blob, the site offsets and
+ * then the copy's path, into out (cap bytes), and the number of sites into
+ * *nsites. Returns the blob's length, or -1 when the table does not say. */
+long view_start(unsigned long dev, unsigned long ino, long size, long mtime, long ctime, void *out, unsigned long cap,
+		unsigned *nsites)
+{
+	if (!vw.base)
+		return -1;
+	const struct abi_view_start *tab = (const struct abi_view_start *)(vw.base + ABI_VIEW_STARTS_OFF);
+	for (int tries = 0; tries < 100; tries++) {
+		unsigned s1 = seq_load();
+		if (s1 & 1) {
+			__asm__ volatile("pause");
+			continue;
+		}
+		long got = -1;
+		unsigned h = data_hash(dev, ino);
+		for (unsigned k = 0; k < ABI_VIEW_STARTS; k++) {
+			struct abi_view_start v;
+			memcpy(&v, (const void *)&tab[(h + k) & (ABI_VIEW_STARTS - 1)], sizeof v);
+			if (!(v.flags & ABI_VIEW_USED))
+				break;
+			if (v.dev != dev || v.ino != ino)
+				continue;
+			unsigned long len = 8 * (unsigned long)v.nsites + v.copy_len;
+			if (v.size == size && v.mtime == mtime && v.ctime == ctime && len <= cap &&
+			    (unsigned long)v.blob_off + len <= ABI_VIEW_HEAP_SIZE) {
+				memcpy(out, vw.base + ABI_VIEW_HEAP_OFF + v.blob_off, len);
+				*nsites = v.nsites;
+				got = (long)len;
+			}
+			break;
+		}
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (seq_load() == s1)
+			return got;
+	}
+	return -1;
 }
 
 /* ---- who asks ---------------------------------------------------------------- */

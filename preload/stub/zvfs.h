@@ -196,6 +196,7 @@ void report_counts(unsigned reason);
 /* sites.c */
 #define SITES_MAPS_OFFSET (sizeof(struct abi_header) + sizeof(struct abi_hello_fixed))
 unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen);
+unsigned long sites_find(char *buf, unsigned long cap, unsigned long mlen);
 int sites_table_init(const char *answer, unsigned long n);
 void sites_apply(const char *answer, unsigned long n);
 void sites_hook_mapping(unsigned long start, unsigned long len, unsigned long prot, unsigned long flags, long fd,
@@ -266,6 +267,8 @@ void vfs_mark(long fd);
 void view_init(const char *spec);
 int view_env(char *buf, unsigned long cap);
 void view_creds_changed(void);
+long view_start(unsigned long dev, unsigned long ino, long size, long mtime, long ctime, void *out, unsigned long cap,
+		unsigned *nsites);
 long view_call(struct frame *f, const char *c, unsigned long n);
 long view_fstat(long fd, unsigned long buf, int statx);
 long view_fstatat(struct frame *f, long fd);

@@ -1,0 +1,63 @@
+package integration
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestStartFromTable: a process whose every mapped file an earlier process
+// of the run already mapped starts without asking the supervisor (the
+// stub finds the sites in the view's start table) and is hooked all the
+// same: its own system-call site runs rewritten and its calls reach the
+// mount. A program rewritten in place (same inode, same size, new times)
+// is asked about again, and runs its new code. As root and as an ordinary
+// user, whose rewritten copies live in their own cache directory.
+func TestStartFromTable(t *testing.T) {
+	requireHook(t)
+	need(t, "sh", "cat")
+	one, two := cprog(t, "start"), cprog(t, "start", `-DVERSION="two"`)
+	const script = `echo hi > /data/f; ./start /data/f; ./start /data/f; cat start2 > start; ./start /data/f; ./start /data/f`
+	const want = "one asked hi\none table hi\ntwo asked hi\ntwo table hi\n"
+	type user struct {
+		name string
+		argv []string // how to become the user
+	}
+	users := []user{{"self", nil}}
+	if os.Geteuid() == 0 {
+		users = append(users, user{"nobody", nobody})
+	}
+	for _, u := range users {
+		t.Run(u.name, func(t *testing.T) {
+			dir := hostDir(t, "zvfs-start-")
+			for name, src := range map[string]string{"start": one, "start2": two} {
+				b, err := os.ReadFile(src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, name), b, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The mount starts as a copy of seed, the user's (a mount's
+			// root is otherwise root's).
+			seed := filepath.Join(dir, "seed")
+			if err := os.Mkdir(seed, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			env := []string{"HOME=" + dir, "XDG_CACHE_HOME=" + dir, "TMPDIR=" + dir}
+			if u.argv != nil {
+				for _, p := range []string{dir, seed, filepath.Join(dir, "start"), filepath.Join(dir, "start2")} {
+					if err := os.Chown(p, 65534, 65534); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			argv := append(append([]string(nil), u.argv...), zvfsBin, "--mount", "mem:/data="+seed, "--", "sh", "-c", script)
+			r := run(t, dir, env, argv...)
+			if r.code != 0 || r.stdout != want {
+				t.Fatalf("exit %d\nstdout %q, want %q\nstderr:\n%s", r.code, r.stdout, want, r.stderr)
+			}
+		})
+	}
+}
