@@ -25,7 +25,11 @@ func (fs *FS) DataSource(name string) (mem.DataSource, bool) {
 	if fs.inUpper(n) {
 		return fs.s.upper.DataSource(upath(n.path))
 	}
-	h, ok := fs.s.layers[n.top().layer].(*hostDir)
+	l := fs.s.layers[n.top().layer]
+	if c, ok := l.(*cachedLayer); ok {
+		l = c.Layer
+	}
+	h, ok := l.(*hostDir)
 	if !ok {
 		return mem.DataSource{}, false
 	}
