@@ -34,6 +34,33 @@ func TestViewAnswersWithoutAsking(t *testing.T) {
 	}
 }
 
+// TestViewOverlayLookups: in an overlay, untouched host files are opened
+// by their host path, names below a directory that does not exist are
+// ENOENT, and getcwd of a working directory in the mount is answered, all
+// from the view: the lookups a compiler makes searching its include path.
+func TestViewOverlayLookups(t *testing.T) {
+	requireHook(t)
+	need(t, "sh", "seq", "pwd")
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "include", "reg"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "include", "reg", "reg.h"), []byte("hi\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, t.TempDir(), nil, zvfsBin, "stats", "--mount", "overlay:/src="+dir, "--", "sh", "-c",
+		`cd /src; test -e include/reg/reg.h
+		 for i in $(seq 200); do read x < include/reg/reg.h; test -e /src/include/sys/cdefs.h || test -e include/reg/reg/limits.h; done
+		 for i in $(seq 20); do /bin/pwd; done | sort -u; echo "$x"`)
+	if r.code != 0 || r.stdout != "/src\nhi\n" {
+		t.Fatalf("exit %d\nstdout %q\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	// About 600 lookups, opens and getcwds.
+	if n := answeredByZvfs(t, r.stderr); n > 20 {
+		t.Errorf("the supervisor answered %d calls; the view should have answered most:\n%s", n, r.stderr)
+	}
+}
+
 // answeredByZvfs is the number of calls `zvfs stats` says the supervisor
 // answered.
 func answeredByZvfs(t *testing.T, stderr string) int {

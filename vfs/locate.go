@@ -154,6 +154,9 @@ func (h *handler) described(follow bool) (loc, os.FileInfo, error) {
 	for i := 0; ; i++ {
 		h.fdi = fdi // the walk takes the call's directory descriptor again
 		l, err := virtual(h.path1(follow))
+		if err == unix.ENOENT && l.m != nil {
+			h.visit(l) // a directory on the way is missing
+		}
 		if err != nil {
 			return l, nil, err
 		}

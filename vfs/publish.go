@@ -147,6 +147,11 @@ func openForWriting(fd int) bool {
 
 // put publishes e as p's entry.
 func (p *publisher) put(vp string, e view.Entry) {
+	if p.listed[vp] {
+		// Re-described (a listing of its parent, a refresh): its own
+		// listing is still whole.
+		e.Flags |= abi.ViewComplete
+	}
 	if !p.v.Put(vp, e) {
 		p.drop(vp)
 		// The view is full: the directory's listing is no longer whole.
@@ -211,27 +216,31 @@ func (p *publisher) ensure(m *Mount, rel string) (flags, mode uint32, ok bool) {
 	return f, e.Mode, ok
 }
 
-// list publishes the whole listing of the directory rel of m.
-func (p *publisher) list(m *Mount, rel string) {
+// list publishes the whole listing of the directory rel of m. It returns
+// false if rel does not exist.
+func (p *publisher) list(m *Mount, rel string) bool {
 	vp := vpath(m, rel)
 	if p.listed[vp] {
-		return
+		return true
 	}
 	flags, mode, ok := p.ensure(m, rel)
-	if !ok || mode&unix.S_IFMT != unix.S_IFDIR {
-		return
+	if !ok {
+		return false
+	}
+	if mode&unix.S_IFMT != unix.S_IFDIR {
+		return true
 	}
 	f, err := m.FS.Open("/" + rel)
 	if err != nil {
-		return
+		return true
 	}
 	infos, err := f.Readdir(-1)
 	f.Close()
 	if err != nil {
-		return
+		return true
 	}
 	if len(p.ns.mountsIn(vp)) > 0 {
-		return // a mount point hides a name: the listing is not the directory's
+		return true // a mount point hides a name: the listing is not the directory's
 	}
 	p.listed[vp] = true
 	for _, fi := range infos {
@@ -248,11 +257,13 @@ func (p *publisher) list(m *Mount, rel string) {
 	if p.listed[vp] { // still: a full view takes it back
 		p.v.SetFlags(vp, abi.ViewComplete, 0)
 	}
+	return true
 }
 
 // visit publishes what a lookup of l would want next time: the listing
-// of the directory l is in, and l itself, re-described if its entry said
-// to ask.
+// of the directory l is in (or, if that does not exist, of the deepest
+// directory above it that does: a name below a missing directory is
+// missing too), and l itself, re-described if its entry said to ask.
 func (p *publisher) visit(l loc) {
 	if l.m == nil || l.m.FS == nil || l.dot != "" {
 		return
@@ -260,7 +271,8 @@ func (p *publisher) visit(l loc) {
 	p.v.Begin()
 	defer p.v.End()
 	if l.rel != "" {
-		p.list(l.m, parentRel(l.rel))
+		for d := parentRel(l.rel); !p.list(l.m, d) && d != ""; d = parentRel(d) {
+		}
 	} else {
 		p.ensure(l.m, "")
 	}
@@ -288,7 +300,7 @@ func (p *publisher) refresh(m *Mount, rel string) {
 
 func (p *publisher) refreshLocked(m *Mount, rel string) {
 	vp := vpath(m, rel)
-	oldFlags, had := p.v.Flags(vp)
+	_, had := p.v.Flags(vp)
 	parent := parentRel(rel)
 	pvp := vpath(m, parent)
 	listed := rel != "" && p.listed[pvp]
@@ -310,9 +322,7 @@ func (p *publisher) refreshLocked(m *Mount, rel string) {
 		// A directory's new mode (or a new type) changes who may search
 		// below it.
 		p.dropKids(vp)
-		oldFlags &^= abi.ViewComplete
 	}
-	e.Flags |= oldFlags & abi.ViewComplete
 	p.put(vp, e)
 }
 

@@ -174,3 +174,21 @@ func BenchmarkRefresh(b *testing.B) {
 		ns.pub.refresh(m, fmt.Sprintf("src/d000/file%04d.c", i%1000))
 	}
 }
+
+// TestPublishListingKeepsComplete: listing a directory re-describes its
+// subdirectories; one whose own listing is published stays complete. A
+// lookup below a missing directory lists the deepest one that exists.
+func TestPublishListingKeepsComplete(t *testing.T) {
+	ns, m, v := publishedNS(t, 2, 3)
+	p := ns.pub
+	p.visit(loc{m: m, rel: "src/d000/file0000.c"}) // lists d000
+	p.visit(loc{m: m, rel: "src/d001"})            // lists src, re-describing d000
+	p.visit(loc{m: m, rel: "nope/deeper"})         // nope is missing: lists the root
+	v.Begin()
+	defer v.End()
+	for _, d := range []string{"/data/src/d000", "/data/src", "/data"} {
+		if f, ok := v.Flags(d); !ok || f&abi.ViewComplete == 0 {
+			t.Errorf("%s: flags %#x %v, want complete", d, f, ok)
+		}
+	}
+}

@@ -144,6 +144,11 @@ walk:
 					cur = next
 					break
 				}
+				if e == unix.ENOENT {
+					// Where the walk stopped, for the view's publisher
+					// (names below a missing directory are missing).
+					return loc{m: m, rel: rel, virt: next}, e
+				}
 				return loc{}, e
 			}
 			if fi.Mode()&os.ModeSymlink != 0 && (!last || follow || slash) {

@@ -135,6 +135,15 @@ static int under_mount(const char *c, unsigned long n)
 	return 0;
 }
 
+/* vfs_is_mount: is the clean absolute path c (n bytes) a mount's target? */
+int vfs_is_mount(const char *c, unsigned long n)
+{
+	for (int i = 0; i < vs.nmounts; i++)
+		if (vs.mlen[i] == n && memcmp(c, vs.mounts + vs.moff[i], n) == 0)
+			return 1;
+	return 0;
+}
+
 /* mount_parent: is the clean absolute path c the directory a mount point
  * is in? Opening it must list the mount point. */
 static int mount_parent(const char *c, unsigned long n)
@@ -445,17 +454,21 @@ static long getcwd_call(struct frame *f)
 	if (!virt)
 		return raw_frame(f);
 	/* The directory may have been removed since: then ENOENT. */
-	struct path p;
-	memcpy(p.s, buf, n + 1);
-	p.len = (long)n;
-	struct reply rep;
-	long r = request(SYS_getcwd, 0, f, &p, 0, 0, 0, &rep);
+	long r = view_exists(buf, n);
+	if (r == VIEW_ASK) {
+		struct path p;
+		memcpy(p.s, buf, n + 1);
+		p.len = (long)n;
+		struct reply rep;
+		r = request(SYS_getcwd, 0, f, &p, 0, 0, 0, &rep);
+		if (r < 0)
+			return r;
+		if (rep.fd >= 0)
+			RAW1(SYS_close, rep.fd);
+		r = rep.r.ret;
+	}
 	if (r < 0)
 		return r;
-	if (rep.fd >= 0)
-		RAW1(SYS_close, rep.fd);
-	if (rep.r.ret < 0)
-		return rep.r.ret;
 	if (f->rsi < n + 1)
 		return -ERANGE;
 	if (uwrite(f->rdi, buf, n + 1) != (long)(n + 1))

@@ -174,17 +174,25 @@ static void view_lookup(const char *p, unsigned long n, int priv, struct found *
 				out->target[tl] = 0;
 			}
 		} else {
+			/* p does not exist if the deepest directory above it
+			 * that the view holds is complete (so the next name down
+			 * is not in it) and the caller may search it, with no
+			 * mount's root on the way (a mount's names are not its
+			 * parent's). */
 			unsigned long d = n;
-			while (d > 0 && p[d - 1] != '/')
-				d--;
-			if (d > 1)
-				d--;
-			const struct abi_view_entry *pe = d < n ? entry_find(p, d) : 0;
-			if (pe) {
+			while (d > 1 && !vfs_is_mount(p, d)) {
+				while (d > 0 && p[d - 1] != '/')
+					d--;
+				if (d > 1)
+					d--;
+				const struct abi_view_entry *pe = entry_find(p, d);
+				if (!pe)
+					continue;
 				unsigned f = pe->flags, mode = pe->mode;
 				if ((f & ABI_VIEW_COMPLETE) && (mode & S_IFMT) == S_IFDIR &&
 				    (priv || ((f & ABI_VIEW_SEARCH) && (mode & 0111) == 0111)))
 					hit = 0;
+				break;
 			}
 		}
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
@@ -584,6 +592,18 @@ long view_fstatat(struct frame *f, long fd)
 
 /* view_call answers f from the view if it can; c is its clean path (n
  * bytes). VIEW_ASK: take the round trip. */
+/* view_exists says whether the clean path c (n bytes) names something, as
+ * getcwd's check of a working directory in a mount needs: 0 if it does,
+ * -ENOENT if not, VIEW_ASK if the view cannot tell. */
+long view_exists(const char *c, unsigned long n)
+{
+	if (!vw.base || n >= PATH_MAX_ || !names_fit(c, n))
+		return VIEW_ASK;
+	struct found fd;
+	resolve(c, n, 1, 1, &fd);
+	return fd.hit < 0 ? VIEW_ASK : fd.hit ? 0 : -ENOENT;
+}
+
 long view_call(struct frame *f, const char *c, unsigned long n)
 {
 	if (!vw.base || n >= PATH_MAX_ || !names_fit(c, n))

@@ -259,6 +259,7 @@ int vfs_env(char *buf, unsigned long cap, unsigned long *out);
 int vfs_on(void);
 long install_fd(int fd, int cloexec, int bits, int lowest);
 
+int vfs_is_mount(const char *c, unsigned long n);
 unsigned long vfs_clean(const char *p, unsigned long n, char *out, int *through);
 void vfs_mark(long fd);
 
@@ -270,6 +271,7 @@ void view_creds_changed(void);
 long view_start(unsigned long dev, unsigned long ino, long size, long mtime, long ctime, void *out, unsigned long cap,
 		unsigned *nsites);
 long view_call(struct frame *f, const char *c, unsigned long n);
+long view_exists(const char *c, unsigned long n);
 long view_fstat(long fd, unsigned long buf, int statx);
 long view_fstatat(struct frame *f, long fd);
 
