@@ -211,7 +211,7 @@ struct path {
 	int parent_only;      /* virtual only to list mount points in a host directory */
 	long len;             /* of s */
 	char s[PATH_MAX_ * 2]; /* the path as sent: absolute, or relative to a virtual dirfd */
-	int viewable;         /* P_VIRT: s is clean, free of "." and "..": the view may answer for it */
+	int viewable;         /* P_VIRT: the view may answer for s (view_call checks its form) */
 };
 
 /* upath reads a path argument. The stub's own tables fill the lowest
@@ -307,10 +307,9 @@ static long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, 
 	p->viewable = 0;
 	if (through) {
 		p->kind = P_VIRT;
-		/* The view holds clean paths free of symbolic links: a path
-		 * cleaned of ".", "..", "//" or a final slash is for the
-		 * supervisor to judge. */
-		p->viewable = cn == (unsigned long)p->len && memcmp(c, p->s, cn) == 0;
+		/* The view holds paths free of symbolic links: a ".." (which
+		 * would go back up a link) is for the supervisor to judge. */
+		p->viewable = 1;
 	} else if (opens && mount_parent(c, cn)) {
 		p->kind = P_VIRT;
 		p->parent_only = 1;

@@ -604,9 +604,46 @@ long view_exists(const char *c, unsigned long n)
 	return fd.hit < 0 ? VIEW_ASK : fd.hit ? 0 : -ENOENT;
 }
 
-long view_call(struct frame *f, const char *c, unsigned long n)
+/* drop_dots copies the absolute path p (n bytes, no ".." in it) to out
+ * without its "." names and repeated slashes, and says whether it named a
+ * directory by its form (a final "." or slash: the result must then be a
+ * directory, reached through a final symbolic link). */
+static unsigned long drop_dots(const char *p, unsigned long n, char *out, int *dir_only)
 {
-	if (!vw.base || n >= PATH_MAX_ || !names_fit(c, n))
+	unsigned long o = 0;
+	*dir_only = 0;
+	for (unsigned long i = 0; i < n;) {
+		while (i < n && p[i] == '/')
+			i++;
+		unsigned long j = i;
+		while (j < n && p[j] != '/')
+			j++;
+		if (j == i) {
+			*dir_only = n > 1;
+			break;
+		}
+		*dir_only = j - i == 1 && p[i] == '.';
+		if (!*dir_only) {
+			out[o++] = '/';
+			memcpy(out + o, p + i, j - i);
+			o += j - i;
+		}
+		i = j;
+	}
+	if (!o)
+		out[o++] = '/';
+	out[o] = 0;
+	return o;
+}
+
+long view_call(struct frame *f, const char *path, unsigned long pn)
+{
+	char c[PATH_MAX_];
+	int dir_only;
+	if (!vw.base || pn >= PATH_MAX_ || path_has_dots(path, pn))
+		return VIEW_ASK;
+	unsigned long n = drop_dots(path, pn, c, &dir_only);
+	if (!names_fit(c, n))
 		return VIEW_ASK;
 	long nr = (long)f->rax;
 	unsigned long buf = 0;
@@ -659,6 +696,11 @@ long view_call(struct frame *f, const char *c, unsigned long n)
 			return VIEW_ASK;
 		follow = !(flags & O_NOFOLLOW);
 	}
+	if (dir_only) {
+		if (kind != K_STAT && kind != K_ACCESS)
+			return VIEW_ASK;
+		follow = 1;
+	}
 	const struct creds *cr = creds();
 	if (cr->state == CRED_UNKNOWN)
 		return VIEW_ASK;
@@ -672,6 +714,8 @@ long view_call(struct frame *f, const char *c, unsigned long n)
 	if (!searchable(cr, e))
 		return VIEW_ASK;
 	unsigned typ = e->mode & S_IFMT;
+	if (dir_only && typ != S_IFDIR)
+		return VIEW_ASK; /* ENOTDIR, or a link the view cannot follow */
 	switch (kind) {
 	case K_STAT:
 		if (!(e->flags & ABI_VIEW_STAT))

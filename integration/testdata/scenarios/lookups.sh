@@ -32,3 +32,14 @@ look y/c2/g y/c2/nope
 mv -T x/b/c y/c2
 look y/c2/g y/c2/f x/b/c/g
 ls -R y | sort
+# Paths with "." names, repeated and final slashes, through links to
+# directories and to files, and below names that do not exist.
+mkdir -p dots/d/e
+echo four > dots/f
+ln -s d dots/ld
+ln -s f dots/lf
+look dots/. dots/./d dots//d/e dots/d/e/ dots/d/. dots/ld/. dots/ld/ dots/ld dots/lf/ dots/lf/. dots/f/. dots/./f
+look dots/nope/x dots/nope/x/. dots/d/nope/y dots/f/x
+(cd dots/d && look . ./e e/. ../f)
+rm -r dots/d
+look dots/ld/. dots/d/. dots/ld
