@@ -1,0 +1,153 @@
+// hello.go answers a process start: from the executable mappings of a
+// process, the system-call sites to rewrite in each and the rewritten copy
+// to map, which it also keeps in the start table for later processes.
+
+package supervisor
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/trampoline"
+	"github.com/zvfs/zvfs/view"
+)
+
+// maxSitesPerMessage keeps each answer datagram well under the socket's
+// send buffer.
+const maxSitesPerMessage = 8192
+
+// answerHello plans the rewriting for one process and encodes the answer.
+func (s *Server) answerHello(pid int32, h abi.Hello) [][]byte {
+	s.mu.Lock()
+	s.pids[pid] = struct{}{}
+	s.mu.Unlock()
+	flags := uint32(0)
+	if s.wantReports {
+		flags |= abi.SitesWantReports
+	}
+	maps, err := ParseMaps(h.Maps)
+	if err != nil {
+		s.protocolError(pid, fmt.Errorf("%w: %v", abi.ErrMessage, err))
+		return abi.EncodeSites(nil, flags, maxSitesPerMessage)
+	}
+	ranges := s.Plan(pid, maps, h.StubAddr)
+	return abi.EncodeSites(ranges, flags, maxSitesPerMessage)
+}
+
+// Plan computes the sites to rewrite in a process from its mappings. Every
+// executable mapping it leaves alone is counted under a reason.
+func (s *Server) Plan(pid int32, maps []Mapping, stubAddr uint64) []abi.PatchRange {
+	var out []abi.PatchRange
+	for _, m := range maps {
+		if !m.Exec() {
+			continue
+		}
+		switch {
+		case stubAddr >= m.Start && stubAddr < m.End:
+			continue
+		case m.Path == "":
+			s.skip("anonymous executable memory (JIT code)")
+			continue
+		case m.Path == "[vdso]":
+			s.skip("vDSO (its system calls are fallbacks)")
+			continue
+		case m.Path == "[vsyscall]":
+			continue // legacy page, emulated by the kernel
+		case strings.HasPrefix(m.Path, "["):
+			s.skip("special mapping " + m.Path)
+			continue
+		case !m.Private():
+			s.skip("shared executable mapping")
+			continue
+		}
+		file, fi, ok := s.mappedFile(pid, m)
+		if !ok {
+			s.skip("file replaced since it was mapped")
+			continue
+		}
+		a, err := s.cache.LookupStat(file, fi)
+		if err != nil {
+			s.skip("not analysable: " + err.Error())
+			continue
+		}
+		s.noteFile(m.Path, a)
+		r := abi.PatchRange{Start: m.Start, End: m.End, FileOffset: m.Offset, Prot: m.Prot()}
+		size := m.End - m.Start
+		for _, site := range a.Sites {
+			if off := site.Offset; site.Patch && off >= m.Offset && off-m.Offset+2 <= size {
+				r.Sites = append(r.Sites, m.Start+off-m.Offset)
+			}
+		}
+		copyPath := s.copies.copyFor(file, a)
+		if len(r.Sites) > 0 {
+			r.Path = copyPath
+			out = append(out, r)
+		}
+		s.publishStart(fi, a, copyPath)
+	}
+	return out
+}
+
+// startKey is a version of a file in the start table.
+type startKey struct {
+	dev, ino           uint64
+	size, mtime, ctime int64
+	copy               string
+}
+
+// publishStart puts what the hello answers for a file into the start
+// table, once per version of the file.
+func (s *Server) publishStart(fi os.FileInfo, a *trampoline.Analysis, copyPath string) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if s.starts == nil || !ok {
+		return
+	}
+	key := startKey{st.Dev, st.Ino, st.Size, st.Mtim.Nano(), st.Ctim.Nano(), copyPath}
+	s.mu.Lock()
+	done := s.published[key]
+	s.published[key] = true
+	s.mu.Unlock()
+	if !done {
+		s.starts.PutStart(view.Start{Dev: key.dev, Ino: key.ino, Size: key.size, Mtime: key.mtime, Ctime: key.ctime,
+			Offsets: a.PatchOffsets(), Copy: copyPath})
+	}
+}
+
+// mappedFile names a file that is the one mapped, with its stat: its path if
+// the path still leads to the same inode, else the kernel's map_files link.
+func (s *Server) mappedFile(pid int32, m Mapping) (string, os.FileInfo, bool) {
+	dev := unix.Mkdev(m.Major, m.Minor)
+	if s.stubIno != 0 && m.Inode == s.stubIno && dev == s.stubDev {
+		return "", nil, false
+	}
+	for _, path := range []string{m.Path, fmt.Sprintf("/proc/%d/map_files/%x-%x", pid, m.Start, m.End)} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			continue
+		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Ino == m.Inode && st.Dev == dev {
+			return path, fi, true
+		}
+	}
+	return "", nil, false
+}
+
+func (s *Server) skip(reason string) {
+	s.mu.Lock()
+	s.skipped[reason]++
+	s.mu.Unlock()
+}
+
+func (s *Server) noteFile(path string, a *trampoline.Analysis) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.files[path]; ok {
+		return
+	}
+	s.files[path] = FileSites{Sites: len(a.Sites), Patched: a.Patched(), Skipped: a.Skipped()}
+}

@@ -1,0 +1,253 @@
+// transport.go is how the supervisor talks to the stubs: the listening
+// sockets (one per CPU and a shared one), the acceptor threads pinned to
+// their CPU that serve each connection they accept, and reading and
+// writing datagrams with the descriptors they carry.
+
+package supervisor
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/vfs"
+)
+
+// A listener is one listening socket and how its acceptors run: cpu >= 0
+// pins them to that CPU.
+type listener struct {
+	fd, cpu, acceptors int
+	path               string
+	waiting            *atomic.Int32 // goroutines blocked in accept on it
+}
+
+// maxCPUSockets bounds the per-CPU sockets (and pinned threads).
+const maxCPUSockets = 64
+
+// listenAll opens the shared socket at path and one socket per CPU this
+// process may run on, at path.N. A stub connects to the socket of the CPU it
+// runs on: the acceptors pinned there answer without waking another CPU (a
+// cross-CPU wake-up costs ~60 µs on this VM kind, the whole exchange on one
+// CPU a few µs). The shared socket is the fallback.
+func listenAll(path string) ([]listener, error) {
+	fd, err := listen(path)
+	if err != nil {
+		return nil, fmt.Errorf("supervisor socket %s: %w", path, err)
+	}
+	ls := []listener{{fd: fd, cpu: -1, acceptors: 2, path: path, waiting: new(atomic.Int32)}}
+	var set unix.CPUSet
+	if unix.SchedGetaffinity(0, &set) == nil {
+		for cpu := 0; cpu < maxCPUSockets; cpu++ {
+			if !set.IsSet(cpu) {
+				continue
+			}
+			p := fmt.Sprintf("%s.%d", path, cpu)
+			fd, err := listen(p)
+			if err != nil {
+				break // the shared socket still serves
+			}
+			ls = append(ls, listener{fd: fd, cpu: cpu, acceptors: 2, path: p, waiting: new(atomic.Int32)})
+		}
+	}
+	return ls, nil
+}
+
+func listen(path string) (int, error) {
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: path}); err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	// Processes of the run that change to another user must still reach
+	// us; what they may do is decided by their credentials (SO_PEERCRED).
+	if err := unix.Chmod(path, 0o666); err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	if err := unix.Listen(fd, 1024); err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	return fd, nil
+}
+
+// requestTimeout bounds how long a connection may hold an acceptor without
+// sending its request (a process stopped between connect and send).
+const requestTimeout = time.Second
+
+// serve runs each socket's acceptors. An acceptor serves the connection it
+// accepts itself: a connection carries one request (a hello, or a report)
+// and its answer, so handling it on the accepting thread saves a wake-up of
+// another thread per process start.
+func (s *Server) serve() {
+	defer s.wg.Done()
+	for _, l := range s.socks {
+		for range l.acceptors {
+			s.wg.Add(1)
+			go s.acceptor(l)
+		}
+	}
+}
+
+// acceptor accepts connections on l's socket, on a thread pinned to l's
+// CPU, and serves each itself: a hello or a report is one request; a
+// thread's file-call connection stays open and is served here until it
+// closes, while another acceptor takes this one's place in accept. So the
+// calls of a connection are always answered on the CPU it was made on,
+// with no hand-off to another thread (which cost 100–500 µs here).
+func (s *Server) acceptor(l listener) {
+	defer s.wg.Done()
+	if l.cpu >= 0 {
+		runtime.LockOSThread() // this thread stays pinned; it ends with the goroutine
+		var set unix.CPUSet
+		set.Set(l.cpu)
+		unix.SchedSetaffinity(0, &set)
+	}
+	tv := unix.NsecToTimeval(requestTimeout.Nanoseconds())
+	for {
+		l.waiting.Add(1)
+		fd, _, err := unix.Accept4(l.fd, unix.SOCK_CLOEXEC)
+		l.waiting.Add(-1)
+		if err == unix.EINTR || err == unix.ECONNABORTED {
+			continue
+		}
+		s.mu.Lock()
+		closed := s.closed
+		if err == nil && !closed {
+			s.conns[fd] = struct{}{}
+		}
+		s.mu.Unlock()
+		if err != nil || closed {
+			if err == nil {
+				unix.Close(fd)
+			}
+			if closed || err != unix.EMFILE && err != unix.ENFILE {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
+		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, &tv)
+		var p peer
+		if !s.handle(fd, &p) {
+			s.endConn(fd)
+			continue
+		}
+		// A thread's file-call connection: serve it here for its life.
+		if l.waiting.Load() < int32(l.acceptors) {
+			s.wg.Add(1)
+			go s.acceptor(l)
+		}
+		var none unix.Timeval
+		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &none)
+		for s.handle(fd, &p) {
+		}
+		s.endConn(fd)
+		if l.waiting.Load() >= maxIdleAcceptors {
+			return // enough others wait in accept: this thread ends
+		}
+	}
+}
+
+// maxIdleAcceptors bounds the threads waiting in accept on one socket. A
+// build starts processes all the time, each making a connection that
+// keeps an acceptor busy for its life: keeping a few spare threads saves
+// creating and ending one per process (~0.1 ms of CPU each).
+const maxIdleAcceptors = 8
+
+func (s *Server) endConn(fd int) {
+	s.mu.Lock()
+	delete(s.conns, fd)
+	s.mu.Unlock()
+	unix.Close(fd)
+}
+
+// Most datagrams (a hello carries the maps text, a few KiB) fit a pooled
+// buffer; a larger one gets a buffer of its own size.
+const pooledBuf = 64 << 10
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, pooledBuf); return &b }}
+
+// datagramLen returns the length of the next datagram without consuming it.
+func datagramLen(fd int) (int, error) {
+	var one [1]byte
+	for {
+		n, _, err := unix.Recvfrom(fd, one[:], unix.MSG_PEEK|unix.MSG_TRUNC)
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
+}
+
+// recvDatagram reads one datagram and the descriptors that came with it
+// (at most two).
+func recvDatagram(fd int, buf []byte) (int, []int, bool, error) {
+	var oobBuf [64]byte
+	oob := oobBuf[:unix.CmsgSpace(2*4)]
+	for {
+		n, oobn, flags, _, err := unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		if err == unix.EINTR {
+			continue
+		}
+		var fds []int
+		if err == nil && oobn > 0 {
+			if msgs, perr := unix.ParseSocketControlMessage(oob[:oobn]); perr == nil {
+				for _, m := range msgs {
+					if got, perr := unix.ParseUnixRights(&m); perr == nil {
+						fds = append(fds, got...)
+					}
+				}
+			}
+		}
+		return n, fds, flags&unix.MSG_TRUNC != 0, err
+	}
+}
+
+// peer is what the server knows of a connection's other end.
+type peer struct {
+	known bool // pid and cred are filled in
+	pid   int32
+	cred  vfs.Cred
+	calls bool // it carries file calls (kept open, datagrams of bounded size)
+	// after holds the functions of hooked calls waiting for their result,
+	// by the token the stub will send it with.
+	after     map[uint64]func(int64)
+	nextToken uint64
+}
+
+func closeAll(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+}
+
+// peerGroups returns the supplementary groups of the connection's peer.
+func peerGroups(fd int) []uint32 {
+	buf := make([]uint32, 256)
+	n := uint32(len(buf) * 4)
+	_, _, e := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), unix.SOL_SOCKET, unix.SO_PEERGROUPS,
+		uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&n)), 0)
+	if e != 0 {
+		return nil
+	}
+	return buf[:n/4]
+}
+
+// sendDatagram sends m, with the descriptors in rights (or nil).
+func sendDatagram(fd int, m, rights []byte) error {
+	for {
+		_, err := unix.SendmsgN(fd, m, rights, nil, unix.MSG_NOSIGNAL)
+		if err != unix.EINTR {
+			return err
+		}
+	}
+}
