@@ -26,6 +26,21 @@ type Open struct {
 	Object any
 	// Close releases Object when the last descriptor is gone.
 	Close func()
+
+	keep *os.File // our end of the placeholder's socket pair
+}
+
+// Mark leaves one byte for the process end of the placeholder to read: a
+// state of the open file description (its position at the end of a
+// listing) kept in the kernel with it, through dup, fork and exec, which
+// the stub can test with a recv(MSG_PEEK) instead of asking. The stub
+// drains the byte before any lseek.
+func (o *Open) Mark() error {
+	if o.keep == nil {
+		return os.ErrInvalid
+	}
+	_, err := o.keep.Write([]byte{1})
+	return err
 }
 
 type key struct{ dev, ino uint64 }
@@ -60,6 +75,7 @@ func (t *Table) Add(o *Open) (int, error) {
 	// Our end waits for the hang-up in the runtime's poller, not in a thread.
 	unix.SetNonblock(fds[0], true)
 	keep := os.NewFile(uintptr(fds[0]), "zvfs-served")
+	o.keep = keep
 	go func() {
 		var b [64]byte
 		for {

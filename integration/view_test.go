@@ -61,6 +61,14 @@ func TestViewOverlayLookups(t *testing.T) {
 	}
 }
 
+// TestReaddirPositions: directory streams in a mount keep the kernel's
+// shared position through rewinddir, seekdir, dup and fork, with the
+// end of a listing answered without asking (the supervisor's mark in the
+// placeholder), compared with tmpfs.
+func TestReaddirPositions(t *testing.T) {
+	differential(t, cprog(t, "vfs_readdir"), "$D")
+}
+
 // answeredByZvfs is the number of calls `zvfs stats` says the supervisor
 // answered.
 func answeredByZvfs(t *testing.T, stderr string) int {

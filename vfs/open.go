@@ -25,6 +25,7 @@ type served struct {
 	dir     bool
 	ents    []dirent // a directory's listing, read at the first getdents
 	pos     int
+	marked  bool // the placeholder holds the end-of-listing mark (fdtable.Open.Mark)
 }
 
 // fileMode is the os.FileMode of a call's mode argument: its 07777 bits,

@@ -139,6 +139,11 @@ func (h *handler) getdents(is64 bool) (Answer, error) {
 			return Answer{}, err
 		}
 	}
+	if f.s.pos >= len(f.s.ents) && !f.s.marked {
+		// The listing is all read: the next getdents is 0, which the
+		// stub can now tell without asking.
+		f.s.marked = f.open.Mark() == nil
+	}
 	return done(int64(len(out)))
 }
 
@@ -273,6 +278,7 @@ func (h *handler) lseek(off int64, whence int) (Answer, error) {
 		return Answer{}, unix.EBADF
 	}
 	if f.s.dir {
+		f.s.marked = false // the stub drained the mark before asking
 		switch {
 		case whence == io.SeekStart && off >= 0:
 			if off == 0 {

@@ -199,7 +199,7 @@ var kernelConsts = []struct {
 	{"MAP_ANONYMOUS", unix.MAP_ANONYMOUS}, {"MAP_FIXED_NOREPLACE", unix.MAP_FIXED_NOREPLACE},
 	{"O_RDONLY", unix.O_RDONLY}, {"O_CLOEXEC", unix.O_CLOEXEC},
 	{"AF_UNIX", unix.AF_UNIX}, {"SOCK_SEQPACKET", unix.SOCK_SEQPACKET}, {"SOCK_CLOEXEC", unix.SOCK_CLOEXEC},
-	{"MSG_NOSIGNAL", unix.MSG_NOSIGNAL},
+	{"MSG_NOSIGNAL", unix.MSG_NOSIGNAL}, {"MSG_PEEK", unix.MSG_PEEK}, {"MSG_DONTWAIT", unix.MSG_DONTWAIT},
 	{"SIG_BLOCK", unix.SIG_BLOCK}, {"SIG_SETMASK", unix.SIG_SETMASK},
 	{"CLONE_VM", unix.CLONE_VM}, {"CLONE_VFORK", unix.CLONE_VFORK},
 	{"ARCH_SET_GS", 0x1001},                        // asm/prctl.h; not in x/sys/unix

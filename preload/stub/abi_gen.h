@@ -493,6 +493,8 @@
 #define SOCK_SEQPACKET       0x5
 #define SOCK_CLOEXEC         0x80000
 #define MSG_NOSIGNAL         0x4000
+#define MSG_PEEK             0x2
+#define MSG_DONTWAIT         0x40
 #define SIG_BLOCK            0x0
 #define SIG_SETMASK          0x2
 #define CLONE_VM             0x100

@@ -416,6 +416,18 @@ static long fd_call(struct frame *f)
 	int served_only = abi_vfs_class_table[nr] == ABI_CLASS_DATA;
 	if (!(bits & (served_only ? ABI_FD_SERVED : ABI_FD_VIRT)))
 		return raw_frame(f);
+	if (bits & ABI_FD_SERVED) {
+		/* Once a listing is all read, the supervisor leaves a byte in the
+		 * placeholder (it moves with the open file description): the
+		 * next getdents is 0 without asking. An lseek takes it back. */
+		char mark[16];
+		if ((nr == SYS_getdents64 || nr == SYS_getdents) &&
+		    RAW6(SYS_recvfrom, fd, mark, 1, MSG_PEEK | MSG_DONTWAIT, 0, 0) == 1)
+			return 0;
+		if (nr == SYS_lseek)
+			while (RAW6(SYS_recvfrom, fd, mark, sizeof mark, MSG_DONTWAIT, 0, 0) > 0)
+				;
+	}
 	if (nr == SYS_fstat && !(bits & ABI_FD_SERVED)) {
 		r = view_fstat(fd, f->rsi, 0);
 		if (r != VIEW_ASK)
