@@ -28,7 +28,7 @@ func (fs *FS) newInode(dir *inode, name string, mode uint32) (*inode, error) {
 		if err != nil {
 			return nil, err
 		}
-		n.memfd = fd
+		n.memfd, n.key = fd, key
 		fs.t.data[key] = n
 		mirror(n, -1)
 	}

@@ -44,6 +44,9 @@ type inode struct {
 	// is gone and for an O_TMPFILE file that has not been linked yet
 	// (open Files keep their own descriptors).
 	memfd int
+	// key is the memfd's kernel identity (what fstat of any descriptor of
+	// its data gives), set when the data is made.
+	key dataKey
 	// dmode is the mode the memfd was last given by mirror, which keeps
 	// the file's set-ID bits on it for the kernel to take away; 0 while
 	// it has the 0777 of a new memfd.

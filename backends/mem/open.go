@@ -143,7 +143,7 @@ func (fs *FS) openTmpfile(start *inode, name string, flag int, perm os.FileMode)
 	uid, gid, mode := fs.cred.newOwner(dir, unix.S_IFREG|linuxvfs.PermBits(perm)&07777)
 	t := now()
 	n := &inode{mode: mode, uid: uid, gid: gid, memfd: -1, atime: t, mtime: t, ctime: t,
-		linkable: flag&unix.O_EXCL == 0}
+		linkable: flag&unix.O_EXCL == 0, key: key}
 	mirror(n, memfd)
 	fs.t.nextIno++ // numbered, but not counted among the inodes with a name
 	n.ino = fs.t.nextIno

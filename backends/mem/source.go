@@ -3,8 +3,6 @@
 
 package mem
 
-import "golang.org/x/sys/unix"
-
 // DataSource is how to open a regular file without the file system's help:
 // reopen Fd, a descriptor of this process (through /proc/PID/fd/Fd), or
 // open the host file Host. Dev and Ino are what fstat(2) of such an open
@@ -26,9 +24,5 @@ func (fs *FS) DataSource(name string) (DataSource, bool) {
 	if e != 0 || !n.isReg() || n.memfd < 0 {
 		return DataSource{}, false
 	}
-	var st unix.Stat_t
-	if unix.Fstat(n.memfd, &st) != nil {
-		return DataSource{}, false
-	}
-	return DataSource{Fd: n.memfd, Dev: st.Dev, Ino: st.Ino}, true
+	return DataSource{Fd: n.memfd, Dev: n.key.dev, Ino: n.key.ino}, true
 }
