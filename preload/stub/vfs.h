@@ -1,0 +1,61 @@
+/* vfs.h — what the files of the stub's virtual file system share (vfs.c:
+ * the calls; vfs_fds.c: the descriptor bitmaps; vfs_paths.c: paths and the
+ * working directory; vfs_exec.c: exec and the state passed on at exec). */
+#ifndef ZVFS_VFS_H
+#define ZVFS_VFS_H
+#include "zvfs.h"
+
+#define MAX_MOUNTS 64
+
+struct vfs_state {
+	int on;
+	unsigned umask;
+	int nmounts;
+	unsigned short mlen[MAX_MOUNTS];
+	unsigned short moff[MAX_MOUNTS];
+	char mounts[PATH_MAX_];
+	/* Working directory: vcwd when virtual (vcwd[0] == '/'), else the host
+	 * one as getcwd gave it, to join relative paths with. cwd_seq is odd
+	 * while a writer changes them. */
+	unsigned cwd_seq;
+	int cwd_lock;
+	char vcwd[PATH_MAX_];
+	char hcwd[PATH_MAX_];
+};
+extern struct vfs_state vs;
+
+/* One path argument as the stub sees it. */
+enum { P_HOST, P_HOST_ABS, P_VIRT, P_VIRT_FD, P_SELF };
+struct path {
+	int kind;
+	long fd;              /* P_SELF: the descriptor the path names */
+	int parent_only;      /* virtual only to list mount points in a host directory */
+	long len;             /* of s */
+	char s[PATH_MAX_ * 2]; /* the path as sent: absolute, or relative to a virtual dirfd */
+	int viewable;         /* P_VIRT: the view may answer for s (view_call checks its form) */
+};
+
+/* vfs_fds.c */
+int fd_bits(long fd);
+int may_track(void);
+void fd_set(long fd, int bits);
+
+/* vfs_paths.c */
+unsigned long clean(const char *p, unsigned long n, char *out, int *through);
+int under_mount(const char *c, unsigned long n);
+int mount_parent(const char *c, unsigned long n);
+unsigned long cwd_copy(char *out, int *virt);
+void cwd_set(const char *dir, unsigned long n, int virt);
+long upath(unsigned long u, char *raw);
+long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int opens);
+
+/* vfs.c */
+long request(unsigned nr, unsigned flags, const struct frame *f, const struct path *p1, const struct path *p2,
+	     const int *fds, int n, struct reply *rep);
+const char *str2(const struct reply *rep);
+long path_call(struct frame *f, const unsigned long *mask, int depth);
+
+/* vfs_exec.c */
+long vfs_exec_host(struct frame *f, const unsigned long *mask, const char *s);
+long vfs_exec_virtual(struct frame *f, const unsigned long *mask, struct reply *rep, int depth);
+#endif

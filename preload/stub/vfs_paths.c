@@ -1,0 +1,231 @@
+/* vfs_paths.c — path arguments as the stub sees them: read from the
+ * caller, made absolute against the working directory (virtual after a
+ * chdir into a mount), cleaned lexically, and classified as host, virtual
+ * or relative to a virtual descriptor. */
+#include "vfs.h"
+
+/* ---- paths --------------------------------------------------------------- */
+
+/* clean writes the lexical form of the absolute path p (n bytes) into out:
+ * no "." or empty components, ".." removed with its parent. *through is
+ * set if some prefix of the path lies in a mount ("/data/.." must be
+ * resolved by the supervisor: /data is not the host's). */
+unsigned long clean(const char *p, unsigned long n, char *out, int *through)
+{
+	unsigned long o = 0, i = 0;
+	while (i < n) {
+		while (i < n && p[i] == '/')
+			i++;
+		unsigned long s = i;
+		while (i < n && p[i] != '/')
+			i++;
+		unsigned long len = i - s;
+		if (len == 0 || (len == 1 && p[s] == '.'))
+			continue;
+		if (len == 2 && p[s] == '.' && p[s + 1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+			continue;
+		}
+		out[o++] = '/';
+		memcpy(out + o, p + s, len);
+		o += len;
+		if (!*through && under_mount(out, o))
+			*through = 1;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = 0;
+	return o;
+}
+
+/* vfs_clean is clean for the other files of the stub. */
+unsigned long vfs_clean(const char *p, unsigned long n, char *out, int *through)
+{
+	return clean(p, n, out, through);
+}
+
+/* under_mount: is the clean absolute path c inside a mount? */
+int under_mount(const char *c, unsigned long n)
+{
+	for (int i = 0; i < vs.nmounts; i++) {
+		unsigned long l = vs.mlen[i];
+		const char *m = vs.mounts + vs.moff[i];
+		if (n >= l && memcmp(c, m, l) == 0 && (n == l || c[l] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/* vfs_is_mount: is the clean absolute path c (n bytes) a mount's target? */
+int vfs_is_mount(const char *c, unsigned long n)
+{
+	for (int i = 0; i < vs.nmounts; i++)
+		if (vs.mlen[i] == n && memcmp(c, vs.mounts + vs.moff[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* mount_parent: is the clean absolute path c the directory a mount point
+ * is in? Opening it must list the mount point. */
+int mount_parent(const char *c, unsigned long n)
+{
+	for (int i = 0; i < vs.nmounts; i++) {
+		const char *m = vs.mounts + vs.moff[i];
+		unsigned long d = vs.mlen[i];
+		while (d > 0 && m[d - 1] != '/')
+			d--;
+		if (d > 1)
+			d--; /* the slash ends the parent unless the parent is "/" */
+		if (d == n && memcmp(c, m, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* cwd_copy copies the working directory: returns its length and whether
+ * it is virtual. */
+unsigned long cwd_copy(char *out, int *virt)
+{
+	unsigned seq;
+	unsigned long n;
+	do {
+		seq = __atomic_load_n(&vs.cwd_seq, __ATOMIC_ACQUIRE);
+		const char *src = vs.vcwd[0] == '/' ? vs.vcwd : vs.hcwd;
+		*virt = vs.vcwd[0] == '/';
+		n = zstrlen(src);
+		if (n >= PATH_MAX_)
+			n = PATH_MAX_ - 1;
+		memcpy(out, src, n);
+		out[n] = 0;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((seq & 1) || seq != __atomic_load_n(&vs.cwd_seq, __ATOMIC_ACQUIRE));
+	return n;
+}
+
+/* cwd_set makes dir (n bytes) the working directory: virtual, or the
+ * host's when virt is 0 (then dir may be 0: ask the kernel). */
+void cwd_set(const char *dir, unsigned long n, int virt)
+{
+	unsigned long old;
+	block_signals(&old);
+	spin_lock(&vs.cwd_lock);
+	__atomic_add_fetch(&vs.cwd_seq, 1, __ATOMIC_ACQ_REL);
+	if (virt) {
+		memcpy(vs.vcwd, dir, n);
+		vs.vcwd[n] = 0;
+	} else {
+		vs.vcwd[0] = 0;
+		long r = RAW2(SYS_getcwd, vs.hcwd, sizeof vs.hcwd);
+		if (r < 0)
+			vs.hcwd[0] = 0;
+	}
+	__atomic_add_fetch(&vs.cwd_seq, 1, __ATOMIC_ACQ_REL);
+	spin_unlock(&vs.cwd_lock);
+	restore_signals(&old);
+}
+
+/* upath reads a path argument. The stub's own tables fill the lowest
+ * pages, which the kernel would read as if they were the caller's; a
+ * pointer there is a bad pointer, as it is without zvfs. */
+long upath(unsigned long u, char *raw)
+{
+	if (u < ABI_SITE_TABLE_LIMIT)
+		return -EFAULT;
+	return ustr(u, raw, PATH_MAX_);
+}
+
+/* self_fd returns N if p is /proc/self/fd/N, /proc/thread-self/fd/N,
+ * /dev/fd/N or /proc/PID/fd/N of this process, else -1. */
+static long self_fd(const char *p)
+{
+	static const char *const pre[] = {"/proc/self/fd/", "/proc/thread-self/fd/", "/dev/fd/"};
+	const char *q = 0;
+	for (unsigned i = 0; i < sizeof pre / sizeof pre[0] && !q; i++)
+		if (zhasprefix(p, pre[i]))
+			q = p + zstrlen(pre[i]);
+	if (!q && zhasprefix(p, "/proc/") && p[6] >= '0' && p[6] <= '9') {
+		char pid[24];
+		*zutoa(pid, (unsigned long)RAW0(SYS_getpid)) = 0;
+		unsigned long n = zstrlen(pid);
+		if (memcmp(p + 6, pid, n) == 0 && zhasprefix(p + 6 + n, "/fd/"))
+			q = p + 6 + n + 4;
+	}
+	if (!q || *q < '0' || *q > '9')
+		return -1;
+	long v = 0;
+	for (; *q >= '0' && *q <= '9'; q++)
+		if ((v = v * 10 + (*q - '0')) >= ABI_MAX_FD)
+			return -1;
+	return *q ? -1 : v;
+}
+
+/* classify reads the path at user address u, relative to dirfd, and says
+ * where it lives. Returns 0 or -errno (EFAULT, ENAMETOOLONG). */
+long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int opens)
+{
+	char raw[PATH_MAX_];
+	long n = upath(u, raw);
+	if (n == -EFAULT)
+		return -EFAULT;
+	if (n < 0)
+		return -ENAMETOOLONG;
+	p->kind = P_HOST;
+	p->parent_only = 0;
+	if (n == 0) {
+		/* "" names dirfd itself with AT_EMPTY_PATH, else ENOENT (kernel). */
+		if (empty_ok && dirfd != AT_FDCWD && (fd_bits(dirfd) & ABI_FD_VIRT))
+			p->kind = P_VIRT_FD;
+		p->len = 0;
+		p->s[0] = 0;
+		return 0;
+	}
+	char c[PATH_MAX_ * 2];
+	long self = self_fd(raw);
+	if (self >= 0 && (fd_bits(self) & ABI_FD_VIRT)) {
+		/* /proc/self/fd/N of a virtual descriptor: the kernel's link
+		 * would lead to our placeholder or memfd, not the file. */
+		p->kind = P_SELF;
+		p->fd = self;
+		p->len = 0;
+		p->s[0] = 0;
+		return 0;
+	}
+	if (raw[0] == '/') {
+		memcpy(p->s, raw, (unsigned long)n + 1);
+		p->len = n;
+	} else if (dirfd == AT_FDCWD) {
+		int virt;
+		unsigned long k = cwd_copy(p->s, &virt);
+		if (k > 1)
+			p->s[k++] = '/';
+		else
+			k = 1;
+		memcpy(p->s + k, raw, (unsigned long)n + 1);
+		p->len = (long)k + n;
+		if (virt)
+			p->kind = P_HOST_ABS; /* unless it is virtual, below */
+	} else {
+		if (fd_bits(dirfd) & ABI_FD_VIRT) {
+			memcpy(p->s, raw, (unsigned long)n + 1);
+			p->len = n;
+			p->kind = P_VIRT_FD;
+		}
+		return 0;
+	}
+	int through = 0;
+	unsigned long cn = clean(p->s, (unsigned long)p->len, c, &through);
+	p->viewable = 0;
+	if (through) {
+		p->kind = P_VIRT;
+		/* The view holds paths free of symbolic links: a ".." (which
+		 * would go back up a link) is for the supervisor to judge. */
+		p->viewable = 1;
+	} else if (opens && mount_parent(c, cn)) {
+		p->kind = P_VIRT;
+		p->parent_only = 1;
+	}
+	return 0;
+}
