@@ -1,6 +1,7 @@
 package vfs
 
 import (
+	"fmt"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -48,5 +49,44 @@ func BenchmarkCreateUnlink(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkListing: the supervisor's own work for opening a 1 000-entry
+// directory of a mem mount and reading it with 32 KiB getdents64 calls,
+// as readdir does.
+func BenchmarkListing(b *testing.B) {
+	ns := testNS(b)
+	for i := 0; i < 1000; i++ {
+		a := ns.Handle(&Request{Call: abi.Call{Nr: unix.SYS_OPENAT, Flags: abi.CallPath1,
+			Args: [6]uint64{0, 0, unix.O_CREAT | unix.O_WRONLY, 0644}, Path1: fmt.Sprintf("/data/a/f%04d", i)}})
+		if a.Release != nil {
+			a.Release()
+		} else if a.Fd >= 0 {
+			unix.Close(a.Fd)
+		}
+	}
+	const base = 0x10000
+	m := &fakeMemory{base: base, b: make([]byte, 32<<10)}
+	open := abi.Call{Nr: unix.SYS_OPENAT, Flags: abi.CallPath1, Args: [6]uint64{0, 0, unix.O_RDONLY | unix.O_DIRECTORY}, Path1: "/data/a"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		a := ns.Handle(&Request{Call: open, Mem: m})
+		if a.Fd < 0 {
+			b.Fatalf("open: %+v", a.Reply)
+		}
+		n := 0
+		for {
+			g := ns.Handle(&Request{Call: abi.Call{Nr: unix.SYS_GETDENTS64, Flags: abi.CallFd1, Args: [6]uint64{0, base, 32 << 10}},
+				Fds: []int{a.Fd}, Mem: m})
+			if g.Ret <= 0 {
+				break
+			}
+			n++
+		}
+		unix.Close(a.Fd)
+		if n == 0 {
+			b.Fatal("no entries")
+		}
 	}
 }

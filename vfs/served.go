@@ -53,6 +53,7 @@ func (h *handler) listing(f *fdFile) error {
 		if err != nil {
 			return err
 		}
+		s.ents = append(make([]dirent, 0, len(ents)+2), s.ents...)
 		for _, e := range ents {
 			s.ents = append(s.ents, dirent{e.Ino, e.Type, e.Name})
 		}
@@ -103,35 +104,33 @@ func (h *handler) getdents(is64 bool) (Answer, error) {
 	if size < 0 {
 		return Answer{}, unix.EINVAL
 	}
-	var out []byte
+	out := make([]byte, 0, min(size, 64<<10))
 	le := binary.LittleEndian
 	for f.s.pos < len(f.s.ents) {
 		e := f.s.ents[f.s.pos]
-		var rec []byte
+		reclen := (18 + len(e.name) + 2 + 7) &^ 7 // linux_dirent: d_type in the last byte
 		if is64 {
-			reclen := (19 + len(e.name) + 1 + 7) &^ 7
-			rec = make([]byte, reclen)
-			le.PutUint64(rec, e.ino)
-			le.PutUint64(rec[8:], uint64(f.s.pos+1))
-			le.PutUint16(rec[16:], uint16(reclen))
-			rec[18] = e.typ
-			copy(rec[19:], e.name)
-		} else {
-			reclen := (18 + len(e.name) + 2 + 7) &^ 7
-			rec = make([]byte, reclen)
-			le.PutUint64(rec, e.ino)
-			le.PutUint64(rec[8:], uint64(f.s.pos+1))
-			le.PutUint16(rec[16:], uint16(reclen))
-			copy(rec[18:], e.name)
-			rec[reclen-1] = e.typ
+			reclen = (19 + len(e.name) + 1 + 7) &^ 7
 		}
-		if len(out)+len(rec) > size {
+		if len(out)+reclen > size {
 			if len(out) == 0 {
 				return Answer{}, unix.EINVAL
 			}
 			break
 		}
-		out = append(out, rec...)
+		at := len(out)
+		out = append(out, make([]byte, reclen)...) // zeroed: the name's terminator and padding
+		rec := out[at:]
+		le.PutUint64(rec, e.ino)
+		le.PutUint64(rec[8:], uint64(f.s.pos+1))
+		le.PutUint16(rec[16:], uint16(reclen))
+		if is64 {
+			rec[18] = e.typ
+			copy(rec[19:], e.name)
+		} else {
+			copy(rec[18:], e.name)
+			rec[reclen-1] = e.typ
+		}
 		f.s.pos++
 	}
 	if len(out) > 0 {
