@@ -102,15 +102,6 @@ static int parse_line(const char *p, const char *e, struct mapline *m)
 	return 0;
 }
 
-struct kstat {
-	unsigned long dev, ino, nlink;
-	unsigned int mode, uid, gid, pad0;
-	unsigned long rdev;
-	long size, blksize, blocks;
-	long atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
-	long reserved[3];
-};
-
 /* Where sites_from_table keeps its work in the buffer (at least 1 MiB),
  * above the maps text it reads. */
 #define TBL_BLOB(buf, cap) ((buf) + (cap) - (64 << 10))

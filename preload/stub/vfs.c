@@ -309,7 +309,7 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 		if (r != VIEW_ASK)
 			return r;
 	}
-	if (v1 && !b && a->kind == P_VIRT && !a->parent_only && a->viewable) {
+	if (v1 && !b && a->kind == P_VIRT && !a->parent_only) {
 		r = view_call(f, a->s, (unsigned long)a->len);
 		if (r != VIEW_ASK)
 			return r;

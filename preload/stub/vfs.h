@@ -32,7 +32,6 @@ struct path {
 	int parent_only;      /* virtual only to list mount points in a host directory */
 	long len;             /* of s */
 	char s[PATH_MAX_ * 2]; /* the path as sent: absolute, or relative to a virtual dirfd */
-	int viewable;         /* P_VIRT: the view may answer for s (view_call checks its form) */
 };
 
 /* vfs_fds.c */
@@ -41,7 +40,6 @@ int may_track(void);
 void fd_set(long fd, int bits);
 
 /* vfs_paths.c */
-unsigned long clean(const char *p, unsigned long n, char *out, int *through);
 int under_mount(const char *c, unsigned long n);
 int mount_parent(const char *c, unsigned long n);
 unsigned long cwd_copy(char *out, int *virt);

@@ -6,11 +6,11 @@
 
 /* ---- paths --------------------------------------------------------------- */
 
-/* clean writes the lexical form of the absolute path p (n bytes) into out:
+/* vfs_clean writes the lexical form of the absolute path p (n bytes) into out:
  * no "." or empty components, ".." removed with its parent. *through is
  * set if some prefix of the path lies in a mount ("/data/.." must be
  * resolved by the supervisor: /data is not the host's). */
-unsigned long clean(const char *p, unsigned long n, char *out, int *through)
+unsigned long vfs_clean(const char *p, unsigned long n, char *out, int *through)
 {
 	unsigned long o = 0, i = 0;
 	while (i < n) {
@@ -39,12 +39,6 @@ unsigned long clean(const char *p, unsigned long n, char *out, int *through)
 		out[o++] = '/';
 	out[o] = 0;
 	return o;
-}
-
-/* vfs_clean is clean for the other files of the stub. */
-unsigned long vfs_clean(const char *p, unsigned long n, char *out, int *through)
-{
-	return clean(p, n, out, through);
 }
 
 /* under_mount: is the clean absolute path c inside a mount? */
@@ -216,13 +210,9 @@ long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int ope
 		return 0;
 	}
 	int through = 0;
-	unsigned long cn = clean(p->s, (unsigned long)p->len, c, &through);
-	p->viewable = 0;
+	unsigned long cn = vfs_clean(p->s, (unsigned long)p->len, c, &through);
 	if (through) {
 		p->kind = P_VIRT;
-		/* The view holds paths free of symbolic links: a ".." (which
-		 * would go back up a link) is for the supervisor to judge. */
-		p->viewable = 1;
 	} else if (opens && mount_parent(c, cn)) {
 		p->kind = P_VIRT;
 		p->parent_only = 1;

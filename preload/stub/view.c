@@ -7,16 +7,7 @@
  * takes the round trip, so the view only ever makes calls faster. */
 #include "zvfs.h"
 
-/* struct stat and struct statx as the kernel lays them out on x86-64. */
-struct kstat {
-	unsigned long dev, ino, nlink;
-	unsigned mode, uid, gid, pad0;
-	unsigned long rdev;
-	long size, blksize, blocks;
-	long atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
-	long unused[3];
-};
-_Static_assert(sizeof(struct kstat) == 144, "struct stat");
+/* struct statx as the kernel lays it out on x86-64. */
 struct kstatx_ts {
 	long sec;
 	unsigned nsec;
@@ -119,6 +110,26 @@ static unsigned seq_load(void)
 	return __atomic_load_n(&((const struct abi_view_header *)vw.base)->seq, __ATOMIC_ACQUIRE);
 }
 
+/* A reader copies what it needs between read_begin and read_end, and tries
+ * again (at most READ_TRIES times) while the supervisor was changing the
+ * view: read_begin fails while a change is under way, read_end if one
+ * happened since read_begin. */
+#define READ_TRIES 100
+
+static int read_begin(unsigned *s)
+{
+	*s = seq_load();
+	if (*s & 1)
+		__asm__ volatile("pause");
+	return !(*s & 1);
+}
+
+static int read_end(unsigned s)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return seq_load() == s;
+}
+
 /* entry_find looks p (n bytes) up in the view as it is now; it may read a
  * half-changed view, so it checks every index and offset, and the caller
  * checks the sequence counter afterwards. */
@@ -155,12 +166,10 @@ struct found {
  * and p is not in it). */
 static void view_lookup(const char *p, unsigned long n, int priv, struct found *out)
 {
-	for (int tries = 0; tries < 100; tries++) {
-		unsigned s1 = seq_load();
-		if (s1 & 1) {
-			__asm__ volatile("pause");
+	for (int tries = 0; tries < READ_TRIES; tries++) {
+		unsigned s1;
+		if (!read_begin(&s1))
 			continue;
-		}
 		int hit = -1;
 		const struct abi_view_entry *e = entry_find(p, n);
 		if (e) {
@@ -195,8 +204,7 @@ static void view_lookup(const char *p, unsigned long n, int priv, struct found *
 				break;
 			}
 		}
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (seq_load() == s1) {
+		if (read_end(s1)) {
 			out->hit = hit;
 			return;
 		}
@@ -244,12 +252,10 @@ long view_start(unsigned long dev, unsigned long ino, long size, long mtime, lon
 	if (!vw.base)
 		return -1;
 	const struct abi_view_start *tab = (const struct abi_view_start *)(vw.base + ABI_VIEW_STARTS_OFF);
-	for (int tries = 0; tries < 100; tries++) {
-		unsigned s1 = seq_load();
-		if (s1 & 1) {
-			__asm__ volatile("pause");
+	for (int tries = 0; tries < READ_TRIES; tries++) {
+		unsigned s1;
+		if (!read_begin(&s1))
 			continue;
-		}
 		long got = -1;
 		unsigned h = data_hash(dev, ino);
 		for (unsigned k = 0; k < ABI_VIEW_STARTS; k++) {
@@ -268,8 +274,7 @@ long view_start(unsigned long dev, unsigned long ino, long size, long mtime, lon
 			}
 			break;
 		}
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (seq_load() == s1)
+		if (read_end(s1))
 			return got;
 	}
 	return -1;
@@ -518,21 +523,20 @@ long view_fstat(long fd, unsigned long buf, int statx)
 	struct found fd_;
 	struct abi_view_entry *e = &fd_.e;
 	for (int tries = 0;; tries++) {
-		if (tries == 100)
+		if (tries == READ_TRIES)
 			return VIEW_ASK;
 		/* The kernel's half between two reads of an unmoved counter, the
 		 * entry's after it: both held together at the moment of the
 		 * fstat. */
-		unsigned s1 = seq_load();
-		if (s1 & 1)
+		unsigned s1;
+		if (!read_begin(&s1))
 			continue;
 		if (RAW2(SYS_fstat, fd, &ks) < 0 || (ks.mode & S_IFMT) != S_IFREG)
 			return VIEW_ASK;
 		const struct abi_view_entry *v = data_find(ks.dev, ks.ino);
 		if (v)
 			memcpy(e, (const void *)v, sizeof *e);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (seq_load() != s1)
+		if (!read_end(s1))
 			continue;
 		if (!v)
 			return VIEW_ASK;
@@ -604,45 +608,16 @@ long view_exists(const char *c, unsigned long n)
 	return fd.hit < 0 ? VIEW_ASK : fd.hit ? 0 : -ENOENT;
 }
 
-/* drop_dots copies the absolute path p (n bytes, no ".." in it) to out
- * without its "." names and repeated slashes, and says whether it named a
- * directory by its form (a final "." or slash: the result must then be a
- * directory, reached through a final symbolic link). */
-static unsigned long drop_dots(const char *p, unsigned long n, char *out, int *dir_only)
-{
-	unsigned long o = 0;
-	*dir_only = 0;
-	for (unsigned long i = 0; i < n;) {
-		while (i < n && p[i] == '/')
-			i++;
-		unsigned long j = i;
-		while (j < n && p[j] != '/')
-			j++;
-		if (j == i) {
-			*dir_only = n > 1;
-			break;
-		}
-		*dir_only = j - i == 1 && p[i] == '.';
-		if (!*dir_only) {
-			out[o++] = '/';
-			memcpy(out + o, p + i, j - i);
-			o += j - i;
-		}
-		i = j;
-	}
-	if (!o)
-		out[o++] = '/';
-	out[o] = 0;
-	return o;
-}
-
 long view_call(struct frame *f, const char *path, unsigned long pn)
 {
 	char c[PATH_MAX_];
-	int dir_only;
+	int through = 0;
 	if (!vw.base || pn >= PATH_MAX_ || path_has_dots(path, pn))
 		return VIEW_ASK;
-	unsigned long n = drop_dots(path, pn, c, &dir_only);
+	/* Without "..", the clean form names the same file, but a final "."
+	 * or slash also asks for a directory, reached through a final link. */
+	unsigned long n = vfs_clean(path, pn, c, &through);
+	int dir_only = pn > 1 && (path[pn - 1] == '/' || (path[pn - 1] == '.' && path[pn - 2] == '/'));
 	if (!names_fit(c, n))
 		return VIEW_ASK;
 	long nr = (long)f->rax;

@@ -259,6 +259,17 @@ int vfs_env(char *buf, unsigned long cap, unsigned long *out);
 int vfs_on(void);
 long install_fd(int fd, int cloexec, int bits, int lowest);
 
+/* struct stat as the kernel lays it out on x86-64. */
+struct kstat {
+	unsigned long dev, ino, nlink;
+	unsigned mode, uid, gid, pad0;
+	unsigned long rdev;
+	long size, blksize, blocks;
+	long atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
+	long unused[3];
+};
+_Static_assert(sizeof(struct kstat) == 144, "struct stat");
+
 int vfs_is_mount(const char *c, unsigned long n);
 unsigned long vfs_clean(const char *p, unsigned long n, char *out, int *through);
 void vfs_mark(long fd);
