@@ -93,29 +93,15 @@ func (s *Server) Plan(pid int32, maps []Mapping, stubAddr uint64) []abi.PatchRan
 	return out
 }
 
-// startKey is a version of a file in the start table.
-type startKey struct {
-	dev, ino           uint64
-	size, mtime, ctime int64
-	copy               string
-}
-
 // publishStart puts what the hello answers for a file into the start
-// table, once per version of the file.
+// table (which keeps it once per version of the file).
 func (s *Server) publishStart(fi os.FileInfo, a *trampoline.Analysis, copyPath string) {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if s.starts == nil || !ok {
 		return
 	}
-	key := startKey{st.Dev, st.Ino, st.Size, st.Mtim.Nano(), st.Ctim.Nano(), copyPath}
-	s.mu.Lock()
-	done := s.published[key]
-	s.published[key] = true
-	s.mu.Unlock()
-	if !done {
-		s.starts.PutStart(view.Start{Dev: key.dev, Ino: key.ino, Size: key.size, Mtime: key.mtime, Ctime: key.ctime,
-			Offsets: a.PatchOffsets(), Copy: copyPath})
-	}
+	s.starts.PutStart(view.Start{Dev: st.Dev, Ino: st.Ino, Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(),
+		Offsets: a.PatchOffsets(), Copy: copyPath})
 }
 
 // mappedFile names a file that is the one mapped, with its stat: its path if

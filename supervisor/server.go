@@ -51,7 +51,6 @@ type Server struct {
 	pids      map[int32]struct{}
 	files     map[string]FileSites // by path, for --verbose
 	skipped   map[string]int       // mappings not patched, by reason
-	published map[startKey]bool    // files in the start table
 	protoErr  int
 	wg        sync.WaitGroup
 }
@@ -101,7 +100,6 @@ func NewServer(cfg Config) (*Server, error) {
 		socks: socks, dir: dir, path: path, cache: cfg.Cache, copies: newPatchStore(cfg.PatchDir),
 		wantReports: cfg.WantReports, logf: cfg.Logf, ns: cfg.Namespace, hooks: cfg.Hooks,
 		conns: map[int]struct{}{}, pids: map[int32]struct{}{}, files: map[string]FileSites{}, skipped: map[string]int{},
-		published: map[startKey]bool{},
 	}
 	if !cfg.WantReports {
 		s.starts = cfg.Starts

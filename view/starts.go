@@ -6,6 +6,7 @@ package view
 
 import (
 	"encoding/binary"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/zvfs/zvfs/internal/abi"
@@ -26,16 +27,18 @@ func (r *Region) start(i uint32) *abi.ViewStart {
 }
 
 // PutStart records s in the start table, replacing what it said of the
-// same file (dev, ino). It returns false when the table or the heap is
-// full: processes mapping the file then ask.
+// same file (dev, ino). Saying again what the table already says changes
+// nothing (readers are not made to retry), so a hello may put every file
+// it names. It returns false when the table or the heap is full: processes
+// mapping the file then ask.
 func (r *Region) PutStart(s Start) bool {
 	blob := make([]byte, 0, 8*len(s.Offsets)+len(s.Copy))
 	for _, o := range s.Offsets {
 		blob = binary.LittleEndian.AppendUint64(blob, o)
 	}
 	blob = append(blob, s.Copy...)
-	r.Begin()
-	defer r.End()
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	h := abi.ViewDataHash(s.Dev, s.Ino)
 	var slot *abi.ViewStart
 	for k := uint32(0); k < abi.ViewStarts; k++ {
@@ -48,12 +51,17 @@ func (r *Region) PutStart(s Start) bool {
 	if slot == nil {
 		return false
 	}
-	if slot.Flags&abi.ViewUsed != 0 {
-		if slot.Size == s.Size && slot.Mtime == s.Mtime && slot.Ctime == s.Ctime &&
-			int(slot.NSites) == len(s.Offsets) && int(slot.CopyLen) == len(s.Copy) &&
-			string(r.mem[abi.ViewHeapOff+uintptr(slot.BlobOff):][:len(blob)]) == string(blob) {
-			return true // already said
-		}
+	used := slot.Flags&abi.ViewUsed != 0
+	if used && slot.Size == s.Size && slot.Mtime == s.Mtime && slot.Ctime == s.Ctime &&
+		int(slot.NSites) == len(s.Offsets) && int(slot.CopyLen) == len(s.Copy) &&
+		string(r.mem[abi.ViewHeapOff+uintptr(slot.BlobOff):][:len(blob)]) == string(blob) {
+		return true // already said
+	}
+	// A change: readers retry while it is under way (Begin and End
+	// without the lock, which is held).
+	atomic.AddUint32(r.seq(), 1)
+	defer atomic.AddUint32(r.seq(), 1)
+	if used {
 		r.heap.free(slot.BlobOff, 8*slot.NSites+slot.CopyLen)
 	}
 	off, ok := r.heap.alloc(r.mem, string(blob))
