@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
@@ -230,17 +231,12 @@ func (p *publisher) list(m *Mount, rel string) bool {
 	if mode&unix.S_IFMT != unix.S_IFDIR {
 		return true
 	}
-	f, err := m.FS.Open("/" + rel)
-	if err != nil {
-		return true
-	}
-	infos, err := f.Readdir(-1)
-	f.Close()
-	if err != nil {
-		return true
-	}
 	if len(p.ns.mountsIn(vp)) > 0 {
 		return true // a mount point hides a name: the listing is not the directory's
+	}
+	infos, err := afero.ReadDir(m.FS, "/"+rel)
+	if err != nil {
+		return true
 	}
 	p.listed[vp] = true
 	for _, fi := range infos {
