@@ -337,7 +337,9 @@ type Dirent struct {
 // Dirents returns every entry of the open directory f, sorted by name,
 // without "." and "..", whatever the position of Readdir. It reads the tree
 // only (no fstat of the files' data), which makes it much cheaper than
-// Readdir for a listing that needs no sizes.
+// Readdir for a listing that needs no sizes. The slice is the directory's
+// cached listing, shared until the directory changes: callers do not
+// change it.
 func (f *File) Dirents() ([]Dirent, error) {
 	if f.os != nil {
 		return nil, pathErr("getdents", f.name, unix.ENOTDIR)
@@ -354,11 +356,5 @@ func (f *File) Dirents() ([]Dirent, error) {
 	if dir.dead {
 		return nil, pathErr("getdents", f.name, unix.ENOENT)
 	}
-	names := dir.sortedNames()
-	out := make([]Dirent, 0, len(names))
-	for _, name := range names {
-		n := dir.entries[name]
-		out = append(out, Dirent{Name: name, Ino: n.ino, Type: uint8(n.typ() >> 12)})
-	}
-	return out, nil
+	return dir.listing(), nil
 }

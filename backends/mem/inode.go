@@ -34,6 +34,9 @@ type inode struct {
 	// was added or removed since. Readers build it under the tree's read
 	// lock, hence the atomic pointer.
 	names atomic.Pointer[[]string]
+	// dirents caches the listing getdents renders from names, with each
+	// entry's inode number and type; nil when an entry changed.
+	dirents atomic.Pointer[[]Dirent]
 	size  int64 // 40 + 20 per entry, like tmpfs
 	dead  bool  // removed; reading it gives ENOENT
 
@@ -85,6 +88,29 @@ func (n *inode) sortedNames() []string {
 	return s
 }
 
+// listing returns the entries of directory n in name order, as getdents
+// reports them. The slice is shared: callers do not change it. Readers
+// build it under the tree's read lock, like sortedNames.
+func (n *inode) listing() []Dirent {
+	if p := n.dirents.Load(); p != nil {
+		return *p
+	}
+	names := n.sortedNames()
+	out := make([]Dirent, 0, len(names))
+	for _, name := range names {
+		c := n.entries[name]
+		out = append(out, Dirent{Name: name, Ino: c.ino, Type: uint8(c.typ() >> 12)})
+	}
+	n.dirents.Store(&out)
+	return out
+}
+
+// changed drops the cached listings of directory n.
+func (n *inode) changed() {
+	n.names.Store(nil)
+	n.dirents.Store(nil)
+}
+
 // lookup returns the entry called name, or nil.
 func (n *inode) lookup(name string) *inode {
 	if n.entries == nil {
@@ -100,7 +126,7 @@ func (n *inode) add(name string, child *inode) {
 		n.entries = make(map[string]*inode)
 	}
 	n.entries[name] = child
-	n.names.Store(nil)
+	n.changed()
 	n.size += bogoDirent
 	if child.isDir() {
 		child.parent = n
@@ -113,7 +139,7 @@ func (n *inode) add(name string, child *inode) {
 func (n *inode) remove(name string) {
 	child := n.entries[name]
 	delete(n.entries, name)
-	n.names.Store(nil)
+	n.changed()
 	n.size -= bogoDirent
 	if child != nil && child.isDir() {
 		n.nlink--
@@ -124,6 +150,7 @@ func (n *inode) remove(name string) {
 // counts: the caller fixes them (rename exchange).
 func (n *inode) replace(name string, child *inode) {
 	n.entries[name] = child
+	n.dirents.Store(nil)
 	if child.isDir() {
 		child.parent = n
 	}

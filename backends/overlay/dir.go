@@ -7,7 +7,8 @@ package overlay
 import (
 	"io"
 	"os"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,16 +19,22 @@ import (
 )
 
 // list returns the merged entries of directory n, sorted by name. A
-// whiteout in a layer hides its name in the layers below only.
+// whiteout in a layer hides its name in the layers below only. A directory
+// that lives in one layer (the common case) needs no set of names seen.
 func (fs *FS) list(n *node) ([]mem.Dirent, unix.Errno) {
-	seen := map[string]bool{}
-	gone := map[string]bool{}
+	var seen, gone map[string]bool
+	if len(n.ents) > 1 {
+		seen, gone = map[string]bool{}, map[string]bool{}
+	}
 	var out []mem.Dirent
-	for _, d := range n.ents {
+	for i, d := range n.ents {
 		l := fs.s.layers[d.layer]
 		ents, err := l.ReadDir(n.path)
 		if err != nil {
 			return nil, errnoOf(err)
+		}
+		if out == nil {
+			out = make([]mem.Dirent, 0, len(ents))
 		}
 		var whiteouts []string
 		for _, de := range ents {
@@ -37,15 +44,19 @@ func (fs *FS) list(n *node) ([]mem.Dirent, unix.Errno) {
 				whiteouts = append(whiteouts, name)
 			case name == "" || seen[name] || gone[name]:
 			default:
-				seen[name] = true
+				if seen != nil && i < len(n.ents)-1 {
+					seen[name] = true
+				}
 				out = append(out, de)
 			}
 		}
 		for _, name := range whiteouts {
-			gone[name] = true
+			if gone != nil {
+				gone[name] = true
+			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	slices.SortFunc(out, func(a, b mem.Dirent) int { return strings.Compare(a.Name, b.Name) })
 	return out, 0
 }
 

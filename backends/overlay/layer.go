@@ -8,6 +8,9 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -33,6 +36,7 @@ type Layer interface {
 	// link.
 	Lstat(p string) (mem.Stat, error)
 	// ReadDir lists the directory p in any order, without "." and "..".
+	// The slice may be the layer's own: callers do not change it.
 	ReadDir(p string) ([]mem.Dirent, error)
 	// Readlink returns the target of the symbolic link p.
 	Readlink(p string) (string, error)
@@ -44,7 +48,29 @@ type Layer interface {
 }
 
 // hostDir is a Layer read from a directory of the host.
-type hostDir struct{ root string }
+type hostDir struct {
+	root string
+
+	// Listings read before, sorted by name, each kept with what lstat
+	// said of its directory then: a listing is read again only when the
+	// directory's identity, times, size or link count moved.
+	mu       sync.Mutex
+	listings map[string]listing
+	held     int // entries in listings
+}
+
+type listing struct {
+	key  dirKey
+	ents []mem.Dirent
+}
+
+type dirKey struct {
+	dev, ino, size, nlink uint64
+	mtime, ctime          unix.Timespec
+}
+
+// maxHeld bounds the entries a layer keeps listed (about 64 bytes each).
+const maxHeld = 1 << 18
 
 // HostDir returns the host directory dir as a layer. Its files are read
 // with lstat(2), readlink(2) and getdents(2), and the regular files it
@@ -81,14 +107,45 @@ func (h *hostDir) Readlink(p string) (string, error) {
 	return t, nil
 }
 
+// ReadDir lists p sorted by name. The slice may be shared with later
+// calls: callers must not change it.
 func (h *hostDir) ReadDir(p string) ([]mem.Dirent, error) {
-	fd, err := openHost(h.path(p), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW)
+	name := h.path(p)
+	var st unix.Stat_t
+	if err := unix.Lstat(name, &st); err != nil {
+		return nil, pathErr("lstat", p, errnoOf(err))
+	}
+	key := dirKey{st.Dev, st.Ino, uint64(st.Size), uint64(st.Nlink), st.Mtim, st.Ctim}
+	h.mu.Lock()
+	l, ok := h.listings[p]
+	h.mu.Unlock()
+	if ok && l.key == key {
+		return l.ents, nil
+	}
+	ents, err := h.read(p, name)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(ents, func(a, b mem.Dirent) int { return strings.Compare(a.Name, b.Name) })
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.listings == nil || h.held+len(ents) > maxHeld {
+		h.listings, h.held = map[string]listing{}, 0
+	}
+	h.held += len(ents) - len(h.listings[p].ents)
+	h.listings[p] = listing{key, ents}
+	return ents, nil
+}
+
+// read lists the host directory name (the layer's p) with getdents.
+func (h *hostDir) read(p, name string) ([]mem.Dirent, error) {
+	fd, err := openHost(name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW)
 	if err != nil {
 		return nil, pathErr("open", p, errnoOf(err))
 	}
 	defer unix.Close(fd)
 	var out []mem.Dirent
-	buf := make([]byte, 16<<10)
+	buf := make([]byte, 32<<10)
 	for {
 		n, err := unix.Getdents(fd, buf)
 		if err == unix.EINTR {

@@ -6,7 +6,9 @@
 package overlay
 
 import (
+	"fmt"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/spf13/afero"
@@ -187,4 +189,54 @@ func TestMemLayerDescriptors(t *testing.T) {
 	}
 	checkMode(t, layer, "/new.txt", 0644)
 	checkMode(t, fs.Upper(), "/new.txt", 0600)
+}
+
+// TestHostListingFollowsChanges: a host layer keeps the listings it read,
+// and reads a directory again as soon as it changes (a name added,
+// removed or renamed within it), each change made right after a listing.
+func TestHostListingFollowsChanges(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"b", "a", "c"} {
+		if err := os.WriteFile(dir+"/"+n, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l := HostDir(dir)
+	names := func() []string {
+		t.Helper()
+		ents, err := l.ReadDir("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range ents {
+			out = append(out, e.Name)
+		}
+		return out
+	}
+	check := func(want ...string) {
+		t.Helper()
+		if got := names(); !slices.Equal(got, want) {
+			t.Fatalf("listing %q, want %q", got, want)
+		}
+		if got := names(); !slices.Equal(got, want) { // from the cache
+			t.Fatalf("second listing %q, want %q", got, want)
+		}
+	}
+	check("a", "b", "c")
+	for i := 0; i < 50; i++ { // many changes, each right after a listing
+		n := fmt.Sprintf("n%02d", i)
+		if err := os.WriteFile(dir+"/"+n, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		check("a", "b", "c", n)
+		if err := os.Rename(dir+"/"+n, dir+"/z"+n); err != nil {
+			t.Fatal(err)
+		}
+		check("a", "b", "c", "z"+n)
+		if err := os.Remove(dir + "/z" + n); err != nil {
+			t.Fatal(err)
+		}
+		check("a", "b", "c")
+	}
 }
