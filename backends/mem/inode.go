@@ -37,8 +37,8 @@ type inode struct {
 	// dirents caches the listing getdents renders from names, with each
 	// entry's inode number and type; nil when an entry changed.
 	dirents atomic.Pointer[[]Dirent]
-	size  int64 // 40 + 20 per entry, like tmpfs
-	dead  bool  // removed; reading it gives ENOENT
+	size    int64 // 40 + 20 per entry, like tmpfs
+	dead    bool  // removed; reading it gives ENOENT
 
 	// Symbolic links.
 	target string
