@@ -1,7 +1,7 @@
 // Package fdtable holds the open file descriptions the supervisor serves
 // itself: directories, O_PATH opens, and files of backends that have no
 // kernel descriptor. A hooked process holds each one as a placeholder — its
-// end of a socket pair whose other end stays here — so the kernel tracks the
+// end of a SOCK_SEQPACKET pair whose other end stays here — so the kernel tracks the
 // descriptor through dup, fork, exec and close, and the table learns of the
 // last close when the pair hangs up. A descriptor a process sends back is
 // recognised by the kernel identity (device and inode) of its socket, never
@@ -30,16 +30,39 @@ type Open struct {
 	keep *os.File // our end of the placeholder's socket pair
 }
 
-// Mark leaves one byte for the process end of the placeholder to read: a
-// state of the open file description (its position at the end of a
-// listing) kept in the kernel with it, through dup, fork and exec, which
-// the stub can test with a recv(MSG_PEEK) instead of asking. The stub
-// drains the byte before any lseek.
-func (o *Open) Mark() error {
+// Push queues msg, as one message, for the process end of the placeholder
+// to read: state of the open file description (a directory's listing, see
+// abi.ListingChunkHeader) kept in the kernel with it, through dup, fork and
+// exec, which the stub reads instead of asking. It never waits: false when
+// the queue is full.
+func (o *Open) Push(msg []byte) (bool, error) {
 	if o.keep == nil {
-		return os.ErrInvalid
+		return false, os.ErrInvalid
 	}
-	_, err := o.keep.Write([]byte{1})
+	rc, err := o.keep.SyscallConn()
+	if err != nil {
+		return false, err
+	}
+	var serr error
+	if err := rc.Write(func(fd uintptr) bool {
+		_, serr = unix.SendmsgN(int(fd), msg, nil, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
+		return true
+	}); err != nil {
+		return false, err
+	}
+	if serr == unix.EAGAIN {
+		return false, nil
+	}
+	return serr == nil, serr
+}
+
+// Mark queues the one-byte message that ends a listing
+// (abi.ListingMarkSize); unix.EAGAIN when the queue is full.
+func (o *Open) Mark() error {
+	ok, err := o.Push([]byte{1})
+	if err == nil && !ok {
+		err = unix.EAGAIN
+	}
 	return err
 }
 
@@ -58,7 +81,7 @@ func New() *Table { return &Table{opens: make(map[key]*Open)} }
 // process (the caller closes it once sent). When every copy of that
 // descriptor is closed, o.Close runs and o leaves the table.
 func (t *Table) Add(o *Open) (int, error) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return -1, fmt.Errorf("served placeholder: %w", err)
 	}
@@ -79,9 +102,15 @@ func (t *Table) Add(o *Open) (int, error) {
 	go func() {
 		var b [64]byte
 		for {
-			if _, err := keep.Read(b[:]); err != nil {
-				break
+			if _, err := keep.Read(b[:]); err == nil {
+				continue
 			}
+			// An empty message reads as EOF too: only a hang-up keeps
+			// reading as 0 bytes.
+			if n, _, err := unix.Recvfrom(int(fds[0]), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT); n > 0 || err == unix.EAGAIN {
+				continue
+			}
+			break
 		}
 		keep.Close()
 		t.mu.Lock()

@@ -64,3 +64,45 @@ func TestTable(t *testing.T) {
 		t.Error("the table still holds the description")
 	}
 }
+
+// TestPush: messages queue whole, in order, until the queue is full (Push
+// says so instead of waiting); an empty message the holder sends back does
+// not pass for the last close.
+func TestPush(t *testing.T) {
+	tab := New()
+	o := &Open{Path: "/data/d"}
+	fd, err := tab.Add(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	msg := make([]byte, 8<<10)
+	pushed := 0
+	for ; pushed < 10000; pushed++ {
+		msg[0] = byte(pushed)
+		ok, err := o.Push(msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+	}
+	if pushed == 0 || pushed == 10000 {
+		t.Fatalf("pushed %d messages before the queue was full", pushed)
+	}
+	buf := make([]byte, 16<<10)
+	for i := 0; i < pushed; i++ {
+		n, _, err := unix.Recvfrom(fd, buf, unix.MSG_DONTWAIT)
+		if err != nil || n != len(msg) || buf[0] != byte(i) {
+			t.Fatalf("message %d: %d bytes, first %d, %v", i, n, buf[0], err)
+		}
+	}
+	if _, err := unix.Write(fd, nil); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if tab.Len() != 1 {
+		t.Fatal("an empty message released the description")
+	}
+}

@@ -139,7 +139,9 @@ func TestVFSStats(t *testing.T) {
 	if err := json.Unmarshal(b, &st); err != nil {
 		t.Fatal(err)
 	}
-	if st.FileCalls["openat"] == 0 || st.FileCalls["getdents64"] == 0 || st.Processes < 3 {
+	// ls's listing comes queued with its open (no getdents reaches the
+	// supervisor); the opens do.
+	if st.FileCalls["openat"] == 0 || st.Processes < 3 {
 		t.Fatalf("file calls %v in %d processes", st.FileCalls, st.Processes)
 	}
 	if !strings.Contains(r.stderr, "answered by zvfs") {

@@ -144,6 +144,10 @@ func (h *handler) noteOpen(l loc, writes bool) {
 	}
 }
 
+// opendirFlags are the flags glibc's opendir opens a directory with (and
+// few others do): the open is followed by a listing.
+const opendirFlags = unix.O_DIRECTORY | unix.O_NONBLOCK
+
 // serve hands out a placeholder descriptor for s.
 func (h *handler) serve(l loc, s *served, flags int) (Answer, error) {
 	o := &fdtable.Open{Path: l.virt, Flags: flags, Object: s, Close: func() {
@@ -155,6 +159,13 @@ func (h *handler) serve(l loc, s *served, flags int) (Answer, error) {
 	if err != nil {
 		o.Close()
 		return Answer{}, unix.ENFILE
+	}
+	if s.dir && flags&opendirFlags == opendirFlags && flags&unix.O_PATH == 0 {
+		// glibc's opendir: readdir follows at once. Queue the listing
+		// now, and the stub reads it without asking again.
+		if h.listing(&fdFile{open: o, s: s, m: s.m}) == nil {
+			s.push(o, abi.ListingChunkMax)
+		}
 	}
 	return Answer{Reply: abi.Reply{Action: abi.ReplyFd, Fd: abi.FdVirt | abi.FdServed}, Fd: fd}, nil
 }

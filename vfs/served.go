@@ -10,6 +10,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/fdtable"
+	"github.com/zvfs/zvfs/internal/abi"
 )
 
 type dirent struct {
@@ -18,7 +20,17 @@ type dirent struct {
 	name string
 }
 
+// listing reads the listing of the served directory f, or leaves none.
 func (h *handler) listing(f *fdFile) error {
+	err := h.list(f)
+	if err != nil {
+		f.s.ents = nil
+	}
+	return err
+}
+
+// list reads f's listing into f.s.ents: ".", "..", then the entries.
+func (h *handler) list(f *fdFile) error {
 	s := f.s
 	if s.hostDir != "" {
 		return s.hostListing()
@@ -104,25 +116,71 @@ func (h *handler) getdents(is64 bool) (Answer, error) {
 	if size < 0 {
 		return Answer{}, unix.EINVAL
 	}
-	out := make([]byte, 0, min(size, 64<<10))
+	out, next := render(f.s.ents, f.s.pos, size, is64, make([]byte, 0, min(size, 64<<10)))
+	if len(out) == 0 && next < len(f.s.ents) {
+		return Answer{}, unix.EINVAL // not even one record fits
+	}
+	if len(out) > 0 {
+		if err := h.r.Mem.Write(h.a[1], out); err != nil {
+			return Answer{}, err
+		}
+	}
+	f.s.pos = next
+	if is64 && size >= minPush {
+		// The stub asks only with an empty queue: queue what follows, in
+		// chunks the caller's buffer holds.
+		f.s.push(f.open, size)
+	} else if f.s.pos >= len(f.s.ents) && !f.s.marked {
+		f.s.marked = f.open.Mark() == nil
+	}
+	return done(int64(len(out)))
+}
+
+// minPush is the smallest getdents buffer worth queueing chunks for.
+const minPush = 1024
+
+// push queues the listing from s.pos into the placeholder in chunks of at
+// most size bytes (see abi.ListingChunkHeader), until it is all queued,
+// then the end mark, or until the queue is full: the stub answers getdents
+// from them and asks again once they are read.
+func (s *served) push(o *fdtable.Open, size int) {
+	size = min(size, abi.ListingChunkMax) + abi.ListingChunkHeader
+	for s.pos < len(s.ents) {
+		chunk := binary.LittleEndian.AppendUint64(make([]byte, 0, size), uint64(s.pos))
+		chunk, next := render(s.ents, s.pos, size, true, chunk)
+		if next == s.pos {
+			return
+		}
+		if ok, err := o.Push(chunk); !ok || err != nil {
+			return
+		}
+		s.pos = next
+	}
+	if !s.marked {
+		s.marked = o.Mark() == nil
+	}
+}
+
+// render appends to out the records of ents from position pos on, as
+// getdents64 (or, without is64, getdents) gives them, while out stays
+// within size bytes. It returns out and the position after the last record.
+// A record's d_off is the position after it, which lseek accepts.
+func render(ents []dirent, pos, size int, is64 bool, out []byte) ([]byte, int) {
 	le := binary.LittleEndian
-	for f.s.pos < len(f.s.ents) {
-		e := f.s.ents[f.s.pos]
+	for ; pos < len(ents); pos++ {
+		e := ents[pos]
 		reclen := (18 + len(e.name) + 2 + 7) &^ 7 // linux_dirent: d_type in the last byte
 		if is64 {
 			reclen = (19 + len(e.name) + 1 + 7) &^ 7
 		}
 		if len(out)+reclen > size {
-			if len(out) == 0 {
-				return Answer{}, unix.EINVAL
-			}
 			break
 		}
 		at := len(out)
 		out = append(out, make([]byte, reclen)...) // zeroed: the name's terminator and padding
 		rec := out[at:]
 		le.PutUint64(rec, e.ino)
-		le.PutUint64(rec[8:], uint64(f.s.pos+1))
+		le.PutUint64(rec[8:], uint64(pos+1))
 		le.PutUint16(rec[16:], uint16(reclen))
 		if is64 {
 			rec[18] = e.typ
@@ -131,19 +189,8 @@ func (h *handler) getdents(is64 bool) (Answer, error) {
 			copy(rec[18:], e.name)
 			rec[reclen-1] = e.typ
 		}
-		f.s.pos++
 	}
-	if len(out) > 0 {
-		if err := h.r.Mem.Write(h.a[1], out); err != nil {
-			return Answer{}, err
-		}
-	}
-	if f.s.pos >= len(f.s.ents) && !f.s.marked {
-		// The listing is all read: the next getdents is 0, which the
-		// stub can now tell without asking.
-		f.s.marked = f.open.Mark() == nil
-	}
-	return done(int64(len(out)))
+	return out, pos
 }
 
 // servedFd finds the served file of the call's descriptor, for data

@@ -221,6 +221,19 @@ const (
 	FdServed = 1 << 1
 )
 
+// A served directory's placeholder is a SOCK_SEQPACKET pair. The
+// supervisor queues its listing there, as getdents64 renders it, so that
+// the stub answers getdents without asking: each message is a chunk, a
+// ListingChunkHeader-byte position (the d_off before its first record)
+// followed by whole linux_dirent64 records; a ListingMarkSize-byte message
+// says the listing is all read. An empty queue means: ask. A chunk larger
+// than the caller's buffer is put back by asking to lseek to its position.
+const (
+	ListingChunkHeader = 8
+	ListingMarkSize    = 1
+	ListingChunkMax    = 32 << 10 // glibc's readdir buffer
+)
+
 // Sizes of the VFS messages' fixed parts.
 const (
 	CallFixedSize  = 72

@@ -63,6 +63,8 @@
 #define ABI_REPLY_EXEC             0x4
 #define ABI_FD_VIRT                0x1
 #define ABI_FD_SERVED              0x2
+#define ABI_LISTING_CHUNK_HEADER   0x8
+#define ABI_LISTING_MARK_SIZE      0x1
 #define ABI_CLASS_HOOKED           0x80
 #define ABI_MSG_HOOK               0x7
 #define ABI_MSG_HOOK_DONE          0x8
@@ -495,6 +497,9 @@
 #define MSG_NOSIGNAL         0x4000
 #define MSG_PEEK             0x2
 #define MSG_DONTWAIT         0x40
+#define MSG_TRUNC            0x20
+#define SEEK_SET             0x0
+#define SEEK_CUR             0x1
 #define SIG_BLOCK            0x0
 #define SIG_SETMASK          0x2
 #define CLONE_VM             0x100

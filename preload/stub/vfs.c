@@ -70,6 +70,7 @@ long install_fd(int fd, int cloexec, int bits, int lowest)
 /* ---- the calls ------------------------------------------------------------ */
 
 static long fd_request(struct frame *f, long fd);
+static long reseek(long fd, unsigned long pos);
 
 /* fd_call handles a call about descriptor f->rdi (and f->rsi for dup2 and
  * dup3): bookkeeping for close and dup, a request for a virtual one. */
@@ -113,23 +114,43 @@ static long fd_call(struct frame *f)
 	if (!(bits & (served_only ? ABI_FD_SERVED : ABI_FD_VIRT)))
 		return raw_frame(f);
 	if (bits & ABI_FD_SERVED) {
-		/* Once a listing is all read, the supervisor leaves a byte in the
-		 * placeholder (it moves with the open file description): the
-		 * next getdents is 0 without asking. An lseek takes it back. */
-		char mark[16];
-		if ((nr == SYS_getdents64 || nr == SYS_getdents) &&
-		    RAW6(SYS_recvfrom, fd, mark, 1, MSG_PEEK | MSG_DONTWAIT, 0, 0) == 1)
-			return 0;
-		if (nr == SYS_lseek)
-			while (RAW6(SYS_recvfrom, fd, mark, sizeof mark, MSG_DONTWAIT, 0, 0) > 0)
-				;
+		/* A directory's listing waits in its placeholder, queued by the
+		 * supervisor (it moves with the open file description): getdents
+		 * reads it there and asks only when the queue is empty. */
+		unsigned long pos = 0;
+		if (nr == SYS_getdents64 || nr == SYS_getdents) {
+			r = listing_read(fd, f->rsi, f->rdx & 0xffffffffUL, nr == SYS_getdents64, &pos);
+			if (r == LISTING_RESEEK) {
+				r = reseek(fd, pos);
+				if (r < 0)
+					return r;
+			} else if (r != VIEW_ASK) {
+				return r;
+			}
+		}
+		/* lseek empties the queue first; where it held records, the
+		 * position is the first one's, not the supervisor's. */
+		if (nr == SYS_lseek && listing_drop(fd, &pos) && f->rdx == SEEK_CUR && f->rsi == 0)
+			return reseek(fd, pos);
 	}
-	if (nr == SYS_fstat && !(bits & ABI_FD_SERVED)) {
+	if (nr == SYS_fstat) {
 		r = view_fstat(fd, f->rsi, 0);
 		if (r != VIEW_ASK)
 			return r;
 	}
 	return fd_request(f, fd);
+}
+
+/* reseek has the supervisor take the served directory fd back to
+ * position pos of its listing (after the stub dropped what it queued). */
+static long reseek(long fd, unsigned long pos)
+{
+	struct frame g = {0};
+	g.rax = SYS_lseek;
+	g.rdi = (unsigned long)fd;
+	g.rsi = pos;
+	g.rdx = SEEK_SET;
+	return fd_request(&g, fd);
 }
 
 /* fd_request asks the supervisor to answer f, a call about the virtual
@@ -231,6 +252,14 @@ static int open_cloexec(const struct frame *f)
 	return 0;
 }
 
+/* opens_listing: f opens a directory to list it, as glibc's opendir does
+ * (the supervisor queues the listing with the open: vfs.opendirFlags). */
+static int opens_listing(const struct frame *f)
+{
+	unsigned long fl = f->rax == SYS_open ? f->rsi : f->rax == SYS_openat ? f->rdx : 0;
+	return (fl & (O_DIRECTORY | O_NONBLOCK)) == (O_DIRECTORY | O_NONBLOCK) && !(fl & O_PATH);
+}
+
 /* The paths of a call, when it is not about a virtual path at all. */
 static long host_call(struct frame *f, const struct abi_pathcall *pc, struct path *p1, struct path *p2)
 {
@@ -304,7 +333,7 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 	}
 	if (pc->kind == ABI_PATH_TWO && v1 != v2)
 		return -EXDEV;
-	if (v1 && !b && a->kind == P_VIRT_FD && a->len == 0 && !(fd_bits(fds[0]) & ABI_FD_SERVED)) {
+	if (v1 && !b && a->kind == P_VIRT_FD && a->len == 0) {
 		r = view_fstatat(f, fds[0]);
 		if (r != VIEW_ASK)
 			return r;
@@ -327,7 +356,10 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 	case ABI_REPLY_FD:
 		if (rep.fd < 0)
 			return -EIO;
-		return install_fd(rep.fd, open_cloexec(f), (int)rep.r.fd, rep.lowest);
+		r = install_fd(rep.fd, open_cloexec(f), (int)rep.r.fd, rep.lowest);
+		if (r >= 0 && (rep.r.fd & ABI_FD_SERVED) && a->kind == P_VIRT && opens_listing(f))
+			view_note_dir(r, a->s, (unsigned long)a->len, listing_dot(r));
+		return r;
 	case ABI_REPLY_PASS:
 		if (rep.fd >= 0)
 			RAW1(SYS_close, rep.fd);

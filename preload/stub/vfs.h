@@ -34,10 +34,22 @@ struct path {
 	char s[PATH_MAX_ * 2]; /* the path as sent: absolute, or relative to a virtual dirfd */
 };
 
-/* vfs_fds.c */
-int fd_bits(long fd);
+/* vfs_fds.c (fd_bits: zvfs.h) */
 int may_track(void);
 void fd_set(long fd, int bits);
+/* listing_read answers getdents (getdents64 if is64) of the served
+ * directory fd into buf from the chunks queued in its placeholder: bytes,
+ * -errno, VIEW_ASK when none is queued, or LISTING_RESEEK when the next
+ * chunk does not fit: the queue is dropped and *pos is its position, to
+ * lseek to before asking. */
+#define LISTING_RESEEK (-100001L)
+long listing_read(long fd, unsigned long buf, unsigned long count, int is64, unsigned long *pos);
+/* listing_drop empties fd's queue; 1 (with *pos, the position of the first
+ * record left unread) if it held records, else 0. */
+long listing_drop(long fd, unsigned long *pos);
+/* listing_dot returns the inode number of "." from the start of the
+ * listing queued in fd, or 0. */
+unsigned long listing_dot(long fd);
 
 /* vfs_paths.c */
 int under_mount(const char *c, unsigned long n);

@@ -36,6 +36,7 @@ void fd_set(long fd, int bits)
 		return;
 	unsigned long w = (unsigned long)fd / 64, m = 1UL << ((unsigned long)fd % 64);
 	volatile unsigned long *v = fdmap(ABI_FD_VIRT_ADDR), *s = fdmap(ABI_FD_SERVED_ADDR);
+	view_forget_dir(fd);
 	if (bits & ABI_FD_VIRT)
 		__atomic_or_fetch(&v[w], m, __ATOMIC_RELAXED);
 	else
@@ -44,4 +45,74 @@ void fd_set(long fd, int bits)
 		__atomic_or_fetch(&s[w], m, __ATOMIC_RELAXED);
 	else
 		__atomic_and_fetch(&s[w], ~m, __ATOMIC_RELAXED);
+}
+
+/* ---- listings queued in a served directory's placeholder ------------------ */
+
+/* listing_peek looks at the next message the supervisor queued in the
+ * placeholder fd (abi.ListingChunkHeader): its records go to buf (up to
+ * room bytes), its position to *pos. It returns the message's length, or
+ * -errno (-EAGAIN: nothing queued). */
+static long listing_peek(long fd, unsigned long buf, unsigned long room, unsigned long *pos)
+{
+	struct iovec_ iov[2] = {{pos, ABI_LISTING_CHUNK_HEADER}, {(void *)buf, room}};
+	struct msghdr_ mh = {0, 0, iov, room ? 2 : 1, 0, 0, 0};
+	return RAW3(SYS_recvmsg, fd, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
+}
+
+/* listing_next drops the message listing_peek saw. */
+static void listing_next(long fd) { RAW6(SYS_recvfrom, fd, 0, 0, MSG_DONTWAIT | MSG_TRUNC, 0, 0); }
+
+long listing_drop(long fd, unsigned long *pos)
+{
+	unsigned long first = 0, p;
+	long n = listing_peek(fd, 0, 0, &first), queued = n > ABI_LISTING_CHUNK_HEADER;
+	while (n > 0) {
+		listing_next(fd);
+		n = listing_peek(fd, 0, 0, &p);
+	}
+	if (queued)
+		*pos = first;
+	return queued;
+}
+
+unsigned long listing_dot(long fd)
+{
+	unsigned long pos = 1;
+	unsigned char rec[24];
+	long n = listing_peek(fd, (unsigned long)rec, sizeof rec, &pos);
+	if (n < ABI_LISTING_CHUNK_HEADER + (long)sizeof rec || pos != 0 || rec[19] != '.' || rec[20] != 0)
+		return 0;
+	unsigned long ino;
+	memcpy(&ino, rec, 8);
+	return ino;
+}
+
+long listing_read(long fd, unsigned long buf, unsigned long count, int is64, unsigned long *pos)
+{
+	if (buf < ABI_SITE_TABLE_LIMIT || buf + count < buf)
+		return -EFAULT;
+	unsigned long done = 0;
+	for (;;) {
+		unsigned long at = 0;
+		long n = listing_peek(fd, buf + done, count - done, &at);
+		if (n == ABI_LISTING_MARK_SIZE || (done && n < 0))
+			return (long)done; /* the end (0 if nothing came before) */
+		if (n == -EFAULT)
+			return -EFAULT;
+		if (n <= ABI_LISTING_CHUNK_HEADER)
+			return VIEW_ASK; /* nothing queued: the supervisor answers */
+		unsigned long len = (unsigned long)n - ABI_LISTING_CHUNK_HEADER;
+		if (is64 && len <= count - done) {
+			listing_next(fd);
+			done += len;
+			continue;
+		}
+		if (done)
+			return (long)done;
+		/* It does not fit this call (or is not its format): drop the
+		 * queue; the caller has the supervisor go back to the chunk. */
+		listing_drop(fd, pos);
+		return LISTING_RESEEK;
+	}
 }

@@ -156,6 +156,7 @@ static const struct abi_view_entry *entry_find(const char *p, unsigned long n)
 /* What a lookup found, copied out of the view. */
 struct found {
 	int hit;                   /* 1: e is p's entry; 0: p does not exist; -1: ask */
+	unsigned slot;             /* for a hit: the entry's index + 1 */
 	struct abi_view_entry e;
 	char target[PATH_MAX_];    /* a link's target or the host file, NUL-terminated */
 };
@@ -174,6 +175,7 @@ static void view_lookup(const char *p, unsigned long n, int priv, struct found *
 		const struct abi_view_entry *e = entry_find(p, n);
 		if (e) {
 			memcpy(&out->e, (const void *)e, sizeof out->e);
+			out->slot = (unsigned)(e - (const struct abi_view_entry *)(vw.base + ABI_VIEW_ENTRIES_OFF)) + 1;
 			hit = 1;
 			unsigned tl = out->e.target_len, to = out->e.target_off;
 			if (tl >= PATH_MAX_ || (unsigned long)to + tl > ABI_VIEW_HEAP_SIZE)
@@ -510,8 +512,11 @@ static long do_open(const struct found *fd, long flags)
 	return r;
 }
 
+static long dir_fstat(long fd, unsigned long buf, int statx);
+
 /* view_fstat answers fstat (or statx, for statx set) of fd, a virtual
- * descriptor, if it is a kernel-backed file the view holds: its size,
+ * descriptor, if it is a served directory (dir_fstat) or a kernel-backed
+ * file the view holds: its size,
  * blocks and times are the kernel's (exact even while it is written), the
  * rest the entry's. A file with other names or set-ID bits (a write by
  * someone else may clear them) asks. */
@@ -519,6 +524,8 @@ long view_fstat(long fd, unsigned long buf, int statx)
 {
 	if (!vw.base)
 		return VIEW_ASK;
+	if (fd_bits(fd) & ABI_FD_SERVED)
+		return dir_fstat(fd, buf, statx);
 	struct kstat ks;
 	struct found fd_;
 	struct abi_view_entry *e = &fd_.e;
@@ -554,6 +561,71 @@ long view_fstat(long fd, unsigned long buf, int statx)
 		e->ctime = ks.ctime;
 		e->ctime_nsec = (unsigned)ks.ctime_nsec;
 	}
+	return do_stat(&fd_, buf, statx);
+}
+
+/* Served directories: for a directory opened with its listing queued
+ * (glibc's opendir), the entry of the view it is, so that the fstat that
+ * follows needs no round trip. A slot is the entry's index + 1, with the
+ * directory's identity; 0 when fd is not such a directory. fd_set forgets
+ * a descriptor's whenever its number changes hands. */
+#define DIR_FDS 4096
+static struct {
+	unsigned slot;
+	unsigned long dev, ino;
+} dirs[DIR_FDS];
+
+void view_forget_dir(long fd)
+{
+	if ((unsigned long)fd < DIR_FDS)
+		__atomic_store_n(&dirs[fd].slot, 0, __ATOMIC_RELEASE);
+}
+
+void view_note_dir(long fd, const char *path, unsigned long pn, unsigned long ino)
+{
+	char c[PATH_MAX_ * 2];
+	int through = 0;
+	if (!vw.base || (unsigned long)fd >= DIR_FDS || pn >= PATH_MAX_ || path_has_dots(path, pn))
+		return;
+	unsigned long n = vfs_clean(path, pn, c, &through);
+	if (!through || n >= PATH_MAX_ || !names_fit(c, n))
+		return;
+	struct found fd_;
+	resolve(c, n, 1, 1, &fd_);
+	/* The path may name another directory by now: keep the entry only if
+	 * it is the one whose listing came (its "." has ino). */
+	if (fd_.hit != 1 || (fd_.e.mode & S_IFMT) != S_IFDIR || fd_.e.ino != ino)
+		return;
+	dirs[fd].dev = fd_.e.dev;
+	dirs[fd].ino = ino;
+	__atomic_store_n(&dirs[fd].slot, fd_.slot, __ATOMIC_RELEASE);
+}
+
+/* dir_fstat answers fstat of a served directory view_note_dir noted, from
+ * its entry if that still is the same directory. */
+static long dir_fstat(long fd, unsigned long buf, int statx)
+{
+	if (!vw.base || (unsigned long)fd >= DIR_FDS)
+		return VIEW_ASK;
+	unsigned slot = __atomic_load_n(&dirs[fd].slot, __ATOMIC_ACQUIRE);
+	unsigned long dev = dirs[fd].dev, ino = dirs[fd].ino;
+	if (!slot || slot > ABI_VIEW_ENTRIES || __atomic_load_n(&dirs[fd].slot, __ATOMIC_ACQUIRE) != slot)
+		return VIEW_ASK;
+	struct found fd_;
+	const struct abi_view_entry *v = (const struct abi_view_entry *)(vw.base + ABI_VIEW_ENTRIES_OFF) + (slot - 1);
+	for (int tries = 0;; tries++) {
+		unsigned s1;
+		if (tries == READ_TRIES)
+			return VIEW_ASK;
+		if (!read_begin(&s1))
+			continue;
+		memcpy(&fd_.e, (const void *)v, sizeof fd_.e);
+		if (read_end(s1))
+			break;
+	}
+	const struct abi_view_entry *e = &fd_.e;
+	if (!(e->flags & ABI_VIEW_USED) || (e->mode & S_IFMT) != S_IFDIR || e->dev != dev || e->ino != ino)
+		return VIEW_ASK;
 	return do_stat(&fd_, buf, statx);
 }
 
