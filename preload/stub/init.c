@@ -151,9 +151,10 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 	char *maps = buf + SITES_MAPS_OFFSET;
 	long mlen = read_maps(maps, BUF_BYTES - (unsigned long)(maps - buf));
 	mlen = mlen < 0 ? 0 : (long)exec_lines(maps, (unsigned long)mlen);
-	unsigned long got = sites_find(buf, BUF_BYTES, (unsigned long)mlen);
-	if (got && sites_table_init(buf, got) == 0)
-		sites_apply(buf, got);
+	char *ans;
+	unsigned long got = sites_find(buf, BUF_BYTES, (unsigned long)mlen, &ans);
+	if (got && sites_table_init(ans, got) == 0)
+		sites_apply(ans, got);
 	RAW2(SYS_munmap, buf, BUF_BYTES);
 sealed:
 	RAW3(SYS_mprotect, 0, 0x1000, PROT_READ | PROT_EXEC);

@@ -102,31 +102,32 @@ static int parse_line(const char *p, const char *e, struct mapline *m)
 	return 0;
 }
 
-/* Where sites_from_table keeps its work in the buffer (at least 1 MiB),
- * above the maps text it reads. */
-#define TBL_BLOB(buf, cap) ((buf) + (cap) - (64 << 10))
-#define TBL_PATH(buf, cap) ((buf) + (cap) - (72 << 10))
-#define TBL_STRS(buf, cap) ((buf) + (cap) - (136 << 10))
-#define TBL_RANGES(buf, cap) ((buf) + (cap) - (200 << 10))
-#define TBL_SITES(buf, cap) ((buf) + (cap) / 2)
-#define TBL_SITES_END(buf, cap) TBL_RANGES(buf, cap)
-
 /* sites_from_table answers a hello from the view's start table: the maps
  * text at buf+SITES_MAPS_OFFSET (mlen bytes) is left as it is, and the
- * answer, in sites_exchange's form, is stored at buf. It returns the
- * answer's length, or 0 when some mapped file is not in the table (or is
- * not the version there), and the supervisor must be asked. Which mappings
- * count is the supervisor's rule (supervisor.Plan). */
-static unsigned long sites_from_table(char *buf, unsigned long cap, unsigned long mlen)
+ * answer, in sites_exchange's form, is built right after it, in as few
+ * pages as it needs (a process's first touch of a page is costly): the
+ * ranges on the stack, each file's sites copied from the view to their
+ * place in the answer. It sets *ans and returns the answer's length, or 0
+ * when some mapped file is not in the table (or is not the version there),
+ * and the supervisor must be asked. Which mappings count is the
+ * supervisor's rule (supervisor.Plan). */
+#define TBL_RANGES 64      /* executable file mappings answered from the table */
+#define TBL_STRS (4 << 10) /* their copies' paths */
+static unsigned long sites_from_table(char *buf, unsigned long cap, unsigned long mlen, char **ans)
 {
-	if (cap < (1 << 20) || SITES_MAPS_OFFSET + mlen > cap / 2)
+	unsigned long start = (SITES_MAPS_OFFSET + mlen + 7) & ~7UL;
+	unsigned long fixed = 8 + sizeof(struct abi_header) + sizeof(struct abi_sites_fixed);
+	/* The sites go where they will stay if every range were used; the
+	 * few unused range slots are squeezed out at the end. */
+	if (start + fixed + TBL_RANGES * sizeof(struct abi_range) + TBL_STRS >= cap)
 		return 0;
+	char *o = buf + start;
+	unsigned long *sites = (unsigned long *)(o + fixed + TBL_RANGES * sizeof(struct abi_range));
+	unsigned long max_sites = (cap - start - fixed - TBL_RANGES * sizeof(struct abi_range) - TBL_STRS) / 8;
+	struct abi_range ranges[TBL_RANGES];
+	char strs[TBL_STRS], path[PATH_MAX_];
 	const char *t = buf + SITES_MAPS_OFFSET, *end = t + mlen;
-	struct abi_range *ranges = (struct abi_range *)TBL_RANGES(buf, cap);
-	unsigned long *sites = (unsigned long *)TBL_SITES(buf, cap);
-	char *strs = TBL_STRS(buf, cap), *path = TBL_PATH(buf, cap);
 	unsigned long nranges = 0, nsites = 0, nstrs = 0, entry = (unsigned long)&zvfs_entry;
-	const unsigned long max_ranges = (64 << 10) / sizeof *ranges, max_sites = (unsigned long)(TBL_SITES_END(buf, cap) - TBL_SITES(buf, cap)) / 8;
 	while (t < end) {
 		const char *e = t;
 		while (e < end && *e != '\n')
@@ -139,7 +140,7 @@ static unsigned long sites_from_table(char *buf, unsigned long cap, unsigned lon
 		if (m.perms[2] != 'x' || (entry >= m.start && entry < m.end) || !m.path_len || m.path[0] == '[' ||
 		    m.perms[3] != 'p')
 			continue; /* the supervisor leaves these alone too */
-		if (m.path_len >= 4096)
+		if (m.path_len >= sizeof path)
 			return 0;
 		memcpy(path, m.path, m.path_len);
 		path[m.path_len] = 0;
@@ -147,41 +148,41 @@ static unsigned long sites_from_table(char *buf, unsigned long cap, unsigned lon
 		unsigned n;
 		if (RAW2(SYS_stat, path, &st) != 0 || st.dev != m.dev || st.ino != m.ino)
 			return 0;
+		/* The file's site offsets land where its addresses will be. */
+		unsigned long *at = sites + nsites;
 		long blob = view_start(st.dev, st.ino, st.size, st.mtime * 1000000000 + st.mtime_nsec,
-				       st.ctime * 1000000000 + st.ctime_nsec, TBL_BLOB(buf, cap), 64 << 10, &n);
+				       st.ctime * 1000000000 + st.ctime_nsec, at, (max_sites - nsites) * 8, &n);
 		if (blob < 0)
 			return 0;
 		struct abi_range r = {m.start, m.end, m.off, 0, 0, 0, 0};
 		r.prot = (m.perms[0] == 'r' ? PROT_READ : 0) | (m.perms[1] == 'w' ? PROT_WRITE : 0) | PROT_EXEC;
-		for (unsigned i = 0; i < n; i++) {
-			unsigned long off;
-			memcpy(&off, TBL_BLOB(buf, cap) + 8 * (unsigned long)i, 8);
-			if (off >= m.off && off - m.off + 2 <= m.end - m.start) {
-				if (nsites == max_sites)
-					return 0;
-				sites[nsites++] = m.start + off - m.off;
-				r.nsites++;
-			}
-		}
-		if (!r.nsites)
-			continue;
 		unsigned long copy_len = (unsigned long)blob - 8 * (unsigned long)n;
-		if (nranges == max_ranges || nstrs + copy_len + 1 > (64 << 10))
+		if (nstrs + copy_len + 1 > TBL_STRS)
 			return 0;
+		const char *copy = (const char *)(at + n);
 		if (copy_len) {
 			r.path_off = (abi_u32)nstrs;
 			r.path_len = (abi_u32)copy_len;
-			memcpy(strs + nstrs, TBL_BLOB(buf, cap) + 8 * (unsigned long)n, copy_len);
+			memcpy(strs + nstrs, copy, copy_len);
+		}
+		for (unsigned i = 0; i < n; i++) {
+			unsigned long off = at[i];
+			if (off >= m.off && off - m.off + 2 <= m.end - m.start)
+				at[r.nsites++] = m.start + off - m.off;
+		}
+		if (!r.nsites)
+			continue;
+		if (nranges == TBL_RANGES)
+			return 0;
+		if (copy_len) {
 			nstrs += copy_len;
 			strs[nstrs++] = 0;
 		}
+		nsites += r.nsites;
 		ranges[nranges++] = r;
 	}
 	/* One datagram, as the supervisor would send it. */
 	unsigned long body = sizeof(struct abi_sites_fixed) + nranges * sizeof *ranges + nsites * 8 + nstrs;
-	if (8 + sizeof(struct abi_header) + body > cap / 2)
-		return 0;
-	char *o = buf;
 	*(unsigned long *)o = sizeof(struct abi_header) + body;
 	struct abi_header *h = (struct abi_header *)(o + 8);
 	h->magic = ABI_MAGIC;
@@ -197,18 +198,23 @@ static unsigned long sites_from_table(char *buf, unsigned long cap, unsigned lon
 	char *p = (char *)(sf + 1);
 	memcpy(p, ranges, nranges * sizeof *ranges);
 	p += nranges * sizeof *ranges;
-	memcpy(p, sites, nsites * 8);
+	memcpy(p, sites, nsites * 8); /* moves left: never overlaps wrongly */
 	p += nsites * 8;
 	memcpy(p, strs, nstrs);
+	*ans = o;
 	return 8 + sizeof(struct abi_header) + body;
 }
 
 /* sites_find answers a hello from the start table if it can, else asks
- * the supervisor (sites_exchange). */
-unsigned long sites_find(char *buf, unsigned long cap, unsigned long mlen)
+ * the supervisor (sites_exchange, whose answer starts at buf). It sets
+ * *ans to the answer and returns its length (0: none). */
+unsigned long sites_find(char *buf, unsigned long cap, unsigned long mlen, char **ans)
 {
-	unsigned long got = sites_from_table(buf, cap, mlen);
-	return got ? got : sites_exchange(buf, cap, mlen);
+	unsigned long got = sites_from_table(buf, cap, mlen, ans);
+	if (got)
+		return got;
+	*ans = buf;
+	return sites_exchange(buf, cap, mlen);
 }
 
 static unsigned long answer_sites(const char *buf, unsigned long n)
@@ -418,9 +424,10 @@ void sites_hook_mapping(unsigned long start, unsigned long len, unsigned long pr
 	if (n > 0) {
 		p += n;
 		*p++ = '\n';
-		unsigned long got = sites_find(buf, cap, (unsigned long)(p - line));
+		char *ans;
+		unsigned long got = sites_find(buf, cap, (unsigned long)(p - line), &ans);
 		if (got)
-			sites_apply(buf, got);
+			sites_apply(ans, got);
 	}
 	RAW2(SYS_munmap, buf, cap);
 }

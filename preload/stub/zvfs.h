@@ -196,7 +196,7 @@ void report_counts(unsigned reason);
 /* sites.c */
 #define SITES_MAPS_OFFSET (sizeof(struct abi_header) + sizeof(struct abi_hello_fixed))
 unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen);
-unsigned long sites_find(char *buf, unsigned long cap, unsigned long mlen);
+unsigned long sites_find(char *buf, unsigned long cap, unsigned long mlen, char **answer);
 int sites_table_init(const char *answer, unsigned long n);
 void sites_apply(const char *answer, unsigned long n);
 void sites_hook_mapping(unsigned long start, unsigned long len, unsigned long prot, unsigned long flags, long fd,
