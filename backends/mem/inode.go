@@ -169,14 +169,32 @@ func childTowards(a, d *inode) *inode {
 }
 
 // now returns the coarse clock the kernel stamps inodes with, so that times
-// set here and times set by writes through a memfd agree in order.
+// set here and times set by writes through a memfd agree in order. Reading
+// it is a system call (the vDSO's coarse clock is out of Go's reach), so a
+// reading is reused for stampReuse of the monotonic clock (time.Now, which
+// is the vDSO's): a stamp at most that much older, never newer, than the
+// kernel's, so the order still holds.
 func now() time.Time {
+	m := time.Now()
+	if s := lastStamp.Load(); s != nil {
+		if d := m.Sub(s.mono); d >= 0 && d < stampReuse {
+			return s.t
+		}
+	}
 	var ts unix.Timespec
 	if err := unix.ClockGettime(unix.CLOCK_REALTIME_COARSE, &ts); err != nil {
-		return time.Now()
+		return m
 	}
-	return time.Unix(ts.Unix())
+	t := time.Unix(ts.Unix())
+	lastStamp.Store(&stamp{m, t})
+	return t
 }
+
+type stamp struct{ mono, t time.Time }
+
+var lastStamp atomic.Pointer[stamp]
+
+const stampReuse = 200 * time.Microsecond
 
 func later(a, b time.Time) time.Time {
 	if b.After(a) {
