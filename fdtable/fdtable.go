@@ -1,11 +1,12 @@
 // Package fdtable holds the open file descriptions the supervisor serves
 // itself: directories, O_PATH opens, and files of backends that have no
 // kernel descriptor. A hooked process holds each one as a placeholder — its
-// end of a SOCK_SEQPACKET pair whose other end stays here — so the kernel tracks the
-// descriptor through dup, fork, exec and close, and the table learns of the
-// last close when the pair hangs up. A descriptor a process sends back is
-// recognised by the kernel identity (device and inode) of its socket, never
-// by its number, so a stale or forged number cannot reach another's file.
+// end of a SOCK_SEQPACKET pair whose other end stays here — so the kernel
+// tracks the descriptor through dup, fork, exec and close, and the table
+// learns of the last close when the pair hangs up. A descriptor a process
+// sends back is recognised by the kernel identity (device and inode) of its
+// socket, never by its number, so a stale or forged number cannot reach
+// another's file.
 package fdtable
 
 import (
@@ -27,33 +28,32 @@ type Open struct {
 	// Close releases Object when the last descriptor is gone.
 	Close func()
 
-	keep *os.File // our end of the placeholder's socket pair
+	keep int // our end of the placeholder's socket pair; -1 once released
+	key  key
 }
 
 // Push queues msg, as one message, for the process end of the placeholder
 // to read: state of the open file description (a directory's listing, see
 // abi.ListingChunkHeader) kept in the kernel with it, through dup, fork and
 // exec, which the stub reads instead of asking. It never waits: false when
-// the queue is full.
+// the queue is full. The caller holds o.Mu, or has not handed the
+// placeholder out yet.
 func (o *Open) Push(msg []byte) (bool, error) {
-	if o.keep == nil {
-		return false, os.ErrInvalid
+	if o.keep < 0 {
+		return false, os.ErrClosed
 	}
-	rc, err := o.keep.SyscallConn()
-	if err != nil {
+	for {
+		_, err := unix.SendmsgN(o.keep, msg, nil, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
+		switch err {
+		case nil:
+			return true, nil
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return false, nil
+		}
 		return false, err
 	}
-	var serr error
-	if err := rc.Write(func(fd uintptr) bool {
-		_, serr = unix.SendmsgN(int(fd), msg, nil, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
-		return true
-	}); err != nil {
-		return false, err
-	}
-	if serr == unix.EAGAIN {
-		return false, nil
-	}
-	return serr == nil, serr
 }
 
 // Mark queues the one-byte message that ends a listing
@@ -68,19 +68,26 @@ func (o *Open) Mark() error {
 
 type key struct{ dev, ino uint64 }
 
-// Table maps placeholder sockets to their open file descriptions.
+// Table maps placeholder sockets to their open file descriptions. One
+// goroutine waits, in epoll, for the hang-ups of all of them.
 type Table struct {
 	mu    sync.Mutex
 	opens map[key]*Open
+	ours  map[int32]*Open // by our end's descriptor
+	ep    int             // the epoll instance; 0 until the first Add
+	err   error           // why there is none
 }
 
 // New returns an empty table.
-func New() *Table { return &Table{opens: make(map[key]*Open)} }
+func New() *Table { return &Table{opens: make(map[key]*Open), ours: make(map[int32]*Open)} }
 
 // Add makes a placeholder for o and returns the descriptor to hand to the
 // process (the caller closes it once sent). When every copy of that
 // descriptor is closed, o.Close runs and o leaves the table.
 func (t *Table) Add(o *Open) (int, error) {
+	if err := t.watching(); err != nil {
+		return -1, err
+	}
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return -1, fmt.Errorf("served placeholder: %w", err)
@@ -91,38 +98,91 @@ func (t *Table) Add(o *Open) (int, error) {
 		unix.Close(fds[1])
 		return -1, fmt.Errorf("served placeholder: %w", err)
 	}
-	k := key{st.Dev, st.Ino}
+	o.keep, o.key = fds[0], key{st.Dev, st.Ino}
 	t.mu.Lock()
-	t.opens[k] = o
+	t.opens[o.key] = o
+	t.ours[int32(fds[0])] = o
 	t.mu.Unlock()
-	// Our end waits for the hang-up in the runtime's poller, not in a thread.
-	unix.SetNonblock(fds[0], true)
-	keep := os.NewFile(uintptr(fds[0]), "zvfs-served")
-	o.keep = keep
-	go func() {
-		var b [64]byte
-		for {
-			if _, err := keep.Read(b[:]); err == nil {
-				continue
-			}
-			// An empty message reads as EOF too: only a hang-up keeps
-			// reading as 0 bytes.
-			if n, _, err := unix.Recvfrom(int(fds[0]), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT); n > 0 || err == unix.EAGAIN {
-				continue
-			}
-			break
-		}
-		keep.Close()
-		t.mu.Lock()
-		delete(t.opens, k)
-		t.mu.Unlock()
-		o.Mu.Lock()
-		if o.Close != nil {
-			o.Close()
-		}
-		o.Mu.Unlock()
-	}()
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: int32(fds[0])}
+	if err := unix.EpollCtl(t.ep, unix.EPOLL_CTL_ADD, fds[0], &ev); err != nil {
+		t.forget(o)
+		unix.Close(fds[0])
+		unix.Close(fds[1])
+		return -1, fmt.Errorf("served placeholder: epoll: %w", err)
+	}
 	return fds[1], nil
+}
+
+// watching starts the watcher at the first Add.
+func (t *Table) watching() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.ep == 0 && t.err == nil {
+		t.ep, t.err = unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+		if t.err != nil {
+			t.err = fmt.Errorf("served placeholders: epoll: %w", t.err)
+		} else {
+			go t.watch()
+		}
+	}
+	return t.err
+}
+
+// watch releases each open file description whose placeholder hung up (its
+// last copy in any process was closed), and drops anything a process wrote
+// into one.
+func (t *Table) watch() {
+	evs := make([]unix.EpollEvent, 64)
+	var junk [64]byte
+	for {
+		n, err := unix.EpollWait(t.ep, evs, -1)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return
+		}
+		for _, ev := range evs[:n] {
+			t.mu.Lock()
+			o := t.ours[ev.Fd]
+			t.mu.Unlock()
+			if o == nil {
+				continue
+			}
+			if ev.Events&(unix.EPOLLHUP|unix.EPOLLRDHUP|unix.EPOLLERR) != 0 {
+				t.release(o)
+				continue
+			}
+			// (An empty message, or a hang-up since, stops the drain; epoll
+			// reports what is left.)
+			for {
+				n, _, err := unix.Recvfrom(int(ev.Fd), junk[:], unix.MSG_DONTWAIT)
+				if err != unix.EINTR && (err != nil || n == 0) {
+					break
+				}
+			}
+		}
+	}
+}
+
+func (t *Table) forget(o *Open) {
+	t.mu.Lock()
+	delete(t.opens, o.key)
+	delete(t.ours, int32(o.keep))
+	t.mu.Unlock()
+}
+
+// release ends o: out of the table, our end closed, o.Close run.
+func (t *Table) release(o *Open) {
+	t.forget(o)
+	unix.EpollCtl(t.ep, unix.EPOLL_CTL_DEL, o.keep, nil)
+	o.Mu.Lock()
+	unix.Close(o.keep)
+	o.keep = -1
+	if o.Close != nil {
+		o.Close()
+	}
+	o.Mu.Unlock()
 }
 
 // Lookup returns the open file description behind a descriptor a process
