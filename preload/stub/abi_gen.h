@@ -489,6 +489,8 @@
 #define MAP_FIXED            0x10
 #define MAP_ANONYMOUS        0x20
 #define MAP_FIXED_NOREPLACE  0x100000
+#define MAP_POPULATE         0x8000
+#define MADV_POPULATE_WRITE  0x17
 #define O_RDONLY             0x0
 #define O_CLOEXEC            0x80000
 #define AF_UNIX              0x1

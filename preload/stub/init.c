@@ -41,7 +41,8 @@ static void die(const char *what, long err, const char *fix)
 /* map_low maps the trampoline page and the data page at address 0. */
 static long map_low(int fsgsbase)
 {
-	long r = RAW6(SYS_mmap, 0, 0x2000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	long r = RAW6(SYS_mmap, 0, 0x2000, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE | MAP_POPULATE, -1, 0);
 	if (is_err(r))
 		return r;
 	if (r != 0) { /* an old kernel took the address as a hint */
@@ -148,6 +149,9 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 	char *buf = (char *)RAW6(SYS_mmap, 0, BUF_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (is_err((long)buf))
 		goto sealed;
+	/* The maps text and the answer after it: a few pages, faulted in
+	 * at once. */
+	populate((unsigned long)buf, 16 << 10);
 	char *maps = buf + SITES_MAPS_OFFSET;
 	long mlen = read_maps(maps, BUF_BYTES - (unsigned long)(maps - buf));
 	mlen = mlen < 0 ? 0 : (long)exec_lines(maps, (unsigned long)mlen);

@@ -173,6 +173,14 @@ long uwrite(unsigned long dst, const void *src, unsigned long n)
 	return RAW6(SYS_process_vm_writev, self_task(), &l, 1, &r, 1, 0);
 }
 
+/* populate faults in n bytes of fresh memory at addr with one call (a
+ * fault each costs twice as much here); an old kernel without
+ * MADV_POPULATE_WRITE leaves them to fault. */
+void populate(unsigned long addr, unsigned long n)
+{
+	RAW3(SYS_madvise, addr, n, MADV_POPULATE_WRITE);
+}
+
 /* spin_lock and spin_unlock guard the stub's few shared tables. Callers
  * hold them only in the slow path, with signals blocked, so a holder is never
  * interrupted by a handler that wants the same lock. */

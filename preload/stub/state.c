@@ -75,6 +75,9 @@ void zvfs_own(struct block *b)
 	b->fsbase = fs;
 }
 
+/* STACK_TOP_USED is how much of a private stack nearly every process uses. */
+#define STACK_TOP_USED 0x2000
+
 /* zvfs_attach gives the calling thread a hook block (and a spare one for its
  * vfork children) and points %gs at it, reusing the block of a thread that
  * has exited when it can. It runs on the caller's stack. */
@@ -95,6 +98,9 @@ int zvfs_attach(void)
 	struct block *c = (struct block *)(base + BLK_SPAN + BLK_GUARD + BLK_STACK_SIZE);
 	RAW3(SYS_mprotect, base, BLK_GUARD, 0);
 	RAW3(SYS_mprotect, base + BLK_SPAN, BLK_GUARD, 0);
+	/* The headers, and the top of the private stack, are written at once. */
+	populate((unsigned long)b - STACK_TOP_USED, STACK_TOP_USED + BLK_HDR_SIZE);
+	populate((unsigned long)c, BLK_HDR_SIZE);
 	init_block(b, base + BLK_GUARD, 0);
 	init_block(c, base + BLK_SPAN + BLK_GUARD, BLKF_VFORK_CHILD);
 	b->child = c;

@@ -163,6 +163,7 @@ long ureadv(const struct uiovec *local, const struct uiovec *remote, unsigned lo
 long uwrite(unsigned long dst, const void *src, unsigned long n);
 long ustr(unsigned long s, char *buf, unsigned long cap);
 void block_signals(unsigned long *old);
+void populate(unsigned long addr, unsigned long n);
 void spin_lock(int *l);
 void spin_unlock(int *l);
 void restore_signals(const unsigned long *old);
@@ -173,6 +174,7 @@ struct stub_state {
 	int report_lock;      /* held while a report is built and sent */
 	int table_lock;       /* held while sites are added to the site table */
 	unsigned long table_slots, table_used; /* 0 slots: no table */
+	int table_writable;   /* mapped, not yet sealed read-only (before the first sites_apply) */
 	struct block *registry;
 	unsigned long long baseline[ABI_NSLOTS + 1]; /* counts already reported */
 	char sock[108];
