@@ -16,7 +16,10 @@ import (
 
 // Flags are the compiler and linker flags. They make a freestanding,
 // position-independent library that never touches vector registers, has no
-// stack protector or unwind tables, and is byte-for-byte reproducible.
+// stack protector or unwind tables, and is byte-for-byte reproducible. Its
+// code and read-only data share one segment (-z noseparate-code): every
+// process maps the library at start, and two segments fewer are two mmap
+// calls fewer for the loader.
 var Flags = []string{
 	"-nostdlib", "-ffreestanding", "-fPIC", "-shared", "-O2",
 	"-mgeneral-regs-only", "-mno-red-zone", "-fno-stack-protector",
@@ -24,7 +27,7 @@ var Flags = []string{
 	"-fno-builtin", "-fno-tree-loop-distribute-patterns", "-fvisibility=hidden",
 	"-fno-plt", "-fno-delete-null-pointer-checks", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter",
 	"-Wl,--build-id=none", "-Wl,-z,noexecstack", "-Wl,-z,now", "-Wl,--hash-style=gnu",
-	"-Wl,-soname,libzvfs.so", "-Wl,--no-undefined", "-Wl,-s",
+	"-Wl,-soname,libzvfs.so", "-Wl,--no-undefined", "-Wl,-s", "-Wl,-z,noseparate-code",
 }
 
 // HeaderName is the generated header's file name inside the stub directory.
