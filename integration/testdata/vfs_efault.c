@@ -1,6 +1,7 @@
 // vfs_efault: bad pointers to path and result buffers are EFAULT, also for
 // pages that were good a moment ago (unmapped, made inaccessible or
-// read-only since), for a file in DIR and for a host file. Prints one line
+// read-only since, or given back with brk), for a file in DIR and for a
+// host file. Prints one line
 // per call with its result; run natively and under zvfs, the output must
 // be the same.
 #define _GNU_SOURCE
@@ -75,6 +76,30 @@ static void paths(const char *tag, const char *path, const char *link)
 	show(line, readlink(link, buf, 1));
 }
 
+/* heap puts the path in pages the heap grows into, then gives them back. */
+static void heap(const char *tag, const char *path)
+{
+	struct stat st;
+	char line[64];
+	char *cur = sbrk(0);
+	char *start = (char *)(((unsigned long)cur + 4095) & ~4095UL);
+	char *p = start + 3 * 4096 - 4; /* a path across two pages */
+	if (sbrk(start - cur + 4 * 4096) == (void *)-1)
+		return;
+	strcpy(p, path);
+	snprintf(line, sizeof line, "%s stat path in the heap", tag);
+	show(line, stat(p, &st));
+	sbrk(0); /* asks where the heap ends: takes nothing away */
+	snprintf(line, sizeof line, "%s stat path in the heap again", tag);
+	show(line, stat(p, &st));
+	brk(start + 3 * 4096);
+	snprintf(line, sizeof line, "%s stat path half given back", tag);
+	show(line, stat(p, &st));
+	brk(cur);
+	snprintf(line, sizeof line, "%s stat path given back", tag);
+	show(line, stat(p, &st));
+}
+
 int main(int argc, char **argv)
 {
 	char f[256], l[256];
@@ -84,6 +109,8 @@ int main(int argc, char **argv)
 	symlink("f", l);
 	paths("mount", f, l);
 	paths("host", "/etc/hostname", "/proc/self/exe");
+	heap("mount", f);
+	heap("host", "/etc/hostname");
 	unlink(l);
 	unlink(f);
 	return 0;

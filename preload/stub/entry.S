@@ -127,13 +127,27 @@ zvfs_entry:
 2:	syscall
 	ret
 
-/* mmap(addr, len, prot=%rdx, flags=%r10, fd=%r8, off): only a file mapped
- * executable needs the C path (its code is rewritten); the rest is hot. */
-/* munmap, mprotect...: pages the stub found usable may no longer be. */
+/* munmap, mprotect...: pages the stub found usable may no longer be. A brk
+ * that grows the heap, or asks where it ends, takes nothing away (malloc
+ * makes many): only one below the break last seen counts (zvfs_brk starts
+ * unknown, all ones, so the first that moves it counts too). */
 .Lvm:
+	cmpl	$SYS_brk, %eax
+	je	.Lbrk
 	lock incq zvfs_vm_gen(%rip)
 	syscall
 	ret
+.Lbrk:
+	testq	%rdi, %rdi
+	jz	1f
+	cmpq	zvfs_brk(%rip), %rdi
+	jae	1f
+	lock incq zvfs_vm_gen(%rip)
+1:	syscall
+	movq	%rax, zvfs_brk(%rip)
+	ret
+/* mmap(addr, len, prot=%rdx, flags=%r10, fd=%r8, off): only a file mapped
+ * executable needs the C path (its code is rewritten); the rest is hot. */
 
 .Lmmap:
 	testl	$MAP_FIXED, %r10d

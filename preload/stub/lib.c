@@ -106,11 +106,13 @@ long ureadv(const struct uiovec *local, const struct uiovec *remote, unsigned lo
  * program lost either way; here it is a fault instead of EFAULT.) */
 
 unsigned long zvfs_vm_gen;
+unsigned long zvfs_brk = ~0UL; /* the heap's end as brk last said (entry.S) */
 
-/* A thread remembers the last page it found readable, and writable, with
- * the memory generation of then: the entry counts every call that can
- * take a page away (munmap, mprotect, mremap, brk, madvise, MAP_FIXED...),
- * so while the count stands, the page is as it was and needs no check. */
+/* A thread remembers the last few pages it found readable (paths come
+ * from all over a program's heap), and the last it found writable, with the
+ * memory generation of then: the entry counts every call that can take a
+ * page away (munmap, mprotect, mremap, brk, madvise, MAP_FIXED...), so while
+ * the count stands, the pages are as they were and need no check. */
 static int known(const unsigned long *page, const unsigned long *gen, unsigned long p, unsigned long g)
 {
 	return *page == p && *gen == g;
@@ -126,13 +128,19 @@ static int page_readable(unsigned long addr)
 	} zero = {0, 0};
 	struct block *b = cur_block();
 	unsigned long page = addr & ~4095UL, gen = __atomic_load_n(&zvfs_vm_gen, __ATOMIC_ACQUIRE);
-	if (b && known(&b->rpage, &b->rgen, page, gen))
-		return 1;
+	if (b && b->rgen == gen)
+		for (int i = 0; i < KNOWN_PAGES; i++)
+			if (b->rpage[i] == page)
+				return 1;
 	if (RAW4(SYS_futex, addr & ~3UL, FUTEX_WAIT_PRIVATE, 0x7a76fa11, &zero) == -EFAULT)
 		return 0;
 	if (b) {
-		b->rpage = page;
-		b->rgen = gen;
+		if (b->rgen != gen) { /* the pages known before may be gone */
+			for (int i = 0; i < KNOWN_PAGES; i++)
+				b->rpage[i] = 0;
+			b->rgen = gen;
+		}
+		b->rpage[b->rnext++ % KNOWN_PAGES] = page;
 	}
 	return 1;
 }

@@ -38,6 +38,7 @@
 #ifndef __ASSEMBLER__
 #include <stddef.h>
 
+#define KNOWN_PAGES 4 /* readable pages a thread remembers (lib.c) */
 struct block {
 	unsigned long long counts[ABI_NSLOTS + 1];
 	char pad0[BLK_SELF - (ABI_NSLOTS + 1) * 8];
@@ -50,10 +51,11 @@ struct block {
 	unsigned long conn_gen;  /* vfs generation the connections were made in */
 	unsigned long conn_busy; /* a request is on one (a signal handler must not use them) */
 	unsigned long fsbase;
-	/* The page of the caller's memory last found readable, and writable,
-	 * and the memory generation then (lib.c). */
-	unsigned long rpage, rgen, wpage, wgen;
-	char pad1[BLK_SCRATCH - BLK_TID - 64];
+	/* The pages of the caller's memory last found readable, and the one
+	 * last found writable, with the memory generation then (lib.c). */
+	unsigned long rpage[KNOWN_PAGES], rgen, wpage, wgen;
+	unsigned rnext;
+	char pad1[BLK_SCRATCH - BLK_TID - 60 - 8 * KNOWN_PAGES];
 	unsigned char scratch[256];
 	int conns[BLK_NCONNS]; /* descriptor + 1 of the connection to the supervisor's socket for each CPU; 0: none */
 	char pad2[BLK_HDR_SIZE - BLK_CONNS - 4 * BLK_NCONNS];
@@ -148,6 +150,7 @@ static inline int is_err(long r) { return r < 0 && r > -4096; }
 
 /* lib.c */
 extern unsigned long zvfs_vm_gen; /* counts munmap, mprotect... (entry.S) */
+extern unsigned long zvfs_brk;    /* the heap's end as brk last said (entry.S) */
 void *memcpy(void *d, const void *s, size_t n);
 void *memset(void *d, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
