@@ -23,7 +23,7 @@ type served struct {
 	extra   []string   // those mount points' names
 	file    afero.File // nil for O_PATH
 	dir     bool
-	ents    []dirent // a directory's listing, read at the first getdents
+	ents    *entries // a directory's listing, read at the open or the first getdents
 	pos     int
 	marked  bool // the placeholder holds the end-of-listing mark (fdtable.Open.Mark)
 }

@@ -6,6 +6,7 @@ package vfs
 import (
 	"encoding/binary"
 	"io"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -14,10 +15,21 @@ import (
 	"github.com/zvfs/zvfs/internal/abi"
 )
 
-type dirent struct {
-	ino  uint64
-	typ  uint8
-	name string
+// entries is a served directory's listing: "." and "..", then the
+// backend's entries, a slice that may be the backend's own cached listing
+// (never changed here).
+type entries struct {
+	dots [2]mem.Dirent
+	rest []mem.Dirent
+}
+
+func (l *entries) len() int { return 2 + len(l.rest) }
+
+func (l *entries) at(i int) *mem.Dirent {
+	if i < 2 {
+		return &l.dots[i]
+	}
+	return &l.rest[i-2]
 }
 
 // listing reads the listing of the served directory f, or leaves none.
@@ -29,7 +41,7 @@ func (h *handler) listing(f *fdFile) error {
 	return err
 }
 
-// list reads f's listing into f.s.ents: ".", "..", then the entries.
+// list reads f's listing into f.s.ents.
 func (h *handler) list(f *fdFile) error {
 	s := f.s
 	if s.hostDir != "" {
@@ -50,7 +62,7 @@ func (h *handler) list(f *fdFile) error {
 			parent = attrOf(f.m, prel, pfi).ino
 		}
 	}
-	s.ents = []dirent{{self.ino, unix.DT_DIR, "."}, {parent, unix.DT_DIR, ".."}}
+	s.ents = &entries{dots: [2]mem.Dirent{{Name: ".", Ino: self.ino, Type: unix.DT_DIR}, {Name: "..", Ino: parent, Type: unix.DT_DIR}}}
 	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
 		// Some backends cannot rewind a directory: reopen it.
 		nf, err := h.c.fs(f.m).Open("/" + s.rel)
@@ -65,10 +77,7 @@ func (h *handler) list(f *fdFile) error {
 		if err != nil {
 			return err
 		}
-		s.ents = append(make([]dirent, 0, len(ents)+2), s.ents...)
-		for _, e := range ents {
-			s.ents = append(s.ents, dirent{e.Ino, e.Type, e.Name})
-		}
+		s.ents.rest = ents
 		return nil
 	}
 	fis, err := s.file.Readdir(-1)
@@ -81,7 +90,7 @@ func (h *handler) list(f *fdFile) error {
 			rel = s.rel + "/" + rel
 		}
 		a := attrOf(f.m, rel, e)
-		s.ents = append(s.ents, dirent{a.ino, uint8(a.mode & unix.S_IFMT >> 12), e.Name()})
+		s.ents.rest = append(s.ents.rest, mem.Dirent{Name: e.Name(), Ino: a.ino, Type: uint8(a.mode & unix.S_IFMT >> 12)})
 	}
 	return nil
 }
@@ -116,8 +125,11 @@ func (h *handler) getdents(is64 bool) (Answer, error) {
 	if size < 0 {
 		return Answer{}, unix.EINVAL
 	}
-	out, next := render(f.s.ents, f.s.pos, size, is64, make([]byte, 0, min(size, 64<<10)))
-	if len(out) == 0 && next < len(f.s.ents) {
+	bp := recordBufs.Get().(*[]byte)
+	defer recordBufs.Put(bp)
+	out, next := render(f.s.ents, f.s.pos, size, is64, (*bp)[:0])
+	*bp = out[:0]
+	if len(out) == 0 && next < f.s.ents.len() {
 		return Answer{}, unix.EINVAL // not even one record fits
 	}
 	if len(out) > 0 {
@@ -130,7 +142,7 @@ func (h *handler) getdents(is64 bool) (Answer, error) {
 		// The stub asks only with an empty queue: queue what follows, in
 		// chunks the caller's buffer holds.
 		f.s.push(f.open, size)
-	} else if f.s.pos >= len(f.s.ents) && !f.s.marked {
+	} else if f.s.pos >= f.s.ents.len() && !f.s.marked {
 		f.s.marked = f.open.Mark() == nil
 	}
 	return done(int64(len(out)))
@@ -145,9 +157,12 @@ const minPush = 1024
 // from them and asks again once they are read.
 func (s *served) push(o *fdtable.Open, size int) {
 	size = min(size, abi.ListingChunkMax) + abi.ListingChunkHeader
-	for s.pos < len(s.ents) {
-		chunk := binary.LittleEndian.AppendUint64(make([]byte, 0, size), uint64(s.pos))
+	bp := recordBufs.Get().(*[]byte)
+	defer recordBufs.Put(bp)
+	for s.pos < s.ents.len() {
+		chunk := binary.LittleEndian.AppendUint64((*bp)[:0], uint64(s.pos))
 		chunk, next := render(s.ents, s.pos, size, true, chunk)
+		*bp = chunk[:0]
 		if next == s.pos {
 			return
 		}
@@ -161,17 +176,21 @@ func (s *served) push(o *fdtable.Open, size int) {
 	}
 }
 
+// recordBufs holds buffers for rendered records (a listing is rendered
+// at every open of a directory: garbage here is a collection there).
+var recordBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
 // render appends to out the records of ents from position pos on, as
 // getdents64 (or, without is64, getdents) gives them, while out stays
 // within size bytes. It returns out and the position after the last record.
 // A record's d_off is the position after it, which lseek accepts.
-func render(ents []dirent, pos, size int, is64 bool, out []byte) ([]byte, int) {
+func render(ents *entries, pos, size int, is64 bool, out []byte) ([]byte, int) {
 	le := binary.LittleEndian
-	for ; pos < len(ents); pos++ {
-		e := ents[pos]
-		reclen := (18 + len(e.name) + 2 + 7) &^ 7 // linux_dirent: d_type in the last byte
+	for ; pos < ents.len(); pos++ {
+		e := ents.at(pos)
+		reclen := (18 + len(e.Name) + 2 + 7) &^ 7 // linux_dirent: d_type in the last byte
 		if is64 {
-			reclen = (19 + len(e.name) + 1 + 7) &^ 7
+			reclen = (19 + len(e.Name) + 1 + 7) &^ 7
 		}
 		if len(out)+reclen > size {
 			break
@@ -179,15 +198,15 @@ func render(ents []dirent, pos, size int, is64 bool, out []byte) ([]byte, int) {
 		at := len(out)
 		out = append(out, make([]byte, reclen)...) // zeroed: the name's terminator and padding
 		rec := out[at:]
-		le.PutUint64(rec, e.ino)
+		le.PutUint64(rec, e.Ino)
 		le.PutUint64(rec[8:], uint64(pos+1))
 		le.PutUint16(rec[16:], uint16(reclen))
 		if is64 {
-			rec[18] = e.typ
-			copy(rec[19:], e.name)
+			rec[18] = e.Type
+			copy(rec[19:], e.Name)
 		} else {
-			copy(rec[18:], e.name)
-			rec[reclen-1] = e.typ
+			copy(rec[18:], e.Name)
+			rec[reclen-1] = e.Type
 		}
 	}
 	return out, pos
@@ -382,6 +401,7 @@ func (s *served) hostListing() error {
 		return err
 	}
 	defer unix.Close(fd)
+	s.ents = &entries{dots: [2]mem.Dirent{{Name: ".", Type: unix.DT_DIR}, {Name: "..", Type: unix.DT_DIR}}}
 	have := map[string]bool{}
 	buf := make([]byte, 32<<10)
 	for {
@@ -404,14 +424,22 @@ func (s *served) hostListing() error {
 					break
 				}
 			}
-			s.ents = append(s.ents, dirent{binary.LittleEndian.Uint64(b), b[18], string(name)})
+			e := mem.Dirent{Name: string(name), Ino: binary.LittleEndian.Uint64(b), Type: b[18]}
+			switch e.Name {
+			case ".":
+				s.ents.dots[0] = e
+			case "..":
+				s.ents.dots[1] = e
+			default:
+				s.ents.rest = append(s.ents.rest, e)
+			}
 			have[string(name)] = true
 			b = b[reclen:]
 		}
 	}
 	for i, name := range s.extra {
 		if !have[name] {
-			s.ents = append(s.ents, dirent{uint64(0x7a000 + i), unix.DT_DIR, name})
+			s.ents.rest = append(s.ents.rest, mem.Dirent{Name: name, Ino: uint64(0x7a000 + i), Type: unix.DT_DIR})
 		}
 	}
 	return nil

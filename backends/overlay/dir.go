@@ -18,10 +18,23 @@ import (
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
-// list returns the merged entries of directory n, sorted by name. A
-// whiteout in a layer hides its name in the layers below only. A directory
-// that lives in one layer (the common case) needs no set of names seen.
+// list returns the merged entries of directory n, sorted by name, a slice
+// the caller does not change (it may be a layer's own). A whiteout in a
+// layer hides its name in the layers below only. A directory that lives in
+// one layer (the common case) needs no set of names seen.
 func (fs *FS) list(n *node) ([]mem.Dirent, unix.Errno) {
+	if len(n.ents) == 1 {
+		// One layer whose listing holds nothing to interpret and is in
+		// order already: that listing (a host layer's cached one).
+		l := fs.s.layers[n.ents[0].layer]
+		ents, err := l.ReadDir(n.path)
+		if err != nil {
+			return nil, errnoOf(err)
+		}
+		if plain(ents) {
+			return ents, 0
+		}
+	}
 	var seen, gone map[string]bool
 	if len(n.ents) > 1 {
 		seen, gone = map[string]bool{}, map[string]bool{}
@@ -58,6 +71,19 @@ func (fs *FS) list(n *node) ([]mem.Dirent, unix.Errno) {
 	}
 	slices.SortFunc(out, func(a, b mem.Dirent) int { return strings.Compare(a.Name, b.Name) })
 	return out, 0
+}
+
+// plain tells whether a layer's listing is sorted by name and holds no
+// entry classify would look at twice (opaque markers, whiteouts, devices,
+// unknown types).
+func plain(ents []mem.Dirent) bool {
+	for i, de := range ents {
+		if de.Type == unix.DT_CHR || de.Type == unix.DT_UNKNOWN || de.Name == opaqueName || hidden(de.Name) ||
+			i > 0 && ents[i-1].Name >= de.Name {
+			return false
+		}
+	}
+	return true
 }
 
 // classify tells what the entry de of directory dir in layer l means: a
