@@ -340,6 +340,12 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 	}
 	if (v1 && !b && a->kind == P_VIRT && !a->parent_only) {
 		r = view_call(f, a->s, (unsigned long)a->len);
+		if (r == 0 && pc->kind == ABI_PATH_CHDIR) {
+			char c[PATH_MAX_ * 2];
+			int through = 0;
+			unsigned long n = vfs_clean(a->s, (unsigned long)a->len, c, &through);
+			cwd_set(c, n, 1);
+		}
 		if (r != VIEW_ASK)
 			return r;
 	}

@@ -666,8 +666,6 @@ long view_fstatat(struct frame *f, long fd)
 	return view_fstat(fd, buf, statx);
 }
 
-/* view_call answers f from the view if it can; c is its clean path (n
- * bytes). VIEW_ASK: take the round trip. */
 /* view_exists says whether the clean path c (n bytes) names something, as
  * getcwd's check of a working directory in a mount needs: 0 if it does,
  * -ENOENT if not, VIEW_ASK if the view cannot tell. */
@@ -680,6 +678,9 @@ long view_exists(const char *c, unsigned long n)
 	return fd.hit < 0 ? VIEW_ASK : fd.hit ? 0 : -ENOENT;
 }
 
+/* view_call answers f from the view if it can; c is its clean path (n
+ * bytes). VIEW_ASK: take the round trip. A chdir it answers 0 for is the
+ * caller's to make: the clean path becomes the working directory. */
 long view_call(struct frame *f, const char *path, unsigned long pn)
 {
 	char c[PATH_MAX_];
@@ -696,7 +697,7 @@ long view_call(struct frame *f, const char *path, unsigned long pn)
 	unsigned long buf = 0;
 	long flags = 0, mode = 0, size = 0;
 	int follow = 1, statx = 0;
-	enum { K_STAT, K_ACCESS, K_READLINK, K_OPEN } kind;
+	enum { K_STAT, K_ACCESS, K_READLINK, K_OPEN, K_CHDIR } kind;
 	switch (nr) {
 	case SYS_stat:
 	case SYS_lstat:
@@ -730,6 +731,9 @@ long view_call(struct frame *f, const char *path, unsigned long pn)
 	case SYS_openat:
 		kind = K_OPEN, flags = (long)f->rdx;
 		break;
+	case SYS_chdir:
+		kind = K_CHDIR, follow = 0; /* through a final link: ask (the new path is the target's) */
+		break;
 	default:
 		return VIEW_ASK;
 	}
@@ -744,7 +748,7 @@ long view_call(struct frame *f, const char *path, unsigned long pn)
 		follow = !(flags & O_NOFOLLOW);
 	}
 	if (dir_only) {
-		if (kind != K_STAT && kind != K_ACCESS)
+		if (kind != K_STAT && kind != K_ACCESS && kind != K_CHDIR)
 			return VIEW_ASK;
 		follow = 1;
 	}
@@ -791,6 +795,11 @@ long view_call(struct frame *f, const char *path, unsigned long pn)
 		if (typ != S_IFREG || !permitted(cr, cr->fsuid, cr->fsgid, e, R_OK))
 			return VIEW_ASK;
 		return do_open(&fd, flags);
+	case K_CHDIR:
+		/* The caller makes the clean path its working directory. */
+		if (typ != S_IFDIR)
+			return VIEW_ASK; /* ENOTDIR, or a link to follow */
+		return permitted(cr, cr->fsuid, cr->fsgid, e, X_OK) ? 0 : -EACCES;
 	}
 	return VIEW_ASK;
 }
