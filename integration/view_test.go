@@ -69,6 +69,13 @@ func TestReaddirPositions(t *testing.T) {
 	differential(t, cprog(t, "vfs_readdir"), "$D")
 }
 
+// TestViewDirfd: lookups relative to directory descriptors, however the
+// descriptor was opened or duplicated, before and after the names below it
+// change (the view answers them for a directory zvfs opened).
+func TestViewDirfd(t *testing.T) {
+	differential(t, cprog(t, "vfs_dirfd"), "$D")
+}
+
 // answeredByZvfs is the number of calls `zvfs stats` says the supervisor
 // answered.
 func answeredByZvfs(t *testing.T, stderr string) int {

@@ -160,14 +160,25 @@ func (h *handler) serve(l loc, s *served, flags int) (Answer, error) {
 		o.Close()
 		return Answer{}, unix.ENFILE
 	}
-	if s.dir && flags&opendirFlags == opendirFlags && flags&unix.O_PATH == 0 {
-		// glibc's opendir: readdir follows at once. Queue the listing
-		// now, and the stub reads it without asking again.
-		if h.listing(&fdFile{open: o, s: s, m: s.m}) == nil {
-			s.push(o, abi.ListingChunkMax)
+	var ino int64
+	if s.dir {
+		f := &fdFile{open: o, s: s, m: s.m}
+		if flags&opendirFlags == opendirFlags && flags&unix.O_PATH == 0 {
+			// glibc's opendir: readdir follows at once. Queue the
+			// listing now, and the stub reads it without asking again.
+			if h.listing(f) == nil {
+				s.push(o, abi.ListingChunkMax)
+				ino = int64(s.ents.dots[0].Ino)
+			}
+		} else if s.m != nil {
+			if fi, err := f.stat(&h.c); err == nil {
+				ino = int64(attrOf(s.m, s.rel, fi).ino)
+			}
 		}
 	}
-	return Answer{Reply: abi.Reply{Action: abi.ReplyFd, Fd: abi.FdVirt | abi.FdServed}, Fd: fd}, nil
+	// The directory's inode lets the stub find it in the view, for calls
+	// relative to the descriptor.
+	return Answer{Reply: abi.Reply{Ret: ino, Action: abi.ReplyFd, Fd: abi.FdVirt | abi.FdServed}, Fd: fd}, nil
 }
 
 // fdFile is the file behind a virtual descriptor: served, or a

@@ -199,7 +199,7 @@ const (
 
 // ReplyFixed starts a MsgReply payload.
 type ReplyFixed struct {
-	Ret    int64  // the call's result or -errno, for ReplyDone
+	Ret    int64  // the call's result or -errno, for ReplyDone; for ReplyFd of a served directory, its inode number (0: not one)
 	Action uint32 // Reply*
 	Fd     uint32 // FdVirt/FdServed bits of the descriptor passed with ReplyFd
 	Len1   uint32 // strings that follow: host paths for ReplyHost, the directory for a chdir

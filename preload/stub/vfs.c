@@ -96,18 +96,18 @@ static long fd_call(struct frame *f)
 	case SYS_dup:
 		r = raw_frame(f);
 		if (r >= 0)
-			fd_set(r, bits);
+			fd_dup(fd, r, bits);
 		return r;
 	case SYS_dup2:
 	case SYS_dup3:
 		r = raw_frame(f);
 		if (r >= 0 && fd != (long)f->rsi)
-			fd_set((long)f->rsi, bits);
+			fd_dup(fd, (long)f->rsi, bits);
 		return r;
 	case SYS_fcntl:
 		r = raw_frame(f);
 		if (r >= 0 && (f->rsi == F_DUPFD || f->rsi == F_DUPFD_CLOEXEC))
-			fd_set(r, bits);
+			fd_dup(fd, r, bits);
 		return r;
 	}
 	int served_only = abi_vfs_class_table[nr] == ABI_CLASS_DATA;
@@ -252,12 +252,21 @@ static int open_cloexec(const struct frame *f)
 	return 0;
 }
 
-/* opens_listing: f opens a directory to list it, as glibc's opendir does
- * (the supervisor queues the listing with the open: vfs.opendirFlags). */
-static int opens_listing(const struct frame *f)
+/* note_dir has the view note fd, a directory the supervisor just opened
+ * (inode ino) by the path a: absolute, or relative to the directory dirfd. */
+static void note_dir(long fd, const struct path *a, long dirfd, unsigned long ino)
 {
-	unsigned long fl = f->rax == SYS_open ? f->rsi : f->rax == SYS_openat ? f->rdx : 0;
-	return (fl & (O_DIRECTORY | O_NONBLOCK)) == (O_DIRECTORY | O_NONBLOCK) && !(fl & O_PATH);
+	if (a->kind == P_VIRT) {
+		view_note_dir(fd, a->s, (unsigned long)a->len, ino);
+		return;
+	}
+	char abs[PATH_MAX_ * 2];
+	long n = a->kind == P_VIRT_FD ? view_dir_path(dirfd, abs, PATH_MAX_) : VIEW_ASK;
+	if (n <= 0 || (unsigned long)n + 1 + (unsigned long)a->len >= sizeof abs)
+		return;
+	abs[n] = '/';
+	memcpy(abs + n + 1, a->s, (unsigned long)a->len + 1);
+	view_note_dir(fd, abs, (unsigned long)n + 1 + (unsigned long)a->len, ino);
 }
 
 /* The paths of a call, when it is not about a virtual path at all. */
@@ -338,6 +347,18 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 		if (r != VIEW_ASK)
 			return r;
 	}
+	if (v1 && !b && a->kind == P_VIRT_FD && a->len > 0) {
+		/* Relative to a directory the view holds: its path, then the name. */
+		char abs[PATH_MAX_ * 2];
+		long n = view_dir_path(fds[0], abs, PATH_MAX_);
+		if (n > 0 && (unsigned long)n + 1 + (unsigned long)a->len < sizeof abs) {
+			abs[n] = '/';
+			memcpy(abs + n + 1, a->s, (unsigned long)a->len + 1);
+			r = view_call(f, abs, (unsigned long)n + 1 + (unsigned long)a->len);
+			if (r != VIEW_ASK)
+				return r;
+		}
+	}
 	if (v1 && !b && a->kind == P_VIRT && !a->parent_only) {
 		r = view_call(f, a->s, (unsigned long)a->len);
 		if (r == 0 && pc->kind == ABI_PATH_CHDIR) {
@@ -363,8 +384,8 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 		if (rep.fd < 0)
 			return -EIO;
 		r = install_fd(rep.fd, open_cloexec(f), (int)rep.r.fd, rep.lowest);
-		if (r >= 0 && (rep.r.fd & ABI_FD_SERVED) && a->kind == P_VIRT && opens_listing(f))
-			view_note_dir(r, a->s, (unsigned long)a->len, listing_dot(r));
+		if (r >= 0 && (rep.r.fd & ABI_FD_SERVED) && rep.r.ret > 0)
+			note_dir(r, a, fds[0], (unsigned long)rep.r.ret);
 		return r;
 	case ABI_REPLY_PASS:
 		if (rep.fd >= 0)

@@ -37,6 +37,9 @@ struct path {
 /* vfs_fds.c (fd_bits: zvfs.h) */
 int may_track(void);
 void fd_set(long fd, int bits);
+/* fd_dup gives to, a duplicate of fd, fd's bits and what the view noted
+ * of it. */
+void fd_dup(long fd, long to, int bits);
 /* listing_read answers getdents (getdents64 if is64) of the served
  * directory fd into buf from the chunks queued in its placeholder: bytes,
  * -errno, VIEW_ASK when none is queued, or LISTING_RESEEK when the next
@@ -47,9 +50,7 @@ long listing_read(long fd, unsigned long buf, unsigned long count, int is64, uns
 /* listing_drop empties fd's queue; 1 (with *pos, the position of the first
  * record left unread) if it held records, else 0. */
 long listing_drop(long fd, unsigned long *pos);
-/* listing_dot returns the inode number of "." from the start of the
- * listing queued in fd, or 0. */
-unsigned long listing_dot(long fd);
+
 
 /* vfs_paths.c */
 int under_mount(const char *c, unsigned long n);

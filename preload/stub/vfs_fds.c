@@ -21,6 +21,12 @@ int fd_bits(long fd)
 /* A vfork child shares its parent's memory but not its descriptors: it must
  * not change the parent's bitmaps. What it passes on at exec is fixed up by
  * the new image, which checks every descriptor it is told about. */
+void fd_dup(long fd, long to, int bits)
+{
+	fd_set(to, bits);
+	view_copy_dir(fd, to);
+}
+
 int may_track(void)
 {
 	struct block *b = cur_block();
@@ -74,18 +80,6 @@ long listing_drop(long fd, unsigned long *pos)
 	if (queued)
 		*pos = first;
 	return queued;
-}
-
-unsigned long listing_dot(long fd)
-{
-	unsigned long pos = 1;
-	unsigned char rec[24];
-	long n = listing_peek(fd, (unsigned long)rec, sizeof rec, &pos);
-	if (n < ABI_LISTING_CHUNK_HEADER + (long)sizeof rec || pos != 0 || rec[19] != '.' || rec[20] != 0)
-		return 0;
-	unsigned long ino;
-	memcpy(&ino, rec, 8);
-	return ino;
 }
 
 long listing_read(long fd, unsigned long buf, unsigned long count, int is64, unsigned long *pos)

@@ -564,11 +564,12 @@ long view_fstat(long fd, unsigned long buf, int statx)
 	return do_stat(&fd_, buf, statx);
 }
 
-/* Served directories: for a directory opened with its listing queued
- * (glibc's opendir), the entry of the view it is, so that the fstat that
- * follows needs no round trip. A slot is the entry's index + 1, with the
- * directory's identity; 0 when fd is not such a directory. fd_set forgets
- * a descriptor's whenever its number changes hands. */
+/* Served directories: for a directory the supervisor opened, the entry of
+ * the view it is, so that its fstat, and lookups relative to it (fstatat,
+ * openat, faccessat, readlinkat of dirfd and a name: find, fts, rm -r,
+ * Python's scandir), need no round trip. A slot is the entry's index + 1,
+ * with the directory's identity; 0 when fd is not such a directory. fd_set
+ * forgets a descriptor's whenever its number changes hands. */
 #define DIR_FDS 4096
 static struct {
 	unsigned slot;
@@ -579,6 +580,18 @@ void view_forget_dir(long fd)
 {
 	if ((unsigned long)fd < DIR_FDS)
 		__atomic_store_n(&dirs[fd].slot, 0, __ATOMIC_RELEASE);
+}
+
+void view_copy_dir(long fd, long to)
+{
+	if ((unsigned long)fd >= DIR_FDS || (unsigned long)to >= DIR_FDS)
+		return;
+	unsigned slot = __atomic_load_n(&dirs[fd].slot, __ATOMIC_ACQUIRE);
+	if (!slot)
+		return;
+	dirs[to].dev = dirs[fd].dev;
+	dirs[to].ino = dirs[fd].ino;
+	__atomic_store_n(&dirs[to].slot, slot, __ATOMIC_RELEASE);
 }
 
 void view_note_dir(long fd, const char *path, unsigned long pn, unsigned long ino)
@@ -593,7 +606,7 @@ void view_note_dir(long fd, const char *path, unsigned long pn, unsigned long in
 	struct found fd_;
 	resolve(c, n, 1, 1, &fd_);
 	/* The path may name another directory by now: keep the entry only if
-	 * it is the one whose listing came (its "." has ino). */
+	 * it is the one the supervisor opened (its inode is ino). */
 	if (fd_.hit != 1 || (fd_.e.mode & S_IFMT) != S_IFDIR || fd_.e.ino != ino)
 		return;
 	dirs[fd].dev = fd_.e.dev;
@@ -601,9 +614,11 @@ void view_note_dir(long fd, const char *path, unsigned long pn, unsigned long in
 	__atomic_store_n(&dirs[fd].slot, fd_.slot, __ATOMIC_RELEASE);
 }
 
-/* dir_fstat answers fstat of a served directory view_note_dir noted, from
- * its entry if that still is the same directory. */
-static long dir_fstat(long fd, unsigned long buf, int statx)
+/* dir_entry copies the entry of the served directory fd that
+ * view_note_dir noted, and its path (cap bytes at most, NUL-terminated)
+ * if path is set, if that entry still is the same directory. Returns the
+ * path's length (0 without path), or VIEW_ASK. */
+static long dir_entry(long fd, struct found *out, char *path, unsigned long cap)
 {
 	if (!vw.base || (unsigned long)fd >= DIR_FDS)
 		return VIEW_ASK;
@@ -611,22 +626,48 @@ static long dir_fstat(long fd, unsigned long buf, int statx)
 	unsigned long dev = dirs[fd].dev, ino = dirs[fd].ino;
 	if (!slot || slot > ABI_VIEW_ENTRIES || __atomic_load_n(&dirs[fd].slot, __ATOMIC_ACQUIRE) != slot)
 		return VIEW_ASK;
-	struct found fd_;
 	const struct abi_view_entry *v = (const struct abi_view_entry *)(vw.base + ABI_VIEW_ENTRIES_OFF) + (slot - 1);
+	const struct abi_view_entry *e = &out->e;
+	long n = 0;
 	for (int tries = 0;; tries++) {
 		unsigned s1;
 		if (tries == READ_TRIES)
 			return VIEW_ASK;
 		if (!read_begin(&s1))
 			continue;
-		memcpy(&fd_.e, (const void *)v, sizeof fd_.e);
+		memcpy(&out->e, (const void *)v, sizeof out->e);
+		unsigned off = e->path_off, len = e->path_len;
+		if (path) {
+			if (len >= cap || (unsigned long)off + len > ABI_VIEW_HEAP_SIZE)
+				n = VIEW_ASK;
+			else {
+				memcpy(path, vw.base + ABI_VIEW_HEAP_OFF + off, len);
+				path[len] = 0;
+				n = len;
+			}
+		}
 		if (read_end(s1))
 			break;
 	}
-	const struct abi_view_entry *e = &fd_.e;
 	if (!(e->flags & ABI_VIEW_USED) || (e->mode & S_IFMT) != S_IFDIR || e->dev != dev || e->ino != ino)
 		return VIEW_ASK;
+	return n;
+}
+
+/* dir_fstat answers fstat of a served directory view_note_dir noted, from
+ * its entry if that still is the same directory. */
+static long dir_fstat(long fd, unsigned long buf, int statx)
+{
+	struct found fd_;
+	if (dir_entry(fd, &fd_, 0, 0) < 0)
+		return VIEW_ASK;
 	return do_stat(&fd_, buf, statx);
+}
+
+long view_dir_path(long fd, char *path, unsigned long cap)
+{
+	struct found fd_;
+	return dir_entry(fd, &fd_, path, cap);
 }
 
 /* stat_args finds where a call of the stat family wants its answer, whether
@@ -765,6 +806,10 @@ long view_call(struct frame *f, const char *path, unsigned long pn)
 	if (!searchable(cr, e))
 		return VIEW_ASK;
 	unsigned typ = e->mode & S_IFMT;
+	/* A file with other names changes through them too (chmod, chown of
+	 * another name), which re-describes only that name: ask. */
+	if (e->nlink != 1 && typ != S_IFDIR)
+		return VIEW_ASK;
 	if (dir_only && typ != S_IFDIR)
 		return VIEW_ASK; /* ENOTDIR, or a link the view cannot follow */
 	switch (kind) {

@@ -293,6 +293,10 @@ long view_fstatat(struct frame *f, long fd);
 int fd_bits(long fd); /* vfs_fds.c: ABI_FD_VIRT, ABI_FD_SERVED */
 void view_note_dir(long fd, const char *path, unsigned long n, unsigned long ino);
 void view_forget_dir(long fd);
+void view_copy_dir(long fd, long to); /* to is a duplicate of fd */
+/* view_dir_path puts the current path of the served directory fd, as the
+ * view holds it, in path: its length, or VIEW_ASK. */
+long view_dir_path(long fd, char *path, unsigned long cap);
 
 /* hook.c */
 void hook_init(const char *set);
