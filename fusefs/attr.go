@@ -13,6 +13,7 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 	"github.com/spf13/afero"
 
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
@@ -81,7 +82,7 @@ func id(v uint32, ok bool) int {
 
 func (t target) chmod(mode uint32) error {
 	fm := linuxvfs.FileMode(mode & 0o7777)
-	if c, ok := t.file.(interface{ Chmod(os.FileMode) error }); ok {
+	if c, ok := t.file.(caps.FileChmoder); ok {
 		return c.Chmod(fm)
 	}
 	return t.fsys.Chmod(t.name, fm)
@@ -89,10 +90,10 @@ func (t target) chmod(mode uint32) error {
 
 // chown changes the node itself: a symbolic link, not what it points to.
 func (t target) chown(uid, gid int) error {
-	if c, ok := t.file.(interface{ Chown(int, int) error }); ok {
+	if c, ok := t.file.(caps.FileChowner); ok {
 		return c.Chown(uid, gid)
 	}
-	if l, ok := t.fsys.(interface{ Lchown(string, int, int) error }); ok {
+	if l, ok := t.fsys.(caps.Lchowner); ok {
 		return l.Lchown(t.name, uid, gid)
 	}
 	return t.fsys.Chown(t.name, uid, gid)
@@ -102,7 +103,7 @@ func (t target) truncate(size int64) error {
 	if t.file != nil {
 		return t.file.Truncate(size)
 	}
-	if tr, ok := t.fsys.(interface{ Truncate(string, int64) error }); ok {
+	if tr, ok := t.fsys.(caps.Truncater); ok {
 		return tr.Truncate(t.name, size)
 	}
 	f, err := t.fsys.OpenFile(t.name, os.O_WRONLY, 0)
@@ -127,22 +128,20 @@ func (t target) utimens(in *fuse.SetAttrIn) error {
 	if m, ok := in.GetMTime(); ok {
 		mt = &m
 	}
-	if u, ok := t.file.(interface{ Utimens(a, m *time.Time) error }); ok {
+	if u, ok := t.file.(caps.FileUtimenser); ok {
 		return u.Utimens(at, mt)
 	}
-	if u, ok := t.fsys.(interface {
-		Utimens(string, *time.Time, *time.Time, bool) error
-	}); ok {
+	if u, ok := t.fsys.(caps.Utimenser); ok {
 		return u.Utimens(t.name, at, mt, false)
 	}
 	return t.chtimes(at, mt)
 }
 
 func (t target) touch() error {
-	if tf, ok := t.file.(interface{ Touch() error }); ok {
+	if tf, ok := t.file.(caps.FileToucher); ok {
 		return tf.Touch()
 	}
-	if tf, ok := t.fsys.(interface{ Touch(string, bool) error }); ok {
+	if tf, ok := t.fsys.(caps.Toucher); ok {
 		return tf.Touch(t.name, false)
 	}
 	now := time.Now()

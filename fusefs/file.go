@@ -13,6 +13,8 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/caps"
 )
 
 var _ fs.NodeOpener = (*node)(nil)
@@ -84,7 +86,7 @@ func (h *handle) Write(ctx context.Context, data []byte, off int64) (uint32, sys
 // Allocate is fallocate(2): on the file's own kernel descriptor when the
 // backend has one (mem's memfds), else EOPNOTSUPP.
 func (h *handle) Allocate(ctx context.Context, off uint64, size uint64, mode uint32) syscall.Errno {
-	k, ok := h.f.(interface{ Fd() uintptr })
+	k, ok := h.f.(caps.Fder)
 	if !ok || k.Fd() == ^uintptr(0) {
 		return syscall.EOPNOTSUPP
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 	"github.com/spf13/afero"
 
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 	"github.com/zvfs/zvfs/vfs"
 )
@@ -121,7 +122,7 @@ func (n *node) Link(ctx context.Context, target fs.InodeEmbedder, name string, o
 	if from.b != p.b {
 		return nil, syscall.EXDEV
 	}
-	l, ok := fsys.(interface{ Link(o, n string) error })
+	l, ok := fsys.(caps.Linker)
 	if !ok {
 		return nil, syscall.EPERM
 	}
@@ -129,11 +130,6 @@ func (n *node) Link(ctx context.Context, target fs.InodeEmbedder, name string, o
 		return nil, errnoOf(err)
 	}
 	return n.entry(ctx, p, out)
-}
-
-type unlinker interface {
-	Unlink(name string) error
-	Rmdir(name string) error
 }
 
 func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {
@@ -150,7 +146,7 @@ func (n *node) remove(ctx context.Context, op, name string) error {
 	if err != nil {
 		return err
 	}
-	if u, ok := fsys.(unlinker); ok {
+	if u, ok := fsys.(caps.Unlinker); ok {
 		if op == "rmdir" {
 			return u.Rmdir(p.name())
 		}
@@ -188,9 +184,7 @@ func (n *node) Rename(ctx context.Context, name string, newParent fs.InodeEmbedd
 }
 
 func renameFS(fsys afero.Fs, from, to string, flags uint) error {
-	if r, ok := fsys.(interface {
-		RenameFlags(o, n string, flags uint) error
-	}); ok {
+	if r, ok := fsys.(caps.FlagRenamer); ok {
 		return r.RenameFlags(from, to, flags)
 	}
 	if flags != 0 {

@@ -15,7 +15,7 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 	"github.com/spf13/afero"
 
-	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 	"github.com/zvfs/zvfs/vfs"
 )
@@ -255,7 +255,7 @@ func (b *backend) list(fsys afero.Fs, rel string) ([]fuse.DirEntry, error) {
 	}
 	defer f.Close()
 	var ents []fuse.DirEntry
-	if d, ok := f.(interface{ Dirents() ([]mem.Dirent, error) }); ok {
+	if d, ok := f.(caps.Direnter); ok {
 		des, err := d.Dirents()
 		if err != nil {
 			return nil, wrap("readdir", rel, err)
@@ -298,9 +298,7 @@ func (n *node) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
 func (n *node) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
 	var blocks, bfree, files, ffree uint64 = 1 << 20, 1 << 20, 1 << 20, 1 << 20
 	if p, err := n.here(); err == nil && p.b != nil {
-		if s, ok := p.b.fs.(interface {
-			StatFS() (uint64, uint64, uint64, uint64)
-		}); ok {
+		if s, ok := p.b.fs.(caps.StatFSer); ok {
 			blocks, bfree, files, ffree = s.StatFS()
 		}
 	}

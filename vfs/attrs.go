@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/abi"
 )
 
@@ -23,7 +24,7 @@ func (h *handler) truncate(size int64) (Answer, error) {
 		return Answer{}, err
 	}
 	fs := h.c.fs(l.m)
-	if t, ok := fs.(interface{ Truncate(string, int64) error }); ok {
+	if t, ok := fs.(caps.Truncater); ok {
 		if err := t.Truncate(l.name(), size); err != nil {
 			return Answer{}, err
 		}
@@ -58,7 +59,7 @@ func (h *handler) chmod(mode uint32, flags int) (Answer, error) {
 
 func (h *handler) fchmod(mode uint32) (Answer, error) {
 	return h.fchange(func(file afero.File, fs afero.Fs, name string) error {
-		if c, ok := file.(interface{ Chmod(os.FileMode) error }); ok {
+		if c, ok := file.(caps.FileChmoder); ok {
 			return c.Chmod(fileMode(mode))
 		}
 		return fs.Chmod(name, fileMode(mode))
@@ -118,7 +119,7 @@ func (h *handler) chown(uid, gid, flags int) (Answer, error) {
 	}
 	fs := h.c.fs(l.m)
 	if nofollow {
-		if lc, ok := fs.(interface{ Lchown(string, int, int) error }); ok {
+		if lc, ok := fs.(caps.Lchowner); ok {
 			err = lc.Lchown(l.name(), uid, gid)
 		} else {
 			err = fs.Chown(l.name(), uid, gid)
@@ -134,7 +135,7 @@ func (h *handler) chown(uid, gid, flags int) (Answer, error) {
 
 func (h *handler) fchown(uid, gid int) (Answer, error) {
 	return h.fchange(func(file afero.File, fs afero.Fs, name string) error {
-		if c, ok := file.(interface{ Chown(int, int) error }); ok {
+		if c, ok := file.(caps.FileChowner); ok {
 			return c.Chown(uid, gid)
 		}
 		return fs.Chown(name, uid, gid)
@@ -218,10 +219,10 @@ func (h *handler) utimens(addr uint64, flags int, kind timesKind) (Answer, error
 		defer f.release()
 		file := f.file()
 		if now {
-			if t, ok := file.(interface{ Touch() error }); ok {
+			if t, ok := file.(caps.FileToucher); ok {
 				return okAnswer.withErr(t.Touch())
 			}
-		} else if u, ok := file.(interface{ Utimens(a, m *time.Time) error }); ok {
+		} else if u, ok := file.(caps.FileUtimenser); ok {
 			return okAnswer.withErr(u.Utimens(at, mt))
 		}
 		return h.utimensPath(loc{m: f.m, rel: f.rel()}, at, mt, now, true)
@@ -239,15 +240,13 @@ var okAnswer = Answer{Fd: -1}
 func (h *handler) utimensPath(l loc, at, mt *time.Time, now, follow bool) (Answer, error) {
 	fs := h.c.fs(l.m)
 	if now {
-		if t, ok := fs.(interface{ Touch(string, bool) error }); ok {
+		if t, ok := fs.(caps.Toucher); ok {
 			return okAnswer.withErr(t.Touch(l.name(), follow))
 		}
 		n := time.Now()
 		at, mt = &n, &n
 	}
-	if u, ok := fs.(interface {
-		Utimens(string, *time.Time, *time.Time, bool) error
-	}); ok {
+	if u, ok := fs.(caps.Utimenser); ok {
 		return okAnswer.withErr(u.Utimens(l.name(), at, mt, follow))
 	}
 	fi, err := h.c.lstatName(l)
@@ -286,9 +285,7 @@ func (h *handler) writeStatfs(buf uint64, m *Mount) (Answer, error) {
 	if m == nil {
 		return Answer{}, unix.ENOSYS
 	}
-	if s, ok := m.FS.(interface {
-		StatFS() (uint64, uint64, uint64, uint64)
-	}); ok {
+	if s, ok := m.FS.(caps.StatFSer); ok {
 		blocks, bfree, files, ffree = s.StatFS()
 	}
 	if err := h.r.Mem.Write(buf, statfsBytes(blocks, bfree, files, ffree)); err != nil {

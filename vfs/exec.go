@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/abi"
 )
 
@@ -59,7 +60,7 @@ func (h *handler) exec() (Answer, error) {
 		return Answer{Reply: abi.Reply{Action: abi.ReplyExec, Str1: interp, Str2: arg}, Fd: -1}, nil
 	}
 	var fd int
-	if k, ok := f.(interface{ Fd() uintptr }); ok && k.Fd() != ^uintptr(0) {
+	if k, ok := f.(caps.Fder); ok && k.Fd() != ^uintptr(0) {
 		fd, err = unix.FcntlInt(k.Fd(), unix.F_DUPFD_CLOEXEC, 0)
 	} else {
 		fd, err = copyToMemfd(f)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
@@ -68,11 +69,6 @@ func (h *handler) mknod(mode uint32) (Answer, error) {
 	return done(0)
 }
 
-type unlinker interface {
-	Unlink(name string) error
-	Rmdir(name string) error
-}
-
 func (h *handler) remove(dir bool) (Answer, error) {
 	l, err := h.mutate(noteDeleted)(h.path1(false))
 	if err != nil {
@@ -82,7 +78,7 @@ func (h *handler) remove(dir bool) (Answer, error) {
 		return Answer{}, unix.EBUSY
 	}
 	fs := h.c.fs(l.m)
-	if u, ok := fs.(unlinker); ok {
+	if u, ok := fs.(caps.Unlinker); ok {
 		if dir {
 			err = u.Rmdir(l.name())
 		} else {
@@ -154,9 +150,7 @@ func (h *handler) rename(flags uint) (Answer, error) {
 		return Answer{}, unix.EBUSY
 	}
 	fs := h.c.fs(l1.m)
-	if r, ok := fs.(interface {
-		RenameFlags(o, n string, flags uint) error
-	}); ok {
+	if r, ok := fs.(caps.FlagRenamer); ok {
 		err = r.RenameFlags(l1.name(), l2.name(), flags)
 	} else if flags != 0 {
 		err = unix.EINVAL
@@ -193,7 +187,7 @@ func (h *handler) linkData() (Answer, error) {
 		return Answer{}, unix.EROFS
 	}
 	h.change(l)
-	dl, ok := h.c.fs(l.m).(dataLinker)
+	dl, ok := h.c.fs(l.m).(caps.DataLinker)
 	if !ok {
 		return Answer{}, unix.EXDEV
 	}
@@ -204,12 +198,6 @@ func (h *handler) linkData() (Answer, error) {
 		return Answer{}, err
 	}
 	return okAnswer, nil
-}
-
-// dataLinker is a backend that can name a file it knows only by a
-// descriptor: linkat(fd, "", dir, name, AT_EMPTY_PATH), as for O_TMPFILE.
-type dataLinker interface {
-	LinkData(fd int, newname string) error
 }
 
 func (h *handler) link(flags int) (Answer, error) {
@@ -224,7 +212,7 @@ func (h *handler) link(flags int) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	l, ok := h.c.fs(l1.m).(interface{ Link(o, n string) error })
+	l, ok := h.c.fs(l1.m).(caps.Linker)
 	if !ok {
 		return Answer{}, unix.EPERM
 	}

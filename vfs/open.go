@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/backends/mem"
 	"github.com/zvfs/zvfs/fdtable"
 	"github.com/zvfs/zvfs/internal/abi"
@@ -81,7 +82,7 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 		return h.serve(l, &served{m: l.m, rel: l.rel, dir: fi.IsDir()}, flags)
 	}
 	if flags&unix.O_TMPFILE == unix.O_TMPFILE {
-		if _, ok := h.c.fs(l.m).(dataLinker); !ok {
+		if _, ok := h.c.fs(l.m).(caps.DataLinker); !ok {
 			// Checked as the kernel does: access mode, the directory, then
 			// whether the file system can make unnamed files.
 			if flags&unix.O_ACCMODE == unix.O_RDONLY {
@@ -108,7 +109,7 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 		return Answer{}, err
 	}
 	if !fi.IsDir() {
-		if k, ok := f.(interface{ Fd() uintptr }); ok && k.Fd() != ^uintptr(0) {
+		if k, ok := f.(caps.Fder); ok && k.Fd() != ^uintptr(0) {
 			// Kernel-backed: the process gets its own descriptor of the
 			// file's data, and reads and writes never come back here. The
 			// file's descriptor is sent as is, then closed (no copy: a

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/backends/mem"
 	"github.com/zvfs/zvfs/fdtable"
 	"github.com/zvfs/zvfs/internal/abi"
@@ -72,7 +73,7 @@ func (h *handler) list(f *fdFile) error {
 		s.file.Close()
 		s.file = nf
 	}
-	if d, ok := s.file.(interface{ Dirents() ([]mem.Dirent, error) }); ok {
+	if d, ok := s.file.(caps.Direnter); ok {
 		ents, err := d.Dirents()
 		if err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
@@ -328,11 +329,7 @@ func (f *File) readdir(n int, op string, emit func(string, *inode)) error {
 }
 
 // Dirent is a directory entry as getdents(2) reports it.
-type Dirent struct {
-	Name string
-	Ino  uint64
-	Type uint8 // DT_DIR, DT_REG, DT_LNK
-}
+type Dirent = caps.Dirent
 
 // Dirents returns every entry of the open directory f, sorted by name,
 // without "." and "..", whatever the position of Readdir. It reads the tree

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/backends/mem"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
@@ -34,7 +35,7 @@ func procFD(fd int) string { return "/proc/self/fd/" + strconv.Itoa(fd) }
 // the kernel's identity of its descriptor (what fstat of a copy of it
 // gives; for a MemLayer file that is its memfd's, not mem's numbers).
 func (fs *FS) track(f afero.File, p string) (dataKey, bool) {
-	k, ok := f.(interface{ Fd() uintptr })
+	k, ok := f.(caps.Fder)
 	if !ok {
 		return dataKey{}, false
 	}

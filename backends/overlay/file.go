@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/backends/mem"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
@@ -62,7 +63,7 @@ func (f *lowerFile) Name() string { return f.name }
 // Fd returns the layer file's own descriptor (a host descriptor for
 // HostDir), valid until Close; ^uintptr(0) if it has none.
 func (f *lowerFile) Fd() uintptr {
-	if k, ok := f.File.(interface{ Fd() uintptr }); ok {
+	if k, ok := f.File.(caps.Fder); ok {
 		return k.Fd()
 	}
 	return ^uintptr(0)

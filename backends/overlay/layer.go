@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/backends/mem"
 )
 
@@ -270,7 +271,7 @@ func (m memLayer) ReadDir(p string) ([]mem.Dirent, error) {
 		return nil, pathErr("open", p, errnoOf(err))
 	}
 	defer f.Close()
-	d, ok := f.(interface{ Dirents() ([]mem.Dirent, error) })
+	d, ok := f.(caps.Direnter)
 	if !ok {
 		return nil, pathErr("getdents", p, unix.ENOTDIR)
 	}
