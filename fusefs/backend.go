@@ -14,7 +14,7 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 	"github.com/spf13/afero"
 
-	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 	"github.com/zvfs/zvfs/vfs"
 )
@@ -57,7 +57,7 @@ func (b *backend) ino(raw uint64) uint64 {
 func (b *backend) attr(rel string, fi os.FileInfo) fuse.Attr {
 	var a fuse.Attr
 	switch st := fi.Sys().(type) {
-	case *mem.Stat:
+	case *caps.Stat:
 		a = fuse.Attr{Ino: st.Ino, Size: uint64(st.Size), Blocks: uint64(st.Blocks), Mode: st.Mode,
 			Nlink: uint32(st.Nlink), Owner: fuse.Owner{Uid: st.Uid, Gid: st.Gid}}
 		a.SetTimes(&st.Atime, &st.Mtime, &st.Ctime)

@@ -10,7 +10,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/caps"
-	"github.com/zvfs/zvfs/backends/mem"
 	"github.com/zvfs/zvfs/fdtable"
 	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
@@ -203,20 +202,6 @@ func (f *fdFile) release() {
 	}
 }
 
-// DataOpener is a backend whose regular files are kernel-backed: it can
-// find the file behind a descriptor it handed out (File.Fd), for fstat,
-// fchmod and the like. mem.FS is one.
-// handed out (mem.FS).
-type DataOpener interface {
-	OpenDataFile(fd int) (afero.File, error)
-}
-
-// DataStater gives the stat of the file behind such a descriptor without
-// opening it (the fstat fast path).
-type DataStater interface {
-	StatData(fd int) (mem.Stat, bool)
-}
-
 func (h *handler) dataFile(fd int) afero.File {
 	f, _ := h.dataFileOf(fd)
 	return f
@@ -229,7 +214,7 @@ func (h *handler) dataFileOf(fd int) (afero.File, *Mount) {
 		if m.FS == nil {
 			continue
 		}
-		if d, ok := h.c.fs(m).(DataOpener); ok {
+		if d, ok := h.c.fs(m).(caps.DataOpener); ok {
 			if f, err := d.OpenDataFile(fd); err == nil {
 				return f, m
 			}
@@ -302,7 +287,7 @@ func (h *handler) fstat(buf uint64, statx bool) (Answer, error) {
 	if h.fdi < len(h.r.Fds) && h.ns.served.Lookup(h.r.Fds[h.fdi]) == nil {
 		// A kernel-backed file of mem: its stat without opening it.
 		for _, m := range h.ns.mounts {
-			if sd, ok := m.FS.(DataStater); ok {
+			if sd, ok := m.FS.(caps.DataStater); ok {
 				if st, ok := sd.StatData(h.r.Fds[h.fdi]); ok {
 					a := attr{dev: st.Dev, ino: st.Ino, nlink: st.Nlink, mode: st.Mode, uid: st.Uid, gid: st.Gid,
 						size: st.Size, blocks: st.Blocks, atime: st.Atime, mtime: st.Mtime, ctime: st.Ctime}

@@ -25,16 +25,10 @@ import (
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 
-	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/view"
 )
-
-// DataSource is a backend whose regular files a process may open without
-// the supervisor (mem.FS, overlay.FS).
-type DataSource interface {
-	DataSource(name string) (mem.DataSource, bool)
-}
 
 // dataID is the kernel's identity of a file's data.
 type dataID struct{ dev, ino uint64 }
@@ -98,7 +92,7 @@ func (p *publisher) describe(m *Mount, rel string, fi os.FileInfo, parent uint32
 			// Another name's change would not reach this entry.
 			e.Flags &^= abi.ViewStat
 		}
-		ds, ok := m.FS.(DataSource)
+		ds, ok := m.FS.(caps.DataSourcer)
 		if !ok {
 			break
 		}

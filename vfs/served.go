@@ -11,7 +11,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/caps"
-	"github.com/zvfs/zvfs/backends/mem"
 	"github.com/zvfs/zvfs/fdtable"
 	"github.com/zvfs/zvfs/internal/abi"
 )
@@ -20,13 +19,13 @@ import (
 // backend's entries, a slice that may be the backend's own cached listing
 // (never changed here).
 type entries struct {
-	dots [2]mem.Dirent
-	rest []mem.Dirent
+	dots [2]caps.Dirent
+	rest []caps.Dirent
 }
 
 func (l *entries) len() int { return 2 + len(l.rest) }
 
-func (l *entries) at(i int) *mem.Dirent {
+func (l *entries) at(i int) *caps.Dirent {
 	if i < 2 {
 		return &l.dots[i]
 	}
@@ -63,7 +62,7 @@ func (h *handler) list(f *fdFile) error {
 			parent = attrOf(f.m, prel, pfi).ino
 		}
 	}
-	s.ents = &entries{dots: [2]mem.Dirent{{Name: ".", Ino: self.ino, Type: unix.DT_DIR}, {Name: "..", Ino: parent, Type: unix.DT_DIR}}}
+	s.ents = &entries{dots: [2]caps.Dirent{{Name: ".", Ino: self.ino, Type: unix.DT_DIR}, {Name: "..", Ino: parent, Type: unix.DT_DIR}}}
 	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
 		// Some backends cannot rewind a directory: reopen it.
 		nf, err := h.c.fs(f.m).Open("/" + s.rel)
@@ -91,7 +90,7 @@ func (h *handler) list(f *fdFile) error {
 			rel = s.rel + "/" + rel
 		}
 		a := attrOf(f.m, rel, e)
-		s.ents.rest = append(s.ents.rest, mem.Dirent{Name: e.Name(), Ino: a.ino, Type: uint8(a.mode & unix.S_IFMT >> 12)})
+		s.ents.rest = append(s.ents.rest, caps.Dirent{Name: e.Name(), Ino: a.ino, Type: uint8(a.mode & unix.S_IFMT >> 12)})
 	}
 	return nil
 }
@@ -402,7 +401,7 @@ func (s *served) hostListing() error {
 		return err
 	}
 	defer unix.Close(fd)
-	s.ents = &entries{dots: [2]mem.Dirent{{Name: ".", Type: unix.DT_DIR}, {Name: "..", Type: unix.DT_DIR}}}
+	s.ents = &entries{dots: [2]caps.Dirent{{Name: ".", Type: unix.DT_DIR}, {Name: "..", Type: unix.DT_DIR}}}
 	have := map[string]bool{}
 	buf := make([]byte, 32<<10)
 	for {
@@ -425,7 +424,7 @@ func (s *served) hostListing() error {
 					break
 				}
 			}
-			e := mem.Dirent{Name: string(name), Ino: binary.LittleEndian.Uint64(b), Type: b[18]}
+			e := caps.Dirent{Name: string(name), Ino: binary.LittleEndian.Uint64(b), Type: b[18]}
 			switch e.Name {
 			case ".":
 				s.ents.dots[0] = e
@@ -440,7 +439,7 @@ func (s *served) hostListing() error {
 	}
 	for i, name := range s.extra {
 		if !have[name] {
-			s.ents.rest = append(s.ents.rest, mem.Dirent{Name: name, Ino: uint64(0x7a000 + i), Type: unix.DT_DIR})
+			s.ents.rest = append(s.ents.rest, caps.Dirent{Name: name, Ino: uint64(0x7a000 + i), Type: unix.DT_DIR})
 		}
 	}
 	return nil

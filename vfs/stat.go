@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
@@ -25,7 +25,7 @@ type attr struct {
 // their own numbers; for any other backend the inode number is a hash of
 // the path and the owner is root.
 func attrOf(m *Mount, rel string, fi os.FileInfo) attr {
-	if st, ok := fi.Sys().(*mem.Stat); ok {
+	if st, ok := fi.Sys().(*caps.Stat); ok {
 		return attr{dev: st.Dev, ino: st.Ino, nlink: st.Nlink, mode: st.Mode, uid: st.Uid, gid: st.Gid,
 			size: st.Size, blocks: st.Blocks, atime: st.Atime, mtime: st.Mtime, ctime: st.Ctime}
 	}

@@ -11,7 +11,27 @@ package caps
 import (
 	"os"
 	"time"
+
+	"github.com/spf13/afero"
 )
+
+// Stat is what a backend's os.FileInfo.Sys returns: the fields of struct
+// stat as the kernel would fill them (mem and overlay give one).
+type Stat struct {
+	Dev     uint64    // the same for every file of one FS
+	Ino     uint64    // inode number, unique within the FS
+	Nlink   uint64    // hard links: files 1 + links, directories 2 + subdirectories
+	Mode    uint32    // st_mode: S_IFMT type bits and permission bits
+	Uid     uint32    // owner
+	Gid     uint32    // group
+	Rdev    uint64    // always 0
+	Size    int64     // bytes; target length for symlinks; 40 + 20 per entry for directories (tmpfs's)
+	Blksize int64     // preferred I/O size, 4096
+	Blocks  int64     // 512-byte blocks allocated
+	Atime   time.Time // last access
+	Mtime   time.Time // last modification of the data
+	Ctime   time.Time // last change of the inode
+}
 
 // Dirent is a directory entry as getdents(2) reports it.
 type Dirent struct {
@@ -98,6 +118,35 @@ type FileToucher interface {
 // FileUtimenser sets an open file's times; a nil time is left as it is.
 type FileUtimenser interface {
 	Utimens(atime, mtime *time.Time) error
+}
+
+// DataSource is how to open a regular file without the file system's help:
+// reopen Fd, a descriptor of the supervisor (through /proc/PID/fd/Fd), or
+// open the host file Host. Dev and Ino are what fstat(2) of such an open
+// gives, so that the opener can check it reached the file it meant.
+type DataSource struct {
+	Fd       int // -1 when Host is set
+	Host     string
+	Dev, Ino uint64
+}
+
+// DataSourcer tells how a process may open the regular file name by itself
+// (a final symbolic link is not followed); false for anything else.
+type DataSourcer interface {
+	DataSource(name string) (DataSource, bool)
+}
+
+// DataOpener has regular files backed by kernel descriptors, and finds the
+// file behind a descriptor it handed out (File.Fd), for fstat, fchmod and
+// the like.
+type DataOpener interface {
+	OpenDataFile(fd int) (afero.File, error)
+}
+
+// DataStater gives the stat of the file behind such a descriptor without
+// opening it (the fstat fast path).
+type DataStater interface {
+	StatData(fd int) (Stat, bool)
 }
 
 // Fder is an open file backed by a kernel descriptor (its Fd is not

@@ -3,15 +3,10 @@
 
 package mem
 
-// DataSource is how to open a regular file without the file system's help:
-// reopen Fd, a descriptor of this process (through /proc/PID/fd/Fd), or
-// open the host file Host. Dev and Ino are what fstat(2) of such an open
-// gives, so that the opener can check it reached the file it meant.
-type DataSource struct {
-	Fd       int // -1 when Host is set
-	Host     string
-	Dev, Ino uint64
-}
+import "github.com/zvfs/zvfs/backends/caps"
+
+// DataSource is how to open a regular file without the file system's help.
+type DataSource = caps.DataSource
 
 // DataSource returns how to open the regular file name (a final symbolic
 // link is not followed); false for anything else. Fd is the file's own

@@ -9,26 +9,13 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
-// Stat is what os.FileInfo.Sys returns for files of this package: the fields
-// of struct stat as the kernel would fill them for a tmpfs file.
-type Stat struct {
-	Dev     uint64    // the same for every file of one FS
-	Ino     uint64    // inode number, unique within the FS
-	Nlink   uint64    // hard links: files 1 + links, directories 2 + subdirectories
-	Mode    uint32    // st_mode: S_IFMT type bits and permission bits
-	Uid     uint32    // owner
-	Gid     uint32    // group
-	Rdev    uint64    // always 0
-	Size    int64     // bytes; target length for symlinks; 40 + 20 per entry for directories
-	Blksize int64     // preferred I/O size, 4096
-	Blocks  int64     // 512-byte blocks allocated
-	Atime   time.Time // last access
-	Mtime   time.Time // last modification of the data
-	Ctime   time.Time // last change of the inode
-}
+// Stat is what os.FileInfo.Sys returns for files of this package: the
+// fields of struct stat as the kernel would fill them for a tmpfs file.
+type Stat = caps.Stat
 
 // stat fills a Stat for n. fd, if not negative, is a descriptor of n's data
 // to fstat instead of n's memfd (a File of an unlinked inode has only that).

@@ -16,6 +16,9 @@ var (
 	_ caps.Toucher     = (*FS)(nil)
 	_ caps.Utimenser   = (*FS)(nil)
 	_ caps.StatFSer    = (*FS)(nil)
+	_ caps.DataSourcer = (*FS)(nil)
+	_ caps.DataOpener  = (*FS)(nil)
+	_ caps.DataStater  = (*FS)(nil)
 
 	_ caps.Direnter      = (*dirFile)(nil)
 	_ caps.FileChmoder   = (*dirFile)(nil)
