@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/zvfs/zvfs/backends/caps"
-	"github.com/zvfs/zvfs/internal/linuxvfs"
 	"github.com/zvfs/zvfs/vfs"
 )
 
@@ -53,27 +52,12 @@ func (b *backend) ino(raw uint64) uint64 {
 	return raw ^ uint64(b.idx)<<48
 }
 
-// attr describes fi, the file at rel, in FUSE's form.
+// attr describes fi, the file at rel, in FUSE's form (caps.StatOf).
 func (b *backend) attr(rel string, fi os.FileInfo) fuse.Attr {
-	var a fuse.Attr
-	switch st := fi.Sys().(type) {
-	case *caps.Stat:
-		a = fuse.Attr{Ino: st.Ino, Size: uint64(st.Size), Blocks: uint64(st.Blocks), Mode: st.Mode,
-			Nlink: uint32(st.Nlink), Owner: fuse.Owner{Uid: st.Uid, Gid: st.Gid}}
-		a.SetTimes(&st.Atime, &st.Mtime, &st.Ctime)
-	case *syscall.Stat_t:
-		a.FromStat(st)
-	default:
-		a = fuse.Attr{Ino: hashIno(b.target + "/" + rel), Size: uint64(fi.Size()), Mode: linuxvfs.Mode(fi.Mode()), Nlink: 1}
-		a.Blocks = (a.Size + 511) / 512
-		mt := fi.ModTime()
-		a.SetTimes(&mt, &mt, &mt)
-		if fi.IsDir() {
-			a.Nlink = 2
-		}
-	}
-	a.Ino = b.ino(a.Ino)
-	a.Blksize = 4096
+	st := caps.StatOf(fi, func() (uint64, uint64) { return 0, hashIno(b.target + "/" + rel) })
+	a := fuse.Attr{Ino: b.ino(st.Ino), Size: uint64(st.Size), Blocks: uint64(st.Blocks), Mode: st.Mode,
+		Nlink: uint32(st.Nlink), Owner: fuse.Owner{Uid: st.Uid, Gid: st.Gid}, Rdev: uint32(st.Rdev), Blksize: 4096}
+	a.SetTimes(&st.Atime, &st.Mtime, &st.Ctime)
 	return a
 }
 

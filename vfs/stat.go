@@ -3,7 +3,6 @@ package vfs
 import (
 	"hash/fnv"
 	"os"
-	"syscall"
 	"time"
 	"unsafe"
 
@@ -21,28 +20,20 @@ type attr struct {
 	atime, mtime, ctime time.Time
 }
 
-// attrOf describes fi, a file of m at rel. Files of the mem backend carry
-// their own numbers; for any other backend the inode number is a hash of
-// the path and the owner is root.
+// attrOf describes fi, a file of m at rel (caps.StatOf). A backend without
+// inode numbers gets a hash of the path for them.
 func attrOf(m *Mount, rel string, fi os.FileInfo) attr {
-	if st, ok := fi.Sys().(*caps.Stat); ok {
-		return attr{dev: st.Dev, ino: st.Ino, nlink: st.Nlink, mode: st.Mode, uid: st.Uid, gid: st.Gid,
-			size: st.Size, blocks: st.Blocks, atime: st.Atime, mtime: st.Mtime, ctime: st.Ctime}
-	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return attr{dev: st.Dev, ino: st.Ino, nlink: st.Nlink, mode: st.Mode, uid: st.Uid, gid: st.Gid,
-			size: st.Size, blocks: st.Blocks, atime: time.Unix(st.Atim.Unix()), mtime: time.Unix(st.Mtim.Unix()),
-			ctime: time.Unix(st.Ctim.Unix())}
-	}
-	h := fnv.New64a()
-	h.Write([]byte(rel))
-	a := attr{dev: m.dev, ino: h.Sum64() | 1, nlink: 1, mode: linuxvfs.Mode(fi.Mode()), size: fi.Size(),
-		atime: fi.ModTime(), mtime: fi.ModTime(), ctime: fi.ModTime()}
-	if fi.IsDir() {
-		a.nlink = 2
-	}
-	a.blocks = (a.size + 511) / 512
-	return a
+	st := caps.StatOf(fi, func() (uint64, uint64) {
+		h := fnv.New64a()
+		h.Write([]byte(rel))
+		var dev uint64
+		if m != nil {
+			dev = m.dev
+		}
+		return dev, h.Sum64() | 1
+	})
+	return attr{dev: st.Dev, ino: st.Ino, nlink: st.Nlink, mode: st.Mode, uid: st.Uid, gid: st.Gid,
+		size: st.Size, blocks: st.Blocks, atime: st.Atime, mtime: st.Mtime, ctime: st.Ctime}
 }
 
 func ts(t time.Time) unix.Timespec {

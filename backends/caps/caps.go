@@ -10,9 +10,12 @@ package caps
 
 import (
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/spf13/afero"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Stat is what a backend's os.FileInfo.Sys returns: the fields of struct
@@ -153,4 +156,30 @@ type DataStater interface {
 // ^uintptr(0)): the kernel can do its reads and writes itself.
 type Fder interface {
 	Fd() uintptr
+}
+
+// StatOf describes fi, a file of a backend, as the kernel's struct stat
+// would: from the caps.Stat of this package's backends or the
+// syscall.Stat_t of a host file as they are; for a backend that has neither
+// (afero's own), from fi's mode, size and time, with the device and inode
+// number fallback gives, one link (two for a directory) and root's
+// ownership.
+func StatOf(fi os.FileInfo, fallback func() (dev, ino uint64)) Stat {
+	switch st := fi.Sys().(type) {
+	case *Stat:
+		return *st
+	case *syscall.Stat_t:
+		return Stat{Dev: st.Dev, Ino: st.Ino, Nlink: st.Nlink, Mode: st.Mode, Uid: st.Uid, Gid: st.Gid,
+			Rdev: st.Rdev, Size: st.Size, Blksize: st.Blksize, Blocks: st.Blocks, Atime: time.Unix(st.Atim.Unix()),
+			Mtime: time.Unix(st.Mtim.Unix()), Ctime: time.Unix(st.Ctim.Unix())}
+	}
+	dev, ino := fallback()
+	t := fi.ModTime()
+	st := Stat{Dev: dev, Ino: ino, Nlink: 1, Mode: linuxvfs.Mode(fi.Mode()), Size: fi.Size(), Blksize: 4096,
+		Atime: t, Mtime: t, Ctime: t}
+	if fi.IsDir() {
+		st.Nlink = 2
+	}
+	st.Blocks = (st.Size + 511) / 512
+	return st
 }
