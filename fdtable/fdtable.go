@@ -172,17 +172,21 @@ func (t *Table) forget(o *Open) {
 	t.mu.Unlock()
 }
 
-// release ends o: out of the table, our end closed, o.Close run.
+// release ends o: out of the table, our end closed, o.Close run. The
+// last two wait for a call still using o, on a goroutine of their own so
+// that the watcher does not wait with them.
 func (t *Table) release(o *Open) {
 	t.forget(o)
 	unix.EpollCtl(t.ep, unix.EPOLL_CTL_DEL, o.keep, nil)
-	o.Mu.Lock()
-	unix.Close(o.keep)
-	o.keep = -1
-	if o.Close != nil {
-		o.Close()
-	}
-	o.Mu.Unlock()
+	go func() {
+		o.Mu.Lock()
+		defer o.Mu.Unlock()
+		unix.Close(o.keep)
+		o.keep = -1
+		if o.Close != nil {
+			o.Close()
+		}
+	}()
 }
 
 // Lookup returns the open file description behind a descriptor a process
