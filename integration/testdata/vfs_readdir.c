@@ -145,6 +145,8 @@ int main(int argc, char **argv)
 	}
 	int fd = opendir_fd(dir);
 	printf("getdents64 too small: %d\n", raw(fd, 10, 1));
+	long none = syscall(SYS_getdents64, fd, (void *)0, 0);
+	printf("getdents64 of nothing: %ld %s\n", none, none < 0 ? strerror(errno) : "");
 	printf("getdents64 after: %d\n", raw(fd, 4096, 1));
 	close(fd);
 	fd = opendir_fd(dir);

@@ -84,6 +84,8 @@ long listing_drop(long fd, unsigned long *pos)
 
 long listing_read(long fd, unsigned long buf, unsigned long count, int is64, unsigned long *pos)
 {
+	if (count == 0)
+		return VIEW_ASK; /* EINVAL, if anything is left: the supervisor's to say */
 	if (buf < ABI_SITE_TABLE_LIMIT || buf + count < buf)
 		return -EFAULT;
 	unsigned long done = 0;
