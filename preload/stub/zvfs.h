@@ -38,7 +38,7 @@
 #ifndef __ASSEMBLER__
 #include <stddef.h>
 
-#define KNOWN_PAGES 4 /* readable pages a thread remembers (lib.c) */
+#define KNOWN_PAGES 15 /* readable pages a thread remembers (lib.c); as many as the block header holds */
 struct block {
 	unsigned long long counts[ABI_NSLOTS + 1];
 	char pad0[BLK_SELF - (ABI_NSLOTS + 1) * 8];
