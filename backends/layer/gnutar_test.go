@@ -18,6 +18,8 @@ import (
 
 	"github.com/zvfs/zvfs/backends/mem"
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/testenv"
 )
 
 // gnuTar runs GNU tar with args, in UTC, and returns its output.
@@ -25,7 +27,7 @@ func gnuTar(t testing.TB, args ...string) string {
 	t.Helper()
 	path, err := exec.LookPath("tar")
 	if err != nil {
-		t.Skip("no tar")
+		testenv.Missing(t, "tar not installed")
 	}
 	cmd := exec.Command(path, args...)
 	cmd.Env = append(os.Environ(), "TZ=UTC", "LC_ALL=C")
@@ -36,7 +38,7 @@ func gnuTar(t testing.TB, args ...string) string {
 		t.Fatalf("tar %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
 	if !strings.Contains(string(mustOutput(t, path, "--version")), "GNU tar") {
-		t.Skip("tar is not GNU tar")
+		testenv.Missing(t, "tar is not GNU tar")
 	}
 	return string(out)
 }
@@ -133,7 +135,7 @@ func extract(t testing.TB, fs *mem.FS) string {
 
 func TestGNUTarExtracts(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to give files their owners")
+		testenv.Missing(t, "root, to give files their owners")
 	}
 	fs := sampleTree(t, false)
 	dir := extract(t, fs)
@@ -142,7 +144,7 @@ func TestGNUTarExtracts(t *testing.T) {
 
 func TestReadGNUTar(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to give files their owners")
+		testenv.Missing(t, "root, to give files their owners")
 	}
 	fs := sampleTree(t, false)
 	want := describe(memEntries(t, fs))
