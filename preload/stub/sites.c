@@ -116,14 +116,15 @@ static int parse_line(const char *p, const char *e, struct mapline *m)
 static unsigned long sites_from_table(char *buf, unsigned long cap, unsigned long mlen, char **ans)
 {
 	unsigned long start = (SITES_MAPS_OFFSET + mlen + 7) & ~7UL;
-	unsigned long fixed = 8 + sizeof(struct abi_header) + sizeof(struct abi_sites_fixed);
 	/* The sites go where they will stay if every range were used; the
 	 * few unused range slots are squeezed out at the end. */
-	if (start + fixed + TBL_RANGES * sizeof(struct abi_range) + TBL_STRS >= cap)
+	unsigned long head = 8 + sizeof(struct abi_header) + sizeof(struct abi_sites_fixed) +
+			     TBL_RANGES * sizeof(struct abi_range);
+	if (start + head + TBL_STRS >= cap)
 		return 0;
 	char *o = buf + start;
-	unsigned long *sites = (unsigned long *)(o + fixed + TBL_RANGES * sizeof(struct abi_range));
-	unsigned long max_sites = (cap - start - fixed - TBL_RANGES * sizeof(struct abi_range) - TBL_STRS) / 8;
+	unsigned long *sites = (unsigned long *)(o + head);
+	unsigned long max_sites = (cap - start - head - TBL_STRS) / 8;
 	struct abi_range ranges[TBL_RANGES];
 	char strs[TBL_STRS], path[PATH_MAX_];
 	const char *t = buf + SITES_MAPS_OFFSET, *end = t + mlen;

@@ -252,21 +252,32 @@ static int open_cloexec(const struct frame *f)
 	return 0;
 }
 
+/* ABS_MAX bounds a path made absolute by dir_join. */
+#define ABS_MAX (PATH_MAX_ * 2)
+
+/* dir_join writes to abs (ABS_MAX bytes) the absolute form of a, a path
+ * relative to the directory dirfd, as the view holds that directory: its
+ * length, or -1 if the view does not hold it. */
+static long dir_join(const struct path *a, long dirfd, char *abs)
+{
+	long n = view_dir_path(dirfd, abs, PATH_MAX_);
+	if (n <= 0 || (unsigned long)n + 1 + (unsigned long)a->len >= ABS_MAX)
+		return -1;
+	abs[n] = '/';
+	memcpy(abs + n + 1, a->s, (unsigned long)a->len + 1);
+	return n + 1 + a->len;
+}
+
 /* note_dir has the view note fd, a directory the supervisor just opened
  * (inode ino) by the path a: absolute, or relative to the directory dirfd. */
 static void note_dir(long fd, const struct path *a, long dirfd, unsigned long ino)
 {
-	if (a->kind == P_VIRT) {
-		view_note_dir(fd, a->s, (unsigned long)a->len, ino);
-		return;
-	}
-	char abs[PATH_MAX_ * 2];
-	long n = a->kind == P_VIRT_FD ? view_dir_path(dirfd, abs, PATH_MAX_) : VIEW_ASK;
-	if (n <= 0 || (unsigned long)n + 1 + (unsigned long)a->len >= sizeof abs)
-		return;
-	abs[n] = '/';
-	memcpy(abs + n + 1, a->s, (unsigned long)a->len + 1);
-	view_note_dir(fd, abs, (unsigned long)n + 1 + (unsigned long)a->len, ino);
+	char abs[ABS_MAX];
+	long n;
+	if (a->kind == P_VIRT)
+		fd_note_dir(fd, a->s, (unsigned long)a->len, ino);
+	else if (a->kind == P_VIRT_FD && (n = dir_join(a, dirfd, abs)) > 0)
+		fd_note_dir(fd, abs, (unsigned long)n, ino);
 }
 
 /* The paths of a call, when it is not about a virtual path at all. */
@@ -349,15 +360,10 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 	}
 	if (v1 && !b && a->kind == P_VIRT_FD && a->len > 0) {
 		/* Relative to a directory the view holds: its path, then the name. */
-		char abs[PATH_MAX_ * 2];
-		long n = view_dir_path(fds[0], abs, PATH_MAX_);
-		if (n > 0 && (unsigned long)n + 1 + (unsigned long)a->len < sizeof abs) {
-			abs[n] = '/';
-			memcpy(abs + n + 1, a->s, (unsigned long)a->len + 1);
-			r = view_call(f, abs, (unsigned long)n + 1 + (unsigned long)a->len);
-			if (r != VIEW_ASK)
-				return r;
-		}
+		char abs[ABS_MAX];
+		long n = dir_join(a, fds[0], abs);
+		if (n > 0 && (r = view_call(f, abs, (unsigned long)n)) != VIEW_ASK)
+			return r;
 	}
 	if (v1 && !b && a->kind == P_VIRT && !a->parent_only) {
 		r = view_call(f, a->s, (unsigned long)a->len);

@@ -38,8 +38,10 @@ struct path {
 int may_track(void);
 void fd_set(long fd, int bits);
 /* fd_dup gives to, a duplicate of fd, fd's bits and what the view noted
- * of it. */
+ * of it; fd_note_dir has the view note fd, a directory the supervisor
+ * opened (inode ino) by the absolute path path (view_note_dir). */
 void fd_dup(long fd, long to, int bits);
+void fd_note_dir(long fd, const char *path, unsigned long n, unsigned long ino);
 /* listing_read answers getdents (getdents64 if is64) of the served
  * directory fd into buf from the chunks queued in its placeholder: bytes,
  * -errno, VIEW_ASK when none is queued, or LISTING_RESEEK when the next
@@ -50,7 +52,6 @@ long listing_read(long fd, unsigned long buf, unsigned long count, int is64, uns
 /* listing_drop empties fd's queue; 1 (with *pos, the position of the first
  * record left unread) if it held records, else 0. */
 long listing_drop(long fd, unsigned long *pos);
-
 
 /* vfs_paths.c */
 int under_mount(const char *c, unsigned long n);

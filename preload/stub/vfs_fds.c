@@ -19,14 +19,9 @@ int fd_bits(long fd)
 }
 
 /* A vfork child shares its parent's memory but not its descriptors: it must
- * not change the parent's bitmaps. What it passes on at exec is fixed up by
- * the new image, which checks every descriptor it is told about. */
-void fd_dup(long fd, long to, int bits)
-{
-	fd_set(to, bits);
-	view_copy_dir(fd, to);
-}
-
+ * not change the parent's bitmaps, nor what the view noted of them. What it
+ * passes on at exec is fixed up by the new image, which checks every
+ * descriptor it is told about. */
 int may_track(void)
 {
 	struct block *b = cur_block();
@@ -51,6 +46,20 @@ void fd_set(long fd, int bits)
 		__atomic_or_fetch(&s[w], m, __ATOMIC_RELAXED);
 	else
 		__atomic_and_fetch(&s[w], ~m, __ATOMIC_RELAXED);
+}
+
+void fd_dup(long fd, long to, int bits)
+{
+	if (!may_track())
+		return;
+	fd_set(to, bits);
+	view_copy_dir(fd, to);
+}
+
+void fd_note_dir(long fd, const char *path, unsigned long n, unsigned long ino)
+{
+	if (may_track())
+		view_note_dir(fd, path, n, ino);
 }
 
 /* ---- listings queued in a served directory's placeholder ------------------ */
