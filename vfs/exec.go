@@ -41,7 +41,7 @@ func (h *handler) exec() (Answer, error) {
 		return Answer{}, unix.ELOOP
 	}
 	a := attrOf(l.m, l.rel, fi)
-	if a.mode&unix.S_IFMT != unix.S_IFREG || !permitted(h.c.cred, a, 1) || a.mode&0111 == 0 {
+	if a.Mode&unix.S_IFMT != unix.S_IFREG || !permitted(h.c.cred, a, 1) || a.Mode&0111 == 0 {
 		return Answer{}, unix.EACCES
 	}
 	f, err := h.c.fs(l.m).OpenFile(l.name(), os.O_RDONLY, 0)

@@ -15,7 +15,7 @@ import (
 )
 
 func permitted(c Cred, a attr, mask uint32) bool {
-	return linuxvfs.Who{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups}.Permitted(a.mode, a.uid, a.gid, mask)
+	return linuxvfs.Who{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups}.Permitted(a.Mode, a.Uid, a.Gid, mask)
 }
 
 func (h *handler) access(mode uint32, flags int) (Answer, error) {

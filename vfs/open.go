@@ -172,7 +172,7 @@ func (h *handler) serve(l loc, s *served, flags int) (Answer, error) {
 			}
 		} else if s.m != nil {
 			if fi, err := f.stat(&h.c); err == nil {
-				ino = int64(attrOf(s.m, s.rel, fi).ino)
+				ino = int64(attrOf(s.m, s.rel, fi).Ino)
 			}
 		}
 	}
@@ -289,8 +289,7 @@ func (h *handler) fstat(buf uint64, statx bool) (Answer, error) {
 		for _, m := range h.ns.mounts {
 			if sd, ok := m.FS.(caps.DataStater); ok {
 				if st, ok := sd.StatData(h.r.Fds[h.fdi]); ok {
-					a := attr{dev: st.Dev, ino: st.Ino, nlink: st.Nlink, mode: st.Mode, uid: st.Uid, gid: st.Gid,
-						size: st.Size, blocks: st.Blocks, atime: st.Atime, mtime: st.Mtime, ctime: st.Ctime}
+					a := attr(st)
 					b := a.stat()
 					if statx {
 						b = a.statx()

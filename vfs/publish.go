@@ -74,21 +74,21 @@ func parentRel(rel string) string {
 // parent (0 for a mount's root).
 func (p *publisher) describe(m *Mount, rel string, fi os.FileInfo, parent uint32, parentMode uint32) view.Entry {
 	a := attrOf(m, rel, fi)
-	e := view.Entry{Mode: a.mode, Uid: a.uid, Gid: a.gid, Dev: a.dev, Ino: a.ino, Nlink: a.nlink, Size: a.size,
-		Blocks: a.blocks, Atime: a.atime, Mtime: a.mtime, Ctime: a.ctime, DataFd: -1, Flags: abi.ViewStat}
+	e := view.Entry{Mode: a.Mode, Uid: a.Uid, Gid: a.Gid, Dev: a.Dev, Ino: a.Ino, Nlink: a.Nlink, Size: a.Size,
+		Blocks: a.Blocks, Atime: a.Atime, Mtime: a.Mtime, Ctime: a.Ctime, DataFd: -1, Flags: abi.ViewStat}
 	if rel == "" || (parent&abi.ViewSearch != 0 && parentMode&0111 == 0111) {
 		e.Flags |= abi.ViewSearch
 	}
 	if m.ReadOnly {
 		e.Flags |= abi.ViewRdonly
 	}
-	switch a.mode & unix.S_IFMT {
+	switch a.Mode & unix.S_IFMT {
 	case unix.S_IFLNK:
 		if t, err := p.root.readlink(m, rel); err == nil {
 			e.Target = t
 		}
 	case unix.S_IFREG:
-		if a.nlink > 1 {
+		if a.Nlink > 1 {
 			// Another name's change would not reach this entry.
 			e.Flags &^= abi.ViewStat
 		}

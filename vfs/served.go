@@ -52,17 +52,17 @@ func (h *handler) list(f *fdFile) error {
 		return err
 	}
 	self := attrOf(f.m, s.rel, fi)
-	parent := self.ino
+	parent := self.Ino
 	if s.rel != "" {
 		prel := ""
 		if i := lastSlash(s.rel); i >= 0 {
 			prel = s.rel[:i]
 		}
 		if pfi, err := h.c.lstat(f.m, prel); err == nil {
-			parent = attrOf(f.m, prel, pfi).ino
+			parent = attrOf(f.m, prel, pfi).Ino
 		}
 	}
-	s.ents = &entries{dots: [2]caps.Dirent{{Name: ".", Ino: self.ino, Type: unix.DT_DIR}, {Name: "..", Ino: parent, Type: unix.DT_DIR}}}
+	s.ents = &entries{dots: [2]caps.Dirent{{Name: ".", Ino: self.Ino, Type: unix.DT_DIR}, {Name: "..", Ino: parent, Type: unix.DT_DIR}}}
 	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
 		// Some backends cannot rewind a directory: reopen it.
 		nf, err := h.c.fs(f.m).Open("/" + s.rel)
@@ -90,7 +90,7 @@ func (h *handler) list(f *fdFile) error {
 			rel = s.rel + "/" + rel
 		}
 		a := attrOf(f.m, rel, e)
-		s.ents.rest = append(s.ents.rest, caps.Dirent{Name: e.Name(), Ino: a.ino, Type: uint8(a.mode & unix.S_IFMT >> 12)})
+		s.ents.rest = append(s.ents.rest, caps.Dirent{Name: e.Name(), Ino: a.Ino, Type: uint8(a.Mode & unix.S_IFMT >> 12)})
 	}
 	return nil
 }

@@ -12,13 +12,8 @@ import (
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
-// attr is what stat reports about a file.
-type attr struct {
-	dev, ino, nlink     uint64
-	mode, uid, gid      uint32
-	size, blocks        int64
-	atime, mtime, ctime time.Time
-}
+// attr is what stat reports about a file, with its renderings.
+type attr caps.Stat
 
 // attrOf describes fi, a file of m at rel (caps.StatOf). A backend without
 // inode numbers gets a hash of the path for them.
@@ -32,8 +27,7 @@ func attrOf(m *Mount, rel string, fi os.FileInfo) attr {
 		}
 		return dev, h.Sum64() | 1
 	})
-	return attr{dev: st.Dev, ino: st.Ino, nlink: st.Nlink, mode: st.Mode, uid: st.Uid, gid: st.Gid,
-		size: st.Size, blocks: st.Blocks, atime: st.Atime, mtime: st.Mtime, ctime: st.Ctime}
+	return attr(st)
 }
 
 func ts(t time.Time) unix.Timespec {
@@ -42,8 +36,8 @@ func ts(t time.Time) unix.Timespec {
 
 // stat renders a as the kernel's struct stat.
 func (a attr) stat() []byte {
-	st := unix.Stat_t{Dev: a.dev, Ino: a.ino, Nlink: a.nlink, Mode: a.mode, Uid: a.uid, Gid: a.gid,
-		Size: a.size, Blksize: 4096, Blocks: a.blocks, Atim: ts(a.atime), Mtim: ts(a.mtime), Ctim: ts(a.ctime)}
+	st := unix.Stat_t{Dev: a.Dev, Ino: a.Ino, Nlink: a.Nlink, Mode: a.Mode, Uid: a.Uid, Gid: a.Gid,
+		Size: a.Size, Blksize: 4096, Blocks: a.Blocks, Atim: ts(a.Atime), Mtim: ts(a.Mtime), Ctim: ts(a.Ctime)}
 	b := make([]byte, unsafe.Sizeof(st))
 	copy(b, unsafe.Slice((*byte)(unsafe.Pointer(&st)), len(b)))
 	return b
@@ -57,10 +51,10 @@ func sts(t time.Time) unix.StatxTimestamp {
 func (a attr) statx() []byte {
 	st := unix.Statx_t{
 		Mask:    unix.STATX_BASIC_STATS,
-		Blksize: 4096, Nlink: uint32(a.nlink), Uid: a.uid, Gid: a.gid, Mode: uint16(a.mode),
-		Ino: a.ino, Size: uint64(a.size), Blocks: uint64(a.blocks),
-		Atime: sts(a.atime), Ctime: sts(a.ctime), Mtime: sts(a.mtime),
-		Dev_major: unix.Major(a.dev), Dev_minor: unix.Minor(a.dev),
+		Blksize: 4096, Nlink: uint32(a.Nlink), Uid: a.Uid, Gid: a.Gid, Mode: uint16(a.Mode),
+		Ino: a.Ino, Size: uint64(a.Size), Blocks: uint64(a.Blocks),
+		Atime: sts(a.Atime), Ctime: sts(a.Ctime), Mtime: sts(a.Mtime),
+		Dev_major: unix.Major(a.Dev), Dev_minor: unix.Minor(a.Dev),
 	}
 	b := make([]byte, unsafe.Sizeof(st))
 	copy(b, unsafe.Slice((*byte)(unsafe.Pointer(&st)), len(b)))
