@@ -19,22 +19,12 @@ import (
 )
 
 // list returns the merged entries of directory n, sorted by name, a slice
-// the caller does not change (it may be a layer's own). A whiteout in a
-// layer hides its name in the layers below only. A directory that lives in
-// one layer (the common case) needs no set of names seen.
+// the caller does not change (it may be a layer's own: one layer whose
+// listing holds nothing to interpret and is in order already, as a host
+// layer's cached one is). A whiteout in a layer hides its name in the
+// layers below only, so the last layer records neither names nor
+// whiteouts, and a directory of one layer needs no set of them.
 func (fs *FS) list(n *node) ([]mem.Dirent, unix.Errno) {
-	if len(n.ents) == 1 {
-		// One layer whose listing holds nothing to interpret and is in
-		// order already: that listing (a host layer's cached one).
-		l := fs.s.layers[n.ents[0].layer]
-		ents, err := l.ReadDir(n.path)
-		if err != nil {
-			return nil, errnoOf(err)
-		}
-		if plain(ents) {
-			return ents, 0
-		}
-	}
 	var seen, gone map[string]bool
 	if len(n.ents) > 1 {
 		seen, gone = map[string]bool{}, map[string]bool{}
@@ -46,27 +36,31 @@ func (fs *FS) list(n *node) ([]mem.Dirent, unix.Errno) {
 		if err != nil {
 			return nil, errnoOf(err)
 		}
+		if len(n.ents) == 1 && plain(ents) {
+			return ents, 0
+		}
 		if out == nil {
 			out = make([]mem.Dirent, 0, len(ents))
 		}
+		last := i == len(n.ents)-1
 		var whiteouts []string
 		for _, de := range ents {
 			name, wh := fs.classify(l, n.path, de)
 			switch {
 			case wh:
-				whiteouts = append(whiteouts, name)
+				if !last {
+					whiteouts = append(whiteouts, name)
+				}
 			case name == "" || seen[name] || gone[name]:
 			default:
-				if seen != nil && i < len(n.ents)-1 {
+				if !last {
 					seen[name] = true
 				}
 				out = append(out, de)
 			}
 		}
 		for _, name := range whiteouts {
-			if gone != nil {
-				gone[name] = true
-			}
+			gone[name] = true
 		}
 	}
 	slices.SortFunc(out, func(a, b mem.Dirent) int { return strings.Compare(a.Name, b.Name) })
