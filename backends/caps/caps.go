@@ -158,6 +158,35 @@ type Fder interface {
 	Fd() uintptr
 }
 
+// FS is a file system with every capability above afero.Fs's; mem and
+// overlay are.
+type FS interface {
+	afero.Fs
+	Linker
+	DataLinker
+	Unlinker
+	FlagRenamer
+	Lchowner
+	Truncater
+	Toucher
+	Utimenser
+	StatFSer
+	DataSourcer
+	DataOpener
+	DataStater
+}
+
+// File is an open file with every capability above afero.File's but a
+// listing (Direnter: directories only).
+type File interface {
+	afero.File
+	FileChmoder
+	FileChowner
+	FileToucher
+	FileUtimenser
+	Fder
+}
+
 // StatOf describes fi, a file of a backend, as the kernel's struct stat
 // would: from the caps.Stat of this package's backends or the
 // syscall.Stat_t of a host file as they are; for a backend that has neither
