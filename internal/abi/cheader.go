@@ -203,7 +203,7 @@ var kernelConsts = []struct {
 	{"O_RDONLY", unix.O_RDONLY}, {"O_CLOEXEC", unix.O_CLOEXEC},
 	{"AF_UNIX", unix.AF_UNIX}, {"SOCK_SEQPACKET", unix.SOCK_SEQPACKET}, {"SOCK_CLOEXEC", unix.SOCK_CLOEXEC},
 	{"MSG_NOSIGNAL", unix.MSG_NOSIGNAL}, {"MSG_PEEK", unix.MSG_PEEK}, {"MSG_DONTWAIT", unix.MSG_DONTWAIT},
-	{"MSG_TRUNC", unix.MSG_TRUNC}, {"SEEK_SET", 0}, {"SEEK_CUR", 1},
+	{"MSG_TRUNC", unix.MSG_TRUNC}, {"SEEK_SET", unix.SEEK_SET}, {"SEEK_CUR", unix.SEEK_CUR},
 	{"SIG_BLOCK", unix.SIG_BLOCK}, {"SIG_SETMASK", unix.SIG_SETMASK},
 	{"CLONE_VM", unix.CLONE_VM}, {"CLONE_VFORK", unix.CLONE_VFORK},
 	{"ARCH_SET_GS", 0x1001},                        // asm/prctl.h; not in x/sys/unix
