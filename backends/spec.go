@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/afero"
@@ -20,6 +21,7 @@ import (
 	"github.com/zvfs/zvfs/backends/layer"
 	"github.com/zvfs/zvfs/backends/mem"
 	"github.com/zvfs/zvfs/backends/overlay"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Spec is one parsed --mount argument.
@@ -29,7 +31,17 @@ type Spec struct {
 	Source   string   // absolute host directory (a file for tar), or "" for none
 	ReadOnly bool     // ro: every change fails with EROFS (always for tar)
 	Layers   []string // overlay: snapshot layers above the directory, bottom first
-	raw      string
+	// Root is mem's root directory, as tmpfs's uid=, gid= and mode=
+	// options set it: by default the user who runs zvfs owns it, mode
+	// 0755 (a seed directory's own owner and mode with =SEED_DIR).
+	Root RootAttrs
+	raw  string
+}
+
+// RootAttrs are a mount root's owner and mode; -1 for what the mount
+// type gives by default.
+type RootAttrs struct {
+	Uid, Gid, Mode int64
 }
 
 // Types lists the mount types and what their SOURCE is.
@@ -56,7 +68,7 @@ func parseSpec(s string, rootOK bool) (Spec, error) {
 	bad := func(format string, args ...any) (Spec, error) {
 		return Spec{}, fmt.Errorf("--mount %q: %s", s, fmt.Sprintf(format, args...))
 	}
-	sp := Spec{raw: s}
+	sp := Spec{raw: s, Root: RootAttrs{-1, -1, -1}}
 	typ, rest, ok := strings.Cut(s, ":")
 	if !ok || typ == "" {
 		return bad("want TYPE:TARGET[=SOURCE][,OPTION...], e.g. mem:/data")
@@ -112,6 +124,22 @@ func parseSpec(s string, rootOK bool) (Spec, error) {
 				sp.ReadOnly = true
 			case o == "rw" && typ != "tar":
 				sp.ReadOnly = false
+			case (name == "uid" || name == "gid") && typ == "mem":
+				n, err := strconv.ParseUint(val, 10, 32)
+				if err != nil || n == 1<<32-1 {
+					return bad("%s=%q: want a numeric id", name, val)
+				}
+				if name == "uid" {
+					sp.Root.Uid = int64(n)
+				} else {
+					sp.Root.Gid = int64(n)
+				}
+			case name == "mode" && typ == "mem":
+				n, err := strconv.ParseUint(val, 8, 32)
+				if err != nil || n > 0o7777 {
+					return bad("mode=%q: want octal permission bits, e.g. mode=1777", val)
+				}
+				sp.Root.Mode = int64(n)
 			case name == "layers" && typ == "overlay" && val != "":
 				for _, l := range strings.Split(val, ":") {
 					abs, err := filepath.Abs(l)
@@ -126,6 +154,9 @@ func parseSpec(s string, rootOK bool) (Spec, error) {
 			default:
 				known := "ro, rw"
 				switch typ {
+				case "mem":
+					known = "ro, rw, uid=N, gid=N, mode=OCTAL"
+
 				case "overlay":
 					known = "ro, rw, layers=A.tar:B.tar"
 				case "tar":
@@ -180,9 +211,28 @@ func (sp Spec) Open() (Backend, error) {
 	switch sp.Type {
 	case "mem":
 		fs := mem.New()
+		root := sp.Root
 		if sp.Source != "" {
 			if err := fs.CopyFrom(sp.Source); err != nil {
 				return Backend{}, fmt.Errorf("--mount %q: copy %s: %w", sp.raw, sp.Source, err)
+			}
+		} else {
+			// Like a tmpfs mounted for the user: theirs.
+			if root.Uid < 0 {
+				root.Uid = int64(os.Geteuid())
+			}
+			if root.Gid < 0 {
+				root.Gid = int64(os.Getegid())
+			}
+		}
+		if root.Uid >= 0 || root.Gid >= 0 {
+			if err := fs.Chown("/", int(root.Uid), int(root.Gid)); err != nil {
+				return Backend{}, fmt.Errorf("--mount %q: %w", sp.raw, err)
+			}
+		}
+		if root.Mode >= 0 {
+			if err := fs.Chmod("/", linuxvfs.FileMode(uint32(root.Mode))); err != nil {
+				return Backend{}, fmt.Errorf("--mount %q: %w", sp.raw, err)
 			}
 		}
 		return Backend{FS: fs, View: views(fs, fs)}, nil

@@ -119,7 +119,7 @@ func Run(argv []string, opts Options) (Result, error) {
 	if opts.Stdout != nil {
 		cmd.Stdout = opts.Stdout
 	}
-	cmd.Env = childEnv(os.Environ(), stub, srv.SocketPath())
+	cmd.Env = childEnv(os.Environ(), stub, srv.SocketEnv())
 	if ns != nil {
 		cmd.Env = append(cmd.Env, abi.EnvMounts+"="+strings.Join(ns.Targets(), ":"))
 		if viewEnv != "" {
@@ -247,8 +247,8 @@ func isStatic(path string) bool {
 }
 
 // childEnv returns env with the stub first in LD_PRELOAD (the user's list
-// kept after it) and the supervisor's socket.
-func childEnv(env []string, stub, sock string) []string {
+// kept after it) and the supervisor's key and socket (sockEnv).
+func childEnv(env []string, stub, sockEnv string) []string {
 	out := make([]string, 0, len(env)+3)
 	preloadVal := stub
 	for _, kv := range env {
@@ -262,5 +262,5 @@ func childEnv(env []string, stub, sock string) []string {
 			out = append(out, kv)
 		}
 	}
-	return append(out, "LD_PRELOAD="+preloadVal, abi.EnvSocket+"="+sock, abi.EnvLib+"="+stub)
+	return append(out, "LD_PRELOAD="+preloadVal, abi.EnvSocket+"="+sockEnv, abi.EnvLib+"="+stub)
 }

@@ -6,6 +6,8 @@
 package supervisor
 
 import (
+	"crypto/rand"
+	"crypto/subtle"
 	"fmt"
 	"io"
 	"os"
@@ -32,6 +34,7 @@ import (
 type Server struct {
 	socks       []listener // [0] is the shared socket, then one per CPU
 	dir, path   string
+	key         [abi.KeySize]byte // the run's key: see abi.MsgKey
 	stubDev     uint64
 	stubIno     uint64
 	cache       *trampoline.Cache
@@ -81,8 +84,16 @@ type StartTable interface {
 	PutStart(view.Start) bool
 }
 
-// NewServer listens on a fresh socket in a private temporary directory.
+// NewServer listens on a fresh socket in a private temporary directory
+// that every user may enter but not list. Processes of the run that change
+// their uid must still reach it, so it is not in $XDG_RUNTIME_DIR (which
+// only its owner may enter), and the socket is not what keeps others out:
+// only connections that present the run's key (abi.MsgKey) are served.
 func NewServer(cfg Config) (*Server, error) {
+	var key [abi.KeySize]byte
+	if _, err := rand.Read(key[:]); err != nil {
+		return nil, fmt.Errorf("supervisor key: %w", err)
+	}
 	dir, err := os.MkdirTemp("", "zvfs-")
 	if err == nil {
 		err = os.Chmod(dir, 0o711) // reachable, not listable
@@ -97,7 +108,7 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		socks: socks, dir: dir, path: path, cache: cfg.Cache, copies: newPatchStore(cfg.PatchDir),
+		socks: socks, dir: dir, path: path, key: key, cache: cfg.Cache, copies: newPatchStore(cfg.PatchDir),
 		wantReports: cfg.WantReports, logf: cfg.Logf, ns: cfg.Namespace, hooks: cfg.Hooks,
 		conns: map[int]struct{}{}, pids: map[int32]struct{}{}, files: map[string]FileSites{}, skipped: map[string]int{},
 	}
@@ -116,8 +127,20 @@ func NewServer(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// SocketPath is the path the stubs connect to.
-func (s *Server) SocketPath() string { return s.path }
+// SocketEnv is the value of abi.EnvSocket for the run's processes: the
+// run's key and the path the stubs connect to.
+func (s *Server) SocketEnv() string { return abi.SocketEnv(s.key, s.path) }
+
+// keyed reads a connection's first datagram, which must be the run's key.
+func (s *Server) keyed(fd int) bool {
+	var buf [abi.HeaderSize + abi.KeySize + 1]byte
+	n, _, trunc, err := recvDatagram(fd, buf[:])
+	if err != nil || trunc || n != abi.HeaderSize+abi.KeySize {
+		return false
+	}
+	h, payload, err := abi.DecodeHeader(buf[:n])
+	return err == nil && h.Type == abi.MsgKey && subtle.ConstantTimeCompare(payload, s.key[:]) == 1
+}
 
 // Close stops accepting, ends the connections still open (processes that
 // outlive the run get EOF), and removes the socket directory. It is safe to
@@ -158,6 +181,9 @@ func (s *Server) handle(fd int, p *peer) bool {
 			}
 		}
 		p.known = true
+		if !s.keyed(fd) {
+			return false // not a process of the run: nothing is served
+		}
 	}
 	pid, cred := p.pid, p.cred
 	size := 0

@@ -16,8 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zvfs/zvfs/backends/mem"
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/mem"
 
 	"github.com/zvfs/zvfs/internal/testenv"
 )

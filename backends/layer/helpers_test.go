@@ -18,8 +18,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zvfs/zvfs/backends/mem"
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/mem"
 )
 
 func must(t testing.TB, err error) {

@@ -15,8 +15,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/zvfs/zvfs/backends/mem"
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/mem"
 )
 
 // Options tune Write.

@@ -87,6 +87,6 @@ var VMCalls = []int{unix.SYS_MUNMAP, unix.SYS_MPROTECT, unix.SYS_PKEY_MPROTECT, 
 
 // Environment variables the supervisor sets and the stub re-injects at exec.
 const (
-	EnvSocket = "ZVFS_SOCK" // path of the supervisor's socket
+	EnvSocket = "ZVFS_SOCK" // the run's key and the supervisor's socket path (SocketEnv)
 	EnvLib    = "ZVFS_LIB"  // path of the stub library
 )

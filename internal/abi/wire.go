@@ -2,6 +2,7 @@ package abi
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 )
@@ -22,7 +23,30 @@ const (
 	MsgSites  = 2 // supervisor → stub: SitesFixed + Ranges + site addresses + paths; repeated while SitesMore
 	MsgReport = 3 // stub → supervisor: ReportFixed + counters
 	MsgAck    = 4 // supervisor → stub: AckFixed
+	MsgKey    = 9 // stub → supervisor, first on every connection: the run's key (KeySize bytes); not answered
 )
+
+// The run's key: only processes of the run hold it (in EnvSocket, which
+// the stub carries across exec), and the supervisor serves a connection
+// only after its first datagram gave it. The socket itself is reachable by
+// every user, so that processes of the run that change their uid still
+// reach it; /proc/net/unix shows its path to anyone.
+const (
+	KeySize = 16
+	// KeyPrefix is how many bytes of EnvSocket's value come before the
+	// socket path: the key in hexadecimal and a '@'.
+	KeyPrefix = 2*KeySize + 1
+)
+
+// SocketEnv is EnvSocket's value for a key and a socket path.
+func SocketEnv(key [KeySize]byte, path string) string {
+	return hex.EncodeToString(key[:]) + "@" + path
+}
+
+// EncodeKey builds a whole MsgKey datagram.
+func EncodeKey(key [KeySize]byte) []byte {
+	return append(AppendHeader(nil, MsgKey, KeySize, 0), key[:]...)
+}
 
 // Header starts every message.
 type Header struct {

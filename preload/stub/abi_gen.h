@@ -30,6 +30,9 @@
 #define ABI_MSG_SITES              0x2
 #define ABI_MSG_REPORT             0x3
 #define ABI_MSG_ACK                0x4
+#define ABI_MSG_KEY                0x9
+#define ABI_KEY_SIZE               0x10
+#define ABI_KEY_PREFIX             0x21
 #define ABI_SITES_MORE             0x1
 #define ABI_SITES_WANT_REPORTS     0x2
 #define ABI_REPORT_EXIT            0x1

@@ -46,7 +46,19 @@ int conn_open_cpu(long cpu)
 		suffix[0] = '.';
 		*zutoa(suffix + 1, (unsigned long)cpu) = 0;
 	}
-	if ((!suffix[0] || connect_to(fd, zvfs_state.sock, suffix) < 0) && connect_to(fd, zvfs_state.sock, "") < 0) {
+	const char *path = zvfs_state.sock + ABI_KEY_PREFIX;
+	if ((!suffix[0] || connect_to(fd, path, suffix) < 0) && connect_to(fd, path, "") < 0) {
+		RAW1(SYS_close, fd);
+		return -1;
+	}
+	/* The supervisor serves only a connection that starts with the run's key. */
+	struct {
+		struct abi_header h;
+		unsigned char key[ABI_KEY_SIZE];
+	} k;
+	header_init(&k.h, ABI_MSG_KEY, sizeof k.key);
+	memcpy(k.key, zvfs_state.key, sizeof k.key);
+	if (conn_send((int)fd, &k, sizeof k) != (long)sizeof k) {
 		RAW1(SYS_close, fd);
 		return -1;
 	}
@@ -62,7 +74,7 @@ void header_init(struct abi_header *h, unsigned type, unsigned long length)
 	h->length = (abi_u32)length;
 	/* Informational (the kernel tells the supervisor who is calling); file
 	 * calls and hooked calls, the frequent ones, skip the system call. */
-	h->pid = type == ABI_MSG_CALL || type == ABI_MSG_HOOK || type == ABI_MSG_HOOK_DONE ? 0 : (abi_i32)RAW0(SYS_getpid);
+	h->pid = type == ABI_MSG_CALL || type == ABI_MSG_HOOK || type == ABI_MSG_HOOK_DONE || type == ABI_MSG_KEY ? 0 : (abi_i32)RAW0(SYS_getpid);
 }
 
 long conn_send(int fd, const void *buf, unsigned long n)

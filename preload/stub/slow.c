@@ -102,7 +102,7 @@ long exec_hooked(struct frame *f, int at, const unsigned long *mask)
 		}
 	}
 	unsigned long libn = zstrlen(zvfs_state.lib), sockn = zstrlen(zvfs_state.sock);
-	char strbuf[sizeof env_preload + 4096 + 1 + sizeof preload + sizeof env_sock + 108 + sizeof env_lib + 4096];
+	char strbuf[sizeof env_preload + 4096 + 1 + sizeof preload + sizeof env_sock + sizeof zvfs_state.sock + sizeof env_lib + 4096];
 	unsigned long *nenv = env;
 	char *str = strbuf;
 	/* LD_PRELOAD=<stub>[:<the caller's own list>] */

@@ -180,7 +180,8 @@ struct stub_state {
 	int table_writable;   /* mapped, not yet sealed read-only (before the first sites_apply) */
 	struct block *registry;
 	unsigned long long baseline[ABI_NSLOTS + 1]; /* counts already reported */
-	char sock[108];
+	char sock[ABI_KEY_PREFIX + 108]; /* EnvSocket's value: the run's key in hex, '@', the socket path */
+	unsigned char key[ABI_KEY_SIZE];  /* the key, sent first on every connection */
 	char lib[4096];
 };
 extern struct stub_state zvfs_state;
