@@ -56,6 +56,16 @@ func (o *Open) Push(msg []byte) (bool, error) {
 	}
 }
 
+// NoData makes a read of the placeholder end at once (0, end of file)
+// instead of waiting for a message: for a process that has no stub to
+// answer its reads (the seccomp net), nothing will ever be queued.
+func (o *Open) NoData() error {
+	if o.keep < 0 {
+		return os.ErrClosed
+	}
+	return unix.Shutdown(o.keep, unix.SHUT_WR)
+}
+
 // Mark queues the one-byte message that ends a listing
 // (abi.ListingMarkSize); unix.EAGAIN when the queue is full.
 func (o *Open) Mark() error {

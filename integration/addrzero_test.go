@@ -7,9 +7,10 @@ import (
 )
 
 // TestAddressZeroUnavailable raises vm.mmap_min_addr for the duration of the
-// test and drops CAP_SYS_RAWIO (which root needs to map below it): zvfs
-// must refuse at once with one line naming the fix, and a descendant that
-// loses the capability must stop with a clear message, never crash.
+// test and drops CAP_SYS_RAWIO (which root needs to map below it): without
+// mounts zvfs must refuse at once with one line naming the fix; with mounts
+// it runs through the seccomp net alone; and a descendant that loses the
+// capability must stop with a clear message, never crash.
 func TestAddressZeroUnavailable(t *testing.T) {
 	requireHook(t)
 	need(t, "setpriv")
@@ -38,6 +39,26 @@ func TestAddressZeroUnavailable(t *testing.T) {
 	msg := strings.TrimSpace(r.stderr)
 	if strings.Contains(msg, "\n") || !strings.Contains(msg, "address 0") || !strings.Contains(msg, "sysctl -w vm.mmap_min_addr=0") {
 		t.Errorf("want one line naming the fix, got %q", r.stderr)
+	}
+
+	// With mounts, the seccomp net serves them alone, for root without the
+	// capability and for an ordinary user: one line says so and how to get
+	// the fast path.
+	script := `echo ran > /data/f && cat /data/f && cd /data && mkdir d && ls -la | wc -l && stat -c '%U %a' /data`
+	for _, who := range [][]string{drop, nobody} {
+		_, zvfs := setIDProg(t)
+		r := run(t, "/", []string{"HOME=/nonexistent"}, append(append([]string{}, who...), zvfs, "--mount", "mem:/data", "--", "sh", "-c", script)...)
+		owner := "root 755"
+		if who[1] != drop[1] {
+			owner = "nobody 755"
+		}
+		if r.code != 0 || r.stdout != "ran\n5\n"+owner+"\n" {
+			t.Errorf("%v: mounts without address 0: exit %d, stdout %q, stderr %q", who, r.code, r.stdout, r.stderr)
+		}
+		msg := strings.TrimSpace(r.stderr)
+		if strings.Contains(msg, "\n") || !strings.Contains(msg, "address 0") || !strings.Contains(msg, "sysctl -w vm.mmap_min_addr=0") {
+			t.Errorf("%v: want one line saying the mode and the fix, got %q", who, r.stderr)
+		}
 	}
 
 	r = underZvfs(t, t.TempDir(), append(drop, "/bin/echo", "ran")...)

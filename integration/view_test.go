@@ -107,7 +107,7 @@ func TestViewSetuid(t *testing.T) {
 // create, every scenario still gives its native output.
 func TestViewFull(t *testing.T) {
 	t.Setenv("ZVFS_VIEW_ENTRIES", "24")
-	vfsScenarios(t)
+	vfsScenarios(t, scenarioInterp, nil)
 }
 
 // TestViewDeadSupervisor: once the supervisor is gone, a name the view

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/preload"
+	"github.com/zvfs/zvfs/seccompnet"
 	"github.com/zvfs/zvfs/trampoline"
 	"github.com/zvfs/zvfs/vfs"
 	"github.com/zvfs/zvfs/view"
@@ -67,15 +69,21 @@ func Run(argv []string, opts Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := CheckAddressZero(); err != nil {
-		return Result{}, &ExitError{126, err.Error()}
-	}
-	if (opts.Stats || opts.Verbose || opts.Hooks != nil) && isStatic(prog) {
-		fmt.Fprintf(opts.Stderr, "zvfs: %s is statically linked: its system calls are not hooked\n", argv[0])
-	}
-	stub, err := preload.Install("")
+	// Without address 0 no stub can hook anything: the seccomp net alone
+	// serves the mounts, for every process (netOnly).
+	netOnly, err := chooseMode(opts)
 	if err != nil {
-		return Result{}, &ExitError{126, err.Error()}
+		return Result{}, err
+	}
+	static := isStatic(prog)
+	if static && (opts.Stats || opts.Hooks != nil) {
+		fmt.Fprintf(opts.Stderr, "zvfs: %s is statically linked: its system calls are not counted or hooked (its file calls still see the mounts)\n", argv[0])
+	}
+	stub := ""
+	if !netOnly {
+		if stub, err = preload.Install(""); err != nil {
+			return Result{}, &ExitError{126, err.Error()}
+		}
 	}
 	// Site analyses and rewritten copies live in the user cache directory;
 	// without one, they are kept in memory and rewritten in place.
@@ -92,6 +100,8 @@ func Run(argv []string, opts Options) (Result, error) {
 		}
 		if opts.Report {
 			ns.Record()
+		} else if netOnly {
+			// No stub reads a view.
 		} else if v, err := view.New(viewEntries()); err == nil {
 			// Without a view every lookup asks: slower, the same answers.
 			defer v.Close()
@@ -100,10 +110,20 @@ func Run(argv []string, opts Options) (Result, error) {
 			starts = v
 		}
 	}
+	logf := func(f string, a ...any) { fmt.Fprintf(opts.Stderr, f+"\n", a...) }
+	// A statically linked program loads no stub: the seccomp net sends its
+	// file calls, and those of every process it starts, to the namespace.
+	var net *seccompnet.Server
+	if ns != nil {
+		if net, err = seccompnet.New(ns, logf); err != nil {
+			return Result{}, &ExitError{126, err.Error()}
+		}
+		defer net.Close()
+	}
 	srv, err := NewServer(Config{
 		StubPath: stub, Cache: trampoline.NewCache(sitesDir), PatchDir: patchDir, WantReports: opts.Stats,
-		Logf:      func(f string, a ...any) { fmt.Fprintf(opts.Stderr, f+"\n", a...) },
-		Namespace: ns, Hooks: opts.Hooks, Starts: starts,
+		Logf:      logf,
+		Namespace: ns, Hooks: opts.Hooks, Starts: starts, Net: net,
 	})
 	if err != nil {
 		return Result{}, &ExitError{126, err.Error()}
@@ -120,7 +140,9 @@ func Run(argv []string, opts Options) (Result, error) {
 		cmd.Stdout = opts.Stdout
 	}
 	cmd.Env = childEnv(os.Environ(), stub, srv.SocketEnv())
-	if ns != nil {
+	if netOnly {
+		cmd.Env = withoutOurs(os.Environ())
+	} else if ns != nil {
 		cmd.Env = append(cmd.Env, abi.EnvMounts+"="+strings.Join(ns.Targets(), ":"))
 		if viewEnv != "" {
 			cmd.Env = append(cmd.Env, viewEnv)
@@ -142,7 +164,11 @@ func Run(argv []string, opts Options) (Result, error) {
 		}
 	}
 	defer signal.Stop(sigs)
-	if err := cmd.Start(); err != nil {
+	caught := (static || netOnly) && net != nil
+	if caught {
+		cmd.Env = append(cmd.Env, abi.EnvNet+"=1")
+	}
+	if err := start(cmd, caught, net); err != nil {
 		code := 126
 		if errors.Is(err, os.ErrNotExist) {
 			code = 127
@@ -171,6 +197,10 @@ func Run(argv []string, opts Options) (Result, error) {
 	}
 	srv.Close()
 	res.Stats = srv.Stats()
+	if net != nil {
+		net.Close()
+		res.Stats.NetCalls = net.Calls()
+	}
 	if ns != nil {
 		res.Report = ns.Report()
 	}
@@ -178,6 +208,28 @@ func Run(argv []string, opts Options) (Result, error) {
 		srv.WriteVerbose(opts.Stderr)
 	}
 	return res, nil
+}
+
+// start starts cmd; one to be caught, from a thread that installs the net's
+// filter first, so that the program and everything it starts carry it.
+func start(cmd *exec.Cmd, caught bool, net *seccompnet.Server) error {
+	if !caught {
+		return cmd.Start()
+	}
+	errc := make(chan error, 1)
+	go func() {
+		// Never unlocked: the thread carries the filter from now on, and
+		// ends with this goroutine.
+		runtime.LockOSThread()
+		lfd, err := seccompnet.Install()
+		if err != nil {
+			errc <- err
+			return
+		}
+		net.Serve(lfd)
+		errc <- cmd.Start()
+	}()
+	return <-errc
 }
 
 // viewEntries is how many names the namespace view may hold:
@@ -244,6 +296,38 @@ func isStatic(path string) bool {
 		}
 	}
 	return true
+}
+
+// chooseMode says whether the run must do without the stub (address 0
+// cannot be mapped here: a user without root, a container without
+// CAP_SYS_RAWIO), and tells the user so. Without it only mounts can be
+// served, through the seccomp net; hooks and counters cannot.
+func chooseMode(opts Options) (netOnly bool, err error) {
+	addrErr := CheckAddressZero()
+	if addrErr == nil {
+		return false, nil
+	}
+	if opts.Stats || opts.Hooks != nil || len(opts.Mounts) == 0 {
+		return false, &ExitError{126, addrErr.Error()}
+	}
+	if err := seccompnet.Available(); err != nil {
+		return false, &ExitError{126, fmt.Sprintf("%v, and %v", addrErr, err)}
+	}
+	v, _ := MmapMinAddr()
+	fmt.Fprintf(opts.Stderr, "zvfs: address 0 cannot be mapped here (vm.mmap_min_addr=%s): every file call goes through "+
+		"the supervisor (correct, slower); for the fast path, as root: %s\n", v, MinAddrFix)
+	return true, nil
+}
+
+// withoutOurs returns env without variables of an outer run.
+func withoutOurs(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "ZVFS_") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // childEnv returns env with the stub first in LD_PRELOAD (the user's list

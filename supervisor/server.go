@@ -21,6 +21,7 @@ import (
 
 	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/internal/sysnum"
+	"github.com/zvfs/zvfs/seccompnet"
 	"github.com/zvfs/zvfs/trampoline"
 	"github.com/zvfs/zvfs/vfs"
 	"github.com/zvfs/zvfs/view"
@@ -44,6 +45,7 @@ type Server struct {
 	ns          *vfs.Namespace                   // the mounts; nil: none
 	hooks       Hooks                            // the user's hooks; nil: none
 	starts      StartTable                       // nil: every process start asks
+	net         *seccompnet.Server               // nil: no mounts, so no net
 
 	mu     sync.Mutex
 	conns  map[int]struct{}
@@ -76,6 +78,9 @@ type Config struct {
 	// that later processes mapping the same files start without asking.
 	// Not used with WantReports (a hello counts the process).
 	Starts StartTable
+	// Net, if set, serves the listeners of the seccomp filters stubs
+	// install before they exec a static program (abi.MsgNet).
+	Net *seccompnet.Server
 }
 
 // StartTable is where the answers of hellos are kept for later processes
@@ -109,7 +114,7 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		socks: socks, dir: dir, path: path, key: key, cache: cfg.Cache, copies: newPatchStore(cfg.PatchDir),
-		wantReports: cfg.WantReports, logf: cfg.Logf, ns: cfg.Namespace, hooks: cfg.Hooks,
+		wantReports: cfg.WantReports, logf: cfg.Logf, ns: cfg.Namespace, hooks: cfg.Hooks, net: cfg.Net,
 		conns: map[int]struct{}{}, pids: map[int32]struct{}{}, files: map[string]FileSites{}, skipped: map[string]int{},
 	}
 	if !cfg.WantReports {
@@ -246,6 +251,21 @@ func (s *Server) handle(fd int, p *peer) bool {
 		}
 		s.addReport(pid, r)
 		answer = [][]byte{abi.EncodeAck(0)}
+	case abi.MsgNet:
+		cwd := string(payload)
+		if len(fds) != 1 || s.net == nil || cwd != "" && (cwd[0] != '/' || len(cwd) >= unix.PathMax || strings.IndexByte(cwd, 0) >= 0) {
+			s.protocolError(pid, fmt.Errorf("%w: net message with %d bytes and %d descriptors", abi.ErrMessage, len(payload), len(fds)))
+			return false
+		}
+		lfd, err := unix.FcntlInt(uintptr(fds[0]), unix.F_DUPFD_CLOEXEC, 0)
+		if err != nil {
+			return false
+		}
+		if cwd != "" {
+			s.net.SetCwd(int(pid), cwd)
+		}
+		s.net.Serve(lfd)
+		answer = [][]byte{abi.EncodeAck(0)}
 	case abi.MsgCall:
 		c, err := abi.DecodeCall(payload)
 		if err != nil || s.ns == nil {
@@ -338,6 +358,10 @@ type Stats struct {
 	// FileCalls are the calls on virtual paths and descriptors that the
 	// supervisor answered, by name (the rest of Syscalls the kernel did).
 	FileCalls map[string]uint64 `json:"file_calls,omitempty"`
+	// NetCalls are the file calls the seccomp net sent to the supervisor
+	// (those of processes without a stub: statically linked programs, or
+	// every process where address 0 cannot be mapped), by name.
+	NetCalls map[string]uint64 `json:"net_calls,omitempty"`
 }
 
 // Stats returns the counters gathered so far.

@@ -18,6 +18,10 @@ type Request struct {
 	Fds  []int
 	Cred Cred
 	Mem  Memory
+	// Direct: the caller reads nothing queued in placeholders (the
+	// seccomp net answers for a program without a stub), so every answer
+	// comes in the reply.
+	Direct bool
 }
 
 // Answer is the reply to send and, if Fd is not -1, a descriptor to pass

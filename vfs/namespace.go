@@ -127,3 +127,44 @@ func (m *Mount) fs(c Cred) afero.Fs {
 	}
 	return m.FS
 }
+
+// Serves says whether fd, a descriptor of ours (a copy of a process's),
+// is the placeholder of an open file the namespace serves.
+func (ns *Namespace) Serves(fd int) bool { return ns.served.Lookup(fd) != nil }
+
+// Concerns says whether the absolute path p must be looked up in the
+// namespace rather than by the kernel, as the stub decides for a path it
+// is given: some prefix of its lexical form lies in a mount ("/data/.."
+// too: /data is not the host's), or, for an open, it is the directory a
+// mount point is in (its listing shows the mount point).
+func (ns *Namespace) Concerns(p string, opens bool) bool {
+	var b strings.Builder
+	for _, c := range strings.Split(p, "/") {
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			s := b.String()
+			b.Reset()
+			b.WriteString(s[:max(strings.LastIndexByte(s, '/'), 0)])
+			continue
+		}
+		b.WriteByte('/')
+		b.WriteString(c)
+		if m, _ := ns.mountOf(b.String()); m != nil {
+			return true
+		}
+	}
+	clean := b.String()
+	if clean == "" {
+		clean = "/"
+	}
+	if opens {
+		for _, m := range ns.mounts {
+			if path.Dir(m.Target) == clean {
+				return true
+			}
+		}
+	}
+	return false
+}

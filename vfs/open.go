@@ -160,10 +160,13 @@ func (h *handler) serve(l loc, s *served, flags int) (Answer, error) {
 		o.Close()
 		return Answer{}, unix.ENFILE
 	}
+	if h.r.Direct {
+		o.NoData() // a read gives 0 at once, never waits (best effort)
+	}
 	var ino int64
 	if s.dir {
 		f := &fdFile{open: o, s: s, m: s.m}
-		if flags&opendirFlags == opendirFlags && flags&unix.O_PATH == 0 {
+		if flags&opendirFlags == opendirFlags && flags&unix.O_PATH == 0 && !h.r.Direct {
 			// glibc's opendir: readdir follows at once. Queue the
 			// listing now, and the stub reads it without asking again.
 			if h.listing(f) == nil {

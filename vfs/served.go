@@ -138,7 +138,7 @@ func (h *handler) getdents(is64 bool) (Answer, error) {
 		}
 	}
 	f.s.pos = next
-	if is64 && size >= minPush {
+	if is64 && size >= minPush && !h.r.Direct {
 		// The stub asks only with an empty queue: queue what follows, in
 		// chunks the caller's buffer holds.
 		f.s.push(f.open, size)

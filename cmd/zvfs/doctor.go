@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/preload"
+	"github.com/zvfs/zvfs/seccompnet"
 	"github.com/zvfs/zvfs/supervisor"
 )
 
@@ -46,12 +47,17 @@ func doctor(w io.Writer) int {
 	}
 	check("kernel 5.9 or later", kerr, "run on a newer kernel")
 
-	v, err := supervisor.MmapMinAddr()
-	if err == nil && v != "0" {
-		err = fmt.Errorf("vm.mmap_min_addr is %s", v)
+	check("seccomp user notification", seccompnet.Available(), "run on a kernel built with CONFIG_SECCOMP_FILTER, outside a seccomp profile that forbids it")
+
+	// Address 0 decides the mode, not whether zvfs runs.
+	if err := supervisor.CheckAddressZero(); err != nil {
+		v, _ := supervisor.MmapMinAddr()
+		fmt.Fprintf(w, "note  address 0 cannot be mapped (vm.mmap_min_addr=%s): zvfs runs in net mode, every file call through the supervisor "+
+			"(correct, slower; no hooks or counters)\n      fast path, as root: %s  (persist: echo vm.mmap_min_addr=0 > /etc/sysctl.d/60-zvfs.conf)\n",
+			v, supervisor.MinAddrFix)
+	} else {
+		fmt.Fprintf(w, "ok    address 0 can be mapped: fast path (hooked system calls)\n")
 	}
-	check("vm.mmap_min_addr = 0", err, supervisor.MinAddrFix+"  (persist: echo vm.mmap_min_addr=0 > /etc/sysctl.d/60-zvfs.conf)")
-	check("address 0 can be mapped", supervisor.CheckAddressZero(), supervisor.MinAddrFix)
 
 	// Not a requirement: without it a thread's hook block is set with a
 	// system call when the thread starts.

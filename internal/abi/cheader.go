@@ -2,6 +2,7 @@ package abi
 
 import (
 	"bytes"
+	"debug/elf"
 	"fmt"
 	"reflect"
 	"strings"
@@ -51,6 +52,7 @@ func CHeader() []byte {
 		{"ABI_MSG_REPORT", MsgReport},
 		{"ABI_MSG_ACK", MsgAck},
 		{"ABI_MSG_KEY", MsgKey},
+		{"ABI_MSG_NET", MsgNet},
 		{"ABI_KEY_SIZE", KeySize},
 		{"ABI_KEY_PREFIX", KeyPrefix},
 		{"ABI_SITES_MORE", SitesMore},
@@ -137,6 +139,7 @@ func CHeader() []byte {
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_FDS", EnvFds)
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_HOOKS", EnvHooks)
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_VIEW", EnvView)
+	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_NET", EnvNet)
 
 	b.WriteString("\n#ifndef __ASSEMBLER__\n")
 	b.WriteString("typedef unsigned char abi_u8;\ntypedef unsigned short abi_u16;\ntypedef unsigned int abi_u32;\n" +
@@ -190,6 +193,14 @@ func CHeader() []byte {
 			fmt.Fprintf(&b, "\t[SYS_%s] = {%d, %d, %d, %d, %d, %d},\n", sysnum.Name(nr), pc.Dir1, pc.Path1, pc.Dir2, pc.Path2, pc.Flags, pc.Kind)
 		}
 	}
+	b.WriteString("};\n")
+	b.WriteString("/* The seccomp net's filter (NetFilter), as struct sock_filter records. */\n" +
+		"struct abi_sock_filter {\n\tabi_u16 code;\n\tabi_u8 jt, jf;\n\tabi_u32 k;\n};\n")
+	filter := NetFilter()
+	fmt.Fprintf(&b, "#define ABI_NET_FILTER_LEN %d\nstatic const struct abi_sock_filter abi_net_filter[ABI_NET_FILTER_LEN] = {\n", len(filter))
+	for _, f := range filter {
+		fmt.Fprintf(&b, "\t{%#x, %d, %d, %#x},\n", f.Code, f.Jt, f.Jf, f.K)
+	}
 	b.WriteString("};\n#endif\n\n#endif\n")
 	return b.Bytes()
 }
@@ -235,6 +246,10 @@ var kernelConsts = []struct {
 	{"R_OK", unix.R_OK}, {"W_OK", unix.W_OK}, {"X_OK", unix.X_OK},
 	{"CAP_DAC_OVERRIDE", unix.CAP_DAC_OVERRIDE}, {"CAP_DAC_READ_SEARCH", unix.CAP_DAC_READ_SEARCH},
 	{"LINUX_CAPABILITY_VERSION_3", unix.LINUX_CAPABILITY_VERSION_3},
+	{"PR_SET_NO_NEW_PRIVS", unix.PR_SET_NO_NEW_PRIVS}, {"SECCOMP_SET_MODE_FILTER", unix.SECCOMP_SET_MODE_FILTER},
+	{"SECCOMP_FILTER_FLAG_NEW_LISTENER", unix.SECCOMP_FILTER_FLAG_NEW_LISTENER},
+	{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
+	{"PT_INTERP", int64(elf.PT_INTERP)}, {"ET_EXEC", int64(elf.ET_EXEC)}, {"ET_DYN", int64(elf.ET_DYN)},
 }
 
 func writeStruct(b *bytes.Buffer, name string, t reflect.Type, size int) {

@@ -30,10 +30,13 @@ func printStats(w io.Writer, prefix string, st supervisor.Stats) {
 	for _, r := range rows {
 		fmt.Fprintf(w, "%12d  %s\n", r.n, r.name)
 	}
-	if len(st.FileCalls) > 0 {
+	calls := func(m map[string]uint64, head string) {
+		if len(m) == 0 {
+			return
+		}
 		rows = rows[:0]
 		var total uint64
-		for k, v := range st.FileCalls {
+		for k, v := range m {
 			rows = append(rows, row{k, v})
 			total += v
 		}
@@ -43,11 +46,13 @@ func printStats(w io.Writer, prefix string, st supervisor.Stats) {
 			}
 			return rows[i].name < rows[j].name
 		})
-		fmt.Fprintf(w, "%s: %d of them on virtual paths and descriptors, answered by zvfs:\n", prefix, total)
+		fmt.Fprintf(w, "%s: %d %s:\n", prefix, total, head)
 		for _, r := range rows {
 			fmt.Fprintf(w, "%12d  %s\n", r.n, r.name)
 		}
 	}
+	calls(st.FileCalls, "of them on virtual paths and descriptors, answered by zvfs")
+	calls(st.NetCalls, "file calls of processes without the stub (statically linked), caught by the seccomp net")
 }
 
 // writeJSON writes v to path as indented JSON, through a temporary file.

@@ -31,6 +31,7 @@
 #define ABI_MSG_REPORT             0x3
 #define ABI_MSG_ACK                0x4
 #define ABI_MSG_KEY                0x9
+#define ABI_MSG_NET                0xa
 #define ABI_KEY_SIZE               0x10
 #define ABI_KEY_PREFIX             0x21
 #define ABI_SITES_MORE             0x1
@@ -572,6 +573,13 @@
 #define CAP_DAC_OVERRIDE     0x1
 #define CAP_DAC_READ_SEARCH  0x2
 #define LINUX_CAPABILITY_VERSION_3 0x20080522
+#define PR_SET_NO_NEW_PRIVS  0x26
+#define SECCOMP_SET_MODE_FILTER 0x1
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER 0x8
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV 0x20
+#define PT_INTERP            0x3
+#define ET_EXEC              0x2
+#define ET_DYN               0x3
 
 #define ABI_ENV_SOCKET             "ZVFS_SOCK"
 #define ABI_ENV_LIB                "ZVFS_LIB"
@@ -580,6 +588,7 @@
 #define ABI_ENV_FDS                "ZVFS_FDS"
 #define ABI_ENV_HOOKS              "ZVFS_HOOKS"
 #define ABI_ENV_VIEW               "ZVFS_VIEW"
+#define ABI_ENV_NET                "ZVFS_NET"
 
 #ifndef __ASSEMBLER__
 typedef unsigned char abi_u8;
@@ -860,6 +869,85 @@ static const struct abi_pathcall abi_pathcalls[ABI_NSLOTS] = {
 	[SYS_openat2] = {0, 1, 255, 255, 255, 0},
 	[SYS_faccessat2] = {0, 1, 255, 255, 3, 0},
 	[SYS_fchmodat2] = {0, 1, 255, 255, 3, 0},
+};
+/* The seccomp net's filter (NetFilter), as struct sock_filter records. */
+struct abi_sock_filter {
+	abi_u16 code;
+	abi_u8 jt, jf;
+	abi_u32 k;
+};
+#define ABI_NET_FILTER_LEN 70
+static const struct abi_sock_filter abi_net_filter[ABI_NET_FILTER_LEN] = {
+	{0x20, 0, 0, 0x4},
+	{0x15, 0, 67, 0xc000003e},
+	{0x20, 0, 0, 0x0},
+	{0x45, 65, 0, 0x40000000},
+	{0x15, 63, 0, 0x2},
+	{0x15, 62, 0, 0x4},
+	{0x15, 61, 0, 0x5},
+	{0x15, 60, 0, 0x6},
+	{0x15, 59, 0, 0x15},
+	{0x15, 58, 0, 0x3b},
+	{0x15, 57, 0, 0x4c},
+	{0x15, 56, 0, 0x4e},
+	{0x15, 55, 0, 0x4f},
+	{0x15, 54, 0, 0x50},
+	{0x15, 53, 0, 0x51},
+	{0x15, 52, 0, 0x52},
+	{0x15, 51, 0, 0x53},
+	{0x15, 50, 0, 0x54},
+	{0x15, 49, 0, 0x55},
+	{0x15, 48, 0, 0x56},
+	{0x15, 47, 0, 0x57},
+	{0x15, 46, 0, 0x58},
+	{0x15, 45, 0, 0x59},
+	{0x15, 44, 0, 0x5a},
+	{0x15, 43, 0, 0x5b},
+	{0x15, 42, 0, 0x5c},
+	{0x15, 41, 0, 0x5d},
+	{0x15, 40, 0, 0x5e},
+	{0x15, 39, 0, 0x84},
+	{0x15, 38, 0, 0x85},
+	{0x15, 37, 0, 0x89},
+	{0x15, 36, 0, 0x8a},
+	{0x15, 35, 0, 0xbc},
+	{0x15, 34, 0, 0xbd},
+	{0x15, 33, 0, 0xbe},
+	{0x15, 32, 0, 0xbf},
+	{0x15, 31, 0, 0xc0},
+	{0x15, 30, 0, 0xc1},
+	{0x15, 29, 0, 0xc2},
+	{0x15, 28, 0, 0xc3},
+	{0x15, 27, 0, 0xc4},
+	{0x15, 26, 0, 0xc5},
+	{0x15, 25, 0, 0xc6},
+	{0x15, 24, 0, 0xc7},
+	{0x15, 23, 0, 0xd9},
+	{0x15, 22, 0, 0xeb},
+	{0x15, 21, 0, 0xfe},
+	{0x15, 20, 0, 0x101},
+	{0x15, 19, 0, 0x102},
+	{0x15, 18, 0, 0x103},
+	{0x15, 17, 0, 0x104},
+	{0x15, 16, 0, 0x105},
+	{0x15, 15, 0, 0x106},
+	{0x15, 14, 0, 0x107},
+	{0x15, 13, 0, 0x108},
+	{0x15, 12, 0, 0x109},
+	{0x15, 11, 0, 0x10a},
+	{0x15, 10, 0, 0x10b},
+	{0x15, 9, 0, 0x10c},
+	{0x15, 8, 0, 0x10d},
+	{0x15, 7, 0, 0x118},
+	{0x15, 6, 0, 0x13c},
+	{0x15, 5, 0, 0x142},
+	{0x15, 4, 0, 0x14c},
+	{0x15, 3, 0, 0x1b5},
+	{0x15, 2, 0, 0x1b7},
+	{0x15, 1, 0, 0x1c4},
+	{0x6, 0, 0, 0x7fff0000},
+	{0x6, 0, 0, 0x7fc00000},
+	{0x6, 0, 0, 0x50026},
 };
 #endif
 

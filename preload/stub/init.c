@@ -148,6 +148,8 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 		return;
 	memcpy(zvfs_state.sock, sock, zstrlen(sock) + 1);
 	memcpy(zvfs_state.lib, lib, zstrlen(lib) + 1);
+	const char *net = getenv_(envp, ABI_ENV_NET);
+	zvfs_state.net = net && net[0] == '1';
 
 	char **e = envp;
 	while (*e)

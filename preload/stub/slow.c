@@ -36,7 +36,7 @@ long uptrs(unsigned long u, unsigned long *out, unsigned long cap)
 /* Room for the rebuilt environment: the private stack when it fits (a vfork
  * child must not leave mappings behind in its parent), mmap otherwise. */
 #define ENV_STACK_PTRS 2048
-#define ENV_OURS 10 /* room for our variables: LD_PRELOAD, socket, library, VFS (3), view, hooks, NULL */
+#define ENV_OURS 11 /* room for our variables: LD_PRELOAD, socket, library, VFS (3), view, hooks, net, NULL */
 #define HEAD 16 /* bytes of each variable read to recognise it */
 #define BATCH 64
 
@@ -148,6 +148,9 @@ long exec_hooked(struct frame *f, int at, const unsigned long *mask)
 	char vbuf[4 * 4096], hbuf[256];
 	k += (unsigned long)vfs_env(vbuf, sizeof vbuf, nenv + k);
 	k += (unsigned long)hook_env(hbuf, sizeof hbuf, nenv + k);
+	static const char env_net[] = ABI_ENV_NET "=1";
+	if (net_before_exec(f, at))
+		nenv[k++] = (unsigned long)env_net;
 	nenv[k] = 0;
 
 	if (zvfs_state.want_reports)

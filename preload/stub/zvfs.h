@@ -174,6 +174,7 @@ void restore_signals(const unsigned long *old);
 /* state.c */
 struct stub_state {
 	int want_reports;     /* supervisor asked for counters at exit and exec */
+	int net;              /* the process carries the seccomp net (EnvNet was set at start) */
 	int report_lock;      /* held while a report is built and sent */
 	int table_lock;       /* held while sites are added to the site table */
 	unsigned long table_slots, table_used; /* 0 slots: no table */
@@ -198,6 +199,9 @@ long conn_send(int fd, const void *buf, unsigned long n);
 long conn_recv(int fd, void *buf, unsigned long n);
 void conn_close(int fd);
 void report_counts(unsigned reason);
+
+/* net.c */
+int net_before_exec(const struct frame *f, int at);
 
 /* sites.c */
 #define SITES_MAPS_OFFSET (sizeof(struct abi_header) + sizeof(struct abi_hello_fixed))

@@ -1,0 +1,79 @@
+package abi
+
+import (
+	"slices"
+
+	"golang.org/x/sys/unix"
+)
+
+// The seccomp net: the filter that sends the file calls of a process
+// without a stub (a statically linked program, and whatever it starts) to
+// the supervisor as user notifications. The supervisor installs it on a
+// static program it starts itself; the stub installs it before it execs
+// one, and hands the listener over in a MsgNet.
+
+const (
+	// MsgNet: stub → supervisor: the listener of the filter the process
+	// just installed, as SCM_RIGHTS; the payload is the virtual working
+	// directory the program it execs starts in (empty: the kernel's).
+	// Answered by MsgAck.
+	MsgNet = 10
+	// EnvNet is set ("1") in the environment of a process that carries the
+	// net, so that its descendants do not install another.
+	EnvNet = "ZVFS_NET"
+)
+
+// auditArchX8664 is AUDIT_ARCH_X86_64, what seccomp_data.arch says for a
+// 64-bit system call.
+const auditArchX8664 = 0xc000003e
+
+// x32Bit marks the x32 ABI's system call numbers.
+const x32Bit = 0x40000000
+
+// NetCalls returns the system calls the net sends to the supervisor,
+// sorted: those that take a path, those about one descriptor that may be
+// virtual (close, dup and fcntl excepted: the kernel tracks placeholders
+// through them by itself), and getcwd, which a virtual working directory
+// answers.
+func NetCalls() []int {
+	set := map[int]bool{unix.SYS_GETCWD: true}
+	for nr := range PathCalls() {
+		set[nr] = true
+	}
+	for _, nr := range FdCalls {
+		if nr != unix.SYS_CLOSE && nr != unix.SYS_DUP && nr != unix.SYS_FCNTL {
+			set[nr] = true
+		}
+	}
+	calls := make([]int, 0, len(set))
+	for nr := range set {
+		calls = append(calls, nr)
+	}
+	slices.Sort(calls)
+	return calls
+}
+
+// NetFilter is the net's BPF program: calls of another architecture or of
+// the x32 ABI fail with ENOSYS (they would name files by other numbers),
+// the NetCalls notify the listener, and everything else runs.
+func NetFilter() []unix.SockFilter {
+	calls := NetCalls()
+	n := len(calls)
+	// The returns after the comparisons: allow at 4+n, then these.
+	notify, enosys := 5+n, 6+n
+	jump := func(from, to int) uint8 { return uint8(to - from - 1) }
+	stmt := func(code uint16, k uint32) unix.SockFilter { return unix.SockFilter{Code: code, K: k} }
+	p := []unix.SockFilter{
+		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 4), // seccomp_data.arch
+		{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, K: auditArchX8664, Jf: jump(1, enosys)},
+		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 0), // seccomp_data.nr
+		{Code: unix.BPF_JMP | unix.BPF_JSET | unix.BPF_K, K: x32Bit, Jt: jump(3, enosys)},
+	}
+	for i, nr := range calls {
+		p = append(p, unix.SockFilter{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, K: uint32(nr), Jt: jump(4+i, notify)})
+	}
+	return append(p,
+		stmt(unix.BPF_RET|unix.BPF_K, unix.SECCOMP_RET_ALLOW),
+		stmt(unix.BPF_RET|unix.BPF_K, unix.SECCOMP_RET_USER_NOTIF),
+		stmt(unix.BPF_RET|unix.BPF_K, unix.SECCOMP_RET_ERRNO|uint32(unix.ENOSYS)))
+}

@@ -1,0 +1,86 @@
+package abi
+
+import (
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// runFilter interprets the classic BPF the net's filter is made of, on a
+// seccomp_data with the given arch and nr.
+func runFilter(t *testing.T, prog []unix.SockFilter, arch uint32, nr int32) uint32 {
+	t.Helper()
+	var acc uint32
+	for pc := 0; pc < len(prog); pc++ {
+		in := prog[pc]
+		switch in.Code {
+		case unix.BPF_LD | unix.BPF_W | unix.BPF_ABS:
+			switch in.K {
+			case 0:
+				acc = uint32(nr)
+			case 4:
+				acc = arch
+			default:
+				t.Fatalf("load of seccomp_data offset %d", in.K)
+			}
+		case unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K:
+			if acc == in.K {
+				pc += int(in.Jt)
+			} else {
+				pc += int(in.Jf)
+			}
+		case unix.BPF_JMP | unix.BPF_JSET | unix.BPF_K:
+			if acc&in.K != 0 {
+				pc += int(in.Jt)
+			} else {
+				pc += int(in.Jf)
+			}
+		case unix.BPF_RET | unix.BPF_K:
+			return in.K
+		default:
+			t.Fatalf("instruction %d: code %#x", pc, in.Code)
+		}
+	}
+	t.Fatal("ran off the end of the filter")
+	return 0
+}
+
+// The net's filter notifies exactly its calls, lets every other x86-64
+// call run, and refuses other ABIs.
+func TestNetFilter(t *testing.T) {
+	prog := NetFilter()
+	if len(prog) > 255 {
+		t.Fatalf("%d instructions: the jumps no longer fit a byte", len(prog))
+	}
+	want := map[int]bool{}
+	for _, nr := range NetCalls() {
+		want[nr] = true
+	}
+	for _, nr := range []int{unix.SYS_OPENAT, unix.SYS_NEWFSTATAT, unix.SYS_GETDENTS64, unix.SYS_EXECVE, unix.SYS_GETCWD, unix.SYS_FSTAT} {
+		if !want[nr] {
+			t.Errorf("%d is not a net call", nr)
+		}
+	}
+	for _, nr := range []int{unix.SYS_READ, unix.SYS_WRITE, unix.SYS_CLOSE, unix.SYS_FCNTL, unix.SYS_GETPID, unix.SYS_MMAP} {
+		if want[nr] {
+			t.Errorf("%d is a net call: every process carrying the net would pay a round trip for it", nr)
+		}
+	}
+	for nr := 0; nr < NSlots; nr++ {
+		got := runFilter(t, prog, auditArchX8664, int32(nr))
+		exp := uint32(unix.SECCOMP_RET_ALLOW)
+		if want[nr] {
+			exp = unix.SECCOMP_RET_USER_NOTIF
+		}
+		if got != exp {
+			t.Errorf("call %d: action %#x, want %#x", nr, got, exp)
+		}
+	}
+	enosys := uint32(unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS))
+	if got := runFilter(t, prog, 0x40000003 /* AUDIT_ARCH_I386 */, 5); got != enosys {
+		t.Errorf("i386 open: %#x, want ENOSYS", got)
+	}
+	if got := runFilter(t, prog, auditArchX8664, x32Bit|unix.SYS_OPENAT); got != enosys {
+		t.Errorf("x32 openat: %#x, want ENOSYS", got)
+	}
+}

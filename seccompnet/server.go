@@ -1,0 +1,448 @@
+package seccompnet
+
+import (
+	"fmt"
+	"path"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/vfs"
+)
+
+// Server answers the notifications of a run's filters with its namespace.
+type Server struct {
+	ns    *vfs.Namespace
+	logf  func(format string, args ...any)
+	cwds  cwdTable
+	calls [abi.NSlots]atomic.Uint64 // notifications taken, by system call number
+	stop  int                       // an eventfd: readable once Close was called
+	wg    sync.WaitGroup
+	once  sync.Once
+}
+
+// New returns a server for ns; logf (or nil) hears of calls it cannot
+// serve.
+func New(ns *vfs.Namespace, logf func(string, ...any)) (*Server, error) {
+	stop, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("seccomp net: eventfd: %w", err)
+	}
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	return &Server{ns: ns, logf: logf, cwds: cwdTable{dirs: map[int]string{}}, stop: stop}, nil
+}
+
+// Calls returns how many calls took the net, by system call name.
+func (s *Server) Calls() map[string]uint64 {
+	var m map[string]uint64
+	for nr := range s.calls {
+		if n := s.calls[nr].Load(); n != 0 {
+			if m == nil {
+				m = map[string]uint64{}
+			}
+			m[callName(nr)] = n
+		}
+	}
+	return m
+}
+
+// Serve answers the notifications of the listener lfd, which it owns,
+// until no process carries its filter any more or Close is called.
+func (s *Server) Serve(lfd int) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		var pending sync.WaitGroup
+		defer func() {
+			pending.Wait()
+			unix.Close(lfd)
+		}()
+		for {
+			fds := []unix.PollFd{{Fd: int32(lfd), Events: unix.POLLIN}, {Fd: int32(s.stop), Events: unix.POLLIN}}
+			if _, err := unix.Poll(fds, -1); err != nil {
+				if err == unix.EINTR {
+					continue
+				}
+				return
+			}
+			if fds[1].Revents != 0 {
+				return
+			}
+			if fds[0].Revents&unix.POLLIN == 0 {
+				return // hung up: every process that carried the filter is gone
+			}
+			var n notif
+			if err := recv(lfd, &n); err != nil {
+				if err == unix.ENOENT {
+					continue // the caller went away before we took its call
+				}
+				return
+			}
+			if uint32(n.nr) < abi.NSlots {
+				s.calls[n.nr].Add(1)
+			}
+			pending.Add(1)
+			go func() {
+				defer pending.Done()
+				s.answer(lfd, &n)
+			}()
+		}
+	}()
+}
+
+// Close stops serving and waits for the calls being answered.
+func (s *Server) Close() {
+	s.once.Do(func() {
+		var one = [8]byte{1}
+		unix.Write(s.stop, one[:])
+		s.wg.Wait()
+		unix.Close(s.stop)
+	})
+}
+
+// An outcome is how a notification is answered.
+type outcome struct {
+	proceed bool  // the kernel runs the call as it was made
+	ret     int64 // else the result, or -errno
+	fd      int   // >= 0: install this descriptor of ours and answer with its number
+	cloexec bool
+	release func() // for fd: how to let go of it; nil: close(2)
+}
+
+var (
+	proceeding = outcome{proceed: true, fd: -1}
+	gone       = outcome{ret: -int64(unix.EINTR), fd: -1} // the caller no longer waits; the answer is dropped
+)
+
+func result(ret int64) outcome { return outcome{ret: ret, fd: -1} }
+
+func errno(e unix.Errno) outcome { return result(-int64(e)) }
+
+// answer decides one notification and sends its answer.
+func (s *Server) answer(lfd int, n *notif) {
+	c := &caller{tid: int(n.pid), pidfd: -1, mem: vfs.ProcessMemory{Pid: int(n.pid)}, lfd: lfd, id: n.id}
+	defer c.close()
+	o := s.decide(c, n)
+	var err error
+	switch {
+	case o.proceed:
+		err = proceed(lfd, n.id)
+	case o.fd >= 0:
+		err = install(lfd, n.id, o.fd, o.cloexec)
+		if o.release != nil {
+			o.release()
+		} else {
+			unix.Close(o.fd)
+		}
+		if err != nil && err != unix.ENOENT {
+			// No room in the caller's table (EMFILE), or the like: the
+			// call still needs its answer.
+			err = reply(lfd, n.id, -int64(errnoOf(err)))
+		}
+	default:
+		err = reply(lfd, n.id, o.ret)
+	}
+	if err != nil && err != unix.ENOENT {
+		s.logf("zvfs: seccomp net: answer %s of pid %d: %v", callName(int(n.nr)), n.pid, err)
+	}
+}
+
+var pathCalls = abi.PathCalls()
+
+// decide works out a notification's outcome.
+func (s *Server) decide(c *caller, n *notif) outcome {
+	nr := int(n.nr)
+	if nr == unix.SYS_GETCWD {
+		return s.getcwd(c, n)
+	}
+	if pc, ok := pathCalls[nr]; ok {
+		return s.pathCall(c, n, pc)
+	}
+	return s.fdCall(c, n)
+}
+
+// getcwd answers from a virtual working directory; the kernel knows any
+// other.
+func (s *Server) getcwd(c *caller, n *notif) outcome {
+	dir, virt := s.cwds.get(c)
+	if !virt {
+		return proceeding
+	}
+	b := append([]byte(dir), 0)
+	if uint64(len(b)) > n.args[1] {
+		return errno(unix.ERANGE)
+	}
+	if c.mem.Write(n.args[0], b) != nil {
+		return errno(unix.EFAULT)
+	}
+	return result(int64(len(b)))
+}
+
+// fdCall sends a call about a descriptor to the namespace, which passes
+// back those that are not its own.
+func (s *Server) fdCall(c *caller, n *notif) outcome {
+	fd := int(int32(n.args[0]))
+	if fd < 0 {
+		return proceeding
+	}
+	dup, err := c.getfd(fd)
+	if err != nil {
+		return proceeding // the kernel says EBADF
+	}
+	o := s.handle(c, n, abi.Call{Nr: uint32(n.nr), Flags: abi.CallFd1, Args: n.args}, dup)
+	if int(n.nr) == unix.SYS_FCHDIR && o.proceed {
+		// To a directory of the host: the kernel's working directory again.
+		var st unix.Stat_t
+		if unix.Fstat(dup, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR {
+			s.cwds.set(c, "")
+		}
+	}
+	return o
+}
+
+// pathCall reads and resolves a path call's paths, as the stub's classify
+// does, and sends it to the namespace if one of them may be virtual.
+func (s *Server) pathCall(c *caller, n *notif, pc abi.PathCall) outcome {
+	nr := int(n.nr)
+	call := abi.Call{Nr: uint32(nr), Args: n.args}
+	if pc.Kind == abi.PathNullFd && n.args[pc.Path1] == 0 {
+		return s.fdCall(c, &notif{id: n.id, pid: n.pid, nr: n.nr, args: shift(n.args, int(pc.Dir1))})
+	}
+	var fds []int
+	virtual, fromCwd := false, false
+	var paths [2]string
+	empty := pc.Flags != abi.NoArg && n.args[pc.Flags]&unix.AT_EMPTY_PATH != 0
+	opens := nr == unix.SYS_OPEN || nr == unix.SYS_OPENAT || nr == unix.SYS_OPENAT2
+	for k, arg := range [2][2]uint8{{pc.Dir1, pc.Path1}, {pc.Dir2, pc.Path2}} {
+		dirArg, pathArg := arg[0], arg[1]
+		if pathArg == abi.NoArg {
+			continue
+		}
+		raw, e := readPath(c.mem, n.args[pathArg])
+		if e != 0 {
+			return errno(e)
+		}
+		call.Flags |= abi.CallPath1 << k
+		if k == 0 && pc.Kind == abi.PathSymlink {
+			paths[0] = raw // a link's content, not a path
+			continue
+		}
+		dir := unix.AT_FDCWD
+		if dirArg != abi.NoArg {
+			dir = int(int32(n.args[dirArg]))
+		}
+		var p string
+		switch {
+		case raw == "":
+			if !(empty && k == 0 && dir != unix.AT_FDCWD) {
+				break // the kernel says ENOENT
+			}
+			dup, err := c.getfd(dir)
+			if err != nil {
+				return proceeding
+			}
+			// The descriptor itself: the namespace passes back one of
+			// the host's.
+			fds = append(fds, dup)
+			call.Flags |= abi.CallFd1 << k
+			virtual = true
+		case raw[0] == '/':
+			p = raw
+		case dir == unix.AT_FDCWD:
+			cwd, virt := s.cwds.get(c)
+			if !virt {
+				var err error
+				if cwd, err = c.readlink(fmt.Sprintf("/proc/%d/cwd", c.tid)); err != nil {
+					return proceeding
+				}
+			}
+			p, fromCwd = join(cwd, raw), fromCwd || virt
+			if len(raw) >= unix.PathMax-1 || virt && len(p) >= 2*unix.PathMax {
+				return errno(unix.ENAMETOOLONG)
+			}
+		default:
+			dup, err := c.getfd(dir)
+			if err != nil {
+				return proceeding // EBADF from the kernel
+			}
+			if s.ns.Serves(dup) {
+				fds = append(fds, dup)
+				call.Flags |= abi.CallFd1 << k
+				p, virtual = raw, true
+				paths[k] = p
+				continue
+			}
+			base, err := c.readlink(fmt.Sprintf("/proc/%d/fd/%d", c.tid, dir))
+			if err != nil || base == "" || base[0] != '/' {
+				return proceeding // not a directory of a path (a socket, a pipe): the kernel says ENOTDIR
+			}
+			p = join(base, raw)
+		}
+		if p != "" && s.ns.Concerns(p, opens && k == 0) {
+			virtual = true
+		}
+		paths[k] = p
+	}
+	if !virtual {
+		switch {
+		case !fromCwd:
+			if nr == unix.SYS_CHDIR {
+				s.chdirHost(c, paths[0])
+			}
+			return proceeding
+		case nr == unix.SYS_CHDIR:
+			// A relative name from a virtual working directory that
+			// leaves the mounts: a host directory, which only the
+			// namespace's own resolution may make the working directory.
+		default:
+			return s.hostCall(c, n, pc, paths)
+		}
+	}
+	call.Path1, call.Path2 = paths[0], paths[1]
+	if creates(nr, n.args) {
+		st, err := c.status()
+		if err != nil {
+			return gone
+		}
+		call.Umask = st.umask
+	}
+	o := s.handle(c, n, call, fds...)
+	if o.proceed && fromCwd {
+		// Not the namespace's after all, but named from a virtual
+		// working directory: the kernel would resolve it elsewhere.
+		return s.hostCall(c, n, pc, paths)
+	}
+	return o
+}
+
+// chdirHost notes that the caller's working directory is the kernel's
+// again, if dir is a directory it will reach.
+func (s *Server) chdirHost(c *caller, dir string) {
+	var st unix.Stat_t
+	if unix.Stat(dir, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		s.cwds.set(c, "")
+	}
+}
+
+// handle sends call, with copies of the caller's descriptors fds (which
+// the caller closes), to the namespace and turns its answer into an
+// outcome.
+func (s *Server) handle(c *caller, n *notif, call abi.Call, fds ...int) outcome {
+	st, err := c.status()
+	if err != nil || !valid(c.lfd, c.id) {
+		return gone
+	}
+	a := s.ns.Handle(&vfs.Request{Call: call, Fds: fds, Cred: st.cred, Mem: c.mem, Direct: true})
+	nr := int(n.nr)
+	switch a.Action {
+	case abi.ReplyPass:
+		if a.Fd >= 0 {
+			releaseAnswer(a)
+		}
+		return proceeding
+	case abi.ReplyFd:
+		return outcome{fd: a.Fd, release: a.Release, cloexec: openFlags(nr, n.args, c.mem)&unix.O_CLOEXEC != 0}
+	case abi.ReplyHost:
+		if nr == unix.SYS_CHDIR {
+			// A directory of a bind mount: the working directory is its
+			// virtual path, so names from it are looked up again.
+			var st unix.Stat_t
+			if unix.Stat(a.Str1, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+				return errno(unix.ENOTDIR)
+			}
+			s.cwds.set(c, path.Clean(call.Path1))
+			return result(0)
+		}
+		p := [2]string{call.Path1, call.Path2}
+		if a.Str1 != "" {
+			p[0] = a.Str1
+		}
+		if a.Str2 != "" {
+			p[1] = a.Str2
+		}
+		return s.hostCall(c, n, pathCalls[nr], p)
+	case abi.ReplyExec:
+		if a.Fd >= 0 {
+			releaseAnswer(a)
+		}
+		s.logf("zvfs: seccomp net: pid %d: a statically linked program cannot yet execute a program stored in a mount", n.pid)
+		return errno(unix.EACCES)
+	}
+	if a.Fd >= 0 {
+		releaseAnswer(a)
+	}
+	if a.Ret == 0 && (nr == unix.SYS_CHDIR || nr == unix.SYS_FCHDIR) && a.Str1 != "" {
+		s.cwds.set(c, a.Str1)
+	}
+	return result(a.Ret)
+}
+
+func releaseAnswer(a vfs.Answer) {
+	if a.Release != nil {
+		a.Release()
+	} else {
+		unix.Close(a.Fd)
+	}
+}
+
+// shift moves argument i of args to the front (a call about Dir1 itself
+// is a descriptor call on it).
+func shift(args [6]uint64, i int) [6]uint64 {
+	out := args
+	out[0] = args[i]
+	return out
+}
+
+// creates says whether a call may create a file, so takes the umask.
+func creates(nr int, args [6]uint64) bool {
+	switch nr {
+	case unix.SYS_CREAT, unix.SYS_MKDIR, unix.SYS_MKDIRAT, unix.SYS_MKNOD, unix.SYS_MKNODAT, unix.SYS_OPENAT2:
+		return true
+	case unix.SYS_OPEN:
+		return args[1]&(unix.O_CREAT|unix.O_TMPFILE) != 0
+	case unix.SYS_OPENAT:
+		return args[2]&(unix.O_CREAT|unix.O_TMPFILE) != 0
+	}
+	return false
+}
+
+// openFlags returns an open call's flags.
+func openFlags(nr int, args [6]uint64, mem vfs.Memory) int {
+	switch nr {
+	case unix.SYS_OPEN:
+		return int(args[1])
+	case unix.SYS_OPENAT:
+		return int(args[2])
+	case unix.SYS_OPENAT2:
+		var how [8]byte
+		if mem.Read(args[2], how[:]) == nil {
+			return int(le64(how[:]))
+		}
+	}
+	return 0
+}
+
+func le64(b []byte) uint64 {
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+func errnoOf(err error) unix.Errno {
+	if e, ok := err.(unix.Errno); ok {
+		return e
+	}
+	return unix.EIO
+}
+
+// join puts a relative name after a directory without cleaning it: "d/."
+// and "link/" mean more than "d" and "link".
+func join(dir, name string) string {
+	if dir == "/" {
+		return "/" + name
+	}
+	return dir + "/" + name
+}
