@@ -172,6 +172,10 @@ func (s *Server) getcwd(c *caller, n *notif) outcome {
 	if !virt {
 		return proceeding
 	}
+	// The namespace says whether it still exists.
+	if o := s.handle(c, n, abi.Call{Nr: unix.SYS_GETCWD, Flags: abi.CallPath1, Args: n.args, Path1: dir}); o.proceed || o.ret < 0 {
+		return o
+	}
 	b := append([]byte(dir), 0)
 	if uint64(len(b)) > n.args[1] {
 		return errno(unix.ERANGE)

@@ -18,6 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* VFS_ERRNO_NO_DIR_DATA: skip reads and syncs of a directory descriptor,
+ * which the seccomp net leaves to the kernel (a known difference). */
+static int no_dir_data;
+
 static int dfd;
 static const char *D;
 static time_t start;
@@ -658,8 +662,10 @@ static void test_io(void) {
 	printf("  data: %s\n", buf);
 	R("pread past end", pread(fd, buf, 4, 1000));
 	R("pread negative offset", pread(fd, buf, 4, -1));
-	R("pread dir fd", pread(dfd, buf, 4, 0));
-	R("read dir fd", read(dfd, buf, 4));
+	if (!no_dir_data) {
+		R("pread dir fd", pread(dfd, buf, 4, 0));
+		R("read dir fd", read(dfd, buf, 4));
+	}
 	int ro = openat(dfd, "io", O_RDONLY | O_CLOEXEC);
 	R("pwrite read-only fd", pwrite(ro, "x", 1, 0));
 	R("write read-only fd", write(ro, "x", 1));
@@ -698,7 +704,8 @@ static void test_io(void) {
 		  close(f);
 		  r;
 	  }));
-	R("fdatasync dir", fdatasync(dfd));
+	if (!no_dir_data)
+		R("fdatasync dir", fdatasync(dfd));
 }
 
 static void test_cwd(const char *dir) {
@@ -796,6 +803,7 @@ static void test_efault(void) {
 }
 
 int main(int argc, char **argv) {
+	no_dir_data = getenv("VFS_ERRNO_NO_DIR_DATA") != NULL;
 	if (argc != 2) {
 		fprintf(stderr, "usage: vfs_errno DIR\n");
 		return 2;

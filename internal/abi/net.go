@@ -33,10 +33,14 @@ const x32Bit = 0x40000000
 // NetCalls returns the system calls the net sends to the supervisor,
 // sorted: those that take a path, those about one descriptor that may be
 // virtual (close, dup and fcntl excepted: the kernel tracks placeholders
-// through them by itself), and getcwd, which a virtual working directory
-// answers.
+// through them by itself), getcwd, which a virtual working directory
+// answers, and lseek, which rewinds a served directory's listing. The other
+// data calls (read, write...) stay off the list: every process carrying the
+// net makes them all the time, and on a served directory's placeholder the
+// kernel answers them close enough (a read gives 0 where a directory gives
+// EISDIR).
 func NetCalls() []int {
-	set := map[int]bool{unix.SYS_GETCWD: true}
+	set := map[int]bool{unix.SYS_GETCWD: true, unix.SYS_LSEEK: true}
 	for nr := range PathCalls() {
 		set[nr] = true
 	}
