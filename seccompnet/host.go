@@ -129,7 +129,7 @@ func (s *Server) hostCall(c *caller, n *notif, pc abi.PathCall, paths [2]string)
 	if err != nil || !valid(c.lfd, c.id) {
 		return gone
 	}
-	r, e := asCaller(st, func() (uintptr, unix.Errno) {
+	r, e := asCaller(&st, func() (uintptr, unix.Errno) {
 		r, _, e := unix.Syscall6(uintptr(nr), uintptr(args[0]), uintptr(args[1]), uintptr(args[2]),
 			uintptr(args[3]), uintptr(args[4]), uintptr(args[5]))
 		return r, e

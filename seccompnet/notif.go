@@ -82,12 +82,28 @@ func proceed(lfd int, id uint64) error {
 }
 
 // install puts a copy of fd, ours, at the caller's lowest free descriptor
-// and answers the call with that number.
+// and answers the call with that number. Not in one step
+// (SECCOMP_ADDFD_FLAG_SEND): a signal to our thread while the kernel waits
+// for the caller to take the descriptor would leave the call answered with
+// 0 and no descriptor; the two steps can each be retried.
 func install(lfd int, id uint64, fd int, cloexec bool) error {
-	a := notifAddfd{id: id, flags: unix.SECCOMP_ADDFD_FLAG_SEND, srcfd: uint32(fd)}
+	a := notifAddfd{id: id, srcfd: uint32(fd)}
 	if cloexec {
 		a.newfdFlags = unix.O_CLOEXEC
 	}
-	_, err := ioctl(lfd, unix.SECCOMP_IOCTL_NOTIF_ADDFD, unsafe.Pointer(&a))
-	return err
+	n, err := ioctl(lfd, unix.SECCOMP_IOCTL_NOTIF_ADDFD, unsafe.Pointer(&a))
+	if err != nil {
+		return err
+	}
+	return reply(lfd, id, int64(n))
+}
+
+// syncWake asks the kernel to run the notified thread and the answering
+// one on one CPU, handing it over directly (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP).
+func syncWake(lfd int) error {
+	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(lfd), unix.SECCOMP_IOCTL_NOTIF_SET_FLAGS, unix.SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP)
+	if e != 0 {
+		return e
+	}
+	return nil
 }

@@ -24,8 +24,8 @@ type caller struct {
 	lfd   int // the listener the notification came from
 	id    uint64
 	mem   vfs.ProcessMemory
-	pidfd int // -1 until needed
-	st    *procStatus
+	procs *procCache
+	p     *proc // from procs, once needed
 	fds   []int // copies of its descriptors, closed at the end
 }
 
@@ -33,21 +33,27 @@ func (c *caller) close() {
 	for _, fd := range c.fds {
 		unix.Close(fd)
 	}
-	if c.pidfd >= 0 {
-		unix.Close(c.pidfd)
+}
+
+// proc returns what the cache knows of the caller.
+func (c *caller) proc() (*proc, error) {
+	if c.p == nil {
+		p, err := c.procs.get(c.tid)
+		if err != nil {
+			return nil, err
+		}
+		c.p = p
 	}
+	return c.p, nil
 }
 
 // getfd returns a copy of the caller's descriptor fd (closed with c).
 func (c *caller) getfd(fd int) (int, error) {
-	if c.pidfd < 0 {
-		p, err := unix.PidfdOpen(c.tid, pidfdThread)
-		if err != nil {
-			return -1, err
-		}
-		c.pidfd = p
+	p, err := c.proc()
+	if err != nil {
+		return -1, err
 	}
-	d, err := unix.PidfdGetfd(c.pidfd, fd, 0)
+	d, err := unix.PidfdGetfd(p.pidfd, fd, 0)
 	if err != nil {
 		return -1, err
 	}
@@ -56,31 +62,123 @@ func (c *caller) getfd(fd int) (int, error) {
 }
 
 func (c *caller) readlink(p string) (string, error) {
-	s, err := os.Readlink(p)
-	if err != nil {
-		return "", err
-	}
-	return s, nil
+	return os.Readlink(p)
 }
 
-// procStatus is what /proc/TID/status says of the caller.
+// status returns the caller's credentials, umask and ids.
+func (c *caller) status() (procStatus, error) {
+	p, err := c.proc()
+	if err != nil {
+		return procStatus{}, err
+	}
+	return c.procs.status(p)
+}
+
+// procStatus is what /proc/TID/status says of a thread.
 type procStatus struct {
 	cred       vfs.Cred // file-system user and group IDs, supplementary groups
 	umask      uint32
 	tgid, ppid int
 }
 
-// status reads the caller's /proc/TID/status once.
-func (c *caller) status() (*procStatus, error) {
-	if c.st != nil {
-		return c.st, nil
+// proc is a thread the net has heard from: a pidfd that tells when it is
+// gone (so that a reused thread id is never mistaken for it), and its
+// status.
+type proc struct {
+	tid   int
+	pidfd int
+	st    procStatus
+}
+
+// procCache keeps the status of threads, which costs ~40 µs to read from
+// /proc. A thread's credentials change only by the calls of
+// abi.CredCalls, which the net sees: a process that makes one has its
+// status read afresh for every call from then on. The umask changes by
+// umask(2), which the net sees too.
+type procCache struct {
+	mu       sync.Mutex
+	byTid    map[int]*proc
+	volatile map[int]bool // thread-group ids whose credentials changed
+}
+
+// maxProcs is how many threads the cache holds before it drops those
+// that are gone.
+const maxProcs = 512
+
+// get returns the cache's entry for tid, made if needed.
+func (pc *procCache) get(tid int) (*proc, error) {
+	pc.mu.Lock()
+	p := pc.byTid[tid]
+	pc.mu.Unlock()
+	if p != nil && alive(p.pidfd) {
+		return p, nil
 	}
-	st, err := readStatus(c.tid)
+	fd, err := unix.PidfdOpen(tid, pidfdThread)
 	if err != nil {
 		return nil, err
 	}
-	c.st = st
-	return st, nil
+	st, err := readStatus(tid)
+	if err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	n := &proc{tid: tid, pidfd: fd, st: *st}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if old := pc.byTid[tid]; old != nil {
+		unix.Close(old.pidfd)
+	}
+	pc.byTid[tid] = n
+	if len(pc.byTid) > maxProcs {
+		for t, q := range pc.byTid {
+			if !alive(q.pidfd) {
+				unix.Close(q.pidfd)
+				delete(pc.byTid, t)
+			}
+		}
+	}
+	return n, nil
+}
+
+// status returns p's status, read again if its process changed
+// credentials.
+func (pc *procCache) status(p *proc) (procStatus, error) {
+	pc.mu.Lock()
+	st, fresh := p.st, pc.volatile[p.st.tgid]
+	pc.mu.Unlock()
+	if !fresh {
+		return st, nil
+	}
+	s, err := readStatus(p.tid)
+	if err != nil {
+		return procStatus{}, err
+	}
+	return *s, nil
+}
+
+// credsChange notes that process tgid is changing its credentials.
+func (pc *procCache) credsChange(tgid int) {
+	pc.mu.Lock()
+	pc.volatile[tgid] = true
+	pc.mu.Unlock()
+}
+
+// umask notes process tgid's new umask.
+func (pc *procCache) umask(tgid int, mask uint32) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	for _, p := range pc.byTid {
+		if p.st.tgid == tgid {
+			p.st.umask = mask
+		}
+	}
+}
+
+// alive says whether the thread of a pidfd still runs.
+func alive(pidfd int) bool {
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	n, err := unix.Poll(fds, 0)
+	return err == nil && n == 0
 }
 
 func readStatus(tid int) (*procStatus, error) {

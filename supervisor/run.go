@@ -33,6 +33,10 @@ type Options struct {
 	Mounts []*vfs.Mount
 	// Report records what the run did to its mounts (Result.Report).
 	Report bool
+	// NetOnly serves the mounts through the seccomp net alone, with no
+	// stub in any process, as a run does where address 0 cannot be mapped.
+	// No hooks or counters then.
+	NetOnly bool
 	// Hooks, when set, answer the calls of Hooks.Set in every process.
 	Hooks Hooks
 	// Stdin and Stdout are the program's; nil: zvfs's own. (Its standard
@@ -216,6 +220,12 @@ func start(cmd *exec.Cmd, caught bool, net *seccompnet.Server) error {
 	if !caught {
 		return cmd.Start()
 	}
+	// Go starts a program with vfork: this thread, and the P it holds,
+	// wait in the kernel until the child's execve is done — a call the
+	// net answers, on another P. With one P that would never come.
+	if runtime.GOMAXPROCS(0) < 2 {
+		runtime.GOMAXPROCS(2)
+	}
 	errc := make(chan error, 1)
 	go func() {
 		// Never unlocked: the thread carries the filter from now on, and
@@ -303,6 +313,15 @@ func isStatic(path string) bool {
 // CAP_SYS_RAWIO), and tells the user so. Without it only mounts can be
 // served, through the seccomp net; hooks and counters cannot.
 func chooseMode(opts Options) (netOnly bool, err error) {
+	if opts.NetOnly {
+		if opts.Stats || opts.Hooks != nil || len(opts.Mounts) == 0 {
+			return false, &ExitError{2, "--net serves mounts only: give one, and no hooks or counters"}
+		}
+		if err := seccompnet.Available(); err != nil {
+			return false, &ExitError{126, err.Error()}
+		}
+		return true, nil
+	}
 	addrErr := CheckAddressZero()
 	if addrErr == nil {
 		return false, nil

@@ -34,13 +34,18 @@ const x32Bit = 0x40000000
 // sorted: those that take a path, those about one descriptor that may be
 // virtual (close, dup and fcntl excepted: the kernel tracks placeholders
 // through them by itself), getcwd, which a virtual working directory
-// answers, and lseek, which rewinds a served directory's listing. The other
+// answers, lseek, which rewinds a served directory's listing, and the
+// calls that change what the supervisor keeps of a process (umask, the
+// credential calls). The other
 // data calls (read, write...) stay off the list: every process carrying the
 // net makes them all the time, and on a served directory's placeholder the
 // kernel answers them close enough (a read gives 0 where a directory gives
 // EISDIR).
 func NetCalls() []int {
-	set := map[int]bool{unix.SYS_GETCWD: true, unix.SYS_LSEEK: true}
+	set := map[int]bool{unix.SYS_GETCWD: true, unix.SYS_LSEEK: true, unix.SYS_UMASK: true}
+	for _, nr := range CredCalls {
+		set[nr] = true // the supervisor keeps a caller's credentials until one of these
+	}
 	for nr := range PathCalls() {
 		set[nr] = true
 	}

@@ -88,6 +88,7 @@ func Run(args []string, cfg Config) int {
 		fs.PrintDefaults()
 	}
 	verbose := fs.Bool("verbose", false, "report patched files and unpatched mappings at the end")
+	netOnly := fs.Bool("net", false, "serve the mounts through the seccomp net alone, without the stub (as where address 0 cannot be mapped: slower)")
 	ma := MountFlags(fs, backends.ParseSpec, "", "at exit")
 	reportPath := fs.String("report", "", "at exit, write what the run read, wrote, created and deleted in each mount to `FILE` (JSON)")
 	var jsonPath *string
@@ -116,7 +117,7 @@ func Run(args []string, cfg Config) int {
 		return 2
 	}
 	res, err := supervisor.Run(argv, supervisor.Options{Stats: cfg.Stats, Verbose: *verbose, Stderr: stderr,
-		Mounts: mounts, Report: *reportPath != "", Hooks: cfg.Hooks})
+		Mounts: mounts, Report: *reportPath != "", Hooks: cfg.Hooks, NetOnly: *netOnly})
 	if err != nil {
 		var ee *supervisor.ExitError
 		if errors.As(err, &ee) {
