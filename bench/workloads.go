@@ -46,11 +46,12 @@ func (j *job) applies(contender string) bool {
 	return false
 }
 
-// hookOnly: workloads of no file system, where only the hook adds cost.
-var hookOnly = []string{Native, ZvfsMem, ZvfsOverlay}
+// hookOnly: workloads of no file system, where only the hook (or the
+// net's filter) adds cost.
+var hookOnly = []string{Native, ZvfsMem, ZvfsOverlay, ZvfsNet}
 
 // execers: contenders that change how programs start.
-var execers = []string{Native, ZvfsMem, ZvfsOverlay, Proot}
+var execers = []string{Native, ZvfsMem, ZvfsOverlay, ZvfsNet, Proot}
 
 // sizes are the loop counts, smaller with --quick.
 type sizes struct {

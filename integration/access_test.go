@@ -12,8 +12,8 @@ import (
 	"github.com/zvfs/zvfs/preload"
 )
 
-// TestOutsiderKeptOut: while root runs a program with a secret in a mem
-// mount, another user who knows everything but the run's key — the socket
+// TestOutsiderKeptOut: while root runs a program with a secret in a mem or
+// overlay mount, another user who knows everything but the run's key — the socket
 // path (from /tmp or /proc/net/unix), the world-readable stub, the mount's
 // path — loads the stub into their own program and tries to read and list
 // the mount, and to write into it. The supervisor serves none of it. The
@@ -25,6 +25,16 @@ func TestOutsiderKeptOut(t *testing.T) {
 	}
 	requireHook(t)
 	need(t, "setpriv", "sh", "cat", "ls")
+	lower := hostDir(t, "zvfs-outsider-lower-")
+	for _, spec := range []string{"mem:/zsec", "overlay:/zsec=" + lower} {
+		t.Run(spec[:strings.IndexByte(spec, ':')], func(t *testing.T) { outsider(t, spec) })
+	}
+	if ents, _ := os.ReadDir(lower); len(ents) != 0 {
+		t.Errorf("the overlay's lower directory was written: %v", ents)
+	}
+}
+
+func outsider(t *testing.T, spec string) {
 	shared := hostDir(t, "zvfs-outsider-")
 	stub := filepath.Join(shared, "libzvfs.so")
 	if err := os.WriteFile(stub, preload.Library(), 0o644); err != nil {
@@ -35,7 +45,7 @@ func TestOutsiderKeptOut(t *testing.T) {
 	defer cancel()
 	script := `umask 022; echo top-secret > /zsec/secret; echo "$ZVFS_SOCK" > ` + sockFile + `.tmp; mv ` + sockFile + `.tmp ` + sockFile + `
 while [ ! -e ` + done + ` ]; do sleep 0.05; done; ls /zsec`
-	cmd := exec.CommandContext(ctx, zvfsBin, "--mount", "mem:/zsec", "--", "sh", "-c", script)
+	cmd := exec.CommandContext(ctx, zvfsBin, "--mount", spec, "--", "sh", "-c", script)
 	var out lockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

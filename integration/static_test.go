@@ -102,6 +102,13 @@ func TestStaticCPrograms(t *testing.T) {
 			differential(t, cprog(t, name, "-static"), "$D")
 		})
 	}
+	t.Run("vfs_threads", func(t *testing.T) {
+		// Calls answered at once from many threads: the net answers
+		// several together, and Go's preemption signals reach its threads
+		// while they install descriptors.
+		wantOutcome(t, inVFS(t, "sh", "-c", `mkdir "$D/t" && "$0" "$D/t" 16 300 && ls -A "$D/t" | wc -l`, cprog(t, "vfs_threads", "-static")),
+			"threads 16 iterations 300 errors 0\n0\n")
+	})
 	t.Run("vfs_signals", func(t *testing.T) {
 		r := run(t, t.TempDir(), nil, zvfsBin, "--mount", "mem:/data", "--", cprog(t, "vfs_signals", "-static"))
 		if r.code != 0 || !strings.Contains(r.stdout, "bad 0") {
