@@ -74,6 +74,9 @@ print(len(os.listdir("/")) > 0)
 // TestVFSCredentialChange: a process that drops privileges without exec
 // (after having used the mount as root) is checked with its new identity.
 func TestVFSCredentialChange(t *testing.T) {
+	if os.Geteuid() != 0 {
+		missing(t, "root, to change credentials")
+	}
 	requireHook(t)
 	need(t, "python3")
 	r := run(t, t.TempDir(), nil, zvfsBin, "--mount", "mem:/data", "--", "python3", "-c", `

@@ -78,8 +78,16 @@ func ReadFile(path string, fsys *mem.FS) error {
 // Open returns a new mem.FS holding the layer tarball at path. On an error
 // other than a *SkippedError the FS is closed and nil is returned; with a
 // *SkippedError the FS is returned along with it.
+//
+// An archive without an entry for its root (most, zvfs's snapshots
+// included) gives a root directory that belongs to the user who opens it,
+// as a directory tar extracts into would: stacked in an overlay, whose root
+// shows its topmost layer's, it does not take the tree away from its user.
 func Open(path string) (*mem.FS, error) {
 	fsys := mem.New()
+	if err := fsys.Chown("/", os.Geteuid(), os.Getegid()); err != nil {
+		return nil, fmt.Errorf("open layer %s: %w", path, err)
+	}
 	if err := ReadFile(path, fsys); err != nil {
 		if errors.Is(err, ErrSkipped) {
 			return fsys, err

@@ -125,9 +125,11 @@ func lutimes(p string, tm time.Time) error {
 	return unix.UtimesNanoAt(unix.AT_FDCWD, p, ts, unix.AT_SYMLINK_NOFOLLOW)
 }
 
-// newLower makes a temporary directory holding entries.
+// newLower makes a temporary directory holding entries (as root: they have
+// owners of their own).
 func newLower(t testing.TB, entries []treeEntry) string {
 	t.Helper()
+	requireRoot(t)
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0755); err != nil {
 		t.Fatal(err)
