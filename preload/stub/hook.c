@@ -15,29 +15,17 @@ static struct {
 
 static const char env_hooks[] = ABI_ENV_HOOKS "=";
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* hook_init reads the hooked set (ABI_ENV_HOOKS's value) and marks those
  * calls in the class table, before it is sealed. */
 void hook_init(const char *set)
 {
 	if (!set || zstrlen(set) != 2 * sizeof hs.set)
 		return;
+	if (zunhex(set, hs.set, sizeof hs.set) < 0)
+		return;
 	int any = 0;
-	for (unsigned long i = 0; i < sizeof hs.set; i++) {
-		int hi = hexval(set[2 * i]), lo = hexval(set[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return;
-		hs.set[i] = (unsigned char)(hi << 4 | lo);
+	for (unsigned long i = 0; i < sizeof hs.set; i++)
 		any |= hs.set[i];
-	}
 	hs.set[SYS_rt_sigreturn / 8] &= (unsigned char)~(1u << (SYS_rt_sigreturn % 8)); /* never: see abi.Hookable */
 	if (!any || kept_init() < 0)
 		return;

@@ -114,26 +114,11 @@ static long read_maps(char *buf, unsigned long cap)
 	return (long)n;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* parse_key reads the run's key from the start of EnvSocket's value
  * (hexadecimal, then '@'): 1 if it is there. */
 static int parse_key(const char *sock, unsigned char *key)
 {
-	for (int i = 0; i < ABI_KEY_SIZE; i++) {
-		int hi = hexval(sock[2 * i]), lo = hi < 0 ? -1 : hexval(sock[2 * i + 1]);
-		if (lo < 0)
-			return 0;
-		key[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return sock[ABI_KEY_PREFIX - 1] == '@';
+	return zunhex(sock, key, ABI_KEY_SIZE) == 0 && sock[ABI_KEY_PREFIX - 1] == '@';
 }
 
 __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char **envp)

@@ -70,6 +70,28 @@ char *zutoa(char *p, unsigned long v)
 	return p;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* zunhex decodes the 2*n lowercase hexadecimal digits at s into n bytes:
+ * 0, or -1 at the first that is not one. */
+int zunhex(const char *s, unsigned char *out, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		int hi = hexval(s[2 * i]), lo = hi < 0 ? -1 : hexval(s[2 * i + 1]);
+		if (lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 /* uread copies up to n bytes of the caller's memory at src. It returns the
  * number of bytes readable before the first unmapped byte (so a bad pointer
  * yields 0 instead of a fault in the stub), or a negative errno. */

@@ -15,23 +15,26 @@ static unsigned long le(const unsigned char *p, int n)
 
 #define PHDR_SIZE 56
 #define MAX_PHDRS 64
+#define HEAD 1024 /* bytes read first: the ELF header and, almost always, its program headers; or a #! line */
 
-/* elf_static: is the file open at fd an ELF program without an
- * interpreter (static, or static-pie)? 0 for anything else. */
-static int elf_static(long fd)
+/* elf_static: is the ELF program whose first n bytes are head (the file at
+ * fd) one without an interpreter (static, or static-pie)? 0 for anything
+ * else. */
+static int elf_static(long fd, const unsigned char *head, long n)
 {
-	unsigned char eh[64];
-	if (RAW4(SYS_pread64, fd, eh, sizeof eh, 0) != (long)sizeof eh)
+	if (n < 64 || memcmp(head, "\177ELF", 4) != 0 || head[4] != 2)
 		return 0;
-	if (memcmp(eh, "\177ELF", 4) != 0 || eh[4] != 2)
-		return 0;
-	unsigned long type = le(eh + 16, 2), phoff = le(eh + 32, 8);
-	unsigned long phentsize = le(eh + 54, 2), phnum = le(eh + 56, 2);
+	unsigned long type = le(head + 16, 2), phoff = le(head + 32, 8);
+	unsigned long phentsize = le(head + 54, 2), phnum = le(head + 56, 2);
 	if ((type != ET_EXEC && type != ET_DYN) || phentsize != PHDR_SIZE || phnum == 0 || phnum > MAX_PHDRS)
 		return 0;
-	unsigned char ph[MAX_PHDRS * PHDR_SIZE];
-	if (RAW4(SYS_pread64, fd, ph, phnum * PHDR_SIZE, phoff) != (long)(phnum * PHDR_SIZE))
-		return 0;
+	const unsigned char *ph = head + phoff;
+	unsigned char more[MAX_PHDRS * PHDR_SIZE];
+	if (phoff > (unsigned long)n || phnum * PHDR_SIZE > (unsigned long)n - phoff) {
+		if (RAW4(SYS_pread64, fd, more, phnum * PHDR_SIZE, phoff) != (long)(phnum * PHDR_SIZE))
+			return 0;
+		ph = more;
+	}
 	for (unsigned long i = 0; i < phnum; i++)
 		if (le(ph + i * PHDR_SIZE, 4) == PT_INTERP)
 			return 0;
@@ -40,7 +43,7 @@ static int elf_static(long fd)
 
 /* static_at: does exec of path (relative to dirfd; the descriptor itself
  * with AT_EMPTY_PATH and "") run a static program, directly or as the
- * interpreter of a #! script? */
+ * interpreter of a #! script? One read of the file's head tells. */
 static int static_at(long dirfd, unsigned long path, long flags, int depth)
 {
 	char first;
@@ -54,13 +57,13 @@ static int static_at(long dirfd, unsigned long path, long flags, int depth)
 		if (fd < 0)
 			return 0;
 	}
-	int st = elf_static(fd);
-	if (!st && depth == 0) {
-		char line[256];
-		long n = RAW4(SYS_pread64, fd, line, sizeof line - 1, 0);
-		if (n > 2 && line[0] == '#' && line[1] == '!') {
-			line[n] = 0;
-			char *p = line + 2;
+	unsigned char head[HEAD + 1];
+	long n = RAW4(SYS_pread64, fd, head, HEAD, 0);
+	int st = 0;
+	if (n > 2 && head[0] == '#' && head[1] == '!') {
+		if (depth == 0) {
+			head[n] = 0;
+			char *p = (char *)head + 2;
 			while (*p == ' ' || *p == '\t')
 				p++;
 			char *e = p;
@@ -70,6 +73,8 @@ static int static_at(long dirfd, unsigned long path, long flags, int depth)
 			if (*p == '/')
 				st = static_at(AT_FDCWD, (unsigned long)p, 0, 1);
 		}
+	} else {
+		st = elf_static(fd, head, n);
 	}
 	if (own)
 		RAW1(SYS_close, fd);

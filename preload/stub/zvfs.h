@@ -158,6 +158,7 @@ size_t zstrlen(const char *s);
 int zhasprefix(const char *s, const char *prefix);
 void zputs2(const char *a, const char *b);
 char *zutoa(char *p, unsigned long v);
+int zunhex(const char *s, unsigned char *out, unsigned long n);
 struct uiovec {
 	unsigned long base, len;
 };
