@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/internal/sysnum"
 )
 
 // Some calls reach host files by names the kernel would resolve otherwise
@@ -73,7 +74,7 @@ func (s *Server) hostCall(c *caller, n *notif, pc abi.PathCall, paths [2]string)
 	nr := int(n.nr)
 	bufs, ok := hostBuffers[nr]
 	if !ok {
-		s.logf("zvfs: seccomp net: pid %d: %s of a host path named from a mount is not supported", n.pid, callName(nr))
+		s.logf("zvfs: seccomp net: pid %d: %s of a host path named from a mount is not supported", n.pid, sysnum.Name(nr))
 		return errno(unix.ENOSYS)
 	}
 	args := n.args

@@ -10,7 +10,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/zvfs/zvfs/internal/sysnum"
 	"github.com/zvfs/zvfs/vfs"
 )
 
@@ -59,10 +58,6 @@ func (c *caller) getfd(fd int) (int, error) {
 	}
 	c.fds = append(c.fds, d)
 	return d, nil
-}
-
-func (c *caller) readlink(p string) (string, error) {
-	return os.Readlink(p)
 }
 
 // status returns the caller's credentials, umask and ids.
@@ -334,5 +329,3 @@ func children(pid int) []int {
 	}
 	return out
 }
-
-func callName(nr int) string { return sysnum.Name(nr) }

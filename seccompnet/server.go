@@ -1,7 +1,9 @@
 package seccompnet
 
 import (
+	"encoding/binary"
 	"fmt"
+	"os"
 	"path"
 	"sync"
 	"sync/atomic"
@@ -10,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/internal/sysnum"
 	"github.com/zvfs/zvfs/vfs"
 )
 
@@ -47,7 +50,7 @@ func (s *Server) Calls() map[string]uint64 {
 			if m == nil {
 				m = map[string]uint64{}
 			}
-			m[callName(nr)] = n
+			m[sysnum.Name(nr)] = n
 		}
 	}
 	return m
@@ -174,7 +177,7 @@ func (s *Server) answer(lfd int, n *notif) {
 		err = reply(lfd, n.id, o.ret)
 	}
 	if err != nil && err != unix.ENOENT {
-		s.logf("zvfs: seccomp net: answer %s of pid %d: %v", callName(int(n.nr)), n.pid, err)
+		s.logf("zvfs: seccomp net: answer %s of pid %d: %v", sysnum.Name(int(n.nr)), n.pid, err)
 	}
 }
 
@@ -246,8 +249,7 @@ func (s *Server) fdCall(c *caller, n *notif) outcome {
 	o := s.handle(c, n, abi.Call{Nr: uint32(n.nr), Flags: abi.CallFd1, Args: n.args}, dup)
 	if int(n.nr) == unix.SYS_FCHDIR && o.proceed {
 		// To a directory of the host: the kernel's working directory again.
-		var st unix.Stat_t
-		if unix.Fstat(dup, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		if isDir(fmt.Sprintf("/proc/self/fd/%d", dup)) {
 			s.cwds.set(c, "")
 		}
 	}
@@ -306,7 +308,7 @@ func (s *Server) pathCall(c *caller, n *notif, pc abi.PathCall) outcome {
 			cwd, virt := s.cwds.get(c)
 			if !virt {
 				var err error
-				if cwd, err = c.readlink(fmt.Sprintf("/proc/%d/cwd", c.tid)); err != nil {
+				if cwd, err = os.Readlink(fmt.Sprintf("/proc/%d/cwd", c.tid)); err != nil {
 					return proceeding
 				}
 			}
@@ -326,7 +328,7 @@ func (s *Server) pathCall(c *caller, n *notif, pc abi.PathCall) outcome {
 				paths[k] = p
 				continue
 			}
-			base, err := c.readlink(fmt.Sprintf("/proc/%d/fd/%d", c.tid, dir))
+			base, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%d", c.tid, dir))
 			if err != nil || base == "" || base[0] != '/' {
 				return proceeding // not a directory of a path (a socket, a pipe): the kernel says ENOTDIR
 			}
@@ -372,8 +374,7 @@ func (s *Server) pathCall(c *caller, n *notif, pc abi.PathCall) outcome {
 // chdirHost notes that the caller's working directory is the kernel's
 // again, if dir is a directory it will reach.
 func (s *Server) chdirHost(c *caller, dir string) {
-	var st unix.Stat_t
-	if unix.Stat(dir, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR {
+	if isDir(dir) {
 		s.cwds.set(c, "")
 	}
 }
@@ -400,8 +401,7 @@ func (s *Server) handle(c *caller, n *notif, call abi.Call, fds ...int) outcome 
 		if nr == unix.SYS_CHDIR {
 			// A directory of a bind mount: the working directory is its
 			// virtual path, so names from it are looked up again.
-			var st unix.Stat_t
-			if unix.Stat(a.Str1, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+			if !isDir(a.Str1) {
 				return errno(unix.ENOTDIR)
 			}
 			s.cwds.set(c, path.Clean(call.Path1))
@@ -470,15 +470,16 @@ func openFlags(nr int, args [6]uint64, mem vfs.Memory) int {
 	case unix.SYS_OPENAT2:
 		var how [8]byte
 		if mem.Read(args[2], how[:]) == nil {
-			return int(le64(how[:]))
+			return int(binary.LittleEndian.Uint64(how[:]))
 		}
 	}
 	return 0
 }
 
-func le64(b []byte) uint64 {
-	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+// isDir says whether p is a directory (following links), as we see it.
+func isDir(p string) bool {
+	var st unix.Stat_t
+	return unix.Stat(p, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR
 }
 
 func errnoOf(err error) unix.Errno {

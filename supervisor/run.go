@@ -143,10 +143,12 @@ func Run(argv []string, opts Options) (Result, error) {
 	if opts.Stdout != nil {
 		cmd.Stdout = opts.Stdout
 	}
-	cmd.Env = childEnv(os.Environ(), stub, srv.SocketEnv())
 	if netOnly {
 		cmd.Env = withoutOurs(os.Environ())
-	} else if ns != nil {
+	} else {
+		cmd.Env = childEnv(os.Environ(), stub, srv.SocketEnv())
+	}
+	if !netOnly && ns != nil {
 		cmd.Env = append(cmd.Env, abi.EnvMounts+"="+strings.Join(ns.Targets(), ":"))
 		if viewEnv != "" {
 			cmd.Env = append(cmd.Env, viewEnv)
@@ -352,17 +354,15 @@ func withoutOurs(env []string) []string {
 // childEnv returns env with the stub first in LD_PRELOAD (the user's list
 // kept after it) and the supervisor's key and socket (sockEnv).
 func childEnv(env []string, stub, sockEnv string) []string {
-	out := make([]string, 0, len(env)+3)
+	// Ours are set below, never inherited from an outer run.
+	kept := withoutOurs(env) // a fresh slice: filtered in place
+	out := kept[:0]
 	preloadVal := stub
-	for _, kv := range env {
-		switch {
-		case strings.HasPrefix(kv, "LD_PRELOAD="):
-			if v := strings.TrimPrefix(kv, "LD_PRELOAD="); v != "" {
-				preloadVal = stub + ":" + v
-			}
-		case strings.HasPrefix(kv, "ZVFS_"): // ours: set below, never inherited from an outer run
-		default:
+	for _, kv := range kept {
+		if v, ok := strings.CutPrefix(kv, "LD_PRELOAD="); !ok {
 			out = append(out, kv)
+		} else if v != "" {
+			preloadVal = stub + ":" + v
 		}
 	}
 	return append(out, "LD_PRELOAD="+preloadVal, abi.EnvSocket+"="+sockEnv, abi.EnvLib+"="+stub)

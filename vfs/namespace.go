@@ -159,12 +159,5 @@ func (ns *Namespace) Concerns(p string, opens bool) bool {
 	if clean == "" {
 		clean = "/"
 	}
-	if opens {
-		for _, m := range ns.mounts {
-			if path.Dir(m.Target) == clean {
-				return true
-			}
-		}
-	}
-	return false
+	return opens && len(ns.mountsIn(clean)) > 0
 }

@@ -43,11 +43,6 @@ func SocketEnv(key [KeySize]byte, path string) string {
 	return hex.EncodeToString(key[:]) + "@" + path
 }
 
-// EncodeKey builds a whole MsgKey datagram.
-func EncodeKey(key [KeySize]byte) []byte {
-	return append(AppendHeader(nil, MsgKey, KeySize, 0), key[:]...)
-}
-
 // Header starts every message.
 type Header struct {
 	Magic   uint32
