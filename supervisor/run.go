@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -216,32 +215,12 @@ func Run(argv []string, opts Options) (Result, error) {
 	return res, nil
 }
 
-// start starts cmd; one to be caught, from a thread that installs the net's
-// filter first, so that the program and everything it starts carry it.
+// start starts cmd; one to be caught through the net helper (netstart.go).
 func start(cmd *exec.Cmd, caught bool, net *seccompnet.Server) error {
 	if !caught {
 		return cmd.Start()
 	}
-	// Go starts a program with vfork: this thread, and the P it holds,
-	// wait in the kernel until the child's execve is done — a call the
-	// net answers, on another P. With one P that would never come.
-	if runtime.GOMAXPROCS(0) < 2 {
-		runtime.GOMAXPROCS(2)
-	}
-	errc := make(chan error, 1)
-	go func() {
-		// Never unlocked: the thread carries the filter from now on, and
-		// ends with this goroutine.
-		runtime.LockOSThread()
-		lfd, err := seccompnet.Install()
-		if err != nil {
-			errc <- err
-			return
-		}
-		net.Serve(lfd)
-		errc <- cmd.Start()
-	}()
-	return <-errc
+	return startCaught(cmd, net)
 }
 
 // viewEntries is how many names the namespace view may hold:
