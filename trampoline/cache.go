@@ -221,7 +221,7 @@ func buildEntryName(id string) string {
 // that makes old results wrong; entries of another version are ignored.
 const (
 	entryFormat   = "zvfs-trampoline-sites"
-	entryVersion  = 3 // 2: unwind-gap sites (glibc clone3); 3: per-site red-zone paths
+	entryVersion  = 4 // 2: unwind-gap sites (glibc clone3); 3: per-site red-zone paths; 4: Site.Call
 	maxEntryBytes = 64 << 20
 )
 
@@ -241,6 +241,7 @@ type diskSite struct {
 	Kind   string `json:"kind"`
 	Patch  bool   `json:"patch,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	Call   int    `json:"call"`
 }
 
 var errBadEntry = errors.New("invalid cache entry")
@@ -293,10 +294,10 @@ func decodeEntry(b []byte, key string, size int64, buildID string) (*Analysis, e
 		default:
 			return nil, errBadEntry
 		}
-		if s.Offset >= uint64(size) || (i > 0 && s.Offset <= e.Sites[i-1].Offset) || s.Patch != (s.Reason == "") || (s.Patch && k != KindSyscall) {
+		if s.Offset >= uint64(size) || (i > 0 && s.Offset <= e.Sites[i-1].Offset) || s.Patch != (s.Reason == "") || (s.Patch && k != KindSyscall) || s.Call < CallUnknown {
 			return nil, errBadEntry
 		}
-		a.Sites[i] = Site{Offset: s.Offset, Kind: k, Patch: s.Patch, Reason: s.Reason}
+		a.Sites[i] = Site{Offset: s.Offset, Kind: k, Patch: s.Patch, Reason: s.Reason, Call: s.Call}
 	}
 	return a, nil
 }
@@ -314,7 +315,7 @@ func (c *Cache) writeEntry(name, key string, size int64, a *Analysis) {
 		Sites: make([]diskSite, len(a.Sites)),
 	}
 	for i, s := range a.Sites {
-		e.Sites[i] = diskSite{Offset: s.Offset, Kind: s.Kind.String(), Patch: s.Patch, Reason: s.Reason}
+		e.Sites[i] = diskSite{Offset: s.Offset, Kind: s.Kind.String(), Patch: s.Patch, Reason: s.Reason, Call: s.Call}
 	}
 	b, err := json.Marshal(&e)
 	if err != nil {

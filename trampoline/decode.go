@@ -74,6 +74,32 @@ func (f *funcInfo) verdict() (bool, string) {
 	return f.patch, f.reason
 }
 
+// callBefore returns the constant the instruction ending at code offset
+// pos loads into %eax (or %rax), or CallUnknown.
+func (f *funcInfo) callBefore(pos int) int {
+	for p := pos - 1; p >= 0 && p >= pos-maxInstLen; p-- {
+		if !f.isStart(p) {
+			continue
+		}
+		inst, n, ok := decodeInst(f.code, p)
+		if !ok || p+n != pos {
+			return CallUnknown
+		}
+		if reg, isReg := inst.Args[0].(x86asm.Reg); isReg && (reg == x86asm.EAX || reg == x86asm.RAX) {
+			switch {
+			case inst.Op == x86asm.MOV:
+				if imm, isImm := inst.Args[1].(x86asm.Imm); isImm && imm >= 0 && imm < 1<<20 {
+					return int(imm)
+				}
+			case inst.Op == x86asm.XOR && inst.Args[1] == inst.Args[0]:
+				return 0
+			}
+		}
+		return CallUnknown
+	}
+	return CallUnknown
+}
+
 // decodeInst decodes one instruction at code[pos:]. n is how far to advance:
 // the instruction length, or 1 when the bytes do not decode.
 func decodeInst(code []byte, pos int) (inst x86asm.Inst, n int, ok bool) {
@@ -128,7 +154,7 @@ func (img *image) classify(cands []candidate, ft *funcTable, textBytes int64) ([
 		}
 		if !ok {
 			if k := img.windowSite(c); k != 0 {
-				s := Site{Offset: c.off, Kind: k, Reason: ReasonNoBounds}
+				s := Site{Offset: c.off, Kind: k, Reason: ReasonNoBounds, Call: CallUnknown}
 				if k == KindSysenter {
 					s.Reason = ReasonSysenter
 				}
@@ -164,13 +190,13 @@ func (img *image) classify(cands []candidate, ft *funcTable, textBytes int64) ([
 			switch k := kindAt(f.code, pos); k {
 			case 0:
 			case KindSysenter:
-				found[g] = append(found[g], Site{Offset: c.off, Kind: k, Reason: ReasonSysenter})
+				found[g] = append(found[g], Site{Offset: c.off, Kind: k, Reason: ReasonSysenter, Call: CallUnknown})
 			default:
 				patch, reason := f.verdict()
 				if !patch && f.siteSafe(pos) {
 					patch, reason = true, ""
 				}
-				found[g] = append(found[g], Site{Offset: c.off, Kind: k, Patch: patch, Reason: reason})
+				found[g] = append(found[g], Site{Offset: c.off, Kind: k, Patch: patch, Reason: reason, Call: f.callBefore(pos)})
 			}
 		}
 	})

@@ -5,6 +5,8 @@ package trampoline
 import (
 	"fmt"
 	"io"
+
+	"github.com/zvfs/zvfs/internal/sysnum"
 )
 
 // Format writes a plain, aligned listing of a's sites: a header line with
@@ -14,7 +16,7 @@ import (
 //	/lib/x86_64-linux-gnu/libc.so.6: build-id 93ac61ec…, text 1396988 bytes (1.33 MiB), 526 sites: 524 patched, 2 skipped
 //	  0x0274e9  syscall   patch
 //	  0x1098d7  syscall   skip: no function bounds (no unwind info or symbol)
-//	  0x1180f9  syscall   skip: red zone: lea of negative rsp offset (at 0x1180ef)
+//	  0x1180f9  syscall   skip: red zone: lea of negative rsp offset (at 0x1180ef), call sigaltstack
 func Format(w io.Writer, path string, a *Analysis) {
 	id := a.BuildID
 	if id == "" {
@@ -30,6 +32,9 @@ func Format(w io.Writer, path string, a *Analysis) {
 		action := "patch"
 		if !s.Patch {
 			action = "skip: " + s.Reason
+			if s.Call != CallUnknown {
+				action += ", call " + sysnum.Name(s.Call)
+			}
 		}
 		fmt.Fprintf(w, "  0x%0*x  %-8s  %s\n", width, s.Offset, s.Kind, action)
 	}

@@ -13,15 +13,17 @@ func TestFormat(t *testing.T) {
 		TextBytes:  4096,
 		Candidates: 3,
 		Sites: []Site{
-			{Offset: 0x10, Kind: KindSyscall, Patch: true},
-			{Offset: 0x1234, Kind: KindSysenter, Reason: ReasonSysenter},
+			{Offset: 0x10, Kind: KindSyscall, Patch: true, Call: 39},
+			{Offset: 0x1234, Kind: KindSysenter, Reason: ReasonSysenter, Call: CallUnknown},
+			{Offset: 0x2000, Kind: KindSyscall, Reason: RedZonePrefix + "x", Call: 257},
 		},
 	}
 	var b strings.Builder
 	Format(&b, "/x/lib.so", a)
-	want := "/x/lib.so: build-id abcd, text 4096 bytes (0.00 MiB), 2 sites: 1 patched, 1 skipped\n" +
+	want := "/x/lib.so: build-id abcd, text 4096 bytes (0.00 MiB), 3 sites: 1 patched, 2 skipped\n" +
 		"  0x0010  syscall   patch\n" +
-		"  0x1234  sysenter  skip: sysenter is not a 64-bit system call\n"
+		"  0x1234  sysenter  skip: sysenter is not a 64-bit system call\n" +
+		"  0x2000  syscall   skip: red zone: x, call openat\n"
 	if b.String() != want {
 		t.Errorf("Format:\n%s\nwant:\n%s", b.String(), want)
 	}
@@ -33,7 +35,7 @@ func TestFormat(t *testing.T) {
 	if got := a.PatchOffsets(); len(got) != 1 || got[0] != 0x10 {
 		t.Errorf("PatchOffsets = %v", got)
 	}
-	if a.Skipped() != 1 || a.Patched() != 1 {
+	if a.Skipped() != 2 || a.Patched() != 1 {
 		t.Errorf("Skipped/Patched = %d/%d", a.Skipped(), a.Patched())
 	}
 	if s, ok := a.Site(0x1234); !ok || s.Kind != KindSysenter {

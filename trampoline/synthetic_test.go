@@ -84,8 +84,8 @@ func TestSyntheticPlain(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Site{
-		{Offset: base + 16, Kind: KindSyscall, Patch: true},
-		{Offset: base + 200, Kind: KindSyscall, Reason: ReasonNoBounds},
+		{Offset: base + 16, Kind: KindSyscall, Patch: true, Call: CallUnknown},
+		{Offset: base + 200, Kind: KindSyscall, Reason: ReasonNoBounds, Call: CallUnknown},
 	}
 	if !reflect.DeepEqual(a.Sites, want) || a.Candidates != 2 || a.BuildID != "" || a.TextBytes != 256 {
 		t.Errorf("got %+v, want sites %+v", a, want)

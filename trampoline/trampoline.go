@@ -45,7 +45,16 @@ type Site struct {
 	Kind   Kind
 	Patch  bool   // true: safe to rewrite to ff d0
 	Reason string // when !Patch: short reason
+	// Call is the system call the site makes when the instruction just
+	// before it loads a constant into %eax (`mov $N, %eax`, as libc's
+	// wrappers do), else CallUnknown. A jump to the site from elsewhere
+	// could make another; the supervisor uses it only to leave a skipped
+	// site that cannot make a file call alone.
+	Call int
 }
+
+// CallUnknown is Site.Call when the analysis cannot tell the call.
+const CallUnknown = -1
 
 // Reasons used for sites that are not patched. Red-zone reasons are built in
 // redzone.go and all start with RedZonePrefix.
