@@ -117,6 +117,47 @@ func TestStaticCPrograms(t *testing.T) {
 	})
 }
 
+// TestStaticThenDynamic: a dynamic program started by a static one that
+// changed its working directory and opened a directory of a mount, after a
+// hooked shell had set another: the dynamic program works in the static
+// one's directory (not the one the shell's environment named) and lists
+// the directory it inherited.
+func TestStaticThenDynamic(t *testing.T) {
+	requireHook(t)
+	need(t, "busybox", "python3")
+	differential(t, "sh", "-c", `mkdir -p "$0/x" "$0/y" && touch "$0/x/inx" "$0/y/iny" && cd "$0/x" &&
+busybox sh -c 'cd "$0/y" && /bin/ls && /bin/pwd && exec 3< "$0" && python3 -c "import os; print(sorted(os.listdir(3)), os.getcwd())"' "$0"`, "$D")
+}
+
+// TestEscapesCaught: file calls a dynamic program makes where the stub
+// cannot rewrite them (a site that keeps a value in the red zone across its
+// syscall; code written into memory mapped executable, or made executable
+// with mprotect) reach the mounts through the seccomp net, which the
+// process puts on itself; relative paths follow the working directory the
+// stub keeps, and a program it execs keeps both. As root and as nobody.
+func TestEscapesCaught(t *testing.T) {
+	requireHook(t)
+	bin := cprog(t, "vfs_escape")
+	differential(t, bin, "$D")
+	if os.Geteuid() == 0 {
+		_, zvfs := setIDProg(t)
+		data, err := os.ReadFile(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bin = filepath.Join(filepath.Dir(zvfs), "vfs_escape") // where nobody may run it
+		if err := os.WriteFile(bin, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		r := run(t, "/", []string{"HOME=/nonexistent"}, append(append([]string{}, nobody...),
+			zvfs, "--mount", "mem:/data", "--", bin, "/data")...)
+		native := nativeRun(t, "native", "zvfs-vfs-", []string{bin, "$D"})
+		if got := strings.ReplaceAll(r.stdout, "/data", "$D"); got != native.stdout || r.code != 0 {
+			t.Errorf("as nobody: exit %d\n%s\nstderr: %s\nnative:\n%s", r.code, got, r.stderr, native.stdout)
+		}
+	}
+}
+
 // TestStaticSupervisorGone: when zvfs is killed, a static program's file
 // calls fail (the listener is gone: ENOSYS) instead of waiting forever.
 func TestStaticSupervisorGone(t *testing.T) {

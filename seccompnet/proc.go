@@ -274,33 +274,37 @@ func (t *cwdTable) get(c *caller) (string, bool) {
 	return "", false
 }
 
-// SetCwd makes dir the virtual working directory of process pid (which a
-// stub kept, before pid execs a program that has none).
+// SetCwd makes dir ("" for the kernel's) the working directory of process
+// pid, which a stub keeps: before pid execs a program that has none, and
+// whenever a process with a stub that carries the net changes it.
 func (s *Server) SetCwd(pid int, dir string) {
-	s.cwds.mu.Lock()
-	s.cwds.dirs[pid] = dir
-	s.cwds.mu.Unlock()
+	s.cwds.setTgid(pid, dir)
 }
 
 // set makes dir ("" for the kernel's) the caller's working directory.
-// Children it forked earlier keep the one they were forked with.
 func (t *cwdTable) set(c *caller, dir string) {
 	st, err := c.status()
 	if err != nil {
 		return
 	}
+	t.setTgid(st.tgid, dir)
+}
+
+// setTgid makes dir process tgid's working directory. Children it forked
+// earlier keep the one they were forked with.
+func (t *cwdTable) setTgid(tgid int, dir string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	old, known := t.dirs[st.tgid]
+	old, known := t.dirs[tgid]
 	if !known && dir == "" && len(t.dirs) == 0 {
 		return
 	}
-	for _, child := range children(st.tgid) {
+	for _, child := range children(tgid) {
 		if _, ok := t.dirs[child]; !ok {
 			t.dirs[child] = old
 		}
 	}
-	t.dirs[st.tgid] = dir
+	t.dirs[tgid] = dir
 	if len(t.dirs) > 4096 {
 		t.prune()
 	}

@@ -35,14 +35,18 @@ func (s *Server) answerHello(pid int32, h abi.Hello) [][]byte {
 		s.protocolError(pid, fmt.Errorf("%w: %v", abi.ErrMessage, err))
 		return abi.EncodeSites(nil, flags, maxSitesPerMessage)
 	}
-	ranges := s.Plan(pid, maps, h.StubAddr)
+	ranges, needNet := s.Plan(pid, maps, h.StubAddr)
+	if needNet && s.net != nil {
+		flags |= abi.SitesNeedNet
+	}
 	return abi.EncodeSites(ranges, flags, maxSitesPerMessage)
 }
 
 // Plan computes the sites to rewrite in a process from its mappings. Every
-// executable mapping it leaves alone is counted under a reason.
-func (s *Server) Plan(pid int32, maps []Mapping, stubAddr uint64) []abi.PatchRange {
-	var out []abi.PatchRange
+// executable mapping it leaves alone is counted under a reason. needNet
+// says a mapping holds a site left as it is that may make a file call
+// (unknown, or one of the net's): the process must carry the seccomp net.
+func (s *Server) Plan(pid int32, maps []Mapping, stubAddr uint64) (out []abi.PatchRange, needNet bool) {
 	for _, m := range maps {
 		if !m.Exec() {
 			continue
@@ -78,9 +82,17 @@ func (s *Server) Plan(pid int32, maps []Mapping, stubAddr uint64) []abi.PatchRan
 		s.noteFile(m.Path, a)
 		r := abi.PatchRange{Start: m.Start, End: m.End, FileOffset: m.Offset, Prot: m.Prot()}
 		size := m.End - m.Start
+		escapes := false
 		for _, site := range a.Sites {
-			if off := site.Offset; site.Patch && off >= m.Offset && off-m.Offset+2 <= size {
+			off := site.Offset
+			if off < m.Offset || off-m.Offset+2 > size {
+				continue
+			}
+			switch {
+			case site.Patch:
 				r.Sites = append(r.Sites, m.Start+off-m.Offset)
+			case site.Kind == trampoline.KindSyscall && (site.Call == trampoline.CallUnknown || abi.IsNetCall(site.Call)):
+				escapes = true
 			}
 		}
 		copyPath := s.copies.copyFor(file, a)
@@ -88,9 +100,15 @@ func (s *Server) Plan(pid int32, maps []Mapping, stubAddr uint64) []abi.PatchRan
 			r.Path = copyPath
 			out = append(out, r)
 		}
+		if escapes {
+			// Every process that maps it must ask, and hear it.
+			needNet = true
+			s.skip("file calls at unpatched sites, caught by the net: " + m.Path)
+			continue
+		}
 		s.publishStart(fi, a, copyPath)
 	}
-	return out
+	return out, needNet
 }
 
 // publishStart puts what the hello answers for a file into the start

@@ -251,11 +251,20 @@ func (s *Server) handle(fd int, p *peer) bool {
 		}
 		s.addReport(pid, r)
 		answer = [][]byte{abi.EncodeAck(0)}
-	case abi.MsgNet:
+	case abi.MsgNet, abi.MsgNetCwd:
 		cwd := string(payload)
-		if len(fds) != 1 || s.net == nil || cwd != "" && (cwd[0] != '/' || len(cwd) >= unix.PathMax || strings.IndexByte(cwd, 0) >= 0) {
+		want := 1
+		if h.Type == abi.MsgNetCwd {
+			want = 0
+		}
+		if len(fds) != want || s.net == nil || cwd != "" && (cwd[0] != '/' || len(cwd) >= unix.PathMax || strings.IndexByte(cwd, 0) >= 0) {
 			s.protocolError(pid, fmt.Errorf("%w: net message with %d bytes and %d descriptors", abi.ErrMessage, len(payload), len(fds)))
 			return false
+		}
+		if h.Type == abi.MsgNetCwd {
+			s.net.SetCwd(int(pid), cwd)
+			answer = [][]byte{abi.EncodeAck(0)}
+			break
 		}
 		lfd, err := unix.FcntlInt(uintptr(fds[0]), unix.F_DUPFD_CLOEXEC, 0)
 		if err != nil {

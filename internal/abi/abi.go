@@ -17,6 +17,13 @@ const (
 	// SledSize is the sled's length in bytes; syscall numbers below it slide
 	// into the entry. It is NSlots so that the slide is as short as it can be.
 	SledSize = NSlots
+	// GateAddr holds `syscall; ret`, the one system-call instruction the
+	// stub issues its calls through once the trampoline is mapped. Its
+	// fixed address is how the seccomp net (NetFilter) tells the stub's
+	// calls, which it lets through, from calls made anywhere else in a
+	// process, in every image a process execs. It follows the sled's jump
+	// to the entry (13 bytes).
+	GateAddr = TrampolineAddr + SledSize + 16
 	// DataAddr is a read-only page the entry reads with absolute addresses.
 	DataAddr = 0x1000
 	// FlagsAddr holds DataFlag* bits.

@@ -18,6 +18,10 @@ const (
 	// directory the program it execs starts in (empty: the kernel's).
 	// Answered by MsgAck.
 	MsgNet = 10
+	// MsgNetCwd: stub → supervisor, from a process that carries the net:
+	// its working directory changed; the payload is the new one if it is
+	// virtual (empty: the kernel's). Answered by MsgAck.
+	MsgNetCwd = 11
 	// EnvNet is set ("1") in the environment of a process that carries the
 	// net, so that its descendants do not install another.
 	EnvNet = "ZVFS_NET"
@@ -62,24 +66,44 @@ func NetCalls() []int {
 	return calls
 }
 
+// IsNetCall reports whether the net sends system call nr to the supervisor.
+func IsNetCall(nr int) bool {
+	_, found := slices.BinarySearch(netCalls, nr)
+	return found
+}
+
+var netCalls = NetCalls()
+
 // NetFilter is the net's BPF program: calls of another architecture or of
 // the x32 ABI fail with ENOSYS (they would name files by other numbers),
-// the NetCalls notify the listener, and everything else runs.
+// calls from the stub's gate (GateAddr) run, the NetCalls made anywhere
+// else notify the listener, and everything else runs.
 func NetFilter() []unix.SockFilter {
 	calls := NetCalls()
 	n := len(calls)
-	// The returns after the comparisons: allow at 4+n, then these.
-	notify, enosys := 5+n, 6+n
+	// seccomp_data: nr at 0, arch at 4, instruction_pointer at 8 (low
+	// word) and 12 (high word). The kernel reports the address after the
+	// syscall instruction.
+	const nrAt, cmpAt = 8, 9 // the second load of nr, the first comparison with a call
+	allow, notify, enosys := cmpAt+n, cmpAt+n+1, cmpAt+n+2
 	jump := func(from, to int) uint8 { return uint8(to - from - 1) }
 	stmt := func(code uint16, k uint32) unix.SockFilter { return unix.SockFilter{Code: code, K: k} }
+	jeq := func(at int, k uint32, jt, jf int) unix.SockFilter {
+		return unix.SockFilter{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, K: k, Jt: jump(at, jt), Jf: jump(at, jf)}
+	}
 	p := []unix.SockFilter{
-		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 4), // seccomp_data.arch
-		{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, K: auditArchX8664, Jf: jump(1, enosys)},
-		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 0), // seccomp_data.nr
+		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 4), // arch
+		jeq(1, auditArchX8664, 2, enosys),
+		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 0), // nr
 		{Code: unix.BPF_JMP | unix.BPF_JSET | unix.BPF_K, K: x32Bit, Jt: jump(3, enosys)},
+		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 12), // instruction_pointer, high word
+		jeq(5, 0, 6, nrAt),
+		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 8), // low word
+		jeq(7, GateAddr+2, allow, nrAt),
+		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 0), // nr again
 	}
 	for i, nr := range calls {
-		p = append(p, unix.SockFilter{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, K: uint32(nr), Jt: jump(4+i, notify)})
+		p = append(p, jeq(cmpAt+i, uint32(nr), notify, cmpAt+i+1))
 	}
 	return append(p,
 		stmt(unix.BPF_RET|unix.BPF_K, unix.SECCOMP_RET_ALLOW),

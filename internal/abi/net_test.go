@@ -7,8 +7,8 @@ import (
 )
 
 // runFilter interprets the classic BPF the net's filter is made of, on a
-// seccomp_data with the given arch and nr.
-func runFilter(t *testing.T, prog []unix.SockFilter, arch uint32, nr int32) uint32 {
+// seccomp_data with the given arch, nr and instruction pointer.
+func runFilter(t *testing.T, prog []unix.SockFilter, arch uint32, nr int32, ip uint64) uint32 {
 	t.Helper()
 	var acc uint32
 	for pc := 0; pc < len(prog); pc++ {
@@ -20,6 +20,10 @@ func runFilter(t *testing.T, prog []unix.SockFilter, arch uint32, nr int32) uint
 				acc = uint32(nr)
 			case 4:
 				acc = arch
+			case 8:
+				acc = uint32(ip)
+			case 12:
+				acc = uint32(ip >> 32)
 			default:
 				t.Fatalf("load of seccomp_data offset %d", in.K)
 			}
@@ -67,7 +71,7 @@ func TestNetFilter(t *testing.T) {
 		}
 	}
 	for nr := 0; nr < NSlots; nr++ {
-		got := runFilter(t, prog, auditArchX8664, int32(nr))
+		got := runFilter(t, prog, auditArchX8664, int32(nr), 0x7f0000001234)
 		exp := uint32(unix.SECCOMP_RET_ALLOW)
 		if want[nr] {
 			exp = unix.SECCOMP_RET_USER_NOTIF
@@ -75,12 +79,37 @@ func TestNetFilter(t *testing.T) {
 		if got != exp {
 			t.Errorf("call %d: action %#x, want %#x", nr, got, exp)
 		}
+		// From the stub's gate every call runs; from a neighbouring
+		// address, or the gate's address plus 4 GiB, it does not.
+		if got := runFilter(t, prog, auditArchX8664, int32(nr), GateAddr+2); got != unix.SECCOMP_RET_ALLOW {
+			t.Errorf("call %d from the gate: action %#x", nr, got)
+		}
+		for _, ip := range []uint64{GateAddr, GateAddr + 4, 1<<32 | (GateAddr + 2)} {
+			if got := runFilter(t, prog, auditArchX8664, int32(nr), ip); got != exp {
+				t.Errorf("call %d from %#x: action %#x, want %#x", nr, ip, got, exp)
+			}
+		}
 	}
 	enosys := uint32(unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS))
-	if got := runFilter(t, prog, 0x40000003 /* AUDIT_ARCH_I386 */, 5); got != enosys {
+	if got := runFilter(t, prog, 0x40000003 /* AUDIT_ARCH_I386 */, 5, GateAddr+2); got != enosys {
 		t.Errorf("i386 open: %#x, want ENOSYS", got)
 	}
-	if got := runFilter(t, prog, auditArchX8664, x32Bit|unix.SYS_OPENAT); got != enosys {
+	if got := runFilter(t, prog, auditArchX8664, x32Bit|unix.SYS_OPENAT, GateAddr+2); got != enosys {
 		t.Errorf("x32 openat: %#x, want ENOSYS", got)
+	}
+}
+
+// The hook entry issues calls of class Pass, and numbers at or above
+// NSlots, with its own syscall instruction, not the gate's: none of them
+// may be a call the net catches, or a process carrying the net would send
+// the stub's own calls to the supervisor.
+func TestPassIsNeverNet(t *testing.T) {
+	classes := VFSClasses()
+	for _, nr := range NetCalls() {
+		if nr >= NSlots {
+			t.Errorf("net call %d is above the class table", nr)
+		} else if classes[nr] == ClassPass {
+			t.Errorf("net call %d is of class Pass with mounts", nr)
+		}
 	}
 }

@@ -65,7 +65,7 @@ type HelloFixed struct {
 type SitesFixed struct {
 	NRanges uint32
 	NSites  uint32
-	Flags   uint32 // SitesMore, SitesWantReports
+	Flags   uint32 // SitesMore, SitesWantReports, SitesNeedNet
 	StrLen  uint32
 }
 
@@ -73,6 +73,9 @@ type SitesFixed struct {
 const (
 	SitesMore        = 1 << 0 // another MsgSites follows
 	SitesWantReports = 1 << 1 // send MsgReport at exit and exec
+	// SitesNeedNet: a mapping holds a site left unpatched that may make a
+	// file call; the process must carry the seccomp net.
+	SitesNeedNet = 1 << 2
 )
 
 // Range is one executable mapping to patch. When PathLen is non-zero the

@@ -52,7 +52,7 @@ func printStats(w io.Writer, prefix string, st supervisor.Stats) {
 		}
 	}
 	calls(st.FileCalls, "of them on virtual paths and descriptors, answered by zvfs")
-	calls(st.NetCalls, "file calls of processes without the stub (statically linked), caught by the seccomp net")
+	calls(st.NetCalls, "file calls made outside the stub (static programs, JIT code, sites left unpatched), caught by the seccomp net")
 }
 
 // writeJSON writes v to path as indented JSON, through a temporary file.

@@ -5,6 +5,7 @@
 
 #define ABI_TRAMPOLINE_ADDR        0x0
 #define ABI_SLED_SIZE              0x200
+#define ABI_GATE_ADDR              0x210
 #define ABI_DATA_ADDR              0x1000
 #define ABI_FLAGS_ADDR             0x1000
 #define ABI_CLASS_TABLE_ADDR       0x1200
@@ -32,10 +33,12 @@
 #define ABI_MSG_ACK                0x4
 #define ABI_MSG_KEY                0x9
 #define ABI_MSG_NET                0xa
+#define ABI_MSG_NET_CWD            0xb
 #define ABI_KEY_SIZE               0x10
 #define ABI_KEY_PREFIX             0x21
 #define ABI_SITES_MORE             0x1
 #define ABI_SITES_WANT_REPORTS     0x2
+#define ABI_SITES_NEED_NET         0x4
 #define ABI_REPORT_EXIT            0x1
 #define ABI_REPORT_EXEC            0x2
 #define ABI_FD_VIRT_ADDR           0x2000
@@ -876,12 +879,17 @@ struct abi_sock_filter {
 	abi_u8 jt, jf;
 	abi_u32 k;
 };
-#define ABI_NET_FILTER_LEN 82
+#define ABI_NET_FILTER_LEN 87
 static const struct abi_sock_filter abi_net_filter[ABI_NET_FILTER_LEN] = {
 	{0x20, 0, 0, 0x4},
-	{0x15, 0, 79, 0xc000003e},
+	{0x15, 0, 84, 0xc000003e},
 	{0x20, 0, 0, 0x0},
-	{0x45, 77, 0, 0x40000000},
+	{0x45, 82, 0, 0x40000000},
+	{0x20, 0, 0, 0xc},
+	{0x15, 0, 2, 0x0},
+	{0x20, 0, 0, 0x8},
+	{0x15, 76, 0, 0x212},
+	{0x20, 0, 0, 0x0},
 	{0x15, 75, 0, 0x2},
 	{0x15, 74, 0, 0x4},
 	{0x15, 73, 0, 0x5},

@@ -12,7 +12,9 @@
 
 	.text
 
-/* long zvfs_raw(long nr, long a1, ..., long a6) */
+/* long zvfs_raw(long nr, long a1, ..., long a6). Every call the stub issues
+ * that the seccomp net could catch leaves through the gate, zvfs_gate:
+ * `jmp *zvfs_gate(%rip)` stands for `syscall; ret` below. */
 	.globl	zvfs_raw
 	.hidden	zvfs_raw
 	.type	zvfs_raw, @function
@@ -25,9 +27,24 @@ zvfs_raw:
 	movq	%r8, %r10
 	movq	%r9, %r8
 	movq	8(%rsp), %r9
+	jmp	*zvfs_gate(%rip)
+	.size	zvfs_raw, . - zvfs_raw
+
+/* The gate the stub's calls go through: `syscall; ret` in this text until
+ * the trampoline is mapped, then the copy at ABI_GATE_ADDR (init.c), the
+ * one address whose calls the seccomp net lets through. */
+	.p2align 4
+.Ldirect:
 	syscall
 	ret
-	.size	zvfs_raw, . - zvfs_raw
+
+	.data
+	.p2align 3
+	.globl	zvfs_gate
+	.hidden	zvfs_gate
+zvfs_gate:
+	.quad	.Ldirect
+	.text
 
 	.globl	zvfs_entry
 	.hidden	zvfs_entry
@@ -51,6 +68,9 @@ zvfs_entry:
 	movzbl	ABI_CLASS_TABLE_ADDR(%rax), %ecx
 	testl	%ecx, %ecx
 	jnz	.Lspecial
+	/* A call of class Pass is never one the seccomp net catches (abi's
+	 * TestPassIsNeverNet), so it need not leave from the gate: the
+	 * hottest path keeps its own syscall. */
 	syscall
 	ret
 
@@ -67,7 +87,7 @@ zvfs_entry:
 	jmp	.Lnotsite
 
 .Lother:
-	incq	%gs:BLK_OTHER
+	incq	%gs:BLK_OTHER	/* above every call the net catches */
 	syscall
 	ret
 
@@ -104,16 +124,14 @@ zvfs_entry:
 	jae	1f
 	btq	%rdi, ABI_FD_SERVED_ADDR
 	jc	.Lslow
-1:	syscall
-	ret
+1:	jmp	*zvfs_gate(%rip)
 
 .Lfd_virt:
 	cmpq	$ABI_MAX_FD, %rdi
 	jae	1f
 	btq	%rdi, ABI_FD_VIRT_ADDR
 	jc	.Lslow
-1:	syscall
-	ret
+1:	jmp	*zvfs_gate(%rip)
 
 .Lfd2:
 	cmpq	$ABI_MAX_FD, %rdi
@@ -124,8 +142,7 @@ zvfs_entry:
 	jae	2f
 	btq	%rsi, ABI_FD_VIRT_ADDR
 	jc	.Lslow
-2:	syscall
-	ret
+2:	jmp	*zvfs_gate(%rip)
 
 /* munmap, mprotect...: pages the stub found usable may no longer be. A brk
  * that grows the heap, or asks where it ends, takes nothing away (malloc
@@ -134,9 +151,16 @@ zvfs_entry:
 .Lvm:
 	cmpl	$SYS_brk, %eax
 	je	.Lbrk
-	lock incq zvfs_vm_gen(%rip)
-	syscall
-	ret
+	/* Memory made executable (a JIT) may hold system calls no site
+	 * table knows: the C path puts the process under the net. */
+	testl	$PROT_EXEC, %edx
+	jz	1f
+	cmpl	$SYS_mprotect, %eax
+	je	.Lslow
+	cmpl	$SYS_pkey_mprotect, %eax
+	je	.Lslow
+1:	lock incq zvfs_vm_gen(%rip)
+	jmp	*zvfs_gate(%rip)
 .Lbrk:
 	testq	%rdi, %rdi
 	jz	1f
@@ -146,21 +170,17 @@ zvfs_entry:
 1:	syscall
 	movq	%rax, zvfs_brk(%rip)
 	ret
-/* mmap(addr, len, prot=%rdx, flags=%r10, fd=%r8, off): only a file mapped
- * executable needs the C path (its code is rewritten); the rest is hot. */
+/* mmap(addr, len, prot=%rdx, flags=%r10, fd=%r8, off): only memory mapped
+ * executable needs the C path (a file's code is rewritten; anonymous code,
+ * a JIT's, puts the process under the net); the rest is hot. */
 
 .Lmmap:
 	testl	$MAP_FIXED, %r10d
 	jz	2f
 	lock incq zvfs_vm_gen(%rip)	/* it may replace mappings */
 2:	testl	$PROT_EXEC, %edx
-	jz	1f
-	testl	$MAP_ANONYMOUS, %r10d
-	jnz	1f
-	testl	%r8d, %r8d
-	jns	.Lslow
-1:	syscall
-	ret
+	jnz	.Lslow
+	jmp	*zvfs_gate(%rip)
 
 .Lsigreturn:
 	/* The kernel reads the signal frame at rsp: drop R first. */
@@ -364,8 +384,7 @@ zvfs_entry:
 	testl	%ecx, %ecx
 	jz	zvfs_entry
 	/* No memory for a block: pass the call through unobserved. */
-	syscall
-	ret
+	jmp	*zvfs_gate(%rip)
 	.size	zvfs_entry, . - zvfs_entry
 
 /* zvfs_setgs: set this thread's %gs base to %rcx. Preserves every register

@@ -65,6 +65,10 @@ static long map_low(int fsgsbase)
 	j[10] = 0x41; /* jmp *%r11 */
 	j[11] = 0xff;
 	j[12] = 0xe3;
+	volatile unsigned char *g = low(ABI_GATE_ADDR);
+	g[0] = 0x0f; /* syscall */
+	g[1] = 0x05;
+	g[2] = 0xc3; /* ret */
 	*(volatile unsigned long *)low(ABI_FLAGS_ADDR) = fsgsbase ? ABI_DATAFLAG_FSGSBASE : 0;
 	class_table_set(abi_class_table);
 	return 0;
@@ -173,4 +177,6 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 sealed:
 	RAW3(SYS_mprotect, 0, 0x1000, PROT_READ | PROT_EXEC);
 	RAW3(SYS_mprotect, 0x1000, 0x1000, PROT_READ);
+	zvfs_gate = ABI_GATE_ADDR; /* the stub's calls leave from the trampoline's gate from now on */
+	net_start();
 }

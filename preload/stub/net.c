@@ -1,8 +1,12 @@
-/* net.c — the seccomp net before exec: a statically linked program loads
- * no stub, so before the exec of one the process installs the net's filter
- * (abi_net_filter), which the new image and all its descendants keep, and
- * hands the filter's listener to the supervisor, which answers their file
- * calls from then on. */
+/* net.c — the seccomp net: the filter (abi_net_filter) that sends the file
+ * calls a process makes without the stub to the supervisor, and lets the
+ * stub's own calls, made from the gate in page 0, through. A process
+ * installs it where calls would otherwise escape the mounts: before the
+ * exec of a statically linked program, which loads no stub; when it makes
+ * memory executable itself (a JIT); when the supervisor found system-call
+ * sites it could not rewrite that may make file calls. The new image and
+ * all descendants keep it; the filter's listener is handed to the
+ * supervisor, which answers the notified calls from then on. */
 #include "vfs.h"
 
 static unsigned long le(const unsigned char *p, int n)
@@ -81,10 +85,11 @@ static int static_at(long dirfd, unsigned long path, long flags, int depth)
 	return st;
 }
 
-/* hand_over sends the listener to the supervisor, with the virtual
- * working directory the new image starts in (the net answers for it from
- * then on), and waits for its acknowledgement. */
-static long hand_over(long lfd)
+/* net_send sends a message about the net (type: ABI_MSG_NET with the
+ * listener lfd, ABI_MSG_NET_CWD without one) whose payload is the virtual
+ * working directory (empty: the kernel's), and waits for the
+ * acknowledgement. */
+static long net_send(unsigned type, long lfd)
 {
 	int s = conn_open();
 	if (s < 0)
@@ -95,10 +100,10 @@ static long hand_over(long lfd)
 	if (!virt)
 		n = 0;
 	struct abi_header h;
-	header_init(&h, ABI_MSG_NET, n);
+	header_init(&h, type, n);
 	struct iovec_ iov[2] = {{&h, sizeof h}, {cwd, n}};
 	struct cmsg_fds cm = {16 + 4, SOL_SOCKET, SCM_RIGHTS, {(int)lfd, -1}};
-	struct msghdr_ mh = {0, 0, iov, 2, &cm, sizeof cm, 0};
+	struct msghdr_ mh = {0, 0, iov, 2, lfd >= 0 ? &cm : 0, lfd >= 0 ? sizeof cm : 0, 0};
 	long r;
 	do
 		r = RAW3(SYS_sendmsg, s, &mh, MSG_NOSIGNAL);
@@ -114,15 +119,11 @@ static long hand_over(long lfd)
 	return r;
 }
 
-/* net_before_exec installs the net if the exec described by f (execveat
- * when at) runs a static program and this process carries none yet.
- * Returns 1 if the process carries it now. */
-int net_before_exec(const struct frame *f, int at)
+/* net_install puts the calling process under the net and hands the
+ * listener over, with the virtual working directory (the net answers for
+ * it from then on). Returns 1 if the process carries it now. */
+static int net_install(void)
 {
-	if (zvfs_state.net)
-		return 1;
-	if (!vfs_on() || !static_at(at ? (long)(int)f->rdi : AT_FDCWD, at ? f->rsi : f->rdi, at ? (long)f->r8 : 0, 0))
-		return 0;
 	if (RAW6(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) < 0)
 		return 0;
 	struct {
@@ -135,12 +136,64 @@ int net_before_exec(const struct frame *f, int at)
 		lfd = RAW3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 	if (lfd < 0)
 		return 0;
-	/* From here the process's file calls wait for the listener's server:
-	 * if the supervisor does not take it, they fail (ENOSYS) rather than
-	 * escape the mounts. */
-	hand_over(lfd);
+	/* From here the process's file calls from outside the gate wait for
+	 * the listener's server: if the supervisor does not take it, they
+	 * fail (ENOSYS) rather than escape the mounts. */
+	net_send(ABI_MSG_NET, lfd);
 	RAW1(SYS_close, lfd);
+	return 1;
+}
+
+/* net_before_exec installs the net if the exec described by f (execveat
+ * when at) runs a static program and this process carries none yet.
+ * Returns 1 if the process carries it now. */
+int net_before_exec(const struct frame *f, int at)
+{
+	if (zvfs_state.net)
+		return 1;
+	if (!vfs_on() || !static_at(at ? (long)(int)f->rdi : AT_FDCWD, at ? f->rsi : f->rdi, at ? (long)f->r8 : 0, 0))
+		return 0;
 	/* Not noted in zvfs_state: a vfork child shares it with its parent,
 	 * which carries no filter. The new image learns it from EnvNet. */
-	return 1;
+	return net_install();
+}
+
+/* net_here installs the net in this process, for code the stub cannot
+ * rewrite. A vfork child does not: it shares zvfs_state with a parent
+ * that would not carry it. */
+void net_here(void)
+{
+	if (zvfs_state.net || !vfs_on() || (cur_block()->flags & BLKF_VFORK_CHILD))
+		return;
+	spin_lock(&zvfs_state.net_lock);
+	if (!zvfs_state.net)
+		__atomic_store_n(&zvfs_state.net, net_install(), __ATOMIC_RELEASE);
+	spin_unlock(&zvfs_state.net_lock);
+}
+
+/* net_wanted: the process must carry the net. Installed at once, or, if
+ * the stub's calls do not leave from the gate yet (during start-up), as
+ * soon as they do (net_start). */
+void net_wanted(void)
+{
+	if (zvfs_gate == ABI_GATE_ADDR)
+		net_here();
+	else
+		zvfs_state.net_wanted = 1;
+}
+
+/* net_start installs the net wanted during start-up, once the stub's calls
+ * leave from the gate. */
+void net_start(void)
+{
+	if (zvfs_state.net_wanted)
+		net_here();
+}
+
+/* net_cwd tells the supervisor the process's new working directory, which
+ * the net resolves relative paths against, if the process carries it. */
+void net_cwd(void)
+{
+	if (zvfs_state.net)
+		net_send(ABI_MSG_NET_CWD, -1);
 }

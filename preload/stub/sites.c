@@ -22,6 +22,7 @@ unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen)
 	hf->maps_len = (abi_u32)mlen;
 	hf->flags = 0;
 	unsigned long got = 0;
+	int need_net = 0;
 	unsigned cpu = 0;
 	long c = RAW3(SYS_getcpu, &cpu, 0, 0) == 0 ? (long)cpu : -1;
 	int fd = conn_open_cpu(c);
@@ -45,6 +46,8 @@ unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen)
 			got += 8 + (unsigned long)n;
 			if (sf->flags & ABI_SITES_WANT_REPORTS)
 				zvfs_state.want_reports = 1;
+			if (sf->flags & ABI_SITES_NEED_NET)
+				need_net = 1;
 			if (!(sf->flags & ABI_SITES_MORE))
 				break;
 		}
@@ -53,6 +56,8 @@ unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen)
 	 * connection: it becomes the thread's connection for this CPU. */
 	if (!got || !kept_adopt(fd, c))
 		conn_close(fd);
+	if (need_net)
+		net_wanted(); /* sites left as they are may make file calls */
 	return got;
 }
 

@@ -280,6 +280,8 @@ static int run_call(struct frame *f, unsigned cls)
 	if (cls == ABI_CLASS_VM || (f->rax == SYS_mmap && (f->r10 & MAP_FIXED)))
 		__atomic_add_fetch(&zvfs_vm_gen, 1, __ATOMIC_SEQ_CST); /* as the entry does */
 	if (cls == ABI_CLASS_VM) {
+		if ((f->rax == SYS_mprotect || f->rax == SYS_pkey_mprotect) && (f->rdx & PROT_EXEC))
+			net_here(); /* memory made executable: a JIT's code */
 		f->rax = (unsigned long)raw_frame(f);
 		return ACTION_RET;
 	}
@@ -320,6 +322,8 @@ static int run_call(struct frame *f, unsigned cls)
 		if (r >= 0 && (f->rdx & PROT_EXEC) && !(f->r10 & MAP_ANONYMOUS) && (long)(int)f->r8 >= 0)
 			/* a file was mapped executable: rewrite its code */
 			sites_hook_mapping((unsigned long)r, f->rsi, f->rdx, f->r10, (long)(int)f->r8, f->r9);
+		else if (r >= 0 && (f->rdx & PROT_EXEC))
+			net_here(); /* code no file holds: a JIT's */
 		f->rax = (unsigned long)r;
 		break;
 	case SYS_exit_group:

@@ -170,7 +170,7 @@ static long fd_request(struct frame *f, long fd)
 		return raw_frame(f);
 	}
 	if (rep.r.ret == 0 && f->rax == SYS_fchdir && rep.r.len1)
-		cwd_set(rep.str, rep.r.len1, 1);
+		cwd_change(rep.str, rep.r.len1, 1);
 	return rep.r.ret;
 }
 
@@ -287,7 +287,7 @@ static long host_call(struct frame *f, const struct abi_pathcall *pc, struct pat
 	const char *s2 = p2 && p2->kind == P_HOST_ABS ? p2->s : 0;
 	long r = issue_host(f, pc, s1, s2);
 	if (pc->kind == ABI_PATH_CHDIR && r == 0)
-		cwd_set(0, 0, 0);
+		cwd_change(0, 0, 0);
 	return r;
 }
 
@@ -371,7 +371,7 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 			char c[PATH_MAX_ * 2];
 			int through = 0;
 			unsigned long n = vfs_clean(a->s, (unsigned long)a->len, c, &through);
-			cwd_set(c, n, 1);
+			cwd_change(c, n, 1);
 		}
 		if (r != VIEW_ASK)
 			return r;
@@ -409,7 +409,7 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 			s1 = 0; /* the content stays */
 		r = issue_host(f, pc, s1, s2);
 		if (pc->kind == ABI_PATH_CHDIR && r == 0)
-			cwd_set(0, 0, 0);
+			cwd_change(0, 0, 0);
 		return r;
 	}
 	case ABI_REPLY_EXEC:
@@ -418,7 +418,7 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 		if (rep.fd >= 0)
 			RAW1(SYS_close, rep.fd);
 		if (pc->kind == ABI_PATH_CHDIR && rep.r.ret == 0 && rep.r.len1)
-			cwd_set(rep.str, rep.r.len1, 1);
+			cwd_change(rep.str, rep.r.len1, 1);
 		return rep.r.ret;
 	}
 }

@@ -58,6 +58,7 @@ int under_mount(const char *c, unsigned long n);
 int mount_parent(const char *c, unsigned long n);
 unsigned long cwd_copy(char *out, int *virt);
 void cwd_set(const char *dir, unsigned long n, int virt);
+void cwd_change(const char *dir, unsigned long n, int virt);
 long upath(unsigned long u, char *raw);
 long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int opens);
 

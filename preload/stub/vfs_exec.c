@@ -93,6 +93,8 @@ static long parse_num(const char **p)
 	return any ? v : -1;
 }
 
+static void net_inherit(void);
+
 /* vfs_init sets the VFS up from the environment, before the class table is
  * sealed: ZVFS_MOUNTS turns it on. */
 void vfs_init(const char *mounts, const char *cwd, const char *fds)
@@ -121,6 +123,10 @@ void vfs_init(const char *mounts, const char *cwd, const char *fds)
 	RAW1(SYS_umask, vs.umask);
 	vs.on = 1;
 	class_table_set(abi_vfs_class_table);
+	if (zvfs_state.net) {
+		net_inherit();
+		return;
+	}
 	if (cwd && cwd[0] == '/' && zstrlen(cwd) < PATH_MAX_)
 		cwd_set(cwd, zstrlen(cwd), 1);
 	else
@@ -143,6 +149,27 @@ void vfs_init(const char *mounts, const char *cwd, const char *fds)
 		if (*p == ',')
 			p++;
 	}
+}
+
+/* NET_INHERIT_FDS: how many descriptors net_inherit checks. */
+#define NET_INHERIT_FDS 256
+
+/* net_inherit sets the working directory and descriptors up in a process
+ * that carries the net. The variables of the environment may be stale: a
+ * static program before this image changed both without a stub. The net
+ * knows: the stub's calls during start-up do not leave from the gate yet,
+ * so the net answers this getcwd with the virtual working directory, if
+ * there is one. Every open descriptor may be virtual: the supervisor
+ * checks each on its first call (one round trip), as for a stale bit. */
+static void net_inherit(void)
+{
+	cwd_set(0, 0, 0);
+	unsigned long n = zstrlen(vs.hcwd);
+	if (n && under_mount(vs.hcwd, n))
+		cwd_set(vs.hcwd, n, 1);
+	for (long fd = 0; fd < NET_INHERIT_FDS; fd++)
+		if (RAW2(SYS_fcntl, fd, F_GETFD) >= 0)
+			fd_set(fd, ABI_FD_VIRT | ABI_FD_SERVED);
 }
 
 /* vfs_env writes the VFS variables for a new image into buf (cap bytes) as

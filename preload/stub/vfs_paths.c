@@ -99,6 +99,17 @@ unsigned long cwd_copy(char *out, int *virt)
 	return n;
 }
 
+/* cwd_change is cwd_set for a change the program made (chdir, fchdir):
+ * if the process carries the net, the supervisor learns it too, so that
+ * relative paths of calls the net answers resolve as the stub's do. */
+void cwd_change(const char *dir, unsigned long n, int virt)
+{
+	int was = vs.vcwd[0] == '/';
+	cwd_set(dir, n, virt);
+	if (virt || was)
+		net_cwd();
+}
+
 /* cwd_set makes dir (n bytes) the working directory: virtual, or the
  * host's when virt is 0 (then dir may be 0: ask the kernel). */
 void cwd_set(const char *dir, unsigned long n, int virt)

@@ -82,6 +82,7 @@ struct frame {
 
 /* entry.S */
 long zvfs_raw(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+extern unsigned long zvfs_gate; /* where zvfs_raw and the entry issue calls: ABI_GATE_ADDR once mapped */
 void zvfs_entry(void);
 
 /* frame_args copies the call's six arguments, in order. */
@@ -175,7 +176,9 @@ void restore_signals(const unsigned long *old);
 /* state.c */
 struct stub_state {
 	int want_reports;     /* supervisor asked for counters at exit and exec */
-	int net;              /* the process carries the seccomp net (EnvNet was set at start) */
+	int net;              /* the process carries the seccomp net (EnvNet was set at start, or net_here) */
+	int net_lock;         /* held while net_here installs it */
+	int net_wanted;       /* the supervisor asked for it during start-up (net_start) */
 	int report_lock;      /* held while a report is built and sent */
 	int table_lock;       /* held while sites are added to the site table */
 	unsigned long table_slots, table_used; /* 0 slots: no table */
@@ -203,6 +206,10 @@ void report_counts(unsigned reason);
 
 /* net.c */
 int net_before_exec(const struct frame *f, int at);
+void net_here(void);
+void net_wanted(void);
+void net_start(void);
+void net_cwd(void);
 
 /* sites.c */
 #define SITES_MAPS_OFFSET (sizeof(struct abi_header) + sizeof(struct abi_hello_fixed))
