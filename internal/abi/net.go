@@ -76,16 +76,21 @@ var netCalls = NetCalls()
 
 // NetFilter is the net's BPF program: calls of another architecture or of
 // the x32 ABI fail with ENOSYS (they would name files by other numbers),
-// calls from the stub's gate (GateAddr) run, the NetCalls made anywhere
-// else notify the listener, and everything else runs.
+// every call not in NetCalls runs, and a NetCall notifies the listener
+// unless it was made from the stub's gate (GateAddr). The number is looked
+// at first and the instruction pointer only for a NetCall, so that the
+// kernel's per-filter cache (which notes the numbers a filter allows
+// whatever else the call holds) lets every other call through without
+// running the filter at all.
 func NetFilter() []unix.SockFilter {
 	calls := NetCalls()
 	n := len(calls)
 	// seccomp_data: nr at 0, arch at 4, instruction_pointer at 8 (low
 	// word) and 12 (high word). The kernel reports the address after the
 	// syscall instruction.
-	const nrAt, cmpAt = 8, 9 // the second load of nr, the first comparison with a call
-	allow, notify, enosys := cmpAt+n, cmpAt+n+1, cmpAt+n+2
+	const cmpAt = 4       // the first comparison with a call
+	gate := cmpAt + n + 1 // after the comparisons and the allow they fall through to
+	allowGate, notify, enosys := gate+4, gate+5, gate+6
 	jump := func(from, to int) uint8 { return uint8(to - from - 1) }
 	stmt := func(code uint16, k uint32) unix.SockFilter { return unix.SockFilter{Code: code, K: k} }
 	jeq := func(at int, k uint32, jt, jf int) unix.SockFilter {
@@ -96,16 +101,16 @@ func NetFilter() []unix.SockFilter {
 		jeq(1, auditArchX8664, 2, enosys),
 		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 0), // nr
 		{Code: unix.BPF_JMP | unix.BPF_JSET | unix.BPF_K, K: x32Bit, Jt: jump(3, enosys)},
-		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 12), // instruction_pointer, high word
-		jeq(5, 0, 6, nrAt),
-		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 8), // low word
-		jeq(7, GateAddr+2, allow, nrAt),
-		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 0), // nr again
 	}
 	for i, nr := range calls {
-		p = append(p, jeq(cmpAt+i, uint32(nr), notify, cmpAt+i+1))
+		p = append(p, jeq(cmpAt+i, uint32(nr), gate, cmpAt+i+1))
 	}
 	return append(p,
+		stmt(unix.BPF_RET|unix.BPF_K, unix.SECCOMP_RET_ALLOW),
+		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 12), // instruction_pointer, high word
+		jeq(gate+1, 0, gate+2, notify),
+		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 8), // low word
+		jeq(gate+3, GateAddr+2, allowGate, notify),
 		stmt(unix.BPF_RET|unix.BPF_K, unix.SECCOMP_RET_ALLOW),
 		stmt(unix.BPF_RET|unix.BPF_K, unix.SECCOMP_RET_USER_NOTIF),
 		stmt(unix.BPF_RET|unix.BPF_K, unix.SECCOMP_RET_ERRNO|uint32(unix.ENOSYS)))

@@ -2,7 +2,8 @@
  * calls a process makes without the stub to the supervisor, and lets the
  * stub's own calls, made from the gate in page 0, through. A process
  * installs it where calls would otherwise escape the mounts: before the
- * exec of a statically linked program, which loads no stub; when it makes
+ * exec of a statically linked program, which loads no stub, or of a
+ * program whose loader may look for libraries in a mount; when it makes
  * memory executable itself (a JIT); when the supervisor found system-call
  * sites it could not rewrite that may make file calls. The new image and
  * all descendants keep it; the filter's listener is handed to the
@@ -144,14 +145,17 @@ static int net_install(void)
 	return 1;
 }
 
-/* net_before_exec installs the net if the exec described by f (execveat
- * when at) runs a static program and this process carries none yet.
- * Returns 1 if the process carries it now. */
-int net_before_exec(const struct frame *f, int at)
+/* net_before_exec installs the net, if this process carries none yet,
+ * before the exec described by f (execveat when at) of a static program, or
+ * of any program whose loader may look in a mount (loader). Returns 1 if
+ * the process carries it now. */
+int net_before_exec(const struct frame *f, int at, int loader)
 {
 	if (zvfs_state.net)
 		return 1;
-	if (!vfs_on() || !static_at(at ? (long)(int)f->rdi : AT_FDCWD, at ? f->rsi : f->rdi, at ? (long)f->r8 : 0, 0))
+	if (!vfs_on())
+		return 0;
+	if (!loader && !static_at(at ? (long)(int)f->rdi : AT_FDCWD, at ? f->rsi : f->rdi, at ? (long)f->r8 : 0, 0))
 		return 0;
 	/* Not noted in zvfs_state: a vfork child shares it with its parent,
 	 * which carries no filter. The new image learns it from EnvNet. */
@@ -165,10 +169,13 @@ void net_here(void)
 {
 	if (zvfs_state.net || !vfs_on() || (cur_block()->flags & BLKF_VFORK_CHILD))
 		return;
+	unsigned long old;
+	block_signals(&old); /* a handler that got here too would wait for the lock */
 	spin_lock(&zvfs_state.net_lock);
 	if (!zvfs_state.net)
 		__atomic_store_n(&zvfs_state.net, net_install(), __ATOMIC_RELEASE);
 	spin_unlock(&zvfs_state.net_lock);
+	restore_signals(&old);
 }
 
 /* net_wanted: the process must carry the net. Installed at once, or, if

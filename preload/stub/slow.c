@@ -8,6 +8,7 @@
 
 
 static const char env_preload[] = "LD_PRELOAD=";
+static const char env_libpath[] = "LD_LIBRARY_PATH=";
 static const char env_sock[] = ABI_ENV_SOCKET "=";
 static const char env_lib[] = ABI_ENV_LIB "=";
 static const char env_ours[] = "ZVFS_"; /* every variable of ours starts so */
@@ -40,8 +41,13 @@ long uptrs(unsigned long u, unsigned long *out, unsigned long cap)
 #define HEAD 16 /* bytes of each variable read to recognise it */
 #define BATCH 64
 
-long exec_hooked(struct frame *f, int at, const unsigned long *mask)
+long exec_hooked(struct frame *f, int at, const unsigned long *mask, int in_mount)
 {
+	/* The new image's loader finds and maps its libraries before its stub
+	 * is installed: if it may look in a mount (the program lives in one,
+	 * or LD_LIBRARY_PATH or LD_PRELOAD names one), the net must catch its
+	 * calls. */
+	int loader = in_mount;
 	unsigned long uenv = at ? f->r10 : f->rdx;
 	unsigned long stackptrs[ENV_STACK_PTRS];
 	unsigned long *env = stackptrs, cap = ENV_STACK_PTRS, mapped = 0;
@@ -92,6 +98,11 @@ long exec_hooked(struct frame *f, int at, const unsigned long *mask)
 			}
 			if (zhasprefix(heads[j], env_ours))
 				continue; /* ours are added below */
+			if (!loader && zhasprefix(heads[j], env_libpath)) {
+				char v[4096];
+				long vl = ustr(p + sizeof env_libpath - 1, v, sizeof v);
+				loader = vl > 0 && paths_in_mount(v, (unsigned long)vl);
+			}
 			if (plen == -2 && zhasprefix(heads[j], env_preload)) {
 				plen = ustr(p + sizeof env_preload - 1, preload, sizeof preload);
 				if (plen >= 0)
@@ -149,7 +160,9 @@ long exec_hooked(struct frame *f, int at, const unsigned long *mask)
 	k += (unsigned long)vfs_env(vbuf, sizeof vbuf, nenv + k);
 	k += (unsigned long)hook_env(hbuf, sizeof hbuf, nenv + k);
 	static const char env_net[] = ABI_ENV_NET "=1";
-	if (net_before_exec(f, at))
+	if (plen > 0 && !loader)
+		loader = paths_in_mount(preload, (unsigned long)plen);
+	if (net_before_exec(f, at, loader))
 		nenv[k++] = (unsigned long)env_net;
 	nenv[k] = 0;
 
@@ -304,7 +317,7 @@ static int run_call(struct frame *f, unsigned cls)
 		if (vfs_on())
 			f->rax = (unsigned long)vfs_call(f, &old);
 		else
-			f->rax = (unsigned long)exec_hooked(f, f->rax == SYS_execveat, &old);
+			f->rax = (unsigned long)exec_hooked(f, f->rax == SYS_execveat, &old, 0);
 		break;
 	case SYS_exit: {
 		/* The thread ends: its block (counters kept) may serve a new thread

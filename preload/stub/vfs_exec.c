@@ -22,7 +22,7 @@ long vfs_exec_host(struct frame *f, const unsigned long *mask, const char *s)
 			g.rdi = (unsigned long)s;
 		}
 	}
-	return exec_hooked(&g, at, mask);
+	return exec_hooked(&g, at, mask, 0);
 }
 
 /* vfs_exec_virtual execs a program that lives in a mount: an ELF file
@@ -43,7 +43,7 @@ long vfs_exec_virtual(struct frame *f, const unsigned long *mask, struct reply *
 		g.rdx = uargv;
 		g.r10 = uenv;
 		g.r8 = AT_EMPTY_PATH;
-		long r = exec_hooked(&g, 1, mask);
+		long r = exec_hooked(&g, 1, mask, 1);
 		RAW1(SYS_close, rep->fd);
 		return r;
 	}

@@ -53,6 +53,34 @@ int under_mount(const char *c, unsigned long n)
 	return 0;
 }
 
+/* paths_in_mount: does a list of paths (separated by ':' or ' ', as in
+ * LD_LIBRARY_PATH and LD_PRELOAD) name one inside a mount? A relative one
+ * does if the working directory is virtual. */
+int paths_in_mount(const char *s, unsigned long n)
+{
+	if (!vs.on)
+		return 0;
+	for (unsigned long i = 0, e; i < n; i = e + 1) {
+		for (e = i; e < n && s[e] != ':' && s[e] != ' '; e++)
+			;
+		if (e == i)
+			continue;
+		if (s[i] != '/') {
+			char c[PATH_MAX_];
+			int virt = 0;
+			cwd_copy(c, &virt);
+			if (virt)
+				return 1;
+			continue;
+		}
+		char c[PATH_MAX_ * 2];
+		int through = 0;
+		if (e - i < PATH_MAX_ && under_mount(c, vfs_clean(s + i, e - i, c, &through)))
+			return 1;
+	}
+	return 0;
+}
+
 /* vfs_is_mount: is the clean absolute path c (n bytes) a mount's target? */
 int vfs_is_mount(const char *c, unsigned long n)
 {

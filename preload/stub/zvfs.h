@@ -205,7 +205,7 @@ void conn_close(int fd);
 void report_counts(unsigned reason);
 
 /* net.c */
-int net_before_exec(const struct frame *f, int at);
+int net_before_exec(const struct frame *f, int at, int loader);
 void net_here(void);
 void net_wanted(void);
 void net_start(void);
@@ -223,7 +223,7 @@ void sites_hook_mapping(unsigned long start, unsigned long len, unsigned long pr
 /* slow.c */
 int zvfs_slow(struct frame *f);
 long uptrs(unsigned long u, unsigned long *out, unsigned long cap);
-long exec_hooked(struct frame *f, int at, const unsigned long *mask);
+long exec_hooked(struct frame *f, int at, const unsigned long *mask, int in_mount);
 
 /* kept.c */
 #define PATH_MAX_ 4096
@@ -274,6 +274,7 @@ void kept_notify(struct conn_use *use, const void *msg, unsigned long n);
 void vfs_init(const char *mounts, const char *cwd, const char *fds);
 long vfs_call(struct frame *f, const unsigned long *mask);
 int vfs_env(char *buf, unsigned long cap, unsigned long *out);
+int paths_in_mount(const char *s, unsigned long n);
 int vfs_on(void);
 long install_fd(int fd, int cloexec, int bits, int lowest);
 
