@@ -69,7 +69,7 @@ func FuzzHandle(f *testing.F) {
 	f.Cleanup(func() { v.Close() })
 	ns.Publish(v)
 	f.Fuzz(func(t *testing.T, nr, flags uint32, a0, a1, a2, a3, a4 uint64, p1, p2 string, mem []byte) {
-		if len(p1) >= pathMax || len(p2) >= pathMax {
+		if len(p1) >= abi.MaxSentPath || len(p2) >= abi.MaxSentPath {
 			return // the decoder refuses these
 		}
 		m := &fakeMemory{base: base, b: make([]byte, 8192)}

@@ -8,13 +8,13 @@ import (
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Limits of the Linux VFS.
 const (
 	nameMax     = linuxvfs.NameMax
-	pathMax     = linuxvfs.PathMax
 	maxSymlinks = linuxvfs.MaxSymlinks
 )
 
@@ -88,7 +88,9 @@ func (c *ctx) readlink(m *Mount, rel string) (string, error) {
 // set or the path ends with a slash. A last component that does not exist
 // is not an error: the caller may create it.
 func (c *ctx) resolve(p string, follow bool) (loc, error) {
-	if len(p) >= pathMax {
+	if len(p) >= abi.MaxSentPath {
+		// PATH_MAX bounds what a program passes (the stub and the net
+		// check it); p may be a working directory and a name joined.
 		return loc{}, unix.ENAMETOOLONG
 	}
 	if p == "" {

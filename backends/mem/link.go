@@ -128,7 +128,7 @@ func (fs *FS) SymlinkIfPossible(oldname, newname string) error {
 }
 
 func (fs *FS) symlink(target, newname string) unix.Errno {
-	if e := linuxvfs.CheckPath(target); e != 0 {
+	if e := linuxvfs.CheckTarget(target); e != 0 {
 		return e
 	}
 	if e := linuxvfs.CheckPath(newname); e != 0 {

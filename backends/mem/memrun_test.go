@@ -23,6 +23,13 @@ type memRunner struct {
 func (r *memRunner) run(o op) outcome {
 	fs := r.fs
 	p, q := o.s(0), o.s(1)
+	// The kernel refuses a path a program passes of PATH_MAX bytes or
+	// more before any file system sees it (zvfs's stub and net do the
+	// same); the file system itself takes longer ones, a working
+	// directory and a relative name joined.
+	if len(p) >= linuxvfs.PathMax || len(q) >= linuxvfs.PathMax {
+		return outcome{Err: "ENAMETOOLONG"}
+	}
 	switch o.name {
 	case "write", "pwrite", "read", "pread", "seek", "close", "fstat", "ftruncate", "readdir",
 		"fchmod", "fchown", "futimes", "ftouch", "dup", "flink":

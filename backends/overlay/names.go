@@ -53,7 +53,7 @@ func (fs *FS) MkdirAll(name string, perm os.FileMode) error {
 // Symlink makes newname a symbolic link to target, as symlink(2), in the
 // upper layer. An absolute target is resolved from the overlay's root.
 func (fs *FS) Symlink(target, newname string) error {
-	e := linuxvfs.CheckPath(target)
+	e := linuxvfs.CheckTarget(target)
 	if e == 0 {
 		e = linuxvfs.CheckPath(newname)
 	}

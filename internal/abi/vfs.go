@@ -249,8 +249,14 @@ type Call struct {
 	Path1, Path2 string
 }
 
+// MaxSentPath bounds a path in a MsgCall. The kernel's PATH_MAX applies to
+// what a program passes, which the stub checks (ENAMETOOLONG); it sends the
+// path made absolute, a working directory and a relative name each under
+// PATH_MAX joined.
+const MaxSentPath = 2 * unix.PathMax
+
 // DecodeCall decodes a MsgCall payload. Paths may not hold NUL bytes or be
-// longer than the kernel's PATH_MAX; the stub answers ENAMETOOLONG itself.
+// MaxSentPath bytes or longer.
 func DecodeCall(p []byte) (Call, error) {
 	var c Call
 	if len(p) < CallFixedSize {
@@ -266,8 +272,8 @@ func DecodeCall(p []byte) (Call, error) {
 	if l1+l2 != uint64(len(p)-CallFixedSize) {
 		return c, bad("call: paths of %d and %d bytes but %d bytes follow", l1, l2, len(p)-CallFixedSize)
 	}
-	if l1 >= unix.PathMax || l2 >= unix.PathMax {
-		return c, bad("call: path longer than PATH_MAX")
+	if l1 >= MaxSentPath || l2 >= MaxSentPath {
+		return c, bad("call: path of %d bytes", max(l1, l2))
 	}
 	if c.Flags&^(CallFd1|CallFd2|CallPath1|CallPath2|CallSelf1) != 0 {
 		return c, bad("call: flags %#x", c.Flags)

@@ -21,18 +21,29 @@ import (
 // Limits of the Linux VFS.
 const (
 	NameMax     = 255  // longest component
-	PathMax     = 4096 // longest path, counting the terminating NUL
+	PathMax     = 4096 // longest path a program passes, counting the terminating NUL
 	MaxSymlinks = 40   // symbolic links followed in one lookup
+	// MaxLookup bounds a path a file system is asked to look up. The
+	// kernel's PATH_MAX bounds what a program passes; a name relative to
+	// a working directory reaches deeper, and a file system behind zvfs is
+	// given the two joined.
+	MaxLookup = 2 * PathMax
 )
 
-// CheckPath rejects what the kernel's getname rejects before any lookup.
-// Paths containing NUL cannot be passed to the kernel at all; Go's os
-// package answers EINVAL for them, and so does this.
-func CheckPath(p string) unix.Errno {
+// CheckPath rejects what can name no file: an empty path, one with a NUL
+// (which cannot be passed to the kernel at all; Go's os package answers
+// EINVAL, and so does this), and one of MaxLookup bytes or more.
+func CheckPath(p string) unix.Errno { return check(p, MaxLookup) }
+
+// CheckTarget rejects what symlink(2) rejects as a link's content, and
+// getname as a path a program passes: empty, a NUL, PathMax bytes or more.
+func CheckTarget(p string) unix.Errno { return check(p, PathMax) }
+
+func check(p string, limit int) unix.Errno {
 	switch {
 	case p == "":
 		return unix.ENOENT
-	case len(p) >= PathMax:
+	case len(p) >= limit:
 		return unix.ENAMETOOLONG
 	case strings.IndexByte(p, 0) >= 0:
 		return unix.EINVAL
