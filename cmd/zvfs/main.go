@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 
 	"github.com/zvfs/zvfs/internal/cli"
 	"github.com/zvfs/zvfs/trampoline"
@@ -35,6 +37,7 @@ const usage = `usage:
   zvfs diff [--json] [--against DIR] FILE       what a snapshot adds (A), changes (M), deletes (D)
   zvfs sites FILE...                            list an ELF file's syscall sites
   zvfs doctor                                   check what zvfs needs from this machine
+  zvfs --version                                this build's version, commit and Go release
   zvfs fuse [--mount SPEC]... [--snapshot [TARGET=]FILE] [--cache DURATION] MOUNTPOINT
                                                 serve the mounts through FUSE until unmounted (TARGET / is MOUNTPOINT);
                                                 --cache lets the kernel keep names and attributes (faster stat,
@@ -64,9 +67,38 @@ func run(args []string, stdout, stderr io.Writer) int {
 		case "help", "-h", "--help", "-help":
 			fmt.Fprint(stdout, usage)
 			return 0
+		case "version", "--version", "-version":
+			fmt.Fprintln(stdout, version())
+			return 0
 		}
 	}
 	return runProgram(args, false, stderr)
+}
+
+// version is what `zvfs --version` prints: the module's version (a
+// release, or "(devel)" for a build from a checkout), the commit it was
+// built from, and the Go release and platform.
+func version() string {
+	v, rev, dirty := "(unknown)", "", false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		v = bi.Main.Version
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	out := "zvfs " + v
+	if rev != "" {
+		out += " commit " + rev[:min(12, len(rev))]
+		if dirty {
+			out += "+changes"
+		}
+	}
+	return out + " " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH
 }
 
 // runProgram is `zvfs [stats] [flags] -- PROG` (package cli).
