@@ -146,8 +146,12 @@ func parseSpec(s string, rootOK bool) (Spec, error) {
 					if err != nil {
 						return bad("%v", err)
 					}
-					if fi, err := os.Stat(abs); err != nil || fi.IsDir() {
-						return bad("layer %s: not a readable archive", l)
+					fi, err := os.Stat(abs)
+					switch {
+					case err != nil:
+						return bad("layer %s: %v", l, errors.Unwrap(err))
+					case fi.IsDir():
+						return bad("layer %s: is a directory, not an archive", l)
 					}
 					sp.Layers = append(sp.Layers, abs)
 				}

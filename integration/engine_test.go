@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,6 +51,61 @@ func TestBadInvocations(t *testing.T) {
 		if c.code != 2 && strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 			t.Errorf("zvfs %v: want a one-line message, got %q", c.args, r.stderr)
 		}
+	}
+}
+
+// TestExecErrors: as a shell says it, for an ordinary user — a program in
+// a directory they may not search, and a command whose only match in PATH
+// may not be executed, are 126 "permission denied"; nothing runs.
+func TestExecErrors(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("needs root, to run as another user")
+		}
+		t.Skip("needs root, to run as another user")
+	}
+	_, zvfs := setIDProg(t)
+	base := hostDir(t, "zvfs-execerr-")
+	locked := filepath.Join(base, "locked")
+	os.Mkdir(locked, 0o700)
+	os.WriteFile(filepath.Join(locked, "prog"), []byte("#!/bin/sh\necho ran\n"), 0o755)
+	os.WriteFile(filepath.Join(base, "notexec"), []byte("#!/bin/sh\necho ran\n"), 0o644)
+	for _, c := range []struct {
+		env  []string
+		prog string
+		want string
+	}{
+		{nil, filepath.Join(locked, "prog"), filepath.Join(locked, "prog") + ": permission denied"},
+		{[]string{"PATH=" + base + ":/usr/bin:/bin"}, "notexec", filepath.Join(base, "notexec") + ": permission denied"},
+	} {
+		r := run(t, "/", c.env, append(append([]string{}, nobody...), zvfs, "--", c.prog)...)
+		if r.code != 126 || strings.TrimSpace(r.stderr) != "zvfs: "+c.want || r.stdout != "" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 126, %q", c.prog, r.code, r.stdout, r.stderr, c.want)
+		}
+	}
+}
+
+// TestVersion: zvfs --version names zvfs, its build and the Go release,
+// on one line, and runs nothing.
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"--version", "version"} {
+		r := run(t, t.TempDir(), nil, zvfsBin, arg)
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "zvfs ") || !strings.Contains(r.stdout, " go1.") ||
+			strings.Count(r.stdout, "\n") != 1 || r.stderr != "" {
+			t.Errorf("zvfs %s: exit %d, stdout %q, stderr %q", arg, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// TestBackgroundJob: started as a shell's background job, the program
+// ignores SIGINT and SIGQUIT, as it does without zvfs.
+func TestBackgroundJob(t *testing.T) {
+	requireHook(t)
+	script := `%s sh -c 'grep SigIgn /proc/self/status' & wait`
+	native := run(t, t.TempDir(), nil, "sh", "-c", fmt.Sprintf(script, ""))
+	under := run(t, t.TempDir(), nil, "sh", "-c", fmt.Sprintf(script, zvfsBin+" --"))
+	if native.stdout == "" || under.stdout != native.stdout || under.code != 0 {
+		t.Errorf("native %q, under zvfs %q (exit %d, stderr %q)", native.stdout, under.stdout, under.code, under.stderr)
 	}
 }
 

@@ -412,14 +412,22 @@ func TestOverlayErrnoC(t *testing.T) {
 }
 
 // TestSnapshotSpecs: --snapshot needs an overlay; with several, it must
-// name one; bad overlay specs are one line, exit 2.
+// name one; bad overlay specs, and files zvfs could not write at the end
+// (in a missing directory, onto a directory, inside a mount, a name that
+// is a flag), are one line, exit 2, and nothing runs.
 func TestSnapshotSpecs(t *testing.T) {
 	requireHook(t)
 	a, b, out := t.TempDir(), t.TempDir(), t.TempDir()
+	ran := filepath.Join(out, "ran")
 	for _, c := range []struct {
 		args []string
 		code int
 	}{
+		{[]string{"--mount", "overlay:/a=" + a, "--snapshot", "--", "touch", ran}, 2},
+		{[]string{"--mount", "overlay:/a=" + a, "--snapshot", filepath.Join(out, "no", "s.tar"), "--", "touch", ran}, 2},
+		{[]string{"--mount", "overlay:/a=" + a, "--snapshot", out, "--", "touch", ran}, 2},
+		{[]string{"--mount", "overlay:/a=" + a, "--snapshot", "/a/s.tar", "--", "touch", ran}, 2},
+		{[]string{"--mount", "overlay:/a=" + a, "--report", filepath.Join(out, "no", "r.json"), "--", "touch", ran}, 2},
 		{[]string{"--snapshot", "s.tar", "--", "true"}, 2},
 		{[]string{"--mount", "mem:/m", "--snapshot", "s.tar", "--", "true"}, 2},
 		{[]string{"--mount", "overlay:/a=" + a, "--mount", "overlay:/b=" + b, "--snapshot", "s.tar", "--", "true"}, 2},
@@ -436,5 +444,20 @@ func TestSnapshotSpecs(t *testing.T) {
 	}
 	if e := tarEntries(t, filepath.Join(out, "s.tar")); len(e) != 1 || !strings.HasPrefix(e[0], "0 f ") {
 		t.Errorf("snapshot of /b: %v", e)
+	}
+	if _, err := os.Stat(ran); err == nil {
+		t.Error("a run with an unusable output file ran its program")
+	}
+	if os.Geteuid() == 0 {
+		// An ordinary user, a directory they may not write in.
+		_, zvfs := setIDProg(t)
+		base := hostDir(t, "zvfs-snapcheck-")
+		lower := filepath.Join(base, "lower")
+		os.Mkdir(lower, 0o755)
+		r := run(t, "/", nil, append(append([]string{}, nobody...), zvfs, "--mount", "overlay:/a="+lower,
+			"--snapshot", filepath.Join(base, "s.tar"), "--", "true")...)
+		if r.code != 2 || !strings.Contains(r.stderr, "cannot write in "+base) || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("as nobody, into %s: exit %d, stderr %q", base, r.code, r.stderr)
+		}
 	}
 }

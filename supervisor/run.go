@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -162,6 +163,14 @@ func Run(argv []string, opts Options) (Result, error) {
 	// The program stays in our process group, so a terminal's ^C reaches it
 	// directly; signals sent to zvfs alone are passed on. A signal zvfs was
 	// started with ignored (nohup) stays ignored, so the program inherits that.
+	// Go's runtime keeps an inherited SIG_IGN for SIGHUP and SIGINT only:
+	// it takes SIGQUIT over (its goroutine dump), and the program would
+	// start with it at the default. A shell starts a background job with
+	// both SIGINT and SIGQUIT ignored, so a SIGINT ignored says SIGQUIT
+	// was too.
+	if signal.Ignored(syscall.SIGINT) {
+		signal.Ignore(syscall.SIGQUIT)
+	}
 	sigs := make(chan os.Signal, 8)
 	for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
 		if !signal.Ignored(sig) {
@@ -258,11 +267,20 @@ func lookProgram(name string) (string, error) {
 	if errors.Is(err, exec.ErrDot) {
 		return p, nil
 	}
+	// As a shell says: a file that is there but may not be run (or in a
+	// directory that may not be searched) is 126, one that is not, 127.
+	denied := &ExitError{126, fmt.Sprintf("%s: permission denied", name)}
 	if strings.Contains(name, "/") {
-		if _, serr := os.Stat(name); serr == nil {
-			return "", &ExitError{126, fmt.Sprintf("%s: permission denied", name)}
+		if _, serr := os.Stat(name); serr == nil || errors.Is(serr, fs.ErrPermission) {
+			return "", denied
 		}
 		return "", &ExitError{127, fmt.Sprintf("%s: no such file or directory", name)}
+	}
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if fi, serr := os.Stat(filepath.Join(dir, name)); serr == nil && !fi.IsDir() {
+			denied.Msg = fmt.Sprintf("%s: permission denied", filepath.Join(dir, name))
+			return "", denied
+		}
 	}
 	return "", &ExitError{127, fmt.Sprintf("%s: command not found", name)}
 }

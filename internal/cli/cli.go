@@ -105,6 +105,15 @@ func Run(args []string, cfg Config) int {
 		fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
 		return 2
 	}
+	for flag, path := range map[string]*string{"--report": reportPath, "--json": jsonPath} {
+		if path == nil || *path == "" {
+			continue
+		}
+		if err := CheckOutput(flag, *path, ma.Specs); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
+			return 2
+		}
+	}
 	argv := fs.Args()
 	if len(argv) == 0 {
 		fmt.Fprintf(stderr, "%s: no program given\n", name)

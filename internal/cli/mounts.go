@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/afero"
+	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends"
 	"github.com/zvfs/zvfs/backends/layer"
@@ -72,12 +74,56 @@ func MountFlags(fs *flag.FlagSet, parse func(string) (backends.Spec, error), whe
 }
 
 // Check reports the first bad --mount, or a --snapshot without its
-// overlay; it fills in the Target of a snapshot naming none.
+// overlay or that could not be written; it fills in the Target of a
+// snapshot naming none.
 func (ma *MountArgs) Check() error {
 	if ma.specErr != nil {
 		return ma.specErr
 	}
-	return checkSnapshots(ma.Snaps, ma.Specs)
+	if err := checkSnapshots(ma.Snaps, ma.Specs); err != nil {
+		return err
+	}
+	for _, s := range ma.Snaps {
+		if err := CheckOutput("--snapshot", s.File, ma.Specs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckOutput reports, before anything runs, why a file that flag names
+// and zvfs writes at the end could not be written: a name that is a flag
+// (`--snapshot --`), a path inside one of the run's mounts (zvfs writes on
+// the host, where the mount is not), a directory, or a directory to write
+// it in that is missing or not writable.
+func CheckOutput(flag, path string, specs []backends.Spec) error {
+	if strings.HasPrefix(path, "-") {
+		return fmt.Errorf("%s %s: a flag, not a file (./%s names a file so called)", flag, path, path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", flag, path, err)
+	}
+	for _, sp := range specs {
+		if abs == sp.Target || strings.HasPrefix(abs, strings.TrimSuffix(sp.Target, "/")+"/") {
+			return fmt.Errorf("%s %s: inside the mount %s; zvfs writes it on the host, after the run, where %s is not mounted", flag, path, sp.Target, sp.Target)
+		}
+	}
+	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s %s: is a directory", flag, path)
+	}
+	dir := filepath.Dir(abs)
+	di, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s %s: directory %s: %w", flag, path, dir, errors.Unwrap(err))
+	case !di.IsDir():
+		return fmt.Errorf("%s %s: %s is not a directory", flag, path, dir)
+	}
+	if err := unix.Access(dir, unix.W_OK|unix.X_OK); err != nil {
+		return fmt.Errorf("%s %s: cannot write in %s: %w", flag, path, dir, err)
+	}
+	return nil
 }
 
 // checkSnapshots gives each --snapshot its overlay: the one named, or the
