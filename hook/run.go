@@ -100,6 +100,7 @@ func Run(h Hooks, argv []string, opts Options) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	defer cli.CloseMounts(mounts)
 	res, err := supervisor.Run(argv, supervisor.Options{Stderr: stderr, Mounts: mounts, Hooks: newDispatcher(h),
 		Stdin: opts.Stdin, Stdout: opts.Stdout})
 	if err != nil {

@@ -461,3 +461,63 @@ func TestSnapshotSpecs(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapshotSpecialFiles: FIFOs and devices made in an overlay travel in
+// its snapshot (a socket file does not, as tar does not archive one), and
+// a run stacked on it has them again, working: a FIFO passes data, the
+// device reaches its driver.
+func TestSnapshotSpecialFiles(t *testing.T) {
+	requireHook(t)
+	need(t, "python3")
+	lower, out, tmp := t.TempDir(), t.TempDir(), t.TempDir()
+	snap := filepath.Join(out, "s.tar")
+	env := []string{"TMPDIR=" + tmp} // where the host nodes go, and must be gone from after the run
+	r := run(t, out, env, zvfsBin, "--mount", "overlay:/src="+lower, "--snapshot", snap, "--", "sh", "-c",
+		`mkfifo -m 640 /src/p && mknod /src/zero c 1 5 && python3 -c 'import os, stat; os.mknod("/src/s", 0o600 | stat.S_IFSOCK)'`)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if got, want := strings.Join(tarEntries(t, snap), "\n"), "6 p 640\n3 zero 644"; got != want {
+		t.Errorf("snapshot:\n%s\nwant:\n%s", got, want)
+	}
+	r = run(t, out, env, zvfsBin, "--mount", "overlay:/src="+lower+",layers="+snap, "--", "sh", "-c",
+		`stat -c '%n %F %a %t:%T' /src/p /src/zero && (echo through > /src/p &) && cat /src/p && head -c 3 /src/zero | od -An -tx1`)
+	want := "/src/p fifo 640 0:0\n/src/zero character special file 644 1:5\nthrough\n 00 00 00\n"
+	if r.code != 0 || r.stdout != want {
+		t.Errorf("stacked run: exit %d\n%s\nwant:\n%s\nstderr: %s", r.code, r.stdout, want, r.stderr)
+	}
+	if entries, _ := os.ReadDir(lower); len(entries) != 0 {
+		t.Errorf("the lower directory was written: %v", entries)
+	}
+	entries, _ := os.ReadDir(tmp)
+	for _, e := range entries {
+		if e.Name() != fmt.Sprintf("zvfs-%d", os.Getuid()) { // the stub's cache, kept on purpose
+			t.Errorf("left in TMPDIR: %s", e.Name())
+		}
+	}
+}
+
+// TestSpecialFilesAsUser: an ordinary user makes and uses FIFOs in a mem
+// mount (theirs) and an overlay; making a device is EPERM, as natively.
+func TestSpecialFilesAsUser(t *testing.T) {
+	requireHook(t)
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("needs root, to run as another user")
+		}
+		t.Skip("needs root, to run as another user")
+	}
+	_, zvfs := setIDProg(t)
+	lower := hostDir(t, "zvfs-special-lower-")
+	if err := os.Chown(lower, 65534, 65534); err != nil { // the overlay's root is the user's
+		t.Fatal(err)
+	}
+	script := `for d in /m /o; do mkfifo $d/p && (echo "through $d" > $d/p &) && cat $d/p; done
+mknod /m/c c 1 3 2>/dev/null; echo "mknod: $?"; ls -l /m /o | cut -c1-10 | grep '^p'`
+	r := run(t, "/", []string{"HOME=/nonexistent"}, append(append([]string{}, nobody...), zvfs,
+		"--mount", "mem:/m", "--mount", "overlay:/o="+lower, "--", "sh", "-c", script)...)
+	want := "through /m\nthrough /o\nmknod: 1\nprw-r--r--\nprw-r--r--\n"
+	if r.code != 0 || r.stdout != want {
+		t.Errorf("exit %d\n%s\nwant:\n%s\nstderr: %s", r.code, r.stdout, want, r.stderr)
+	}
+}

@@ -145,9 +145,9 @@ func (h *handler) dispatch() (Answer, error) {
 	case unix.SYS_MKDIRAT:
 		return h.mkdir(uint32(a[2]))
 	case unix.SYS_MKNOD:
-		return h.mknod(uint32(a[1]))
+		return h.mknod(uint32(a[1]), uint64(uint32(a[2])))
 	case unix.SYS_MKNODAT:
-		return h.mknod(uint32(a[2]))
+		return h.mknod(uint32(a[2]), uint64(uint32(a[3])))
 	case unix.SYS_RMDIR:
 		return h.remove(true)
 	case unix.SYS_UNLINK:

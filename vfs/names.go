@@ -49,19 +49,32 @@ func (h *handler) mkdir(mode uint32) (Answer, error) {
 	return done(0)
 }
 
-func (h *handler) mknod(mode uint32) (Answer, error) {
+func (h *handler) mknod(mode uint32, dev uint64) (Answer, error) {
 	l, err := h.mutate(noteCreated)(h.path1(false))
 	if err != nil {
 		return Answer{}, err
 	}
-	switch mode & unix.S_IFMT {
+	perm := mode & 07777 &^ h.r.Call.Umask
+	switch typ := mode & unix.S_IFMT; typ {
 	case 0, unix.S_IFREG:
-	case unix.S_IFDIR:
-		return Answer{}, unix.EINVAL
+	case unix.S_IFIFO, unix.S_IFSOCK, unix.S_IFCHR, unix.S_IFBLK:
+		// Special files: the backend keeps them, and opens of a FIFO or
+		// a device reach a host node of its kind (open.go).
+		mk, ok := h.c.fs(l.m).(caps.Mknoder)
+		if !ok {
+			return Answer{}, unix.EPERM
+		}
+		if (typ == unix.S_IFCHR || typ == unix.S_IFBLK) && h.c.cred.Uid != 0 {
+			return Answer{}, unix.EPERM // CAP_MKNOD
+		}
+		if err := mk.Mknod(l.name(), typ|perm, dev); err != nil {
+			return Answer{}, err
+		}
+		return done(0)
 	default:
-		return Answer{}, unix.EPERM // no device nodes, FIFOs or sockets in mounts
+		return Answer{}, unix.EINVAL
 	}
-	f, err := h.c.fs(l.m).OpenFile(l.name(), os.O_CREATE|os.O_EXCL|os.O_WRONLY, fileMode(mode&07777&^h.r.Call.Umask))
+	f, err := h.c.fs(l.m).OpenFile(l.name(), os.O_CREATE|os.O_EXCL|os.O_WRONLY, fileMode(perm))
 	if err != nil {
 		return Answer{}, err
 	}

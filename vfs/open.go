@@ -56,6 +56,11 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 			}
 		}
 	}
+	if l.m != nil && flags&unix.O_PATH == 0 {
+		if ans, ok, err := h.openSpecial(l, flags); ok {
+			return ans, err
+		}
+	}
 	if writes && flags&unix.O_PATH == 0 {
 		l, err = writable(l, nil)
 		if err == nil {
@@ -118,6 +123,42 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 		}
 	}
 	return h.serve(l, &served{m: l.m, rel: l.rel, file: f, dir: fi.IsDir()}, flags)
+}
+
+// openSpecial sends the open of a FIFO or a device in a mount to the host
+// node the backend keeps for it (caps.HostNoder), for the caller's kernel
+// to open with the caller's flags: it waits as a FIFO's open does, and the
+// device's driver answers. A socket file is ENXIO, as the kernel says. ok
+// is false for any other file, and for a name that does not exist (an
+// open that creates it goes on).
+func (h *handler) openSpecial(l loc, flags int) (ans Answer, ok bool, err error) {
+	hn, is := h.c.fs(l.m).(caps.HostNoder)
+	if !is {
+		return Answer{}, false, nil
+	}
+	fi, err := h.c.lstatName(l)
+	if err != nil {
+		return Answer{}, false, nil
+	}
+	a := attrOf(l.m, l.rel, fi)
+	switch a.Mode & unix.S_IFMT {
+	case unix.S_IFIFO, unix.S_IFCHR, unix.S_IFBLK, unix.S_IFSOCK:
+	default:
+		return Answer{}, false, nil
+	}
+	switch {
+	case flags&(unix.O_CREAT|unix.O_EXCL) == unix.O_CREAT|unix.O_EXCL:
+		return Answer{}, true, unix.EEXIST
+	case flags&unix.O_DIRECTORY != 0:
+		return Answer{}, true, unix.ENOTDIR
+	case !permitted(h.c.cred, a, linuxvfs.OpenAccess(flags)):
+		return Answer{}, true, unix.EACCES
+	}
+	p, err := hn.HostNode(l.name())
+	if err != nil {
+		return Answer{}, true, err
+	}
+	return Answer{}, true, hostAnswer{p1: p}
 }
 
 // noteOpen records an open for the report: a new file is created, an

@@ -83,6 +83,8 @@ func (p *publisher) describe(m *Mount, rel string, fi os.FileInfo, parent uint32
 		e.Flags |= abi.ViewRdonly
 	}
 	switch a.Mode & unix.S_IFMT {
+	case unix.S_IFCHR, unix.S_IFBLK:
+		e.Flags &^= abi.ViewStat // the view holds no device number
 	case unix.S_IFLNK:
 		if t, err := p.root.readlink(m, rel); err == nil {
 			e.Target = t

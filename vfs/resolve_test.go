@@ -12,7 +12,11 @@ import (
 
 func testNS(t testing.TB) *Namespace {
 	t.Helper()
+	// Host nodes of special files a test (or the fuzzer) opens go in the
+	// test's own directory, and with the FS.
+	t.Setenv("TMPDIR", t.TempDir())
 	fs := mem.New()
+	t.Cleanup(func() { fs.Close() })
 	for _, d := range []string{"/a", "/a/b", "/sub"} {
 		if err := fs.Mkdir(d, 0755); err != nil {
 			t.Fatal(err)

@@ -36,7 +36,7 @@ func ts(t time.Time) unix.Timespec {
 
 // stat renders a as the kernel's struct stat.
 func (a attr) stat() []byte {
-	st := unix.Stat_t{Dev: a.Dev, Ino: a.Ino, Nlink: a.Nlink, Mode: a.Mode, Uid: a.Uid, Gid: a.Gid,
+	st := unix.Stat_t{Dev: a.Dev, Ino: a.Ino, Nlink: a.Nlink, Mode: a.Mode, Uid: a.Uid, Gid: a.Gid, Rdev: a.Rdev,
 		Size: a.Size, Blksize: 4096, Blocks: a.Blocks, Atim: ts(a.Atime), Mtim: ts(a.Mtime), Ctim: ts(a.Ctime)}
 	b := make([]byte, unsafe.Sizeof(st))
 	copy(b, unsafe.Slice((*byte)(unsafe.Pointer(&st)), len(b)))
@@ -55,6 +55,7 @@ func (a attr) statx() []byte {
 		Ino: a.Ino, Size: uint64(a.Size), Blocks: uint64(a.Blocks),
 		Atime: sts(a.Atime), Ctime: sts(a.Ctime), Mtime: sts(a.Mtime),
 		Dev_major: unix.Major(a.Dev), Dev_minor: unix.Minor(a.Dev),
+		Rdev_major: unix.Major(a.Rdev), Rdev_minor: unix.Minor(a.Rdev),
 	}
 	b := make([]byte, unsafe.Sizeof(st))
 	copy(b, unsafe.Slice((*byte)(unsafe.Pointer(&st)), len(b)))

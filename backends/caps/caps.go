@@ -27,7 +27,7 @@ type Stat struct {
 	Mode    uint32    // st_mode: S_IFMT type bits and permission bits
 	Uid     uint32    // owner
 	Gid     uint32    // group
-	Rdev    uint64    // always 0
+	Rdev    uint64    // a device's number; 0 for other files
 	Size    int64     // bytes; target length for symlinks; 40 + 20 per entry for directories (tmpfs's)
 	Blksize int64     // preferred I/O size, 4096
 	Blocks  int64     // 512-byte blocks allocated
@@ -53,6 +53,21 @@ type Direnter interface {
 // Linker makes hard links (link(2)).
 type Linker interface {
 	Link(oldname, newname string) error
+}
+
+// Mknoder makes special files (mknod(2)): mode holds the type (S_IFIFO,
+// S_IFCHR, S_IFBLK, S_IFSOCK) and the permission bits, dev a device's
+// number.
+type Mknoder interface {
+	Mknod(name string, mode uint32, dev uint64) error
+}
+
+// HostNoder gives the host node that the opens of a special file (a FIFO,
+// a device; name not followed if a symbolic link) must reach, so that the
+// kernel does them: with a FIFO's blocking opens, or a device's driver.
+// The caller has checked the opener's permission on the file.
+type HostNoder interface {
+	HostNode(name string) (string, error)
 }
 
 // DataLinker names a file it knows only by a descriptor it handed out:
@@ -163,6 +178,8 @@ type Fder interface {
 type FS interface {
 	afero.Fs
 	Linker
+	Mknoder
+	HostNoder
 	DataLinker
 	Unlinker
 	FlagRenamer

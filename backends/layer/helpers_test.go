@@ -225,13 +225,30 @@ func describe(entries map[string]entry) []string {
 			}
 		}
 		data := fmt.Sprintf("%x", sha256.Sum256(e.data))[:16]
-		if e.typ == 'l' {
+		switch e.typ {
+		case 'l':
 			data = "->" + string(e.data)
+		case 'c', 'b':
+			data = string(e.data)
 		}
 		lines = append(lines, fmt.Sprintf("%s %c %#o %d:%d %s %d %s%s",
 			n, e.typ, e.perm, e.uid, e.gid, e.mtime.UTC().Format(time.RFC3339Nano), len(e.data), data, link))
 	}
 	return lines
+}
+
+// special describes a FIFO (p) or a device (c, b; its numbers as data).
+func special(t testing.TB, name string, mode uint32, rdev uint64) (byte, []byte) {
+	switch mode & unix.S_IFMT {
+	case unix.S_IFIFO:
+		return 'p', nil
+	case unix.S_IFCHR:
+		return 'c', fmt.Appendf(nil, "%d:%d", unix.Major(rdev), unix.Minor(rdev))
+	case unix.S_IFBLK:
+		return 'b', fmt.Appendf(nil, "%d:%d", unix.Major(rdev), unix.Minor(rdev))
+	}
+	t.Fatalf("%s: mode %#o", name, mode)
+	return 0, nil
 }
 
 // memEntries reads every entry of fs.
@@ -256,7 +273,7 @@ func memEntries(t testing.TB, fs *mem.FS) map[string]entry {
 			f.Close()
 			must(t, err)
 		default:
-			t.Fatalf("%s: mode %#o", name, st.Mode)
+			e.typ, e.data = special(t, name, st.Mode, st.Rdev)
 		}
 		m[name] = e
 	})
@@ -290,7 +307,7 @@ func hostEntries(t testing.TB, root string) map[string]entry {
 				return err
 			}
 		default:
-			t.Fatalf("%s: mode %#o", name, st.Mode)
+			e.typ, e.data = special(t, name, st.Mode, st.Rdev)
 		}
 		m[filepath.ToSlash(name)] = e
 		return nil

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/zvfs/zvfs/backends/mem"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
@@ -149,17 +151,12 @@ func (rd *reader) entry(hdr *tar.Header, data io.Reader) error {
 	}
 	switch hdr.Typeflag {
 	case tar.TypeDir, tar.TypeReg, tar.TypeCont, tar.TypeSymlink, tar.TypeLink:
+	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+		if hdr.Devmajor < 0 || hdr.Devmajor > 0xfff || hdr.Devminor < 0 || hdr.Devminor > 0xfffff {
+			return fmt.Errorf("device %d:%d out of range", hdr.Devmajor, hdr.Devminor)
+		}
 	case tar.TypeXGlobalHeader:
 		return nil // PAX records for the whole archive: nothing to store
-	case tar.TypeChar:
-		rd.skip(hdr, "character device")
-		return nil
-	case tar.TypeBlock:
-		rd.skip(hdr, "block device")
-		return nil
-	case tar.TypeFifo:
-		rd.skip(hdr, "FIFO")
-		return nil
 	default:
 		rd.skip(hdr, fmt.Sprintf("unsupported entry type %q", hdr.Typeflag))
 		return nil
@@ -246,6 +243,11 @@ func (rd *reader) entry(hdr *tar.Header, data io.Reader) error {
 		}
 	case tar.TypeSymlink:
 		if err := rd.fs.Symlink(hdr.Linkname, name); err != nil {
+			return err
+		}
+	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+		typ := map[byte]uint32{tar.TypeChar: unix.S_IFCHR, tar.TypeBlock: unix.S_IFBLK, tar.TypeFifo: unix.S_IFIFO}[hdr.Typeflag]
+		if err := rd.fs.Mknod(name, typ|0600, unix.Mkdev(uint32(hdr.Devmajor), uint32(hdr.Devminor))); err != nil {
 			return err
 		}
 	case tar.TypeLink:

@@ -226,6 +226,18 @@ func (wr *writer) entry(name string, st *mem.Stat) error {
 			return fmt.Errorf("file shrank while being written: %d of %d bytes", n, hdr.Size)
 		}
 		return err
+	case unix.S_IFIFO:
+		hdr.Typeflag = tar.TypeFifo
+		return wr.tw.WriteHeader(hdr)
+	case unix.S_IFCHR, unix.S_IFBLK:
+		hdr.Typeflag = tar.TypeChar
+		if typ == unix.S_IFBLK {
+			hdr.Typeflag = tar.TypeBlock
+		}
+		hdr.Devmajor, hdr.Devminor = int64(unix.Major(st.Rdev)), int64(unix.Minor(st.Rdev))
+		return wr.tw.WriteHeader(hdr)
+	case unix.S_IFSOCK:
+		return nil // a socket is not archived, as tar does not
 	default:
 		return fmt.Errorf("unsupported file type %#o", typ)
 	}

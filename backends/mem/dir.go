@@ -55,6 +55,7 @@ func (t *tree) dropLink(n *inode, at time.Time) {
 			unix.Close(n.memfd)
 			n.memfd = -1
 		}
+		n.dropHost()
 	}
 }
 

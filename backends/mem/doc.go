@@ -48,7 +48,9 @@
 //
 //   - Directory order is by name. Seek on a directory can only rewind, and
 //     names added behind the read position are not returned.
-//   - No device nodes, FIFOs or sockets (CopyFrom skips them), no O_PATH
+//   - Device nodes, FIFOs and socket files are made with Mknod; opens of a
+//     FIFO or device reach a host node of its kind (special.go), so the
+//     kernel gives them their semantics. CopyFrom skips them. No O_PATH
 //     (EINVAL), no RENAME_WHITEOUT (EINVAL), no extended attributes, ACLs,
 //     file flags or quotas. StatFS reports tmpfs-like numbers but nothing
 //     enforces a size limit; it counts only the files that have a name,

@@ -29,6 +29,10 @@ type tree struct {
 	// it (see OpenData). Entries stay after the inode is gone: a process
 	// may still hold a descriptor of its memfd.
 	data map[dataKey]*inode
+
+	// nodes is the host directory of the special files' host nodes
+	// (special.go), made with the first; removed by Close.
+	nodes string
 }
 
 // FS is a POSIX in-memory file system that behaves like a Linux tmpfs. It

@@ -1,5 +1,5 @@
 // inode.go holds the inode (the record behind every name: directory, regular
-// file or symbolic link), the directory entry bookkeeping that keeps link
+// file, symbolic link or special file), the directory entry bookkeeping that keeps link
 // counts and sizes like tmpfs, and the clock the tree uses.
 
 package mem
@@ -42,6 +42,11 @@ type inode struct {
 
 	// Symbolic links.
 	target string
+
+	// Special files (special.go): a device's number, and the host node
+	// opens reach, once made.
+	rdev uint64
+	host string
 
 	// Regular files: the memfd holding the data, -1 once the last name
 	// is gone and for an O_TMPFILE file that has not been linked yet

@@ -37,10 +37,17 @@ func (fs *FS) Open(name string) (afero.File, error) {
 // it a name later. EINVAL for O_RDONLY or O_CREAT with O_TMPFILE,
 // ENOTDIR if name is not a directory, EACCES without write and search
 // permission on it.
+//
+// A FIFO or a device opens its host node (special.go) with flag, which
+// may wait, as on the host, for a FIFO's other end; the result is then an
+// *os.File. A socket file is ENXIO.
 func (fs *FS) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
 	f, err := fs.openFile(fs.t.root, name, flag, perm)
 	if err != nil {
 		return nil, err // not a typed nil in the interface
+	}
+	if isSpecial(f.node.mode) {
+		return fs.openSpecial(f.node, name, flag)
 	}
 	return f, nil
 }

@@ -28,6 +28,7 @@ func (t *tree) stat(n *inode, fd int) Stat {
 		Mode:    n.mode,
 		Uid:     n.uid,
 		Gid:     n.gid,
+		Rdev:    n.rdev,
 		Blksize: 4096,
 		Atime:   n.atime,
 		Mtime:   n.mtime,

@@ -3,7 +3,11 @@
 
 package mem
 
-import "golang.org/x/sys/unix"
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
 
 // BlockSize is the block size the numbers of StatFS count in (f_bsize).
 const BlockSize = 4096
@@ -65,5 +69,9 @@ func (fs *FS) Close() error {
 		}
 	}
 	walk(fs.t.root)
+	if fs.t.nodes != "" {
+		os.RemoveAll(fs.t.nodes)
+		fs.t.nodes = ""
+	}
 	return nil
 }

@@ -9,6 +9,9 @@ package overlay
 import (
 	"sync"
 
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/backends/mem"
 )
 
@@ -47,4 +50,13 @@ func (c *cachedLayer) Lstat(p string) (mem.Stat, error) {
 	c.stats[p] = statAnswer{st, err}
 	c.mu.Unlock()
 	return st, err
+}
+
+// HostNode is the wrapped layer's (caps.HostNoder), EOPNOTSUPP if it has
+// none.
+func (c *cachedLayer) HostNode(p string) (string, error) {
+	if h, ok := c.Layer.(caps.HostNoder); ok {
+		return h.HostNode(p)
+	}
+	return "", pathErr("open", p, unix.EOPNOTSUPP)
 }

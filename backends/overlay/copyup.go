@@ -78,8 +78,8 @@ func (fs *FS) copyOne(n *node, data bool) unix.Errno {
 			return e
 		}
 		err = up.Symlink(t, p)
-	default:
-		return unix.EPERM // mem holds no devices, FIFOs or sockets
+	default: // a FIFO, a device, a socket file: a new one of its kind
+		err = up.Mknod(p, n.typ()|0600, n.st().Rdev)
 	}
 	if err != nil {
 		return errnoOf(err)

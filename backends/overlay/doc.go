@@ -85,10 +85,10 @@
 //   - The root directory shows the upper mem.FS root's attributes, which
 //     New takes from the topmost lower root when the upper layer is empty;
 //     overlayfs shows its upper directory's.
-//   - Device nodes, FIFOs and sockets of a lower layer can be listed,
-//     opened (without copy-up, as overlayfs does), removed and renamed
-//     over, but not copied up: Chmod, Chown, Utimens, Link or Rename of
-//     one gives EPERM (mem cannot hold them).
+//   - Device nodes, FIFOs and sockets are made in the upper layer (Mknod);
+//     a lower one is opened without copy-up, as overlayfs does (HostNode:
+//     a host directory's own node), and copied up as a new node of its
+//     kind by a change of its attributes, a link or a rename.
 //   - A lower file's descriptor handed out by OpenFile stays the lower
 //     file's: after a copy-up (through another descriptor or the path),
 //     its reads still see the lower data, where overlayfs (since 4.19)

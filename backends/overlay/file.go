@@ -117,8 +117,7 @@ func (f *lowerFile) Touch() error {
 }
 
 // change applies c to the overlay file: through the data map for a
-// regular file, by path for another type (whose copy-up fails: mem holds
-// no devices or FIFOs).
+// regular file, by path for another type.
 func (f *lowerFile) change(c change) error {
 	if f.tracked {
 		return f.fs.dataChange(f.name, f.key, c)

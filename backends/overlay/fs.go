@@ -174,3 +174,19 @@ func (fs *FS) InLower(p string) bool {
 	_, err := fs.s.lower.Lstat(p)
 	return err == nil
 }
+
+// Close closes the upper layer and the lower layers held in memory (the
+// mem.FS of each: their memfds, the host nodes of their special files).
+// Descriptors handed out stay valid; the FS and its views must not be used
+// afterwards.
+func (fs *FS) Close() error {
+	for _, l := range fs.s.layers {
+		if c, ok := l.(*cachedLayer); ok {
+			l = c.Layer
+		}
+		if m, ok := l.(memLayer); ok {
+			m.fs.Close()
+		}
+	}
+	return nil
+}

@@ -289,3 +289,11 @@ func (m memLayer) Open(p string, flag int) (afero.File, error) {
 	}
 	return f, nil
 }
+
+// HostNode is the special file p of the host directory itself
+// (caps.HostNoder).
+func (h *hostDir) HostNode(p string) (string, error) { return h.path(p), nil }
+
+// HostNode is the host node of the layer's special file p
+// (caps.HostNoder).
+func (m memLayer) HostNode(p string) (string, error) { return m.fs.HostNode("/" + p) }

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
@@ -340,4 +341,64 @@ func (r remover) ListAt(dir, name string) (string, []string, error, error) {
 	names, err := d.Readdirnames(-1)
 	d.Close()
 	return p, names, nil, err
+}
+
+// Mknod makes name a special file (a FIFO, a device, a socket file), as
+// mknod(2), in the upper layer (mem.FS.Mknod).
+func (fs *FS) Mknod(name string, mode uint32, dev uint64) error {
+	e := linuxvfs.CheckPath(name)
+	if e == 0 {
+		e = fs.write(func() unix.Errno { return fs.mknod(name, mode, dev) })
+	}
+	if e != 0 {
+		return pathErr("mknod", name, e)
+	}
+	return nil
+}
+
+func (fs *FS) mknod(name string, mode uint32, dev uint64) unix.Errno {
+	dir, last, e := fs.createTarget(name, false)
+	if e != 0 {
+		return e
+	}
+	if err := fs.up.Mknod(upath(join(dir.path, last)), mode, dev); err != nil {
+		return errnoOf(err)
+	}
+	fs.clearWhiteout(dir, last)
+	return 0
+}
+
+// HostNode gives the host node that opens of the special file name reach
+// (caps.HostNoder): the upper layer's, or a lower layer's own: a FIFO of a
+// host directory is that FIFO, as in overlayfs, where it is not copied up
+// to be opened.
+func (fs *FS) HostNode(name string) (string, error) {
+	if e := linuxvfs.CheckPath(name); e != 0 {
+		return "", pathErr("open", name, e)
+	}
+	fs.s.mu.RLock()
+	w, e := fs.walker(false)
+	var n *node
+	if e == 0 {
+		n, e = w.Resolve(w.Tree.Root(), name, false)
+	}
+	up := e == 0 && fs.inUpper(n)
+	fs.s.mu.RUnlock()
+	switch {
+	case e != 0:
+		return "", pathErr("open", name, e)
+	case up:
+		return fs.up.HostNode(upath(n.path))
+	}
+	switch n.typ() {
+	case unix.S_IFIFO, unix.S_IFCHR, unix.S_IFBLK:
+	case unix.S_IFSOCK:
+		return "", pathErr("open", name, unix.ENXIO)
+	default:
+		return "", pathErr("open", name, unix.EINVAL)
+	}
+	if h, ok := fs.s.layers[n.top().layer].(caps.HostNoder); ok {
+		return h.HostNode(n.path)
+	}
+	return "", pathErr("open", name, unix.EOPNOTSUPP) // not one of this package's layers
 }

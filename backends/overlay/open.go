@@ -89,7 +89,19 @@ func (fs *FS) openLocked(name string, flag int, perm os.FileMode) (afero.File, f
 	if e := fs.mayOpen(n, flag); e != 0 {
 		return nil, nil, e
 	}
-	if !n.isDir() && !n.isReg() && !n.isLink() && !fs.inUpper(n) {
+	switch {
+	case n.isDir() || n.isReg() || n.isLink():
+	case fs.inUpper(n):
+		// The upper layer's FIFO or device: mem opens its host node.
+		p := upath(n.path)
+		return nil, func() (afero.File, unix.Errno) {
+			f, err := fs.up.OpenFile(p, flag&^(unix.O_CREAT|unix.O_EXCL|unix.O_TRUNC), 0)
+			if err != nil {
+				return nil, errnoOf(err)
+			}
+			return f, 0
+		}, 0
+	default:
 		return nil, func() (afero.File, unix.Errno) { return fs.openLower(name, n, flag) }, 0
 	}
 	f, e = fs.openNode(name, n, flag)

@@ -31,6 +31,7 @@ func fuseCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "zvfs fuse: %v\n", err)
 		return 2
 	}
+	defer cli.CloseMounts(mounts)
 	srv, err := fusefs.Mount(dir, mounts, opt)
 	if err != nil {
 		fmt.Fprintf(stderr, "zvfs fuse: %v\n", err)

@@ -125,6 +125,7 @@ func Run(args []string, cfg Config) int {
 		fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
 		return 2
 	}
+	defer CloseMounts(mounts)
 	res, err := supervisor.Run(argv, supervisor.Options{Stats: cfg.Stats, Verbose: *verbose, Stderr: stderr,
 		Mounts: mounts, Report: *reportPath != "", Hooks: cfg.Hooks, NetOnly: *netOnly})
 	if err != nil {

@@ -179,6 +179,17 @@ func WriteSnapshot(s Snapshot, overlays map[string]Overlay) error {
 	return nil
 }
 
+// CloseMounts closes the file systems of mounts that hold resources beyond
+// the process (a mem.FS's host nodes of special files), once the run and
+// its snapshots are done.
+func CloseMounts(mounts []*vfs.Mount) {
+	for _, m := range mounts {
+		if c, ok := m.FS.(io.Closer); ok {
+			c.Close()
+		}
+	}
+}
+
 // OpenMounts builds the backends of the specs, in order, and returns the
 // overlays by target. A backend's warning goes to stderr as
 // "PREFIX: warning: ...".
