@@ -98,6 +98,10 @@ func (h hostFS) SymlinkIfPossible(target, name string) error {
 
 func (h hostFS) Link(oldname, newname string) error { return os.Link(h.real(oldname), h.real(newname)) }
 
+func (h hostFS) Mknod(name string, mode uint32, dev uint64) error {
+	return opError("mknod", name, ignoreNil(syscall.Mknod(h.real(name), mode, int(dev))))
+}
+
 func (h hostFS) Lchown(name string, uid, gid int) error { return os.Lchown(h.real(name), uid, gid) }
 
 func (h hostFS) Unlink(name string) error {

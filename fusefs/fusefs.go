@@ -16,6 +16,7 @@ package fusefs
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"strings"
 	"time"
@@ -66,6 +67,11 @@ func Mount(dir string, mounts []*vfs.Mount, opt Options) (*fuse.Server, error) {
 			DirectMount:   true,
 			MaxWrite:      1 << 20,
 		},
+	}
+	if os.Geteuid() == 0 {
+		// Device files open, as on a tmpfs (a FUSE mount is nodev
+		// unless asked; only root may ask, and only root makes them).
+		o.MountOptions.Options = append(o.MountOptions.Options, "dev")
 	}
 	srv, err := fs.Mount(dir, root, o)
 	if err != nil {

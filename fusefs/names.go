@@ -1,5 +1,5 @@
 // names.go holds the operations that add, remove and move names: Mkdir,
-// Create, Symlink, Link, Unlink, Rmdir, Rename.
+// Create, Mknod, Symlink, Link, Unlink, Rmdir, Rename.
 
 package fusefs
 
@@ -19,6 +19,7 @@ import (
 var (
 	_ fs.NodeMkdirer   = (*node)(nil)
 	_ fs.NodeCreater   = (*node)(nil)
+	_ fs.NodeMknoder   = (*node)(nil)
 	_ fs.NodeSymlinker = (*node)(nil)
 	_ fs.NodeLinker    = (*node)(nil)
 	_ fs.NodeUnlinker  = (*node)(nil)
@@ -87,6 +88,24 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 	}
 	out.Attr = p.b.attr(p.rel, fi)
 	return n.newChild(ctx, out.Attr), &handle{f: f, b: p.b, rel: p.rel}, 0, 0
+}
+
+// Mknod makes a special file (FIFO, device, socket file) where the
+// backend has them (caps.Mknoder; EPERM otherwise). The kernel gives the
+// FUSE inode its semantics: a FIFO's opens and data never come here.
+func (n *node) Mknod(ctx context.Context, name string, mode uint32, dev uint32, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	fsys, p, err := n.childChanger(ctx, "mknod", name)
+	if err != nil {
+		return nil, errnoOf(err)
+	}
+	mk, ok := fsys.(caps.Mknoder)
+	if !ok {
+		return nil, syscall.EPERM
+	}
+	if err := mk.Mknod(p.name(), mode, uint64(dev)); err != nil {
+		return nil, errnoOf(err)
+	}
+	return n.entry(ctx, p, out)
 }
 
 func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {

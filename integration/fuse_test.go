@@ -21,7 +21,10 @@ import (
 // fuseKnownDifferent lists the scenarios whose output differs through FUSE
 // for reasons that are FUSE's, not zvfs's, with the reason. They are run
 // and their differences logged, not failed.
-var fuseKnownDifferent = map[string]string{}
+var fuseKnownDifferent = map[string]string{
+	"sockets.py": "connect(2) checks write permission on a socket file in the kernel, which for FUSE happens " +
+		"only with default_permissions; the door checks in its handlers, which a connect never reaches",
+}
 
 // requireFuse checks that this machine can mount FUSE file systems.
 func requireFuse(t *testing.T) {

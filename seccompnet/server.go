@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -211,7 +212,49 @@ func (s *Server) decide(c *caller, n *notif) outcome {
 	if pc, ok := pathCalls[nr]; ok {
 		return s.pathCall(c, n, pc)
 	}
+	if nr == unix.SYS_BIND || nr == unix.SYS_CONNECT {
+		return s.sockCall(c, n)
+	}
 	return s.fdCall(c, n)
+}
+
+// sockCall decodes bind and connect as the stub's sock_call does: a
+// Unix-domain address whose path (made absolute against the working
+// directory) is in a mount goes to the namespace with a copy of the
+// socket; any other address continues to the kernel.
+func (s *Server) sockCall(c *caller, n *notif) outcome {
+	fd, addr, size := int(int32(n.args[0])), n.args[1], n.args[2]
+	if fd < 0 || size <= 2 || size > 2+108 {
+		return proceeding
+	}
+	sa := make([]byte, size)
+	if c.mem.Read(addr, sa) != nil || binary.LittleEndian.Uint16(sa) != unix.AF_UNIX || sa[2] == 0 {
+		return proceeding // the kernel's answer, EFAULT included
+	}
+	p := string(sa[2:])
+	if i := strings.IndexByte(p, 0); i >= 0 {
+		p = p[:i]
+	}
+	if p[0] != '/' {
+		cwd, virt := s.cwds.get(c)
+		if !virt {
+			return proceeding // the kernel's working directory is the caller's
+		}
+		p = join(cwd, p)
+	}
+	if !s.ns.Concerns(p, false) {
+		return proceeding
+	}
+	dup, err := c.getfd(fd)
+	if err != nil {
+		return proceeding // EBADF from the kernel
+	}
+	st, err := c.status()
+	if err != nil {
+		return gone
+	}
+	call := abi.Call{Nr: uint32(n.nr), Flags: abi.CallFd1 | abi.CallPath1, Args: n.args, Path1: p, Umask: st.umask}
+	return s.handle(c, n, call, dup)
 }
 
 // getcwd answers from a virtual working directory; the kernel knows any
@@ -313,7 +356,7 @@ func (s *Server) pathCall(c *caller, n *notif, pc abi.PathCall) outcome {
 				}
 			}
 			p, fromCwd = join(cwd, raw), fromCwd || virt
-			if len(raw) >= unix.PathMax-1 || virt && len(p) >= 2*unix.PathMax {
+			if len(p) >= abi.MaxSentPath {
 				return errno(unix.ENAMETOOLONG)
 			}
 		default:

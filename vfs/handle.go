@@ -148,6 +148,10 @@ func (h *handler) dispatch() (Answer, error) {
 		return h.mknod(uint32(a[1]), uint64(uint32(a[2])))
 	case unix.SYS_MKNODAT:
 		return h.mknod(uint32(a[2]), uint64(uint32(a[3])))
+	case unix.SYS_BIND:
+		return h.bind()
+	case unix.SYS_CONNECT:
+		return h.connect()
 	case unix.SYS_RMDIR:
 		return h.remove(true)
 	case unix.SYS_UNLINK:

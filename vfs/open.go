@@ -153,6 +153,8 @@ func (h *handler) openSpecial(l loc, flags int) (ans Answer, ok bool, err error)
 		return Answer{}, true, unix.ENOTDIR
 	case !permitted(h.c.cred, a, linuxvfs.OpenAccess(flags)):
 		return Answer{}, true, unix.EACCES
+	case a.Mode&unix.S_IFMT == unix.S_IFSOCK:
+		return Answer{}, true, unix.ENXIO
 	}
 	p, err := hn.HostNode(l.name())
 	if err != nil {

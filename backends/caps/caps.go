@@ -64,8 +64,9 @@ type Mknoder interface {
 
 // HostNoder gives the host node that the opens of a special file (a FIFO,
 // a device; name not followed if a symbolic link) must reach, so that the
-// kernel does them: with a FIFO's blocking opens, or a device's driver.
-// The caller has checked the opener's permission on the file.
+// kernel does them: with a FIFO's blocking opens, or a device's driver; for
+// a socket file, the host path a socket serving it is bound to. The caller
+// has checked the opener's permission on the file.
 type HostNoder interface {
 	HostNode(name string) (string, error)
 }

@@ -76,8 +76,9 @@ func (fs *FS) mknod(name string, mode uint32, dev uint64) unix.Errno {
 // first time: every open of the same inode reaches the same node, whatever
 // name it was opened by. It checks nothing about the caller: the node is
 // mode 0666 in a directory others cannot list, and who may open the file
-// is decided by its mode here. ENXIO for a socket file (nothing to open),
-// EINVAL for any other kind of file.
+// is decided by its mode here. For a socket file it is the path a socket
+// is bound to to serve it (the bind makes it); EINVAL for any other kind
+// of file.
 func (fs *FS) HostNode(name string) (string, error) {
 	if e := linuxvfs.CheckPath(name); e != 0 {
 		return "", pathErr("open", name, e)
@@ -98,11 +99,7 @@ func (fs *FS) HostNode(name string) (string, error) {
 
 // hostNode is HostNode for the inode n, under the tree's write lock.
 func (t *tree) hostNode(n *inode) (string, unix.Errno) {
-	switch n.typ() {
-	case unix.S_IFIFO, unix.S_IFCHR, unix.S_IFBLK:
-	case unix.S_IFSOCK:
-		return "", unix.ENXIO
-	default:
+	if !isSpecial(n.mode) {
 		return "", unix.EINVAL
 	}
 	if n.host != "" {
@@ -122,12 +119,14 @@ func (t *tree) hostNode(n *inode) (string, unix.Errno) {
 	var r [8]byte
 	rand.Read(r[:])
 	p := filepath.Join(t.nodes, fmt.Sprintf("%d-%s", n.ino, hex.EncodeToString(r[:])))
-	if err := unix.Mknod(p, n.typ()|0o600, int(n.rdev)); err != nil {
-		return "", errnoOf(err)
-	}
-	if err := unix.Chmod(p, 0o666); err != nil {
-		os.Remove(p)
-		return "", errnoOf(err)
+	if n.typ() != unix.S_IFSOCK { // a socket's node is made by the bind to it
+		if err := unix.Mknod(p, n.typ()|0o600, int(n.rdev)); err != nil {
+			return "", errnoOf(err)
+		}
+		if err := unix.Chmod(p, 0o666); err != nil {
+			os.Remove(p)
+			return "", errnoOf(err)
+		}
 	}
 	n.host = p
 	return p, 0
@@ -137,6 +136,9 @@ func (t *tree) hostNode(n *inode) (string, unix.Errno) {
 // by fs's user was found allowed to, with flag: outside the tree's lock,
 // since the open of a FIFO waits for the other end.
 func (fs *FS) openSpecial(n *inode, name string, flag int) (afero.File, error) {
+	if n.typ() == unix.S_IFSOCK {
+		return nil, pathErr("open", name, unix.ENXIO)
+	}
 	fs.t.mu.Lock()
 	p, e := fs.t.hostNode(n)
 	fs.t.mu.Unlock()

@@ -391,9 +391,7 @@ func (fs *FS) HostNode(name string) (string, error) {
 		return fs.up.HostNode(upath(n.path))
 	}
 	switch n.typ() {
-	case unix.S_IFIFO, unix.S_IFCHR, unix.S_IFBLK:
-	case unix.S_IFSOCK:
-		return "", pathErr("open", name, unix.ENXIO)
+	case unix.S_IFIFO, unix.S_IFCHR, unix.S_IFBLK, unix.S_IFSOCK:
 	default:
 		return "", pathErr("open", name, unix.EINVAL)
 	}

@@ -35,7 +35,8 @@ const auditArchX8664 = 0xc000003e
 const x32Bit = 0x40000000
 
 // NetCalls returns the system calls the net sends to the supervisor,
-// sorted: those that take a path, those about one descriptor that may be
+// sorted: those that take a path (bind and connect too, whose path is in
+// their address), those about one descriptor that may be
 // virtual (close, dup and fcntl excepted: the kernel tracks placeholders
 // through them by itself), getcwd, which a virtual working directory
 // answers, lseek, which rewinds a served directory's listing, and the
@@ -52,6 +53,9 @@ func NetCalls() []int {
 	}
 	for nr := range PathCalls() {
 		set[nr] = true
+	}
+	for _, nr := range SockCalls {
+		set[nr] = true // a connect costs a round trip, TCP's too
 	}
 	for _, nr := range FdCalls {
 		if nr != unix.SYS_CLOSE && nr != unix.SYS_DUP && nr != unix.SYS_FCNTL {

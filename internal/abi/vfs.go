@@ -168,8 +168,18 @@ func VFSClasses() [NSlots]Class {
 	for _, nr := range DataCalls {
 		t[nr] = ClassData
 	}
+	for _, nr := range SockCalls {
+		t[nr] = ClassPath
+	}
 	return t
 }
+
+// SockCalls name a socket file by the path in their sockaddr_un: bind and
+// connect of a Unix-domain socket. With a path in a mount, the stub sends
+// the call (CallFd1 with the socket, CallPath1 with the path made
+// absolute), and the supervisor binds or connects a copy of the socket to
+// the host path the mount keeps for the file.
+var SockCalls = []int{unix.SYS_BIND, unix.SYS_CONNECT}
 
 // Message types of the VFS requests.
 const (

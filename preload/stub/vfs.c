@@ -424,11 +424,63 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 }
 
 /* vfs_call runs one call of a VFS class and returns its result. */
+/* SUN_PATH is the size of sockaddr_un's sun_path. */
+#define SUN_PATH 108
+
+/* sock_call handles bind and connect (f->rdi, the socket; f->rsi, its
+ * address; f->rdx, the address's length) of a Unix-domain socket by a
+ * path: one in a mount goes to the supervisor, which binds or connects a
+ * copy of the socket to the host path the mount keeps for the file; a
+ * relative one from a virtual working directory that leaves the mounts is
+ * made absolute. Other addresses, and abstract names, go to the kernel. */
+static long sock_call(struct frame *f)
+{
+	unsigned long len = f->rdx;
+	unsigned char sa[2 + SUN_PATH + 1];
+	if ((long)(int)f->rdi < 0 || len <= 2 || len > 2 + SUN_PATH || uread(sa, f->rsi, len) != (long)len)
+		return raw_frame(f); /* the kernel's answer, EFAULT included */
+	if ((sa[0] | sa[1] << 8) != AF_UNIX || sa[2] == 0)
+		return raw_frame(f);
+	sa[len] = 0; /* the path ends at its first NUL or at the length */
+	struct path p;
+	long r = classify(&p, (unsigned long)(sa + 2), AT_FDCWD, 0, 0);
+	if (r < 0 || p.parent_only)
+		return raw_frame(f);
+	if (p.kind == P_HOST_ABS) {
+		if (p.len >= SUN_PATH)
+			return -ENAMETOOLONG;
+		memcpy(sa + 2, p.s, (unsigned long)p.len + 1);
+		return RAW3(f->rax, f->rdi, sa, 2 + p.len + 1);
+	}
+	if (p.kind != P_VIRT)
+		return raw_frame(f);
+	int fds[1] = {(int)f->rdi};
+	struct reply rep;
+	r = request((unsigned)f->rax, ABI_CALL_FD1, f, &p, 0, fds, 1, &rep);
+	if (r < 0)
+		return r;
+	if (rep.fd >= 0)
+		RAW1(SYS_close, rep.fd);
+	switch (rep.r.action) {
+	case ABI_REPLY_PASS:
+		return raw_frame(f);
+	case ABI_REPLY_HOST: /* the name led out of the mounts: the host's */
+		if (rep.r.len1 >= SUN_PATH)
+			return -ENAMETOOLONG;
+		memcpy(sa + 2, rep.str, rep.r.len1);
+		sa[2 + rep.r.len1] = 0;
+		return RAW3(f->rax, f->rdi, sa, 2 + rep.r.len1 + 1);
+	}
+	return rep.r.ret;
+}
+
 long vfs_call(struct frame *f, const unsigned long *mask)
 {
 	long nr = (long)f->rax;
 	if (nr == SYS_getcwd)
 		return getcwd_call(f);
+	if (nr == SYS_bind || nr == SYS_connect)
+		return sock_call(f);
 	if (nr == SYS_close_range)
 		return close_range_call(f);
 	if (abi_cred_calls[nr]) {

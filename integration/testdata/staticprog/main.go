@@ -5,6 +5,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,6 +72,37 @@ func main() {
 	fmt.Printf("ls: %s%v\n", out, err)
 	out, err = exec.Command("sh", "-c", "cat note; cd y && pwd").CombinedOutput()
 	fmt.Printf("sh: %s%v\n", rel(d, string(out)), err)
+
+	// A Unix-domain socket bound by a name relative to the working
+	// directory, dialled by its absolute path, and by a dynamic program.
+	ln, err := net.Listen("unix", "srv.sock")
+	if err != nil {
+		panic(err)
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			buf := make([]byte, 64)
+			n, _ := c.Read(buf)
+			c.Write(append([]byte("echo "), buf[:n]...))
+			c.Close()
+		}
+	}()
+	c, err := net.Dial("unix", filepath.Join(d, "x/srv.sock"))
+	if err != nil {
+		panic(err)
+	}
+	c.Write([]byte("static"))
+	reply, _ := io.ReadAll(c)
+	fmt.Printf("socket: %s\n", reply)
+	out, err = exec.Command("python3", "-c", `import socket; s = socket.socket(socket.AF_UNIX); s.connect("srv.sock"); s.send(b"dynamic"); print(s.recv(64).decode())`).CombinedOutput()
+	fmt.Printf("python: %s%v\n", out, err)
+	fi, err = os.Lstat("srv.sock")
+	fmt.Println("socket file:", fi.Mode()&os.ModeSocket != 0, err)
+	ln.Close()
 
 	must(os.Chdir("/"))
 	must(os.RemoveAll(filepath.Join(d, "x")))
