@@ -545,7 +545,9 @@ func TestHostileInput(t *testing.T) {
 // other calls), copied up as a new FIFO by a chmod, removable.
 func TestSpecialFiles(t *testing.T) {
 	requireRoot(t)
+	t.Setenv("TMPDIR", t.TempDir()) // where the upper layer's host nodes go
 	fs, lower := newOverlay(t)
+	defer fs.Close()
 	if err := unix.Mkfifo(lower+"/fifo", 0666); err != nil {
 		t.Fatal(err)
 	}
