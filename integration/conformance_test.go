@@ -38,8 +38,6 @@ var posixKnownFailures = map[string]map[string]string{
 	"mem": {
 		"FcntlFlockLocksFile": posixLocksFileWhy,
 		"OpenAt":              posixOpenAtWhy,
-		"XAttr":               posixXAttrWhy,
-		"XAttrLarge":          posixXAttrWhy,
 	},
 	"overlay": {
 		"FcntlFlockLocksFile": posixLocksFileWhy,
@@ -47,8 +45,6 @@ var posixKnownFailures = map[string]map[string]string{
 		"RenameOpenDir": "fstat of a descriptor of a directory that another directory was then renamed over " +
 			"reports the new directory (its inode number and mode 0755, not 0700): an overlay finds an open " +
 			"directory again by its path (backends/overlay/doc.go); mem follows the directory itself",
-		"XAttr":      posixXAttrWhy,
-		"XAttrLarge": posixXAttrWhy,
 	},
 	"fuse": {
 		"FcntlFlockLocksFile": posixLocksFileWhy,
@@ -66,8 +62,6 @@ const (
 		"on a kernel tmpfs too (go-fuse's own TestAll leaves it out)"
 	posixOpenAtWhy = "openat relative to a descriptor of a directory renamed since is ENOENT: the directory is " +
 		"kept as its path (ARCHITECTURE.md, Known gaps)"
-	posixXAttrWhy = "no extended attributes in mounts: setxattr is EOPNOTSUPP (ARCHITECTURE.md, Known gaps; " +
-		"XAttrLarge skips itself)"
 )
 
 var (
@@ -268,7 +262,6 @@ var stressExcluded = map[string]string{
 	"dnotify": "fcntl(F_NOTIFY) on a directory of a mount is ENOTDIR: the descriptor is a placeholder socket; " +
 		"no change notification on virtual paths (ARCHITECTURE.md, Known gaps: inotify)",
 	"inotify": "no inotify on virtual paths: inotify_add_watch is EOPNOTSUPP (ARCHITECTURE.md, Known gaps)",
-	"xattr":   "no extended attributes in mounts (ARCHITECTURE.md, Known gaps): it skips itself, exit status 3",
 }
 
 // stressSizes bounds the stressors that write big files (1 GiB by

@@ -521,3 +521,43 @@ mknod /m/c c 1 3 2>/dev/null; echo "mknod: $?"; ls -l /m /o | cut -c1-10 | grep 
 		t.Errorf("exit %d\n%s\nwant:\n%s\nstderr: %s", r.code, r.stdout, want, r.stderr)
 	}
 }
+
+// TestXattrsThroughTools: cp -a and tar --xattrs keep extended attributes
+// inside an overlay, and the snapshot carries them (SCHILY.xattr.*) to a
+// run stacked on it.
+func TestXattrsThroughTools(t *testing.T) {
+	requireHook(t)
+	need(t, "python3", "tar", "cp")
+	lower, out := t.TempDir(), t.TempDir()
+	snap := filepath.Join(out, "s.tar")
+	get := `python3 -c 'import os, sys; print([os.getxattr(p, "user.k").decode() for p in sys.argv[1:]])'`
+	r := run(t, out, nil, zvfsBin, "--mount", "overlay:/src="+lower, "--snapshot", snap, "--", "sh", "-c",
+		`set -e; cd /src; echo x > f; python3 -c 'import os; os.setxattr("f", "user.k", b"v")'
+cp -a f g; tar --xattrs -cf t.tar f; mkdir u; tar --xattrs -xf t.tar -C u; rm t.tar
+`+get+` f g u/f`)
+	if r.code != 0 || r.stdout != "['v', 'v', 'v']\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	f, err := os.Open(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tr, found := tar.NewReader(f), 0
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			break
+		}
+		if h.PAXRecords["SCHILY.xattr.user.k"] == "v" {
+			found++
+		}
+	}
+	if found != 3 {
+		t.Errorf("%d entries of the snapshot carry user.k, want 3 (f, g, u/f)", found)
+	}
+	r = run(t, out, nil, zvfsBin, "--mount", "overlay:/src="+lower+",layers="+snap, "--", "sh", "-c", "cd /src && "+get+" f g u/f")
+	if r.code != 0 || r.stdout != "['v', 'v', 'v']\n" {
+		t.Errorf("stacked run: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}

@@ -1,5 +1,5 @@
 // attrs.go answers the calls that change or read attributes: truncate,
-// chmod, chown, the utime family, statfs and the xattr calls.
+// chmod, chown, the utime family and statfs.
 
 package vfs
 
@@ -290,31 +290,6 @@ func (h *handler) writeStatfs(buf uint64, m *Mount) (Answer, error) {
 	}
 	if err := h.r.Mem.Write(buf, statfsBytes(blocks, bfree, files, ffree)); err != nil {
 		return Answer{}, err
-	}
-	return done(0)
-}
-
-func (h *handler) xattr(e unix.Errno) (Answer, error) {
-	nr := h.r.Call.Nr
-	follow := nr == unix.SYS_GETXATTR || nr == unix.SYS_LISTXATTR || nr == unix.SYS_SETXATTR || nr == unix.SYS_REMOVEXATTR
-	l, err := h.path1(follow)
-	if _, err := h.existing(l, err); err != nil {
-		return Answer{}, err
-	}
-	if e != 0 {
-		return Answer{}, e
-	}
-	return done(0)
-}
-
-func (h *handler) fxattr(e unix.Errno) (Answer, error) {
-	f, err := h.fdOf()
-	if err != nil {
-		return Answer{}, err
-	}
-	f.release()
-	if e != 0 {
-		return Answer{}, e
 	}
 	return done(0)
 }

@@ -213,18 +213,11 @@ func (h *handler) dispatch() (Answer, error) {
 		return h.fstatfs(a[1])
 	case unix.SYS_EXECVE, unix.SYS_EXECVEAT:
 		return h.exec()
-	case unix.SYS_GETXATTR, unix.SYS_LGETXATTR, unix.SYS_REMOVEXATTR, unix.SYS_LREMOVEXATTR:
-		return h.xattr(unix.ENODATA)
-	case unix.SYS_LISTXATTR, unix.SYS_LLISTXATTR:
-		return h.xattr(0)
-	case unix.SYS_SETXATTR, unix.SYS_LSETXATTR:
-		return h.xattr(unix.EOPNOTSUPP)
-	case unix.SYS_FGETXATTR, unix.SYS_FREMOVEXATTR:
-		return h.fxattr(unix.ENODATA)
-	case unix.SYS_FLISTXATTR:
-		return h.fxattr(0)
-	case unix.SYS_FSETXATTR:
-		return h.fxattr(unix.EOPNOTSUPP)
+	case unix.SYS_GETXATTR, unix.SYS_LGETXATTR, unix.SYS_FGETXATTR,
+		unix.SYS_SETXATTR, unix.SYS_LSETXATTR, unix.SYS_FSETXATTR,
+		unix.SYS_LISTXATTR, unix.SYS_LLISTXATTR, unix.SYS_FLISTXATTR,
+		unix.SYS_REMOVEXATTR, unix.SYS_LREMOVEXATTR, unix.SYS_FREMOVEXATTR:
+		return h.xattr()
 	case unix.SYS_INOTIFY_ADD_WATCH:
 		if _, err := h.existing(h.path1(true)); err != nil {
 			return Answer{}, err

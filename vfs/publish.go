@@ -373,7 +373,7 @@ var fdChanges = map[uint64]bool{
 	unix.SYS_UTIMENSAT: true, unix.SYS_FUTIMESAT: true, unix.SYS_FCHMODAT: true, unix.SYS_FCHMODAT2: true,
 	unix.SYS_FCHOWNAT: true, unix.SYS_CHMOD: true, unix.SYS_CHOWN: true, unix.SYS_LCHOWN: true,
 	unix.SYS_LINKAT: true, unix.SYS_WRITE: true, unix.SYS_PWRITE64: true, unix.SYS_WRITEV: true,
-	unix.SYS_PWRITEV: true, unix.SYS_PWRITEV2: true,
+	unix.SYS_PWRITEV: true, unix.SYS_PWRITEV2: true, unix.SYS_FSETXATTR: true, unix.SYS_FREMOVEXATTR: true,
 }
 
 // publish brings the view up to date with what the call did, before its

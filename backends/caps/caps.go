@@ -62,6 +62,25 @@ type Mknoder interface {
 	Mknod(name string, mode uint32, dev uint64) error
 }
 
+// Xattrer keeps extended attributes (setxattr(2) and the rest): name's
+// own, or its symbolic link's target's with follow. flags are XATTR_CREATE
+// and XATTR_REPLACE; ListXattr gives the names the user may see.
+type Xattrer interface {
+	SetXattr(name, attr string, value []byte, flags int, follow bool) error
+	GetXattr(name, attr string, follow bool) ([]byte, error)
+	ListXattr(name string, follow bool) ([]string, error)
+	RemoveXattr(name, attr string, follow bool) error
+}
+
+// FileXattrer keeps the extended attributes of an open file's inode
+// (fsetxattr(2) and the rest).
+type FileXattrer interface {
+	SetXattr(attr string, value []byte, flags int) error
+	GetXattr(attr string) ([]byte, error)
+	ListXattr() ([]string, error)
+	RemoveXattr(attr string) error
+}
+
 // HostNoder gives the host node that the opens of a special file (a FIFO,
 // a device; name not followed if a symbolic link) must reach, so that the
 // kernel does them: with a FIFO's blocking opens, or a device's driver; for
@@ -181,6 +200,7 @@ type FS interface {
 	Linker
 	Mknoder
 	HostNoder
+	Xattrer
 	DataLinker
 	Unlinker
 	FlagRenamer
@@ -202,6 +222,7 @@ type File interface {
 	FileChowner
 	FileToucher
 	FileUtimenser
+	FileXattrer
 	Fder
 }
 

@@ -396,3 +396,35 @@ func TestRoundTripSpecial(t *testing.T) {
 	must(t, fs.Remove("sock"))
 	sameLines(t, "special files", describe(memEntries(t, fs)), want)
 }
+
+// Extended attributes travel as SCHILY.xattr. PAX records, as GNU tar
+// writes them, and come back.
+func TestRoundTripXattrs(t *testing.T) {
+	fs := mem.New()
+	defer fs.Close()
+	must(t, afero.WriteFile(fs, "/f", []byte("data"), 0o644))
+	must(t, fs.Mkdir("/d", 0o755))
+	must(t, fs.SetXattr("/f", "user.one", []byte("1"), 0, false))
+	must(t, fs.SetXattr("/f", "security.capability", []byte{1, 0, 0, 2}, 0, false))
+	must(t, fs.SetXattr("/d", "trusted.x", []byte("dir"), 0, false))
+	layer := layerOf(t, fs, Options{})
+	tr := tar.NewReader(bytes.NewReader(layer))
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		must(t, err)
+		if hdr.Name == "f" && hdr.PAXRecords["SCHILY.xattr.user.one"] != "1" {
+			t.Errorf("f's records: %v", hdr.PAXRecords)
+		}
+	}
+	back := roundTrip(t, layer)
+	for _, c := range []struct{ name, attr, want string }{
+		{"/f", "user.one", "1"}, {"/f", "security.capability", "\x01\x00\x00\x02"}, {"/d", "trusted.x", "dir"},
+	} {
+		if v, err := back.GetXattr(c.name, c.attr, false); err != nil || string(v) != c.want {
+			t.Errorf("%s %s: %q %v, want %q", c.name, c.attr, v, err, c.want)
+		}
+	}
+}

@@ -227,6 +227,9 @@ func (rd *reader) entry(hdr *tar.Header, data io.Reader) error {
 		if err := rd.attrs(name, hdr, mode, true); err != nil {
 			return err
 		}
+		if err := rd.xattrs(name, hdr); err != nil {
+			return err
+		}
 		rd.dirs[name] = entryTimes(hdr)
 		return nil
 	case tar.TypeReg, tar.TypeCont:
@@ -257,8 +260,30 @@ func (rd *reader) entry(hdr *tar.Header, data io.Reader) error {
 	if err := rd.attrs(name, hdr, mode, hdr.Typeflag != tar.TypeSymlink); err != nil {
 		return err
 	}
+	if err := rd.xattrs(name, hdr); err != nil {
+		return err
+	}
 	t := entryTimes(hdr)
 	return rd.fs.Utimens(name, &t.atime, &t.mtime, false)
+}
+
+// xattrs gives name the extended attributes of hdr's PAX records. Those
+// of a namespace mem does not keep (system.*: POSIX ACLs) are left out.
+func (rd *reader) xattrs(name string, hdr *tar.Header) error {
+	keys := make([]string, 0, len(hdr.PAXRecords))
+	for k := range hdr.PAXRecords {
+		if strings.HasPrefix(k, xattrKey) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		err := rd.fs.SetXattr(name, k[len(xattrKey):], []byte(hdr.PAXRecords[k]), 0, false)
+		if err != nil && !errors.Is(err, unix.EOPNOTSUPP) {
+			return err
+		}
+	}
+	return nil
 }
 
 // parents makes sure that every directory above name exists and is a

@@ -166,6 +166,29 @@ func (wr *writer) dir(dir string) error {
 	return nil
 }
 
+// xattrKey starts the PAX record of an extended attribute, as GNU tar,
+// bsdtar and the OCI image tools write them.
+const xattrKey = "SCHILY.xattr."
+
+// xattrs puts name's extended attributes in hdr's PAX records.
+func (wr *writer) xattrs(name string, hdr *tar.Header) error {
+	attrs, err := wr.fs.ListXattr(name, false)
+	if err != nil || len(attrs) == 0 {
+		return err
+	}
+	if hdr.PAXRecords == nil {
+		hdr.PAXRecords = map[string]string{}
+	}
+	for _, a := range attrs {
+		v, err := wr.fs.GetXattr(name, a, false)
+		if err != nil {
+			return err
+		}
+		hdr.PAXRecords[xattrKey+a] = string(v)
+	}
+	return nil
+}
+
 // entry writes the header of name, whose stat is st, and its data.
 func (wr *writer) entry(name string, st *mem.Stat) error {
 	mtime := st.Mtime
@@ -182,6 +205,9 @@ func (wr *writer) entry(name string, st *mem.Stat) error {
 	}
 	if wr.modified != nil && wr.modified(strings.TrimSuffix(name, "/")) {
 		hdr.PAXRecords = map[string]string{modifiedKey: modifiedValue}
+	}
+	if err := wr.xattrs(name, hdr); err != nil {
+		return err
 	}
 	typ := st.Mode & unix.S_IFMT
 	if typ != unix.S_IFDIR && st.Nlink > 1 {

@@ -51,7 +51,8 @@
 //   - Device nodes, FIFOs and socket files are made with Mknod; opens of a
 //     FIFO or device reach a host node of its kind (special.go), so the
 //     kernel gives them their semantics. CopyFrom skips them. No O_PATH
-//     (EINVAL), no RENAME_WHITEOUT (EINVAL), no extended attributes, ACLs,
+//     (EINVAL), no RENAME_WHITEOUT (EINVAL), no ACLs (extended attributes
+//     of the user, trusted and security namespaces are kept: xattr.go),
 //     file flags or quotas. StatFS reports tmpfs-like numbers but nothing
 //     enforces a size limit; it counts only the files that have a name,
 //     where tmpfs counts open unnamed ones too.

@@ -48,6 +48,9 @@ type inode struct {
 	rdev uint64
 	host string
 
+	// Extended attributes (xattr.go), by name.
+	xattrs map[string][]byte
+
 	// Regular files: the memfd holding the data, -1 once the last name
 	// is gone and for an O_TMPFILE file that has not been linked yet
 	// (open Files keep their own descriptors).

@@ -84,6 +84,9 @@ func (fs *FS) copyOne(n *node, data bool) unix.Errno {
 	if err != nil {
 		return errnoOf(err)
 	}
+	if e := fs.copyXattrs(n); e != 0 {
+		return e
+	}
 	return fs.setAttrs(n.path, *n.st())
 }
 
