@@ -37,7 +37,6 @@ import (
 var posixKnownFailures = map[string]map[string]string{
 	"mem": {
 		"FcntlFlockLocksFile": posixLocksFileWhy,
-		"OpenAt":              posixOpenAtWhy,
 	},
 	"overlay": {
 		"FcntlFlockLocksFile": posixLocksFileWhy,
@@ -60,8 +59,8 @@ const (
 	posixLocksFileWhy = "the test expects a second descriptor of the same process to conflict with the first's " +
 		"F_SETLK lock, but POSIX record locks belong to the process and never conflict with its own: it fails " +
 		"on a kernel tmpfs too (go-fuse's own TestAll leaves it out)"
-	posixOpenAtWhy = "openat relative to a descriptor of a directory renamed since is ENOENT: the directory is " +
-		"kept as its path (ARCHITECTURE.md, Known gaps)"
+	posixOpenAtWhy = "openat relative to a descriptor of a directory renamed since is ENOENT: an overlay keeps " +
+		"an open directory as its path (mem follows the directory itself; ARCHITECTURE.md, Known gaps)"
 )
 
 var (

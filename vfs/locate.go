@@ -7,10 +7,12 @@ package vfs
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/abi"
 )
 
@@ -35,8 +37,19 @@ func (h *handler) base(flag uint32) (string, error) {
 		return "", unix.EBADF
 	}
 	if o := h.ns.served.Lookup(fd); o != nil {
-		if s, ok := o.Object.(*served); ok && s.file != nil && !s.dir {
+		s, ok := o.Object.(*served)
+		if ok && s.file != nil && !s.dir {
 			return "", unix.ENOTDIR
+		}
+		if ok && s.m != nil {
+			if p, is := s.file.(caps.Pather); is {
+				// Where the directory is now, after any rename.
+				rel, err := p.Path()
+				if err != nil {
+					return "", err
+				}
+				return vpath(s.m, strings.TrimPrefix(rel, "/")), nil
+			}
 		}
 		return o.Path, nil
 	}

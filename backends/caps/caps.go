@@ -81,6 +81,13 @@ type FileXattrer interface {
 	RemoveXattr(attr string) error
 }
 
+// Pather gives the current path of an open directory, wherever renames
+// took it (ENOENT once removed), so that names relative to it are looked
+// up where it is, as the kernel looks them up from the directory itself.
+type Pather interface {
+	Path() (string, error)
+}
+
 // HostNoder gives the host node that the opens of a special file (a FIFO,
 // a device; name not followed if a symbolic link) must reach, so that the
 // kernel does them: with a FIFO's blocking opens, or a device's driver; for
