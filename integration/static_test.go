@@ -210,3 +210,18 @@ func TestStaticSupervisorGone(t *testing.T) {
 		t.Errorf("the program did not get an error: stdout %q stderr %q", r.stdout, r.stderr)
 	}
 }
+
+// TestManagerInTmp: Python's multiprocessing Manager with /tmp a mem mount.
+// Its server binds a socket in /tmp and hands the address getsockname
+// gives it (the socket's host path, inside the mounted /tmp) to its
+// clients, which connect to it; its children load the stub, whose file
+// is under the mounted /tmp too.
+func TestManagerInTmp(t *testing.T) {
+	requireHook(t)
+	need(t, "python3")
+	r := run(t, "/", nil, zvfsBin, "--mount", "mem:/tmp", "--", "python3", "-c",
+		"from multiprocessing import Manager\nwith Manager() as m:\n    d = m.dict(); d['a'] = 1; print(dict(d))")
+	if r.code != 0 || r.stdout != "{'a': 1}\n" || r.stderr != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}

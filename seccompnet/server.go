@@ -242,8 +242,8 @@ func (s *Server) sockCall(c *caller, n *notif) outcome {
 		}
 		p = join(cwd, p)
 	}
-	if !s.ns.Concerns(p, false) {
-		return proceeding
+	if !s.ns.Concerns(p, false) || s.ns.IsHostNode(p) && sa[2] == '/' {
+		return proceeding // a host path as the program gave it (getsockname's, say)
 	}
 	dup, err := c.getfd(fd)
 	if err != nil {

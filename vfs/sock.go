@@ -10,6 +10,7 @@ package vfs
 
 import (
 	"errors"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -67,6 +68,11 @@ func (h *handler) bind() (Answer, error) {
 // ECONNREFUSED for another kind of file, or a socket file nothing is bound
 // to.
 func (h *handler) connect() (Answer, error) {
+	if p := h.r.Call.Path1; h.ns.IsHostNode(p) {
+		// The host path a socket bound in a mount reports to getsockname
+		// (a program passes its address on): the host's, as it is.
+		return Answer{}, hostAnswer{p1: p}
+	}
 	l, fd, err := h.sockPath(true)
 	l, err = virtual(l, err)
 	if err != nil {
@@ -96,4 +102,17 @@ func (h *handler) connect() (Answer, error) {
 	default:
 		return Answer{}, err
 	}
+}
+
+// IsHostNode says whether p is in the host directory of some mount's host
+// nodes (caps.HostNodeDirer).
+func (ns *Namespace) IsHostNode(p string) bool {
+	for _, m := range ns.mounts {
+		if d, ok := m.FS.(caps.HostNodeDirer); ok {
+			if dir := d.HostNodes(); dir != "" && strings.HasPrefix(p, dir+"/") {
+				return true
+			}
+		}
+	}
+	return false
 }

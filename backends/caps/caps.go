@@ -88,6 +88,13 @@ type Pather interface {
 	Path() (string, error)
 }
 
+// HostNodeDirer names the host directory of a file system's host nodes
+// ("" if it has none yet): the path getsockname gives for a socket bound in
+// it is there, and a connect to such a path goes to the host.
+type HostNodeDirer interface {
+	HostNodes() string
+}
+
 // HostNoder gives the host node that the opens of a special file (a FIFO,
 // a device; name not followed if a symbolic link) must reach, so that the
 // kernel does them: with a FIFO's blocking opens, or a device's driver; for

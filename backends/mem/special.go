@@ -166,3 +166,12 @@ func (n *inode) dropHost() {
 		n.host = ""
 	}
 }
+
+// HostNodes returns the host directory of the FS's host nodes ("" before
+// the first): a socket bound in the FS reports a path there to
+// getsockname, which a peer may then connect to (caps.HostNodeDirer).
+func (fs *FS) HostNodes() string {
+	fs.t.mu.RLock()
+	defer fs.t.mu.RUnlock()
+	return fs.t.nodes
+}

@@ -400,3 +400,6 @@ func (fs *FS) HostNode(name string) (string, error) {
 	}
 	return "", pathErr("open", name, unix.EOPNOTSUPP) // not one of this package's layers
 }
+
+// HostNodes is the upper layer's (caps.HostNodeDirer).
+func (fs *FS) HostNodes() string { return fs.s.upper.HostNodes() }

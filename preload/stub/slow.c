@@ -122,12 +122,12 @@ long exec_hooked(struct frame *f, int at, const unsigned long *mask, int in_moun
 	s += sizeof env_preload - 1;
 	memcpy(s, zvfs_state.lib, libn);
 	s += libn;
+	const char *rest = preload; /* the caller's own list, without the stub */
+	unsigned long restn = plen > 0 ? (unsigned long)plen : 0;
 	if (plen > 0) {
 		unsigned long first = 0;
 		while (first < (unsigned long)plen && preload[first] != ':' && preload[first] != ' ')
 			first++;
-		const char *rest = preload;
-		unsigned long restn = (unsigned long)plen;
 		if (first == libn && memcmp(preload, zvfs_state.lib, libn) == 0) {
 			rest += first;
 			restn -= first;
@@ -160,8 +160,8 @@ long exec_hooked(struct frame *f, int at, const unsigned long *mask, int in_moun
 	k += (unsigned long)vfs_env(vbuf, sizeof vbuf, nenv + k);
 	k += (unsigned long)hook_env(hbuf, sizeof hbuf, nenv + k);
 	static const char env_net[] = ABI_ENV_NET "=1";
-	if (plen > 0 && !loader)
-		loader = paths_in_mount(preload, (unsigned long)plen);
+	if (restn && !loader)
+		loader = paths_in_mount(rest, restn); /* the stub itself is the host's, whatever is mounted over it */
 	if (net_before_exec(f, at, loader))
 		nenv[k++] = (unsigned long)env_net;
 	nenv[k] = 0;
