@@ -80,13 +80,9 @@ func (fs *FS) mknod(name string, mode uint32, dev uint64) unix.Errno {
 // is bound to to serve it (the bind makes it); EINVAL for any other kind
 // of file.
 func (fs *FS) HostNode(name string) (string, error) {
-	if e := linuxvfs.CheckPath(name); e != 0 {
-		return "", pathErr("open", name, e)
-	}
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
-	w := fs.walker()
-	n, e := w.Resolve(fs.t.root, name, false)
+	n, e := fs.lookup(name, false)
 	if e != 0 {
 		return "", pathErr("open", name, e)
 	}

@@ -16,10 +16,7 @@ import (
 // itself unless follow) to value, as setxattr(2) with flags XATTR_CREATE
 // (EEXIST if it is there) or XATTR_REPLACE (ENODATA if it is not).
 func (fs *FS) SetXattr(name, attr string, value []byte, flags int, follow bool) error {
-	e := linuxvfs.CheckXattrName(attr)
-	if e == 0 {
-		e = linuxvfs.CheckXattrSet(len(value), flags)
-	}
+	e := linuxvfs.CheckXattrSet(attr, len(value), flags)
 	if e == 0 {
 		e = fs.changeXattr(name, attr, follow, setXattr(attr, value, flags))
 	}
@@ -74,13 +71,9 @@ func (fs *FS) RemoveXattr(name, attr string, follow bool) error {
 // changeXattr finds name's inode, checks that fs's user may change attr
 // of it, and applies change, which stamps the inode's ctime if it succeeds.
 func (fs *FS) changeXattr(name, attr string, follow bool, change func(*inode) unix.Errno) unix.Errno {
-	if e := linuxvfs.CheckPath(name); e != 0 {
-		return e
-	}
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
-	w := fs.walker()
-	n, e := w.Resolve(fs.t.root, name, follow)
+	n, e := fs.lookup(name, follow)
 	if e != 0 {
 		return e
 	}
@@ -157,10 +150,7 @@ func (fs *FS) ListXattr(name string, follow bool) ([]string, error) {
 // The attributes of an open File's inode (caps.FileXattrer), named or not.
 
 func (f *File) SetXattr(attr string, value []byte, flags int) error {
-	e := linuxvfs.CheckXattrName(attr)
-	if e == 0 {
-		e = linuxvfs.CheckXattrSet(len(value), flags)
-	}
+	e := linuxvfs.CheckXattrSet(attr, len(value), flags)
 	if e == 0 {
 		f.fs.t.mu.Lock()
 		e = f.fs.changeNodeXattr(f.node, attr, setXattr(attr, value, flags))
@@ -206,13 +196,9 @@ func (f *File) ListXattr() ([]string, error) {
 }
 
 func (fs *FS) readXattrs(name string, follow bool, read func(*inode) unix.Errno) unix.Errno {
-	if e := linuxvfs.CheckPath(name); e != 0 {
-		return e
-	}
 	fs.t.mu.RLock()
 	defer fs.t.mu.RUnlock()
-	w := fs.walker()
-	n, e := w.Resolve(fs.t.root, name, follow)
+	n, e := fs.lookup(name, follow)
 	if e != 0 {
 		return e
 	}

@@ -18,11 +18,7 @@ type xattrLayer interface {
 
 // SetXattr sets attr of name (after a copy-up), as setxattr(2).
 func (fs *FS) SetXattr(name, attr string, value []byte, flags int, follow bool) error {
-	e := linuxvfs.CheckXattrName(attr)
-	if e == 0 {
-		e = linuxvfs.CheckXattrSet(len(value), flags)
-	}
-	if e != 0 {
+	if e := linuxvfs.CheckXattrSet(attr, len(value), flags); e != 0 {
 		return pathErr("setxattr", name, e)
 	}
 	return fs.setattr(name, change{op: "setxattr", follow: follow, data: true,

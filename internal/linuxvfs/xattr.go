@@ -39,9 +39,13 @@ func CheckXattrName(name string) unix.Errno {
 	return unix.EOPNOTSUPP
 }
 
-// CheckXattrSet rejects what setxattr refuses whatever the file: unknown
-// flags (EINVAL) and a value over XattrSizeMax (E2BIG).
-func CheckXattrSet(size, flags int) unix.Errno {
+// CheckXattrSet rejects what setxattr refuses whatever the file: a bad
+// name (CheckXattrName), unknown flags (EINVAL), a value over XattrSizeMax
+// (E2BIG).
+func CheckXattrSet(name string, size, flags int) unix.Errno {
+	if e := CheckXattrName(name); e != 0 {
+		return e
+	}
 	switch {
 	case flags&^xattrFlags != 0:
 		return unix.EINVAL
