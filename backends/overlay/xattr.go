@@ -10,11 +10,17 @@ import (
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
-// xattrLayer is a lower layer that keeps extended attributes.
+// xattrLayer is a layer's extended attributes: every layer the overlay
+// holds has them (a wrapped Layer without any lists none).
 type xattrLayer interface {
 	ListXattr(p string) ([]string, error)
 	GetXattr(p, attr string) ([]byte, error)
 }
+
+var (
+	_ xattrLayer = (*cachedLayer)(nil)
+	_ xattrLayer = memLayer{}
+)
 
 // SetXattr sets attr of name (after a copy-up), as setxattr(2).
 func (fs *FS) SetXattr(name, attr string, value []byte, flags int, follow bool) error {
@@ -92,7 +98,7 @@ func (fs *FS) ListXattr(name string, follow bool) ([]string, error) {
 }
 
 // readXattrs resolves name and calls read with its node and the layer
-// that has it (l nil: a layer that keeps no attributes, which has none).
+// that has it (up: the upper one, read through the view's mem.FS).
 func (fs *FS) readXattrs(name string, follow bool, read func(n *node, l xattrLayer, up bool) unix.Errno) unix.Errno {
 	if e := linuxvfs.CheckPath(name); e != 0 {
 		return e
@@ -110,19 +116,12 @@ func (fs *FS) readXattrs(name string, follow bool, read func(n *node, l xattrLay
 	if fs.inUpper(n) {
 		return read(n, nil, true)
 	}
-	l, _ := fs.s.layers[n.top().layer].(xattrLayer)
-	if l == nil {
-		l = noXattrs{}
-	}
-	return read(n, l, false)
+	return read(n, fs.s.layers[n.top().layer].(xattrLayer), false)
 }
 
 // copyXattrs gives the upper copy of n the attributes of its lower file.
 func (fs *FS) copyXattrs(n *node) unix.Errno {
-	l, ok := fs.s.layers[n.top().layer].(xattrLayer)
-	if !ok {
-		return 0
-	}
+	l := fs.s.layers[n.top().layer].(xattrLayer)
 	names, err := l.ListXattr(n.path)
 	if err != nil {
 		return 0 // a layer that cannot list them has none to give
@@ -137,14 +136,6 @@ func (fs *FS) copyXattrs(n *node) unix.Errno {
 		}
 	}
 	return 0
-}
-
-// noXattrs is a layer without extended attributes.
-type noXattrs struct{}
-
-func (noXattrs) ListXattr(string) ([]string, error) { return nil, nil }
-func (noXattrs) GetXattr(p, attr string) ([]byte, error) {
-	return nil, pathErr("getxattr", p, unix.ENODATA)
 }
 
 // The layers' attributes.
