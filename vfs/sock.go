@@ -74,11 +74,7 @@ func (h *handler) connect() (Answer, error) {
 		return Answer{}, hostAnswer{p1: p}
 	}
 	l, fd, err := h.sockPath(true)
-	l, err = virtual(l, err)
-	if err != nil {
-		return Answer{}, err
-	}
-	fi, err := h.c.lstatName(l)
+	fi, err := h.existing(l, err)
 	if err != nil {
 		return Answer{}, err
 	}
