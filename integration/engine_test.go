@@ -58,12 +58,7 @@ func TestBadInvocations(t *testing.T) {
 // a directory they may not search, and a command whose only match in PATH
 // may not be executed, are 126 "permission denied"; nothing runs.
 func TestExecErrors(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("needs root, to run as another user")
-		}
-		t.Skip("needs root, to run as another user")
-	}
+	requireRoot(t)
 	_, zvfs := setIDProg(t)
 	base := hostDir(t, "zvfs-execerr-")
 	locked := filepath.Join(base, "locked")

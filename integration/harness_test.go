@@ -59,6 +59,19 @@ func requireHook(t testing.TB) {
 	testenv.RequireHook(t)
 }
 
+// requireRoot is for tests that run programs as another user: CI runs as
+// root and must not skip them.
+func requireRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("needs root, to run as another user")
+	}
+	t.Skip("needs root, to run as another user")
+}
+
 func need(t testing.TB, tools ...string) {
 	t.Helper()
 	testenv.Need(t, tools...)

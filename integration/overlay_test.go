@@ -501,12 +501,7 @@ func TestSnapshotSpecialFiles(t *testing.T) {
 // mount (theirs) and an overlay; making a device is EPERM, as natively.
 func TestSpecialFilesAsUser(t *testing.T) {
 	requireHook(t)
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("needs root, to run as another user")
-		}
-		t.Skip("needs root, to run as another user")
-	}
+	requireRoot(t)
 	_, zvfs := setIDProg(t)
 	lower := hostDir(t, "zvfs-special-lower-")
 	if err := os.Chown(lower, 65534, 65534); err != nil { // the overlay's root is the user's

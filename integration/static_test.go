@@ -58,12 +58,7 @@ func TestStaticGoProgram(t *testing.T) {
 	differential(t, "sh", "-c", `cd / && "$0" "$1"`, bin, "$D")
 	if os.Geteuid() == 0 {
 		_, zvfs := setIDProg(t)
-		r := run(t, "/", []string{"HOME=/nonexistent"}, append(append([]string{}, nobody...),
-			zvfs, "--mount", "mem:/data", "--", bin, "/data")...)
-		native := nativeRun(t, "native", "zvfs-vfs-", []string{bin, "$D"})
-		if got := strings.ReplaceAll(r.stdout, "/data", "$D"); got != native.stdout || r.code != 0 {
-			t.Errorf("as nobody: exit %d\n%s\nstderr: %s\nnative:\n%s", r.code, got, r.stderr, native.stdout)
-		}
+		sameAsNobody(t, zvfs, bin)
 	}
 }
 
@@ -187,12 +182,20 @@ func TestEscapesCaught(t *testing.T) {
 		if err := os.WriteFile(bin, data, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		r := run(t, "/", []string{"HOME=/nonexistent"}, append(append([]string{}, nobody...),
-			zvfs, "--mount", "mem:/data", "--", bin, "/data")...)
-		native := nativeRun(t, "native", "zvfs-vfs-", []string{bin, "$D"})
-		if got := strings.ReplaceAll(r.stdout, "/data", "$D"); got != native.stdout || r.code != 0 {
-			t.Errorf("as nobody: exit %d\n%s\nstderr: %s\nnative:\n%s", r.code, got, r.stderr, native.stdout)
-		}
+		sameAsNobody(t, zvfs, bin)
+	}
+}
+
+// sameAsNobody runs bin on a mem mount at /data under zvfs (a copy uid
+// 65534 may run) as uid 65534, and wants what bin prints natively on a
+// tmpfs.
+func sameAsNobody(t *testing.T, zvfs, bin string) {
+	t.Helper()
+	r := run(t, "/", []string{"HOME=/nonexistent"}, append(append([]string{}, nobody...),
+		zvfs, "--mount", "mem:/data", "--", bin, "/data")...)
+	native := nativeRun(t, "native", "zvfs-vfs-", []string{bin, "$D"})
+	if got := strings.ReplaceAll(r.stdout, "/data", "$D"); got != native.stdout || r.code != 0 {
+		t.Errorf("as nobody: exit %d\n%s\nstderr: %s\nnative:\n%s", r.code, got, r.stderr, native.stdout)
 	}
 }
 
