@@ -56,7 +56,10 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 			}
 		}
 	}
-	if l.m != nil && flags&unix.O_PATH == 0 {
+	// A special file's open goes to its host node. An exclusive create
+	// (tar x's) or O_TMPFILE never opens an existing file: no lookup.
+	if l.m != nil && flags&unix.O_PATH == 0 && flags&(unix.O_CREAT|unix.O_EXCL) != unix.O_CREAT|unix.O_EXCL &&
+		flags&unix.O_TMPFILE != unix.O_TMPFILE {
 		if ans, ok, err := h.openSpecial(l, flags); ok {
 			return ans, err
 		}
@@ -147,8 +150,6 @@ func (h *handler) openSpecial(l loc, flags int) (ans Answer, ok bool, err error)
 		return Answer{}, false, nil
 	}
 	switch {
-	case flags&(unix.O_CREAT|unix.O_EXCL) == unix.O_CREAT|unix.O_EXCL:
-		return Answer{}, true, unix.EEXIST
 	case flags&unix.O_DIRECTORY != 0:
 		return Answer{}, true, unix.ENOTDIR
 	case !permitted(h.c.cred, a, linuxvfs.OpenAccess(flags)):
