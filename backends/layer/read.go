@@ -249,8 +249,7 @@ func (rd *reader) entry(hdr *tar.Header, data io.Reader) error {
 			return err
 		}
 	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
-		typ := map[byte]uint32{tar.TypeChar: unix.S_IFCHR, tar.TypeBlock: unix.S_IFBLK, tar.TypeFifo: unix.S_IFIFO}[hdr.Typeflag]
-		if err := rd.fs.Mknod(name, typ|0600, unix.Mkdev(uint32(hdr.Devmajor), uint32(hdr.Devminor))); err != nil {
+		if err := rd.fs.Mknod(name, specialTypes[hdr.Typeflag]|0600, unix.Mkdev(uint32(hdr.Devmajor), uint32(hdr.Devminor))); err != nil {
 			return err
 		}
 	case tar.TypeLink:
@@ -266,6 +265,9 @@ func (rd *reader) entry(hdr *tar.Header, data io.Reader) error {
 	t := entryTimes(hdr)
 	return rd.fs.Utimens(name, &t.atime, &t.mtime, false)
 }
+
+// specialTypes are the file types of the special entries mem holds.
+var specialTypes = map[byte]uint32{tar.TypeChar: unix.S_IFCHR, tar.TypeBlock: unix.S_IFBLK, tar.TypeFifo: unix.S_IFIFO}
 
 // xattrs gives name the extended attributes of hdr's PAX records. Those
 // of a namespace mem does not keep (system.*: POSIX ACLs) are left out.

@@ -105,11 +105,14 @@ func Run(args []string, cfg Config) int {
 		fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
 		return 2
 	}
-	for flag, path := range map[string]*string{"--report": reportPath, "--json": jsonPath} {
-		if path == nil || *path == "" {
+	for _, o := range []struct {
+		flag string
+		path *string
+	}{{"--report", reportPath}, {"--json", jsonPath}} {
+		if o.path == nil || *o.path == "" {
 			continue
 		}
-		if err := CheckOutput(flag, *path, ma.Specs); err != nil {
+		if err := CheckOutput(o.flag, *o.path, ma.Specs); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
 			return 2
 		}
