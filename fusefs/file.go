@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"syscall"
 
 	"github.com/hanwen/go-fuse/v2/fs"
@@ -24,6 +25,17 @@ type handle struct {
 	f   afero.File
 	b   *backend
 	rel string
+	// n is the node it was opened on; cached is true until the kernel
+	// is offered passthrough for it (see PassthroughFd).
+	n      *node
+	cached bool
+}
+
+// newHandle is an open file of n, counted among n's cached opens until
+// PassthroughFd says otherwise.
+func newHandle(n *node, f afero.File, p place) *handle {
+	n.cachedOpens.Add(1)
+	return &handle{f: f, b: p.b, rel: p.rel, n: n, cached: true}
 }
 
 var (
@@ -33,6 +45,8 @@ var (
 	_ fs.FileFlusher   = (*handle)(nil)
 	_ fs.FileReleaser  = (*handle)(nil)
 	_ fs.FileAllocater = (*handle)(nil)
+
+	_ fs.FilePassthroughFder = (*handle)(nil)
 )
 
 // backendFlags keeps the open flags a backend acts on. O_APPEND is
@@ -64,7 +78,42 @@ func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, s
 	if err != nil {
 		return nil, 0, errnoOf(err)
 	}
-	return &handle{f: f, b: p.b, rel: p.rel}, 0, 0
+	return newHandle(n, f, p), 0, 0
+}
+
+// PassthroughFd offers the kernel the file's own data descriptor, so
+// that reads, writes and mmap of the open file go to it without a FUSE
+// request (passthrough, kernel 6.9 and later; go-fuse asks once per inode
+// while it has open files and gives up quietly where the kernel refuses,
+// as for a server without CAP_SYS_ADMIN). Only a backend file whose
+// descriptor is its data for life qualifies (caps.DataFder: mem's memfds,
+// an overlay's upper copies): the kernel reuses the descriptor for every
+// later open of the inode, and an overlay's lower file must never get the
+// writes of an open that copied it up. A set-user-ID or set-group-ID file
+// stays on FUSE requests: the kernel writes a passthrough file with the
+// server's credentials, which would not clear those bits.
+//
+// The kernel fails with EIO an open of an inode in the other mode than
+// its open files (cached or passthrough): an overlay file opened from
+// its lower layer, then for writing (copied up), is one such. So a file
+// is offered only when no other open of its node is cached; go-fuse asks
+// only while none is passthrough, and gives every open after the first
+// passthrough one the same descriptor without asking.
+func (h *handle) PassthroughFd() (int, bool) {
+	d, ok := h.f.(caps.DataFder)
+	if !ok || h.n.cachedOpens.Load() > 1 {
+		return -1, false
+	}
+	fi, err := h.f.Stat()
+	if err != nil || fi.Mode()&(os.ModeSetuid|os.ModeSetgid) != 0 {
+		return -1, false
+	}
+	fd, ok := d.DataFd()
+	if ok {
+		h.cached = false
+		h.n.cachedOpens.Add(-1)
+	}
+	return fd, ok
 }
 
 func (h *handle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
@@ -107,5 +156,8 @@ func (h *handle) Fsync(ctx context.Context, flags uint32) syscall.Errno {
 func (h *handle) Flush(ctx context.Context) syscall.Errno { return 0 }
 
 func (h *handle) Release(ctx context.Context) syscall.Errno {
+	if h.cached {
+		h.n.cachedOpens.Add(-1)
+	}
 	return errnoOf(h.f.Close())
 }

@@ -87,7 +87,8 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 		return nil, nil, 0, errnoOf(err)
 	}
 	out.Attr = p.b.attr(p.rel, fi)
-	return n.newChild(ctx, out.Attr), &handle{f: f, b: p.b, rel: p.rel}, 0, 0
+	child := n.newChild(ctx, out.Attr)
+	return child, newHandle(child.Operations().(*node), f, p), 0, 0
 }
 
 // Mknod makes a special file (FIFO, device, socket file) where the

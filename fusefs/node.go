@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/hanwen/go-fuse/v2/fs"
@@ -25,6 +26,9 @@ import (
 type node struct {
 	fs.Inode
 	t *tree
+	// cachedOpens counts the open files of the node that the kernel
+	// serves through FUSE requests rather than by passthrough (file.go).
+	cachedOpens atomic.Int32
 }
 
 var (

@@ -116,6 +116,30 @@ func kernelOverlay(t *testing.T, lower string) string {
 // as it was.
 func TestOverlayScenarios(t *testing.T) {
 	requireHook(t)
+	overlayScenarios(t, nil, func(t *testing.T, lower, interp, script string, w string) outcome {
+		return normalise("zvfs overlay", run(t, w, append([]string{"D=/src"}, scenarioEnv...),
+			zvfsBin, "--mount", "overlay:/src="+lower, "--", interp, "-c", script), "/src", w)
+	})
+}
+
+// TestFuseOverlayScenarios runs the same scripts through `zvfs fuse
+// --mount overlay:/src=LOWER`, against kernel overlayfs.
+func TestFuseOverlayScenarios(t *testing.T) {
+	requireFuse(t)
+	overlayScenarios(t, fuseKnownDifferent, func(t *testing.T, lower, interp, script string, w string) outcome {
+		s := startFuse(t, "src/a.txt", "--mount", "overlay:/src="+lower)
+		d := filepath.Join(s.mnt, "src")
+		r := run(t, w, append([]string{"D=" + d}, scenarioEnv...), interp, "-c", script)
+		s.unmount(t)
+		return normalise("zvfs fuse overlay", r, d, w)
+	})
+}
+
+// overlayScenarios runs each script of testdata/overlay on a kernel
+// overlayfs and with zvfs (by under, over a lower tree of its own),
+// compares what they print, and checks that zvfs left its lower tree as
+// it was. The scripts named in known may differ, for the reason given.
+func overlayScenarios(t *testing.T, known map[string]string, under func(t *testing.T, lower, interp, script, w string) outcome) {
 	files, err := filepath.Glob(filepath.Join("testdata", "overlay", "*"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no overlay scenarios: %v", err)
@@ -139,9 +163,12 @@ func TestOverlayScenarios(t *testing.T) {
 			mnt := kernelOverlay(t, kl)
 			w := t.TempDir()
 			native := normalise("kernel overlayfs", run(t, w, append([]string{"D=" + mnt}, scenarioEnv...), interp, "-c", string(script)), mnt, w)
-			z := normalise("zvfs overlay", run(t, w, append([]string{"D=/src"}, scenarioEnv...),
-				zvfsBin, "--mount", "overlay:/src="+zl, "--", interp, "-c", string(script)), "/src", w)
-			compareOutcomes(t, native, z)
+			z := under(t, zl, interp, string(script), w)
+			if why, ok := known[filepath.Base(f)]; !ok {
+				compareOutcomes(t, native, z)
+			} else if native != z {
+				t.Logf("%s differs, as known (%s)", z.label, why)
+			}
 			if after := treeState(t, zl); after != before {
 				t.Errorf("the lower tree changed:\nbefore:\n%s\nafter:\n%s", before, after)
 			}

@@ -207,6 +207,15 @@ type Fder interface {
 	Fd() uintptr
 }
 
+// DataFder is an open regular file whose kernel descriptor holds the
+// file's data itself for as long as the file exists (a mem file's memfd),
+// so that other opens of the same file may read and write through it too
+// (FUSE passthrough). An overlay's lower file is not one: its first writer
+// gets a copy.
+type DataFder interface {
+	DataFd() (int, bool)
+}
+
 // FS is a file system with every capability above afero.Fs's; mem and
 // overlay are.
 type FS interface {

@@ -8,4 +8,5 @@ var (
 	_ caps.FS       = (*FS)(nil)
 	_ caps.File     = (*File)(nil)
 	_ caps.Direnter = (*File)(nil)
+	_ caps.DataFder = (*File)(nil)
 )

@@ -55,6 +55,9 @@ func (t *tree) dropLink(n *inode, at time.Time) {
 			unix.Close(n.memfd)
 			n.memfd = -1
 		}
+		if n.isReg() {
+			t.orphaned(n)
+		}
 		n.dropHost()
 	}
 }

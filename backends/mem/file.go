@@ -49,6 +49,15 @@ func (f *File) Fd() uintptr {
 	return uintptr(f.fd)
 }
 
+// DataFd returns Fd for a regular file whose data is its memfd (false
+// for a directory): every open of the file shares that data.
+func (f *File) DataFd() (int, bool) {
+	if f.os == nil {
+		return -1, false
+	}
+	return f.fd, true
+}
+
 // dirErr is the error of a data operation on a directory.
 func (f *File) dirErr(op string, e unix.Errno) error {
 	f.mu.Lock()

@@ -26,9 +26,15 @@ type tree struct {
 	inodes  uint64 // inodes with at least one name
 
 	// data finds the inode behind a memfd from the kernel's identity of
-	// it (see OpenData). Entries stay after the inode is gone: a process
-	// may still hold a descriptor of its memfd.
+	// it (see OpenData). Entries stay after the inode has lost its last
+	// name while a process may still hold a descriptor of its memfd.
 	data map[dataKey]*inode
+	// orphans are the entries of data whose inodes have no name left,
+	// oldest first; a sweep (orphans.go) forgets those no process holds
+	// once there are sweepAt of them.
+	orphans  []orphan
+	sweepAt  int
+	sweeping bool
 
 	// nodes is the host directory of the special files' host nodes
 	// (special.go), made with the first; removed by Close.

@@ -155,6 +155,7 @@ func (fs *FS) openTmpfile(start *inode, name string, flag int, perm os.FileMode)
 	fs.t.nextIno++ // numbered, but not counted among the inodes with a name
 	n.ino = fs.t.nextIno
 	fs.t.data[key] = n
+	fs.t.orphaned(n) // nameless from the start
 	return &File{fs: fs, name: name, node: n, fd: fd, os: os.NewFile(uintptr(fd), name)}, nil
 }
 
