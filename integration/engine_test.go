@@ -3,6 +3,7 @@ package integration
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -76,6 +77,36 @@ func TestExecErrors(t *testing.T) {
 		r := run(t, "/", c.env, append(append([]string{}, nobody...), zvfs, "--", c.prog)...)
 		if r.code != 126 || strings.TrimSpace(r.stderr) != "zvfs: "+c.want || r.stdout != "" {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 126, %q", c.prog, r.code, r.stdout, r.stderr, c.want)
+		}
+	}
+}
+
+// TestProgramInMount: the program zvfs runs may be one only the run sees —
+// by its path in a mount, or by name from a PATH directory in one — with
+// its arguments and argv[0] as given; one missing there is 127.
+func TestProgramInMount(t *testing.T) {
+	requireHook(t)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "args")
+	os.WriteFile(script, []byte("#!/bin/sh\necho \"$0|$*\"\n"), 0o755)
+	archive := filepath.Join(dir, "bin.tar")
+	if out, err := exec.Command("tar", "-C", dir, "-cf", archive, "args").CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v %s", err, out)
+	}
+	mount := []string{zvfsBin, "--mount", "tar:/zvfs-bin=" + archive, "--"}
+	for _, c := range []struct {
+		env  []string
+		args []string
+		code int
+		out  string
+	}{
+		{nil, []string{"/zvfs-bin/args", "a b", "c"}, 0, "/zvfs-bin/args|a b c\n"},
+		{[]string{"PATH=/zvfs-bin:/usr/bin:/bin"}, []string{"args", "x"}, 0, "/zvfs-bin/args|x\n"},
+		{nil, []string{"/zvfs-bin/nope"}, 127, ""},
+	} {
+		r := run(t, dir, c.env, append(append([]string{}, mount...), c.args...)...)
+		if r.code != c.code || r.stdout != c.out {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %d, %q", c.args, r.code, r.stdout, r.stderr, c.code, c.out)
 		}
 	}
 }

@@ -71,7 +71,12 @@ func Run(argv []string, opts Options) (Result, error) {
 	}
 	prog, err := lookProgram(argv[0])
 	if err != nil {
-		return Result{}, err
+		if !inMounts(argv[0], opts.Mounts) {
+			return Result{}, err
+		}
+		// Only the run sees the program: a hooked shell finds it there
+		// and execs it, as argv[0], and says why if it cannot.
+		prog, argv = "/bin/sh", append([]string{"sh", "-c", `exec "$0" "$@"`}, argv...)
 	}
 	// Without address 0 no stub can hook anything: the seccomp net alone
 	// serves the mounts, for every process (netOnly).
@@ -283,6 +288,29 @@ func lookProgram(name string) (string, error) {
 		}
 	}
 	return "", &ExitError{127, fmt.Sprintf("%s: command not found", name)}
+}
+
+// inMounts says whether a program that the host does not have could be
+// in a mount: its path, or with no slash a directory of PATH, is in one.
+func inMounts(name string, mounts []*vfs.Mount) bool {
+	var dirs []string
+	if strings.Contains(name, "/") {
+		dirs = []string{name}
+	} else {
+		dirs = filepath.SplitList(os.Getenv("PATH"))
+	}
+	for _, d := range dirs {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			continue
+		}
+		for _, m := range mounts {
+			if abs == m.Target || strings.HasPrefix(abs, strings.TrimSuffix(m.Target, "/")+"/") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func unwrapPathError(err error) error {
