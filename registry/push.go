@@ -1,0 +1,158 @@
+package registry
+
+import (
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// CheckPush tells, before a run, whether a push to ref can work: the
+// registry answers, and the credentials the keychain has for it may start
+// an upload to the repository (which is then cancelled).
+func (c *Client) CheckPush(ctx context.Context, ref Ref) error {
+	kc := c.Keychain
+	if kc == nil {
+		kc = authn.DefaultKeychain
+	}
+	t := c.Transport
+	if t == nil {
+		t = defaultTransport()
+	}
+	if err := remote.CheckPushPermission(ref.ref, kc, t); err != nil {
+		return fmt.Errorf("push %s: %s", ref, oneLine(err))
+	}
+	return nil
+}
+
+// Pushed is what Push uploaded.
+type Pushed struct {
+	Layer    v1.Hash // the gzip layer blob
+	Manifest v1.Hash // the image manifest ref now names
+	Size     int64   // of the layer blob
+}
+
+// Push makes the layer tarball at tarPath (uncompressed, as package
+// layer writes it) a one-layer OCI image for linux/amd64 created at
+// created, and pushes it to ref. The layer is gzip-compressed the same
+// way every time, so the same tarball gives the same blob and digest on
+// every machine; the blob is kept in the cache (a later Pull of it
+// downloads nothing), and a blob the registry already has is not
+// uploaded again.
+func (c *Client) Push(ctx context.Context, ref Ref, tarPath string, created time.Time) (Pushed, error) {
+	l, err := c.compress(tarPath)
+	if err != nil {
+		return Pushed{}, fmt.Errorf("push %s: %w", ref, err)
+	}
+	layer, err := partial.CompressedToLayer(l)
+	if err != nil {
+		return Pushed{}, fmt.Errorf("push %s: %w", ref, err)
+	}
+	base := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
+	base, err = mutate.ConfigFile(base, &v1.ConfigFile{
+		Architecture: "amd64", OS: "linux",
+		Created: v1.Time{Time: created.UTC()},
+		RootFS:  v1.RootFS{Type: "layers"},
+	})
+	if err != nil {
+		return Pushed{}, fmt.Errorf("push %s: %w", ref, err)
+	}
+	img, err := mutate.Append(base, mutate.Addendum{Layer: layer, MediaType: types.OCILayer,
+		History: v1.History{Created: v1.Time{Time: created.UTC()}, CreatedBy: "zvfs --snapshot", Comment: "the changes of a zvfs run"}})
+	if err != nil {
+		return Pushed{}, fmt.Errorf("push %s: %w", ref, err)
+	}
+	if err := remote.Write(ref.ref, img, c.options(ctx)...); err != nil {
+		return Pushed{}, fmt.Errorf("push %s: %s", ref, oneLine(err))
+	}
+	m, err := img.Digest()
+	if err != nil {
+		return Pushed{}, fmt.Errorf("push %s: %w", ref, err)
+	}
+	return Pushed{Layer: l.digest, Manifest: m, Size: l.size}, nil
+}
+
+// blobLayer is a gzip layer blob in the cache, with the digests of its
+// compressed and uncompressed bytes taken while it was written.
+type blobLayer struct {
+	path           string
+	digest, diffID v1.Hash
+	size           int64
+}
+
+func (l *blobLayer) Digest() (v1.Hash, error)            { return l.digest, nil }
+func (l *blobLayer) DiffID() (v1.Hash, error)            { return l.diffID, nil }
+func (l *blobLayer) Size() (int64, error)                { return l.size, nil }
+func (l *blobLayer) MediaType() (types.MediaType, error) { return types.OCILayer, nil }
+func (l *blobLayer) Compressed() (io.ReadCloser, error)  { return os.Open(l.path) }
+
+// compress gzips the tarball at tarPath into the cache. The gzip header
+// carries no name or time, and the level is fixed: the bytes depend on
+// the tarball alone.
+func (c *Client) compress(tarPath string) (*blobLayer, error) {
+	in, err := os.Open(tarPath)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	var magic [2]byte
+	if n, _ := in.ReadAt(magic[:], 0); n == 2 && magic == [2]byte{0x1f, 0x8b} {
+		return nil, fmt.Errorf("%s is gzip-compressed: push takes the plain layer tarball (gunzip it first)", tarPath)
+	}
+	dir := filepath.Join(c.Cache, "blobs", "sha256")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("layer cache: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".part-")
+	if err != nil {
+		return nil, fmt.Errorf("layer cache: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	blobHash, tarHash := sha256.New(), sha256.New()
+	counted := &countWriter{w: io.MultiWriter(tmp, blobHash)}
+	zw, _ := gzip.NewWriterLevel(counted, gzip.DefaultCompression)
+	_, err = io.Copy(io.MultiWriter(zw, tarHash), in)
+	if cerr := zw.Close(); err == nil {
+		err = cerr
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("compress %s: %w", tarPath, err)
+	}
+	l := &blobLayer{
+		digest: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(blobHash.Sum(nil))},
+		diffID: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(tarHash.Sum(nil))},
+		size:   counted.n,
+	}
+	l.path = c.blobPath(l.digest)
+	if err := os.Rename(tmp.Name(), l.path); err != nil {
+		return nil, fmt.Errorf("layer cache: %w", err)
+	}
+	return l, nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
