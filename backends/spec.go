@@ -22,15 +22,16 @@ import (
 	"github.com/zvfs/zvfs/backends/mem"
 	"github.com/zvfs/zvfs/backends/overlay"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
+	"github.com/zvfs/zvfs/registry"
 )
 
 // Spec is one parsed --mount argument.
 type Spec struct {
 	Type     string   // "mem", "bind", "overlay" or "tar"
 	Target   string   // absolute and clean
-	Source   string   // absolute host directory (a file for tar), or "" for none
+	Source   string   // absolute host directory (a file for tar, or an oci:// reference until fetched), or "" for none
 	ReadOnly bool     // ro: every change fails with EROFS (always for tar)
-	Layers   []string // overlay: snapshot layers above the directory, bottom first
+	Layers   []string // overlay: snapshot layers above the directory, bottom first (files, or oci:// references until fetched)
 	// Root is mem's root directory, as tmpfs's uid=, gid= and mode=
 	// options set it: by default the user who runs zvfs owns it, mode
 	// 0755 (a seed directory's own owner and mode with =SEED_DIR).
@@ -52,8 +53,8 @@ var types = map[string]struct {
 }{
 	"mem":     {false, false, "mem:TARGET[=SEED_DIR]"},
 	"bind":    {true, false, "bind:TARGET=HOST_DIR"},
-	"overlay": {true, false, "overlay:TARGET=HOST_DIR[,layers=A.tar:B.tar]"},
-	"tar":     {true, true, "tar:TARGET=FILE.tar[.gz]"},
+	"overlay": {true, false, "overlay:TARGET=HOST_DIR[,layers=A.tar:oci://HOST/REPO:TAG…]"},
+	"tar":     {true, true, "tar:TARGET=FILE.tar[.gz] or tar:TARGET=oci://HOST/REPO:TAG"},
 }
 
 // ParseSpec parses TYPE:TARGET[=SOURCE][,OPTION...]. The error is one line
@@ -96,7 +97,13 @@ func parseSpec(s string, rootOK bool) (Spec, error) {
 	if t.needSource && !hasSource {
 		return bad("missing source: %s", t.help)
 	}
-	if hasSource {
+	if hasSource && t.file && registry.IsRef(source) {
+		// An image in a registry, fetched before the mounts are opened.
+		if _, err := registry.ParseRef(source, false); err != nil {
+			return bad("source %v", err)
+		}
+		sp.Source = source
+	} else if hasSource {
 		abs, err := filepath.Abs(source)
 		if err != nil {
 			return bad("%v", err)
@@ -141,7 +148,16 @@ func parseSpec(s string, rootOK bool) (Spec, error) {
 				}
 				sp.Root.Mode = int64(n)
 			case name == "layers" && typ == "overlay" && val != "":
-				for _, l := range strings.Split(val, ":") {
+				for _, l := range registry.SplitList(val) {
+					if registry.IsRef(l) {
+						// Fetched into the cache before the mounts are
+						// opened (cli), which puts the files in its place.
+						if _, err := registry.ParseRef(l, false); err != nil {
+							return bad("layer %v", err)
+						}
+						sp.Layers = append(sp.Layers, l)
+						continue
+					}
 					abs, err := filepath.Abs(l)
 					if err != nil {
 						return bad("%v", err)

@@ -2,6 +2,9 @@ package backends
 
 import (
 	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/zvfs/zvfs/backends/caps"
@@ -46,6 +49,39 @@ func TestMemRootOptions(t *testing.T) {
 	} {
 		if _, err := ParseSpec(spec); err == nil || err.Error() != want {
 			t.Errorf("%s: error %v, want %s", spec, err, want)
+		}
+	}
+}
+
+// Registry references stay whole in layers= lists (their host's port and
+// tag have colons), mix with files, and are checked as references.
+func TestRegistrySources(t *testing.T) {
+	dir := t.TempDir()
+	base, top := filepath.Join(dir, "base.tar"), filepath.Join(dir, "top.tar")
+	for _, f := range []string{base, top} {
+		if err := os.WriteFile(f, make([]byte, 1024), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sp, err := ParseSpec("overlay:/src=/tmp,layers=" + base + ":oci://localhost:5000/team/build:main:oci://ghcr.io/a/b@sha256:" + strings.Repeat("0", 64) + ":" + top)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{base, "oci://localhost:5000/team/build:main", "oci://ghcr.io/a/b@sha256:" + strings.Repeat("0", 64), top}
+	if !reflect.DeepEqual(sp.Layers, want) {
+		t.Errorf("layers %q, want %q", sp.Layers, want)
+	}
+	if sp, err := ParseSpec("tar:/ref=oci://localhost:5000/img:1"); err != nil || sp.Source != "oci://localhost:5000/img:1" {
+		t.Errorf("tar from a registry: %+v, %v", sp, err)
+	}
+	for _, bad := range []string{
+		"overlay:/src=/tmp,layers=oci://",
+		"overlay:/src=/tmp,layers=oci://Host/UPPER:tag",
+		"tar:/ref=oci://host/repo@sha256:abc",
+		"bind:/b=oci://host/repo:tag",
+	} {
+		if _, err := ParseSpec(bad); err == nil || strings.Count(err.Error(), "\n") != 0 {
+			t.Errorf("%s: error %v, want one line", bad, err)
 		}
 	}
 }

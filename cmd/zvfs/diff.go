@@ -1,61 +1,159 @@
-// diff.go is `zvfs diff [--json] FILE [--against DIR]`: what a snapshot
-// layer adds, changes and deletes.
+// diff.go is `zvfs diff [--json] [--against DIR] FILE|oci://...`: what a
+// snapshot layer adds, changes and deletes; and `zvfs push FILE REF`, a
+// snapshot file sent to a registry (as a push at the end of a run would).
 
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/zvfs/zvfs/backends/layer"
+	"github.com/zvfs/zvfs/internal/cli"
+	"github.com/zvfs/zvfs/registry"
 )
 
 func diff(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("zvfs diff", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print a JSON array of {\"kind\", \"path\"}")
+	asJSON := fs.Bool("json", false, "print a JSON array of {\"kind\", \"path\"} (and \"layer\", for an image of several)")
 	against := fs.String("against", "", "tell added from modified by comparing with the lower `DIR` (else every entry is A)")
+	insecure := fs.Bool("insecure", false, "plain HTTP to the registry of an oci:// reference")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: zvfs diff [--json] [--against DIR] SNAPSHOT.tar")
+		fmt.Fprintln(stderr, "usage: zvfs diff [--json] [--against DIR] SNAPSHOT.tar|oci://HOST/REPO:TAG")
 		return 2
 	}
-	f, err := os.Open(fs.Arg(0))
-	if err != nil {
-		fmt.Fprintf(stderr, "zvfs diff: %v\n", err)
-		return 1
+	name := fs.Arg(0)
+	files := []string{name}
+	var digests []string
+	if registry.IsRef(name) {
+		layers, code := pullLayers(name, *insecure, stderr)
+		if code != 0 {
+			return code
+		}
+		files = nil
+		for _, l := range layers {
+			files = append(files, l.Path)
+			digests = append(digests, l.Digest.String())
+		}
 	}
-	defer f.Close()
-	var changes []layer.Change
-	if *against != "" {
-		changes, err = layer.DiffAgainst(f, *against)
-	} else {
-		changes, err = layer.Diff(f)
+	type row struct {
+		Kind  string `json:"kind"`
+		Path  string `json:"path"`
+		Layer string `json:"layer,omitempty"`
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "zvfs diff: %s: %v\n", fs.Arg(0), err)
-		return 1
+	rows := []row{}
+	for i, file := range files {
+		changes, err := diffFile(file, *against)
+		if err != nil {
+			fmt.Fprintf(stderr, "zvfs diff: %s: %v\n", name, err)
+			return 1
+		}
+		several := len(files) > 1
+		if several && !*asJSON {
+			fmt.Fprintf(stdout, "# layer %d: %s\n", i+1, digests[i])
+		}
+		for _, c := range changes {
+			r := row{Kind: string(c.Kind), Path: c.Path}
+			if several {
+				r.Layer = digests[i]
+			}
+			if *asJSON {
+				rows = append(rows, r)
+			} else {
+				fmt.Fprintf(stdout, "%c %s\n", c.Kind, c.Path)
+			}
+		}
 	}
 	if *asJSON {
-		type row struct {
-			Kind string `json:"kind"`
-			Path string `json:"path"`
-		}
-		rows := make([]row, len(changes))
-		for i, c := range changes {
-			rows[i] = row{string(c.Kind), c.Path}
-		}
 		b, _ := json.MarshalIndent(rows, "", "  ")
 		fmt.Fprintf(stdout, "%s\n", b)
-		return 0
 	}
-	for _, c := range changes {
-		fmt.Fprintf(stdout, "%c %s\n", c.Kind, c.Path)
+	return 0
+}
+
+// diffFile is the changes of one layer file.
+func diffFile(path, against string) ([]layer.Change, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
+	defer f.Close()
+	if against != "" {
+		return layer.DiffAgainst(f, against)
+	}
+	return layer.Diff(f)
+}
+
+// pullLayers fetches the layers of an image into the cache; code is the
+// exit status if that failed.
+func pullLayers(raw string, insecure bool, stderr io.Writer) ([]registry.Layer, int) {
+	ref, err := registry.ParseRef(raw, insecure)
+	if err != nil {
+		fmt.Fprintf(stderr, "zvfs: %v\n", err)
+		return nil, 2
+	}
+	c, err := registry.NewClient()
+	if err != nil {
+		fmt.Fprintf(stderr, "zvfs: %v\n", err)
+		return nil, 1
+	}
+	layers, err := c.Pull(context.Background(), ref, func(w string) { fmt.Fprintf(stderr, "zvfs: warning: %s\n", w) })
+	if err != nil {
+		fmt.Fprintf(stderr, "zvfs: %v\n", err)
+		return nil, 1
+	}
+	return layers, 0
+}
+
+// push is `zvfs push [--insecure] FILE oci://HOST/REPO:TAG`: the layer
+// tarball FILE (a snapshot, or one a failed push at the end of a run kept)
+// pushed as a one-layer image, created at SOURCE_DATE_EPOCH or now.
+func push(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("zvfs push", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	insecure := fs.Bool("insecure", false, "plain HTTP to the registry")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 2 {
+		fmt.Fprintln(stderr, "usage: zvfs push [--insecure] SNAPSHOT.tar oci://HOST/REPO:TAG")
+		return 2
+	}
+	file := fs.Arg(0)
+	ref, err := registry.ParseRef(fs.Arg(1), *insecure)
+	if err == nil {
+		_, err = os.Stat(file)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "zvfs push: %v\n", err)
+		return 2
+	}
+	created := time.Now()
+	if epoch, err := cli.SourceDateEpoch(); err != nil {
+		fmt.Fprintf(stderr, "zvfs push: %v\n", err)
+		return 2
+	} else if epoch != nil {
+		created = *epoch
+	}
+	c, err := registry.NewClient()
+	if err != nil {
+		fmt.Fprintf(stderr, "zvfs push: %v\n", err)
+		return 1
+	}
+	p, err := c.Push(context.Background(), ref, file, created)
+	if err != nil {
+		fmt.Fprintf(stderr, "zvfs push: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s@%s (layer %s, %d bytes)\n", ref, p.Manifest, p.Layer, p.Size)
 	return 0
 }

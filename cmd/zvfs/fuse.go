@@ -6,6 +6,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"github.com/zvfs/zvfs/backends"
 	"github.com/zvfs/zvfs/fusefs"
 	"github.com/zvfs/zvfs/internal/cli"
+	"github.com/zvfs/zvfs/registry"
 )
 
 func fuseCmd(args []string, stdout, stderr io.Writer) int {
@@ -42,9 +44,12 @@ func fuseCmd(args []string, stdout, stderr io.Writer) int {
 	stop()
 	code = 0
 	for _, s := range snaps {
-		if err := cli.WriteSnapshot(s, overlays); err != nil {
+		done, err := cli.WriteSnapshot(s, overlays)
+		if err != nil {
 			fmt.Fprintf(stderr, "zvfs fuse: %v\n", err)
 			code = 1
+		} else if registry.IsRef(s.File) {
+			fmt.Fprintf(stderr, "zvfs fuse: %s\n", done)
 		}
 	}
 	return code
@@ -66,6 +71,9 @@ func fuseFlags(args []string, stderr io.Writer) (specs []backends.Spec, snaps []
 	specErr := ma.Check()
 	if specErr == nil && fs.NArg() != 1 {
 		specErr = errors.New("want one MOUNTPOINT after the flags")
+	}
+	if specErr == nil {
+		specErr = ma.Fetch(context.Background(), func(w string) { fmt.Fprintf(stderr, "zvfs fuse: warning: %s\n", w) })
 	}
 	if specErr != nil {
 		fmt.Fprintf(stderr, "zvfs fuse: %v\n", specErr)

@@ -29,12 +29,17 @@ const usage = `usage:
         bind:/in=./dir[,ro]          a host directory
         overlay:/src=./dir[,layers=A.tar:B.tar]
                                      copy-on-write over ./dir (never written) and snapshot layers
-        tar:/ref=FILE.tar[.gz]       an archive, read-only
-      --snapshot [TARGET=]FILE       at exit, the overlay's changes as an OCI layer tarball
+                                     (a layer may be an image: oci://HOST/REPO:TAG or @sha256:DIGEST)
+        tar:/ref=FILE.tar[.gz]       an archive (or a one-layer image, oci://...), read-only
+      --snapshot [TARGET=]FILE       at exit, the overlay's changes as an OCI layer tarball;
+                                     FILE oci://HOST/REPO:TAG pushes them as a one-layer image
+      --insecure                     plain HTTP to registries (always so for localhost)
       --report FILE                  at exit, JSON: paths read, written, created, deleted; programs run
   zvfs stats [--json FILE] [same flags] [--] PROG [ARGS...]
                                                 also count system calls per name
-  zvfs diff [--json] [--against DIR] FILE       what a snapshot adds (A), changes (M), deletes (D)
+  zvfs diff [--json] [--against DIR] FILE|oci://...
+                                                what a snapshot adds (A), changes (M), deletes (D)
+  zvfs push [--insecure] FILE oci://HOST/REPO:TAG  push a snapshot file as a one-layer image
   zvfs sites FILE...                            list an ELF file's syscall sites
   zvfs doctor                                   check what zvfs needs from this machine
   zvfs --version                                this build's version, commit and Go release
@@ -56,6 +61,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runProgram(args[1:], true, stderr)
 		case "diff":
 			return diff(args[1:], stdout, stderr)
+		case "push":
+			return push(args[1:], stdout, stderr)
 		case "sites":
 			return sites(args[1:], stdout, stderr)
 		case "doctor":

@@ -5,12 +5,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/zvfs/zvfs/backends"
 	"github.com/zvfs/zvfs/supervisor"
@@ -105,6 +105,7 @@ func Run(args []string, cfg Config) int {
 		fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
 		return 2
 	}
+
 	for _, o := range []struct {
 		flag string
 		path *string
@@ -121,6 +122,10 @@ func Run(args []string, cfg Config) int {
 	if len(argv) == 0 {
 		fmt.Fprintf(stderr, "%s: no program given\n", name)
 		fs.Usage()
+		return 2
+	}
+	if err := ma.Fetch(context.Background(), func(w string) { fmt.Fprintf(stderr, "%s: warning: %s\n", prefix, w) }); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
 		return 2
 	}
 	mounts, overlays, err := OpenMounts(ma.Specs, prefix, stderr)
@@ -150,15 +155,13 @@ func Run(args []string, cfg Config) int {
 	// Written whatever the program's fate: a failed build's changes are
 	// worth keeping too.
 	for _, s := range ma.Snaps {
-		start := time.Now()
-		if err := WriteSnapshot(s, overlays); err != nil {
+		done, err := WriteSnapshot(s, overlays)
+		if err != nil {
 			fail(err)
 			continue
 		}
-		if *verbose {
-			if fi, err := os.Stat(s.File); err == nil {
-				fmt.Fprintf(stderr, "%s: snapshot of %s: %s, %d bytes in %v\n", prefix, s.Target, s.File, fi.Size(), time.Since(start).Round(time.Microsecond))
-			}
+		if *verbose || s.ref != nil {
+			fmt.Fprintf(stderr, "%s: %s\n", prefix, done)
 		}
 	}
 	if *reportPath != "" {

@@ -17,6 +17,7 @@ import (
 	"github.com/zvfs/zvfs/backends"
 	"github.com/zvfs/zvfs/backends/layer"
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/registry"
 	"github.com/zvfs/zvfs/vfs"
 )
 
@@ -24,6 +25,10 @@ import (
 // mounted at Target, to be written to File.
 type Snapshot struct {
 	Target, File string
+	// ref is File as a registry reference (oci://), once Fetch has
+	// checked that a push to it could work; client pushes it.
+	ref    *registry.Ref
+	client *registry.Client
 }
 
 // Overlay is what a snapshot is taken of: the layer of the run's changes,
@@ -48,9 +53,12 @@ func parseSnapshot(v string) (Snapshot, error) {
 // MountArgs are the --mount and --snapshot flags of a command, once
 // parsed; call Check before using them.
 type MountArgs struct {
-	Specs   []backends.Spec
-	Snaps   []Snapshot
-	specErr error // the first bad --mount
+	Specs []backends.Spec
+	Snaps []Snapshot
+	// Insecure speaks plain HTTP to the registries of oci:// references
+	// (always so for localhost).
+	Insecure bool
+	specErr  error // the first bad --mount
 }
 
 // MountFlags defines --mount (parsed with parse) and --snapshot on fs;
@@ -65,17 +73,18 @@ func MountFlags(fs *flag.FlagSet, parse func(string) (backends.Spec, error), whe
 		ma.Specs = append(ma.Specs, sp)
 		return nil
 	})
-	fs.Func("snapshot", when+", write the overlay's changes to `[TARGET=]FILE` as an OCI layer tarball", func(v string) error {
+	fs.Func("snapshot", when+", write the overlay's changes to `[TARGET=]FILE` as an OCI layer tarball (FILE oci://HOST/REPO:TAG: push them as a one-layer image)", func(v string) error {
 		s, err := parseSnapshot(v)
 		ma.Snaps = append(ma.Snaps, s)
 		return err
 	})
+	fs.BoolVar(&ma.Insecure, "insecure", false, "speak plain HTTP to the registries of oci:// references (as always to localhost)")
 	return ma
 }
 
 // Check reports the first bad --mount, or a --snapshot without its
 // overlay or that could not be written; it fills in the Target of a
-// snapshot naming none.
+// snapshot naming none. What needs a registry is Fetch's.
 func (ma *MountArgs) Check() error {
 	if ma.specErr != nil {
 		return ma.specErr
@@ -84,6 +93,12 @@ func (ma *MountArgs) Check() error {
 		return err
 	}
 	for _, s := range ma.Snaps {
+		if registry.IsRef(s.File) {
+			if _, err := registry.ParseRef(s.File, ma.Insecure); err != nil {
+				return fmt.Errorf("--snapshot: %w", err)
+			}
+			continue
+		}
 		if err := CheckOutput("--snapshot", s.File, ma.Specs); err != nil {
 			return err
 		}
@@ -157,26 +172,55 @@ func checkSnapshots(snaps []Snapshot, specs []backends.Spec) error {
 }
 
 // WriteSnapshot writes the changes of the overlay s names, from overlays
-// (as OpenMounts returned them), to s.File as an OCI layer tarball. Its
-// times are SOURCE_DATE_EPOCH's if that is set.
-func WriteSnapshot(s Snapshot, overlays map[string]Overlay) error {
-	opt := layer.Options{}
-	if v := os.Getenv("SOURCE_DATE_EPOCH"); v != "" {
-		sec, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return fmt.Errorf("SOURCE_DATE_EPOCH=%q: not a number of seconds", v)
-		}
-		t := time.Unix(sec, 0)
-		opt.SourceDateEpoch = &t
+// (as OpenMounts returned them), to s.File as an OCI layer tarball, or
+// pushes them to the registry s.File names (after Fetch). Its times are
+// SOURCE_DATE_EPOCH's if that is set, and so is a pushed image's. done is
+// one line on what was done.
+func WriteSnapshot(s Snapshot, overlays map[string]Overlay) (done string, err error) {
+	start := time.Now()
+	epoch, err := SourceDateEpoch()
+	if err != nil {
+		return "", err
 	}
+	if s.ref != nil {
+		created := time.Now()
+		if epoch != nil {
+			created = *epoch
+		}
+		p, err := pushSnapshot(s, overlays, created)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("pushed the changes of %s to %s: layer %s, %d bytes, manifest %s, in %v",
+			s.Target, s.File, p.Layer, p.Size, p.Manifest, time.Since(start).Round(time.Millisecond)), nil
+	}
+	opt := layer.Options{SourceDateEpoch: epoch}
 	ov := overlays[s.Target]
 	if ov.inLower != nil {
 		opt.Modified = func(p string) bool { return ov.inLower("/" + p) }
 	}
 	if err := layer.WriteFile(s.File, ov.upper, opt); err != nil {
-		return fmt.Errorf("snapshot of %s: %w", s.Target, err)
+		return "", fmt.Errorf("snapshot of %s: %w", s.Target, err)
 	}
-	return nil
+	size := int64(-1)
+	if fi, err := os.Stat(s.File); err == nil {
+		size = fi.Size()
+	}
+	return fmt.Sprintf("snapshot of %s: %s, %d bytes in %v", s.Target, s.File, size, time.Since(start).Round(time.Microsecond)), nil
+}
+
+// SourceDateEpoch is SOURCE_DATE_EPOCH as a time, nil if unset.
+func SourceDateEpoch() (*time.Time, error) {
+	v := os.Getenv("SOURCE_DATE_EPOCH")
+	if v == "" {
+		return nil, nil
+	}
+	sec, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("SOURCE_DATE_EPOCH=%q: not a number of seconds", v)
+	}
+	t := time.Unix(sec, 0)
+	return &t, nil
 }
 
 // CloseMounts closes the file systems of mounts that hold resources beyond

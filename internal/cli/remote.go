@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/zvfs/zvfs/registry"
+)
+
+// Fetch does, before anything runs, the registry work the mounts and
+// snapshots name: it pulls the images of oci:// layers and tar sources
+// into the layer cache and puts the cached files in their place in
+// ma.Specs (an image of several layers gives them all, bottom first), and
+// checks that every oci:// snapshot could be pushed. warn gets what
+// deserves a line but stops nothing (a corrupt cached blob fetched again).
+func (ma *MountArgs) Fetch(ctx context.Context, warn func(string)) error {
+	if !ma.remote() {
+		return nil
+	}
+	c, err := registry.NewClient()
+	if err != nil {
+		return err
+	}
+	pull := func(flag, raw string) ([]registry.Layer, error) {
+		ref, err := registry.ParseRef(raw, ma.Insecure)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", flag, err)
+		}
+		return c.Pull(ctx, ref, warn)
+	}
+	for i := range ma.Specs {
+		sp := &ma.Specs[i]
+		var layers []string
+		for _, l := range sp.Layers {
+			if !registry.IsRef(l) {
+				layers = append(layers, l)
+				continue
+			}
+			got, err := pull("--mount "+sp.Target, l)
+			if err != nil {
+				return err
+			}
+			for _, g := range got {
+				layers = append(layers, g.Path)
+			}
+		}
+		sp.Layers = layers
+		if sp.Type == "tar" && registry.IsRef(sp.Source) {
+			got, err := pull("--mount "+sp.Target, sp.Source)
+			if err != nil {
+				return err
+			}
+			if len(got) != 1 {
+				return fmt.Errorf("--mount tar:%s=%s: the image has %d layers; mount it as overlay layers (layers=%s)", sp.Target, sp.Source, len(got), sp.Source)
+			}
+			sp.Source = got[0].Path
+		}
+	}
+	for i := range ma.Snaps {
+		s := &ma.Snaps[i]
+		if !registry.IsRef(s.File) {
+			continue
+		}
+		ref, err := registry.ParseRef(s.File, ma.Insecure)
+		if err != nil {
+			return fmt.Errorf("--snapshot: %w", err)
+		}
+		if err := c.CheckPush(ctx, ref); err != nil {
+			return fmt.Errorf("--snapshot: %w", err)
+		}
+		s.ref, s.client = &ref, c
+	}
+	return nil
+}
+
+// remote tells whether any mount or snapshot names a registry.
+func (ma *MountArgs) remote() bool {
+	for _, sp := range ma.Specs {
+		if registry.IsRef(sp.Source) {
+			return true
+		}
+		for _, l := range sp.Layers {
+			if registry.IsRef(l) {
+				return true
+			}
+		}
+	}
+	for _, s := range ma.Snaps {
+		if registry.IsRef(s.File) {
+			return true
+		}
+	}
+	return false
+}
+
+// pushSnapshot writes the snapshot s, whose File is a registry reference,
+// to a local file first, then pushes it; on success the local file goes
+// (the blob stays in the cache), on failure it stays, and the error says
+// where it is.
+func pushSnapshot(s Snapshot, overlays map[string]Overlay, created time.Time) (registry.Pushed, error) {
+	c := s.client
+	dir := filepath.Join(c.Cache, "unpushed")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return registry.Pushed{}, fmt.Errorf("snapshot of %s: %w", s.Target, err)
+	}
+	local := filepath.Join(dir, time.Now().UTC().Format("20060102T150405")+"-"+fileSafe(strings.TrimPrefix(s.File, registry.Scheme))+".tar")
+	ls := Snapshot{Target: s.Target, File: local}
+	if _, err := WriteSnapshot(ls, overlays); err != nil {
+		return registry.Pushed{}, err
+	}
+	p, err := c.Push(context.Background(), *s.ref, local, created)
+	if err != nil {
+		return p, fmt.Errorf("snapshot of %s: %w; the layer is kept in %s (zvfs push %s %s)", s.Target, err, local, local, s.File)
+	}
+	os.Remove(local)
+	return p, nil
+}
+
+// fileSafe makes a reference a file name: every byte outside
+// [A-Za-z0-9._-] becomes '_'.
+func fileSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-':
+			return r
+		}
+		return '_'
+	}, s)
+}
