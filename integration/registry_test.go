@@ -136,7 +136,7 @@ func TestRegistryBuild(t *testing.T) {
 	}
 	before := treeState(t, proj)
 
-	var layers []string
+	var layers, manifests []string
 	for i, tag := range []string{"main", "again"} {
 		env, _ := registryEnv(t)
 		r := run(t, out, append(env, "SOURCE_DATE_EPOCH=1700000000"), zvfsBin, "--mount", "overlay:/src="+proj,
@@ -145,7 +145,7 @@ func TestRegistryBuild(t *testing.T) {
 		if r.code != 0 || m == nil {
 			t.Fatalf("build %d: exit %d\n%s%s", i, r.code, r.stdout, r.stderr)
 		}
-		layers = append(layers, m[3])
+		layers, manifests = append(layers, m[3]), append(manifests, m[5])
 	}
 	if layers[0] != layers[1] {
 		t.Errorf("two identical runs pushed different layers: %v", layers)
@@ -165,13 +165,19 @@ func TestRegistryBuild(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the layer is not in the cache: %v", err)
 	}
-	// Warm: the cached blob is used as it is (the registry is gone).
+	// Warm, by digest: the cache answers; the registry is not needed.
 	reg.stop()
-	r = run(t, out, env, zvfsBin, "--mount", "overlay:/src="+proj+",layers="+reg.ref("team/build@")+"", "--", "true")
+	r = run(t, out, env, zvfsBin, "--mount", "overlay:/src="+proj+",layers="+reg.ref("team/build@"+manifests[0]), "--", "/src/prog")
+	if r.code != 0 || r.stdout != "units 10 sum 45\n" {
+		t.Errorf("warm run by digest, registry stopped: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, out, env, zvfsBin, "--mount", "overlay:/src="+proj+",layers="+reg.ref("team/build@"), "--", "true")
 	if r.code != 2 {
 		t.Errorf("a malformed reference: exit %d, want 2\n%s", r.code, r.stderr)
 	}
 	reg.start(t)
+	// Warm, by tag: the registry says what the tag is; the blob is used as
+	// it is.
 	r = run(t, out, env, zvfsBin, "--mount", stacked, "--", "/src/prog")
 	if fi2, err := os.Stat(blob); r.code != 0 || err != nil || !fi2.ModTime().Equal(fi.ModTime()) {
 		t.Errorf("warm run: exit %d, blob %v (fetched again?)\n%s", r.code, err, r.stderr)

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
@@ -26,10 +28,23 @@ type Layer struct {
 // call. A blob already in the cache is not downloaded again; one whose
 // content no longer matches its digest is refused, said so to warn, and
 // downloaded again. Errors are one line.
+//
+// A digest reference whose manifest and layers are all in the cache is
+// answered from it, without the network; a tag is always resolved by the
+// registry, since it may have moved.
 func (c *Client) Pull(ctx context.Context, ref Ref, warn func(string)) ([]Layer, error) {
+	if layers, ok := c.cached(ref); ok {
+		return layers, nil
+	}
 	img, err := remote.Image(ref.ref, c.options(ctx)...)
 	if err != nil {
 		return nil, fmt.Errorf("pull %s: %s", ref, oneLine(err))
+	}
+	// The manifest is kept by its digest, for later pulls by that digest.
+	if raw, err := img.RawManifest(); err == nil {
+		if d, err := img.Digest(); err == nil {
+			c.store(bytes.NewReader(raw), d, "manifest "+d.String())
+		}
 	}
 	layers, err := img.Layers()
 	if err != nil {
@@ -66,6 +81,36 @@ func (c *Client) Pull(ctx context.Context, ref Ref, warn func(string)) ([]Layer,
 		out = append(out, Layer{Digest: d, Path: path})
 	}
 	return out, nil
+}
+
+// cached answers a digest reference from the cache: its manifest and
+// every layer there and verified. Anything missing or wrong is left to
+// the network path, which says what (and fetches a corrupt blob again).
+func (c *Client) cached(ref Ref) ([]Layer, bool) {
+	dr, ok := ref.ref.(name.Digest)
+	if !ok {
+		return nil, false
+	}
+	d, err := v1.NewHash(dr.DigestStr())
+	if err != nil || verify(c.blobPath(d), d) != nil {
+		return nil, false
+	}
+	raw, err := os.ReadFile(c.blobPath(d))
+	if err != nil {
+		return nil, false
+	}
+	m, err := v1.ParseManifest(bytes.NewReader(raw))
+	if err != nil || !m.MediaType.IsImage() || len(m.Layers) == 0 {
+		return nil, false
+	}
+	var out []Layer
+	for _, l := range m.Layers {
+		if !readable(l.MediaType) || verify(c.blobPath(l.Digest), l.Digest) != nil {
+			return nil, false
+		}
+		out = append(out, Layer{Digest: l.Digest, Path: c.blobPath(l.Digest)})
+	}
+	return out, true
 }
 
 // download fetches layer l (digest d) into the cache.

@@ -183,6 +183,15 @@ func TestPushPull(t *testing.T) {
 	if _, err := b.Pull(ctx, byDigest, noWarn(t)); err != nil {
 		t.Errorf("pull by digest: %v", err)
 	}
+	// With the registry gone, a digest whose manifest and layers are
+	// cached still pulls; a tag, which may have moved, does not.
+	reg.srv.Close()
+	if layers, err := b.Pull(ctx, byDigest, noWarn(t)); err != nil || len(layers) != 1 || layers[0].Digest != p1.Layer {
+		t.Errorf("offline pull by digest: %+v, %v", layers, err)
+	}
+	if _, err := b.Pull(ctx, reg.ref(t, "team/build:main"), noWarn(t)); err == nil {
+		t.Errorf("offline pull by tag: no error")
+	}
 }
 
 // TestCorruptCache: a cached blob that no longer matches its digest is
@@ -236,20 +245,24 @@ func TestCorruptRegistry(t *testing.T) {
 		})
 	})
 	ctx := context.Background()
-	if _, err := client(t).Push(ctx, reg.ref(t, "r:t"), layerTar(t, strings.Repeat("x", 5000)), time.Unix(0, 0)); err != nil {
+	pushed, err := client(t).Push(ctx, reg.ref(t, "r:t"), layerTar(t, strings.Repeat("x", 5000)), time.Unix(0, 0))
+	if err != nil {
 		t.Fatal(err)
 	}
 	corrupt.Store(true)
 	c := client(t)
-	_, err := c.Pull(ctx, reg.ref(t, "r:t"), noWarn(t))
+	_, err = c.Pull(ctx, reg.ref(t, "r:t"), noWarn(t))
 	if err == nil {
 		t.Fatal("a corrupted blob was taken")
 	}
 	if strings.Contains(err.Error(), "\n") {
 		t.Errorf("error of more than one line: %q", err)
 	}
-	if blobs, _ := filepath.Glob(filepath.Join(c.Cache, "blobs", "sha256", "*")); len(blobs) != 0 {
-		t.Errorf("the cache kept %q", blobs)
+	if _, err := os.Stat(c.blobPath(pushed.Layer)); err == nil {
+		t.Errorf("the cache kept the corrupted layer")
+	}
+	if parts, _ := filepath.Glob(filepath.Join(c.Cache, "blobs", "sha256", ".part-*")); len(parts) != 0 {
+		t.Errorf("the cache kept partial files %q", parts)
 	}
 }
 
