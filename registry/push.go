@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -101,7 +102,8 @@ func (l *blobLayer) Compressed() (io.ReadCloser, error)  { return os.Open(l.path
 
 // compress gzips the tarball at tarPath into the cache. The gzip header
 // carries no name or time, and the level is fixed: the bytes depend on
-// the tarball alone.
+// the tarball alone. A tarball compressed before (the cache notes each
+// blob under its uncompressed digest) is not compressed again.
 func (c *Client) compress(tarPath string) (*blobLayer, error) {
 	in, err := os.Open(tarPath)
 	if err != nil {
@@ -112,6 +114,17 @@ func (c *Client) compress(tarPath string) (*blobLayer, error) {
 	if n, _ := in.ReadAt(magic[:], 0); n == 2 && magic == [2]byte{0x1f, 0x8b} {
 		return nil, fmt.Errorf("%s is gzip-compressed: push takes the plain layer tarball (gunzip it first)", tarPath)
 	}
+	tarHash := sha256.New()
+	if _, err := io.Copy(tarHash, in); err != nil {
+		return nil, fmt.Errorf("read %s: %w", tarPath, err)
+	}
+	diffID := v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(tarHash.Sum(nil))}
+	if l := c.compressed(diffID); l != nil {
+		return l, nil
+	}
+	if _, err := in.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read %s: %w", tarPath, err)
+	}
 	dir := filepath.Join(c.Cache, "blobs", "sha256")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("layer cache: %w", err)
@@ -121,10 +134,10 @@ func (c *Client) compress(tarPath string) (*blobLayer, error) {
 		return nil, fmt.Errorf("layer cache: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
-	blobHash, tarHash := sha256.New(), sha256.New()
+	blobHash := sha256.New()
 	counted := &countWriter{w: io.MultiWriter(tmp, blobHash)}
 	zw, _ := gzip.NewWriterLevel(counted, gzip.DefaultCompression)
-	_, err = io.Copy(io.MultiWriter(zw, tarHash), in)
+	_, err = io.Copy(zw, in)
 	if cerr := zw.Close(); err == nil {
 		err = cerr
 	}
@@ -136,14 +149,57 @@ func (c *Client) compress(tarPath string) (*blobLayer, error) {
 	}
 	l := &blobLayer{
 		digest: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(blobHash.Sum(nil))},
-		diffID: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(tarHash.Sum(nil))},
+		diffID: diffID,
 		size:   counted.n,
 	}
 	l.path = c.blobPath(l.digest)
 	if err := os.Rename(tmp.Name(), l.path); err != nil {
 		return nil, fmt.Errorf("layer cache: %w", err)
 	}
+	c.noteCompressed(diffID, l.digest)
 	return l, nil
+}
+
+// compressedPath is where the cache notes the digest of the gzip blob
+// made from the tarball of digest diffID.
+func (c *Client) compressedPath(diffID v1.Hash) string {
+	return filepath.Join(c.Cache, "diffids", diffID.Algorithm, diffID.Hex)
+}
+
+// compressed is the cached blob made from the tarball of digest diffID,
+// if the cache has it whole; nil if not.
+func (c *Client) compressed(diffID v1.Hash) *blobLayer {
+	b, err := os.ReadFile(c.compressedPath(diffID))
+	if err != nil {
+		return nil
+	}
+	d, err := v1.NewHash(strings.TrimSpace(string(b)))
+	if err != nil || verify(c.blobPath(d), d) != nil {
+		return nil
+	}
+	fi, err := os.Stat(c.blobPath(d))
+	if err != nil {
+		return nil
+	}
+	return &blobLayer{path: c.blobPath(d), digest: d, diffID: diffID, size: fi.Size()}
+}
+
+// noteCompressed notes that blob d is the gzip of the tarball diffID;
+// best effort (without the note the next push compresses again).
+func (c *Client) noteCompressed(diffID, d v1.Hash) {
+	path := c.compressedPath(diffID)
+	if os.MkdirAll(filepath.Dir(path), 0o755) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".part-")
+	if err != nil {
+		return
+	}
+	_, err = tmp.WriteString(d.String() + "\n")
+	if cerr := tmp.Close(); err == nil && cerr == nil {
+		os.Rename(tmp.Name(), path)
+	}
+	os.Remove(tmp.Name())
 }
 
 type countWriter struct {

@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -155,6 +156,30 @@ func TestPushPull(t *testing.T) {
 	}
 	if n := reg.upload.Load() - uploads; n != 0 {
 		t.Errorf("the second push started %d uploads; the registry had every blob", n)
+	}
+
+	// The same client pushing the same tarball again takes the blob it
+	// compressed before; if that blob went bad, it compresses again.
+	ino := func() uint64 {
+		fi, err := os.Stat(a.blobPath(p1.Layer))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Sys().(*syscall.Stat_t).Ino
+	}
+	before := ino()
+	if p3, err := a.Push(ctx, reg.ref(t, "team/build:third"), tarPath, created); err != nil || p3 != p1 {
+		t.Fatalf("third push: %+v, %v", p3, err)
+	}
+	if ino() != before {
+		t.Errorf("the tarball was compressed again")
+	}
+	os.WriteFile(a.blobPath(p1.Layer), []byte("bad"), 0o644)
+	if p4, err := a.Push(ctx, reg.ref(t, "team/build:fourth"), tarPath, created); err != nil || p4 != p1 {
+		t.Fatalf("push over a corrupt cached blob: %+v, %v", p4, err)
+	}
+	if err := verify(a.blobPath(p1.Layer), p1.Layer); err != nil {
+		t.Error(err)
 	}
 
 	b := client(t)
