@@ -40,10 +40,6 @@ var posixKnownFailures = map[string]map[string]string{
 	},
 	"overlay": {
 		"FcntlFlockLocksFile": posixLocksFileWhy,
-		"OpenAt":              posixOpenAtWhy,
-		"RenameOpenDir": "fstat of a descriptor of a directory that another directory was then renamed over " +
-			"reports the new directory (its inode number and mode 0755, not 0700): an overlay finds an open " +
-			"directory again by its path (backends/overlay/doc.go); mem follows the directory itself",
 	},
 	"fuse": {
 		"FcntlFlockLocksFile": posixLocksFileWhy,
@@ -59,8 +55,6 @@ const (
 	posixLocksFileWhy = "the test expects a second descriptor of the same process to conflict with the first's " +
 		"F_SETLK lock, but POSIX record locks belong to the process and never conflict with its own: it fails " +
 		"on a kernel tmpfs too (go-fuse's own TestAll leaves it out)"
-	posixOpenAtWhy = "openat relative to a descriptor of a directory renamed since is ENOENT: an overlay keeps " +
-		"an open directory as its path (mem follows the directory itself; ARCHITECTURE.md, Known gaps)"
 )
 
 var (

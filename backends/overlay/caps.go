@@ -10,5 +10,6 @@ var (
 	_ caps.FS       = (*FS)(nil)
 	_ caps.File     = (*dirFile)(nil)
 	_ caps.Direnter = (*dirFile)(nil)
+	_ caps.Pather   = (*dirFile)(nil)
 	_ caps.File     = (*lowerFile)(nil)
 )

@@ -68,16 +68,53 @@ func (fs *FS) isTracked(key dataKey) bool {
 	return fs.s.data[key] != nil
 }
 
-// untrack marks the tracked files at path p gone (p was removed or
-// replaced). The caller holds the write lock.
+// trackDir records an open directory at path p; its path follows renames
+// until untrackDir.
+func (fs *FS) trackDir(p string) *tracked {
+	t := &tracked{path: p}
+	fs.s.dataMu.Lock()
+	fs.s.dirs[t] = struct{}{}
+	fs.s.dataMu.Unlock()
+	return t
+}
+
+func (fs *FS) untrackDir(t *tracked) {
+	fs.s.dataMu.Lock()
+	delete(fs.s.dirs, t)
+	fs.s.dataMu.Unlock()
+}
+
+// dirPath is where the open directory t is now: ENOENT once removed.
+func (fs *FS) dirPath(t *tracked) (string, unix.Errno) {
+	fs.s.dataMu.Lock()
+	defer fs.s.dataMu.Unlock()
+	if t.gone {
+		return "", unix.ENOENT
+	}
+	return t.path, 0
+}
+
+// eachTracked calls f for every tracked lower file and open directory.
+// The caller holds dataMu.
+func (fs *FS) eachTracked(f func(*tracked)) {
+	for _, t := range fs.s.data {
+		f(t)
+	}
+	for t := range fs.s.dirs {
+		f(t)
+	}
+}
+
+// untrack marks the tracked files and directories at path p gone (p was
+// removed or replaced). The caller holds the write lock.
 func (fs *FS) untrack(p string) {
 	fs.s.dataMu.Lock()
 	defer fs.s.dataMu.Unlock()
-	for _, t := range fs.s.data {
+	fs.eachTracked(func(t *tracked) {
 		if t.path == p {
 			t.gone = true
 		}
-	}
+	})
 }
 
 // retrack follows a rename of oldp to newp (and, with exchange, of newp to
@@ -85,7 +122,10 @@ func (fs *FS) untrack(p string) {
 func (fs *FS) retrack(oldp, newp string, exchange bool) {
 	fs.s.dataMu.Lock()
 	defer fs.s.dataMu.Unlock()
-	for _, t := range fs.s.data {
+	fs.eachTracked(func(t *tracked) {
+		if t.gone {
+			return
+		}
 		switch {
 		case under(t.path, oldp):
 			t.path = newp + t.path[len(oldp):]
@@ -94,7 +134,7 @@ func (fs *FS) retrack(oldp, newp string, exchange bool) {
 		case t.path == newp:
 			t.gone = true
 		}
-	}
+	})
 }
 
 // under tells whether p is dir or a path below it.

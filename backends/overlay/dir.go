@@ -106,11 +106,14 @@ func (fs *FS) empty(n *node) (bool, unix.Errno) {
 }
 
 // dirFile is an open merged directory. It finds the directory again by
-// its real path at each call, so a listing is always the current one.
+// its real path at each call, so a listing is always the current one; the
+// path follows renames of the directory and of those above it, and leads
+// nowhere once the directory is removed, as the kernel's descriptor of it
+// would (caps.Pather).
 type dirFile struct {
 	fs   *FS // the view it was opened from
 	name string
-	path string
+	at   *tracked // its path, kept by the FS
 	st   mem.Stat // at the open, for Stat once the directory is gone
 
 	mu     sync.Mutex
@@ -155,7 +158,30 @@ func (f *dirFile) Close() error {
 		return &os.PathError{Op: "close", Path: f.name, Err: os.ErrClosed}
 	}
 	f.closed = true
+	f.fs.untrackDir(f.at)
 	return nil
+}
+
+// Path is where the directory is now, "/" for the root: ENOENT once it
+// was removed (caps.Pather).
+func (f *dirFile) Path() (string, error) {
+	if err := f.check("path"); err != nil {
+		return "", err
+	}
+	p, e := f.fs.dirPath(f.at)
+	if e != 0 {
+		return "", pathErr("path", f.name, e)
+	}
+	return upath(p), nil
+}
+
+// where is Path for the calls that act on the directory.
+func (f *dirFile) where(op string) (string, error) {
+	p, e := f.fs.dirPath(f.at)
+	if e != 0 {
+		return "", pathErr(op, f.name, e)
+	}
+	return upath(p), nil
 }
 
 // Seek can only rewind (0, io.SeekStart) or tell the offset (0,
@@ -176,7 +202,11 @@ func (f *dirFile) Seek(offset int64, whence int) (int64, error) {
 // node finds the directory again, under the lock: ENOENT once its path
 // no longer leads to a directory.
 func (f *dirFile) node() (*node, unix.Errno) {
-	n, e := f.fs.real(f.path)
+	p, e := f.fs.dirPath(f.at)
+	if e != 0 {
+		return nil, e
+	}
+	n, e := f.fs.real(p)
 	if e == 0 && !n.isDir() {
 		e = unix.ENOENT
 	}
@@ -273,7 +303,11 @@ func (f *dirFile) Chmod(mode os.FileMode) error {
 	if err := f.check("chmod"); err != nil {
 		return err
 	}
-	return f.fs.chmod("chmod", upath(f.path), mode, true)
+	p, err := f.where("chmod")
+	if err != nil {
+		return err
+	}
+	return f.fs.chmod("chmod", p, mode, true)
 }
 
 // Chown is fchown(2) on the directory.
@@ -281,7 +315,11 @@ func (f *dirFile) Chown(uid, gid int) error {
 	if err := f.check("chown"); err != nil {
 		return err
 	}
-	return f.fs.chown("chown", upath(f.path), uid, gid, false, true)
+	p, err := f.where("chown")
+	if err != nil {
+		return err
+	}
+	return f.fs.chown("chown", p, uid, gid, false, true)
 }
 
 // Utimens is futimens(2) with explicit times on the directory.
@@ -289,7 +327,11 @@ func (f *dirFile) Utimens(atime, mtime *time.Time) error {
 	if err := f.check("utimens"); err != nil {
 		return err
 	}
-	return f.fs.utimens(upath(f.path), atime, mtime, false, true)
+	p, err := f.where("utimens")
+	if err != nil {
+		return err
+	}
+	return f.fs.utimens(p, atime, mtime, false, true)
 }
 
 // Touch is futimens(2) with UTIME_NOW on the directory.
@@ -297,5 +339,9 @@ func (f *dirFile) Touch() error {
 	if err := f.check("utimens"); err != nil {
 		return err
 	}
-	return f.fs.touch(upath(f.path), false, true)
+	p, err := f.where("utimens")
+	if err != nil {
+		return err
+	}
+	return f.fs.touch(p, false, true)
 }

@@ -101,11 +101,13 @@
 //     hidden whiteout and opaque entries; inode numbers of directories are
 //     their topmost layer's; st_dev is the layer's own (overlayfs reports
 //     its own device for directories).
-//   - An open directory is found again by its path at each listing: once
-//     it is renamed or removed, its listing gives ENOENT (and its Stat what
-//     it was, with a link count of 0). fchmod and the like on an open
-//     directory act on its path through the view, so they need search
-//     permission on its parents; on a regular file they do not.
+//   - An open directory is found again by its path at each call, a path
+//     the FS keeps up to date through renames of it and of the directories
+//     above it (caps.Pather); once it is removed or replaced, its listing
+//     gives ENOENT and its Stat what it was, with a link count of 0.
+//     fchmod and the like on an open directory act on its path through the
+//     view, so they need search permission on its parents; on a regular
+//     file they do not.
 //   - The lower layers must not change while the overlay is in use
 //     (overlayfs says the same). Their Lstat answers are cached (up to
 //     65536 per layer), so changes would not even be seen.

@@ -25,6 +25,9 @@ type shared struct {
 	// identity of a descriptor handed out for it (see OpenDataFile).
 	dataMu sync.Mutex
 	data   map[dataKey]*tracked
+	// dirs are the paths of open directories (dirFile), under dataMu and
+	// kept up to date the same way.
+	dirs map[*tracked]struct{}
 
 	// lower is the overlay of the lower layers alone (InLower).
 	lowerOnce sync.Once
@@ -58,7 +61,7 @@ func New(lowers []Layer, upper *mem.FS) *FS {
 	if upper == nil {
 		upper = mem.New()
 	}
-	s := &shared{upper: upper, data: make(map[dataKey]*tracked)}
+	s := &shared{upper: upper, data: make(map[dataKey]*tracked), dirs: make(map[*tracked]struct{})}
 	for _, l := range lowers {
 		if l != nil {
 			s.layers = append(s.layers, newCached(l))
@@ -167,7 +170,7 @@ func (fs *FS) write(f func() unix.Errno) unix.Errno {
 func (fs *FS) InLower(p string) bool {
 	fs.s.lowerOnce.Do(func() {
 		lowers := fs.s.layers[:len(fs.s.layers)-1]
-		v := &shared{upper: mem.New(), data: make(map[dataKey]*tracked)}
+		v := &shared{upper: mem.New(), data: make(map[dataKey]*tracked), dirs: make(map[*tracked]struct{})}
 		v.layers = append(append([]Layer(nil), lowers...), memLayer{fs: v.upper})
 		fs.s.lower = &FS{s: v, up: v.upper}
 	})

@@ -201,15 +201,40 @@ func splitNul(b []byte) []string {
 	return out
 }
 
-// The attributes of an open directory or lower file, by the name it was
-// opened by (caps.FileXattrer).
+// The attributes of an open directory, where it is now, or of a lower
+// file, by the name it was opened by (caps.FileXattrer).
 
 func (f *dirFile) SetXattr(attr string, value []byte, flags int) error {
-	return f.fs.SetXattr(f.name, attr, value, flags, false)
+	p, err := f.where("setxattr")
+	if err != nil {
+		return err
+	}
+	return f.fs.SetXattr(p, attr, value, flags, false)
 }
-func (f *dirFile) GetXattr(attr string) ([]byte, error) { return f.fs.GetXattr(f.name, attr, false) }
-func (f *dirFile) ListXattr() ([]string, error)         { return f.fs.ListXattr(f.name, false) }
-func (f *dirFile) RemoveXattr(attr string) error        { return f.fs.RemoveXattr(f.name, attr, false) }
+
+func (f *dirFile) GetXattr(attr string) ([]byte, error) {
+	p, err := f.where("getxattr")
+	if err != nil {
+		return nil, err
+	}
+	return f.fs.GetXattr(p, attr, false)
+}
+
+func (f *dirFile) ListXattr() ([]string, error) {
+	p, err := f.where("listxattr")
+	if err != nil {
+		return nil, err
+	}
+	return f.fs.ListXattr(p, false)
+}
+
+func (f *dirFile) RemoveXattr(attr string) error {
+	p, err := f.where("removexattr")
+	if err != nil {
+		return err
+	}
+	return f.fs.RemoveXattr(p, attr, false)
+}
 
 func (f *lowerFile) SetXattr(attr string, value []byte, flags int) error {
 	return f.fs.SetXattr(f.name, attr, value, flags, false)
