@@ -14,8 +14,6 @@ import (
 	"strings"
 	"syscall"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/preload"
 	"github.com/zvfs/zvfs/seccompnet"
@@ -166,7 +164,8 @@ func Run(argv []string, opts Options) (Result, error) {
 	}
 
 	// The program stays in our process group, so a terminal's ^C reaches it
-	// directly; signals sent to zvfs alone are passed on. A signal zvfs was
+	// directly; signals sent to zvfs alone are passed on (sigrelay.go tells
+	// them apart for SIGINT and SIGQUIT). A signal zvfs was
 	// started with ignored (nohup) stays ignored, so the program inherits that.
 	// Go's runtime keeps an inherited SIG_IGN for SIGHUP and SIGINT only:
 	// it takes SIGQUIT over (its goroutine dump), and the program would
@@ -177,12 +176,29 @@ func Run(argv []string, opts Options) (Result, error) {
 		signal.Ignore(syscall.SIGQUIT)
 	}
 	sigs := make(chan os.Signal, 8)
-	for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
-		if !signal.Ignored(sig) {
+	var interrupts []syscall.Signal
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
+		switch {
+		case signal.Ignored(sig):
+		case sig == syscall.SIGINT || sig == syscall.SIGQUIT:
+			interrupts = append(interrupts, sig)
+		default:
 			signal.Notify(sigs, sig)
 		}
 	}
 	defer signal.Stop(sigs)
+	if len(interrupts) > 0 {
+		rl, err := relaySignals(interrupts, func(sig syscall.Signal) {
+			select {
+			case sigs <- sig:
+			default: // eight waiting already
+			}
+		})
+		if err != nil {
+			return Result{}, &ExitError{126, fmt.Sprintf("signal handlers: %v", err)}
+		}
+		defer rl.Stop()
+	}
 	caught := (static || netOnly) && net != nil
 	if caught {
 		cmd.Env = append(cmd.Env, abi.EnvNet+"=1")
@@ -199,9 +215,6 @@ func Run(argv []string, opts Options) (Result, error) {
 		for {
 			select {
 			case sig := <-sigs:
-				if fromTerminal(sig) {
-					continue
-				}
 				cmd.Process.Signal(sig)
 			case <-done:
 				return
@@ -252,16 +265,6 @@ func exitCode(ps *os.ProcessState) int {
 		return 128 + int(ws.Signal())
 	}
 	return ps.ExitCode()
-}
-
-// fromTerminal guesses whether an interrupt came from the terminal, which
-// sends it to the whole foreground process group, the program included.
-func fromTerminal(sig os.Signal) bool {
-	if sig != syscall.SIGINT && sig != syscall.SIGQUIT {
-		return false
-	}
-	pgrp, err := unix.IoctlGetInt(0, unix.TIOCGPGRP)
-	return err == nil && pgrp == unix.Getpgrp()
 }
 
 func lookProgram(name string) (string, error) {
