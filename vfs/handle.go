@@ -122,6 +122,9 @@ func (h *handler) dispatch() (Answer, error) {
 		}
 		return h.stat(a[4], int(a[2]), true)
 	case unix.SYS_GETCWD:
+		if h.r.Call.Flags&abi.CallSince != 0 {
+			return h.cwdSince(uint32(a[2]))
+		}
 		l, err := h.c.resolve(h.r.Call.Path1, true)
 		if err == nil && l.onHost() {
 			_, err = os.Stat(l.host)

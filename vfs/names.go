@@ -90,8 +90,19 @@ func (h *handler) remove(dir bool) (Answer, error) {
 	if l.rel == "" && l.dot == "" {
 		return Answer{}, unix.EBUSY
 	}
+	ans, err := h.removeName(l, dir)
+	if err == nil && dir {
+		// For the working directories that were in it (moves.go).
+		h.ns.addMoves(move{old: vpath(l.m, l.rel)})
+	}
+	return ans, err
+}
+
+// removeName is unlink or rmdir of l.
+func (h *handler) removeName(l loc, dir bool) (Answer, error) {
 	fs := h.c.fs(l.m)
 	if u, ok := fs.(caps.Unlinker); ok {
+		var err error
 		if dir {
 			err = u.Rmdir(l.name())
 		} else {
@@ -163,6 +174,10 @@ func (h *handler) rename(flags uint) (Answer, error) {
 		return Answer{}, unix.EBUSY
 	}
 	fs := h.c.fs(l1.m)
+	// What the rename does to directories, for the working directories
+	// that follow them (moves.go).
+	src, _ := h.c.lstatName(l1)
+	dst, _ := h.c.lstatName(l2)
 	if r, ok := fs.(caps.FlagRenamer); ok {
 		err = r.RenameFlags(l1.name(), l2.name(), flags)
 	} else if flags != 0 {
@@ -172,6 +187,15 @@ func (h *handler) rename(flags uint) (Answer, error) {
 	}
 	if err != nil {
 		return Answer{}, err
+	}
+	p1, p2 := vpath(l1.m, l1.rel), vpath(l2.m, l2.rel)
+	switch {
+	case flags&unix.RENAME_EXCHANGE != 0 && (src != nil && src.IsDir() || dst != nil && dst.IsDir()):
+		h.ns.addMoves(move{old: p1, new: p2, exchange: true})
+	case src != nil && src.IsDir() && dst != nil && dst.IsDir() && !os.SameFile(src, dst):
+		h.ns.addMoves(move{old: p2}, move{old: p1, new: p2})
+	case src != nil && src.IsDir():
+		h.ns.addMoves(move{old: p1, new: p2})
 	}
 	return done(0)
 }
@@ -293,6 +317,17 @@ func (h *handler) cd(fi os.FileInfo, m *Mount, rel, virt string) (Answer, error)
 		return Answer{}, unix.EACCES
 	}
 	return Answer{Reply: abi.Reply{Str1: virt}, Fd: -1}, nil
+}
+
+// cwdSince answers where a virtual working directory, Path1 when the
+// moves count was since, is now (moves.go): the path, or ENOENT if it
+// was removed since.
+func (h *handler) cwdSince(since uint32) (Answer, error) {
+	now, gone := h.ns.follow(h.r.Call.Path1, since)
+	if gone {
+		return Answer{}, unix.ENOENT
+	}
+	return Answer{Reply: abi.Reply{Str1: now}, Fd: -1}, nil
 }
 
 func (h *handler) chdir() (Answer, error) {

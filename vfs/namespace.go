@@ -57,6 +57,7 @@ type Namespace struct {
 	served *fdtable.Table
 	rec    *recorder  // nil unless Record was called
 	pub    *publisher // nil unless Publish was called
+	moves  moveLog    // directory renames and removals (moves.go)
 }
 
 // New returns a namespace over mounts. Targets must be absolute and

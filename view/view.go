@@ -122,6 +122,9 @@ func (r *Region) header() *abi.ViewHeader { return (*abi.ViewHeader)(unsafe.Poin
 
 func (r *Region) seq() *uint32 { return &r.header().Seq }
 
+// SetMoves publishes n as the count of directory moves (ViewHeader.Moves).
+func (r *Region) SetMoves(n uint32) { atomic.StoreUint32(&r.header().Moves, n) }
+
 // Begin locks the view for a change and tells readers one is under way.
 // Changes made until the matching End are seen by readers all together.
 func (r *Region) Begin() {

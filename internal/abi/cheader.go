@@ -84,6 +84,7 @@ func CHeader() []byte {
 		{"ABI_CALL_PATH1", CallPath1},
 		{"ABI_CALL_PATH2", CallPath2},
 		{"ABI_CALL_SELF1", CallSelf1},
+		{"ABI_CALL_SINCE", CallSince},
 		{"ABI_REPLY_DONE", ReplyDone},
 		{"ABI_REPLY_PASS", ReplyPass},
 		{"ABI_REPLY_HOST", ReplyHost},

@@ -205,6 +205,10 @@ const (
 	CallPath1 = 1 << 2 // Path1 is present (Path1Len may be 0 for an empty path)
 	CallPath2 = 1 << 3
 	CallSelf1 = 1 << 4 // Path1 named the descriptor itself (/proc/self/fd/N, /dev/fd/N): it is Args-independent and passed
+	// CallSince, with getcwd: Path1 is a virtual working directory set when
+	// the view's ViewHeader.Moves was Args[2]; the reply gives where the
+	// renames since have taken it (Len1), or ENOENT if it was removed.
+	CallSince = 1 << 5
 )
 
 // ReplyFixed starts a MsgReply payload.
@@ -285,7 +289,7 @@ func DecodeCall(p []byte) (Call, error) {
 	if l1 >= MaxSentPath || l2 >= MaxSentPath {
 		return c, bad("call: path of %d bytes", max(l1, l2))
 	}
-	if c.Flags&^(CallFd1|CallFd2|CallPath1|CallPath2|CallSelf1) != 0 {
+	if c.Flags&^(CallFd1|CallFd2|CallPath1|CallPath2|CallSelf1|CallSince) != 0 {
 		return c, bad("call: flags %#x", c.Flags)
 	}
 	rest := p[CallFixedSize:]

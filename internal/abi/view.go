@@ -55,10 +55,16 @@ type ViewHeader struct {
 	Seq   uint32 // odd while the supervisor changes the view
 	Pid   uint32 // the supervisor: ViewOpenData entries are opened through its /proc/PID/fd
 	Flags uint32
+	// Moves counts the renames and removals of directories in the mounts,
+	// raised before the call that made one is answered: a process whose
+	// virtual working directory was set at another count asks where it is
+	// now (CallSince).
+	Moves uint32
+	_     uint32
 }
 
 // ViewHeaderSize is ViewHeader's size in bytes.
-const ViewHeaderSize = 16
+const ViewHeaderSize = 24
 
 // ViewEntry describes one name of a mount.
 type ViewEntry struct {

@@ -63,6 +63,7 @@
 #define ABI_CALL_PATH1             0x4
 #define ABI_CALL_PATH2             0x8
 #define ABI_CALL_SELF1             0x10
+#define ABI_CALL_SINCE             0x20
 #define ABI_REPLY_DONE             0x0
 #define ABI_REPLY_PASS             0x1
 #define ABI_REPLY_HOST             0x2
@@ -703,8 +704,10 @@ struct abi_view_header {
 	abi_u32 seq;
 	abi_u32 pid;
 	abi_u32 flags;
+	abi_u32 moves;
+	abi_u32 pad0;
 };
-_Static_assert(sizeof(struct abi_view_header) == 16, "abi_view_header size");
+_Static_assert(sizeof(struct abi_view_header) == 24, "abi_view_header size");
 
 struct abi_view_entry {
 	abi_u32 next;

@@ -156,8 +156,10 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 	if (zvfs_attach() < 0)
 		die("cannot allocate the hook block", -12, "");
 	vfs_init(getenv_(envp, ABI_ENV_MOUNTS), getenv_(envp, ABI_ENV_CWD), getenv_(envp, ABI_ENV_FDS));
-	if (vfs_on())
+	if (vfs_on()) {
 		view_init(getenv_(envp, ABI_ENV_VIEW));
+		cwd_view_ready();
+	}
 	hook_init(getenv_(envp, ABI_ENV_HOOKS));
 
 	char *buf = (char *)RAW6(SYS_mmap, 0, BUF_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -178,6 +178,8 @@ static long getcwd_call(struct frame *f)
 {
 	char buf[PATH_MAX_];
 	int virt;
+	if (cwd_follow())
+		return -ENOENT;
 	unsigned long n = cwd_copy(buf, &virt);
 	if (!virt)
 		return raw_frame(f);

@@ -21,6 +21,10 @@ struct vfs_state {
 	int cwd_lock;
 	char vcwd[PATH_MAX_];
 	char hcwd[PATH_MAX_];
+	/* The view's moves count when vcwd was last known true (cwd_follow),
+	 * and whether the directory was removed since. */
+	unsigned cwd_moves;
+	int cwd_gone;
 };
 extern struct vfs_state vs;
 
@@ -59,6 +63,11 @@ int mount_parent(const char *c, unsigned long n);
 unsigned long cwd_copy(char *out, int *virt);
 void cwd_set(const char *dir, unsigned long n, int virt);
 void cwd_change(const char *dir, unsigned long n, int virt);
+/* cwd_follow brings a virtual working directory up to date with the
+ * directory renames and removals made since it was set; 1 if it was
+ * removed. */
+int cwd_follow(void);
+#define CWD_MOVES_UNSET (~0u) /* cwd_view_ready (zvfs.h) */
 long upath(unsigned long u, char *raw);
 long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int opens);
 

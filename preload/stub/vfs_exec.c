@@ -127,10 +127,16 @@ void vfs_init(const char *mounts, const char *cwd, const char *fds)
 		net_inherit();
 		return;
 	}
+	long moves = cwd && *cwd >= '0' && *cwd <= '9' ? parse_num(&cwd) : -1;
+	if (moves >= 0 && cwd[0] == ':')
+		cwd++;
 	if (cwd && cwd[0] == '/' && zstrlen(cwd) < PATH_MAX_)
 		cwd_set(cwd, zstrlen(cwd), 1);
 	else
 		cwd_set(0, 0, 0);
+	/* The view is not mapped yet: the count comes with the path, or is
+	 * the view's once mapped (cwd_view_ready). */
+	vs.cwd_moves = moves >= 0 ? (unsigned)moves : CWD_MOVES_UNSET;
 	/* Descriptors the previous image had as virtual: keep those still
 	 * open (close-on-exec ones are gone). The supervisor checks each one
 	 * it is sent, so a stale bit costs one round trip, never a wrong answer. */
@@ -167,6 +173,7 @@ static void net_inherit(void)
 	unsigned long n = zstrlen(vs.hcwd);
 	if (n && under_mount(vs.hcwd, n))
 		cwd_set(vs.hcwd, n, 1);
+	vs.cwd_moves = CWD_MOVES_UNSET;
 	for (long fd = 0; fd < NET_INHERIT_FDS; fd++)
 		if (RAW2(SYS_fcntl, fd, F_GETFD) >= 0)
 			fd_set(fd, ABI_FD_VIRT | ABI_FD_SERVED);
@@ -193,11 +200,15 @@ int vfs_env(char *buf, unsigned long cap, unsigned long *out)
 	*s++ = 0;
 	char cwd[PATH_MAX_];
 	int virt;
+	cwd_follow();
 	unsigned long n = cwd_copy(cwd, &virt);
 	if (virt) {
+		/* MOVES:PATH, the count it is true at (cwd_follow). */
 		out[k++] = (unsigned long)s;
 		memcpy(s, env_cwd, sizeof env_cwd - 1);
 		s += sizeof env_cwd - 1;
+		s = zutoa(s, __atomic_load_n(&vs.cwd_moves, __ATOMIC_ACQUIRE));
+		*s++ = ':';
 		memcpy(s, cwd, n + 1);
 		s += n + 1;
 	}

@@ -146,6 +146,8 @@ void cwd_set(const char *dir, unsigned long n, int virt)
 	block_signals(&old);
 	spin_lock(&vs.cwd_lock);
 	__atomic_add_fetch(&vs.cwd_seq, 1, __ATOMIC_ACQ_REL);
+	vs.cwd_moves = view_moves();
+	vs.cwd_gone = 0;
 	if (virt) {
 		memcpy(vs.vcwd, dir, n);
 		vs.vcwd[n] = 0;
@@ -158,6 +160,41 @@ void cwd_set(const char *dir, unsigned long n, int virt)
 	__atomic_add_fetch(&vs.cwd_seq, 1, __ATOMIC_ACQ_REL);
 	spin_unlock(&vs.cwd_lock);
 	restore_signals(&old);
+}
+
+void cwd_view_ready(void)
+{
+	if (vs.cwd_moves == CWD_MOVES_UNSET)
+		vs.cwd_moves = view_moves();
+}
+
+int cwd_follow(void)
+{
+	unsigned now = view_moves(), since = __atomic_load_n(&vs.cwd_moves, __ATOMIC_ACQUIRE);
+	if (now == since || vs.vcwd[0] != '/')
+		return __atomic_load_n(&vs.cwd_gone, __ATOMIC_RELAXED);
+	struct path p;
+	int virt;
+	p.len = (long)cwd_copy(p.s, &virt);
+	p.kind = P_VIRT;
+	if (!virt)
+		return 0;
+	struct frame g;
+	memset(&g, 0, sizeof g);
+	g.rax = SYS_getcwd;
+	g.rdx = since;
+	struct reply rep;
+	if (request(SYS_getcwd, ABI_CALL_SINCE, &g, &p, 0, 0, 0, &rep) < 0)
+		return 0; /* no supervisor: the path as it was */
+	if (rep.fd >= 0)
+		RAW1(SYS_close, rep.fd);
+	if (rep.r.ret == 0 && rep.r.len1 > 0 && rep.r.len1 < PATH_MAX_ && rep.str[0] == '/')
+		cwd_change(rep.str, rep.r.len1, 1);
+	else if (rep.r.ret == -ENOENT)
+		__atomic_store_n(&vs.cwd_gone, 1, __ATOMIC_RELAXED);
+	/* Known true at now (the answer saw every move up to it, at least). */
+	__atomic_store_n(&vs.cwd_moves, now, __ATOMIC_RELEASE);
+	return __atomic_load_n(&vs.cwd_gone, __ATOMIC_RELAXED);
 }
 
 /* upath reads a path argument. The stub's own tables fill the lowest
@@ -230,6 +267,10 @@ long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int ope
 		memcpy(p->s, raw, (unsigned long)n + 1);
 		p->len = n;
 	} else if (dirfd == AT_FDCWD) {
+		/* In a removed working directory only ".." still leads
+		 * somewhere (the kernel keeps the directory's parent). */
+		if (cwd_follow() && !(raw[0] == '.' && raw[1] == '.' && (raw[2] == '/' || !raw[2])))
+			return -ENOENT;
 		int virt;
 		unsigned long k = cwd_copy(p->s, &virt);
 		if (k > 1)

@@ -83,6 +83,13 @@ void view_init(const char *spec)
 	vw.base = (const unsigned char *)m;
 }
 
+unsigned view_moves(void)
+{
+	if (!vw.base)
+		return 0;
+	return __atomic_load_n(&((const struct abi_view_header *)vw.base)->moves, __ATOMIC_ACQUIRE);
+}
+
 int view_env(char *buf, unsigned long cap)
 {
 	unsigned long n = zstrlen(vw.spec);

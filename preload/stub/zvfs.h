@@ -276,6 +276,9 @@ long vfs_call(struct frame *f, const unsigned long *mask);
 int vfs_env(char *buf, unsigned long cap, unsigned long *out);
 int paths_in_mount(const char *s, unsigned long n);
 int vfs_on(void);
+/* cwd_view_ready gives a working directory set before the view was mapped
+ * (without the count it is true at) the view's count of moves. */
+void cwd_view_ready(void);
 long install_fd(int fd, int cloexec, int bits, int lowest);
 
 /* struct stat as the kernel lays it out on x86-64. */
@@ -297,6 +300,9 @@ void vfs_mark(long fd);
 #define VIEW_ASK (-100000L) /* the view cannot answer: ask the supervisor */
 void view_init(const char *spec);
 int view_env(char *buf, unsigned long cap);
+/* view_moves is the view's count of directory moves (abi.ViewHeader.Moves):
+ * 0 without a view. */
+unsigned view_moves(void);
 void view_creds_changed(void);
 long view_start(unsigned long dev, unsigned long ino, long size, long mtime, long ctime, void *out, unsigned long cap,
 		unsigned *nsites);
