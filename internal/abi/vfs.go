@@ -168,6 +168,9 @@ func VFSClasses() [NSlots]Class {
 	for _, nr := range DataCalls {
 		t[nr] = ClassData
 	}
+	// getsockname of a socket bound in a mount gives the name the program
+	// bound, not the host path the socket is bound to.
+	t[unix.SYS_GETSOCKNAME] = ClassPath
 	for _, nr := range SockCalls {
 		t[nr] = ClassPath
 	}

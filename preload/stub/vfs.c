@@ -435,6 +435,73 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
  * copy of the socket to the host path the mount keeps for the file; a
  * relative one from a virtual working directory that leaves the mounts is
  * made absolute. Other addresses, and abstract names, go to the kernel. */
+/* bound: the names sockets were bound to in mounts, as the program gave
+ * them (a few: servers bind few sockets), for getsockname. A slot is free
+ * while ino is 0; the socket's inode tells a reused descriptor number. */
+#define BOUND_MAX 32
+static struct bound {
+	long fd;
+	unsigned long ino, len;
+	unsigned char addr[2 + SUN_PATH + 1];
+} bound[BOUND_MAX];
+static int bound_lock;
+static unsigned bound_next;
+
+static unsigned long sock_ino(long fd)
+{
+	struct kstat st;
+	return RAW2(SYS_fstat, fd, &st) < 0 ? 0 : st.ino;
+}
+
+/* bound_note records that socket fd was bound to the name addr (len bytes). */
+static void bound_note(long fd, const unsigned char *addr, unsigned long len)
+{
+	unsigned long ino = sock_ino(fd), old;
+	if (!ino)
+		return;
+	block_signals(&old);
+	spin_lock(&bound_lock);
+	unsigned i = 0;
+	while (i < BOUND_MAX && bound[i].ino && bound[i].fd != fd)
+		i++;
+	if (i == BOUND_MAX)
+		i = bound_next++ % BOUND_MAX; /* full: the oldest goes */
+	bound[i].fd = fd;
+	bound[i].ino = ino;
+	bound[i].len = len;
+	memcpy(bound[i].addr, addr, len);
+	spin_unlock(&bound_lock);
+	restore_signals(&old);
+}
+
+/* sockname_call is getsockname: for a socket bound in a mount, the name
+ * the program bound it to (cut to the caller's buffer, with the whole
+ * length, as the kernel does); for any other, the kernel's answer. */
+static long sockname_call(struct frame *f)
+{
+	long r = raw_frame(f);
+	unsigned long ino;
+	if (r < 0 || !(ino = sock_ino((long)f->rdi)))
+		return r;
+	struct bound b = {0};
+	unsigned long old;
+	block_signals(&old);
+	spin_lock(&bound_lock);
+	for (unsigned i = 0; i < BOUND_MAX; i++)
+		if (bound[i].ino == ino && bound[i].fd == (long)f->rdi)
+			b = bound[i];
+	spin_unlock(&bound_lock);
+	restore_signals(&old);
+	int room;
+	if (!b.ino || uread(&room, f->rdx, sizeof room) != (long)sizeof room || room < 0)
+		return r;
+	unsigned long n = (unsigned long)room < b.len ? (unsigned long)room : b.len;
+	unsigned len = (unsigned)b.len;
+	if (uwrite(f->rsi, b.addr, n) != (long)n || uwrite(f->rdx, &len, sizeof len) != (long)sizeof len)
+		return -EFAULT;
+	return 0;
+}
+
 static long sock_call(struct frame *f)
 {
 	unsigned long len = f->rdx;
@@ -466,6 +533,13 @@ static long sock_call(struct frame *f)
 	switch (rep.r.action) {
 	case ABI_REPLY_PASS:
 		return raw_frame(f);
+	case ABI_REPLY_DONE:
+		if (f->rax == SYS_bind && rep.r.ret == 0) {
+			/* As the kernel keeps a bound name: the path and its NUL. */
+			unsigned long pl = zstrlen((const char *)sa + 2);
+			bound_note((long)f->rdi, sa, pl < SUN_PATH ? 2 + pl + 1 : 2 + SUN_PATH);
+		}
+		return rep.r.ret;
 	case ABI_REPLY_HOST: /* the name led out of the mounts: the host's */
 		if (rep.r.len1 >= SUN_PATH)
 			return -ENAMETOOLONG;
@@ -483,6 +557,8 @@ long vfs_call(struct frame *f, const unsigned long *mask)
 		return getcwd_call(f);
 	if (nr == SYS_bind || nr == SYS_connect)
 		return sock_call(f);
+	if (nr == SYS_getsockname)
+		return sockname_call(f);
 	if (nr == SYS_close_range)
 		return close_range_call(f);
 	if (abi_cred_calls[nr]) {

@@ -2,8 +2,8 @@
 # working directory in $D), connected from another process, stream and
 # datagram; the socket file's type, mode (0777 less the umask) and
 # listing; EADDRINUSE, ECONNREFUSED, ENOENT after unlink, EACCES without
-# write permission (in a forked child as uid 65534); abstract names are
-# the kernel's alone.
+# write permission (in a forked child as uid 65534); getsockname gives
+# the name bound; abstract names are the kernel's alone.
 import errno
 import os
 import socket
@@ -46,6 +46,8 @@ snd.connect("sub/dg")
 snd.send(b"datagram")
 print(dg.recv(64).decode())
 print(sorted(os.listdir(".")), sorted(os.listdir("sub")))
+# The names as bound, relative or absolute (not where zvfs binds them).
+print("names", srv.getsockname(), dg.getsockname().replace(D, "$D"))
 
 again = socket.socket(socket.AF_UNIX)
 err("bind over s1", again.bind, "s1")
