@@ -59,12 +59,13 @@ func Mount(dir string, mounts []*vfs.Mount, opt Options) (*fuse.Server, error) {
 		NullPermissions: true, // mode 000 is a mode, not "unset"
 		RootStableAttr:  &stable,
 		MountOptions: fuse.MountOptions{
-			AllowOther:  opt.AllowOther,
-			FsName:      "zvfs",
-			Name:        "zvfs",
-			Debug:       opt.Debug,
-			DirectMount: true,
-			MaxWrite:    1 << 20,
+			AllowOther:    opt.AllowOther,
+			FsName:        "zvfs",
+			Name:          "zvfs",
+			Debug:         opt.Debug,
+			DisableXAttrs: true,
+			DirectMount:   true,
+			MaxWrite:      1 << 20,
 		},
 	}
 	if os.Geteuid() == 0 {
