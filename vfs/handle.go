@@ -123,7 +123,7 @@ func (h *handler) dispatch() (Answer, error) {
 		return h.stat(a[4], int(a[2]), true)
 	case unix.SYS_GETCWD:
 		if h.r.Call.Flags&abi.CallSince != 0 {
-			return h.cwdSince(uint32(a[2]))
+			return h.cwdSince(h.r.Call.Since)
 		}
 		l, err := h.c.resolve(h.r.Call.Path1, true)
 		if err == nil && l.onHost() {

@@ -8,6 +8,7 @@
 package vfs
 
 import (
+	"os"
 	"strings"
 	"sync"
 )
@@ -17,10 +18,14 @@ import (
 const movesKept = 4096
 
 // move is one entry of the log: old renamed to new (exchanged with it, if
-// exchange), or old removed (new "").
+// exchange), or old removed (new ""), then with what it was (fi, in m at
+// rel), for stat(".") in it.
 type move struct {
 	old, new string
 	exchange bool
+	fi       os.FileInfo
+	m        *Mount
+	rel      string
 }
 
 // moveLog is the log; n counts every move ever made, so the last entry
@@ -52,6 +57,20 @@ func (ns *Namespace) addMoves(ms ...move) {
 // the moves made after: where p is now, or gone if it (or a directory
 // above it) was removed.
 func (ns *Namespace) follow(p string, since uint32) (now string, gone bool) {
+	now, removal := ns.replay(p, since)
+	return now, removal != nil
+}
+
+// removedAs is the removal that ended p, a working directory set when the
+// count was since, with what the directory was then; nil if it is not
+// gone, or the log no longer knows.
+func (ns *Namespace) removedAs(p string, since uint32) *move {
+	_, removal := ns.replay(p, since)
+	return removal
+}
+
+// replay is follow, with the entry that removed p.
+func (ns *Namespace) replay(p string, since uint32) (string, *move) {
 	ns.moves.mu.Lock()
 	defer ns.moves.mu.Unlock()
 	l := ns.moves.log
@@ -59,14 +78,18 @@ func (ns *Namespace) follow(p string, since uint32) (now string, gone bool) {
 	var start int
 	switch {
 	case since > ns.moves.n:
-		return p, false // not a count this run gave
+		return p, nil // not a count this run gave
 	case since >= first:
 		start = int(since - first)
 	} // older than the log: from what it holds
-	for _, m := range l[start:] {
+	for i := range l[start:] {
+		m := &l[start+i]
 		switch {
 		case m.new == "" && under(p, m.old):
-			return p, true
+			if p != m.old {
+				return p, &move{old: p} // a directory above it: no attributes
+			}
+			return p, m
 		case m.new == "":
 		case under(p, m.old):
 			p = m.new + p[len(m.old):]
@@ -74,7 +97,7 @@ func (ns *Namespace) follow(p string, since uint32) (now string, gone bool) {
 			p = m.old + p[len(m.new):]
 		}
 	}
-	return p, false
+	return p, nil
 }
 
 // under tells whether p is dir or a path below it.

@@ -90,10 +90,14 @@ func (h *handler) remove(dir bool) (Answer, error) {
 	if l.rel == "" && l.dot == "" {
 		return Answer{}, unix.EBUSY
 	}
+	var was os.FileInfo
+	if dir {
+		was, _ = h.c.lstatName(l)
+	}
 	ans, err := h.removeName(l, dir)
 	if err == nil && dir {
 		// For the working directories that were in it (moves.go).
-		h.ns.addMoves(move{old: vpath(l.m, l.rel)})
+		h.ns.addMoves(move{old: vpath(l.m, l.rel), fi: was, m: l.m, rel: l.rel})
 	}
 	return ans, err
 }
@@ -193,7 +197,7 @@ func (h *handler) rename(flags uint) (Answer, error) {
 	case flags&unix.RENAME_EXCHANGE != 0 && (src != nil && src.IsDir() || dst != nil && dst.IsDir()):
 		h.ns.addMoves(move{old: p1, new: p2, exchange: true})
 	case src != nil && src.IsDir() && dst != nil && dst.IsDir() && !os.SameFile(src, dst):
-		h.ns.addMoves(move{old: p2}, move{old: p1, new: p2})
+		h.ns.addMoves(move{old: p2, fi: dst, m: l2.m, rel: l2.rel}, move{old: p1, new: p2})
 	case src != nil && src.IsDir():
 		h.ns.addMoves(move{old: p1, new: p2})
 	}

@@ -308,7 +308,11 @@ func (f *fdFile) rel() string {
 }
 
 func (h *handler) writeStat(buf uint64, fi os.FileInfo, m *Mount, rel string, statx bool) (Answer, error) {
-	a := attrOf(m, rel, fi)
+	return h.writeAttr(buf, attrOf(m, rel, fi), statx)
+}
+
+// writeAttr gives the caller a as stat or statx lays it out.
+func (h *handler) writeAttr(buf uint64, a attr, statx bool) (Answer, error) {
 	b := a.stat()
 	if statx {
 		b = a.statx()
@@ -322,6 +326,17 @@ func (h *handler) writeStat(buf uint64, fi os.FileInfo, m *Mount, rel string, st
 func (h *handler) stat(buf uint64, flags int, statx bool) (Answer, error) {
 	if h.r.Call.Path1 == "" && flags&unix.AT_EMPTY_PATH != 0 && h.r.Call.Flags&abi.CallFd1 != 0 {
 		return h.fstat(buf, statx)
+	}
+	if h.r.Call.Flags&abi.CallSince != 0 {
+		// stat(".") in a working directory removed since (moves.go): the
+		// directory as it was, with no link left.
+		gone := h.ns.removedAs(h.r.Call.Path1, h.r.Call.Since)
+		if gone == nil || gone.fi == nil {
+			return Answer{}, unix.ENOENT
+		}
+		a := attrOf(gone.m, gone.rel, gone.fi)
+		a.Nlink = 0
+		return h.writeAttr(buf, a, statx)
 	}
 	l, fi, err := h.described(flags&unix.AT_SYMLINK_NOFOLLOW == 0)
 	if err != nil {

@@ -198,7 +198,7 @@ type CallFixed struct {
 	Path1Len uint32    // the first path, made absolute against the working directory when it was relative to it
 	Path2Len uint32
 	Umask    uint32 // the process's umask, for calls that create
-	_        uint32
+	Since    uint32 // with CallSince: the view's moves count the working directory in Path1 was true at
 }
 
 // Call flags.
@@ -208,9 +208,11 @@ const (
 	CallPath1 = 1 << 2 // Path1 is present (Path1Len may be 0 for an empty path)
 	CallPath2 = 1 << 3
 	CallSelf1 = 1 << 4 // Path1 named the descriptor itself (/proc/self/fd/N, /dev/fd/N): it is Args-independent and passed
-	// CallSince, with getcwd: Path1 is a virtual working directory set when
-	// the view's ViewHeader.Moves was Args[2]; the reply gives where the
-	// renames since have taken it (Len1), or ENOENT if it was removed.
+	// CallSince: Path1 is a virtual working directory that was true when
+	// the view's ViewHeader.Moves was Since. With getcwd, the reply gives
+	// where the renames since have taken it (Len1), or ENOENT if it was
+	// removed; with a call of the stat family, the attributes of the
+	// directory as it was removed (nlink 0), for stat(".") in it.
 	CallSince = 1 << 5
 )
 
@@ -263,6 +265,7 @@ type Call struct {
 	Flags        uint32
 	Args         [6]uint64
 	Umask        uint32
+	Since        uint32
 	Path1, Path2 string
 }
 
@@ -286,6 +289,7 @@ func DecodeCall(p []byte) (Call, error) {
 	}
 	l1, l2 := uint64(le.Uint32(p[56:])), uint64(le.Uint32(p[60:]))
 	c.Umask = le.Uint32(p[64:]) & 0777
+	c.Since = le.Uint32(p[68:])
 	if l1+l2 != uint64(len(p)-CallFixedSize) {
 		return c, bad("call: paths of %d and %d bytes but %d bytes follow", l1, l2, len(p)-CallFixedSize)
 	}
@@ -319,7 +323,7 @@ func EncodeCall(pid int32, c Call) []byte {
 	b = le.AppendUint32(b, uint32(len(c.Path1)))
 	b = le.AppendUint32(b, uint32(len(c.Path2)))
 	b = le.AppendUint32(b, c.Umask)
-	b = le.AppendUint32(b, 0)
+	b = le.AppendUint32(b, c.Since)
 	b = append(b, c.Path1...)
 	return append(b, c.Path2...)
 }

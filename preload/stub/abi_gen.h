@@ -656,7 +656,7 @@ struct abi_call_fixed {
 	abi_u32 path1_len;
 	abi_u32 path2_len;
 	abi_u32 umask;
-	abi_u32 pad0;
+	abi_u32 since;
 };
 _Static_assert(sizeof(struct abi_call_fixed) == 72, "abi_call_fixed size");
 

@@ -32,6 +32,7 @@ long request(unsigned nr, unsigned flags, const struct frame *f, const struct pa
 	m.c.path1_len = (abi_u32)l1;
 	m.c.path2_len = (abi_u32)l2;
 	m.c.umask = vs.umask;
+	m.c.since = flags & ABI_CALL_SINCE ? __atomic_load_n(&vs.cwd_true, __ATOMIC_ACQUIRE) : 0;
 	struct iovec_ iov[3] = {{&m, sizeof m}, {(void *)(p1 ? p1->s : 0), l1}, {(void *)(p2 ? p2->s : 0), l2}};
 	struct cmsg_fds cm = {16 + 4 * (unsigned long)n, SOL_SOCKET, SCM_RIGHTS, {n > 0 ? fds[0] : -1, n > 1 ? fds[1] : -1}};
 	struct msghdr_ mh = {0, 0, iov, 3, n ? &cm : 0, n ? sizeof cm : 0, 0};
@@ -293,6 +294,28 @@ static long host_call(struct frame *f, const struct abi_pathcall *pc, struct pat
 	return r;
 }
 
+/* gone_cwd_call answers a call about "." in a removed working directory:
+ * the stat family gets the directory as it was (the supervisor kept it),
+ * everything else ENOENT. */
+static long gone_cwd_call(struct frame *f, const struct path *p)
+{
+	switch (f->rax) {
+	case SYS_stat:
+	case SYS_lstat:
+	case SYS_newfstatat:
+	case SYS_statx: {
+		struct reply rep;
+		long r = request((unsigned)f->rax, ABI_CALL_SINCE, f, p, 0, 0, 0, &rep);
+		if (r < 0)
+			return r;
+		if (rep.fd >= 0)
+			RAW1(SYS_close, rep.fd);
+		return rep.r.action == ABI_REPLY_DONE ? rep.r.ret : -ENOENT;
+	}
+	}
+	return -ENOENT;
+}
+
 long path_call(struct frame *f, const unsigned long *mask, int depth)
 {
 	long nr = (long)f->rax, r;
@@ -326,6 +349,8 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 		r = classify(&p1, *frame_arg(f, pc->path1), d, empty_ok, opens);
 		if (r < 0)
 			return r;
+		if (p1.gone_cwd)
+			return gone_cwd_call(f, &p1);
 		a = &p1;
 		if (p1.kind == P_VIRT_FD) {
 			fds[nfds++] = (int)d;

@@ -21,9 +21,10 @@ struct vfs_state {
 	int cwd_lock;
 	char vcwd[PATH_MAX_];
 	char hcwd[PATH_MAX_];
-	/* The view's moves count when vcwd was last known true (cwd_follow),
-	 * and whether the directory was removed since. */
-	unsigned cwd_moves;
+	/* The view's moves count when vcwd was last checked (cwd_follow) and
+	 * when it was last known true, and whether the directory was removed
+	 * since: then cwd_true is what the supervisor replays to it. */
+	unsigned cwd_moves, cwd_true;
 	int cwd_gone;
 };
 extern struct vfs_state vs;
@@ -34,6 +35,7 @@ struct path {
 	int kind;
 	long fd;              /* P_SELF: the descriptor the path names */
 	int parent_only;      /* virtual only to list mount points in a host directory */
+	int gone_cwd;         /* "." in a removed working directory: s is what it was (CALL_SINCE) */
 	long len;             /* of s */
 	char s[PATH_MAX_ * 2]; /* the path as sent: absolute, or relative to a virtual dirfd */
 };

@@ -136,7 +136,7 @@ void vfs_init(const char *mounts, const char *cwd, const char *fds)
 		cwd_set(0, 0, 0);
 	/* The view is not mapped yet: the count comes with the path, or is
 	 * the view's once mapped (cwd_view_ready). */
-	vs.cwd_moves = moves >= 0 ? (unsigned)moves : CWD_MOVES_UNSET;
+	vs.cwd_moves = vs.cwd_true = moves >= 0 ? (unsigned)moves : CWD_MOVES_UNSET;
 	/* Descriptors the previous image had as virtual: keep those still
 	 * open (close-on-exec ones are gone). The supervisor checks each one
 	 * it is sent, so a stale bit costs one round trip, never a wrong answer. */
@@ -207,7 +207,7 @@ int vfs_env(char *buf, unsigned long cap, unsigned long *out)
 		out[k++] = (unsigned long)s;
 		memcpy(s, env_cwd, sizeof env_cwd - 1);
 		s += sizeof env_cwd - 1;
-		s = zutoa(s, __atomic_load_n(&vs.cwd_moves, __ATOMIC_ACQUIRE));
+		s = zutoa(s, __atomic_load_n(&vs.cwd_true, __ATOMIC_ACQUIRE));
 		*s++ = ':';
 		memcpy(s, cwd, n + 1);
 		s += n + 1;

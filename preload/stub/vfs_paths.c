@@ -146,7 +146,7 @@ void cwd_set(const char *dir, unsigned long n, int virt)
 	block_signals(&old);
 	spin_lock(&vs.cwd_lock);
 	__atomic_add_fetch(&vs.cwd_seq, 1, __ATOMIC_ACQ_REL);
-	vs.cwd_moves = view_moves();
+	vs.cwd_moves = vs.cwd_true = view_moves();
 	vs.cwd_gone = 0;
 	if (virt) {
 		memcpy(vs.vcwd, dir, n);
@@ -165,13 +165,13 @@ void cwd_set(const char *dir, unsigned long n, int virt)
 void cwd_view_ready(void)
 {
 	if (vs.cwd_moves == CWD_MOVES_UNSET)
-		vs.cwd_moves = view_moves();
+		vs.cwd_moves = vs.cwd_true = view_moves();
 }
 
 int cwd_follow(void)
 {
 	unsigned now = view_moves(), since = __atomic_load_n(&vs.cwd_moves, __ATOMIC_ACQUIRE);
-	if (now == since || vs.vcwd[0] != '/')
+	if (now == since || vs.vcwd[0] != '/' || __atomic_load_n(&vs.cwd_gone, __ATOMIC_RELAXED))
 		return __atomic_load_n(&vs.cwd_gone, __ATOMIC_RELAXED);
 	struct path p;
 	int virt;
@@ -182,17 +182,18 @@ int cwd_follow(void)
 	struct frame g;
 	memset(&g, 0, sizeof g);
 	g.rax = SYS_getcwd;
-	g.rdx = since;
 	struct reply rep;
 	if (request(SYS_getcwd, ABI_CALL_SINCE, &g, &p, 0, 0, 0, &rep) < 0)
 		return 0; /* no supervisor: the path as it was */
 	if (rep.fd >= 0)
 		RAW1(SYS_close, rep.fd);
-	if (rep.r.ret == 0 && rep.r.len1 > 0 && rep.r.len1 < PATH_MAX_ && rep.str[0] == '/')
+	if (rep.r.ret == 0 && rep.r.len1 > 0 && rep.r.len1 < PATH_MAX_ && rep.str[0] == '/') {
 		cwd_change(rep.str, rep.r.len1, 1);
-	else if (rep.r.ret == -ENOENT)
+		/* True at now (the answer saw every move up to it, at least). */
+		__atomic_store_n(&vs.cwd_true, now, __ATOMIC_RELEASE);
+	} else if (rep.r.ret == -ENOENT) {
 		__atomic_store_n(&vs.cwd_gone, 1, __ATOMIC_RELAXED);
-	/* Known true at now (the answer saw every move up to it, at least). */
+	}
 	__atomic_store_n(&vs.cwd_moves, now, __ATOMIC_RELEASE);
 	return __atomic_load_n(&vs.cwd_gone, __ATOMIC_RELAXED);
 }
@@ -234,6 +235,15 @@ static long self_fd(const char *p)
 
 /* classify reads the path at user address u, relative to dirfd, and says
  * where it lives. Returns 0 or -errno (EFAULT, ENAMETOOLONG). */
+/* only_dots: is the relative path s "." in any spelling ("./", ".//.")? */
+static int only_dots(const char *s)
+{
+	for (; *s; s++)
+		if (*s != '/' && !(*s == '.' && (s[1] == '/' || !s[1])))
+			return 0;
+	return 1;
+}
+
 long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int opens)
 {
 	char raw[PATH_MAX_];
@@ -244,6 +254,7 @@ long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int ope
 		return -ENAMETOOLONG;
 	p->kind = P_HOST;
 	p->parent_only = 0;
+	p->gone_cwd = 0;
 	if (n == 0) {
 		/* "" names dirfd itself with AT_EMPTY_PATH, else ENOENT (kernel). */
 		if (empty_ok && dirfd != AT_FDCWD && (fd_bits(dirfd) & ABI_FD_VIRT))
@@ -268,9 +279,16 @@ long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int ope
 		p->len = n;
 	} else if (dirfd == AT_FDCWD) {
 		/* In a removed working directory only ".." still leads
-		 * somewhere (the kernel keeps the directory's parent). */
-		if (cwd_follow() && !(raw[0] == '.' && raw[1] == '.' && (raw[2] == '/' || !raw[2])))
-			return -ENOENT;
+		 * somewhere (the kernel keeps the directory's parent), and "."
+		 * is the directory as it was. */
+		if (cwd_follow() && !(raw[0] == '.' && raw[1] == '.' && (raw[2] == '/' || !raw[2]))) {
+			if (!only_dots(raw))
+				return -ENOENT;
+			p->kind = P_VIRT;
+			p->gone_cwd = 1;
+			p->len = (long)cwd_copy(p->s, &(int){0});
+			return 0;
+		}
 		int virt;
 		unsigned long k = cwd_copy(p->s, &virt);
 		if (k > 1)

@@ -2,10 +2,11 @@
 # of a directory above it, by this process or another; getcwd, relative
 # names and the programs it starts see where it went. Once it is removed
 # (or another directory is renamed over it), relative names fail and
-# getcwd is ENOENT, even after a new directory takes its name; ".." still
-# leads to its parent.
+# getcwd is ENOENT, even after a new directory takes its name, stat(".")
+# describes it with no link left, and ".." still leads to its parent.
 import errno
 import os
+import stat
 import subprocess
 
 D = os.environ["D"]
@@ -46,13 +47,15 @@ os.mkdir("victim")
 os.mkdir("over")
 os.chdir("victim")
 os.rename(D + "/over", D + "/victim")
-print("renamed over", where(), attempt(open, "x", "w"))
+print("renamed over", where(), attempt(open, "x", "w"), os.stat(".").st_nlink)
 os.chdir(D)
 
 os.mkdir("gone")
 os.chdir("gone")
 os.rmdir(D + "/gone")
 print("removed", where(), attempt(open, "x", "w"), attempt(os.listdir, "f"))
+st = os.stat(".")
+print("stat . of the removed one", stat.S_ISDIR(st.st_mode), oct(stat.S_IMODE(st.st_mode)), st.st_nlink)
 os.mkdir(D + "/gone")
 print("name taken again", where(), attempt(open, "x", "w"))
 os.chdir("..")
