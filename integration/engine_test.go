@@ -377,3 +377,29 @@ func TestIgnoredSignalsInherited(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestCwdMovesAsNobody: the working directory follows renames and
+// removals for an ordinary user as for root (scenario cwdmoves.py), the
+// same as the kernel's for that user on a directory of theirs.
+func TestCwdMovesAsNobody(t *testing.T) {
+	requireRoot(t)
+	need(t, "python3")
+	python := "/usr/bin/python3" // not a shim in root's home
+	_, zvfs := setIDProg(t)
+	script, err := os.ReadFile(filepath.Join("testdata", "scenarios", "cwdmoves.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := hostDir(t, "zvfs-cwdmoves-")
+	if err := os.Chown(dir, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	native := run(t, "/", []string{"D=" + dir, "HOME=/nonexistent"}, append(append([]string{}, nobody...),
+		python, "-c", string(script))...)
+	under := run(t, "/", []string{"D=/data", "HOME=/nonexistent"}, append(append([]string{}, nobody...),
+		zvfs, "--mount", "mem:/data", "--", python, "-c", string(script))...)
+	if native.code != 0 || under.code != 0 || under.stdout != native.stdout {
+		t.Errorf("as nobody: native exit %d, zvfs exit %d\nnative:\n%s%s\nzvfs:\n%s%s",
+			native.code, under.code, native.stdout, native.stderr, under.stdout, under.stderr)
+	}
+}
