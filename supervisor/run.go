@@ -188,7 +188,7 @@ func Run(argv []string, opts Options) (Result, error) {
 	}
 	defer signal.Stop(sigs)
 	if len(interrupts) > 0 {
-		rl, err := relaySignals(interrupts, func(sig syscall.Signal) {
+		stop, err := relaySignals(interrupts, func(sig syscall.Signal) {
 			select {
 			case sigs <- sig:
 			default: // eight waiting already
@@ -197,7 +197,7 @@ func Run(argv []string, opts Options) (Result, error) {
 		if err != nil {
 			return Result{}, &ExitError{126, fmt.Sprintf("signal handlers: %v", err)}
 		}
-		defer rl.Stop()
+		defer stop()
 	}
 	caught := (static || netOnly) && net != nil
 	if caught {

@@ -13,6 +13,7 @@ import (
 	"encoding/binary"
 	"io"
 	"os"
+	"sync"
 	"syscall"
 	"unsafe"
 
@@ -51,23 +52,54 @@ func sigaction(sig syscall.Signal, act, old *kernelSigaction) error {
 	return nil
 }
 
-// relay is the relay of some signals, while installed.
-type relay struct {
-	r    *os.File
-	w    int
-	sigs []syscall.Signal
-	old  []kernelSigaction
+// relay is the installed relay, shared by the runs of this process that
+// want it (hook programs may run several at once), each with its pass.
+var relay struct {
+	sync.Mutex
+	r      *os.File
+	w      int
+	sigs   []syscall.Signal
+	old    []kernelSigaction
+	passes map[int]func(syscall.Signal)
+	next   int
 }
 
-// relaySignals installs the handler for sigs and calls pass, from a
-// goroutine, with each one that did not come from the terminal. Stop
+// relaySignals calls pass, from a goroutine, with each of sigs that zvfs
+// receives and that did not come from the terminal, installing the
+// handler if no run has yet. The returned stop ends that; the last one
 // puts the handlers back as they were.
-func relaySignals(sigs []syscall.Signal, pass func(syscall.Signal)) (*relay, error) {
+func relaySignals(sigs []syscall.Signal, pass func(syscall.Signal)) (stop func(), err error) {
+	relay.Lock()
+	defer relay.Unlock()
+	if relay.passes == nil {
+		if err := installRelay(sigs); err != nil {
+			return nil, err
+		}
+		relay.passes = map[int]func(syscall.Signal){}
+	}
+	id := relay.next
+	relay.next++
+	relay.passes[id] = pass
+	return func() {
+		relay.Lock()
+		defer relay.Unlock()
+		delete(relay.passes, id)
+		if len(relay.passes) == 0 {
+			relay.passes = nil
+			uninstallRelay()
+		}
+	}, nil
+}
+
+// installRelay makes a pipe, points the handler at it for sigs, and starts
+// the goroutine that reads it. The caller holds relay's lock.
+func installRelay(sigs []syscall.Signal) error {
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
-		return nil, err
+		return err
 	}
-	rl := &relay{r: os.NewFile(uintptr(p[0]), "signal relay"), w: p[1]}
+	r := os.NewFile(uintptr(p[0]), "signal relay")
+	relay.r, relay.w = r, p[1]
 	relayFd = int64(p[1])
 	handler, restorer := relayAddrs()
 	act := kernelSigaction{handler: handler, flags: saSigInfo | saOnStack | saRestorer | saRestart,
@@ -75,32 +107,39 @@ func relaySignals(sigs []syscall.Signal, pass func(syscall.Signal)) (*relay, err
 	for _, sig := range sigs {
 		var old kernelSigaction
 		if err := sigaction(sig, &act, &old); err != nil {
-			rl.Stop()
-			return nil, err
+			uninstallRelay()
+			return err
 		}
-		rl.sigs, rl.old = append(rl.sigs, sig), append(rl.old, old)
+		relay.sigs, relay.old = append(relay.sigs, sig), append(relay.old, old)
 	}
 	go func() {
 		var rec [16]byte
 		for {
-			if _, err := io.ReadFull(rl.r, rec[:]); err != nil {
+			if _, err := io.ReadFull(r, rec[:]); err != nil {
 				return
 			}
+			if int32(binary.LittleEndian.Uint32(rec[4:])) == siKernel {
+				continue
+			}
 			sig := syscall.Signal(binary.LittleEndian.Uint32(rec[0:]))
-			if int32(binary.LittleEndian.Uint32(rec[4:])) != siKernel {
+			relay.Lock()
+			for _, pass := range relay.passes {
 				pass(sig)
 			}
+			relay.Unlock()
 		}
 	}()
-	return rl, nil
+	return nil
 }
 
-// Stop restores the handlers the relay replaced and closes its pipe.
-func (rl *relay) Stop() {
-	for i, sig := range rl.sigs {
-		sigaction(sig, &rl.old[i], nil)
+// uninstallRelay restores the handlers the relay replaced and closes its
+// pipe (which ends its goroutine). The caller holds relay's lock.
+func uninstallRelay() {
+	for i, sig := range relay.sigs {
+		sigaction(sig, &relay.old[i], nil)
 	}
+	relay.sigs, relay.old = nil, nil
 	relayFd = -1
-	unix.Close(rl.w)
-	rl.r.Close()
+	unix.Close(relay.w)
+	relay.r.Close()
 }
