@@ -62,13 +62,14 @@ func (n *node) Setattr(ctx context.Context, fh fs.FileHandle, in *fuse.SetAttrIn
 
 // killsPrivs tells whether in is the kernel clearing the set-user-ID and
 // set-group-ID bits of a file that an unprivileged caller writes,
-// truncates or changes the group of (file_remove_privs): a chmod to the
-// file's mode less some of those bits (with at most a truncate and times
-// set to now), from a caller who is not its owner and may write it. The kernel has allowed it (ATTR_FORCE, which
-// FUSE does not pass on); by the caller's rights, which do not let it
-// chmod another's file, it would fail the write with EPERM. (A caller's
-// own chmod to such a mode is let through too: it removes what its next
-// write would.)
+// truncates or changes the group of (file_remove_privs), as a kernel that
+// does not offer HANDLE_KILLPRIV_V2 does itself: a chmod to the file's
+// mode less some of those bits (with at most a truncate and times set to
+// now), from a caller who is not its owner and may write it. The kernel
+// has allowed it (ATTR_FORCE, which FUSE does not pass on); by the
+// caller's rights, which do not let it chmod another's file, the write
+// would fail with EPERM. (A caller's own chmod to such a mode is let
+// through too: it removes what its next write would.)
 func (n *node) killsPrivs(c vfs.Cred, p place, in *fuse.SetAttrIn) bool {
 	const setID = syscall.S_ISUID | syscall.S_ISGID
 	// With the mode may come what a writer may do anyway: a truncate, the

@@ -59,13 +59,16 @@ func Mount(dir string, mounts []*vfs.Mount, opt Options) (*fuse.Server, error) {
 		NullPermissions: true, // mode 000 is a mode, not "unset"
 		RootStableAttr:  &stable,
 		MountOptions: fuse.MountOptions{
-			AllowOther:    opt.AllowOther,
-			FsName:        "zvfs",
-			Name:          "zvfs",
-			Debug:         opt.Debug,
-			DisableXAttrs: true,
-			DirectMount:   true,
-			MaxWrite:      1 << 20,
+			AllowOther:  opt.AllowOther,
+			FsName:      "zvfs",
+			Name:        "zvfs",
+			Debug:       opt.Debug,
+			DirectMount: true,
+			MaxWrite:    1 << 20,
+			// The door clears set-id bits itself (killpriv.go), so the
+			// kernel marks its inodes S_NOSEC instead of asking GETXATTR
+			// security.capability before every write.
+			ExtraCapabilities: fuse.CAP_HANDLE_KILLPRIV_V2,
 		},
 	}
 	if os.Geteuid() == 0 {

@@ -45,9 +45,7 @@ var posixKnownFailures = map[string]map[string]string{
 		"FcntlFlockLocksFile": posixLocksFileWhy,
 		"RenameOpenDir": "skipped by the test: fstat of a descriptor of a directory that another directory was " +
 			"renamed over is ENOENT (the FUSE node is found again by its path; go-fuse issue 55)",
-		"Tmpfile":    "skipped by the test: zvfs fuse implements no O_TMPFILE (EOPNOTSUPP)",
-		"XAttr":      "skipped by the test: zvfs fuse implements no extended attributes (EOPNOTSUPP)",
-		"XAttrLarge": "skipped by the test: zvfs fuse implements no extended attributes (EOPNOTSUPP)",
+		"Tmpfile": "skipped by the test: zvfs fuse implements no O_TMPFILE (EOPNOTSUPP)",
 	},
 }
 

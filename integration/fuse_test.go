@@ -24,7 +24,6 @@ import (
 var fuseKnownDifferent = map[string]string{
 	"renamedir.py": "the FUSE door finds an open directory's node again by its path (go-fuse issue 55)",
 	"cwdmoves.py":  "stat(\".\") in a removed working directory is ENOENT: the FUSE node is found again by its path (go-fuse issue 55)",
-	"xattrs.py":    "the FUSE door serves no extended attributes (go-fuse's DisableXAttrs)",
 	"sockets.py": "connect(2) checks write permission on a socket file in the kernel, which for FUSE happens " +
 		"only with default_permissions; the door checks in its handlers, which a connect never reaches",
 }
