@@ -15,6 +15,7 @@ import (
 
 	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
+	"github.com/zvfs/zvfs/vfs"
 )
 
 var (
@@ -97,8 +98,23 @@ func (n *node) Removexattr(ctx context.Context, attr string) syscall.Errno {
 	case !ok:
 		return syscall.ENODATA
 	}
+	if attr == capabilityAttr {
+		// The kernel removing a file's capabilities for an unprivileged
+		// writer (killpriv), with the writer's credentials: as the server,
+		// for a caller who may write the file (who removes them by writing
+		// anyway).
+		c := credOf(ctx)
+		if a, err := n.t.lstat(c, p); err == nil && c.Uid != 0 && permitted(c, a, 2) {
+			if root, ok := p.b.as(vfs.Cred{}).(caps.Xattrer); ok {
+				x = root
+			}
+		}
+	}
 	return errnoOf(x.RemoveXattr(p.name(), attr, false))
 }
+
+// capabilityAttr holds a file's capabilities (vfs_cap_data).
+const capabilityAttr = "security.capability"
 
 // fill copies v to dest, as the kernel's buffer rules have it: with an
 // empty dest the size alone, ERANGE with the size if it does not fit

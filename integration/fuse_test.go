@@ -224,3 +224,41 @@ func TestFuseInterrupt(t *testing.T) {
 		t.Errorf("%s is still mounted", s.mnt)
 	}
 }
+
+// capWrite: a file with capabilities (security.capability) written by an
+// unprivileged user loses them, as the kernel removes them then.
+const capWrite = `
+import os, struct
+p = os.environ["D"] + "/capf"
+open(p, "w").write("x")
+os.chmod(p, 0o777)
+os.setxattr(p, "security.capability", struct.pack("<IIIII", 0x02000000, 1, 0, 0, 0))
+pid = os.fork()
+if pid == 0:
+    os.setgid(65534)
+    os.setuid(65534)
+    fd = os.open(p, os.O_WRONLY)
+    os.write(fd, b"y")
+    os.close(fd)
+    os._exit(0)
+_, status = os.waitpid(pid, 0)
+print("written", status == 0)
+try:
+    print("capabilities", os.getxattr(p, "security.capability").hex())
+except OSError as e:
+    print("capabilities gone", e.errno)
+`
+
+// TestFuseCapabilitiesWritten: through the FUSE door, the kernel's removal
+// of a written file's capabilities, sent with the writer's credentials,
+// goes through, as on tmpfs (it failed the write with EPERM).
+func TestFuseCapabilitiesWritten(t *testing.T) {
+	requireFuse(t)
+	need(t, "python3")
+	native := nativeRun(t, "native", "zvfs-fusecap-", []string{"python3", "-c", capWrite})
+	s := startFuse(t, "d", "--mount", "mem:/d,mode=777")
+	r := run(t, t.TempDir(), []string{"D=" + filepath.Join(s.mnt, "d")}, "python3", "-c", capWrite)
+	if r.code != 0 || r.stdout != native.stdout {
+		t.Errorf("through FUSE: exit %d\n%s%s\nnative:\n%s", r.code, r.stdout, r.stderr, native.stdout)
+	}
+}
