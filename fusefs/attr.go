@@ -15,7 +15,6 @@ import (
 
 	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
-	"github.com/zvfs/zvfs/vfs"
 )
 
 var _ fs.NodeSetattrer = (*node)(nil)
@@ -33,22 +32,9 @@ func (n *node) Setattr(ctx context.Context, fh fs.FileHandle, in *fuse.SetAttrIn
 	if err != nil {
 		return errnoOf(err)
 	}
-	c := credOf(ctx)
-	fsys, err := changer(c, "setattr", p)
+	fsys, err := changer(credOf(ctx), "setattr", p)
 	if err != nil {
 		return errnoOf(err)
-	}
-	if n.killsPrivs(c, p, in) {
-		// The kernel's own change, checked already: made as the server,
-		// by path; the rest of in is the caller's.
-		mode, _ := in.GetMode()
-		root, _ := changer(vfs.Cred{}, "setattr", p)
-		if err := (target{fsys: root, name: p.name()}).chmod(mode); err != nil {
-			return errnoOf(err)
-		}
-		rest := *in
-		rest.Valid &^= fuse.FATTR_MODE
-		in = &rest
 	}
 	t := target{fsys: fsys, name: p.name()}
 	if h, ok := fh.(*handle); ok {
@@ -58,35 +44,6 @@ func (n *node) Setattr(ctx context.Context, fh fs.FileHandle, in *fuse.SetAttrIn
 		return errnoOf(err)
 	}
 	return n.Getattr(ctx, fh, out)
-}
-
-// killsPrivs tells whether in is the kernel clearing the set-user-ID and
-// set-group-ID bits of a file that an unprivileged caller writes,
-// truncates or changes the group of (file_remove_privs), as a kernel that
-// does not offer HANDLE_KILLPRIV_V2 does itself: a chmod to the file's
-// mode less some of those bits (with at most a truncate and times set to
-// now), from a caller who is not its owner and may write it. The kernel
-// has allowed it (ATTR_FORCE, which FUSE does not pass on); by the
-// caller's rights, which do not let it chmod another's file, the write
-// would fail with EPERM. (A caller's own chmod to such a mode is let
-// through too: it removes what its next write would.)
-func (n *node) killsPrivs(c vfs.Cred, p place, in *fuse.SetAttrIn) bool {
-	const setID = syscall.S_ISUID | syscall.S_ISGID
-	// With the mode may come what a writer may do anyway: a truncate, the
-	// times set to now.
-	const also = fuse.FATTR_FH | fuse.FATTR_LOCKOWNER | fuse.FATTR_CTIME | fuse.FATTR_SIZE
-	now := in.Valid & (fuse.FATTR_ATIME | fuse.FATTR_MTIME)
-	explicit := now != 0 && in.Valid&(fuse.FATTR_ATIME_NOW|fuse.FATTR_MTIME_NOW) == 0
-	mode, ok := in.GetMode()
-	if !ok || explicit || in.Valid&^(fuse.FATTR_MODE|also|fuse.FATTR_ATIME|fuse.FATTR_MTIME|fuse.FATTR_ATIME_NOW|fuse.FATTR_MTIME_NOW) != 0 || c.Uid == 0 {
-		return false
-	}
-	a, err := n.t.lstat(c, p)
-	if err != nil || a.Uid == c.Uid || !permitted(c, a, 2) {
-		return false
-	}
-	cur, want := a.Mode&0o7777, mode&0o7777
-	return want != cur && want&^setID == cur&^setID && want&setID&^(cur&setID) == 0
 }
 
 // apply makes the changes of in, in the order chmod, chown, truncate,

@@ -65,9 +65,11 @@ func Mount(dir string, mounts []*vfs.Mount, opt Options) (*fuse.Server, error) {
 			Debug:       opt.Debug,
 			DirectMount: true,
 			MaxWrite:    1 << 20,
-			// The door clears set-id bits itself (killpriv.go), so the
-			// kernel marks its inodes S_NOSEC instead of asking GETXATTR
-			// security.capability before every write.
+			// The backend clears set-id bits on an unprivileged write,
+			// truncate or O_TRUNC open (as for the hook), so the kernel
+			// leaves that to the door and marks its inodes S_NOSEC
+			// instead of asking GETXATTR security.capability before
+			// every write.
 			ExtraCapabilities: fuse.CAP_HANDLE_KILLPRIV_V2,
 		},
 	}

@@ -8,6 +8,7 @@ package fusefs
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"syscall"
 
@@ -26,27 +27,26 @@ var (
 )
 
 // xattrs returns n's place and the attribute store of its backend for
-// the caller; ok is false for a backend that keeps none (or a directory
-// that only leads to mount targets).
-func (n *node) xattrs(ctx context.Context) (p place, x caps.Xattrer, ok bool, e syscall.Errno) {
+// the caller, nil for a backend that keeps none (or a directory that only
+// leads to mount targets); with write, EROFS on a read-only mount.
+func (n *node) xattrs(ctx context.Context, write bool) (place, caps.Xattrer, syscall.Errno) {
 	p, err := n.here()
-	if err != nil {
-		return p, nil, false, errnoOf(err)
+	switch {
+	case err != nil:
+		return p, nil, errnoOf(err)
+	case p.b == nil:
+		return p, nil, 0
+	case write && p.b.readOnly:
+		return p, nil, syscall.EROFS
 	}
-	if p.b == nil {
-		return p, nil, false, 0
-	}
-	x, ok = p.b.as(credOf(ctx)).(caps.Xattrer)
-	return p, x, ok, 0
+	x, _ := p.b.as(credOf(ctx)).(caps.Xattrer)
+	return p, x, 0
 }
 
 func (n *node) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, syscall.Errno) {
-	p, x, ok, e := n.xattrs(ctx)
-	switch {
-	case e != 0:
-		return 0, e
-	case !ok:
-		return 0, syscall.ENODATA
+	p, x, e := n.xattrs(ctx, false)
+	if e != 0 || x == nil {
+		return 0, cmp.Or(e, syscall.ENODATA)
 	}
 	v, err := x.GetXattr(p.name(), attr, false)
 	if err != nil {
@@ -56,12 +56,9 @@ func (n *node) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, 
 }
 
 func (n *node) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errno) {
-	p, x, ok, e := n.xattrs(ctx)
-	switch {
-	case e != 0:
-		return 0, e
-	case !ok:
-		return 0, 0
+	p, x, e := n.xattrs(ctx, false)
+	if e != 0 || x == nil {
+		return 0, e // none: an empty list
 	}
 	names, err := x.ListXattr(p.name(), false)
 	if err != nil {
@@ -76,27 +73,17 @@ func (n *node) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errn
 }
 
 func (n *node) Setxattr(ctx context.Context, attr string, data []byte, flags uint32) syscall.Errno {
-	p, x, ok, e := n.xattrs(ctx)
-	switch {
-	case e != 0:
-		return e
-	case p.b != nil && p.b.readOnly:
-		return syscall.EROFS
-	case !ok:
-		return syscall.EOPNOTSUPP
+	p, x, e := n.xattrs(ctx, true)
+	if e != 0 || x == nil {
+		return cmp.Or(e, syscall.EOPNOTSUPP)
 	}
 	return errnoOf(x.SetXattr(p.name(), attr, data, int(flags), false))
 }
 
 func (n *node) Removexattr(ctx context.Context, attr string) syscall.Errno {
-	p, x, ok, e := n.xattrs(ctx)
-	switch {
-	case e != 0:
-		return e
-	case p.b != nil && p.b.readOnly:
-		return syscall.EROFS
-	case !ok:
-		return syscall.ENODATA
+	p, x, e := n.xattrs(ctx, true)
+	if e != 0 || x == nil {
+		return cmp.Or(e, syscall.ENODATA)
 	}
 	if attr == capabilityAttr {
 		// The kernel removing a file's capabilities for an unprivileged
