@@ -52,16 +52,22 @@ func NewClient() (*Client, error) {
 }
 
 func (c *Client) options(ctx context.Context) []remote.Option {
-	kc := c.Keychain
-	if kc == nil {
-		kc = authn.DefaultKeychain
+	return []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(c.keychain()),
+		remote.WithTransport(c.transport()), remote.WithUserAgent("zvfs")}
+}
+
+func (c *Client) keychain() authn.Keychain {
+	if c.Keychain == nil {
+		return authn.DefaultKeychain
 	}
-	t := c.Transport
-	if t == nil {
-		t = defaultTransport()
+	return c.Keychain
+}
+
+func (c *Client) transport() http.RoundTripper {
+	if c.Transport == nil {
+		return defaultTransport()
 	}
-	return []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(kc), remote.WithTransport(t),
-		remote.WithUserAgent("zvfs")}
+	return c.Transport
 }
 
 // defaultTransport is remote's, with stall limits on connecting and on

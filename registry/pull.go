@@ -63,7 +63,7 @@ func (c *Client) Pull(ctx context.Context, ref Ref, warn func(string)) ([]Layer,
 			return nil, fmt.Errorf("pull %s: layer %s is %s; zvfs reads plain and gzip tar layers", ref, d, mt)
 		}
 		path := c.blobPath(d)
-		err = verify(path, d)
+		_, err = verify(path, d)
 		var bad *errCorrupt
 		switch {
 		case err == nil:
@@ -92,7 +92,10 @@ func (c *Client) cached(ref Ref) ([]Layer, bool) {
 		return nil, false
 	}
 	d, err := v1.NewHash(dr.DigestStr())
-	if err != nil || verify(c.blobPath(d), d) != nil {
+	if err != nil {
+		return nil, false
+	}
+	if _, err := verify(c.blobPath(d), d); err != nil {
 		return nil, false
 	}
 	raw, err := os.ReadFile(c.blobPath(d))
@@ -105,7 +108,10 @@ func (c *Client) cached(ref Ref) ([]Layer, bool) {
 	}
 	var out []Layer
 	for _, l := range m.Layers {
-		if !readable(l.MediaType) || verify(c.blobPath(l.Digest), l.Digest) != nil {
+		if !readable(l.MediaType) {
+			return nil, false
+		}
+		if _, err := verify(c.blobPath(l.Digest), l.Digest); err != nil {
 			return nil, false
 		}
 		out = append(out, Layer{Digest: l.Digest, Path: c.blobPath(l.Digest)})

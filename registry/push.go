@@ -3,8 +3,6 @@ package registry
 import (
 	"compress/gzip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -12,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -25,15 +22,7 @@ import (
 // registry answers, and the credentials the keychain has for it may start
 // an upload to the repository (which is then cancelled).
 func (c *Client) CheckPush(ctx context.Context, ref Ref) error {
-	kc := c.Keychain
-	if kc == nil {
-		kc = authn.DefaultKeychain
-	}
-	t := c.Transport
-	if t == nil {
-		t = defaultTransport()
-	}
-	if err := remote.CheckPushPermission(ref.ref, kc, t); err != nil {
+	if err := remote.CheckPushPermission(ref.ref, c.keychain(), c.transport()); err != nil {
 		return fmt.Errorf("push %s: %s", ref, oneLine(err))
 	}
 	return nil
@@ -114,50 +103,29 @@ func (c *Client) compress(tarPath string) (*blobLayer, error) {
 	if n, _ := in.ReadAt(magic[:], 0); n == 2 && magic == [2]byte{0x1f, 0x8b} {
 		return nil, fmt.Errorf("%s is gzip-compressed: push takes the plain layer tarball (gunzip it first)", tarPath)
 	}
-	tarHash := sha256.New()
-	if _, err := io.Copy(tarHash, in); err != nil {
+	diffID, _, err := v1.SHA256(in)
+	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", tarPath, err)
 	}
-	diffID := v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(tarHash.Sum(nil))}
 	if l := c.compressed(diffID); l != nil {
 		return l, nil
 	}
 	if _, err := in.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("read %s: %w", tarPath, err)
 	}
-	dir := filepath.Join(c.Cache, "blobs", "sha256")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("layer cache: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".part-")
+	path, digest, size, err := c.writeBlob("compress "+tarPath, nil, func(w io.Writer) error {
+		zw, _ := gzip.NewWriterLevel(w, gzip.DefaultCompression)
+		_, err := io.Copy(zw, in)
+		if cerr := zw.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("layer cache: %w", err)
+		return nil, err
 	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	blobHash := sha256.New()
-	counted := &countWriter{w: io.MultiWriter(tmp, blobHash)}
-	zw, _ := gzip.NewWriterLevel(counted, gzip.DefaultCompression)
-	_, err = io.Copy(zw, in)
-	if cerr := zw.Close(); err == nil {
-		err = cerr
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, fmt.Errorf("compress %s: %w", tarPath, err)
-	}
-	l := &blobLayer{
-		digest: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(blobHash.Sum(nil))},
-		diffID: diffID,
-		size:   counted.n,
-	}
-	l.path = c.blobPath(l.digest)
-	if err := os.Rename(tmp.Name(), l.path); err != nil {
-		return nil, fmt.Errorf("layer cache: %w", err)
-	}
-	c.noteCompressed(diffID, l.digest)
-	return l, nil
+	c.noteCompressed(diffID, digest)
+	return &blobLayer{path: path, digest: digest, diffID: diffID, size: size}, nil
 }
 
 // compressedPath is where the cache notes the digest of the gzip blob
@@ -174,14 +142,14 @@ func (c *Client) compressed(diffID v1.Hash) *blobLayer {
 		return nil
 	}
 	d, err := v1.NewHash(strings.TrimSpace(string(b)))
-	if err != nil || verify(c.blobPath(d), d) != nil {
-		return nil
-	}
-	fi, err := os.Stat(c.blobPath(d))
 	if err != nil {
 		return nil
 	}
-	return &blobLayer{path: c.blobPath(d), digest: d, diffID: diffID, size: fi.Size()}
+	size, err := verify(c.blobPath(d), d)
+	if err != nil {
+		return nil
+	}
+	return &blobLayer{path: c.blobPath(d), digest: d, diffID: diffID, size: size}
 }
 
 // noteCompressed notes that blob d is the gzip of the tarball diffID;
@@ -200,15 +168,4 @@ func (c *Client) noteCompressed(diffID, d v1.Hash) {
 		os.Rename(tmp.Name(), path)
 	}
 	os.Remove(tmp.Name())
-}
-
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }

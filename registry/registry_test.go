@@ -178,7 +178,7 @@ func TestPushPull(t *testing.T) {
 	if p4, err := a.Push(ctx, reg.ref(t, "team/build:fourth"), tarPath, created); err != nil || p4 != p1 {
 		t.Fatalf("push over a corrupt cached blob: %+v, %v", p4, err)
 	}
-	if err := verify(a.blobPath(p1.Layer), p1.Layer); err != nil {
+	if _, err := verify(a.blobPath(p1.Layer), p1.Layer); err != nil {
 		t.Error(err)
 	}
 
@@ -241,7 +241,7 @@ func TestCorruptCache(t *testing.T) {
 	if len(warned) != 1 || !strings.Contains(warned[0], "does not match its digest") {
 		t.Errorf("warnings %q, want one about the corrupt blob", warned)
 	}
-	if err := verify(layers[0].Path, p.Layer); err != nil {
+	if _, err := verify(layers[0].Path, p.Layer); err != nil {
 		t.Errorf("after the pull: %v", err)
 	}
 }
