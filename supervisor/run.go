@@ -67,9 +67,16 @@ func Run(argv []string, opts Options) (Result, error) {
 	if len(argv) == 0 {
 		return Result{}, &ExitError{2, "no program given"}
 	}
+	var ns *vfs.Namespace
+	var err error
+	if len(opts.Mounts) > 0 {
+		if ns, err = vfs.New(opts.Mounts); err != nil {
+			return Result{}, &ExitError{2, err.Error()}
+		}
+	}
 	prog, err := lookProgram(argv[0])
 	if err != nil {
-		if !inMounts(argv[0], opts.Mounts) {
+		if ns == nil || !inMounts(argv[0], ns) {
 			return Result{}, err
 		}
 		// Only the run sees the program: a hooked shell finds it there
@@ -98,13 +105,9 @@ func Run(argv []string, opts Options) (Result, error) {
 	if c, err := os.UserCacheDir(); err == nil {
 		sitesDir, patchDir = filepath.Join(c, "zvfs", "sites"), filepath.Join(c, "zvfs", "patched")
 	}
-	var ns *vfs.Namespace
 	var viewEnv string
 	var starts StartTable
-	if len(opts.Mounts) > 0 {
-		if ns, err = vfs.New(opts.Mounts); err != nil {
-			return Result{}, &ExitError{2, err.Error()}
-		}
+	if ns != nil {
 		if opts.Report {
 			ns.Record()
 		} else if netOnly {
@@ -294,23 +297,16 @@ func lookProgram(name string) (string, error) {
 }
 
 // inMounts says whether a program that the host does not have could be
-// in a mount: its path, or with no slash a directory of PATH, is in one.
-func inMounts(name string, mounts []*vfs.Mount) bool {
-	var dirs []string
-	if strings.Contains(name, "/") {
-		dirs = []string{name}
-	} else {
+// in one of ns's mounts: its path, or with no slash a directory of PATH,
+// is one the namespace looks up.
+func inMounts(name string, ns *vfs.Namespace) bool {
+	dirs := []string{name}
+	if !strings.Contains(name, "/") {
 		dirs = filepath.SplitList(os.Getenv("PATH"))
 	}
 	for _, d := range dirs {
-		abs, err := filepath.Abs(d)
-		if err != nil {
-			continue
-		}
-		for _, m := range mounts {
-			if abs == m.Target || strings.HasPrefix(abs, strings.TrimSuffix(m.Target, "/")+"/") {
-				return true
-			}
+		if abs, err := filepath.Abs(d); err == nil && ns.Concerns(abs, false) {
+			return true
 		}
 	}
 	return false
