@@ -55,22 +55,10 @@ func (ns *Namespace) addMoves(ms ...move) {
 
 // follow replays on p, a working directory set when the count was since,
 // the moves made after: where p is now, or gone if it (or a directory
-// above it) was removed.
-func (ns *Namespace) follow(p string, since uint32) (now string, gone bool) {
-	now, removal := ns.replay(p, since)
-	return now, removal != nil
-}
-
-// removedAs is the removal that ended p, a working directory set when the
-// count was since, with what the directory was then; nil if it is not
-// gone, or the log no longer knows.
-func (ns *Namespace) removedAs(p string, since uint32) *move {
-	_, removal := ns.replay(p, since)
-	return removal
-}
-
-// replay is follow, with the entry that removed p.
-func (ns *Namespace) replay(p string, since uint32) (string, *move) {
+// above it) was removed since; then removal is the entry that removed it,
+// with what the directory was (no attributes for one above it, or when
+// the log no longer reaches back to since).
+func (ns *Namespace) follow(p string, since uint32) (now string, gone bool, removal move) {
 	ns.moves.mu.Lock()
 	defer ns.moves.mu.Unlock()
 	l := ns.moves.log
@@ -78,18 +66,17 @@ func (ns *Namespace) replay(p string, since uint32) (string, *move) {
 	var start int
 	switch {
 	case since > ns.moves.n:
-		return p, nil // not a count this run gave
+		return p, false, move{} // not a count this run gave
 	case since >= first:
 		start = int(since - first)
 	} // older than the log: from what it holds
-	for i := range l[start:] {
-		m := &l[start+i]
+	for _, m := range l[start:] {
 		switch {
 		case m.new == "" && under(p, m.old):
 			if p != m.old {
-				return p, &move{old: p} // a directory above it: no attributes
+				m = move{old: p}
 			}
-			return p, m
+			return p, true, m
 		case m.new == "":
 		case under(p, m.old):
 			p = m.new + p[len(m.old):]
@@ -97,7 +84,7 @@ func (ns *Namespace) replay(p string, since uint32) (string, *move) {
 			p = m.old + p[len(m.new):]
 		}
 	}
-	return p, nil
+	return p, false, move{}
 }
 
 // under tells whether p is dir or a path below it.

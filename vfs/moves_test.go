@@ -29,7 +29,7 @@ func TestFollowMoves(t *testing.T) {
 		{"/m/gone", 4, "/m/gone", false}, // set after the removal: a new one
 		{"/m/a", 9, "/m/a", false},
 	} {
-		now, gone := ns.follow(c.p, c.since)
+		now, gone, _ := ns.follow(c.p, c.since)
 		if now != c.now || gone != c.gone {
 			t.Errorf("follow(%s, %d) = %s, %v; want %s, %v", c.p, c.since, now, gone, c.now, c.gone)
 		}
@@ -38,7 +38,7 @@ func TestFollowMoves(t *testing.T) {
 	for i := 0; i < movesKept; i++ {
 		ns.addMoves(move{old: "/m/q", new: "/m/r"})
 	}
-	if now, _ := ns.follow("/m/a", 0); now != "/m/a" {
+	if now, _, _ := ns.follow("/m/a", 0); now != "/m/a" {
 		t.Errorf("a count older than the log followed the dropped entries: %s", now)
 	}
 	if n := ns.moves.n; n != 4+movesKept || len(ns.moves.log) != movesKept {

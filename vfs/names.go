@@ -181,7 +181,10 @@ func (h *handler) rename(flags uint) (Answer, error) {
 	// What the rename does to directories, for the working directories
 	// that follow them (moves.go).
 	src, _ := h.c.lstatName(l1)
-	dst, _ := h.c.lstatName(l2)
+	var dst os.FileInfo
+	if src != nil && src.IsDir() || flags&unix.RENAME_EXCHANGE != 0 {
+		dst, _ = h.c.lstatName(l2) // a file's rename moves no directory
+	}
 	if r, ok := fs.(caps.FlagRenamer); ok {
 		err = r.RenameFlags(l1.name(), l2.name(), flags)
 	} else if flags != 0 {
@@ -327,7 +330,7 @@ func (h *handler) cd(fi os.FileInfo, m *Mount, rel, virt string) (Answer, error)
 // moves count was since, is now (moves.go): the path, or ENOENT if it
 // was removed since.
 func (h *handler) cwdSince(since uint32) (Answer, error) {
-	now, gone := h.ns.follow(h.r.Call.Path1, since)
+	now, gone, _ := h.ns.follow(h.r.Call.Path1, since)
 	if gone {
 		return Answer{}, unix.ENOENT
 	}

@@ -330,8 +330,8 @@ func (h *handler) stat(buf uint64, flags int, statx bool) (Answer, error) {
 	if h.r.Call.Flags&abi.CallSince != 0 {
 		// stat(".") in a working directory removed since (moves.go): the
 		// directory as it was, with no link left.
-		gone := h.ns.removedAs(h.r.Call.Path1, h.r.Call.Since)
-		if gone == nil || gone.fi == nil {
+		_, removed, gone := h.ns.follow(h.r.Call.Path1, h.r.Call.Since)
+		if !removed || gone.fi == nil {
 			return Answer{}, unix.ENOENT
 		}
 		a := attrOf(gone.m, gone.rel, gone.fi)
