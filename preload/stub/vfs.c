@@ -450,16 +450,9 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 	}
 }
 
-/* vfs_call runs one call of a VFS class and returns its result. */
 /* SUN_PATH is the size of sockaddr_un's sun_path. */
 #define SUN_PATH 108
 
-/* sock_call handles bind and connect (f->rdi, the socket; f->rsi, its
- * address; f->rdx, the address's length) of a Unix-domain socket by a
- * path: one in a mount goes to the supervisor, which binds or connects a
- * copy of the socket to the host path the mount keeps for the file; a
- * relative one from a virtual working directory that leaves the mounts is
- * made absolute. Other addresses, and abstract names, go to the kernel. */
 /* bound: the names sockets were bound to in mounts, as the program gave
  * them (a few: servers bind few sockets), for getsockname. A slot is free
  * while ino is 0; the socket's inode tells a reused descriptor number. */
@@ -505,20 +498,20 @@ static void bound_note(long fd, const unsigned char *addr, unsigned long len)
 static long sockname_call(struct frame *f)
 {
 	long r = raw_frame(f);
-	unsigned long ino;
-	if (r < 0 || !(ino = sock_ino((long)f->rdi)))
+	if (r < 0)
 		return r;
 	struct bound b = {0};
 	unsigned long old;
 	block_signals(&old);
 	spin_lock(&bound_lock);
 	for (unsigned i = 0; i < BOUND_MAX; i++)
-		if (bound[i].ino == ino && bound[i].fd == (long)f->rdi)
+		if (bound[i].ino && bound[i].fd == (long)f->rdi)
 			b = bound[i];
 	spin_unlock(&bound_lock);
 	restore_signals(&old);
+	/* Only a descriptor noted at bind costs an fstat: is it that socket? */
 	int room;
-	if (!b.ino || uread(&room, f->rdx, sizeof room) != (long)sizeof room || room < 0)
+	if (!b.ino || sock_ino((long)f->rdi) != b.ino || uread(&room, f->rdx, sizeof room) != (long)sizeof room || room < 0)
 		return r;
 	unsigned long n = (unsigned long)room < b.len ? (unsigned long)room : b.len;
 	unsigned len = (unsigned)b.len;
@@ -527,6 +520,12 @@ static long sockname_call(struct frame *f)
 	return 0;
 }
 
+/* sock_call handles bind and connect (f->rdi, the socket; f->rsi, its
+ * address; f->rdx, the address's length) of a Unix-domain socket by a
+ * path: one in a mount goes to the supervisor, which binds or connects a
+ * copy of the socket to the host path the mount keeps for the file; a
+ * relative one from a virtual working directory that leaves the mounts is
+ * made absolute. Other addresses, and abstract names, go to the kernel. */
 static long sock_call(struct frame *f)
 {
 	unsigned long len = f->rdx;
@@ -575,6 +574,7 @@ static long sock_call(struct frame *f)
 	return rep.r.ret;
 }
 
+/* vfs_call runs one call of a VFS class and returns its result. */
 long vfs_call(struct frame *f, const unsigned long *mask)
 {
 	long nr = (long)f->rax;

@@ -170,9 +170,11 @@ void cwd_view_ready(void)
 
 int cwd_follow(void)
 {
+	if (vs.vcwd[0] != '/' || __atomic_load_n(&vs.cwd_gone, __ATOMIC_RELAXED))
+		return __atomic_load_n(&vs.cwd_gone, __ATOMIC_RELAXED); /* a host one follows by itself */
 	unsigned now = view_moves(), since = __atomic_load_n(&vs.cwd_moves, __ATOMIC_ACQUIRE);
-	if (now == since || vs.vcwd[0] != '/' || __atomic_load_n(&vs.cwd_gone, __ATOMIC_RELAXED))
-		return __atomic_load_n(&vs.cwd_gone, __ATOMIC_RELAXED);
+	if (now == since)
+		return 0;
 	struct path p;
 	int virt;
 	p.len = (long)cwd_copy(p.s, &virt);
@@ -233,8 +235,6 @@ static long self_fd(const char *p)
 	return *q ? -1 : v;
 }
 
-/* classify reads the path at user address u, relative to dirfd, and says
- * where it lives. Returns 0 or -errno (EFAULT, ENAMETOOLONG). */
 /* only_dots: is the relative path s "." in any spelling ("./", ".//.")? */
 static int only_dots(const char *s)
 {
@@ -244,6 +244,8 @@ static int only_dots(const char *s)
 	return 1;
 }
 
+/* classify reads the path at user address u, relative to dirfd, and says
+ * where it lives. Returns 0 or -errno (EFAULT, ENAMETOOLONG). */
 long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int opens)
 {
 	char raw[PATH_MAX_];
