@@ -20,7 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// relayFd is the pipe sigRelay writes to.
+// relayFd is the pipe sigRelay writes to (the relay's write end).
 var relayFd int64 = -1
 
 func sigRelay()
@@ -56,8 +56,7 @@ func sigaction(sig syscall.Signal, act, old *kernelSigaction) error {
 // want it (hook programs may run several at once), each with its pass.
 var relay struct {
 	sync.Mutex
-	r      *os.File
-	w      int
+	r      *os.File // the read end; relayFd is the write end
 	sigs   []syscall.Signal
 	old    []kernelSigaction
 	passes map[int]func(syscall.Signal)
@@ -99,7 +98,7 @@ func installRelay(sigs []syscall.Signal) error {
 		return err
 	}
 	r := os.NewFile(uintptr(p[0]), "signal relay")
-	relay.r, relay.w = r, p[1]
+	relay.r = r
 	relayFd = int64(p[1])
 	handler, restorer := relayAddrs()
 	act := kernelSigaction{handler: handler, flags: saSigInfo | saOnStack | saRestorer | saRestart,
@@ -139,7 +138,8 @@ func uninstallRelay() {
 		sigaction(sig, &relay.old[i], nil)
 	}
 	relay.sigs, relay.old = nil, nil
+	w := int(relayFd)
 	relayFd = -1
-	unix.Close(relay.w)
+	unix.Close(w)
 	relay.r.Close()
 }

@@ -168,11 +168,7 @@ func (f *dirFile) Path() (string, error) {
 	if err := f.check("path"); err != nil {
 		return "", err
 	}
-	p, e := f.fs.dirPath(f.at)
-	if e != 0 {
-		return "", pathErr("path", f.name, e)
-	}
-	return upath(p), nil
+	return f.where("path")
 }
 
 // where is Path for the calls that act on the directory.
