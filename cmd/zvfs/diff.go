@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/zvfs/zvfs/backends/layer"
 	"github.com/zvfs/zvfs/internal/cli"
@@ -137,12 +136,10 @@ func push(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "zvfs push: %v\n", err)
 		return 2
 	}
-	created := time.Now()
-	if epoch, err := cli.SourceDateEpoch(); err != nil {
+	created, err := cli.ImageTime()
+	if err != nil {
 		fmt.Fprintf(stderr, "zvfs push: %v\n", err)
 		return 2
-	} else if epoch != nil {
-		created = *epoch
 	}
 	c, err := registry.NewClient()
 	if err != nil {

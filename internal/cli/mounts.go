@@ -178,16 +178,12 @@ func checkSnapshots(snaps []Snapshot, specs []backends.Spec) error {
 // one line on what was done.
 func WriteSnapshot(s Snapshot, overlays map[string]Overlay) (done string, err error) {
 	start := time.Now()
-	epoch, err := SourceDateEpoch()
+	epoch, err := sourceDateEpoch()
 	if err != nil {
 		return "", err
 	}
 	if s.ref != nil {
-		created := time.Now()
-		if epoch != nil {
-			created = *epoch
-		}
-		p, err := pushSnapshot(s, overlays, created)
+		p, err := pushSnapshot(s, overlays, imageTime(epoch))
 		if err != nil {
 			return "", err
 		}
@@ -209,8 +205,22 @@ func WriteSnapshot(s Snapshot, overlays map[string]Overlay) (done string, err er
 	return fmt.Sprintf("snapshot of %s: %s, %d bytes in %v", s.Target, s.File, size, time.Since(start).Round(time.Microsecond)), nil
 }
 
-// SourceDateEpoch is SOURCE_DATE_EPOCH as a time, nil if unset.
-func SourceDateEpoch() (*time.Time, error) {
+// ImageTime is when a pushed image says it was made: SOURCE_DATE_EPOCH,
+// or now.
+func ImageTime() (time.Time, error) {
+	epoch, err := sourceDateEpoch()
+	return imageTime(epoch), err
+}
+
+func imageTime(epoch *time.Time) time.Time {
+	if epoch != nil {
+		return *epoch
+	}
+	return time.Now()
+}
+
+// sourceDateEpoch is SOURCE_DATE_EPOCH as a time, nil if unset.
+func sourceDateEpoch() (*time.Time, error) {
 	v := os.Getenv("SOURCE_DATE_EPOCH")
 	if v == "" {
 		return nil, nil
