@@ -5,7 +5,6 @@
 package vfs
 
 import (
-	"fmt"
 	"os"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 
 	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // nextFd takes the next descriptor the call sent.
@@ -97,7 +97,7 @@ func (h *handler) selfData() (Answer, error) {
 			flags = unix.O_WRONLY | unix.O_TRUNC
 		}
 		flags &^= unix.O_CREAT | unix.O_EXCL | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_NOCTTY
-		fd, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", h.r.Fds[0]), flags|unix.O_CLOEXEC, 0)
+		fd, err := linuxvfs.Reopen(h.r.Fds[0], flags)
 		if err != nil {
 			return Answer{}, err
 		}

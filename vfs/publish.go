@@ -19,7 +19,6 @@ package vfs
 import (
 	"os"
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/afero"
@@ -27,6 +26,7 @@ import (
 
 	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 	"github.com/zvfs/zvfs/view"
 )
 
@@ -130,7 +130,7 @@ func (p *publisher) describe(m *Mount, rel string, fi os.FileInfo, parent uint32
 // writing; the supervisor's own memfd does not count (memfd_create takes
 // no write access), the reopens it hands out do.
 func openForWriting(fd int) bool {
-	ro, err := unix.Open("/proc/self/fd/"+strconv.Itoa(fd), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	ro, err := linuxvfs.Reopen(fd, unix.O_RDONLY)
 	if err != nil {
 		return true
 	}

@@ -256,12 +256,7 @@ type dirent struct {
 func reopen(memfd, flag int) (int, error) {
 	flag &^= unix.O_CREAT | unix.O_EXCL | unix.O_TRUNC | unix.O_NOFOLLOW |
 		unix.O_DIRECTORY | unix.O_NOCTTY | unix.O_NONBLOCK | unix.O_NOATIME
-	for {
-		fd, err := unix.Open(procFD(memfd), flag|unix.O_CLOEXEC, 0)
-		if err != unix.EINTR {
-			return fd, err
-		}
-	}
+	return linuxvfs.Reopen(memfd, flag)
 }
 
 func ftruncate(fd int, size int64) error {

@@ -31,8 +31,7 @@ static long connect_to(long fd, const char *path, const char *suffix)
  * CPU), else to the shared one. */
 int conn_open(void)
 {
-	unsigned cpu = 0;
-	return conn_open_cpu(RAW3(SYS_getcpu, &cpu, 0, 0) == 0 ? (long)cpu : -1);
+	return conn_open_cpu(cur_cpu());
 }
 
 /* conn_open_cpu connects to the socket of CPU cpu (-1: the shared one). */

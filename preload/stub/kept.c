@@ -77,6 +77,30 @@ void kept_lost(long fd)
 	kept_renew();
 }
 
+/* kept_hold keeps fd, a descriptor the stub opened for itself, at a high
+ * number marked ours like the connections (the program's close or dup2 of
+ * it comes to kept_lost), and returns that number, or -1. fd is closed
+ * either way; a forked child starts without it. */
+long kept_hold(long fd)
+{
+	long hi = ks.on ? RAW3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, ks.conn_min) : -1;
+	RAW1(SYS_close, fd);
+	if (hi >= ABI_MAX_FD) {
+		RAW1(SYS_close, hi);
+		return -1;
+	}
+	if (hi >= 0)
+		set_ours(hi, 1);
+	return hi;
+}
+
+/* kept_release closes a descriptor kept_hold gave. */
+void kept_release(long fd)
+{
+	set_ours(fd, 0);
+	RAW1(SYS_close, fd);
+}
+
 /* kept_renew makes every thread open fresh connections before its next
  * request (after a change of credentials, which the supervisor reads from
  * the connection). */
@@ -90,9 +114,7 @@ static int conn_get(int **kept)
 {
 	struct block *b = cur_block();
 	*kept = 0;
-	unsigned cpu = 0;
-	if (RAW3(SYS_getcpu, &cpu, 0, 0) != 0)
-		return conn_open_cpu(-1);
+	unsigned cpu = cur_cpu();
 	if (!ks.on || !b || (b->flags & BLKF_VFORK_CHILD) || b->conn_busy || cpu >= BLK_NCONNS)
 		return conn_open_cpu(cpu);
 	unsigned long gen = __atomic_load_n(&ks.gen, __ATOMIC_ACQUIRE);

@@ -23,8 +23,7 @@ unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen)
 	hf->flags = 0;
 	unsigned long got = 0;
 	int need_net = 0;
-	unsigned cpu = 0;
-	long c = RAW3(SYS_getcpu, &cpu, 0, 0) == 0 ? (long)cpu : -1;
+	long c = cur_cpu();
 	int fd = conn_open_cpu(c);
 	if (fd < 0)
 		return 0;

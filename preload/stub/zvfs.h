@@ -199,6 +199,15 @@ void zvfs_after_fork_child(void);
 void header_init(struct abi_header *h, unsigned type, unsigned long length);
 int conn_open(void);
 int conn_open_cpu(long cpu);
+
+/* cur_cpu is the CPU this thread runs on, as the vDSO's getcpu reads it
+ * (the limit of the kernel's per-CPU segment): no system call. */
+static inline unsigned cur_cpu(void)
+{
+	unsigned p = 0;
+	__asm__ volatile("lsl %1, %0" : "=r"(p) : "r"(0x7bU));
+	return p & 0xfff;
+}
 long conn_send(int fd, const void *buf, unsigned long n);
 long conn_recv(int fd, void *buf, unsigned long n);
 void conn_close(int fd);
@@ -268,6 +277,8 @@ int kept_adopt(int fd, long cpu);
 void kept_abandoned(struct block *b);
 void kept_after_fork_child(void);
 long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct conn_use *use, int want_fd);
+long kept_hold(long fd);
+void kept_release(long fd);
 void kept_notify(struct conn_use *use, const void *msg, unsigned long n);
 
 /* vfs.c */
