@@ -630,6 +630,12 @@ static void test_fds(void) {
 	R("close dup again", close(fd2));
 	content("  dupf", "dupf");
 	close(fd);
+	/* Every descriptor above the directory's closed, as a daemon does,
+	 * zvfs's own among them (its connections, the /proc directory its
+	 * opens go through): the next opens must make new ones. */
+	R("close_range dfd+1..max", close_range(dfd + 1, ~0U, 0));
+	content("  dupf after close_range", "dupf");
+	content("  dupf again", "dupf");
 }
 
 static void test_io(void) {
