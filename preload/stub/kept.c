@@ -226,10 +226,12 @@ void kept_after_fork_child(void)
 				set_ours((long)(w * 64 + bit), 0);
 				RAW1(SYS_close, w * 64 + bit);
 			}
-	for (struct block *b = zvfs_state.registry; b; b = b->next) {
-		memset(b->conns, 0, sizeof b->conns);
-		b->conn_busy = 0;
-	}
+	/* The new generation makes each block forget its slots when it next
+	 * asks (conn_get): no page shared with the parent is written here
+	 * that need not be (each write copies one, a fault of a few µs). */
+	for (struct block *b = zvfs_state.registry; b; b = b->next)
+		if (b->conn_busy)
+			b->conn_busy = 0;
 	kept_renew();
 }
 

@@ -120,14 +120,21 @@ int zvfs_attach(void)
 void zvfs_after_fork_child(void)
 {
 	struct block *self = cur_block();
+	/* Zeroing copies pages the child shares with its parent (a fault of
+	 * a few µs each, most children exec at once): only when counters are
+	 * reported at all. */
+	int zero = zvfs_state.want_reports;
 	for (struct block *b = zvfs_state.registry; b; b = b->next) {
-		memset(b->counts, 0, sizeof b->counts);
-		if (b->child)
-			memset(b->child->counts, 0, sizeof b->child->counts);
+		if (zero) {
+			memset(b->counts, 0, sizeof b->counts);
+			if (b->child)
+				memset(b->child->counts, 0, sizeof b->child->counts);
+		}
 		if (b != self) /* the parent's other threads do not exist here */
 			b->flags |= BLKF_EXITING;
 	}
-	memset(zvfs_state.baseline, 0, sizeof zvfs_state.baseline);
+	if (zero)
+		memset(zvfs_state.baseline, 0, sizeof zvfs_state.baseline);
 	/* Another thread of the parent may have held a lock at the fork. */
 	zvfs_state.report_lock = 0;
 	zvfs_state.table_lock = 0;
