@@ -164,7 +164,6 @@ struct uiovec {
 	unsigned long base, len;
 };
 long uread(void *dst, unsigned long src, unsigned long n);
-long ureadv(const struct uiovec *local, const struct uiovec *remote, unsigned long n);
 long uwrite(unsigned long dst, const void *src, unsigned long n);
 long ustr(unsigned long s, char *buf, unsigned long cap);
 void block_signals(unsigned long *old);
