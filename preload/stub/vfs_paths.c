@@ -246,6 +246,20 @@ static int only_dots(const char *s)
 
 /* classify reads the path at user address u, relative to dirfd, and says
  * where it lives. Returns 0 or -errno (EFAULT, ENAMETOOLONG). */
+/* plain: is the absolute path s (n bytes, NUL-terminated) clean as it is:
+ * no empty, "." or ".." component, no final slash? Most paths are. */
+static int plain(const char *s, unsigned long n)
+{
+	if (n < 2 || s[n - 1] == '/')
+		return 0;
+	for (unsigned long i = 0; i < n; i++)
+		if (s[i] == '/' && (s[i + 1] == '/' ||
+				    (s[i + 1] == '.' && (s[i + 2] == '/' || !s[i + 2] ||
+							 (s[i + 2] == '.' && (s[i + 3] == '/' || !s[i + 3]))))))
+			return 0;
+	return 1;
+}
+
 long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int opens)
 {
 	char raw[PATH_MAX_];
@@ -279,6 +293,18 @@ long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int ope
 	if (raw[0] == '/') {
 		memcpy(p->s, raw, (unsigned long)n + 1);
 		p->len = n;
+		if (plain(raw, (unsigned long)n)) {
+			/* Its own clean form: in a mount if it starts with one
+			 * (every prefix of it is one of its starts), without
+			 * vfs_clean's pass. */
+			if (under_mount(raw, (unsigned long)n)) {
+				p->kind = P_VIRT;
+			} else if (opens && mount_parent(raw, (unsigned long)n)) {
+				p->kind = P_VIRT;
+				p->parent_only = 1;
+			}
+			return 0;
+		}
 	} else if (dirfd == AT_FDCWD) {
 		/* In a removed working directory only ".." still leads
 		 * somewhere (the kernel keeps the directory's parent), and "."
