@@ -7,6 +7,7 @@
 package overlay
 
 import (
+	"path"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -19,12 +20,22 @@ import (
 const cacheMax = 1 << 16
 
 // cachedLayer is a Layer whose Lstat answers (failures included) are
-// remembered.
+// remembered. A name asked for in a directory is looked for in the
+// directory's listing, read once: one missing there is ENOENT without
+// asking the layer (creating asks every layer for a name none has, and
+// its whiteout: tar x, thousands of times; for a host directory that is a
+// system call each).
 type cachedLayer struct {
 	Layer
 	mu    sync.RWMutex
 	stats map[string]statAnswer
+	names map[string]map[string]struct{} // by directory; nil: not read whole (too big, unreadable)
+	held  int                            // names held, all directories together
 }
+
+// listMax bounds the directories read whole for names: a bigger one is
+// asked name by name, as before.
+const listMax = 4096
 
 type statAnswer struct {
 	st  mem.Stat
@@ -32,7 +43,7 @@ type statAnswer struct {
 }
 
 func newCached(l Layer) *cachedLayer {
-	return &cachedLayer{Layer: l, stats: make(map[string]statAnswer)}
+	return &cachedLayer{Layer: l, stats: make(map[string]statAnswer), names: make(map[string]map[string]struct{})}
 }
 
 func (c *cachedLayer) Lstat(p string) (mem.Stat, error) {
@@ -42,7 +53,13 @@ func (c *cachedLayer) Lstat(p string) (mem.Stat, error) {
 	if ok {
 		return a.st, a.err
 	}
-	st, err := c.Layer.Lstat(p)
+	var st mem.Stat
+	var err error
+	if c.missing(p) {
+		err = pathErr("lstat", p, unix.ENOENT)
+	} else {
+		st, err = c.Layer.Lstat(p)
+	}
 	c.mu.Lock()
 	if len(c.stats) >= cacheMax {
 		c.stats = make(map[string]statAnswer)
@@ -50,6 +67,42 @@ func (c *cachedLayer) Lstat(p string) (mem.Stat, error) {
 	c.stats[p] = statAnswer{st, err}
 	c.mu.Unlock()
 	return st, err
+}
+
+// missing says whether p's directory is one (its own Lstat, cached) whose
+// listing lacks p's name: then the layer would say ENOENT.
+func (c *cachedLayer) missing(p string) bool {
+	dir, name := path.Dir(p), path.Base(p)
+	if dir == p || name == "." || name == ".." {
+		return false
+	}
+	if st, err := c.Lstat(dir); err != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return false
+	}
+	c.mu.RLock()
+	set, read := c.names[dir]
+	c.mu.RUnlock()
+	if !read {
+		set = nil
+		if ents, err := c.Layer.ReadDir(dir); err == nil && len(ents) <= listMax {
+			set = make(map[string]struct{}, len(ents))
+			for _, e := range ents {
+				set[e.Name] = struct{}{}
+			}
+		}
+		c.mu.Lock()
+		if c.held+len(set) > cacheMax {
+			c.names, c.held = make(map[string]map[string]struct{}), 0
+		}
+		c.names[dir] = set
+		c.held += len(set) + 1
+		c.mu.Unlock()
+	}
+	if set == nil {
+		return false
+	}
+	_, there := set[name]
+	return !there
 }
 
 // HostNode is the wrapped layer's (caps.HostNoder), EOPNOTSUPP if it has
