@@ -77,20 +77,30 @@ void kept_lost(long fd)
 	kept_renew();
 }
 
-/* kept_hold keeps fd, a descriptor the stub opened for itself, at a high
- * number marked ours like the connections (the program's close or dup2 of
- * it comes to kept_lost), and returns that number, or -1. fd is closed
- * either way; a forked child starts without it. */
-long kept_hold(long fd)
+/* move_high moves fd to a high number marked ours (the program's close or
+ * dup2 of it comes to kept_lost) and returns that number; -1, with fd
+ * left as it is, if there is no room up there. */
+static long move_high(long fd)
 {
-	long hi = ks.on ? RAW3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, ks.conn_min) : -1;
-	RAW1(SYS_close, fd);
-	if (hi >= ABI_MAX_FD) {
-		RAW1(SYS_close, hi);
+	long hi = RAW3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, ks.conn_min);
+	if (hi < 0 || hi >= ABI_MAX_FD) {
+		if (hi >= 0)
+			RAW1(SYS_close, hi);
 		return -1;
 	}
-	if (hi >= 0)
-		set_ours(hi, 1);
+	RAW1(SYS_close, fd);
+	set_ours(hi, 1);
+	return hi;
+}
+
+/* kept_hold keeps fd, a descriptor the stub opened for itself, as its
+ * connections are kept (move_high), and returns its number, or -1. fd is
+ * closed either way; a forked child starts without it. */
+long kept_hold(long fd)
+{
+	long hi = ks.on ? move_high(fd) : -1;
+	if (hi < 0)
+		RAW1(SYS_close, fd);
 	return hi;
 }
 
@@ -149,14 +159,9 @@ static int conn_get(int **kept)
 			}
 		return s;
 	}
-	long hi = RAW3(SYS_fcntl, s, F_DUPFD_CLOEXEC, ks.conn_min);
-	if (hi < 0 || hi >= ABI_MAX_FD) {
-		if (hi >= 0)
-			RAW1(SYS_close, hi);
+	long hi = move_high(s);
+	if (hi < 0)
 		return s; /* no room up there: use it once */
-	}
-	RAW1(SYS_close, s);
-	set_ours(hi, 1);
 	*slot = (int)hi + 1;
 	b->conn_busy = 1;
 	*kept = slot;
@@ -170,14 +175,9 @@ int kept_adopt(int fd, long cpu)
 	struct block *b = cur_block();
 	if (!ks.on || !b || cpu < 0 || cpu >= BLK_NCONNS)
 		return 0;
-	long hi = RAW3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, ks.conn_min);
-	if (hi < 0 || hi >= ABI_MAX_FD) {
-		if (hi >= 0)
-			RAW1(SYS_close, hi);
+	long hi = move_high(fd);
+	if (hi < 0)
 		return 0;
-	}
-	RAW1(SYS_close, fd);
-	set_ours(hi, 1);
 	b->conn_gen = __atomic_load_n(&ks.gen, __ATOMIC_ACQUIRE);
 	b->conns[cpu] = (int)hi + 1;
 	return 1;

@@ -463,7 +463,7 @@ static struct bound {
 	unsigned char addr[2 + SUN_PATH + 1];
 } bound[BOUND_MAX];
 static int bound_lock;
-static unsigned bound_next;
+static unsigned bound_next; /* counts the names noted: 0 while none is */
 
 static unsigned long sock_ino(long fd)
 {
@@ -483,11 +483,12 @@ static void bound_note(long fd, const unsigned char *addr, unsigned long len)
 	while (i < BOUND_MAX && bound[i].ino && bound[i].fd != fd)
 		i++;
 	if (i == BOUND_MAX)
-		i = bound_next++ % BOUND_MAX; /* full: the oldest goes */
+		i = bound_next % BOUND_MAX; /* full: the oldest goes */
 	bound[i].fd = fd;
 	bound[i].ino = ino;
 	bound[i].len = len;
 	memcpy(bound[i].addr, addr, len);
+	__atomic_add_fetch(&bound_next, 1, __ATOMIC_RELEASE);
 	spin_unlock(&bound_lock);
 	restore_signals(&old);
 }
@@ -498,8 +499,8 @@ static void bound_note(long fd, const unsigned char *addr, unsigned long len)
 static long sockname_call(struct frame *f)
 {
 	long r = raw_frame(f);
-	if (r < 0)
-		return r;
+	if (r < 0 || !__atomic_load_n(&bound_next, __ATOMIC_ACQUIRE))
+		return r; /* most programs bind nothing in a mount */
 	struct bound b = {0};
 	unsigned long old;
 	block_signals(&old);

@@ -244,8 +244,6 @@ static int only_dots(const char *s)
 	return 1;
 }
 
-/* classify reads the path at user address u, relative to dirfd, and says
- * where it lives. Returns 0 or -errno (EFAULT, ENAMETOOLONG). */
 /* plain: is the absolute path s (n bytes, NUL-terminated) clean as it is:
  * no empty, "." or ".." component, no final slash? Most paths are. */
 static int plain(const char *s, unsigned long n)
@@ -260,6 +258,8 @@ static int plain(const char *s, unsigned long n)
 	return 1;
 }
 
+/* classify reads the path at user address u, relative to dirfd, and says
+ * where it lives. Returns 0 or -errno (EFAULT, ENAMETOOLONG). */
 long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int opens)
 {
 	char raw[PATH_MAX_];

@@ -37,8 +37,9 @@ struct creds {
 
 static struct {
 	const unsigned char *base; /* the mapping; 0: no view */
-	char pid[12];              /* the supervisor's, for /proc/PID/fd/N */
-	long fd_dir;               /* 1 + /proc/PID/fd kept open (kept_hold); 0: none yet */
+	char fds[32];              /* the supervisor's "/proc/PID/fd/", where its memfds are reopened */
+	unsigned long fds_len;
+	long fd_dir;               /* 1 + that directory kept open (kept_hold); 0: none yet */
 	char spec[40];             /* ZVFS_VIEW, passed on at exec */
 	struct creds cr;
 	int cred_lock;
@@ -55,13 +56,14 @@ void view_init(const char *spec)
 		return;
 	char path[64] = "/proc/", *p = path + 6;
 	const char *s = spec;
-	while (*s >= '0' && *s <= '9' && p < path + 30)
+	while (*s >= '0' && *s <= '9' && p < path + 20)
 		*p++ = *s++;
 	if (*s++ != ':' || p == path + 6)
 		return;
-	memcpy(vw.pid, path + 6, (unsigned long)(p - path - 6));
 	memcpy(p, "/fd/", 4);
 	p += 4;
+	vw.fds_len = (unsigned long)(p - path);
+	memcpy(vw.fds, path, vw.fds_len);
 	while (*s >= '0' && *s <= '9' && p < path + 60)
 		*p++ = *s++;
 	*p = 0;
@@ -494,13 +496,7 @@ static long proc_fds(void)
 	long cur = __atomic_load_n(&vw.fd_dir, __ATOMIC_ACQUIRE);
 	if (cur > 0 && is_ours(cur - 1))
 		return cur - 1; /* else the program closed it, or this is a forked child */
-	char path[40], *p = path;
-	memcpy(p, "/proc/", 6);
-	p += 6;
-	memcpy(p, vw.pid, zstrlen(vw.pid));
-	p += zstrlen(vw.pid);
-	memcpy(p, "/fd", 4);
-	long fd = RAW3(SYS_open, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	long fd = RAW3(SYS_open, vw.fds, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	long hi = kept_hold(fd);
@@ -525,12 +521,8 @@ static long do_open(const struct found *fd, long flags)
 	if (e->flags & ABI_VIEW_OPEN_DATA) {
 		if ((dir = proc_fds()) < 0) {
 			dir = AT_FDCWD;
-			memcpy(p, "/proc/", 6);
-			p += 6;
-			memcpy(p, vw.pid, zstrlen(vw.pid));
-			p += zstrlen(vw.pid);
-			memcpy(p, "/fd/", 4);
-			p += 4;
+			memcpy(p, vw.fds, vw.fds_len);
+			p += vw.fds_len;
 		}
 		*zutoa(p, (unsigned long)(unsigned)e->data_fd) = 0;
 		flags &= ~(long)O_NOFOLLOW; /* the /proc entry is a link */
