@@ -108,7 +108,7 @@ func TestUserOwnsMount(t *testing.T) {
 		missing(t, "root, to run zvfs as another user")
 	}
 	requireHook(t)
-	_, zvfs := setIDProg(t)
+	zvfs := userZvfs(t, userBin(t))
 	script := `echo x > /data/f && cat /data/f; stat -c '%u:%g %a' /data; mkdir /data/d 2>/dev/null && echo mkdir ok || echo mkdir refused`
 	for _, tc := range []struct{ spec, want string }{
 		{"mem:/data", "x\n65534:65534 755\nmkdir ok\n"},

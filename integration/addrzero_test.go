@@ -46,7 +46,7 @@ func TestAddressZeroUnavailable(t *testing.T) {
 	// the fast path.
 	script := `echo ran > /data/f && cat /data/f && cd /data && mkdir d && ls -la | wc -l && stat -c '%U %a' /data`
 	for _, who := range [][]string{drop, nobody} {
-		_, zvfs := setIDProg(t)
+		zvfs := userZvfs(t, userBin(t))
 		r := run(t, "/", []string{"HOME=/nonexistent"}, append(append([]string{}, who...), zvfs, "--mount", "mem:/data", "--", "sh", "-c", script)...)
 		owner := "root 755"
 		if who[1] != drop[1] {

@@ -60,7 +60,7 @@ func TestBadInvocations(t *testing.T) {
 // may not be executed, are 126 "permission denied"; nothing runs.
 func TestExecErrors(t *testing.T) {
 	requireRoot(t)
-	_, zvfs := setIDProg(t)
+	zvfs := userZvfs(t, userBin(t))
 	base := hostDir(t, "zvfs-execerr-")
 	locked := filepath.Join(base, "locked")
 	os.Mkdir(locked, 0o700)
@@ -385,7 +385,7 @@ func TestCwdMovesAsNobody(t *testing.T) {
 	requireRoot(t)
 	need(t, "python3")
 	python := "/usr/bin/python3" // not a shim in root's home
-	_, zvfs := setIDProg(t)
+	zvfs := userZvfs(t, userBin(t))
 	script, err := os.ReadFile(filepath.Join("testdata", "scenarios", "cwdmoves.py"))
 	if err != nil {
 		t.Fatal(err)

@@ -477,7 +477,7 @@ func TestSnapshotSpecs(t *testing.T) {
 	}
 	if os.Geteuid() == 0 {
 		// An ordinary user, a directory they may not write in.
-		_, zvfs := setIDProg(t)
+		zvfs := userZvfs(t, userBin(t))
 		base := hostDir(t, "zvfs-snapcheck-")
 		lower := filepath.Join(base, "lower")
 		os.Mkdir(lower, 0o755)
@@ -529,7 +529,7 @@ func TestSnapshotSpecialFiles(t *testing.T) {
 func TestSpecialFilesAsUser(t *testing.T) {
 	requireHook(t)
 	requireRoot(t)
-	_, zvfs := setIDProg(t)
+	zvfs := userZvfs(t, userBin(t))
 	lower := hostDir(t, "zvfs-special-lower-")
 	if err := os.Chown(lower, 65534, 65534); err != nil { // the overlay's root is the user's
 		t.Fatal(err)

@@ -319,7 +319,7 @@ func TestRegistryAsUser(t *testing.T) {
 	requireRoot(t)
 	need(t, "setpriv")
 	reg := startRegistry(t, "")
-	_, zvfs := setIDProg(t)
+	zvfs := userZvfs(t, userBin(t))
 	proj := hostDir(t, "zvfs-reg-proj-")
 	lowerTree(t, proj)
 	home := hostDir(t, "zvfs-reg-home-")

@@ -57,7 +57,7 @@ func TestStaticGoProgram(t *testing.T) {
 	differential(t, bin, "$D")
 	differential(t, "sh", "-c", `cd / && "$0" "$1"`, bin, "$D")
 	if os.Geteuid() == 0 {
-		_, zvfs := setIDProg(t)
+		zvfs := userZvfs(t, userBin(t))
 		sameAsNobody(t, zvfs, bin)
 	}
 }
@@ -173,7 +173,7 @@ func TestEscapesCaught(t *testing.T) {
 	bin := cprog(t, "vfs_escape")
 	differential(t, bin, "$D")
 	if os.Geteuid() == 0 {
-		_, zvfs := setIDProg(t)
+		zvfs := userZvfs(t, userBin(t))
 		data, err := os.ReadFile(bin)
 		if err != nil {
 			t.Fatal(err)

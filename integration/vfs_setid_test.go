@@ -11,22 +11,33 @@ import (
 // nobody is what the set-ID tests run their ordinary user as.
 var nobody = []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}
 
-// setIDProg compiles testdata/vfs_setid.c into a directory every user may
-// reach (cprog's is root's own), with a copy of zvfs for a run of zvfs
-// itself as the ordinary user, and returns both.
-func setIDProg(t *testing.T) (prog, zvfs string) {
+// userBin is a directory every user may reach (cprog's is root's own),
+// made once per test, for programs an ordinary user runs.
+func userBin(t *testing.T) string {
 	t.Helper()
-	need(t, "gcc", "setpriv", "sh")
-	bin := hostDir(t, "zvfs-setid-bin-")
-	prog = filepath.Join(bin, "vfs_setid")
-	src, err := filepath.Abs(filepath.Join("testdata", "vfs_setid.c"))
+	return hostDir(t, "zvfs-user-bin-")
+}
+
+// userProg compiles testdata/NAME.c into dir (userBin) and returns it.
+func userProg(t *testing.T, dir, name string) string {
+	t.Helper()
+	need(t, "gcc")
+	prog := filepath.Join(dir, name)
+	src, err := filepath.Abs(filepath.Join("testdata", name+".c"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if b, err := exec.Command("gcc", "-O2", "-Wall", "-Werror", "-o", prog, src).CombinedOutput(); err != nil {
-		t.Fatalf("gcc vfs_setid: %v\n%s", err, b)
+		t.Fatalf("gcc %s: %v\n%s", name, err, b)
 	}
-	zvfs = filepath.Join(bin, "zvfs")
+	return prog
+}
+
+// userZvfs copies zvfs into dir (userBin), for a run of zvfs itself as an
+// ordinary user, and returns the copy.
+func userZvfs(t *testing.T, dir string) string {
+	t.Helper()
+	zvfs := filepath.Join(dir, "zvfs")
 	data, err := os.ReadFile(zvfsBin)
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +45,7 @@ func setIDProg(t *testing.T) (prog, zvfs string) {
 	if err := os.WriteFile(zvfs, data, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return prog, zvfs
+	return zvfs
 }
 
 // TestVFSSetIDWrite: a write or truncation by an ordinary user takes the
@@ -50,7 +61,9 @@ func TestVFSSetIDWrite(t *testing.T) {
 		missing(t, "root, to run programs as another user")
 	}
 	requireHook(t)
-	prog, zvfs := setIDProg(t)
+	need(t, "setpriv", "sh")
+	bin := userBin(t)
+	prog, zvfs := userProg(t, bin, "vfs_setid"), userZvfs(t, bin)
 	q := func(s string) string { return "'" + s + "'" }
 	p := q(prog)
 
