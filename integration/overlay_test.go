@@ -414,13 +414,22 @@ func TestZvfsDiff(t *testing.T) {
 	}
 }
 
-// TestOverlayErrnoC runs the raw-system-call program of the mem scenarios
+// TestOverlayErrnoC runs the raw-system-call programs of the mem scenarios
 // on an overlay over an empty lower directory, against a kernel overlayfs
 // whose upper layer is a tmpfs (so that sizes and link counts are tmpfs's
 // on both sides).
 func TestOverlayErrnoC(t *testing.T) {
+	for _, name := range []string{"vfs_errno", "vfs_fattr"} {
+		t.Run(name, func(t *testing.T) { overlayDifferential(t, name) })
+	}
+}
+
+// overlayDifferential runs testdata/NAME.c with its directory on a zvfs
+// overlay over an empty lower directory and on a kernel overlayfs, and
+// compares.
+func overlayDifferential(t *testing.T, name string) {
 	requireHook(t)
-	prog := cprog(t, "vfs_errno")
+	prog := cprog(t, name)
 	lower := t.TempDir()
 	base := tmpfsDir(t, "zvfs-ovl-upper-")
 	up, work, mnt := filepath.Join(base, "upper"), filepath.Join(base, "work"), t.TempDir()

@@ -66,6 +66,19 @@ func (h *handler) fchmod(mode uint32) (Answer, error) {
 	})
 }
 
+// opathFd tells whether the call's descriptor is an O_PATH one, which
+// fchmod, fchown and futimens refuse (EBADF), as the kernel's fdget does.
+func (h *handler) opathFd() bool {
+	if len(h.r.Fds) == 0 {
+		return false
+	}
+	if o := h.ns.served.Lookup(h.r.Fds[0]); o != nil {
+		return o.Flags&unix.O_PATH != 0
+	}
+	fl, err := unix.FcntlInt(uintptr(h.r.Fds[0]), unix.F_GETFL, 0)
+	return err == nil && fl&unix.O_PATH != 0
+}
+
 // fchange runs change on the file of the call's descriptor (fchmod,
 // fchown): through the open file if its type can, else by its path.
 func (h *handler) fchange(change func(file afero.File, fs afero.Fs, name string) error) (Answer, error) {
@@ -236,6 +249,22 @@ func (h *handler) utimens(addr uint64, flags int, kind timesKind) (Answer, error
 
 // okAnswer is a plain success.
 var okAnswer = Answer{Fd: -1}
+
+// futimens is utimensat(fd, NULL, times, flags), about the descriptor
+// itself: after reading the times, the kernel refuses any flag (EINVAL)
+// and an O_PATH descriptor (EBADF).
+func (h *handler) futimens(addr uint64, flags int) (Answer, error) {
+	if flags != 0 || h.opathFd() {
+		if _, _, _, err := h.readTimes(addr, timesNs); err == unix.EFAULT {
+			return Answer{}, err
+		}
+		if flags != 0 {
+			return Answer{}, unix.EINVAL
+		}
+		return Answer{}, unix.EBADF
+	}
+	return h.utimens(addr, 0, timesNs)
+}
 
 func (h *handler) utimensPath(l loc, at, mt *time.Time, now, follow bool) (Answer, error) {
 	fs := h.c.fs(l.m)

@@ -191,6 +191,9 @@ func (h *handler) dispatch() (Answer, error) {
 	case unix.SYS_FCHMODAT2:
 		return h.chmod(uint32(a[2]), int(a[3]))
 	case unix.SYS_FCHMOD:
+		if h.opathFd() {
+			return Answer{}, unix.EBADF
+		}
 		return h.fchmod(uint32(a[1]))
 	case unix.SYS_CHOWN:
 		return h.chown(int(int32(a[1])), int(int32(a[2])), 0)
@@ -199,8 +202,14 @@ func (h *handler) dispatch() (Answer, error) {
 	case unix.SYS_FCHOWNAT:
 		return h.chown(int(int32(a[2])), int(int32(a[3])), int(a[4]))
 	case unix.SYS_FCHOWN:
+		if h.opathFd() {
+			return Answer{}, unix.EBADF
+		}
 		return h.fchown(int(int32(a[1])), int(int32(a[2])))
 	case unix.SYS_UTIMENSAT:
+		if h.r.Call.Flags&abi.CallPath1 == 0 {
+			return h.futimens(a[2], int(a[3]))
+		}
 		return h.utimens(a[2], int(a[3]), timesNs)
 	case unix.SYS_UTIMES, unix.SYS_FUTIMESAT:
 		i := 1
