@@ -52,9 +52,11 @@ type handler struct {
 	// succeeds (or is handed to the host).
 	notes []note
 	// changed are the names the call may have changed, visited the one it
-	// looked up, for the view (publish.go).
+	// looked up, opened the one it opened for writing, for the view
+	// (publish.go).
 	changed []loc
 	visited *loc
+	opened  *loc
 }
 
 // Handle answers one call.

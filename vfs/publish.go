@@ -273,6 +273,20 @@ func (p *publisher) visit(l loc) {
 	}
 }
 
+// listDir publishes the listing of the directory l is in, as a lookup's
+// visit does, for l a file just opened for writing: then the file has an
+// entry from the start, and the stub can answer calls on the descriptor
+// from it (view_fsetattr: tar's futimens, fchown and fchmod of each file it
+// creates).
+func (p *publisher) listDir(l loc) {
+	if l.m == nil || l.m.FS == nil || l.dot != "" || l.rel == "" {
+		return
+	}
+	p.v.Begin()
+	defer p.v.End()
+	p.list(l.m, parentRel(l.rel))
+}
+
 // forget takes back what is published below rel of m.
 func (p *publisher) forget(m *Mount, rel string) {
 	p.v.Begin()
@@ -366,6 +380,13 @@ func (h *handler) visit(l loc) {
 	}
 }
 
+// openedFor records that the call opens l for writing.
+func (h *handler) openedFor(l loc) {
+	if h.ns.pub != nil && !l.onHost() {
+		h.opened = &l
+	}
+}
+
 // fdChanges are the calls that may change the file behind their first
 // descriptor (their own, or /proc/self/fd/N's).
 var fdChanges = map[uint64]bool{
@@ -410,6 +431,9 @@ func (h *handler) publish(ans Answer, err error) {
 	if err == nil && ans.Action == abi.ReplyFd && ans.Fd >= 0 && ans.Reply.Fd&abi.FdServed == 0 {
 		if fl, e := unix.FcntlInt(uintptr(ans.Fd), unix.F_GETFL, 0); e == nil && fl&unix.O_ACCMODE != unix.O_RDONLY {
 			p.writing(ans.Fd)
+			if h.opened != nil {
+				p.listDir(*h.opened)
+			}
 		}
 	}
 	if h.visited != nil {

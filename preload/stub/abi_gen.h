@@ -547,6 +547,7 @@
 #define F_DUPFD_CLOEXEC      0x406
 #define F_GETFD              0x1
 #define F_SETFD              0x2
+#define F_GETFL              0x3
 #define FD_CLOEXEC           0x1
 #define CLOSE_RANGE_CLOEXEC  0x4
 #define CLOSE_RANGE_UNSHARE  0x2

@@ -134,12 +134,13 @@ static long fd_call(struct frame *f)
 		if (nr == SYS_lseek && listing_drop(fd, &pos) && f->rdx == SEEK_CUR && f->rsi == 0)
 			return reseek(fd, pos);
 	}
-	if (nr == SYS_fstat) {
+	if (nr == SYS_fstat)
 		r = view_fstat(fd, f->rsi, 0);
-		if (r != VIEW_ASK)
-			return r;
-	}
-	return fd_request(f, fd);
+	else if (nr == SYS_fchmod || nr == SYS_fchown)
+		r = view_fsetattr(f, fd);
+	else
+		r = VIEW_ASK;
+	return r != VIEW_ASK ? r : fd_request(f, fd);
 }
 
 /* reseek has the supervisor take the served directory fd back to
@@ -331,7 +332,8 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 		long fd = (long)*frame_arg(f, pc->dir1);
 		if (!(fd_bits(fd) & ABI_FD_VIRT))
 			return raw_frame(f);
-		return fd_request(f, fd);
+		r = view_fsetattr(f, fd);
+		return r != VIEW_ASK ? r : fd_request(f, fd);
 	}
 	if (pc->kind == ABI_PATH_SYMLINK) {
 		/* The link's content is any string: send it as it is. */

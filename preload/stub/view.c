@@ -546,6 +546,30 @@ static long do_open(const struct found *fd, long flags)
 
 static long dir_fstat(long fd, unsigned long buf, int statx);
 
+/* fd_entry copies the view's entry of the kernel-backed file fd into *e,
+ * and its fstat into *ks, both as they were at one moment. 0, or VIEW_ASK
+ * when fd is not a regular file the view holds. */
+static long fd_entry(long fd, struct kstat *ks, struct abi_view_entry *e)
+{
+	for (int tries = 0; tries < READ_TRIES; tries++) {
+		/* The kernel's half between two reads of an unmoved counter, the
+		 * entry's after it: both held together at the moment of the
+		 * fstat. */
+		unsigned s1;
+		if (!read_begin(&s1))
+			continue;
+		if (RAW2(SYS_fstat, fd, ks) < 0 || (ks->mode & S_IFMT) != S_IFREG)
+			return VIEW_ASK;
+		const struct abi_view_entry *v = data_find(ks->dev, ks->ino);
+		if (v)
+			memcpy(e, (const void *)v, sizeof *e);
+		if (!read_end(s1))
+			continue;
+		return v ? 0 : VIEW_ASK;
+	}
+	return VIEW_ASK;
+}
+
 /* view_fstat answers fstat (or statx, for statx set) of fd, a virtual
  * descriptor, if it is a served directory (dir_fstat) or a kernel-backed
  * file the view holds: its size,
@@ -561,26 +585,8 @@ long view_fstat(long fd, unsigned long buf, int statx)
 	struct kstat ks;
 	struct found fd_;
 	struct abi_view_entry *e = &fd_.e;
-	for (int tries = 0;; tries++) {
-		if (tries == READ_TRIES)
-			return VIEW_ASK;
-		/* The kernel's half between two reads of an unmoved counter, the
-		 * entry's after it: both held together at the moment of the
-		 * fstat. */
-		unsigned s1;
-		if (!read_begin(&s1))
-			continue;
-		if (RAW2(SYS_fstat, fd, &ks) < 0 || (ks.mode & S_IFMT) != S_IFREG)
-			return VIEW_ASK;
-		const struct abi_view_entry *v = data_find(ks.dev, ks.ino);
-		if (v)
-			memcpy(e, (const void *)v, sizeof *e);
-		if (!read_end(s1))
-			continue;
-		if (!v)
-			return VIEW_ASK;
-		break;
-	}
+	if (fd_entry(fd, &ks, e) == VIEW_ASK)
+		return VIEW_ASK;
 	if (e->nlink != 1 || (e->mode & 06000) || (e->mode & S_IFMT) != S_IFREG)
 		return VIEW_ASK;
 	e->size = ks.size;
@@ -594,6 +600,59 @@ long view_fstat(long fd, unsigned long buf, int statx)
 		e->ctime_nsec = (unsigned)ks.ctime_nsec;
 	}
 	return do_stat(&fd_, buf, statx);
+}
+
+/* view_fsetattr answers what a program does to a file it has just written
+ * (tar, cp -p, install): futimens, and fchmod and fchown that leave the
+ * mode and owner as they are, on fd, a kernel-backed descriptor open for
+ * writing of a file whose data is the supervisor's memfd. Its times are the
+ * memfd's, so futimens goes to it; a change to the same mode or owner only
+ * moves the ctime, which a chown(-1, -1) of the memfd does (stat reports
+ * the later of the entry's ctime and the memfd's).
+ *
+ * Every other process sees it at once: while a writable descriptor of the
+ * file is open, its entry sends stat to the supervisor, which reads the
+ * memfd (publish.go), and this one is open. Only for a caller who may: the
+ * file's owner, or root, who is also the memfd's owner (so the kernel
+ * decides as it would for the file); and only for a file without set-ID
+ * bits, which a chown may take away. Anything else asks. */
+long view_fsetattr(struct frame *f, long fd)
+{
+	if (!vw.base || (fd_bits(fd) & ABI_FD_SERVED))
+		return VIEW_ASK;
+	long fl = RAW2(SYS_fcntl, fd, F_GETFL);
+	if (fl < 0 || (fl & O_PATH) || (fl & O_ACCMODE) == O_RDONLY)
+		return VIEW_ASK;
+	struct kstat ks;
+	struct abi_view_entry e;
+	if (fd_entry(fd, &ks, &e) == VIEW_ASK)
+		return VIEW_ASK;
+	if (!(e.flags & ABI_VIEW_OPEN_DATA) || (e.flags & ABI_VIEW_STAT) || (e.mode & S_IFMT) != S_IFREG ||
+	    ((e.mode | ks.mode) & 06000))
+		return VIEW_ASK;
+	const struct creds *c = creds();
+	if (c->state == CRED_UNKNOWN || c->fsuid != ks.uid || (c->fsuid != e.uid && c->state != CRED_PRIV))
+		return VIEW_ASK;
+	switch (f->rax) {
+	case SYS_utimensat:
+		if (f->r10)
+			return VIEW_ASK; /* EINVAL, the supervisor's to say */
+		if (f->rdx && f->rdx < ABI_SITE_TABLE_LIMIT)
+			return -EFAULT; /* the stub's own pages (upath) */
+		return RAW4(SYS_utimensat, fd, 0, f->rdx, 0);
+	case SYS_fchmod:
+		if ((f->rsi & 07777) != (e.mode & 07777))
+			return VIEW_ASK;
+		break;
+	case SYS_fchown:
+		if (((unsigned)f->rsi != ~0u && (unsigned)f->rsi != e.uid) ||
+		    ((unsigned)f->rdx != ~0u && (unsigned)f->rdx != e.gid))
+			return VIEW_ASK;
+		break;
+	default:
+		return VIEW_ASK;
+	}
+	return RAW3(SYS_fchown, fd, -1, -1);
 }
 
 /* Served directories: for a directory the supervisor opened, the entry of

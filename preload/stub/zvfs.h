@@ -320,6 +320,7 @@ long view_call(struct frame *f, const char *c, unsigned long n);
 long view_exists(const char *c, unsigned long n);
 long view_fstat(long fd, unsigned long buf, int statx);
 long view_fstatat(struct frame *f, long fd);
+long view_fsetattr(struct frame *f, long fd);
 int fd_bits(long fd); /* vfs_fds.c: ABI_FD_VIRT, ABI_FD_SERVED */
 void view_note_dir(long fd, const char *path, unsigned long n, unsigned long ino);
 void view_forget_dir(long fd);
