@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // dataKey is the kernel's identity of a memfd: the st_dev and st_ino that
@@ -48,7 +50,7 @@ func newMemfd() (int, dataKey, error) {
 // A descriptor of anything but one of this tree's memfds gives an error
 // wrapping EBADF, as does an invalid one.
 func (fs *FS) OpenData(fd int) (*File, error) {
-	name := procFD(fd)
+	name := linuxvfs.ProcFD(fd)
 	dup, key, err := dataDup(fd)
 	if err != nil {
 		return nil, pathErr("open", name, err)

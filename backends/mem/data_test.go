@@ -14,6 +14,8 @@ import (
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // reopenData gives a descriptor of name's data as the supervisor hands it
@@ -23,7 +25,7 @@ func reopenData(t *testing.T, fs *FS, name string, flag int) int {
 	memfd, err := fs.MemFD(name)
 	must(t, err)
 	defer unix.Close(memfd)
-	fd, err := unix.Open(procFD(memfd), flag|unix.O_CLOEXEC, 0)
+	fd, err := unix.Open(linuxvfs.ProcFD(memfd), flag|unix.O_CLOEXEC, 0)
 	must(t, err)
 	t.Cleanup(func() { unix.Close(fd) })
 	return fd
@@ -51,7 +53,7 @@ func TestOpenDataAfterRename(t *testing.T) {
 	if got, want := *fstatOf(t, f), *statOf(t, fs, "g"); got != want {
 		t.Errorf("OpenData Stat %+v, path Stat %+v", got, want)
 	}
-	if f.Name() != procFD(fd) {
+	if f.Name() != linuxvfs.ProcFD(fd) {
 		t.Errorf("Name %q", f.Name())
 	}
 	// The File shares fd's open file description, offset included.

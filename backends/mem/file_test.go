@@ -15,6 +15,8 @@ import (
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 func must(t testing.TB, err error) {
@@ -265,7 +267,7 @@ func TestMemFD(t *testing.T) {
 	}
 
 	// A reopen of the memfd has its own offset, as the supervisor uses it.
-	fd2, err := unix.Open(procFD(fd), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	fd2, err := unix.Open(linuxvfs.ProcFD(fd), unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	must(t, err)
 	defer unix.Close(fd2)
 	if _, err := unix.Seek(fd, 3, io.SeekStart); err != nil {

@@ -92,7 +92,7 @@ func (fs *FS) linkInode(n *inode, newname string, fd int) unix.Errno {
 // if fs.protected_hardlinks=1 forbids the link. A descriptor of anything
 // but a regular file of this tree gives EBADF.
 func (fs *FS) LinkData(fd int, newname string) error {
-	old := procFD(fd)
+	old := linuxvfs.ProcFD(fd)
 	if e := linuxvfs.CheckPath(newname); e != 0 {
 		return linkErr("linkat", old, newname, e)
 	}

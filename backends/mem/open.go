@@ -7,7 +7,6 @@ package mem
 
 import (
 	"os"
-	"strconv"
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
@@ -267,9 +266,6 @@ func ftruncate(fd int, size int64) error {
 		}
 	}
 }
-
-// procFD is the /proc path of one of this process's descriptors.
-func procFD(fd int) string { return "/proc/self/fd/" + strconv.Itoa(fd) }
 
 // errnoOf is linuxvfs.ErrnoOf.
 func errnoOf(err error) unix.Errno { return linuxvfs.ErrnoOf(err) }

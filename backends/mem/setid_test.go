@@ -16,6 +16,8 @@ import (
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // asUser runs f on a thread of its own with the credentials c (no
@@ -232,7 +234,7 @@ func TestSetIDKernelWrites(t *testing.T) {
 				return -1, err
 			}
 			defer unix.Close(memfd)
-			return unix.Open(procFD(memfd), unix.O_WRONLY|unix.O_CLOEXEC, 0)
+			return unix.Open(linuxvfs.ProcFD(memfd), unix.O_WRONLY|unix.O_CLOEXEC, 0)
 		},
 		stat: func(name string) (uint32, error) {
 			fi, err := fs.Stat(name)
@@ -267,7 +269,7 @@ func TestSetIDKernelWrites(t *testing.T) {
 				return -1, err
 			}
 			files = append(files, f.(*File))
-			return unix.Open(procFD(int(f.(*File).Fd())), unix.O_RDWR|unix.O_CLOEXEC, 0)
+			return unix.Open(linuxvfs.ProcFD(int(f.(*File).Fd())), unix.O_RDWR|unix.O_CLOEXEC, 0)
 		},
 		fchmod: func(fd int, mode uint32) error {
 			f, err := fs.OpenData(fd)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 func openTmp(t *testing.T, fs *FS, dir string, flag int, perm os.FileMode) *File {
@@ -72,7 +74,7 @@ func TestTmpfileDescriptor(t *testing.T) {
 	if g.node != f.node {
 		t.Error("OpenData of File.Fd found another inode")
 	}
-	prog, err := unix.Open(procFD(int(f.Fd())), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	prog, err := unix.Open(linuxvfs.ProcFD(int(f.Fd())), unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	must(t, err)
 	defer unix.Close(prog)
 	h, err := fs.OpenData(prog)
@@ -120,7 +122,7 @@ func TestTmpfileDescriptor(t *testing.T) {
 	must(t, fs.Remove("d/f2"))
 	err = fs.LinkData(prog, "d/f3")
 	var le *os.LinkError
-	if !errors.Is(err, unix.ENOENT) || !errors.As(err, &le) || le.New != "d/f3" || le.Old != procFD(prog) {
+	if !errors.Is(err, unix.ENOENT) || !errors.As(err, &le) || le.New != "d/f3" || le.Old != linuxvfs.ProcFD(prog) {
 		t.Errorf("LinkData of a tmpfile that lost its names: %#v", err)
 	}
 	checkTree(t, fs)

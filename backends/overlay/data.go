@@ -8,7 +8,6 @@ package overlay
 
 import (
 	"os"
-	"strconv"
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
@@ -27,9 +26,6 @@ type tracked struct {
 	path string
 	gone bool
 }
-
-// procFD is the /proc path of one of this process's descriptors.
-func procFD(fd int) string { return "/proc/self/fd/" + strconv.Itoa(fd) }
 
 // track records that the open lower file f is the overlay path p, under
 // the kernel's identity of its descriptor (what fstat of a copy of it
@@ -179,7 +175,7 @@ func (fs *FS) OpenDataFile(fd int) (afero.File, error) {
 	if !ok || !fs.isTracked(key) {
 		return fs.up.OpenDataFile(fd)
 	}
-	name := procFD(fd)
+	name := linuxvfs.ProcFD(fd)
 	dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
 		return nil, pathErr("open", name, errnoOf(err))
@@ -261,7 +257,7 @@ func (fs *FS) onUpperFile(p string, apply func(*mem.File) error) unix.Errno {
 // among them) mem.FS.LinkData, after the checks of newname in the merged
 // tree and a copy-up of its directory. Other descriptors give EBADF.
 func (fs *FS) LinkData(fd int, newname string) error {
-	old := procFD(fd)
+	old := linuxvfs.ProcFD(fd)
 	if e := linuxvfs.CheckPath(newname); e != 0 {
 		return linkErr("linkat", old, newname, e)
 	}

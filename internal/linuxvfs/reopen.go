@@ -13,19 +13,23 @@ var procSelfFd = sync.OnceValues(func() (int, error) {
 	return unix.Open("/proc/self/fd", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 })
 
-// Reopen opens /proc/self/fd/N of descriptor fd with flag (O_CLOEXEC is
-// added): a new open file description of the same file, with its own
-// offset, access mode and status flags, as the kernel's magic link gives.
+// ProcFD is /proc/self/fd/N of this process's descriptor fd: the kernel's
+// magic link to its file, which opens that file again (Reopen) and names
+// it to a path call (linkat of an unnamed file).
+func ProcFD(fd int) string { return "/proc/self/fd/" + strconv.Itoa(fd) }
+
+// Reopen opens ProcFD(fd) with flag (O_CLOEXEC is added): a new open file
+// description of the same file, with its own offset, access mode and
+// status flags, as the kernel's magic link gives. It walks the one name
+// in the kept /proc/self/fd, or the whole path if that could not be had.
 func Reopen(fd, flag int) (int, error) {
-	dir, err := procSelfFd()
-	name := strconv.Itoa(fd)
+	open := func() (int, error) { return unix.Open(ProcFD(fd), flag|unix.O_CLOEXEC, 0) }
+	if dir, err := procSelfFd(); err == nil {
+		name := strconv.Itoa(fd)
+		open = func() (int, error) { return unix.Openat(dir, name, flag|unix.O_CLOEXEC, 0) }
+	}
 	for {
-		var nfd int
-		if err == nil {
-			nfd, err = unix.Openat(dir, name, flag|unix.O_CLOEXEC, 0)
-		} else {
-			nfd, err = unix.Open("/proc/self/fd/"+name, flag|unix.O_CLOEXEC, 0)
-		}
+		nfd, err := open()
 		if err != unix.EINTR {
 			return nfd, err
 		}
