@@ -203,7 +203,15 @@ func (t *Table) release(o *Open) {
 // sent, or nil if it is not one of the table's placeholders.
 func (t *Table) Lookup(fd int) *Open {
 	var st unix.Stat_t
-	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFSOCK {
+	if unix.Fstat(fd, &st) != nil {
+		return nil
+	}
+	return t.LookupStat(&st)
+}
+
+// LookupStat is Lookup of the descriptor whose fstat st is.
+func (t *Table) LookupStat(st *unix.Stat_t) *Open {
+	if st.Mode&unix.S_IFMT != unix.S_IFSOCK {
 		return nil
 	}
 	t.mu.Lock()

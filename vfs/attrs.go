@@ -72,11 +72,25 @@ func (h *handler) opathFd() bool {
 	if len(h.r.Fds) == 0 {
 		return false
 	}
-	if o := h.ns.served.Lookup(h.r.Fds[0]); o != nil {
+	if o := h.lookupServed(h.r.Fds[0]); o != nil {
 		return o.Flags&unix.O_PATH != 0
 	}
-	fl, err := unix.FcntlInt(uintptr(h.r.Fds[0]), unix.F_GETFL, 0)
-	return err == nil && fl&unix.O_PATH != 0
+	fl := h.fd1Flags()
+	return fl >= 0 && fl&unix.O_PATH != 0
+}
+
+// fd1Flags returns the file status flags (F_GETFL) of the call's first
+// descriptor, read once per call; -1 if it has none.
+func (h *handler) fd1Flags() int {
+	if !h.fl1Read {
+		h.fl1Read, h.fl1 = true, -1
+		if len(h.r.Fds) > 0 {
+			if fl, err := unix.FcntlInt(uintptr(h.r.Fds[0]), unix.F_GETFL, 0); err == nil {
+				h.fl1 = fl
+			}
+		}
+	}
+	return h.fl1
 }
 
 // fchange runs change on the file of the call's descriptor (fchmod,

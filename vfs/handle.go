@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/fdtable"
 	"github.com/zvfs/zvfs/internal/abi"
 )
 
@@ -57,6 +58,39 @@ type handler struct {
 	changed []loc
 	visited *loc
 	opened  *loc
+	// fl1 and st1 are the status flags and the fstat of the call's first
+	// descriptor, once read (fd1Flags, fd1Stat).
+	fl1     int
+	fl1Read bool
+	st1     unix.Stat_t
+	st1Err  error
+	st1Read bool
+}
+
+// fd1Stat returns the fstat of the call's first descriptor, taken once
+// per call.
+func (h *handler) fd1Stat() (*unix.Stat_t, error) {
+	if !h.st1Read {
+		h.st1Read = true
+		h.st1Err = unix.EBADF
+		if len(h.r.Fds) > 0 {
+			h.st1Err = unix.Fstat(h.r.Fds[0], &h.st1)
+		}
+	}
+	return &h.st1, h.st1Err
+}
+
+// lookupServed is served.Lookup, with the first descriptor's fstat taken
+// once per call.
+func (h *handler) lookupServed(fd int) *fdtable.Open {
+	if len(h.r.Fds) > 0 && fd == h.r.Fds[0] {
+		st, err := h.fd1Stat()
+		if err != nil {
+			return nil
+		}
+		return h.ns.served.LookupStat(st)
+	}
+	return h.ns.served.Lookup(fd)
 }
 
 // Handle answers one call.
@@ -86,7 +120,7 @@ func done(ret int64) (Answer, error) { return Answer{Reply: abi.Reply{Ret: ret},
 
 func (h *handler) dispatch() (Answer, error) {
 	a := h.a
-	if h.r.Call.Flags&abi.CallSelf1 != 0 && len(h.r.Fds) > 0 && h.ns.served.Lookup(h.r.Fds[0]) == nil {
+	if h.r.Call.Flags&abi.CallSelf1 != 0 && len(h.r.Fds) > 0 && h.lookupServed(h.r.Fds[0]) == nil {
 		return h.selfData()
 	}
 	switch int(h.r.Call.Nr) {

@@ -36,7 +36,7 @@ func (h *handler) base(flag uint32) (string, error) {
 	if !ok {
 		return "", unix.EBADF
 	}
-	if o := h.ns.served.Lookup(fd); o != nil {
+	if o := h.lookupServed(fd); o != nil {
 		s, ok := o.Object.(*served)
 		if ok && s.file != nil && !s.dir {
 			return "", unix.ENOTDIR
@@ -112,7 +112,7 @@ func (h *handler) pathN(flag uint32, p string, follow bool) (loc, error) {
 		if !ok {
 			return loc{}, unix.EBADF
 		}
-		o := h.ns.served.Lookup(fd)
+		o := h.lookupServed(fd)
 		if o == nil {
 			return loc{}, errPass
 		}

@@ -214,7 +214,7 @@ func (h *handler) linkData() (Answer, error) {
 	if !ok {
 		return Answer{}, unix.EBADF
 	}
-	if o := h.ns.served.Lookup(fd); o != nil {
+	if o := h.lookupServed(fd); o != nil {
 		if s := o.Object.(*served); s.dir {
 			return Answer{}, unix.EPERM
 		}

@@ -277,7 +277,7 @@ func (h *handler) fdOf() (*fdFile, error) {
 	if !ok {
 		return nil, unix.EBADF
 	}
-	if o := h.ns.served.Lookup(fd); o != nil {
+	if o := h.lookupServed(fd); o != nil {
 		o.Mu.Lock()
 		s := o.Object.(*served)
 		return &fdFile{open: o, s: s, m: s.m}, nil
@@ -347,7 +347,7 @@ func (h *handler) stat(buf uint64, flags int, statx bool) (Answer, error) {
 }
 
 func (h *handler) fstat(buf uint64, statx bool) (Answer, error) {
-	if h.fdi < len(h.r.Fds) && h.ns.served.Lookup(h.r.Fds[h.fdi]) == nil {
+	if h.fdi < len(h.r.Fds) && h.lookupServed(h.r.Fds[h.fdi]) == nil {
 		// A kernel-backed file of mem: its stat without opening it.
 		for _, m := range h.ns.mounts {
 			if sd, ok := m.FS.(caps.DataStater); ok {

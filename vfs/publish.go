@@ -41,6 +41,7 @@ type publisher struct {
 	kids    map[string]map[string]bool // a directory → its names that have entries
 	listed  map[string]bool            // directories whose whole listing is published (complete)
 	written map[dataID]bool            // handed out writable: maybe changing under us
+	writer  dataID                     // data known to have a writer now (changedData)
 	root    ctx                        // the namespace as root sees it, to describe names
 }
 
@@ -104,7 +105,7 @@ func (p *publisher) describe(m *Mount, rel string, fi os.FileInfo, parent uint32
 		}
 		id := dataID{src.Dev, src.Ino}
 		if p.written[id] {
-			if src.Fd >= 0 && !openForWriting(src.Fd) {
+			if id != p.writer && src.Fd >= 0 && !openForWriting(src.Fd) {
 				delete(p.written, id)
 				// The data may have changed since fi was read.
 				if fi2, err := p.root.lstat(m, rel); err == nil {
@@ -348,15 +349,18 @@ func (p *publisher) writing(fd int) {
 	}
 }
 
-// changedData re-describes every published name of the data behind fd, a
-// descriptor whose file a call changed (fchmod, futimens...).
-func (p *publisher) changedData(fd int) {
-	var st unix.Stat_t
-	if unix.Fstat(fd, &st) != nil {
-		return
-	}
+// changedData re-describes every published name of the data behind a
+// descriptor (whose fstat st is) whose file a call changed (fchmod,
+// futimens...). writer says that the descriptor is open for writing: then
+// the data still has a writer, and describe need not ask the kernel
+// (openForWriting).
+func (p *publisher) changedData(st *unix.Stat_t, writer bool) {
 	p.v.Begin()
 	defer p.v.End()
+	if writer {
+		p.writer = dataID{st.Dev, st.Ino}
+		defer func() { p.writer = dataID{} }()
+	}
 	// Refreshing a name may take it out of the data's chain: walk a copy.
 	for _, vp := range p.v.DataPaths(st.Dev, st.Ino) {
 		if m, rel := p.ns.mountOf(vp); m != nil && m.FS != nil {
@@ -420,12 +424,15 @@ func (h *handler) publish(ans Answer, err error) {
 		p.refresh(l.m, rel)
 	}
 	if fdChanges[uint64(h.r.Call.Nr)] && len(h.r.Fds) > 0 && err != errPass {
-		if o := h.ns.served.Lookup(h.r.Fds[0]); o != nil {
+		if o := h.lookupServed(h.r.Fds[0]); o != nil {
 			if s, ok := o.Object.(*served); ok && s.m != nil && s.m.FS != nil {
 				p.refresh(s.m, s.rel)
 			}
 		} else {
-			p.changedData(h.r.Fds[0])
+			fl := h.fd1Flags()
+			if st, err := h.fd1Stat(); err == nil {
+				p.changedData(st, fl >= 0 && fl&unix.O_PATH == 0 && fl&unix.O_ACCMODE != unix.O_RDONLY)
+			}
 		}
 	}
 	if err == nil && ans.Action == abi.ReplyFd && ans.Fd >= 0 && ans.Reply.Fd&abi.FdServed == 0 {
