@@ -7,7 +7,7 @@
 package overlay
 
 import (
-	"path"
+	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -72,8 +72,12 @@ func (c *cachedLayer) Lstat(p string) (mem.Stat, error) {
 // missing says whether p's directory is one (its own Lstat, cached) whose
 // listing lacks p's name: then the layer would say ENOENT.
 func (c *cachedLayer) missing(p string) bool {
-	dir, name := path.Dir(p), path.Base(p)
-	if dir == p || name == "." || name == ".." {
+	// Layer paths are relative, "" the root: "a" is in "".
+	dir, name := "", p
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		dir, name = p[:i], p[i+1:]
+	}
+	if name == "" || name == "." || name == ".." {
 		return false
 	}
 	if st, err := c.Lstat(dir); err != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR {

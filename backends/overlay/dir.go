@@ -165,14 +165,15 @@ func (f *dirFile) Close() error {
 // Path is where the directory is now, "/" for the root: ENOENT once it
 // was removed (caps.Pather).
 func (f *dirFile) Path() (string, error) {
-	if err := f.check("path"); err != nil {
-		return "", err
-	}
 	return f.where("path")
 }
 
-// where is Path for the calls that act on the directory.
+// where is Path for the calls that act on the directory, op among them:
+// what check says of the open file first, then where it is now.
 func (f *dirFile) where(op string) (string, error) {
+	if err := f.check(op); err != nil {
+		return "", err
+	}
 	p, e := f.fs.dirPath(f.at)
 	if e != 0 {
 		return "", pathErr(op, f.name, e)
@@ -296,9 +297,6 @@ func (f *dirFile) entries() (*node, []mem.Dirent, unix.Errno) {
 
 // Chmod is fchmod(2) on the directory: Chmod of its path, copying it up.
 func (f *dirFile) Chmod(mode os.FileMode) error {
-	if err := f.check("chmod"); err != nil {
-		return err
-	}
 	p, err := f.where("chmod")
 	if err != nil {
 		return err
@@ -308,9 +306,6 @@ func (f *dirFile) Chmod(mode os.FileMode) error {
 
 // Chown is fchown(2) on the directory.
 func (f *dirFile) Chown(uid, gid int) error {
-	if err := f.check("chown"); err != nil {
-		return err
-	}
 	p, err := f.where("chown")
 	if err != nil {
 		return err
@@ -320,9 +315,6 @@ func (f *dirFile) Chown(uid, gid int) error {
 
 // Utimens is futimens(2) with explicit times on the directory.
 func (f *dirFile) Utimens(atime, mtime *time.Time) error {
-	if err := f.check("utimens"); err != nil {
-		return err
-	}
 	p, err := f.where("utimens")
 	if err != nil {
 		return err
@@ -332,9 +324,6 @@ func (f *dirFile) Utimens(atime, mtime *time.Time) error {
 
 // Touch is futimens(2) with UTIME_NOW on the directory.
 func (f *dirFile) Touch() error {
-	if err := f.check("utimens"); err != nil {
-		return err
-	}
 	p, err := f.where("utimens")
 	if err != nil {
 		return err

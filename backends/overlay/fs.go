@@ -34,6 +34,14 @@ type shared struct {
 	lower     *FS
 }
 
+// newShared is the state of an overlay of lowers (bottom first) under
+// upper.
+func newShared(lowers []Layer, upper *mem.FS) *shared {
+	s := &shared{upper: upper, data: make(map[dataKey]*tracked), dirs: make(map[*tracked]struct{})}
+	s.layers = append(append(s.layers, lowers...), memLayer{fs: upper})
+	return s
+}
+
 // FS is a copy-on-write overlay of read-only lower layers under a mem.FS
 // upper layer. It implements afero.Fs, afero.Lstater and afero.Symlinker;
 // all methods are safe for concurrent use. The FS returned by New acts as
@@ -61,13 +69,13 @@ func New(lowers []Layer, upper *mem.FS) *FS {
 	if upper == nil {
 		upper = mem.New()
 	}
-	s := &shared{upper: upper, data: make(map[dataKey]*tracked), dirs: make(map[*tracked]struct{})}
+	var cached []Layer
 	for _, l := range lowers {
 		if l != nil {
-			s.layers = append(s.layers, newCached(l))
+			cached = append(cached, newCached(l))
 		}
 	}
-	s.layers = append(s.layers, memLayer{fs: upper})
+	s := newShared(cached, upper)
 	fs := &FS{s: s, up: upper}
 	fs.initRoot()
 	return fs
@@ -170,8 +178,7 @@ func (fs *FS) write(f func() unix.Errno) unix.Errno {
 func (fs *FS) InLower(p string) bool {
 	fs.s.lowerOnce.Do(func() {
 		lowers := fs.s.layers[:len(fs.s.layers)-1]
-		v := &shared{upper: mem.New(), data: make(map[dataKey]*tracked), dirs: make(map[*tracked]struct{})}
-		v.layers = append(append([]Layer(nil), lowers...), memLayer{fs: v.upper})
+		v := newShared(lowers, mem.New())
 		fs.s.lower = &FS{s: v, up: v.upper}
 	})
 	_, err := fs.s.lower.Lstat(p)
