@@ -73,23 +73,18 @@ func (c *Client) transport() http.RoundTripper {
 // defaultTransport is remote's, with stall limits on connecting and on
 // the wait for an answer, and on each read of a body (stallConn).
 func defaultTransport() http.RoundTripper {
+	t := remote.DefaultTransport.(*http.Transport).Clone()
 	d := &net.Dialer{Timeout: StallTimeout, KeepAlive: 30 * time.Second}
-	return &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			conn, err := d.DialContext(ctx, network, addr)
-			if err != nil {
-				return nil, err
-			}
-			return stallConn{conn}, nil
-		},
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   StallTimeout,
-		ResponseHeaderTimeout: StallTimeout,
-		ExpectContinueTimeout: time.Second,
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return stallConn{conn}, nil
 	}
+	t.TLSHandshakeTimeout = StallTimeout
+	t.ResponseHeaderTimeout = StallTimeout
+	return t
 }
 
 // stallConn fails a read that waits longer than StallTimeout for a byte.

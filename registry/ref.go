@@ -84,24 +84,15 @@ func refLen(v string) int {
 		return len(v)
 	}
 	i += slash
-	// untilColon is the end of an item from j on: the next ':', or v's end.
-	untilColon := func(j int) int {
-		if k := strings.IndexByte(v[j:], ':'); k >= 0 {
-			return j + k
-		}
-		return len(v)
-	}
-	at, colon := strings.IndexByte(v[i:], '@'), strings.IndexByte(v[i:], ':')
-	if at >= 0 && (colon < 0 || at < colon) {
-		// @ALGO:HEX: the digest runs to the next ':' after its own.
-		algo := untilColon(i + at)
-		if algo == len(v) {
-			return len(v)
-		}
-		return untilColon(algo + 1)
-	}
+	// After the host, the first ':' starts the tag or is the digest's own
+	// (@ALGO:HEX); the reference ends at the next ':', or at v's end.
+	colon := strings.IndexByte(v[i:], ':')
 	if colon < 0 {
 		return len(v)
 	}
-	return untilColon(i + colon + 1) // the tag's end
+	j := i + colon + 1
+	if k := strings.IndexByte(v[j:], ':'); k >= 0 {
+		return j + k
+	}
+	return len(v)
 }
