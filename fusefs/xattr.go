@@ -7,7 +7,6 @@
 package fusefs
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"syscall"
@@ -64,12 +63,7 @@ func (n *node) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errn
 	if err != nil {
 		return 0, errnoOf(err)
 	}
-	var b bytes.Buffer
-	for _, name := range names {
-		b.WriteString(name)
-		b.WriteByte(0)
-	}
-	return fill(dest, b.Bytes(), linuxvfs.XattrListMax)
+	return fill(dest, linuxvfs.XattrList(names), linuxvfs.XattrListMax)
 }
 
 func (n *node) Setxattr(ctx context.Context, attr string, data []byte, flags uint32) syscall.Errno {
@@ -103,17 +97,14 @@ func (n *node) Removexattr(ctx context.Context, attr string) syscall.Errno {
 // capabilityAttr holds a file's capabilities (vfs_cap_data).
 const capabilityAttr = "security.capability"
 
-// fill copies v to dest, as the kernel's buffer rules have it: with an
-// empty dest the size alone, ERANGE with the size if it does not fit
-// (E2BIG past limit, which no buffer holds).
+// fill copies v to dest, as the kernel's buffer rules have it
+// (linuxvfs.XattrFit): with an empty dest the size alone.
 func fill(dest, v []byte, limit int) (uint32, syscall.Errno) {
-	switch {
-	case len(v) > limit:
-		return 0, syscall.E2BIG
-	case len(dest) == 0:
+	if e := linuxvfs.XattrFit(len(v), uint64(len(dest)), limit); e != 0 {
+		return uint32(len(v)), e
+	}
+	if len(dest) == 0 {
 		return uint32(len(v)), 0
-	case len(v) > len(dest):
-		return uint32(len(v)), syscall.ERANGE
 	}
 	return uint32(copy(dest, v)), 0
 }

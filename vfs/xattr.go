@@ -95,12 +95,7 @@ func (h *handler) xattr() (Answer, error) {
 		if err != nil {
 			return Answer{}, err
 		}
-		var b bytes.Buffer
-		for _, n := range names {
-			b.WriteString(n)
-			b.WriteByte(0)
-		}
-		return h.xattrOut(b.Bytes(), a[1], a[2], linuxvfs.XattrListMax)
+		return h.xattrOut(linuxvfs.XattrList(names), a[1], a[2], linuxvfs.XattrListMax)
 	}
 	attr, err := h.xattrName(a[1])
 	if err != nil {
@@ -131,18 +126,12 @@ func (h *handler) xattr() (Answer, error) {
 }
 
 // xattrOut gives the caller b in its buffer at addr of size bytes: the
-// size alone if size is 0, ERANGE if b does not fit (E2BIG past limit,
-// which no buffer can hold).
+// size alone if size is 0, or linuxvfs.XattrFit's error.
 func (h *handler) xattrOut(b []byte, addr, size uint64, limit int) (Answer, error) {
-	switch {
-	case size == 0:
-		return done(int64(len(b)))
-	case len(b) > limit:
-		return Answer{}, unix.E2BIG
-	case uint64(len(b)) > size:
-		return Answer{}, unix.ERANGE
+	if e := linuxvfs.XattrFit(len(b), size, limit); e != 0 {
+		return Answer{}, e
 	}
-	if len(b) > 0 {
+	if size > 0 && len(b) > 0 {
 		if err := h.r.Mem.Write(addr, b); err != nil {
 			return Answer{}, unix.EFAULT
 		}

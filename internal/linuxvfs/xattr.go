@@ -100,3 +100,28 @@ func (w Who) XattrPermission(mode, uid, gid uint32, name string, write bool) uni
 func (w Who) XattrListed(name string) bool {
 	return w.Uid == 0 || !strings.HasPrefix(name, "trusted.")
 }
+
+// XattrList is a listxattr(2) answer: each name followed by a NUL.
+func XattrList(names []string) []byte {
+	var b []byte
+	for _, n := range names {
+		b = append(append(b, n...), 0)
+	}
+	return b
+}
+
+// XattrFit is what getxattr(2) and listxattr(2) say of an answer of n
+// bytes for a buffer of size bytes: 0 if it fits, or if size is 0 (which
+// asks for n); E2BIG if n is past limit, which no buffer can hold; else
+// ERANGE.
+func XattrFit(n int, size uint64, limit int) unix.Errno {
+	switch {
+	case size == 0:
+		return 0
+	case n > limit:
+		return unix.E2BIG
+	case uint64(n) > size:
+		return unix.ERANGE
+	}
+	return 0
+}
