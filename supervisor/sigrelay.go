@@ -13,6 +13,7 @@ import (
 	"encoding/binary"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -53,46 +54,90 @@ func sigaction(sig syscall.Signal, act, old *kernelSigaction) error {
 }
 
 // relay is the installed relay, shared by the runs of this process that
-// want it (hook programs may run several at once), each with its pass.
+// want it (hook programs may run several at once), each with its pass and
+// the signals it asked for: a signal's handler is installed while some run
+// wants it.
 var relay struct {
 	sync.Mutex
-	r      *os.File // the read end; relayFd is the write end
-	sigs   []syscall.Signal
-	old    []kernelSigaction
-	passes map[int]func(syscall.Signal)
+	r      *os.File                           // the read end; relayFd is the write end
+	old    map[syscall.Signal]kernelSigaction // the handlers replaced, by signal
+	passes map[int]relayPass
 	next   int
+}
+
+type relayPass struct {
+	sigs []syscall.Signal
+	pass func(syscall.Signal)
 }
 
 // relaySignals calls pass, from a goroutine, with each of sigs that zvfs
 // receives and that did not come from the terminal, installing the
-// handler if no run has yet. The returned stop ends that; the last one
-// puts the handlers back as they were.
+// handler for those no run has asked for yet. The returned stop ends
+// that, putting back the handlers no other run still wants.
 func relaySignals(sigs []syscall.Signal, pass func(syscall.Signal)) (stop func(), err error) {
 	relay.Lock()
 	defer relay.Unlock()
 	if relay.passes == nil {
-		if err := installRelay(sigs); err != nil {
+		if err := openRelay(); err != nil {
 			return nil, err
 		}
-		relay.passes = map[int]func(syscall.Signal){}
+		relay.passes, relay.old = map[int]relayPass{}, map[syscall.Signal]kernelSigaction{}
 	}
 	id := relay.next
 	relay.next++
-	relay.passes[id] = pass
+	relay.passes[id] = relayPass{sigs, pass}
+	handler, restorer := relayAddrs()
+	act := kernelSigaction{handler: handler, flags: saSigInfo | saOnStack | saRestorer | saRestart,
+		restorer: restorer, mask: ^uint64(0)}
+	for _, sig := range sigs {
+		if _, done := relay.old[sig]; done {
+			continue
+		}
+		var old kernelSigaction
+		if err := sigaction(sig, &act, &old); err != nil {
+			dropPass(id)
+			return nil, err
+		}
+		relay.old[sig] = old
+	}
 	return func() {
 		relay.Lock()
 		defer relay.Unlock()
-		delete(relay.passes, id)
-		if len(relay.passes) == 0 {
-			relay.passes = nil
-			uninstallRelay()
-		}
+		dropPass(id)
 	}, nil
 }
 
-// installRelay makes a pipe, points the handler at it for sigs, and starts
-// the goroutine that reads it. The caller holds relay's lock.
-func installRelay(sigs []syscall.Signal) error {
+// dropPass forgets pass id, puts back the handlers of the signals no pass
+// wants any more, and closes the relay after the last pass. The caller
+// holds relay's lock.
+func dropPass(id int) {
+	delete(relay.passes, id)
+	for sig, old := range relay.old {
+		if !wanted(sig) {
+			sigaction(sig, &old, nil)
+			delete(relay.old, sig)
+		}
+	}
+	if len(relay.passes) == 0 {
+		relay.passes, relay.old = nil, nil
+		closeRelay()
+	}
+}
+
+// wanted tells whether some pass asks for sig. The caller holds relay's
+// lock.
+func wanted(sig syscall.Signal) bool {
+	for _, p := range relay.passes {
+		if slices.Contains(p.sigs, sig) {
+			return true
+		}
+	}
+	return false
+}
+
+// openRelay makes the pipe the handler writes to and starts the goroutine
+// that reads it. The caller holds relay's lock.
+func openRelay() error {
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
 		return err
@@ -100,17 +145,6 @@ func installRelay(sigs []syscall.Signal) error {
 	r := os.NewFile(uintptr(p[0]), "signal relay")
 	relay.r = r
 	relayFd = int64(p[1])
-	handler, restorer := relayAddrs()
-	act := kernelSigaction{handler: handler, flags: saSigInfo | saOnStack | saRestorer | saRestart,
-		restorer: restorer, mask: ^uint64(0)}
-	for _, sig := range sigs {
-		var old kernelSigaction
-		if err := sigaction(sig, &act, &old); err != nil {
-			uninstallRelay()
-			return err
-		}
-		relay.sigs, relay.old = append(relay.sigs, sig), append(relay.old, old)
-	}
 	go func() {
 		var rec [16]byte
 		for {
@@ -122,8 +156,10 @@ func installRelay(sigs []syscall.Signal) error {
 			}
 			sig := syscall.Signal(binary.LittleEndian.Uint32(rec[0:]))
 			relay.Lock()
-			for _, pass := range relay.passes {
-				pass(sig)
+			for _, p := range relay.passes {
+				if slices.Contains(p.sigs, sig) {
+					p.pass(sig)
+				}
 			}
 			relay.Unlock()
 		}
@@ -131,13 +167,9 @@ func installRelay(sigs []syscall.Signal) error {
 	return nil
 }
 
-// uninstallRelay restores the handlers the relay replaced and closes its
-// pipe (which ends its goroutine). The caller holds relay's lock.
-func uninstallRelay() {
-	for i, sig := range relay.sigs {
-		sigaction(sig, &relay.old[i], nil)
-	}
-	relay.sigs, relay.old = nil, nil
+// closeRelay closes the relay's pipe, which ends its goroutine. The
+// caller holds relay's lock.
+func closeRelay() {
 	w := int(relayFd)
 	relayFd = -1
 	unix.Close(w)

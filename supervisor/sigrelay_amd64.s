@@ -1,15 +1,14 @@
 #include "textflag.h"
 
 // sigRelay is the kernel's handler of the relayed signals (sigrelay.go):
-// it writes {signal, si_code, si_pid, 0} as four int32 to relayFd and
+// it writes {signal, si_code, 0, 0} as four int32 to relayFd and
 // returns. It runs on the thread's signal stack, outside Go.
 TEXT ·sigRelay(SB),NOSPLIT|NOFRAME,$0
 	SUBQ	$16, SP
 	MOVL	DI, 0(SP)
 	MOVL	8(SI), AX
 	MOVL	AX, 4(SP)
-	MOVL	16(SI), AX
-	MOVL	AX, 8(SP)
+	MOVL	$0, 8(SP)
 	MOVL	$0, 12(SP)
 	MOVQ	·relayFd(SB), DI
 	MOVQ	SP, SI

@@ -47,3 +47,42 @@ func TestRelayShared(t *testing.T) {
 		t.Errorf("handler after the last stop %+v, want the runtime's %+v", after, before)
 	}
 }
+
+// A run that relays SIGQUIT, started while another relays SIGINT alone,
+// gets its own handler and its own signals; it goes with that run.
+func TestRelayOwnSignals(t *testing.T) {
+	var before kernelSigaction
+	if err := sigaction(syscall.SIGQUIT, nil, &before); err != nil {
+		t.Fatal(err)
+	}
+	ints, quits := make(chan syscall.Signal, 2), make(chan syscall.Signal, 2)
+	stopInt, err := relaySignals([]syscall.Signal{syscall.SIGINT}, func(s syscall.Signal) { ints <- s })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stopInt()
+	stopQuit, err := relaySignals([]syscall.Signal{syscall.SIGQUIT}, func(s syscall.Signal) { quits <- s })
+	if err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(syscall.Getpid(), syscall.SIGQUIT)
+	select {
+	case s := <-quits:
+		if s != syscall.SIGQUIT {
+			t.Errorf("the SIGQUIT run got %v", s)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the SIGQUIT run got nothing")
+	}
+	select {
+	case s := <-ints:
+		t.Errorf("the SIGINT run got %v", s)
+	case <-time.After(100 * time.Millisecond):
+	}
+	stopQuit()
+	var after kernelSigaction
+	sigaction(syscall.SIGQUIT, nil, &after)
+	if after != before {
+		t.Errorf("SIGQUIT handler after its run stopped %+v, want the runtime's %+v", after, before)
+	}
+}
