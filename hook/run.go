@@ -1,6 +1,7 @@
 package hook
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -88,15 +89,20 @@ func Run(h Hooks, argv []string, opts Options) (int, error) {
 	if stderr == nil {
 		stderr = os.Stderr
 	}
-	var specs []backends.Spec
+	ma := &cli.MountArgs{}
 	for _, m := range opts.Mounts {
 		sp, err := backends.ParseSpec(m)
 		if err != nil {
 			return 0, err
 		}
-		specs = append(specs, sp)
+		ma.Specs = append(ma.Specs, sp)
 	}
-	mounts, _, err := cli.OpenMounts(specs, "hook", stderr)
+	// oci:// layers and tar sources: pulled into the layer cache, as the
+	// zvfs command does.
+	if err := ma.Fetch(context.Background(), func(w string) { fmt.Fprintf(stderr, "hook: warning: %s\n", w) }); err != nil {
+		return 0, err
+	}
+	mounts, _, err := cli.OpenMounts(ma.Specs, "hook", stderr)
 	if err != nil {
 		return 0, err
 	}
