@@ -620,9 +620,6 @@ long view_fsetattr(struct frame *f, long fd)
 {
 	if (!vw.base || (fd_bits(fd) & ABI_FD_SERVED))
 		return VIEW_ASK;
-	long fl = RAW2(SYS_fcntl, fd, F_GETFL);
-	if (fl < 0 || (fl & O_PATH) || (fl & O_ACCMODE) == O_RDONLY)
-		return VIEW_ASK;
 	struct kstat ks;
 	struct abi_view_entry e;
 	if (fd_entry(fd, &ks, &e) == VIEW_ASK)
@@ -633,6 +630,14 @@ long view_fsetattr(struct frame *f, long fd)
 	const struct creds *c = creds();
 	if (c->state == CRED_UNKNOWN || c->fsuid != ks.uid || (c->fsuid != e.uid && c->state != CRED_PRIV))
 		return VIEW_ASK;
+	/* The call itself, last: a change of mode or owner asks anyway. */
+	if ((f->rax == SYS_fchmod && (f->rsi & 07777) != (e.mode & 07777)) ||
+	    (f->rax == SYS_fchown && (((unsigned)f->rsi != ~0u && (unsigned)f->rsi != e.uid) ||
+				      ((unsigned)f->rdx != ~0u && (unsigned)f->rdx != e.gid))))
+		return VIEW_ASK;
+	long fl = RAW2(SYS_fcntl, fd, F_GETFL);
+	if (fl < 0 || (fl & O_PATH) || (fl & O_ACCMODE) == O_RDONLY)
+		return VIEW_ASK;
 	switch (f->rax) {
 	case SYS_utimensat:
 		if (f->r10)
@@ -641,18 +646,10 @@ long view_fsetattr(struct frame *f, long fd)
 			return -EFAULT; /* the stub's own pages (upath) */
 		return RAW4(SYS_utimensat, fd, 0, f->rdx, 0);
 	case SYS_fchmod:
-		if ((f->rsi & 07777) != (e.mode & 07777))
-			return VIEW_ASK;
-		break;
 	case SYS_fchown:
-		if (((unsigned)f->rsi != ~0u && (unsigned)f->rsi != e.uid) ||
-		    ((unsigned)f->rdx != ~0u && (unsigned)f->rdx != e.gid))
-			return VIEW_ASK;
-		break;
-	default:
-		return VIEW_ASK;
+		return RAW3(SYS_fchown, fd, -1, -1);
 	}
-	return RAW3(SYS_fchown, fd, -1, -1);
+	return VIEW_ASK;
 }
 
 /* Served directories: for a directory the supervisor opened, the entry of
