@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"os"
 	"strings"
 	"testing"
 )
@@ -16,13 +15,7 @@ func TestVFSFileAttrs(t *testing.T) {
 	t.Run("root", func(t *testing.T) {
 		differential(t, cprog(t, "vfs_fattr"), "$D")
 	})
-	if os.Geteuid() != 0 {
-		missing(t, "root, to run programs as another user")
-	}
-	requireHook(t)
-	need(t, "setpriv", "sh")
-	bin := userBin(t)
-	prog, zvfs := userProg(t, bin, "vfs_fattr"), userZvfs(t, bin)
+	prog, zvfs := userRun(t, "vfs_fattr")
 	user := strings.Join(nobody, " ") + " '" + prog + "' \"$D/u\""
 	script := `set -e; mkdir "$D/u"; chown 65534:65534 "$D/u"; ` + user
 
@@ -36,12 +29,8 @@ func TestVFSFileAttrs(t *testing.T) {
 
 	t.Run("user-supervisor", func(t *testing.T) {
 		native := nativeRun(t, "native", "zvfs-fattr-", []string{"sh", "-c", script})
-		home := hostDir(t, "zvfs-fattr-home-")
-		if err := os.Chown(home, 65534, 65534); err != nil {
-			t.Fatal(err)
-		}
 		w := hostDir(t, "zvfs-fattr-cwd-")
-		env := append([]string{"HOME=" + home, "XDG_CACHE_HOME=" + home, "TMPDIR=" + home, "D=" + vfsMount}, scenarioEnv...)
+		env := userEnv(t, vfsMount)
 		argv := append(append([]string(nil), nobody...), zvfs, "--mount", "mem:"+vfsMount, "--",
 			"sh", "-c", `set -e; mkdir "$D/u"; '`+prog+`' "$D/u"`)
 		compareOutcomes(t, native, normalise("zvfs", run(t, w, env, argv...), vfsMount, w))

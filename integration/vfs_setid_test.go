@@ -48,6 +48,31 @@ func userZvfs(t *testing.T, dir string) string {
 	return zvfs
 }
 
+// userRun compiles testdata/NAME.c and copies zvfs where an ordinary user
+// may run them, for a test that runs programs as another user (root
+// only), and returns both.
+func userRun(t *testing.T, name string) (prog, zvfs string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		missing(t, "root, to run programs as another user")
+	}
+	requireHook(t)
+	need(t, "setpriv", "sh")
+	bin := userBin(t)
+	return userProg(t, bin, name), userZvfs(t, bin)
+}
+
+// userEnv is the environment of a zvfs run as the ordinary user, with D
+// set to d: its own cache and temporary directory, removed with the test.
+func userEnv(t *testing.T, d string) []string {
+	t.Helper()
+	home := hostDir(t, "zvfs-user-home-")
+	if err := os.Chown(home, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	return append([]string{"HOME=" + home, "XDG_CACHE_HOME=" + home, "TMPDIR=" + home, "D=" + d}, scenarioEnv...)
+}
+
 // TestVFSSetIDWrite: a write or truncation by an ordinary user takes the
 // set-user-ID bit away, and the set-group-ID bit if the file is
 // group-executable or the user is not in its group (pjdfstest chmod/12.t):
@@ -57,13 +82,7 @@ func userZvfs(t *testing.T, dir string) string {
 // run as uid 65534 with setpriv, once under a zvfs run as root and once
 // under a zvfs run as that user itself.
 func TestVFSSetIDWrite(t *testing.T) {
-	if os.Geteuid() != 0 {
-		missing(t, "root, to run programs as another user")
-	}
-	requireHook(t)
-	need(t, "setpriv", "sh")
-	bin := userBin(t)
-	prog, zvfs := userProg(t, bin, "vfs_setid"), userZvfs(t, bin)
+	prog, zvfs := userRun(t, "vfs_setid")
 	q := func(s string) string { return "'" + s + "'" }
 	p := q(prog)
 
@@ -94,12 +113,7 @@ func TestVFSSetIDWrite(t *testing.T) {
 
 		seed := hostDir(t, "zvfs-setid-seed-")
 		prepare(seed)
-		// The user's own cache and temporary directory, removed with it.
-		home := hostDir(t, "zvfs-setid-home-")
-		if err := os.Chown(home, 65534, 65534); err != nil {
-			t.Fatal(err)
-		}
-		env := append([]string{"HOME=" + home, "XDG_CACHE_HOME=" + home, "TMPDIR=" + home}, scenarioEnv...)
+		env := userEnv(t, vfsMount)
 		argv := append(append(append([]string(nil), nobody...), zvfs, "--mount", "mem:"+vfsMount+"="+seed, "--"),
 			expand(user[len(nobody):], vfsMount)...)
 		b := normalise("zvfs", run(t, w, env, argv...), vfsMount, w)
