@@ -118,7 +118,9 @@ func TestViewFull(t *testing.T) {
 // died is not hooked at all.
 func TestViewDeadSupervisor(t *testing.T) {
 	requireHook(t)
-	r := run(t, t.TempDir(), nil, zvfsBin, "--mount", "mem:/data", "--", "sh", "-c",
+	// A killed zvfs cannot remove its socket directory: keep it in the
+	// test's temporary directory.
+	r := run(t, t.TempDir(), []string{"TMPDIR=" + t.TempDir()}, zvfsBin, "--mount", "mem:/data", "--", "sh", "-c",
 		`echo hi > /data/f; test -e /data/f
 		 kill -9 $PPID; sleep 0.2
 		 test -e /data/f && echo exists
