@@ -31,17 +31,11 @@ func diff(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	name := fs.Arg(0)
-	files := []string{name}
-	var digests []string
+	layers := []registry.Layer{{Path: name}}
 	if registry.IsRef(name) {
-		layers, code := pullLayers(name, *insecure, stderr)
-		if code != 0 {
+		var code int
+		if layers, code = pullLayers(name, *insecure, stderr); code != 0 {
 			return code
-		}
-		files = nil
-		for _, l := range layers {
-			files = append(files, l.Path)
-			digests = append(digests, l.Digest.String())
 		}
 	}
 	type row struct {
@@ -50,20 +44,20 @@ func diff(args []string, stdout, stderr io.Writer) int {
 		Layer string `json:"layer,omitempty"`
 	}
 	rows := []row{}
-	for i, file := range files {
-		changes, err := diffFile(file, *against)
+	several := len(layers) > 1
+	for i, l := range layers {
+		changes, err := diffFile(l.Path, *against)
 		if err != nil {
 			fmt.Fprintf(stderr, "zvfs diff: %s: %v\n", name, err)
 			return 1
 		}
-		several := len(files) > 1
 		if several && !*asJSON {
-			fmt.Fprintf(stdout, "# layer %d: %s\n", i+1, digests[i])
+			fmt.Fprintf(stdout, "# layer %d: %s\n", i+1, l.Digest)
 		}
 		for _, c := range changes {
 			r := row{Kind: string(c.Kind), Path: c.Path}
 			if several {
-				r.Layer = digests[i]
+				r.Layer = l.Digest.String()
 			}
 			if *asJSON {
 				rows = append(rows, r)
