@@ -183,26 +183,35 @@ func WriteSnapshot(s Snapshot, overlays map[string]Overlay) (done string, err er
 		return "", err
 	}
 	if s.ref != nil {
-		p, err := pushSnapshot(s, overlays, imageTime(epoch))
+		p, err := pushSnapshot(s, overlays, epoch)
 		if err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("pushed the changes of %s to %s: layer %s, %d bytes, manifest %s, in %v",
 			s.Target, s.File, p.Layer, p.Size, p.Manifest, time.Since(start).Round(time.Millisecond)), nil
 	}
-	opt := layer.Options{SourceDateEpoch: epoch}
-	ov := overlays[s.Target]
-	if ov.inLower != nil {
-		opt.Modified = func(p string) bool { return ov.inLower("/" + p) }
-	}
-	if err := layer.WriteFile(s.File, ov.upper, opt); err != nil {
-		return "", fmt.Errorf("snapshot of %s: %w", s.Target, err)
+	if err := writeLayer(s.Target, s.File, overlays, epoch); err != nil {
+		return "", err
 	}
 	size := int64(-1)
 	if fi, err := os.Stat(s.File); err == nil {
 		size = fi.Size()
 	}
 	return fmt.Sprintf("snapshot of %s: %s, %d bytes in %v", s.Target, s.File, size, time.Since(start).Round(time.Microsecond)), nil
+}
+
+// writeLayer writes the changes of the overlay at target to file as an
+// OCI layer tarball, its times clamped to epoch if not nil.
+func writeLayer(target, file string, overlays map[string]Overlay, epoch *time.Time) error {
+	opt := layer.Options{SourceDateEpoch: epoch}
+	ov := overlays[target]
+	if ov.inLower != nil {
+		opt.Modified = func(p string) bool { return ov.inLower("/" + p) }
+	}
+	if err := layer.WriteFile(file, ov.upper, opt); err != nil {
+		return fmt.Errorf("snapshot of %s: %w", target, err)
+	}
+	return nil
 }
 
 // ImageTime is when a pushed image says it was made: SOURCE_DATE_EPOCH,

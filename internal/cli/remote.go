@@ -98,21 +98,21 @@ func (ma *MountArgs) remote() bool {
 }
 
 // pushSnapshot writes the snapshot s, whose File is a registry reference,
-// to a local file first, then pushes it; on success the local file goes
+// to a local file first (its times clamped to epoch if not nil), then
+// pushes it, made at epoch or now; on success the local file goes
 // (the blob stays in the cache), on failure it stays, and the error says
 // where it is.
-func pushSnapshot(s Snapshot, overlays map[string]Overlay, created time.Time) (registry.Pushed, error) {
+func pushSnapshot(s Snapshot, overlays map[string]Overlay, epoch *time.Time) (registry.Pushed, error) {
 	c := s.client
 	dir := filepath.Join(c.Cache, "unpushed")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return registry.Pushed{}, fmt.Errorf("snapshot of %s: %w", s.Target, err)
 	}
 	local := filepath.Join(dir, time.Now().UTC().Format("20060102T150405")+"-"+fileSafe(strings.TrimPrefix(s.File, registry.Scheme))+".tar")
-	ls := Snapshot{Target: s.Target, File: local}
-	if _, err := WriteSnapshot(ls, overlays); err != nil {
+	if err := writeLayer(s.Target, local, overlays, epoch); err != nil {
 		return registry.Pushed{}, err
 	}
-	p, err := c.Push(context.Background(), *s.ref, local, created)
+	p, err := c.Push(context.Background(), *s.ref, local, imageTime(epoch))
 	if err != nil {
 		return p, fmt.Errorf("snapshot of %s: %w; the layer is kept in %s (zvfs push %s %s)", s.Target, err, local, local, s.File)
 	}
