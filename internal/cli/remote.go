@@ -18,17 +18,24 @@ import (
 // checks that every oci:// snapshot could be pushed. warn gets what
 // deserves a line but stops nothing (a corrupt cached blob fetched again).
 func (ma *MountArgs) Fetch(ctx context.Context, warn func(string)) error {
-	if !ma.remote() {
-		return nil
-	}
-	c, err := registry.NewClient()
-	if err != nil {
-		return err
+	// The client (and its cache directory) only once a reference needs it.
+	var c *registry.Client
+	client := func() (*registry.Client, error) {
+		if c != nil {
+			return c, nil
+		}
+		var err error
+		c, err = registry.NewClient()
+		return c, err
 	}
 	pull := func(flag, raw string) ([]registry.Layer, error) {
 		ref, err := registry.ParseRef(raw, ma.Insecure)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", flag, err)
+		}
+		c, err := client()
+		if err != nil {
+			return nil, err
 		}
 		return c.Pull(ctx, ref, warn)
 	}
@@ -69,32 +76,16 @@ func (ma *MountArgs) Fetch(ctx context.Context, warn func(string)) error {
 		if err != nil {
 			return fmt.Errorf("--snapshot: %w", err)
 		}
+		c, err := client()
+		if err != nil {
+			return err
+		}
 		if err := c.CheckPush(ctx, ref); err != nil {
 			return fmt.Errorf("--snapshot: %w", err)
 		}
 		s.ref, s.client = &ref, c
 	}
 	return nil
-}
-
-// remote tells whether any mount or snapshot names a registry.
-func (ma *MountArgs) remote() bool {
-	for _, sp := range ma.Specs {
-		if registry.IsRef(sp.Source) {
-			return true
-		}
-		for _, l := range sp.Layers {
-			if registry.IsRef(l) {
-				return true
-			}
-		}
-	}
-	for _, s := range ma.Snaps {
-		if registry.IsRef(s.File) {
-			return true
-		}
-	}
-	return false
 }
 
 // pushSnapshot writes the snapshot s, whose File is a registry reference,
