@@ -112,7 +112,7 @@ static int page_readable(unsigned long addr);
  * copies with plain loads; process_vm_readv costs more here. */
 long uread(void *dst, unsigned long src, unsigned long n)
 {
-	if (n && n <= 8192 && src >= ABI_SITE_TABLE_LIMIT && src + n > src) {
+	if (n && n <= 8192 && !stub_page(src) && src + n > src) {
 		unsigned long got = 0;
 		while (got < n) {
 			unsigned long a = src + got, left = 4096 - (a & 4095);
@@ -205,7 +205,7 @@ static int range_writable(unsigned long dst, unsigned long n)
  * number of bytes written before the first unwritable byte. */
 long uwrite(unsigned long dst, const void *src, unsigned long n)
 {
-	if (n && n <= 4096 && dst + n > dst && dst >= ABI_SITE_TABLE_LIMIT && range_writable(dst, n)) {
+	if (n && n <= 4096 && dst + n > dst && !stub_page(dst) && range_writable(dst, n)) {
 		volatile char *d = (volatile char *)dst;
 		const char *s = src;
 		for (unsigned long i = 0; i < n; i++)

@@ -95,7 +95,7 @@ long listing_read(long fd, unsigned long buf, unsigned long count, int is64, uns
 {
 	if (count == 0)
 		return VIEW_ASK; /* EINVAL, if anything is left: the supervisor's to say */
-	if (buf < ABI_SITE_TABLE_LIMIT || buf + count < buf)
+	if (stub_page(buf) || buf + count < buf)
 		return -EFAULT;
 	unsigned long done = 0;
 	for (;;) {

@@ -170,8 +170,9 @@ void cwd_view_ready(void)
 
 int cwd_follow(void)
 {
-	if (vs.vcwd[0] != '/' || __atomic_load_n(&vs.cwd_gone, __ATOMIC_RELAXED))
-		return __atomic_load_n(&vs.cwd_gone, __ATOMIC_RELAXED); /* a host one follows by itself */
+	int gone = __atomic_load_n(&vs.cwd_gone, __ATOMIC_RELAXED);
+	if (gone || vs.vcwd[0] != '/')
+		return gone; /* a host one follows by itself */
 	unsigned now = view_moves(), since = __atomic_load_n(&vs.cwd_moves, __ATOMIC_ACQUIRE);
 	if (now == since)
 		return 0;
@@ -200,12 +201,11 @@ int cwd_follow(void)
 	return __atomic_load_n(&vs.cwd_gone, __ATOMIC_RELAXED);
 }
 
-/* upath reads a path argument. The stub's own tables fill the lowest
- * pages, which the kernel would read as if they were the caller's; a
- * pointer there is a bad pointer, as it is without zvfs. */
+/* upath reads a path argument: EFAULT for one in the stub's own pages
+ * (stub_page). */
 long upath(unsigned long u, char *raw)
 {
-	if (u < ABI_SITE_TABLE_LIMIT)
+	if (stub_page(u))
 		return -EFAULT;
 	return ustr(u, raw, PATH_MAX_);
 }

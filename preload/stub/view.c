@@ -642,8 +642,8 @@ long view_fsetattr(struct frame *f, long fd)
 	case SYS_utimensat:
 		if (f->r10)
 			return VIEW_ASK; /* EINVAL, the supervisor's to say */
-		if (f->rdx && f->rdx < ABI_SITE_TABLE_LIMIT)
-			return -EFAULT; /* the stub's own pages (upath) */
+		if (f->rdx && stub_page(f->rdx))
+			return -EFAULT;
 		return RAW4(SYS_utimensat, fd, 0, f->rdx, 0);
 	case SYS_fchmod:
 	case SYS_fchown:

@@ -163,6 +163,13 @@ int zunhex(const char *s, unsigned char *out, unsigned long n);
 struct uiovec {
 	unsigned long base, len;
 };
+/* stub_page: does the caller's pointer u lie in the lowest pages, which
+ * hold the stub's own trampoline and tables? The kernel would read them as
+ * the caller's; for the caller they are a bad pointer, as without zvfs. */
+static inline int stub_page(unsigned long u)
+{
+	return u < ABI_SITE_TABLE_LIMIT;
+}
 long uread(void *dst, unsigned long src, unsigned long n);
 long uwrite(unsigned long dst, const void *src, unsigned long n);
 long ustr(unsigned long s, char *buf, unsigned long cap);
