@@ -99,7 +99,7 @@ func Run(h Hooks, argv []string, opts Options) (int, error) {
 	}
 	// oci:// layers and tar sources: pulled into the layer cache, as the
 	// zvfs command does.
-	if err := ma.Fetch(context.Background(), func(w string) { fmt.Fprintf(stderr, "hook: warning: %s\n", w) }); err != nil {
+	if err := ma.Fetch(context.Background(), "hook", stderr); err != nil {
 		return 0, err
 	}
 	mounts, _, err := cli.OpenMounts(ma.Specs, "hook", stderr)

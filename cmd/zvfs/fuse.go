@@ -20,7 +20,6 @@ import (
 	"github.com/zvfs/zvfs/backends"
 	"github.com/zvfs/zvfs/fusefs"
 	"github.com/zvfs/zvfs/internal/cli"
-	"github.com/zvfs/zvfs/registry"
 )
 
 func fuseCmd(args []string, stdout, stderr io.Writer) int {
@@ -48,7 +47,7 @@ func fuseCmd(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			fmt.Fprintf(stderr, "zvfs fuse: %v\n", err)
 			code = 1
-		} else if registry.IsRef(s.File) {
+		} else if s.Pushes() {
 			fmt.Fprintf(stderr, "zvfs fuse: %s\n", done)
 		}
 	}
@@ -73,7 +72,7 @@ func fuseFlags(args []string, stderr io.Writer) (specs []backends.Spec, snaps []
 		specErr = errors.New("want one MOUNTPOINT after the flags")
 	}
 	if specErr == nil {
-		specErr = ma.Fetch(context.Background(), func(w string) { fmt.Fprintf(stderr, "zvfs fuse: warning: %s\n", w) })
+		specErr = ma.Fetch(context.Background(), "zvfs fuse", stderr)
 	}
 	if specErr != nil {
 		fmt.Fprintf(stderr, "zvfs fuse: %v\n", specErr)

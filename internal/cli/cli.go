@@ -105,7 +105,6 @@ func Run(args []string, cfg Config) int {
 		fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
 		return 2
 	}
-
 	for _, o := range []struct {
 		flag string
 		path *string
@@ -124,7 +123,7 @@ func Run(args []string, cfg Config) int {
 		fs.Usage()
 		return 2
 	}
-	if err := ma.Fetch(context.Background(), func(w string) { fmt.Fprintf(stderr, "%s: warning: %s\n", prefix, w) }); err != nil {
+	if err := ma.Fetch(context.Background(), prefix, stderr); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
 		return 2
 	}
@@ -160,7 +159,7 @@ func Run(args []string, cfg Config) int {
 			fail(err)
 			continue
 		}
-		if *verbose || s.ref != nil {
+		if *verbose || s.Pushes() {
 			fmt.Fprintf(stderr, "%s: %s\n", prefix, done)
 		}
 	}

@@ -25,11 +25,15 @@ import (
 // mounted at Target, to be written to File.
 type Snapshot struct {
 	Target, File string
-	// ref is File as a registry reference (oci://), once Fetch has
-	// checked that a push to it could work; client pushes it.
+	// ref is File as a registry reference (oci://), parsed by Check;
+	// client pushes it, once Fetch has checked that a push could work.
 	ref    *registry.Ref
 	client *registry.Client
 }
+
+// Pushes tells whether the snapshot goes to a registry (File is an
+// oci:// reference) rather than to a file.
+func (s Snapshot) Pushes() bool { return s.ref != nil }
 
 // Overlay is what a snapshot is taken of: the layer of the run's changes,
 // and a test of what the lower layers had.
@@ -92,11 +96,13 @@ func (ma *MountArgs) Check() error {
 	if err := checkSnapshots(ma.Snaps, ma.Specs); err != nil {
 		return err
 	}
-	for _, s := range ma.Snaps {
+	for i, s := range ma.Snaps {
 		if registry.IsRef(s.File) {
-			if _, err := registry.ParseRef(s.File, ma.Insecure); err != nil {
+			ref, err := registry.ParseRef(s.File, ma.Insecure)
+			if err != nil {
 				return fmt.Errorf("--snapshot: %w", err)
 			}
+			ma.Snaps[i].ref = &ref
 			continue
 		}
 		if err := CheckOutput("--snapshot", s.File, ma.Specs); err != nil {
@@ -182,7 +188,7 @@ func WriteSnapshot(s Snapshot, overlays map[string]Overlay) (done string, err er
 	if err != nil {
 		return "", err
 	}
-	if s.ref != nil {
+	if s.Pushes() {
 		p, err := pushSnapshot(s, overlays, epoch)
 		if err != nil {
 			return "", err

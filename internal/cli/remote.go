@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,9 +16,11 @@ import (
 // snapshots name: it pulls the images of oci:// layers and tar sources
 // into the layer cache and puts the cached files in their place in
 // ma.Specs (an image of several layers gives them all, bottom first), and
-// checks that every oci:// snapshot could be pushed. warn gets what
-// deserves a line but stops nothing (a corrupt cached blob fetched again).
-func (ma *MountArgs) Fetch(ctx context.Context, warn func(string)) error {
+// checks that every oci:// snapshot (parsed by Check, which comes first)
+// could be pushed. What deserves a line but stops nothing (a corrupt
+// cached blob fetched again) goes to stderr as "PREFIX: warning: ...".
+func (ma *MountArgs) Fetch(ctx context.Context, prefix string, stderr io.Writer) error {
+	warn := func(w string) { fmt.Fprintf(stderr, "%s: warning: %s\n", prefix, w) }
 	// The client (and its cache directory) only once a reference needs it.
 	var c *registry.Client
 	client := func() (*registry.Client, error) {
@@ -69,21 +72,17 @@ func (ma *MountArgs) Fetch(ctx context.Context, warn func(string)) error {
 	}
 	for i := range ma.Snaps {
 		s := &ma.Snaps[i]
-		if !registry.IsRef(s.File) {
+		if !s.Pushes() {
 			continue
-		}
-		ref, err := registry.ParseRef(s.File, ma.Insecure)
-		if err != nil {
-			return fmt.Errorf("--snapshot: %w", err)
 		}
 		c, err := client()
 		if err != nil {
 			return err
 		}
-		if err := c.CheckPush(ctx, ref); err != nil {
+		if err := c.CheckPush(ctx, *s.ref); err != nil {
 			return fmt.Errorf("--snapshot: %w", err)
 		}
-		s.ref, s.client = &ref, c
+		s.client = c
 	}
 	return nil
 }
