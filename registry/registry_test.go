@@ -246,29 +246,37 @@ func TestCorruptCache(t *testing.T) {
 	}
 }
 
-// TestCorruptRegistry: a blob the registry serves wrong is refused and
-// never enters the cache.
-func TestCorruptRegistry(t *testing.T) {
-	var corrupt atomic.Bool
-	reg := newRegistry(t, func(h http.Handler) http.Handler {
+// blobFault wraps a registry so that, while on is set, its answers to
+// blob downloads are fault's instead (which may call h for the real one).
+func blobFault(on *atomic.Bool, fault func(h http.Handler, w http.ResponseWriter, r *http.Request)) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if corrupt.Load() && r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/blobs/sha256:") {
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, r)
-				body := rec.Body.Bytes()
-				if len(body) > 0 {
-					body[len(body)/2] ^= 0xff
-				}
-				for k, v := range rec.Header() {
-					w.Header()[k] = v
-				}
-				w.WriteHeader(rec.Code)
-				w.Write(body)
+			if on.Load() && r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/blobs/sha256:") {
+				fault(h, w, r)
 				return
 			}
 			h.ServeHTTP(w, r)
 		})
-	})
+	}
+}
+
+// TestCorruptRegistry: a blob the registry serves wrong is refused and
+// never enters the cache.
+func TestCorruptRegistry(t *testing.T) {
+	var corrupt atomic.Bool
+	reg := newRegistry(t, blobFault(&corrupt, func(h http.Handler, w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		if len(body) > 0 {
+			body[len(body)/2] ^= 0xff
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(body)
+	}))
 	ctx := context.Background()
 	pushed, err := client(t).Push(ctx, reg.ref(t, "r:t"), layerTar(t, strings.Repeat("x", 5000)), time.Unix(0, 0))
 	if err != nil {
@@ -295,22 +303,16 @@ func TestCorruptRegistry(t *testing.T) {
 // middle of a blob gives an error, not a hang.
 func TestRegistryVanishes(t *testing.T) {
 	var cut atomic.Bool
-	reg := newRegistry(t, func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if cut.Load() && r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/blobs/sha256:") {
-				w.Header().Set("Content-Length", "100000")
-				w.WriteHeader(http.StatusOK)
-				w.Write(make([]byte, 1000))
-				w.(http.Flusher).Flush()
-				conn, _, err := w.(http.Hijacker).Hijack()
-				if err == nil {
-					conn.Close()
-				}
-				return
-			}
-			h.ServeHTTP(w, r)
-		})
-	})
+	reg := newRegistry(t, blobFault(&cut, func(h http.Handler, w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100000")
+		w.WriteHeader(http.StatusOK)
+		w.Write(make([]byte, 1000))
+		w.(http.Flusher).Flush()
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}))
 	ctx := context.Background()
 	if _, err := client(t).Push(ctx, reg.ref(t, "r:t"), layerTar(t, "y"), time.Unix(0, 0)); err != nil {
 		t.Fatal(err)
