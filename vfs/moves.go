@@ -18,35 +18,46 @@ import (
 const movesKept = 4096
 
 // move is one entry of the log: old renamed to new (exchanged with it, if
-// exchange), or old removed (new ""), then with what it was (fi, in m at
-// rel), for stat(".") in it.
+// exchange), or old removed (new ""), then with what it was (fi), for
+// stat(".") in it.
 type move struct {
 	old, new string
 	exchange bool
 	fi       os.FileInfo
-	m        *Mount
-	rel      string
 }
 
-// moveLog is the log; n counts every move ever made, so the last entry
-// is move number n.
+// moveLog is the log: a ring of the last movesKept moves, log[head] the
+// oldest once it is full; n counts every move ever made, so the newest
+// entry is move number n.
 type moveLog struct {
-	mu  sync.Mutex
-	n   uint32
-	log []move
+	mu   sync.Mutex
+	n    uint32
+	log  []move
+	head int
 }
+
+// at is the i-th oldest entry the log holds.
+func (l *moveLog) at(i int) *move { return &l.log[(l.head+i)%len(l.log)] }
+
+// movesAsked tells whether a process can ask where its working directory
+// went: only one that sees the count of moves, which the view publishes.
+// Without a view the log would never be read.
+func (ns *Namespace) movesAsked() bool { return ns.pub != nil }
 
 // add records moves and publishes the new count in the view (if any),
 // before the call that made them is answered.
 func (ns *Namespace) addMoves(ms ...move) {
 	ns.moves.mu.Lock()
 	defer ns.moves.mu.Unlock()
+	l := &ns.moves
 	for _, m := range ms {
-		ns.moves.n++
-		ns.moves.log = append(ns.moves.log, m)
-	}
-	if over := len(ns.moves.log) - movesKept; over > 0 {
-		ns.moves.log = append(ns.moves.log[:0], ns.moves.log[over:]...)
+		l.n++
+		if len(l.log) < movesKept {
+			l.log = append(l.log, m)
+		} else { // full: the oldest goes
+			l.log[l.head] = m
+			l.head = (l.head + 1) % movesKept
+		}
 	}
 	if ns.pub != nil {
 		ns.pub.v.SetMoves(ns.moves.n)
@@ -61,16 +72,17 @@ func (ns *Namespace) addMoves(ms ...move) {
 func (ns *Namespace) follow(p string, since uint32) (now string, gone bool, removal move) {
 	ns.moves.mu.Lock()
 	defer ns.moves.mu.Unlock()
-	l := ns.moves.log
-	first := ns.moves.n - uint32(len(l)) // the count before l[0]
+	l := &ns.moves
+	first := l.n - uint32(len(l.log)) // the count before the oldest entry
 	var start int
 	switch {
-	case since > ns.moves.n:
+	case since > l.n:
 		return p, false, move{} // not a count this run gave
 	case since >= first:
 		start = int(since - first)
 	} // older than the log: from what it holds
-	for _, m := range l[start:] {
+	for i := start; i < len(l.log); i++ {
+		m := *l.at(i)
 		switch {
 		case m.new == "" && under(p, m.old):
 			if p != m.old {

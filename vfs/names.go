@@ -90,14 +90,15 @@ func (h *handler) remove(dir bool) (Answer, error) {
 	if l.rel == "" && l.dot == "" {
 		return Answer{}, unix.EBUSY
 	}
+	// For the working directories that were in it (moves.go).
+	moves := dir && h.ns.movesAsked()
 	var was os.FileInfo
-	if dir {
+	if moves {
 		was, _ = h.c.lstatName(l)
 	}
 	ans, err := h.removeName(l, dir)
-	if err == nil && dir {
-		// For the working directories that were in it (moves.go).
-		h.ns.addMoves(move{old: vpath(l.m, l.rel), fi: was, m: l.m, rel: l.rel})
+	if err == nil && moves {
+		h.ns.addMoves(move{old: vpath(l.m, l.rel), fi: was})
 	}
 	return ans, err
 }
@@ -180,10 +181,16 @@ func (h *handler) rename(flags uint) (Answer, error) {
 	fs := h.c.fs(l1.m)
 	// What the rename does to directories, for the working directories
 	// that follow them (moves.go).
-	src, _ := h.c.lstatName(l1)
+	var srcDir, dstDir bool
 	var dst os.FileInfo
-	if src != nil && src.IsDir() || flags&unix.RENAME_EXCHANGE != 0 {
-		dst, _ = h.c.lstatName(l2) // a file's rename moves no directory
+	moves := h.ns.movesAsked()
+	if moves {
+		src, _ := h.c.lstatName(l1)
+		srcDir = src != nil && src.IsDir()
+		if srcDir || flags&unix.RENAME_EXCHANGE != 0 {
+			dst, _ = h.c.lstatName(l2) // a file's rename moves no directory
+			dstDir = dst != nil && dst.IsDir() && !os.SameFile(src, dst)
+		}
 	}
 	if r, ok := fs.(caps.FlagRenamer); ok {
 		err = r.RenameFlags(l1.name(), l2.name(), flags)
@@ -195,13 +202,16 @@ func (h *handler) rename(flags uint) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
+	if !moves {
+		return done(0)
+	}
 	p1, p2 := vpath(l1.m, l1.rel), vpath(l2.m, l2.rel)
 	switch {
-	case flags&unix.RENAME_EXCHANGE != 0 && (src != nil && src.IsDir() || dst != nil && dst.IsDir()):
+	case flags&unix.RENAME_EXCHANGE != 0 && (srcDir || dst != nil && dst.IsDir()):
 		h.ns.addMoves(move{old: p1, new: p2, exchange: true})
-	case src != nil && src.IsDir() && dst != nil && dst.IsDir() && !os.SameFile(src, dst):
-		h.ns.addMoves(move{old: p2, fi: dst, m: l2.m, rel: l2.rel}, move{old: p1, new: p2})
-	case src != nil && src.IsDir():
+	case srcDir && dstDir:
+		h.ns.addMoves(move{old: p2, fi: dst}, move{old: p1, new: p2})
+	case srcDir:
 		h.ns.addMoves(move{old: p1, new: p2})
 	}
 	return done(0)

@@ -335,7 +335,8 @@ func (h *handler) stat(buf uint64, flags int, statx bool) (Answer, error) {
 		if !removed || gone.fi == nil {
 			return Answer{}, unix.ENOENT
 		}
-		a := attrOf(gone.m, gone.rel, gone.fi)
+		m, rel := h.ns.mountOf(gone.old)
+		a := attrOf(m, rel, gone.fi)
 		a.Nlink = 0
 		return h.writeAttr(buf, a, statx)
 	}
