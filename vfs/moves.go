@@ -9,8 +9,9 @@ package vfs
 
 import (
 	"os"
-	"strings"
 	"sync"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // movesKept is how many moves the log keeps; a working directory set
@@ -84,22 +85,17 @@ func (ns *Namespace) follow(p string, since uint32) (now string, gone bool, remo
 	for i := start; i < len(l.log); i++ {
 		m := *l.at(i)
 		switch {
-		case m.new == "" && under(p, m.old):
+		case m.new == "" && linuxvfs.Under(p, m.old):
 			if p != m.old {
 				m = move{old: p}
 			}
 			return p, true, m
 		case m.new == "":
-		case under(p, m.old):
+		case linuxvfs.Under(p, m.old):
 			p = m.new + p[len(m.old):]
-		case m.exchange && under(p, m.new):
+		case m.exchange && linuxvfs.Under(p, m.new):
 			p = m.old + p[len(m.new):]
 		}
 	}
 	return p, false, move{}
-}
-
-// under tells whether p is dir or a path below it.
-func under(p, dir string) bool {
-	return p == dir || strings.HasPrefix(p, dir) && len(p) > len(dir) && p[len(dir)] == '/'
 }

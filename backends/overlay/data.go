@@ -123,19 +123,14 @@ func (fs *FS) retrack(oldp, newp string, exchange bool) {
 			return
 		}
 		switch {
-		case under(t.path, oldp):
+		case linuxvfs.Under(t.path, oldp):
 			t.path = newp + t.path[len(oldp):]
-		case exchange && under(t.path, newp):
+		case exchange && linuxvfs.Under(t.path, newp):
 			t.path = oldp + t.path[len(newp):]
 		case t.path == newp:
 			t.gone = true
 		}
 	})
-}
-
-// under tells whether p is dir or a path below it.
-func under(p, dir string) bool {
-	return p == dir || len(p) > len(dir) && p[len(dir)] == '/' && p[:len(dir)] == dir
 }
 
 // fdKey is the identity of the regular file fd is a descriptor of.

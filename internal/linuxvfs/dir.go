@@ -104,3 +104,9 @@ func OpenAccess(flag int) uint32 {
 	}
 	return acc
 }
+
+// Under tells whether the path p is dir or a path below it ("/a/b" is
+// under "/a", "/ab" is not).
+func Under(p, dir string) bool {
+	return p == dir || len(p) > len(dir) && p[len(dir)] == '/' && p[:len(dir)] == dir
+}
