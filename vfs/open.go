@@ -353,15 +353,7 @@ func (h *handler) fstat(buf uint64, statx bool) (Answer, error) {
 		for _, m := range h.ns.mounts {
 			if sd, ok := m.FS.(caps.DataStater); ok {
 				if st, ok := sd.StatData(h.r.Fds[h.fdi]); ok {
-					a := attr(st)
-					b := a.stat()
-					if statx {
-						b = a.statx()
-					}
-					if err := h.r.Mem.Write(buf, b); err != nil {
-						return Answer{}, err
-					}
-					return okAnswer, nil
+					return h.writeAttr(buf, attr(st), statx)
 				}
 			}
 		}
