@@ -23,13 +23,12 @@ func ProcFD(fd int) string { return "/proc/self/fd/" + strconv.Itoa(fd) }
 // status flags, as the kernel's magic link gives. It walks the one name
 // in the kept /proc/self/fd, or the whole path if that could not be had.
 func Reopen(fd, flag int) (int, error) {
-	open := func() (int, error) { return unix.Open(ProcFD(fd), flag|unix.O_CLOEXEC, 0) }
-	if dir, err := procSelfFd(); err == nil {
-		name := strconv.Itoa(fd)
-		open = func() (int, error) { return unix.Openat(dir, name, flag|unix.O_CLOEXEC, 0) }
+	dir, name := unix.AT_FDCWD, ProcFD(fd)
+	if d, err := procSelfFd(); err == nil {
+		dir, name = d, strconv.Itoa(fd)
 	}
 	for {
-		nfd, err := open()
+		nfd, err := unix.Openat(dir, name, flag|unix.O_CLOEXEC, 0)
 		if err != unix.EINTR {
 			return nfd, err
 		}
