@@ -431,7 +431,7 @@ func (h *handler) publish(ans Answer, err error) {
 		} else {
 			fl := h.fd1Flags()
 			if st, err := h.fd1Stat(); err == nil {
-				p.changedData(st, fl >= 0 && fl&unix.O_PATH == 0 && fl&unix.O_ACCMODE != unix.O_RDONLY)
+				p.changedData(st, fl >= 0 && fl&unix.O_ACCMODE != unix.O_RDONLY) // O_PATH has no access mode
 			}
 		}
 	}

@@ -636,7 +636,7 @@ long view_fsetattr(struct frame *f, long fd)
 				      ((unsigned)f->rdx != ~0u && (unsigned)f->rdx != e.gid))))
 		return VIEW_ASK;
 	long fl = RAW2(SYS_fcntl, fd, F_GETFL);
-	if (fl < 0 || (fl & O_PATH) || (fl & O_ACCMODE) == O_RDONLY)
+	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY) /* O_PATH has no access mode */
 		return VIEW_ASK;
 	switch (f->rax) {
 	case SYS_utimensat:
