@@ -191,11 +191,10 @@ func parseSpec(s string, rootOK bool) (Spec, error) {
 
 // Backend is what a spec becomes.
 type Backend struct {
-	FS      afero.Fs                                        // nil for bind
-	View    func(uid, gid uint32, groups []uint32) afero.Fs // per-user view with permission checks; nil: FS
-	HostDir string                                          // bind: the host directory
-	Upper   *mem.FS                                         // overlay: the layer of the run's changes
-	Warning string                                          // something to tell the user; the mount works
+	FS      afero.Fs // nil for bind; a caps.Viewer has per-user views
+	HostDir string   // bind: the host directory
+	Upper   *mem.FS  // overlay: the layer of the run's changes
+	Warning string   // something to tell the user; the mount works
 }
 
 // openLayer reads an archive into memory; entries it cannot hold (device
@@ -209,20 +208,6 @@ func openLayer(raw, path string) (*mem.FS, string, error) {
 		return nil, "", fmt.Errorf("--mount %q: %w", raw, err)
 	}
 	return fs, "", nil
-}
-
-// viewer is a file system with per-user views.
-type viewer interface {
-	As(mem.Cred) afero.Fs
-}
-
-func views(fs viewer, root afero.Fs) func(uid, gid uint32, groups []uint32) afero.Fs {
-	return func(uid, gid uint32, groups []uint32) afero.Fs {
-		if uid == 0 {
-			return root
-		}
-		return fs.As(mem.Cred{Uid: uid, Gid: gid, Groups: groups})
-	}
 }
 
 // Open builds the backend of sp: a mem file system, seeded from Source if
@@ -255,7 +240,7 @@ func (sp Spec) Open() (Backend, error) {
 				return Backend{}, fmt.Errorf("--mount %q: %w", sp.raw, err)
 			}
 		}
-		return Backend{FS: fs, View: views(fs, fs)}, nil
+		return Backend{FS: fs}, nil
 	case "bind":
 		return Backend{HostDir: sp.Source}, nil
 	case "overlay":
@@ -273,13 +258,13 @@ func (sp Spec) Open() (Backend, error) {
 		}
 		upper := mem.New()
 		fs := overlay.New(lowers, upper)
-		return Backend{FS: fs, View: views(fs, fs), Upper: upper, Warning: strings.Join(warn, "; ")}, nil
+		return Backend{FS: fs, Upper: upper, Warning: strings.Join(warn, "; ")}, nil
 	case "tar":
 		fs, w, err := openLayer(sp.raw, sp.Source)
 		if err != nil {
 			return Backend{}, err
 		}
-		return Backend{FS: fs, View: views(fs, fs), Warning: w}, nil
+		return Backend{FS: fs, Warning: w}, nil
 	}
 	return Backend{}, fmt.Errorf("--mount %q: unknown type", sp.raw)
 }

@@ -1,6 +1,6 @@
-// backend.go holds one mount of the table: its file system, the per-user
-// views of it, the attributes it reports in FUSE's form, and the host
-// directory of a bind mount seen as an afero.Fs.
+// backend.go holds one mount of the table as the FUSE door serves it: its
+// file system as each user sees it, the attributes it reports in FUSE's
+// form, and the host directory of a bind mount seen as an afero.Fs.
 
 package fusefs
 
@@ -15,46 +15,41 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/zvfs/zvfs/backends/caps"
-	"github.com/zvfs/zvfs/vfs"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
+	"github.com/zvfs/zvfs/mtab"
 )
 
 // backend is one mount.
 type backend struct {
-	target   string
-	idx      int      // position on the command line: the high bits of its inode numbers
-	fs       afero.Fs // the backend as root sees it
-	view     func(vfs.Cred) afero.Fs
-	readOnly bool
+	*mtab.Mount
+	fs afero.Fs // the backend as root sees it; a bind mount's host directory
 }
 
-func newBackend(m *vfs.Mount, idx int) (*backend, error) {
-	b := &backend{target: m.Target, idx: idx, fs: m.FS, view: m.View, readOnly: m.ReadOnly}
+func newBackend(m *mtab.Mount) *backend {
+	b := &backend{Mount: m, fs: m.FS}
 	if m.FS == nil {
-		if m.HostDir == "" {
-			return nil, opError("mount", m.Target, syscall.EINVAL)
-		}
 		b.fs = hostFS{afero.NewBasePathFs(afero.NewOsFs(), m.HostDir).(*afero.BasePathFs), m.HostDir}
 	}
-	return b, nil
+	return b
 }
 
-// as returns the backend as c sees it.
-func (b *backend) as(c vfs.Cred) afero.Fs {
-	if b.view != nil {
-		return b.view(c)
+// as returns the backend as c sees it: a bind mount has no per-user view.
+func (b *backend) as(c linuxvfs.Who) afero.Fs {
+	if b.Mount.FS == nil {
+		return b.fs
 	}
-	return b.fs
+	return b.Mount.As(c)
 }
 
 // ino makes a backend's inode number unique across the mounts: the first
 // mount's numbers are its own.
 func (b *backend) ino(raw uint64) uint64 {
-	return raw ^ uint64(b.idx)<<48
+	return raw ^ uint64(b.Index())<<48
 }
 
 // attr describes fi, the file at rel, in FUSE's form (caps.StatOf).
 func (b *backend) attr(rel string, fi os.FileInfo) fuse.Attr {
-	st := caps.StatOf(fi, func() (uint64, uint64) { return 0, hashIno(b.target + "/" + rel) })
+	st := caps.StatOf(fi, func() (uint64, uint64) { return 0, hashIno(b.Target + "/" + rel) })
 	a := fuse.Attr{Ino: b.ino(st.Ino), Size: uint64(st.Size), Blocks: uint64(st.Blocks), Mode: st.Mode,
 		Nlink: uint32(st.Nlink), Owner: fuse.Owner{Uid: st.Uid, Gid: st.Gid}, Rdev: uint32(st.Rdev), Blksize: 4096}
 	a.SetTimes(&st.Atime, &st.Mtime, &st.Ctime)

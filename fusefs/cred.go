@@ -11,17 +11,17 @@ import (
 
 	"github.com/hanwen/go-fuse/v2/fuse"
 
-	"github.com/zvfs/zvfs/vfs"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // credOf returns the credentials of ctx's caller; root if the request has
 // none (the kernel's own requests).
-func credOf(ctx context.Context) vfs.Cred {
+func credOf(ctx context.Context) linuxvfs.Who {
 	c, ok := fuse.FromContext(ctx)
 	if !ok {
-		return vfs.Cred{}
+		return linuxvfs.Who{}
 	}
-	return vfs.Cred{Uid: c.Uid, Gid: c.Gid, Groups: groupsOf(c.Pid)}
+	return linuxvfs.Who{Uid: c.Uid, Gid: c.Gid, Groups: groupsOf(c.Pid)}
 }
 
 // groupsOf reads the supplementary groups of process pid; none if it is

@@ -17,14 +17,12 @@ package fusefs
 import (
 	"fmt"
 	"os"
-	"path"
-	"strings"
 	"time"
 
 	"github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 
-	"github.com/zvfs/zvfs/vfs"
+	"github.com/zvfs/zvfs/mtab"
 )
 
 // Options change how the file system is mounted.
@@ -44,7 +42,7 @@ type Options struct {
 
 // Mount mounts mounts at dir and serves them until the returned server is
 // unmounted. A mount whose target is "/" is the root itself.
-func Mount(dir string, mounts []*vfs.Mount, opt Options) (*fuse.Server, error) {
+func Mount(dir string, mounts []*mtab.Mount, opt Options) (*fuse.Server, error) {
 	t, err := newTree(mounts)
 	if err != nil {
 		return nil, err
@@ -85,84 +83,33 @@ func Mount(dir string, mounts []*vfs.Mount, opt Options) (*fuse.Server, error) {
 	return srv, nil
 }
 
-// tree is the mount table: the backends by target, longest first.
+// tree is the mount table, with each mount's backend in FUSE's form.
 type tree struct {
-	backends []*backend
+	tab      *mtab.Table
+	backends map[*mtab.Mount]*backend
 	start    time.Time // the times of synthetic directories
 }
 
-func newTree(mounts []*vfs.Mount) (*tree, error) {
-	t := &tree{start: time.Now()}
-	seen := map[string]bool{}
-	for i, m := range mounts {
-		if !path.IsAbs(m.Target) || path.Clean(m.Target) != m.Target {
-			return nil, fmt.Errorf("mount %s: target must be a clean absolute path", m.Target)
-		}
-		if seen[m.Target] {
-			return nil, fmt.Errorf("mount %s: mounted twice", m.Target)
-		}
-		seen[m.Target] = true
-		b, err := newBackend(m, i)
-		if err != nil {
-			return nil, err
-		}
-		t.backends = append(t.backends, b)
+func newTree(mounts []*mtab.Mount) (*tree, error) {
+	tab, err := mtab.New(mounts)
+	if err != nil {
+		return nil, err
 	}
-	sortLongestFirst(t.backends)
+	t := &tree{tab: tab, backends: map[*mtab.Mount]*backend{}, start: time.Now()}
+	for _, m := range tab.Mounts() {
+		t.backends[m] = newBackend(m)
+	}
 	return t, nil
-}
-
-func sortLongestFirst(bs []*backend) {
-	for i := 1; i < len(bs); i++ {
-		for j := i; j > 0 && len(bs[j].target) > len(bs[j-1].target); j-- {
-			bs[j], bs[j-1] = bs[j-1], bs[j]
-		}
-	}
 }
 
 // locate returns the backend that clean absolute path p lies in and p's
 // path inside it ("" for its root); nil if none.
 func (t *tree) locate(p string) (*backend, string) {
-	for _, b := range t.backends {
-		switch {
-		case p == b.target:
-			return b, ""
-		case b.target == "/":
-			return b, p[1:]
-		case strings.HasPrefix(p, b.target) && p[len(b.target)] == '/':
-			return b, p[len(b.target)+1:]
-		}
+	m, rel := t.tab.Lookup(p)
+	if m == nil {
+		return nil, ""
 	}
-	return nil, ""
-}
-
-// holdsTarget says whether some mount target lies below directory p (or
-// is p): such a directory exists even where no backend has it.
-func (t *tree) holdsTarget(p string) bool {
-	for _, b := range t.backends {
-		if b.target == p || p == "/" || strings.HasPrefix(b.target, p+"/") {
-			return true
-		}
-	}
-	return false
-}
-
-// mountNames lists the names in directory p that lead to mount targets.
-func (t *tree) mountNames(p string) []string {
-	var names []string
-	seen := map[string]bool{}
-	for _, b := range t.backends {
-		if b.target == "/" || !strings.HasPrefix(b.target, strings.TrimSuffix(p, "/")+"/") {
-			continue
-		}
-		rest := b.target[len(strings.TrimSuffix(p, "/"))+1:]
-		name, _, _ := strings.Cut(rest, "/")
-		if !seen[name] {
-			seen[name] = true
-			names = append(names, name)
-		}
-	}
-	return names
+	return t.backends[m], rel
 }
 
 // rootAttr is the root's identity: its backend's root inode, or a

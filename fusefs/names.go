@@ -13,7 +13,6 @@ import (
 
 	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
-	"github.com/zvfs/zvfs/vfs"
 )
 
 var (
@@ -30,8 +29,8 @@ var (
 // changer returns the file system a change at p goes to, as c sees it:
 // EROFS in a read-only mount and in the directories that only lead to
 // mount targets.
-func changer(c vfs.Cred, op string, p place) (afero.Fs, error) {
-	if p.b == nil || p.b.readOnly {
+func changer(c linuxvfs.Who, op string, p place) (afero.Fs, error) {
+	if p.b == nil || p.b.ReadOnly {
 		return nil, opError(op, p.virt, syscall.EROFS)
 	}
 	return p.b.as(c), nil
@@ -172,7 +171,7 @@ func (n *node) remove(ctx context.Context, op, name string) error {
 		}
 		return u.Unlink(p.name())
 	}
-	fi, err := lstatFS(fsys, p.name())
+	fi, err := caps.Lstat(fsys, p.name())
 	switch {
 	case err != nil:
 		return err

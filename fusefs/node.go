@@ -6,7 +6,6 @@ package fusefs
 
 import (
 	"context"
-	"os"
 	"path"
 	"strings"
 	"sync/atomic"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
-	"github.com/zvfs/zvfs/vfs"
 )
 
 // node is a file or directory of the mount; it knows only its place in
@@ -94,27 +92,19 @@ func (t *tree) placeOf(virt string) place {
 
 // lstat returns the attributes of the file at p as c sees it; a directory
 // that only leads to mount targets is synthetic.
-func (t *tree) lstat(c vfs.Cred, p place) (fuse.Attr, error) {
+func (t *tree) lstat(c linuxvfs.Who, p place) (fuse.Attr, error) {
 	if p.b != nil {
-		fi, err := lstatFS(p.b.as(c), p.name())
+		fi, err := caps.Lstat(p.b.as(c), p.name())
 		if err == nil {
 			return p.b.attr(p.rel, fi), nil
 		}
-		if errnoOf(err) != syscall.ENOENT || !t.holdsTarget(p.virt) {
+		if errnoOf(err) != syscall.ENOENT || !t.tab.Holds(p.virt) {
 			return fuse.Attr{}, err
 		}
-	} else if !t.holdsTarget(p.virt) {
+	} else if !t.tab.Holds(p.virt) {
 		return fuse.Attr{}, opError("lstat", p.virt, syscall.ENOENT)
 	}
 	return syntheticAttr(p.virt, t.start), nil
-}
-
-func lstatFS(fsys afero.Fs, name string) (os.FileInfo, error) {
-	if l, ok := fsys.(afero.Lstater); ok {
-		fi, _, err := l.LstatIfPossible(name)
-		return fi, err
-	}
-	return fsys.Stat(name)
 }
 
 // newChild makes (or finds, for a hard link) the node of a file whose
@@ -169,7 +159,7 @@ func (n *node) Access(ctx context.Context, mask uint32) syscall.Errno {
 	if err != nil {
 		return errnoOf(err)
 	}
-	if mask&2 != 0 && p.b != nil && p.b.readOnly {
+	if mask&2 != 0 && p.b != nil && p.b.ReadOnly {
 		return syscall.EROFS
 	}
 	if !permitted(c, a, mask&7) {
@@ -179,8 +169,8 @@ func (n *node) Access(ctx context.Context, mask uint32) syscall.Errno {
 }
 
 // permitted: may c do mask (R_OK 4, W_OK 2, X_OK 1) on a file with a?
-func permitted(c vfs.Cred, a fuse.Attr, mask uint32) bool {
-	return linuxvfs.Who{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups}.Permitted(a.Mode, a.Uid, a.Gid, mask)
+func permitted(c linuxvfs.Who, a fuse.Attr, mask uint32) bool {
+	return c.Permitted(a.Mode, a.Uid, a.Gid, mask)
 }
 
 // Opendir checks that the caller may list the directory: the backend
@@ -195,7 +185,7 @@ func (n *node) Opendir(ctx context.Context) syscall.Errno {
 	}
 	f, err := p.b.as(credOf(ctx)).Open(p.name())
 	if err != nil {
-		if errnoOf(err) == syscall.ENOENT && n.t.holdsTarget(p.virt) {
+		if errnoOf(err) == syscall.ENOENT && n.t.tab.Holds(p.virt) {
 			return 0
 		}
 		return errnoOf(err)
@@ -227,12 +217,12 @@ func (n *node) dots() []fuse.DirEntry {
 }
 
 // list returns the entries of directory p and the mount targets in it.
-func (t *tree) list(c vfs.Cred, p place) ([]fuse.DirEntry, error) {
+func (t *tree) list(c linuxvfs.Who, p place) ([]fuse.DirEntry, error) {
 	var ents []fuse.DirEntry
 	if p.b != nil {
 		var err error
 		ents, err = p.b.list(p.b.as(c), p.rel)
-		if err != nil && (errnoOf(err) != syscall.ENOENT || !t.holdsTarget(p.virt)) {
+		if err != nil && (errnoOf(err) != syscall.ENOENT || !t.tab.Holds(p.virt)) {
 			return nil, err
 		}
 	}
@@ -240,7 +230,7 @@ func (t *tree) list(c vfs.Cred, p place) ([]fuse.DirEntry, error) {
 	for _, e := range ents {
 		have[e.Name] = true
 	}
-	for _, name := range t.mountNames(p.virt) {
+	for _, name := range t.tab.Leading(p.virt) {
 		if !have[name] {
 			a, err := t.lstat(c, t.placeOf(path.Join(p.virt, name)))
 			if err == nil {

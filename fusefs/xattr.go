@@ -15,7 +15,6 @@ import (
 
 	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
-	"github.com/zvfs/zvfs/vfs"
 )
 
 var (
@@ -35,7 +34,7 @@ func (n *node) xattrs(ctx context.Context, write bool) (place, caps.Xattrer, sys
 		return p, nil, errnoOf(err)
 	case p.b == nil:
 		return p, nil, 0
-	case write && p.b.readOnly:
+	case write && p.b.ReadOnly:
 		return p, nil, syscall.EROFS
 	}
 	x, _ := p.b.as(credOf(ctx)).(caps.Xattrer)
@@ -86,7 +85,7 @@ func (n *node) Removexattr(ctx context.Context, attr string) syscall.Errno {
 		// anyway).
 		c := credOf(ctx)
 		if a, err := n.t.lstat(c, p); err == nil && c.Uid != 0 && permitted(c, a, 2) {
-			if root, ok := p.b.as(vfs.Cred{}).(caps.Xattrer); ok {
+			if root, ok := p.b.as(linuxvfs.Who{}).(caps.Xattrer); ok {
 				x = root
 			}
 		}

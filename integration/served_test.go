@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/zvfs/zvfs/mtab"
 	"github.com/zvfs/zvfs/supervisor"
-	"github.com/zvfs/zvfs/vfs"
 )
 
 // TestServedBackend runs real programs on a stock afero.MemMapFs, which has
@@ -48,7 +48,7 @@ rm /m/d/f && rmdir /m/d && ls /m | tr '\n' ' '; echo
 `
 	res, err := supervisor.Run([]string{"sh", "-c", "{\n" + script + "\n} > " + out + " 2>&1"}, supervisor.Options{
 		Stderr: os.Stderr,
-		Mounts: []*vfs.Mount{{Target: "/m", FS: afero.NewMemMapFs()}},
+		Mounts: []*mtab.Mount{{Target: "/m", FS: afero.NewMemMapFs()}},
 	})
 	if err != nil {
 		t.Fatal(err)

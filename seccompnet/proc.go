@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 	"github.com/zvfs/zvfs/vfs"
 )
 
@@ -71,7 +72,7 @@ func (c *caller) status() (procStatus, error) {
 
 // procStatus is what /proc/TID/status says of a thread.
 type procStatus struct {
-	cred       vfs.Cred // file-system user and group IDs, supplementary groups
+	cred       linuxvfs.Who // file-system user and group IDs, supplementary groups
 	umask      uint32
 	tgid, ppid int
 }

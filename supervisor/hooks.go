@@ -4,6 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 	"github.com/zvfs/zvfs/vfs"
 )
 
@@ -21,8 +22,8 @@ type Hooks interface {
 // HookRequest is one hooked call.
 type HookRequest struct {
 	abi.HookCall
-	Pid  int      // the calling process, as the kernel reported it for the connection
-	Cred vfs.Cred // its credentials when it connected
+	Pid  int          // the calling process, as the kernel reported it for the connection
+	Cred linuxvfs.Who // its credentials when it connected
 	Mem  vfs.ProcessMemory
 }
 

@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/mtab"
 	"github.com/zvfs/zvfs/preload"
 	"github.com/zvfs/zvfs/seccompnet"
 	"github.com/zvfs/zvfs/trampoline"
@@ -28,7 +29,7 @@ type Options struct {
 	Verbose bool      // report patched files and skipped mappings at the end
 	Stderr  io.Writer // zvfs's own messages
 	// Mounts are the virtual mounts every process of the run sees.
-	Mounts []*vfs.Mount
+	Mounts []*mtab.Mount
 	// Report records what the run did to its mounts (Result.Report).
 	Report bool
 	// NetOnly serves the mounts through the seccomp net alone, with no

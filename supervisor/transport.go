@@ -15,7 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/zvfs/zvfs/vfs"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // A listener is one listening socket and how its acceptors run: cpu >= 0
@@ -216,7 +216,7 @@ func recvDatagram(fd int, buf []byte) (int, []int, bool, error) {
 type peer struct {
 	known bool // pid and cred are filled in
 	pid   int32
-	cred  vfs.Cred
+	cred  linuxvfs.Who
 	calls bool // it carries file calls (kept open, datagrams of bounded size)
 	// after holds the functions of hooked calls waiting for their result,
 	// by the token the stub will send it with.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/mtab"
 )
 
 func (h *handler) truncate(size int64) (Answer, error) {
@@ -23,22 +24,7 @@ func (h *handler) truncate(size int64) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	fs := h.c.fs(l.m)
-	if t, ok := fs.(caps.Truncater); ok {
-		if err := t.Truncate(l.name(), size); err != nil {
-			return Answer{}, err
-		}
-		return done(0)
-	}
-	f, err := fs.OpenFile(l.name(), os.O_WRONLY, 0)
-	if err != nil {
-		return Answer{}, err
-	}
-	defer f.Close()
-	if err := f.Truncate(size); err != nil {
-		return Answer{}, err
-	}
-	return done(0)
+	return okAnswer.withErr(caps.Node{FS: h.c.fs(l.m), Name: l.name()}.Truncate(size))
 }
 
 func (h *handler) chmod(mode uint32, flags int) (Answer, error) {
@@ -58,12 +44,7 @@ func (h *handler) chmod(mode uint32, flags int) (Answer, error) {
 }
 
 func (h *handler) fchmod(mode uint32) (Answer, error) {
-	return h.fchange(func(file afero.File, fs afero.Fs, name string) error {
-		if c, ok := file.(caps.FileChmoder); ok {
-			return c.Chmod(fileMode(mode))
-		}
-		return fs.Chmod(name, fileMode(mode))
-	})
+	return h.fchange(func(n caps.Node) error { return n.Chmod(fileMode(mode)) })
 }
 
 // opathFd tells whether the call's descriptor is an O_PATH one, which
@@ -94,14 +75,15 @@ func (h *handler) fd1Flags() int {
 }
 
 // fchange runs change on the file of the call's descriptor (fchmod,
-// fchown): through the open file if its type can, else by its path.
-func (h *handler) fchange(change func(file afero.File, fs afero.Fs, name string) error) (Answer, error) {
+// fchown, futimens): through the open file if its type can, else by its
+// path.
+func (h *handler) fchange(change func(caps.Node) error) (Answer, error) {
 	f, err := h.changeableFd()
 	if err != nil {
 		return Answer{}, err
 	}
 	defer f.release()
-	return okAnswer.withErr(change(f.file(), h.c.fs(f.m), "/"+f.rel()))
+	return okAnswer.withErr(change(caps.Node{FS: h.c.fs(f.m), Name: "/" + f.rel(), File: f.file(), Follow: true}))
 }
 
 // changeableFd returns the file of the call's descriptor for a change of
@@ -144,29 +126,11 @@ func (h *handler) chown(uid, gid, flags int) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	fs := h.c.fs(l.m)
-	if nofollow {
-		if lc, ok := fs.(caps.Lchowner); ok {
-			err = lc.Lchown(l.name(), uid, gid)
-		} else {
-			err = fs.Chown(l.name(), uid, gid)
-		}
-	} else {
-		err = fs.Chown(l.name(), uid, gid)
-	}
-	if err != nil {
-		return Answer{}, err
-	}
-	return done(0)
+	return okAnswer.withErr(caps.Node{FS: h.c.fs(l.m), Name: l.name(), Follow: !nofollow}.Chown(uid, gid))
 }
 
 func (h *handler) fchown(uid, gid int) (Answer, error) {
-	return h.fchange(func(file afero.File, fs afero.Fs, name string) error {
-		if c, ok := file.(caps.FileChowner); ok {
-			return c.Chown(uid, gid)
-		}
-		return fs.Chown(name, uid, gid)
-	})
+	return h.fchange(func(n caps.Node) error { return n.Chown(uid, gid) })
 }
 
 // How the times of utimensat, utimes and utime are laid out.
@@ -239,26 +203,14 @@ func (h *handler) utimens(addr uint64, flags int, kind timesKind) (Answer, error
 		return Answer{}, err
 	}
 	if h.r.Call.Flags&abi.CallPath1 == 0 || (h.r.Call.Path1 == "" && flags&unix.AT_EMPTY_PATH != 0) {
-		f, err := h.changeableFd()
-		if err != nil {
-			return Answer{}, err
-		}
-		defer f.release()
-		file := f.file()
-		if now {
-			if t, ok := file.(caps.FileToucher); ok {
-				return okAnswer.withErr(t.Touch())
-			}
-		} else if u, ok := file.(caps.FileUtimenser); ok {
-			return okAnswer.withErr(u.Utimens(at, mt))
-		}
-		return h.utimensPath(loc{m: f.m, rel: f.rel()}, at, mt, now, true)
+		return h.fchange(func(n caps.Node) error { return n.Utimens(at, mt, now) })
 	}
-	l, err := h.mutate(noteWritten)(h.path1(flags&unix.AT_SYMLINK_NOFOLLOW == 0))
+	follow := flags&unix.AT_SYMLINK_NOFOLLOW == 0
+	l, err := h.mutate(noteWritten)(h.path1(follow))
 	if err != nil {
 		return Answer{}, err
 	}
-	return h.utimensPath(l, at, mt, now, flags&unix.AT_SYMLINK_NOFOLLOW == 0)
+	return okAnswer.withErr(caps.Node{FS: h.c.fs(l.m), Name: l.name(), Follow: follow}.Utimens(at, mt, now))
 }
 
 // okAnswer is a plain success.
@@ -280,32 +232,6 @@ func (h *handler) futimens(addr uint64, flags int) (Answer, error) {
 	return h.utimens(addr, 0, timesNs)
 }
 
-func (h *handler) utimensPath(l loc, at, mt *time.Time, now, follow bool) (Answer, error) {
-	fs := h.c.fs(l.m)
-	if now {
-		if t, ok := fs.(caps.Toucher); ok {
-			return okAnswer.withErr(t.Touch(l.name(), follow))
-		}
-		n := time.Now()
-		at, mt = &n, &n
-	}
-	if u, ok := fs.(caps.Utimenser); ok {
-		return okAnswer.withErr(u.Utimens(l.name(), at, mt, follow))
-	}
-	fi, err := h.c.lstatName(l)
-	if err != nil {
-		return Answer{}, err
-	}
-	a, m := fi.ModTime(), fi.ModTime()
-	if at != nil {
-		a = *at
-	}
-	if mt != nil {
-		m = *mt
-	}
-	return okAnswer.withErr(fs.Chtimes(l.name(), a, m))
-}
-
 func (h *handler) statfs(buf uint64) (Answer, error) {
 	l, err := h.path1(true)
 	if _, err := h.existing(l, err); err != nil {
@@ -323,7 +249,7 @@ func (h *handler) fstatfs(buf uint64) (Answer, error) {
 	return h.writeStatfs(buf, f.m)
 }
 
-func (h *handler) writeStatfs(buf uint64, m *Mount) (Answer, error) {
+func (h *handler) writeStatfs(buf uint64, m *mtab.Mount) (Answer, error) {
 	var blocks, bfree, files, ffree uint64 = 1 << 20, 1 << 20, 1 << 20, 1 << 20
 	if m == nil {
 		return Answer{}, unix.ENOSYS

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 	"github.com/zvfs/zvfs/view"
 )
 
@@ -78,7 +79,7 @@ func FuzzHandle(f *testing.F) {
 		// gigabytes; the handler bounds them itself too.
 		binary.LittleEndian.PutUint64(m.b[8:], uint64(len(mem)%4096))
 		c := abi.Call{Nr: nr % 512, Flags: flags & (abi.CallPath1 | abi.CallPath2 | abi.CallSelf1), Args: [6]uint64{a0, a1, a2, a3, a4, 0}, Path1: p1, Path2: p2}
-		a := ns.Handle(&Request{Call: c, Cred: Cred{Uid: uint32(a4 % 3 * 500)}, Mem: m})
+		a := ns.Handle(&Request{Call: c, Cred: linuxvfs.Who{Uid: uint32(a4 % 3 * 500)}, Mem: m})
 		if a.Release != nil {
 			a.Release()
 		} else if a.Fd >= 0 {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/zvfs/zvfs/fdtable"
 	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Request is one call from a hooked process.
@@ -17,7 +18,7 @@ type Request struct {
 	// Fds are the descriptors the call named, in the order of the
 	// CallFd flags. They belong to the caller, who closes them.
 	Fds  []int
-	Cred Cred
+	Cred linuxvfs.Who
 	Mem  Memory
 	// Direct: the caller reads nothing queued in placeholders (the
 	// seccomp net answers for a program without a stub), so every answer

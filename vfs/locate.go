@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/caps"
@@ -193,10 +192,5 @@ func (h *handler) existing(l loc, err error) (os.FileInfo, error) {
 }
 
 func (c *ctx) lstatName(l loc) (os.FileInfo, error) {
-	fs := c.fs(l.m)
-	if ls, ok := fs.(afero.Lstater); ok {
-		fi, _, err := ls.LstatIfPossible(l.name())
-		return fi, err
-	}
-	return fs.Stat(l.name())
+	return caps.Lstat(c.fs(l.m), l.name())
 }

@@ -12,9 +12,10 @@ import (
 	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
+	"github.com/zvfs/zvfs/mtab"
 )
 
-func permitted(c Cred, a attr, mask uint32) bool {
+func permitted(c linuxvfs.Who, a attr, mask uint32) bool {
 	return linuxvfs.Who{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups}.Permitted(a.Mode, a.Uid, a.Gid, mask)
 }
 
@@ -326,7 +327,7 @@ func (h *handler) readlink(buf uint64, size int64) (Answer, error) {
 }
 
 // cd checks that l is a directory c may enter and answers with its path.
-func (h *handler) cd(fi os.FileInfo, m *Mount, rel, virt string) (Answer, error) {
+func (h *handler) cd(fi os.FileInfo, m *mtab.Mount, rel, virt string) (Answer, error) {
 	if !fi.IsDir() {
 		return Answer{}, unix.ENOTDIR
 	}

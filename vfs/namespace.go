@@ -16,118 +16,42 @@ package vfs
 
 import (
 	"fmt"
-	"path"
-	"sort"
 	"strings"
 
-	"github.com/spf13/afero"
-
 	"github.com/zvfs/zvfs/fdtable"
+	"github.com/zvfs/zvfs/mtab"
 )
-
-// Cred is who makes a call: the effective user and group IDs and the
-// supplementary groups, as the kernel reported them for the connection.
-type Cred struct {
-	Uid, Gid uint32
-	Groups   []uint32
-}
-
-// Mount is one entry of the mount table.
-type Mount struct {
-	// Target is the absolute, clean path the mount is seen at.
-	Target string
-	// FS is the backend. Nil for a bind mount.
-	FS afero.Fs
-	// View, if set, returns the backend as seen by one user, with its
-	// permission checks; otherwise FS is used for everyone.
-	View func(Cred) afero.Fs
-	// HostDir is the host directory of a bind mount: paths under Target
-	// are that directory's, and the kernel answers for them.
-	HostDir string
-	// ReadOnly makes every change fail with EROFS.
-	ReadOnly bool
-
-	dev uint64 // device number reported for files of backends that have none
-}
 
 // Namespace is the mount table of a run and the state shared by every
 // process of it.
 type Namespace struct {
-	mounts []*Mount // longest target first
+	tab    *mtab.Table
 	served *fdtable.Table
 	rec    *recorder  // nil unless Record was called
 	pub    *publisher // nil unless Publish was called
 	moves  moveLog    // directory renames and removals (moves.go)
 }
 
-// New returns a namespace over mounts. Targets must be absolute and
-// distinct.
-func New(mounts []*Mount) (*Namespace, error) {
-	ns := &Namespace{served: fdtable.New()}
-	seen := map[string]bool{}
-	for i, m := range mounts {
-		if !path.IsAbs(m.Target) || path.Clean(m.Target) != m.Target || m.Target == "/" {
-			return nil, fmt.Errorf("mount %s: target must be a clean absolute path other than /", m.Target)
+// New returns a namespace over mounts (mtab.New's rules; a run cannot
+// mount over "/").
+func New(mounts []*mtab.Mount) (*Namespace, error) {
+	for _, m := range mounts {
+		if m.Target == "/" {
+			return nil, fmt.Errorf("mount %s: a run cannot mount over /", m.Target)
 		}
-		if seen[m.Target] {
-			return nil, fmt.Errorf("mount %s: mounted twice", m.Target)
-		}
-		if (m.FS == nil) == (m.HostDir == "") {
-			return nil, fmt.Errorf("mount %s: needs exactly one of a backend and a host directory", m.Target)
-		}
-		seen[m.Target] = true
-		m.dev = uint64(0x7b00 + i)
-		ns.mounts = append(ns.mounts, m)
 	}
-	sort.SliceStable(ns.mounts, func(i, j int) bool { return len(ns.mounts[i].Target) > len(ns.mounts[j].Target) })
-	return ns, nil
+	tab, err := mtab.New(mounts)
+	if err != nil {
+		return nil, err
+	}
+	return &Namespace{tab: tab, served: fdtable.New()}, nil
 }
 
 // Targets returns the mount targets, longest first.
-func (ns *Namespace) Targets() []string {
-	t := make([]string, len(ns.mounts))
-	for i, m := range ns.mounts {
-		t[i] = m.Target
-	}
-	return t
-}
+func (ns *Namespace) Targets() []string { return ns.tab.Targets() }
 
 // Served returns the number of open files the namespace serves now.
 func (ns *Namespace) Served() int { return ns.served.Len() }
-
-// mountOf returns the mount that clean absolute path p lies in, and p's
-// path inside it ("" for its root).
-func (ns *Namespace) mountOf(p string) (*Mount, string) {
-	for _, m := range ns.mounts {
-		if p == m.Target {
-			return m, ""
-		}
-		if strings.HasPrefix(p, m.Target) && p[len(m.Target)] == '/' {
-			return m, p[len(m.Target)+1:]
-		}
-	}
-	return nil, ""
-}
-
-// mountsIn returns the names, in directory dir, of the mounts whose
-// targets are directly inside it.
-func (ns *Namespace) mountsIn(dir string) []string {
-	var names []string
-	for _, m := range ns.mounts {
-		if path.Dir(m.Target) == dir {
-			names = append(names, path.Base(m.Target))
-		}
-	}
-	return names
-}
-
-// fs returns m's backend as c sees it.
-func (m *Mount) fs(c Cred) afero.Fs {
-	if m.View != nil {
-		return m.View(c)
-	}
-	return m.FS
-}
 
 // Serves says whether fd, a descriptor of ours (a copy of a process's),
 // is the placeholder of an open file the namespace serves.
@@ -152,7 +76,7 @@ func (ns *Namespace) Concerns(p string, opens bool) bool {
 		}
 		b.WriteByte('/')
 		b.WriteString(c)
-		if m, _ := ns.mountOf(b.String()); m != nil {
+		if m, _ := ns.tab.Lookup(b.String()); m != nil {
 			return true
 		}
 	}
@@ -160,5 +84,5 @@ func (ns *Namespace) Concerns(p string, opens bool) bool {
 	if clean == "" {
 		clean = "/"
 	}
-	return opens && len(ns.mountsIn(clean)) > 0
+	return opens && len(ns.tab.In(clean)) > 0
 }

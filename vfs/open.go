@@ -13,11 +13,12 @@ import (
 	"github.com/zvfs/zvfs/fdtable"
 	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
+	"github.com/zvfs/zvfs/mtab"
 )
 
 // served is a file description the supervisor serves.
 type served struct {
-	m       *Mount
+	m       *mtab.Mount
 	rel     string
 	hostDir string     // a host directory that holds mount points (m is nil)
 	extra   []string   // those mount points' names
@@ -44,7 +45,7 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 		h.noteOpen(l, writes)
 	}
 	if l.m == nil && !writes && flags&unix.O_PATH == 0 {
-		if names := h.ns.mountsIn(l.virt); len(names) > 0 {
+		if names := h.ns.tab.In(l.virt); len(names) > 0 {
 			// A host directory holding mount points: serve its listing
 			// with the mount points in it, as a kernel mount shows them.
 			var st unix.Stat_t
@@ -235,7 +236,7 @@ type fdFile struct {
 	open *fdtable.Open
 	s    *served
 	data afero.File // kernel-backed: opened by OpenData, closed by release
-	m    *Mount
+	m    *mtab.Mount
 }
 
 // hostOnly refuses changes through a served host directory.
@@ -257,8 +258,8 @@ func (h *handler) dataFile(fd int) afero.File {
 
 // dataFileOf finds the backend file behind a kernel-backed descriptor,
 // and its mount.
-func (h *handler) dataFileOf(fd int) (afero.File, *Mount) {
-	for _, m := range h.ns.mounts {
+func (h *handler) dataFileOf(fd int) (afero.File, *mtab.Mount) {
+	for _, m := range h.ns.tab.Mounts() {
 		if m.FS == nil {
 			continue
 		}
@@ -308,7 +309,7 @@ func (f *fdFile) rel() string {
 	return ""
 }
 
-func (h *handler) writeStat(buf uint64, fi os.FileInfo, m *Mount, rel string, statx bool) (Answer, error) {
+func (h *handler) writeStat(buf uint64, fi os.FileInfo, m *mtab.Mount, rel string, statx bool) (Answer, error) {
 	return h.writeAttr(buf, attrOf(m, rel, fi), statx)
 }
 
@@ -335,7 +336,7 @@ func (h *handler) stat(buf uint64, flags int, statx bool) (Answer, error) {
 		if !removed || gone.fi == nil {
 			return Answer{}, unix.ENOENT
 		}
-		m, rel := h.ns.mountOf(gone.old)
+		m, rel := h.ns.tab.Lookup(gone.old)
 		a := attrOf(m, rel, gone.fi)
 		a.Nlink = 0
 		return h.writeAttr(buf, a, statx)
@@ -350,7 +351,7 @@ func (h *handler) stat(buf uint64, flags int, statx bool) (Answer, error) {
 func (h *handler) fstat(buf uint64, statx bool) (Answer, error) {
 	if h.fdi < len(h.r.Fds) && h.lookupServed(h.r.Fds[h.fdi]) == nil {
 		// A kernel-backed file of mem: its stat without opening it.
-		for _, m := range h.ns.mounts {
+		for _, m := range h.ns.tab.Mounts() {
 			if sd, ok := m.FS.(caps.DataStater); ok {
 				if st, ok := sd.StatData(h.r.Fds[h.fdi]); ok {
 					return h.writeAttr(buf, attr(st), statx)

@@ -27,6 +27,7 @@ import (
 	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
+	"github.com/zvfs/zvfs/mtab"
 	"github.com/zvfs/zvfs/view"
 )
 
@@ -57,7 +58,7 @@ func (ns *Namespace) Publish(v *view.Region) {
 }
 
 // vpath is the namespace path of rel in m.
-func vpath(m *Mount, rel string) string {
+func vpath(m *mtab.Mount, rel string) string {
 	if rel == "" {
 		return m.Target
 	}
@@ -73,7 +74,7 @@ func parentRel(rel string) string {
 
 // describe makes the entry of rel in m, whose parent's entry has flags
 // parent (0 for a mount's root).
-func (p *publisher) describe(m *Mount, rel string, fi os.FileInfo, parent uint32, parentMode uint32) view.Entry {
+func (p *publisher) describe(m *mtab.Mount, rel string, fi os.FileInfo, parent uint32, parentMode uint32) view.Entry {
 	a := attrOf(m, rel, fi)
 	e := view.Entry{Mode: a.Mode, Uid: a.Uid, Gid: a.Gid, Dev: a.Dev, Ino: a.Ino, Nlink: a.Nlink, Size: a.Size,
 		Blocks: a.Blocks, Atime: a.Atime, Mtime: a.Mtime, Ctime: a.Ctime, DataFd: -1, Flags: abi.ViewStat}
@@ -193,7 +194,7 @@ func (p *publisher) dropKids(vp string) {
 // ensure publishes the entries from m's root down to rel and returns
 // rel's flags and mode; ok is false if rel does not exist or cannot be
 // published.
-func (p *publisher) ensure(m *Mount, rel string) (flags, mode uint32, ok bool) {
+func (p *publisher) ensure(m *mtab.Mount, rel string) (flags, mode uint32, ok bool) {
 	vp := vpath(m, rel)
 	if f, ok := p.v.Flags(vp); ok {
 		return f, p.v.Mode(vp), true
@@ -216,7 +217,7 @@ func (p *publisher) ensure(m *Mount, rel string) (flags, mode uint32, ok bool) {
 
 // list publishes the whole listing of the directory rel of m. It returns
 // false if rel does not exist.
-func (p *publisher) list(m *Mount, rel string) bool {
+func (p *publisher) list(m *mtab.Mount, rel string) bool {
 	vp := vpath(m, rel)
 	if p.listed[vp] {
 		return true
@@ -228,7 +229,7 @@ func (p *publisher) list(m *Mount, rel string) bool {
 	if mode&unix.S_IFMT != unix.S_IFDIR {
 		return true
 	}
-	if len(p.ns.mountsIn(vp)) > 0 {
+	if len(p.ns.tab.In(vp)) > 0 {
 		return true // a mount point hides a name: the listing is not the directory's
 	}
 	infos, err := afero.ReadDir(m.FS, "/"+rel)
@@ -289,14 +290,14 @@ func (p *publisher) listDir(l loc) {
 }
 
 // forget takes back what is published below rel of m.
-func (p *publisher) forget(m *Mount, rel string) {
+func (p *publisher) forget(m *mtab.Mount, rel string) {
 	p.v.Begin()
 	defer p.v.End()
 	p.dropKids(vpath(m, rel))
 }
 
 // refresh re-describes rel of m and its directory after a change.
-func (p *publisher) refresh(m *Mount, rel string) {
+func (p *publisher) refresh(m *mtab.Mount, rel string) {
 	p.v.Begin()
 	defer p.v.End()
 	p.refreshLocked(m, rel)
@@ -305,7 +306,7 @@ func (p *publisher) refresh(m *Mount, rel string) {
 	}
 }
 
-func (p *publisher) refreshLocked(m *Mount, rel string) {
+func (p *publisher) refreshLocked(m *mtab.Mount, rel string) {
 	vp := vpath(m, rel)
 	_, had := p.v.Flags(vp)
 	parent := parentRel(rel)
@@ -363,7 +364,7 @@ func (p *publisher) changedData(st *unix.Stat_t, writer bool) {
 	}
 	// Refreshing a name may take it out of the data's chain: walk a copy.
 	for _, vp := range p.v.DataPaths(st.Dev, st.Ino) {
-		if m, rel := p.ns.mountOf(vp); m != nil && m.FS != nil {
+		if m, rel := p.ns.tab.Lookup(vp); m != nil && m.FS != nil {
 			p.refreshLocked(m, rel)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/zvfs/zvfs/backends/mem"
 	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/mtab"
 	"github.com/zvfs/zvfs/view"
 )
 
@@ -16,7 +17,7 @@ import (
 // directories of files files each, publishing into a fresh view: a mem
 // file system, or for a large tree (every mem file holds a memfd, more
 // than a process may have here) afero's MemMapFs.
-func publishedNS(t testing.TB, dirs, files int) (*Namespace, *Mount, *view.Region) {
+func publishedNS(t testing.TB, dirs, files int) (*Namespace, *mtab.Mount, *view.Region) {
 	t.Helper()
 	var fs afero.Fs = mem.New()
 	if dirs*files > 10000 {
@@ -33,8 +34,8 @@ func publishedNS(t testing.TB, dirs, files int) (*Namespace, *Mount, *view.Regio
 			}
 		}
 	}
-	m := &Mount{Target: "/data", FS: fs}
-	ns, err := New([]*Mount{m})
+	m := &mtab.Mount{Target: "/data", FS: fs}
+	ns, err := New([]*mtab.Mount{m})
 	if err != nil {
 		t.Fatal(err)
 	}

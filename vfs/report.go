@@ -7,6 +7,8 @@ import (
 	"path"
 	"sort"
 	"sync"
+
+	"github.com/zvfs/zvfs/mtab"
 )
 
 // Report is what a run did to its mounts: for each mount target, the paths
@@ -39,20 +41,20 @@ const (
 
 type note struct {
 	kind int
-	m    *Mount
+	m    *mtab.Mount
 	path string
 }
 
 // recorder gathers notes while a report is wanted.
 type recorder struct {
 	mu       sync.Mutex
-	paths    map[*Mount]*[noteKinds]map[string]bool
+	paths    map[*mtab.Mount]*[noteKinds]map[string]bool
 	programs map[string]bool
 }
 
 // Record turns recording on. Call it before the run starts.
 func (ns *Namespace) Record() {
-	ns.rec = &recorder{paths: map[*Mount]*[noteKinds]map[string]bool{}, programs: map[string]bool{}}
+	ns.rec = &recorder{paths: map[*mtab.Mount]*[noteKinds]map[string]bool{}, programs: map[string]bool{}}
 }
 
 // Recording says whether Record was called.
@@ -113,7 +115,7 @@ func (ns *Namespace) Report() *Report {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := &Report{Mounts: map[string]*MountReport{}, Programs: sorted(r.programs)}
-	for _, m := range ns.mounts {
+	for _, m := range ns.tab.Mounts() {
 		mr := &MountReport{Read: []string{}, Written: []string{}, Created: []string{}, Deleted: []string{}}
 		if sets := r.paths[m]; sets != nil {
 			mr.Read, mr.Written = sorted(sets[noteRead]), sorted(sets[noteWritten])

@@ -8,8 +8,10 @@ import (
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
+	"github.com/zvfs/zvfs/mtab"
 )
 
 // Limits of the Linux VFS.
@@ -20,11 +22,11 @@ const (
 
 // loc is where a path leads.
 type loc struct {
-	m     *Mount // nil: on the host
-	rel   string // inside m: "" for its root, else "a/b"
-	host  string // the host path, when m is nil or a bind mount
-	virt  string // the absolute clean path in the namespace
-	slash bool   // the path ended with a slash
+	m     *mtab.Mount // nil: on the host
+	rel   string      // inside m: "" for its root, else "a/b"
+	host  string      // the host path, when m is nil or a bind mount
+	virt  string      // the absolute clean path in the namespace
+	slash bool        // the path ended with a slash
 	// dot is "." or ".." when the path's last component was one: the
 	// backend sees it (rmdir "d/." is EINVAL, rename ".." EBUSY), applied
 	// to rel, which is then the directory before it.
@@ -51,32 +53,27 @@ func (l loc) name() string {
 // ctx is one call's view of the namespace.
 type ctx struct {
 	ns    *Namespace
-	cred  Cred
-	views map[*Mount]afero.Fs
+	cred  linuxvfs.Who
+	views map[*mtab.Mount]afero.Fs
 }
 
-func (c *ctx) fs(m *Mount) afero.Fs {
+func (c *ctx) fs(m *mtab.Mount) afero.Fs {
 	if v, ok := c.views[m]; ok {
 		return v
 	}
 	if c.views == nil {
-		c.views = map[*Mount]afero.Fs{}
+		c.views = map[*mtab.Mount]afero.Fs{}
 	}
-	v := m.fs(c.cred)
+	v := m.As(c.cred)
 	c.views[m] = v
 	return v
 }
 
-func (c *ctx) lstat(m *Mount, rel string) (os.FileInfo, error) {
-	fs := c.fs(m)
-	if l, ok := fs.(afero.Lstater); ok {
-		fi, _, err := l.LstatIfPossible("/" + rel)
-		return fi, err
-	}
-	return fs.Stat("/" + rel)
+func (c *ctx) lstat(m *mtab.Mount, rel string) (os.FileInfo, error) {
+	return caps.Lstat(c.fs(m), "/"+rel)
 }
 
-func (c *ctx) readlink(m *Mount, rel string) (string, error) {
+func (c *ctx) readlink(m *mtab.Mount, rel string) (string, error) {
 	if r, ok := c.fs(m).(afero.LinkReader); ok {
 		return r.ReadlinkIfPossible("/" + rel)
 	}
@@ -115,7 +112,7 @@ walk:
 				if i == lastIdx && links == 0 {
 					// The path ends in "." or "..": keep it for the backend
 					// when it stays inside a mount.
-					if m, rel := c.ns.mountOf(cur); m != nil && m.FS != nil && (comp == "." || rel != "") {
+					if m, rel := c.ns.tab.Lookup(cur); m != nil && m.FS != nil && (comp == "." || rel != "") {
 						l := loc{m: m, rel: rel, virt: cur, dot: comp, slash: slash}
 						if comp == ".." {
 							l.virt = path.Dir(cur)
@@ -133,7 +130,7 @@ walk:
 			}
 			last := i == lastIdx
 			next := path.Join(cur, comp)
-			m, rel := c.ns.mountOf(next)
+			m, rel := c.ns.tab.Lookup(next)
 			if m == nil || m.FS == nil || rel == "" {
 				// The host's (the kernel resolves it) or a mount's root.
 				cur = next
@@ -192,7 +189,7 @@ walk:
 		}
 		break
 	}
-	m, rel := c.ns.mountOf(cur)
+	m, rel := c.ns.tab.Lookup(cur)
 	l := loc{m: m, rel: rel, virt: cur, slash: slash}
 	switch {
 	case m == nil:

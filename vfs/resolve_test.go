@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/mtab"
 )
 
 func testNS(t testing.TB) *Namespace {
@@ -41,7 +42,7 @@ func testNS(t testing.TB) *Namespace {
 			t.Fatal(err)
 		}
 	}
-	ns, err := New([]*Mount{{Target: "/data", FS: fs}, {Target: "/data/nest", FS: afero.NewMemMapFs()}, {Target: "/in", HostDir: "/srv/in"}})
+	ns, err := New([]*mtab.Mount{{Target: "/data", FS: fs}, {Target: "/data/nest", FS: afero.NewMemMapFs()}, {Target: "/in", HostDir: "/srv/in"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestResolve(t *testing.T) {
 }
 
 func TestMountTable(t *testing.T) {
-	for _, bad := range [][]*Mount{
+	for _, bad := range [][]*mtab.Mount{
 		{{Target: "data", FS: mem.New()}},
 		{{Target: "/", FS: mem.New()}},
 		{{Target: "/a/../b", FS: mem.New()}},
@@ -119,7 +120,7 @@ func TestMountTable(t *testing.T) {
 	if got := strings.Join(ns.Targets(), ","); got != "/data/nest,/data,/in" {
 		t.Errorf("targets %s", got)
 	}
-	if got := strings.Join(ns.mountsIn("/"), ","); got != "/data,/in" && got != "data,in" {
-		t.Errorf("mountsIn(/) = %s", got)
+	if got := strings.Join(ns.tab.In("/"), ","); got != "/data,/in" && got != "data,in" {
+		t.Errorf("In(/) = %s", got)
 	}
 }

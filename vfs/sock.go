@@ -103,7 +103,7 @@ func (h *handler) connect() (Answer, error) {
 // IsHostNode says whether p is in the host directory of some mount's host
 // nodes (caps.HostNodeDirer).
 func (ns *Namespace) IsHostNode(p string) bool {
-	for _, m := range ns.mounts {
+	for _, m := range ns.tab.Mounts() {
 		if d, ok := m.FS.(caps.HostNodeDirer); ok {
 			if dir := d.HostNodes(); dir != "" && strings.HasPrefix(p, dir+"/") {
 				return true

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
+	"github.com/zvfs/zvfs/mtab"
 )
 
 // attr is what stat reports about a file, with its renderings.
@@ -17,18 +18,22 @@ type attr caps.Stat
 
 // attrOf describes fi, a file of m at rel (caps.StatOf). A backend without
 // inode numbers gets a hash of the path for them.
-func attrOf(m *Mount, rel string, fi os.FileInfo) attr {
+func attrOf(m *mtab.Mount, rel string, fi os.FileInfo) attr {
 	st := caps.StatOf(fi, func() (uint64, uint64) {
 		h := fnv.New64a()
 		h.Write([]byte(rel))
 		var dev uint64
 		if m != nil {
-			dev = m.dev
+			dev = devOf(m)
 		}
 		return dev, h.Sum64() | 1
 	})
 	return attr(st)
 }
+
+// devOf is the device number reported for the files of m when its
+// backend gives none.
+func devOf(m *mtab.Mount) uint64 { return uint64(0x7b00 + m.Index()) }
 
 func ts(t time.Time) unix.Timespec {
 	return unix.Timespec{Sec: t.Unix(), Nsec: int64(t.Nanosecond())} // UnixNano overflows past 2262

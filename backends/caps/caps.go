@@ -216,10 +216,19 @@ type DataFder interface {
 	DataFd() (int, bool)
 }
 
+// Viewer has a view of itself per user (w's IDs and groups): a view
+// checks permissions as the kernel would for a process with them and no
+// capabilities, and owns what it creates by them. Uid 0 needs no view: the
+// file system itself acts as root.
+type Viewer interface {
+	As(w linuxvfs.Who) afero.Fs
+}
+
 // FS is a file system with every capability above afero.Fs's; mem and
 // overlay are.
 type FS interface {
 	afero.Fs
+	Viewer
 	Linker
 	Mknoder
 	HostNoder

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // roundTrip reads layer into a new FS.
@@ -261,7 +262,7 @@ func TestWriteFileFails(t *testing.T) {
 	// A real Write that fails half-way: a view of another user cannot
 	// read a file of mode 0600.
 	fs := sampleTree(t, false)
-	view := fs.As(mem.Cred{Uid: 1234, Gid: 1234}).(*mem.FS)
+	view := fs.As(linuxvfs.Who{Uid: 1234, Gid: 1234}).(*mem.FS)
 	err = WriteFile(p, view, Options{})
 	if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "a/x: permission denied") {
 		t.Errorf("WriteFile as another user: %v", err)

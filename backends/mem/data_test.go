@@ -282,7 +282,7 @@ func TestOpenDataCopyFrom(t *testing.T) {
 func TestFileAttrPermissions(t *testing.T) {
 	root := New()
 	defer root.Close()
-	user := root.As(Cred{Uid: 1000, Gid: 1000}).(*FS)
+	user := root.As(linuxvfs.Who{Uid: 1000, Gid: 1000}).(*FS)
 	must(t, afero.WriteFile(root, "own", []byte("o"), 0644))
 	must(t, root.Chown("own", 1000, 1000))
 	must(t, afero.WriteFile(root, "other", []byte("x"), 0644))

@@ -19,6 +19,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // scenario is one differential test. setup runs as root; steps run as cred
@@ -167,7 +169,7 @@ func runDifferential(t *testing.T, root string, sc scenario) {
 		t.Fatal(err)
 	}
 	if sc.cred != nil {
-		r.fs = fs.As(*sc.cred).(*FS)
+		r.fs = fs.As(linuxvfs.Who(*sc.cred)).(*FS)
 	}
 	mem, err = runSteps(r.run, sc.steps, mem)
 	if err != nil {

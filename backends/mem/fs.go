@@ -52,13 +52,11 @@ type FS struct {
 	cred Cred
 }
 
-// Cred is the identity a view acts as: its file system user and group IDs
-// and its supplementary groups. Uid 0 is root and bypasses permission checks
+// Cred is the identity a view acts as (a linuxvfs.Who: file system user
+// and group IDs and supplementary groups), with the permission checks of
+// this package as its methods. Uid 0 is root and bypasses permission checks
 // the way CAP_DAC_OVERRIDE, CAP_FOWNER and CAP_CHOWN do.
-type Cred struct {
-	Uid, Gid uint32
-	Groups   []uint32
-}
+type Cred linuxvfs.Who
 
 var (
 	_ afero.Fs        = (*FS)(nil)
@@ -88,13 +86,14 @@ func (t *tree) newIno(n *inode) {
 	t.inodes++
 }
 
-// As returns a view of the same tree that acts as user c: it checks
+// As returns a view of the same tree that acts as user w: it checks
 // permissions as the kernel would for a process with these IDs and no
-// capabilities (unless c.Uid is 0), and new files and directories are owned
-// by c.Uid and c.Gid (or inherit the group of a set-group-ID directory).
+// capabilities (unless w.Uid is 0), and new files and directories are owned
+// by w.Uid and w.Gid (or inherit the group of a set-group-ID directory).
 // The view is an *FS, so the extensions of FS (Link, RenameFlags, ...) are
 // there too, after a type assertion.
-func (fs *FS) As(c Cred) afero.Fs {
+func (fs *FS) As(w linuxvfs.Who) afero.Fs {
+	c := Cred(w)
 	c.Groups = append([]uint32(nil), c.Groups...)
 	return &FS{t: fs.t, cred: c}
 }

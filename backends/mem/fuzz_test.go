@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // seedTree fills fs with a little of everything for the fuzzer to hit.
@@ -57,7 +59,7 @@ func FuzzPaths(f *testing.F) {
 		fs := New()
 		defer fs.Close()
 		seedTree(t, fs)
-		u := fs.As(Cred{Uid: 1000, Gid: 1000}).(*FS)
+		u := fs.As(linuxvfs.Who{Uid: 1000, Gid: 1000}).(*FS)
 		for _, v := range []*FS{fs, u} {
 			_, err := v.Stat(p)
 			checkErr(t, "stat", err)
@@ -173,7 +175,7 @@ func BenchmarkStatView(b *testing.B) {
 	f, err := fs.Create("a/b/c/d/file")
 	must(b, err)
 	f.Close()
-	v := fs.As(Cred{Uid: 1000, Gid: 1000})
+	v := fs.As(linuxvfs.Who{Uid: 1000, Gid: 1000})
 	for b.Loop() {
 		if _, err := v.Stat("/a/b/c/d/file"); err != nil {
 			b.Fatal(err)

@@ -20,7 +20,7 @@ const (
 func (c *Cred) root() bool { return c.Uid == 0 }
 
 // who is c as linuxvfs's permission checks take it.
-func (c *Cred) who() linuxvfs.Who { return linuxvfs.Who{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups} }
+func (c *Cred) who() linuxvfs.Who { return linuxvfs.Who(*c) }
 
 // inGroup reports whether gid is c's group or one of its supplementary
 // groups.

@@ -280,7 +280,7 @@ func TestSetIDKernelWrites(t *testing.T) {
 			return f.Chmod(os.FileMode(mode))
 		},
 		viewWrite: func(c Cred, name string) error {
-			f, err := fs.As(c).OpenFile(name, unix.O_WRONLY, 0)
+			f, err := fs.As(linuxvfs.Who(c)).OpenFile(name, unix.O_WRONLY, 0)
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Special files: made by Mknod, described by Lstat, and opened through a
@@ -35,7 +37,7 @@ func TestSpecialFiles(t *testing.T) {
 	}{
 		{fs.Mknod("/p", unix.S_IFIFO|0600, 0), unix.EEXIST},
 		{fs.Mknod("/r", unix.S_IFREG|0600, 0), unix.EINVAL},
-		{fs.As(Cred{Uid: 1000, Gid: 1000}).(*FS).Mknod("/d", unix.S_IFCHR|0600, 0), unix.EPERM},
+		{fs.As(linuxvfs.Who{Uid: 1000, Gid: 1000}).(*FS).Mknod("/d", unix.S_IFCHR|0600, 0), unix.EPERM},
 	} {
 		if !errors.Is(c.err, c.want) {
 			t.Errorf("%v, want %v", c.err, c.want)

@@ -211,7 +211,7 @@ func TestTmpfileViews(t *testing.T) {
 	must(t, fs.Chmod("sg", 02777))
 	must(t, afero.WriteFile(fs, "secret", []byte("s"), 0600))
 	must(t, afero.WriteFile(fs, "shared", []byte("s"), 0666))
-	v := fs.As(Cred{Uid: 1000, Gid: 1000}).(*FS)
+	v := fs.As(linuxvfs.Who{Uid: 1000, Gid: 1000}).(*FS)
 
 	_, err := v.OpenFile("/", unix.O_TMPFILE|unix.O_RDWR, 0600)
 	wantErrno(t, "O_TMPFILE in a root directory", err, unix.EACCES)

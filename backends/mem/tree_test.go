@@ -16,6 +16,8 @@ import (
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // checkTree verifies what every operation must keep true: link counts and
@@ -98,7 +100,7 @@ func TestConcurrency(t *testing.T) {
 			defer wg.Done()
 			var view afero.Fs = fs
 			if w%2 == 1 {
-				view = fs.As(Cred{Uid: 1000, Gid: 1000})
+				view = fs.As(linuxvfs.Who{Uid: 1000, Gid: 1000})
 			}
 			mfs := view.(*FS)
 			for i := 0; i < rounds; i++ {
@@ -224,13 +226,13 @@ func TestViews(t *testing.T) {
 	fs := New()
 	defer fs.Close()
 	must(t, fs.Chmod("/", 0777))
-	u := fs.As(Cred{Uid: 1000, Gid: 100}).(*FS)
+	u := fs.As(linuxvfs.Who{Uid: 1000, Gid: 100}).(*FS)
 	must(t, u.Mkdir("mine", 0700))
 	st := statOf(t, fs, "mine")
 	if st.Uid != 1000 || st.Gid != 100 {
 		t.Errorf("owner %d:%d", st.Uid, st.Gid)
 	}
-	other := fs.As(Cred{Uid: 1001, Gid: 100})
+	other := fs.As(linuxvfs.Who{Uid: 1001, Gid: 100})
 	if _, err := other.Create("mine/x"); !errors.Is(err, unix.EACCES) {
 		t.Errorf("create in another user's 0700 directory: %v", err)
 	}
@@ -238,7 +240,7 @@ func TestViews(t *testing.T) {
 		t.Errorf("chown by a non-owner: %v", err)
 	}
 	// Uid 0 views bypass permission checks like root.
-	r := fs.As(Cred{Uid: 0, Gid: 5})
+	r := fs.As(linuxvfs.Who{Uid: 0, Gid: 5})
 	f, err := r.Create("mine/rootfile")
 	must(t, err)
 	f.Close()

@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Extended attributes by path and by open File, with the kernel's rules:
@@ -22,7 +24,7 @@ func TestXattrs(t *testing.T) {
 	if v, err := fs.GetXattr("/f", "user.a", false); err != nil || string(v) != "1" {
 		t.Errorf("user.a: %q %v", v, err)
 	}
-	user := fs.As(Cred{Uid: 1000, Gid: 1000}).(*FS)
+	user := fs.As(linuxvfs.Who{Uid: 1000, Gid: 1000}).(*FS)
 	if names, _ := user.ListXattr("/f", false); !reflect.DeepEqual(names, []string{"user.a"}) {
 		t.Errorf("a user lists %v (trusted.* is root's)", names)
 	}

@@ -107,14 +107,15 @@ func (fs *FS) initRoot() {
 // overlay is in use.
 func (fs *FS) Upper() *mem.FS { return fs.s.upper }
 
-// As returns a view of the same overlay that acts as user c: permissions
+// As returns a view of the same overlay that acts as user w: permissions
 // are checked as the kernel would for a process with these IDs and no
-// capabilities (unless c.Uid is 0), on the attributes of the topmost
-// layer's file, and new files are owned by c. Changes go to the upper
-// layer through Upper().As(c). The view is an *FS.
-func (fs *FS) As(c mem.Cred) afero.Fs {
+// capabilities (unless w.Uid is 0), on the attributes of the topmost
+// layer's file, and new files are owned by w. Changes go to the upper
+// layer through Upper().As(w). The view is an *FS.
+func (fs *FS) As(w linuxvfs.Who) afero.Fs {
+	c := mem.Cred(w)
 	c.Groups = append([]uint32(nil), c.Groups...)
-	up, ok := fs.s.upper.As(c).(*mem.FS)
+	up, ok := fs.s.upper.As(w).(*mem.FS)
 	if !ok {
 		up = fs.s.upper
 	}

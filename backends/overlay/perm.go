@@ -21,7 +21,7 @@ const (
 func isRoot(c *mem.Cred) bool { return c.Uid == 0 }
 
 // who is c as linuxvfs's permission checks take it.
-func who(c *mem.Cred) linuxvfs.Who { return linuxvfs.Who{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups} }
+func who(c *mem.Cred) linuxvfs.Who { return linuxvfs.Who(*c) }
 
 // inGroup reports whether gid is c's group or one of its supplementary
 // groups.

@@ -17,7 +17,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // envChild carries the child's job.
@@ -26,7 +26,7 @@ const envChild = "ZVFS_OVERLAY_STEPS"
 // childJob is what the child does: run Steps under Root as the user.
 type childJob struct {
 	Root   string
-	Cred   mem.Cred
+	Cred   linuxvfs.Who
 	Steps  []string
 	Output [][2]string
 }
@@ -75,7 +75,7 @@ func childMain(js string) int {
 }
 
 // runChild runs steps on the kernel mount as the user c.
-func runChild(t *testing.T, root string, c mem.Cred, steps []string) []outcome {
+func runChild(t *testing.T, root string, c linuxvfs.Who, steps []string) []outcome {
 	js, err := json.Marshal(childJob{Root: root, Cred: c, Steps: steps})
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +101,7 @@ func runChild(t *testing.T, root string, c mem.Cred, steps []string) []outcome {
 }
 
 // runUserDiff runs steps as user c on both sides and compares.
-func runUserDiff(t *testing.T, c mem.Cred, steps []string) {
+func runUserDiff(t *testing.T, c linuxvfs.Who, steps []string) {
 	requireRoot(t)
 	old := unix.Umask(0)
 	defer unix.Umask(old)
@@ -165,7 +165,7 @@ func parentOf(p string) string {
 	return ""
 }
 
-var user = mem.Cred{Uid: 1000, Gid: 1000}
+var user = linuxvfs.Who{Uid: 1000, Gid: 1000}
 
 func TestUserReads(t *testing.T) {
 	runUserDiff(t, user, []string{

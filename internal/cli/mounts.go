@@ -11,14 +11,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends"
 	"github.com/zvfs/zvfs/backends/layer"
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/mtab"
 	"github.com/zvfs/zvfs/registry"
-	"github.com/zvfs/zvfs/vfs"
 )
 
 // Snapshot is one --snapshot [TARGET=]FILE: the changes of the overlay
@@ -251,7 +250,7 @@ func sourceDateEpoch() (*time.Time, error) {
 // CloseMounts closes the file systems of mounts that hold resources beyond
 // the process (a mem.FS's host nodes of special files), once the run and
 // its snapshots are done.
-func CloseMounts(mounts []*vfs.Mount) {
+func CloseMounts(mounts []*mtab.Mount) {
 	for _, m := range mounts {
 		if c, ok := m.FS.(io.Closer); ok {
 			c.Close()
@@ -262,8 +261,8 @@ func CloseMounts(mounts []*vfs.Mount) {
 // OpenMounts builds the backends of the specs, in order, and returns the
 // overlays by target. A backend's warning goes to stderr as
 // "PREFIX: warning: ...".
-func OpenMounts(specs []backends.Spec, prefix string, stderr io.Writer) ([]*vfs.Mount, map[string]Overlay, error) {
-	var out []*vfs.Mount
+func OpenMounts(specs []backends.Spec, prefix string, stderr io.Writer) ([]*mtab.Mount, map[string]Overlay, error) {
+	var out []*mtab.Mount
 	overlays := map[string]Overlay{}
 	seen := map[string]bool{}
 	for _, sp := range specs {
@@ -278,11 +277,7 @@ func OpenMounts(specs []backends.Spec, prefix string, stderr io.Writer) ([]*vfs.
 		if b.Warning != "" {
 			fmt.Fprintf(stderr, "%s: warning: %s\n", prefix, b.Warning)
 		}
-		m := &vfs.Mount{Target: sp.Target, FS: b.FS, HostDir: b.HostDir, ReadOnly: sp.ReadOnly}
-		if b.View != nil {
-			view := b.View
-			m.View = func(c vfs.Cred) afero.Fs { return view(c.Uid, c.Gid, c.Groups) }
-		}
+		m := &mtab.Mount{Target: sp.Target, FS: b.FS, HostDir: b.HostDir, ReadOnly: sp.ReadOnly}
 		if b.Upper != nil {
 			ov := Overlay{upper: b.Upper}
 			if l, ok := b.FS.(interface{ InLower(string) bool }); ok {
