@@ -53,9 +53,10 @@ static long map_low(int fsgsbase)
 	 * 0x90: wherever a call lands, the bytes up to the next 0x90 decode as one
 	 * NOP, and the slide to the entry takes an eighth of the instructions a
 	 * sled of one-byte NOPs would (3 ns instead of 20 for the longest). */
-	volatile unsigned char *t = low(ABI_TRAMPOLINE_ADDR);
-	for (unsigned long i = 0; i < 0x1000; i++)
-		t[i] = i >= ABI_SLED_SIZE ? 0xf4 /* hlt */ : (i % 8 == 7 ? 0x90 : 0x3e);
+	_Static_assert(ABI_SLED_SIZE % 8 == 0 && ABI_TRAMPOLINE_ADDR % 8 == 0, "the sled is written 8 bytes at a time");
+	volatile unsigned long *t = (volatile unsigned long *)low(ABI_TRAMPOLINE_ADDR);
+	for (unsigned long i = 0; i < 0x1000 / 8; i++)
+		t[i] = i < ABI_SLED_SIZE / 8 ? 0x903e3e3e3e3e3e3eUL : 0xf4f4f4f4f4f4f4f4UL /* hlt */;
 	volatile unsigned char *j = low(ABI_TRAMPOLINE_ADDR + ABI_SLED_SIZE);
 	unsigned long entry = (unsigned long)&zvfs_entry;
 	j[0] = 0x49; /* movabs $entry, %r11 */

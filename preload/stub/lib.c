@@ -4,21 +4,24 @@
 #include "zvfs.h"
 
 
+/* memcpy and memset use the string instructions, which copy a few kilobytes
+ * (site lists, maps text) many times faster than a byte loop. rep movsb
+ * moves bytes forward one by one as far as a program can tell, so a copy to
+ * a lower, overlapping address is right: callers that compact in place rely
+ * on it. The direction flag is clear, as the ABI (and the compiler, which
+ * emits these instructions itself) assumes. */
 void *memcpy(void *d, const void *s, size_t n)
 {
-	unsigned char *dp = d;
-	const unsigned char *sp = s;
-	while (n--)
-		*dp++ = *sp++;
-	return d;
+	void *r = d;
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+	return r;
 }
 
 void *memset(void *d, int c, size_t n)
 {
-	unsigned char *dp = d;
-	while (n--)
-		*dp++ = (unsigned char)c;
-	return d;
+	void *r = d;
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	return r;
 }
 
 int memcmp(const void *a, const void *b, size_t n)
