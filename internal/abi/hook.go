@@ -66,11 +66,12 @@ func ParseHookSet(v string) (HookSet, bool) {
 
 // KeptClasses returns the class table of a run that keeps connections to
 // the supervisor open in its processes (hooks without mounts): Classes plus
-// the calls that could close or replace one of them, which go to the C
-// handler only for a descriptor marked in the FdVirtAddr bitmap.
+// the calls that could close, replace or find one of them, which go to the
+// C handler only for a descriptor marked in the FdVirtAddr bitmap.
 func KeptClasses() [NSlots]Class {
 	t := Classes()
 	t[unix.SYS_CLOSE] = ClassFd
+	t[unix.SYS_FCNTL] = ClassFd
 	t[unix.SYS_DUP2] = ClassFd2
 	t[unix.SYS_DUP3] = ClassFd2
 	t[unix.SYS_CLOSE_RANGE] = ClassPath

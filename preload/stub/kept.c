@@ -2,9 +2,10 @@
  * requests (file calls on mounts, calls sent to the user's hooks). Each
  * thread keeps one connection per CPU it runs on, at high descriptors, and
  * uses the one of the CPU it is on: the supervisor thread pinned to that CPU
- * answers it without waking another CPU. The program's close, dup2 and
- * close_range of one of them are noticed (the connections carry the virtual
- * bit, so those calls come to the C handler): the program may have its
+ * answers it without waking another CPU. The connections carry the
+ * virtual bit, so the program's calls on their numbers come to the C
+ * handler: close and fcntl of one find nothing there (EBADF, as without
+ * zvfs); a dup2 onto one, or a close_range over it, gives the program the
  * number, and every thread starts afresh. */
 #include "zvfs.h"
 
@@ -24,8 +25,8 @@ static struct kept_state ks;
 volatile unsigned long *fdmap(unsigned long addr) { return (volatile unsigned long *)low(addr); }
 
 /* kept_init maps the descriptor bitmaps, installs the class table that
- * sends the program's close, dup2, dup3 and close_range of a connection of
- * ours to the C handler, and turns kept connections on. Returns 0, or -1
+ * sends the program's close, fcntl, dup2, dup3 and close_range of a
+ * connection of ours to the C handler, and turns kept connections on. Returns 0, or -1
  * if the bitmaps cannot be mapped (then requests use a connection each). */
 int kept_init(void)
 {

@@ -78,15 +78,17 @@ static long reseek(long fd, unsigned long pos);
 static long fd_call(struct frame *f)
 {
 	long nr = (long)f->rax, fd = (long)f->rdi, r;
-	/* The program closes or replaces one of our connections (as a daemon
-	 * closing every descriptor does): let it, and stop using it. */
+	/* One of our connections: the program has no descriptor there, and
+	 * finds none, as it would without zvfs. (A shell that probes a number
+	 * before it redirects it, as bash's exec 256>FILE does, would save
+	 * ours and put it back over the file; a daemon closing every
+	 * descriptor leaves ours open.) */
+	if (is_ours(fd))
+		return -EBADF;
+	/* The program puts a descriptor of its own at the number of one of
+	 * ours: let it, and stop using ours. */
 	if ((nr == SYS_dup2 || nr == SYS_dup3) && is_ours((long)f->rsi))
 		kept_lost((long)f->rsi);
-	if (is_ours(fd)) {
-		if (nr == SYS_close)
-			kept_lost(fd);
-		return raw_frame(f);
-	}
 	int bits = fd_bits(fd);
 	switch (nr) {
 	case SYS_close:
