@@ -151,3 +151,29 @@ func TestVFSStats(t *testing.T) {
 		t.Fatalf("stats output:\n%s", r.stderr)
 	}
 }
+
+// TestVFSHighFdUser runs the highfd scenario as the ordinary user, under a
+// zvfs that user runs (its connections are the user's, at the numbers the
+// user's descriptor limit gives), against the same user on tmpfs.
+func TestVFSHighFdUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		missing(t, "root, to run programs as another user")
+	}
+	requireHook(t)
+	need(t, "setpriv", "sh", "bash")
+	script, err := os.ReadFile(filepath.Join("testdata", "scenarios", "highfd.bash"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	asUser := strings.Join(nobody, " ")
+	native := nativeRun(t, "native", "zvfs-highfd-", []string{"sh", "-c",
+		`mkdir "$D/u" && chown 65534:65534 "$D/u" && D="$D/u" exec ` + asUser + ` bash -c "$0"`, string(script)})
+	if !strings.Contains(native.stdout, "hi 256") {
+		t.Fatalf("the native run did not run the scenario:\n%s%s", native.stdout, native.stderr)
+	}
+	zvfs := userZvfs(t, userBin(t))
+	w := hostDir(t, "zvfs-highfd-cwd-")
+	argv := append(append([]string(nil), nobody...), zvfs, "--mount", "mem:"+vfsMount, "--",
+		"sh", "-c", `mkdir "$D/u" && D="$D/u" exec bash -c "$0"`, string(script))
+	compareOutcomes(t, native, normalise("zvfs", run(t, w, userEnv(t, vfsMount), argv...), vfsMount, w))
+}
