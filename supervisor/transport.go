@@ -149,7 +149,12 @@ func (s *Server) acceptor(l listener) {
 		}
 		var none unix.Timeval
 		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &none)
+		yielded := time.Now()
 		for s.handle(fd, &p) {
+			if now := time.Now(); now.Sub(yielded) > yieldEvery {
+				yielded = now
+				runtime.Gosched()
+			}
 		}
 		s.endConn(fd)
 		if l.waiting.Load() >= maxIdleAcceptors {
@@ -157,6 +162,16 @@ func (s *Server) acceptor(l listener) {
 		}
 	}
 }
+
+// yieldEvery is how often an acceptor serving a connection yields to the
+// scheduler. A goroutine that has not been rescheduled for 10 ms is
+// preempted by the runtime's monitor (sysmon), which, finding it in a
+// system call, takes its P away; every such take keeps the monitor polling
+// every 20 µs, and the thread must win a P back when its call returns. An
+// acceptor that loops on its connection is never rescheduled otherwise:
+// serving a stream of calls, it paid that all the time (an exchange took
+// 30 µs instead of 22, mkdir+rmdir 55 µs instead of 37).
+const yieldEvery = 2 * time.Millisecond
 
 // maxIdleAcceptors bounds the threads waiting in accept on one socket. A
 // build starts processes all the time, each making a connection that
