@@ -41,16 +41,22 @@ func (b *backend) as(c linuxvfs.Who) afero.Fs {
 	return b.Mount.As(c)
 }
 
-// ino makes a backend's inode number unique across the mounts: the first
-// mount's numbers are its own.
-func (b *backend) ino(raw uint64) uint64 {
-	return raw ^ uint64(b.Index())<<48
+// ino is the FUSE inode number of a backend's file numbered raw on device
+// dev. FUSE has one device for the whole mount, and the kernel takes two
+// files with one number for hard links of one inode (their names share
+// the page cache), so the number holds the device too, as go-fuse's
+// loopback does: a backend's files may come from several (an overlay's
+// lower files are the host's, its upper ones mem's, both numbered from
+// small counters on a fresh tmpfs). The mount's index goes above: the
+// first mount's numbers on device 0 are their own.
+func (b *backend) ino(dev, raw uint64) uint64 {
+	return raw ^ (dev<<32 | dev>>32) ^ uint64(b.Index())<<48
 }
 
 // attr describes fi, the file at rel, in FUSE's form (caps.StatOf).
 func (b *backend) attr(rel string, fi os.FileInfo) fuse.Attr {
 	st := caps.StatOf(fi, func() (uint64, uint64) { return 0, hashIno(b.Target + "/" + rel) })
-	a := fuse.Attr{Ino: b.ino(st.Ino), Size: uint64(st.Size), Blocks: uint64(st.Blocks), Mode: st.Mode,
+	a := fuse.Attr{Ino: b.ino(st.Dev, st.Ino), Size: uint64(st.Size), Blocks: uint64(st.Blocks), Mode: st.Mode,
 		Nlink: uint32(st.Nlink), Owner: fuse.Owner{Uid: st.Uid, Gid: st.Gid}, Rdev: uint32(st.Rdev), Blksize: 4096}
 	a.SetTimes(&st.Atime, &st.Mtime, &st.Ctime)
 	return a

@@ -255,7 +255,7 @@ func (b *backend) list(fsys afero.Fs, rel string) ([]fuse.DirEntry, error) {
 			return nil, wrap("readdir", rel, err)
 		}
 		for _, e := range des {
-			ents = append(ents, fuse.DirEntry{Name: e.Name, Ino: b.ino(e.Ino), Mode: uint32(e.Type) << 12})
+			ents = append(ents, fuse.DirEntry{Name: e.Name, Ino: b.ino(e.Dev, e.Ino), Mode: uint32(e.Type) << 12})
 		}
 		return ents, nil
 	}

@@ -40,6 +40,9 @@ type Stat struct {
 type Dirent struct {
 	Name string
 	Ino  uint64
+	// Dev is the device Ino is numbered on, as stat gives it for the same
+	// file: a backend's files may come from several (an overlay's layers).
+	Dev  uint64
 	Type uint8 // DT_DIR, DT_REG, DT_LNK...
 }
 

@@ -99,7 +99,7 @@ func (n *inode) sortedNames() []string {
 // listing returns the entries of directory n in name order, as getdents
 // reports them. The slice is shared: callers do not change it. Readers
 // build it under the tree's read lock, like sortedNames.
-func (n *inode) listing() []Dirent {
+func (n *inode) listing(dev uint64) []Dirent {
 	if p := n.dirents.Load(); p != nil {
 		return *p
 	}
@@ -107,7 +107,7 @@ func (n *inode) listing() []Dirent {
 	out := make([]Dirent, 0, len(names))
 	for _, name := range names {
 		c := n.entries[name]
-		out = append(out, Dirent{Name: name, Ino: c.ino, Type: uint8(c.typ() >> 12)})
+		out = append(out, Dirent{Name: name, Ino: c.ino, Dev: dev, Type: uint8(c.typ() >> 12)})
 	}
 	n.dirents.Store(&out)
 	return out

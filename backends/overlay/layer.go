@@ -123,7 +123,7 @@ func (h *hostDir) ReadDir(p string) ([]mem.Dirent, error) {
 	if ok && l.key == key {
 		return l.ents, nil
 	}
-	ents, err := h.read(p, name)
+	ents, err := h.read(p, name, st.Dev)
 	if err != nil {
 		return nil, err
 	}
@@ -138,8 +138,9 @@ func (h *hostDir) ReadDir(p string) ([]mem.Dirent, error) {
 	return ents, nil
 }
 
-// read lists the host directory name (the layer's p) with getdents.
-func (h *hostDir) read(p, name string) ([]mem.Dirent, error) {
+// read lists the host directory name (the layer's p), on device dev, with
+// getdents.
+func (h *hostDir) read(p, name string, dev uint64) ([]mem.Dirent, error) {
 	fd, err := openHost(name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW)
 	if err != nil {
 		return nil, pathErr("open", p, errnoOf(err))
@@ -158,13 +159,13 @@ func (h *hostDir) read(p, name string) ([]mem.Dirent, error) {
 		if n <= 0 {
 			return out, nil
 		}
-		out = parseDirents(buf[:n], out)
+		out = parseDirents(buf[:n], dev, out)
 	}
 }
 
-// parseDirents appends the entries of a getdents64(2) buffer to out,
-// leaving out "." and "..".
-func parseDirents(buf []byte, out []mem.Dirent) []mem.Dirent {
+// parseDirents appends the entries of a getdents64(2) buffer of a
+// directory on device dev to out, leaving out "." and "..".
+func parseDirents(buf []byte, dev uint64, out []mem.Dirent) []mem.Dirent {
 	const head = 19 // d_ino, d_off, d_reclen, d_type
 	for len(buf) >= head {
 		reclen := int(binary.NativeEndian.Uint16(buf[16:18]))
@@ -179,7 +180,7 @@ func parseDirents(buf []byte, out []mem.Dirent) []mem.Dirent {
 			}
 		}
 		if s := string(name); s != "." && s != ".." {
-			out = append(out, mem.Dirent{Name: s, Ino: binary.NativeEndian.Uint64(buf[0:8]), Type: buf[18]})
+			out = append(out, mem.Dirent{Name: s, Ino: binary.NativeEndian.Uint64(buf[0:8]), Dev: dev, Type: buf[18]})
 		}
 		buf = buf[reclen:]
 	}
