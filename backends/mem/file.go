@@ -362,5 +362,5 @@ func (f *File) Dirents() ([]Dirent, error) {
 	if dir.dead {
 		return nil, pathErr("getdents", f.name, unix.ENOENT)
 	}
-	return dir.listing(f.fs.t.dev), nil
+	return f.fs.t.listing(dir), nil
 }

@@ -96,10 +96,11 @@ func (n *inode) sortedNames() []string {
 	return s
 }
 
-// listing returns the entries of directory n in name order, as getdents
-// reports them. The slice is shared: callers do not change it. Readers
-// build it under the tree's read lock, like sortedNames.
-func (n *inode) listing(dev uint64) []Dirent {
+// listing returns the entries of directory n of t in name order, as
+// getdents reports them, on t's device. The slice is shared: callers do
+// not change it. Readers build it under the tree's read lock, like
+// sortedNames.
+func (t *tree) listing(n *inode) []Dirent {
 	if p := n.dirents.Load(); p != nil {
 		return *p
 	}
@@ -107,7 +108,7 @@ func (n *inode) listing(dev uint64) []Dirent {
 	out := make([]Dirent, 0, len(names))
 	for _, name := range names {
 		c := n.entries[name]
-		out = append(out, Dirent{Name: name, Ino: c.ino, Dev: dev, Type: uint8(c.typ() >> 12)})
+		out = append(out, Dirent{Name: name, Ino: c.ino, Dev: t.dev, Type: uint8(c.typ() >> 12)})
 	}
 	n.dirents.Store(&out)
 	return out
