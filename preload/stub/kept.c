@@ -26,8 +26,9 @@ volatile unsigned long *fdmap(unsigned long addr) { return (volatile unsigned lo
 
 /* kept_init maps the descriptor bitmaps, installs the class table that
  * sends the program's close, fcntl, dup2, dup3 and close_range of a
- * connection of ours to the C handler, and turns kept connections on. Returns 0, or -1
- * if the bitmaps cannot be mapped (then requests use a connection each). */
+ * connection of ours to the C handler, and turns kept connections on.
+ * Returns 0, or -1 if the bitmaps cannot be mapped (then requests use a
+ * connection each). */
 int kept_init(void)
 {
 	if (ks.on)
