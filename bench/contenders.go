@@ -99,7 +99,7 @@ func hookSetup(kind string) func(*suite, string) (*env, error) {
 // cannot be mapped that is the seccomp net alone, which the results then
 // show (zvfs says so on stderr).
 func probeHook(s *suite) string {
-	out, err := exec.CommandContext(s.ctx, s.opt.Zvfs, "--mount", "mem:"+target, "--", "/bin/true").CombinedOutput()
+	out, err := command(s.ctx, s.opt.Zvfs, "--mount", "mem:"+target, "--", "/bin/true").CombinedOutput()
 	if err != nil {
 		return fmt.Sprintf("zvfs --mount mem:%s -- /bin/true: %v: %s", target, err, firstLine(out))
 	}
@@ -107,7 +107,7 @@ func probeHook(s *suite) string {
 }
 
 func probeNet(s *suite) string {
-	out, err := exec.CommandContext(s.ctx, s.opt.Zvfs, "--net", "--mount", "mem:"+target, "--", "/bin/true").CombinedOutput()
+	out, err := command(s.ctx, s.opt.Zvfs, "--net", "--mount", "mem:"+target, "--", "/bin/true").CombinedOutput()
 	if err != nil {
 		return fmt.Sprintf("zvfs --net -- /bin/true: %v: %s", err, firstLine(out))
 	}
@@ -262,7 +262,7 @@ func probeProot(s *suite) string {
 	if _, err := lookPath("proot"); err != nil {
 		return "proot not installed"
 	}
-	if out, err := exec.CommandContext(s.ctx, "proot", "/bin/true").CombinedOutput(); err != nil {
+	if out, err := command(s.ctx, "proot", "/bin/true").CombinedOutput(); err != nil {
 		return fmt.Sprintf("proot /bin/true: %v: %s", err, firstLine(out))
 	}
 	return ""

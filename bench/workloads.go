@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -231,12 +232,26 @@ func (s *suite) wallRun(row string, argv ...string) func(*suite, *env) (map[stri
 // runTimeout bounds one program run.
 const runTimeout = 5 * time.Minute
 
+// command is exec.CommandContext, but a run that ctx ends (an interrupted
+// bench, a timeout) gets SIGTERM first and SIGKILL only if it is still
+// there stopDelay later: a zvfs run ended by SIGKILL cannot remove its
+// socket directory, and one ended by SIGTERM stops its program and does.
+func command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = stopDelay
+	return cmd
+}
+
+// stopDelay is how long a run ended by the bench has to exit after SIGTERM.
+const stopDelay = 10 * time.Second
+
 // output runs argv and returns its standard output; a non-zero exit is an
 // error carrying the first line of its standard error.
 func (s *suite) output(argv []string) (string, error) {
 	ctx, cancel := context.WithTimeout(s.ctx, runTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd := command(ctx, argv[0], argv[1:]...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

@@ -280,3 +280,75 @@ func BenchmarkHermeticBuild(b *testing.B) {
 		b.ReportMetric(float64(took.Microseconds())/1000, "snapshot-write-ms")
 	}
 }
+
+// TestBenchInterrupt: `zvfs bench` interrupted while a zvfs run of it is
+// going on ends that run with SIGTERM, so the run removes its socket
+// directory; with SIGKILL it was left in $TMPDIR.
+func TestBenchInterrupt(t *testing.T) {
+	requireHook(t)
+	need(t, "gcc")
+	tmp := t.TempDir()
+	cmd := exec.Command(zvfsBin, "bench", "--quick", "--out", filepath.Join(tmp, "bench.json"))
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	// Wait for a zvfs run of the bench that lasts (not the probe's run of
+	// /bin/true; not a FUSE server, which makes no socket), then interrupt the bench alone (not its process group,
+	// as a terminal's ^C would).
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		if time.Now().After(deadline) {
+			t.Fatalf("no lasting zvfs run started by the bench\n%s", out.String())
+		}
+		if c := childWith(cmd.Process.Pid, "--mount"); c > 0 {
+			time.Sleep(300 * time.Millisecond)
+			if childWith(cmd.Process.Pid, "--mount") == c {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err == nil {
+		t.Fatalf("bench interrupted exited 0\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "interrupted") {
+		t.Errorf("bench output does not say it was interrupted:\n%s", out.String())
+	}
+	ents, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if _, err := os.Stat(filepath.Join(tmp, e.Name(), "sock")); err == nil || strings.HasPrefix(e.Name(), "zvfs-bench-") {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+}
+
+// childWith returns a child of pid whose first argument is arg, or 0.
+func childWith(pid int, arg string) int {
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
+		i := strings.LastIndexByte(string(stat), ')')
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) < 2 || f[1] != strconv.Itoa(pid) {
+			continue
+		}
+		cl, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if a := strings.Split(string(cl), "\x00"); len(a) > 1 && a[1] == arg {
+			c, _ := strconv.Atoi(e.Name())
+			return c
+		}
+	}
+	return 0
+}
