@@ -71,6 +71,55 @@ print(len(os.listdir("/")) > 0)
 	}
 }
 
+// TestVFSStartAfterRunEnded: a process that a process of the run starts
+// after the run has ended (a background job outliving the program) must
+// not run unhooked: it would see the host where the mounts were, and a
+// relative path under the run's working directory would land in the
+// directory zvfs was started in. It is refused (exit 126, one line), as
+// root and as an ordinary user; nothing reaches the host.
+func TestVFSStartAfterRunEnded(t *testing.T) {
+	requireHook(t)
+	need(t, "sh", "sleep")
+	for _, user := range []string{"root", "nobody"} {
+		t.Run(user, func(t *testing.T) {
+			w := hostDir(t, "zvfs-ended-")
+			mnt := filepath.Join(w, "data") // a mount over a host directory
+			if err := os.Mkdir(mnt, 0o777); err != nil {
+				t.Fatal(err)
+			}
+			script := `cd "$M" || exit 1; (sleep 1; /bin/sh -c 'echo x > rel.txt; echo x > "$M/abs.txt"'; echo "status $?") & sleep 0.3`
+			argv := []string{zvfsBin, "--mount", "mem:" + mnt, "--", "sh", "-c", script}
+			env := []string{"TMPDIR=" + t.TempDir(), "M=" + mnt}
+			if user == "nobody" {
+				if os.Geteuid() != 0 {
+					missing(t, "root, to run programs as another user")
+				}
+				if err := os.Chown(w, 65534, 65534); err != nil {
+					t.Fatal(err)
+				}
+				argv = append(append(append([]string(nil), nobody...), userZvfs(t, userBin(t))), argv[1:]...)
+				env = append(userEnv(t, mnt), "M="+mnt)
+			}
+			r := run(t, w, env, argv...)
+			if r.code != 0 || !strings.Contains(r.stdout, "status 126") ||
+				!strings.Contains(r.stderr, "zvfs: the run this process belongs to has ended or cannot be reached: not starting it without the run's mounts") {
+				t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+			}
+			for _, d := range []string{w, mnt} {
+				ents, err := os.ReadDir(d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range ents {
+					if e.Name() != "data" {
+						t.Errorf("on the host: %s", filepath.Join(d, e.Name()))
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestVFSCredentialChange: a process that drops privileges without exec
 // (after having used the mount as root) is checked with its new identity.
 func TestVFSCredentialChange(t *testing.T) {

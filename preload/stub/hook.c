@@ -37,6 +37,8 @@ void hook_init(const char *set)
 	hs.on = 1;
 }
 
+int hook_on(void) { return hs.on; }
+
 /* hook_env writes ZVFS_HOOKS=... for a new image into buf, storing its
  * pointer in out. Returns the number of variables (0 or 1). */
 int hook_env(char *buf, unsigned long cap, unsigned long *out)

@@ -18,17 +18,20 @@ static const char *getenv_(char **envp, const char *name)
 	return 0;
 }
 
-/* die reports, on one line, why the hook cannot be set up, and exits as a
- * shell does for a program it cannot execute. */
+/* die reports, on one line, why the hook cannot be set up (and the errno,
+ * if err is one), and exits as a shell does for a program it cannot
+ * execute. */
 static void die(const char *what, long err, const char *fix)
 {
-	char line[160], *p = line;
+	char line[200], *p = line;
 	unsigned long n = zstrlen(what);
 	memcpy(p, what, n);
 	p += n;
-	memcpy(p, " (errno ", 8);
-	p = zutoa(p + 8, (unsigned long)-err);
-	*p++ = ')';
+	if (err) {
+		memcpy(p, " (errno ", 8);
+		p = zutoa(p + 8, (unsigned long)-err);
+		*p++ = ')';
+	}
 	n = zstrlen(fix);
 	if (n > sizeof line - (unsigned long)(p - line) - 1)
 		n = sizeof line - (unsigned long)(p - line) - 1;
@@ -174,6 +177,13 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 	mlen = mlen < 0 ? 0 : (long)exec_lines(maps, (unsigned long)mlen);
 	char *ans;
 	unsigned long got = sites_find(buf, BUF_BYTES, (unsigned long)mlen, &ans);
+	if (!got && zvfs_state.unreachable && (vfs_on() || hook_on()))
+		/* A process started after its run ended (a background job's,
+		 * a daemon's), or one that cannot see the run's socket: run
+		 * unhooked, it would see the host where the mounts are, and a
+		 * relative path would reach the directory zvfs started in. */
+		die("the run this process belongs to has ended or cannot be reached", 0,
+		    vfs_on() ? ": not starting it without the run's mounts" : ": not starting it without the run's hooks");
 	if (got && sites_table_init(ans, got) == 0)
 		sites_apply(ans, got);
 	RAW2(SYS_munmap, buf, BUF_BYTES);

@@ -25,8 +25,10 @@ unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen)
 	int need_net = 0;
 	long c = cur_cpu();
 	int fd = conn_open_cpu(c);
-	if (fd < 0)
+	if (fd < 0) {
+		zvfs_state.unreachable = 1;
 		return 0;
+	}
 	if (conn_send(fd, buf, sizeof *h + h->length) > 0) {
 		for (;;) {
 			if (cap - got < 8 + 64)

@@ -189,6 +189,7 @@ struct stub_state {
 	int table_lock;       /* held while sites are added to the site table */
 	unsigned long table_slots, table_used; /* 0 slots: no table */
 	int table_writable;   /* mapped, not yet sealed read-only (before the first sites_apply) */
+	int unreachable;      /* a hello found no supervisor to ask: the run has ended */
 	struct block *registry;
 	unsigned long long baseline[ABI_NSLOTS + 1]; /* counts already reported */
 	char sock[ABI_KEY_PREFIX + 108]; /* EnvSocket's value: the run's key in hex, '@', the socket path */
@@ -338,6 +339,7 @@ long view_dir_path(long fd, char *path, unsigned long cap);
 
 /* hook.c */
 void hook_init(const char *set);
+int hook_on(void);
 int hook_env(char *buf, unsigned long cap, unsigned long *out);
 #define HOOK_DONE 0     /* f->rax is the answer */
 #define HOOK_CONTINUE 1 /* issue the call by its usual class */
