@@ -120,3 +120,59 @@ func TestVFSSetIDWrite(t *testing.T) {
 		compareOutcomes(t, native, b)
 	})
 }
+
+// TestVFSPrivilegedExec: a program that exec would give other credentials
+// (set-user-ID or set-group-ID) runs with the mounts, as on a nosuid mount:
+// with the caller's credentials. The kernel drops LD_PRELOAD for such an
+// exec, so it used to run without the stub, with its privileges, and see
+// the host where the mounts are.
+func TestVFSPrivilegedExec(t *testing.T) {
+	if os.Geteuid() != 0 {
+		missing(t, "root, to make set-user-ID programs and run them as another user")
+	}
+	requireHook(t)
+	need(t, "sh")
+	bin := userBin(t)
+	prog := userProg(t, bin, "vfs_privexec")
+	install := func(name string, mode os.FileMode, uid, gid int) string {
+		p := filepath.Join(bin, name)
+		data, err := os.ReadFile(prog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(p, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil { // after chown, which clears the set-ID bits
+			t.Fatal(err)
+		}
+		return p
+	}
+	suidRoot := install("suid-root", 0o4755|os.ModeSetuid, 0, 0)
+	sgidRoot := install("sgid-root", 0o2755|os.ModeSetgid, 0, 0)
+	suidNobody := install("suid-nobody", 0o4755|os.ModeSetuid, 65534, 65534)
+	script := `touch /data/f && for p in "$@"; do "$p" /data/f; done`
+	zvfs := userZvfs(t, bin)
+	for _, c := range []struct {
+		user  string
+		progs []string
+		want  string
+	}{
+		{"nobody", []string{suidRoot, sgidRoot}, "stat /data/f: 0, euid 65534, egid 65534\n"},
+		{"root", []string{suidNobody}, "stat /data/f: 0, euid 0, egid 0\n"},
+	} {
+		argv := append([]string{zvfs, "--mount", "mem:/data", "--", "sh", "-c", script, "sh"}, c.progs...)
+		env := []string{"TMPDIR=" + t.TempDir()}
+		if c.user == "nobody" {
+			argv = append(append([]string(nil), nobody...), argv...)
+			env = userEnv(t, "/data")
+		}
+		r := run(t, "/", env, argv...)
+		if want := strings.Repeat(c.want, len(c.progs)); r.code != 0 || r.stdout != want {
+			t.Errorf("as %s: exit %d, stdout %q, want %q; stderr %q", c.user, r.code, r.stdout, want, r.stderr)
+		}
+	}
+}

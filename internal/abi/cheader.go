@@ -246,6 +246,7 @@ var kernelConsts = []struct {
 	{"AT_NO_AUTOMOUNT", unix.AT_NO_AUTOMOUNT}, {"AT_STATX_SYNC_TYPE", 0x6000},
 	{"STATX_BASIC_STATS", unix.STATX_BASIC_STATS}, {"STATX__RESERVED", unix.STATX__RESERVED},
 	{"S_IFMT", unix.S_IFMT}, {"S_IFDIR", unix.S_IFDIR}, {"S_IFREG", unix.S_IFREG}, {"S_IFLNK", unix.S_IFLNK},
+	{"S_ISUID", unix.S_ISUID}, {"S_ISGID", unix.S_ISGID}, {"S_IXGRP", unix.S_IXGRP},
 	{"EACCES", int64(unix.EACCES)}, {"EROFS", int64(unix.EROFS)},
 	{"R_OK", unix.R_OK}, {"W_OK", unix.W_OK}, {"X_OK", unix.X_OK},
 	{"CAP_DAC_OVERRIDE", unix.CAP_DAC_OVERRIDE}, {"CAP_DAC_READ_SEARCH", unix.CAP_DAC_READ_SEARCH},

@@ -570,6 +570,9 @@
 #define S_IFDIR              0x4000
 #define S_IFREG              0x8000
 #define S_IFLNK              0xa000
+#define S_ISUID              0x800
+#define S_ISGID              0x400
+#define S_IXGRP              0x8
 #define EACCES               0xd
 #define EROFS                0x1e
 #define R_OK                 0x4

@@ -4,7 +4,9 @@
  * installs it where calls would otherwise escape the mounts: before the
  * exec of a statically linked program, which loads no stub, or of a
  * program whose loader may look for libraries in a mount; when it makes
- * memory executable itself (a JIT); when the supervisor found system-call
+ * memory executable itself (a JIT); before the exec of a program that
+ * would run with other credentials (the kernel drops LD_PRELOAD then); when
+ * the supervisor found system-call
  * sites it could not rewrite that may make file calls. The new image and
  * all descendants keep it; the filter's listener is handed to the
  * supervisor, which answers the notified calls from then on. */
@@ -46,9 +48,34 @@ static int elf_static(long fd, const unsigned char *head, long n)
 	return 1;
 }
 
+/* privileged: would exec of the file at fd give the process other
+ * credentials (a set-user-ID or set-group-ID file of another owner, file
+ * capabilities for a user other than root), or does the process have
+ * effective IDs other than its real ones? Either way the kernel drops
+ * LD_PRELOAD from the new image, which would run without the stub: outside
+ * the mounts, where an overlay's host tree is. Under the net, which sets
+ * no_new_privs, the program runs with the caller's credentials instead (as
+ * on a nosuid mount) and with the mounts. */
+static int privileged(long fd)
+{
+	unsigned ruid, euid, suid, rgid, egid, sgid;
+	struct kstat st;
+	if (RAW3(SYS_getresuid, &ruid, &euid, &suid) != 0 || RAW3(SYS_getresgid, &rgid, &egid, &sgid) != 0 ||
+	    RAW2(SYS_fstat, fd, &st) != 0)
+		return 0;
+	if (ruid != euid || rgid != egid)
+		return 1;
+	if ((st.mode & S_ISUID) && st.uid != ruid)
+		return 1;
+	if ((st.mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) && st.gid != rgid)
+		return 1;
+	return ruid != 0 && RAW4(SYS_fgetxattr, fd, "security.capability", 0, 0) > 0;
+}
+
 /* static_at: does exec of path (relative to dirfd; the descriptor itself
  * with AT_EMPTY_PATH and "") run a static program, directly or as the
- * interpreter of a #! script? One read of the file's head tells. */
+ * interpreter of a #! script, or a privileged one? One read of the file's
+ * head tells. */
 static int static_at(long dirfd, unsigned long path, long flags, int depth)
 {
 	char first;
@@ -59,13 +86,21 @@ static int static_at(long dirfd, unsigned long path, long flags, int depth)
 		own = 0;
 	} else {
 		fd = RAW4(SYS_openat, dirfd, path, O_RDONLY | O_CLOEXEC, 0);
-		if (fd < 0)
-			return 0;
+		if (fd < 0) {
+			/* An execute-only file (a set-user-ID program may be
+			 * 4711): its head cannot be read, its mode can. */
+			fd = RAW4(SYS_openat, dirfd, path, O_PATH | O_CLOEXEC, 0);
+			if (fd < 0)
+				return 0;
+			int p = privileged(fd);
+			RAW1(SYS_close, fd);
+			return p;
+		}
 	}
 	unsigned char head[HEAD + 1];
 	long n = RAW4(SYS_pread64, fd, head, HEAD, 0);
-	int st = 0;
-	if (n > 2 && head[0] == '#' && head[1] == '!') {
+	int st = privileged(fd);
+	if (!st && n > 2 && head[0] == '#' && head[1] == '!') {
 		if (depth == 0) {
 			head[n] = 0;
 			char *p = (char *)head + 2;
@@ -78,7 +113,7 @@ static int static_at(long dirfd, unsigned long path, long flags, int depth)
 			if (*p == '/')
 				st = static_at(AT_FDCWD, (unsigned long)p, 0, 1);
 		}
-	} else {
+	} else if (!st) {
 		st = elf_static(fd, head, n);
 	}
 	if (own)
@@ -146,8 +181,9 @@ static int net_install(void)
 }
 
 /* net_before_exec installs the net, if this process carries none yet,
- * before the exec described by f (execveat when at) of a static program, or
- * of any program whose loader may look in a mount (loader). Returns 1 if
+ * before the exec described by f (execveat when at) of a static or a
+ * privileged program, or of any program whose loader may look in a mount
+ * (loader). Returns 1 if
  * the process carries it now. */
 int net_before_exec(const struct frame *f, int at, int loader)
 {
