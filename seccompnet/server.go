@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -347,6 +348,17 @@ func (s *Server) pathCall(c *caller, n *notif, pc abi.PathCall) outcome {
 			virtual = true
 		case raw[0] == '/':
 			p = raw
+			if rest, ok := c.selfCwd(raw); ok {
+				// Through the working directory's link, which leads to
+				// the host directory the process last had, not to a
+				// virtual one.
+				if cwd, virt := s.cwds.get(c); virt {
+					p, fromCwd = cwd+rest, true
+					if len(p) >= abi.MaxSentPath {
+						return errno(unix.ENAMETOOLONG)
+					}
+				}
+			}
 		case dir == unix.AT_FDCWD:
 			cwd, virt := s.cwds.get(c)
 			if !virt {
@@ -534,6 +546,35 @@ func errnoOf(err error) unix.Errno {
 
 // join puts a relative name after a directory without cleaning it: "d/."
 // and "link/" mean more than "d" and "link".
+// selfCwd returns the rest of p ("/x") if p is a path through the
+// caller's working directory's link: /proc/self/cwd/..., /proc/thread-self/cwd/...
+// or /proc/PID/cwd/... of its own process (the stub's self_cwd).
+func (c *caller) selfCwd(p string) (string, bool) {
+	rest, ok := strings.CutPrefix(p, "/proc/")
+	if !ok {
+		return "", false
+	}
+	switch {
+	case strings.HasPrefix(rest, "self/cwd/"):
+		rest = rest[len("self/cwd"):]
+	case strings.HasPrefix(rest, "thread-self/cwd/"):
+		rest = rest[len("thread-self/cwd"):]
+	case rest != "" && rest[0] >= '0' && rest[0] <= '9':
+		st, err := c.status()
+		if err != nil {
+			return "", false
+		}
+		own := strconv.Itoa(st.tgid) + "/cwd"
+		if !strings.HasPrefix(rest, own+"/") {
+			return "", false
+		}
+		rest = rest[len(own):]
+	default:
+		return "", false
+	}
+	return rest, true
+}
+
 func join(dir, name string) string {
 	if dir == "/" {
 		return "/" + name

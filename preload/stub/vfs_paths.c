@@ -235,6 +235,27 @@ static long self_fd(const char *p)
 	return *q ? -1 : v;
 }
 
+/* self_cwd returns the rest of p ("/x", or "" for "/proc/self/cwd/") if p
+ * is a path through this process's working directory's link:
+ * /proc/self/cwd/..., /proc/thread-self/cwd/... or /proc/PID/cwd/... of
+ * this process; else 0. */
+static const char *self_cwd(const char *p)
+{
+	static const char *const pre[] = {"/proc/self/cwd", "/proc/thread-self/cwd"};
+	const char *q = 0;
+	for (unsigned i = 0; i < sizeof pre / sizeof pre[0] && !q; i++)
+		if (zhasprefix(p, pre[i]))
+			q = p + zstrlen(pre[i]);
+	if (!q && zhasprefix(p, "/proc/") && p[6] >= '0' && p[6] <= '9') {
+		char pid[24];
+		*zutoa(pid, (unsigned long)RAW0(SYS_getpid)) = 0;
+		unsigned long n = zstrlen(pid);
+		if (memcmp(p + 6, pid, n) == 0 && zhasprefix(p + 6 + n, "/cwd"))
+			q = p + 6 + n + 4;
+	}
+	return q && *q == '/' ? q : 0;
+}
+
 /* only_dots: is the relative path s "." in any spelling ("./", ".//.")? */
 static int only_dots(const char *s)
 {
@@ -289,6 +310,21 @@ long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int ope
 		p->len = 0;
 		p->s[0] = 0;
 		return 0;
+	}
+	const char *rest = raw[0] == '/' && raw[1] == 'p' ? self_cwd(raw) : 0;
+	if (rest) {
+		/* A path through the working directory's link: the kernel's
+		 * link leads to the host directory the process last had, not
+		 * to a virtual one. */
+		int virt;
+		unsigned long k = cwd_copy(c, &virt), r = zstrlen(rest);
+		if (virt) {
+			if (k + r >= PATH_MAX_)
+				return -ENAMETOOLONG;
+			memcpy(c + k, rest, r + 1);
+			memcpy(raw, c, k + r + 1);
+			n = (long)(k + r);
+		}
 	}
 	if (raw[0] == '/') {
 		memcpy(p->s, raw, (unsigned long)n + 1);

@@ -20,3 +20,7 @@ ls sub/./deep/../rel2
 find . -printf '%p\n' | sort
 cd / && cd "$D/sub/deep" && cd ../../other && cat f && /bin/pwd
 sh -c 'pwd; ls'
+# Paths through the working directory's link lead to it.
+echo y > /proc/self/cwd/viaproc && cat /proc/self/cwd/viaproc ./viaproc /proc/self/cwd/../other/viaproc
+ls /proc/self/cwd/
+sh -c 'cat /proc/self/cwd/viaproc; ls /proc/thread-self/cwd/'
