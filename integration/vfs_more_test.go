@@ -3,6 +3,7 @@ package integration
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -115,6 +116,49 @@ func TestVFSStartAfterRunEnded(t *testing.T) {
 						t.Errorf("on the host: %s", filepath.Join(d, e.Name()))
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestVFSIOUring: a run with mounts refuses io_uring_setup (ENOSYS), in a
+// hooked program and in a static one under the net: a ring's openat runs
+// in the kernel, where neither sees its path, and created the file on the
+// host behind the mount. The program falls back to open(2), as libuv and
+// liburing users do, and the file is in the mount. As root and as nobody.
+func TestVFSIOUring(t *testing.T) {
+	requireHook(t)
+	need(t, "sh", "gcc")
+	for _, user := range []string{"root", "nobody"} {
+		t.Run(user, func(t *testing.T) {
+			if user == "nobody" && os.Geteuid() != 0 {
+				missing(t, "root, to run programs as another user")
+			}
+			bin := userBin(t)
+			prog := userProg(t, bin, "vfs_uring")
+			static := filepath.Join(bin, "vfs_uring_static")
+			if b, err := exec.Command("gcc", "-O2", "-static", "-o", static, filepath.Join("testdata", "vfs_uring.c")).CombinedOutput(); err != nil {
+				t.Fatalf("gcc -static: %v\n%s", err, b)
+			}
+			w := hostDir(t, "zvfs-uring-")
+			mnt := filepath.Join(w, "data") // a mount over a host directory
+			if err := os.Mkdir(mnt, 0o777); err != nil {
+				t.Fatal(err)
+			}
+			argv := []string{zvfsBin, "--mount", "mem:" + mnt, "--", "sh", "-c",
+				`"$0" "$M/a" && "$1" "$M/b" && ls "$M"`, prog, static}
+			env := []string{"TMPDIR=" + t.TempDir(), "M=" + mnt}
+			if user == "nobody" {
+				argv = append(append(append([]string(nil), nobody...), userZvfs(t, bin)), argv[1:]...)
+				env = append(userEnv(t, mnt), "M="+mnt)
+			}
+			r := run(t, w, env, argv...)
+			want := "io_uring_setup: ENOSYS\nopen: ok\nio_uring_setup: ENOSYS\nopen: ok\na\nb\n"
+			if r.code != 0 || r.stdout != want {
+				t.Errorf("exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)
+			}
+			if ents, _ := os.ReadDir(mnt); len(ents) != 0 {
+				t.Errorf("on the host, in the mount's directory: %v", ents)
 			}
 		})
 	}

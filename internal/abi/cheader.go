@@ -70,6 +70,7 @@ func CHeader() []byte {
 		{"ABI_CLASS_FD", uint64(ClassFd)},
 		{"ABI_CLASS_FD2", uint64(ClassFd2)},
 		{"ABI_CLASS_DATA", uint64(ClassData)},
+		{"ABI_REFUSED_CALL", RefusedCall},
 		{"ABI_NOARG", NoArg},
 		{"ABI_PATH_PLAIN", PathPlain},
 		{"ABI_PATH_TWO", PathTwo},
@@ -229,7 +230,7 @@ var kernelConsts = []struct {
 	{"FUTEX_WAIT_PRIVATE", 128}, // linux/futex.h; not in x/sys/unix
 	{"E2BIG", int64(unix.E2BIG)}, {"EEXIST", int64(unix.EEXIST)}, {"EFAULT", int64(unix.EFAULT)},
 	{"EINTR", int64(unix.EINTR)}, {"EINVAL", int64(unix.EINVAL)}, {"ENAMETOOLONG", int64(unix.ENAMETOOLONG)},
-	{"ENOMEM", int64(unix.ENOMEM)}, {"ESRCH", int64(unix.ESRCH)},
+	{"ENOMEM", int64(unix.ENOMEM)}, {"ESRCH", int64(unix.ESRCH)}, {"ENOSYS", int64(unix.ENOSYS)},
 	{"ENOENT", int64(unix.ENOENT)}, {"EXDEV", int64(unix.EXDEV)}, {"EIO", int64(unix.EIO)},
 	{"EBADF", int64(unix.EBADF)}, {"ERANGE", int64(unix.ERANGE)}, {"ENOTDIR", int64(unix.ENOTDIR)},
 	{"EMFILE", int64(unix.EMFILE)}, {"ENFILE", int64(unix.ENFILE)}, {"ELOOP", int64(unix.ELOOP)},

@@ -79,7 +79,8 @@ func IsNetCall(nr int) bool {
 var netCalls = NetCalls()
 
 // NetFilter is the net's BPF program: calls of another architecture or of
-// the x32 ABI fail with ENOSYS (they would name files by other numbers),
+// the x32 ABI fail with ENOSYS (they would name files by other numbers), as
+// does RefusedCall,
 // every call not in NetCalls runs, and a NetCall notifies the listener
 // unless it was made from the stub's gate (GateAddr). The number is looked
 // at first and the instruction pointer only for a NetCall, so that the
@@ -92,7 +93,7 @@ func NetFilter() []unix.SockFilter {
 	// seccomp_data: nr at 0, arch at 4, instruction_pointer at 8 (low
 	// word) and 12 (high word). The kernel reports the address after the
 	// syscall instruction.
-	const cmpAt = 4       // the first comparison with a call
+	const cmpAt = 5       // the first comparison with a call, after RefusedCall's
 	gate := cmpAt + n + 1 // after the comparisons and the allow they fall through to
 	allowGate, notify, enosys := gate+4, gate+5, gate+6
 	jump := func(from, to int) uint8 { return uint8(to - from - 1) }
@@ -105,6 +106,7 @@ func NetFilter() []unix.SockFilter {
 		jeq(1, auditArchX8664, 2, enosys),
 		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 0), // nr
 		{Code: unix.BPF_JMP | unix.BPF_JSET | unix.BPF_K, K: x32Bit, Jt: jump(3, enosys)},
+		jeq(4, RefusedCall, enosys, cmpAt),
 	}
 	for i, nr := range calls {
 		p = append(p, jeq(cmpAt+i, uint32(nr), gate, cmpAt+i+1))

@@ -174,8 +174,16 @@ func VFSClasses() [NSlots]Class {
 	for _, nr := range SockCalls {
 		t[nr] = ClassPath
 	}
+	t[RefusedCall] = ClassPath
 	return t
 }
+
+// RefusedCall is the call a run with mounts answers ENOSYS, with and
+// without the stub (the net's filter refuses it too): io_uring_setup,
+// whose ring would open, read and write files in the kernel's own threads,
+// where neither the stub nor the net sees a path (libuv, liburing and tokio
+// fall back to system calls).
+const RefusedCall = unix.SYS_IO_URING_SETUP
 
 // SockCalls name a socket file by the path in their sockaddr_un: bind and
 // connect of a Unix-domain socket. With a path in a mount, the stub sends

@@ -49,6 +49,7 @@
 #define ABI_CLASS_FD               0x8
 #define ABI_CLASS_FD2              0x9
 #define ABI_CLASS_DATA             0xa
+#define ABI_REFUSED_CALL           0x1a9
 #define ABI_NOARG                  0xff
 #define ABI_PATH_PLAIN             0x0
 #define ABI_PATH_TWO               0x1
@@ -526,6 +527,7 @@
 #define ENAMETOOLONG         0x24
 #define ENOMEM               0xc
 #define ESRCH                0x3
+#define ENOSYS               0x26
 #define ENOENT               0x2
 #define EXDEV                0x12
 #define EIO                  0x5
@@ -809,7 +811,7 @@ static const abi_u8 abi_vfs_class_table[ABI_NSLOTS] = {
 	0,0,1,0,0,0,0,10,10,11,0,0,7,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
 	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
 	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,5,7,7,0,7,11,0,0,0,0,0,0,0,
+	0,0,0,0,0,0,0,0,0,7,0,0,0,0,0,0,0,0,0,5,7,7,0,7,11,0,0,0,0,0,0,0,
 	0,0,0,0,7,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
 	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
 };
@@ -886,12 +888,13 @@ struct abi_sock_filter {
 	abi_u8 jt, jf;
 	abi_u32 k;
 };
-#define ABI_NET_FILTER_LEN 89
+#define ABI_NET_FILTER_LEN 90
 static const struct abi_sock_filter abi_net_filter[ABI_NET_FILTER_LEN] = {
 	{0x20, 0, 0, 0x4},
-	{0x15, 0, 86, 0xc000003e},
+	{0x15, 0, 87, 0xc000003e},
 	{0x20, 0, 0, 0x0},
-	{0x45, 84, 0, 0x40000000},
+	{0x45, 85, 0, 0x40000000},
+	{0x15, 84, 0, 0x1a9},
 	{0x15, 77, 0, 0x2},
 	{0x15, 76, 0, 0x4},
 	{0x15, 75, 0, 0x5},

@@ -591,6 +591,8 @@ long vfs_call(struct frame *f, const unsigned long *mask)
 		return sockname_call(f);
 	if (nr == SYS_close_range)
 		return close_range_call(f);
+	if (nr == ABI_REFUSED_CALL)
+		return -ENOSYS;
 	if (abi_cred_calls[nr]) {
 		/* New credentials: the supervisor must see them, and it reads
 		 * them from the connection, so every thread reconnects. */
