@@ -348,11 +348,14 @@ func (s *Server) pathCall(c *caller, n *notif, pc abi.PathCall) outcome {
 			virtual = true
 		case raw[0] == '/':
 			p = raw
-			if rest, ok := c.selfCwd(raw); ok {
+			if rest, ofCwd, ok := c.selfLink(raw); ok {
 				// Through the working directory's link, which leads to
 				// the host directory the process last had, not to a
-				// virtual one.
-				if cwd, virt := s.cwds.get(c); virt {
+				// virtual one; or through the root's, which is "/": the
+				// path after it is the one to look at.
+				if !ofCwd {
+					p = rest
+				} else if cwd, virt := s.cwds.get(c); virt {
 					p, fromCwd = cwd+rest, true
 					if len(p) >= abi.MaxSentPath {
 						return errno(unix.ENAMETOOLONG)
@@ -546,33 +549,40 @@ func errnoOf(err error) unix.Errno {
 
 // join puts a relative name after a directory without cleaning it: "d/."
 // and "link/" mean more than "d" and "link".
-// selfCwd returns the rest of p ("/x") if p is a path through the
-// caller's working directory's link: /proc/self/cwd/..., /proc/thread-self/cwd/...
-// or /proc/PID/cwd/... of its own process (the stub's self_cwd).
-func (c *caller) selfCwd(p string) (string, bool) {
-	rest, ok := strings.CutPrefix(p, "/proc/")
+// selfLink returns the rest of p ("/x") if p is a path through the
+// caller's working directory's or root's link (/proc/self/cwd/...,
+// /proc/thread-self/root/..., /proc/PID/cwd/... of its own process), and
+// whether it is the working directory's (the stub's self_link).
+func (c *caller) selfLink(p string) (rest string, cwd, ok bool) {
+	rest, ok = strings.CutPrefix(p, "/proc/")
 	if !ok {
-		return "", false
+		return "", false, false
 	}
 	switch {
-	case strings.HasPrefix(rest, "self/cwd/"):
-		rest = rest[len("self/cwd"):]
-	case strings.HasPrefix(rest, "thread-self/cwd/"):
-		rest = rest[len("thread-self/cwd"):]
+	case strings.HasPrefix(rest, "self/"):
+		rest = rest[len("self"):]
+	case strings.HasPrefix(rest, "thread-self/"):
+		rest = rest[len("thread-self"):]
 	case rest != "" && rest[0] >= '0' && rest[0] <= '9':
 		st, err := c.status()
 		if err != nil {
-			return "", false
+			return "", false, false
 		}
-		own := strconv.Itoa(st.tgid) + "/cwd"
+		own := strconv.Itoa(st.tgid)
 		if !strings.HasPrefix(rest, own+"/") {
-			return "", false
+			return "", false, false
 		}
 		rest = rest[len(own):]
 	default:
-		return "", false
+		return "", false, false
 	}
-	return rest, true
+	if rest, ok = strings.CutPrefix(rest, "/cwd"); ok && strings.HasPrefix(rest, "/") {
+		return rest, true, true
+	}
+	if rest, ok = strings.CutPrefix(rest, "/root"); ok && strings.HasPrefix(rest, "/") {
+		return rest, false, true
+	}
+	return "", false, false
 }
 
 func join(dir, name string) string {

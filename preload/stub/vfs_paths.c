@@ -235,25 +235,31 @@ static long self_fd(const char *p)
 	return *q ? -1 : v;
 }
 
-/* self_cwd returns the rest of p ("/x", or "" for "/proc/self/cwd/") if p
- * is a path through this process's working directory's link:
- * /proc/self/cwd/..., /proc/thread-self/cwd/... or /proc/PID/cwd/... of
- * this process; else 0. */
-static const char *self_cwd(const char *p)
+/* self_link returns the rest of p ("/x", or "/" for "/proc/self/cwd/") if
+ * p is a path through this process's working directory's or root's link
+ * (/proc/self/cwd/..., /proc/thread-self/root/..., /proc/PID/cwd/... of
+ * this process), and sets *cwd to whether it is the working directory's;
+ * else 0. */
+static const char *self_link(const char *p, int *cwd)
 {
-	static const char *const pre[] = {"/proc/self/cwd", "/proc/thread-self/cwd"};
 	const char *q = 0;
-	for (unsigned i = 0; i < sizeof pre / sizeof pre[0] && !q; i++)
-		if (zhasprefix(p, pre[i]))
-			q = p + zstrlen(pre[i]);
-	if (!q && zhasprefix(p, "/proc/") && p[6] >= '0' && p[6] <= '9') {
+	if (zhasprefix(p, "/proc/self/"))
+		q = p + 11;
+	else if (zhasprefix(p, "/proc/thread-self/"))
+		q = p + 18;
+	else if (zhasprefix(p, "/proc/") && p[6] >= '0' && p[6] <= '9') {
 		char pid[24];
 		*zutoa(pid, (unsigned long)RAW0(SYS_getpid)) = 0;
 		unsigned long n = zstrlen(pid);
-		if (memcmp(p + 6, pid, n) == 0 && zhasprefix(p + 6 + n, "/cwd"))
-			q = p + 6 + n + 4;
+		if (memcmp(p + 6, pid, n) == 0 && p[6 + n] == '/')
+			q = p + 6 + n + 1;
 	}
-	return q && *q == '/' ? q : 0;
+	if (!q)
+		return 0;
+	*cwd = zhasprefix(q, "cwd/");
+	if (!*cwd && !zhasprefix(q, "root/"))
+		return 0;
+	return q + (*cwd ? 3 : 4);
 }
 
 /* only_dots: is the relative path s "." in any spelling ("./", ".//.")? */
@@ -311,14 +317,16 @@ long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int ope
 		p->s[0] = 0;
 		return 0;
 	}
-	const char *rest = raw[0] == '/' && raw[1] == 'p' ? self_cwd(raw) : 0;
+	int cwd;
+	const char *rest = raw[0] == '/' && raw[1] == 'p' ? self_link(raw, &cwd) : 0;
 	if (rest) {
-		/* A path through the working directory's link: the kernel's
-		 * link leads to the host directory the process last had, not
-		 * to a virtual one. */
-		int virt;
-		unsigned long k = cwd_copy(c, &virt), r = zstrlen(rest);
-		if (virt) {
+		/* A path through the working directory's link, which leads to
+		 * the host directory the process last had, not to a virtual
+		 * one; or through the root's, which is "/": the path after it
+		 * is the one to look at (it may be in a mount). */
+		int virt = 0;
+		unsigned long k = cwd ? cwd_copy(c, &virt) : 0, r = zstrlen(rest);
+		if (virt || !cwd) {
 			if (k + r >= PATH_MAX_)
 				return -ENAMETOOLONG;
 			memcpy(c + k, rest, r + 1);

@@ -24,3 +24,5 @@ sh -c 'pwd; ls'
 echo y > /proc/self/cwd/viaproc && cat /proc/self/cwd/viaproc ./viaproc /proc/self/cwd/../other/viaproc
 ls /proc/self/cwd/
 sh -c 'cat /proc/self/cwd/viaproc; ls /proc/thread-self/cwd/'
+# So do paths through the root's link.
+echo z > "/proc/self/root$D/other/viaroot" && cat "$D/other/viaroot" && ls "/proc/thread-self/root$D/other"
