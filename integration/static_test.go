@@ -22,6 +22,9 @@ func TestStaticScenarios(t *testing.T) {
 		// GNU options, and its two usage messages interleave by chance.
 		"sortsed.sh": "random names",
 		"tar.sh":     "GNU tar options",
+		// Known gap: a program under the net cannot execute one stored
+		// in a mount.
+		"exe.sh": "runs programs stored in the directory",
 	})
 }
 

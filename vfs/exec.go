@@ -68,7 +68,9 @@ func (h *handler) exec() (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	return Answer{Reply: abi.Reply{Action: abi.ReplyExec}, Fd: fd}, nil
+	// The program's path, as the kernel's /proc/PID/exe would give it
+	// (links resolved), for the new image to give in place of the memfd's.
+	return Answer{Reply: abi.Reply{Action: abi.ReplyExec, Str1: vpath(l.m, l.rel)}, Fd: fd}, nil
 }
 
 // shebang parses what follows "#!": the interpreter and its one optional

@@ -142,6 +142,7 @@ func CHeader() []byte {
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_MOUNTS", EnvMounts)
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_CWD", EnvCwd)
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_FDS", EnvFds)
+	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_EXE", EnvExe)
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_HOOKS", EnvHooks)
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_VIEW", EnvView)
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_NET", EnvNet)

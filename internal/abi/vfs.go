@@ -35,6 +35,7 @@ const (
 	EnvMounts = "ZVFS_MOUNTS" // mount targets, ':'-separated
 	EnvCwd    = "ZVFS_CWD"    // the virtual working directory, when there is one
 	EnvFds    = "ZVFS_FDS"    // virtual descriptors: "N" (virtual) or "Ns" (served), ','-separated
+	EnvExe    = "ZVFS_EXE"    // the program's path, when it is stored in a mount (/proc/self/exe)
 )
 
 // PathCall says where a path-taking system call's arguments are: the
@@ -239,7 +240,7 @@ const (
 	ReplyPass = 1 // not virtual after all: issue the call as the program made it (and forget the descriptor)
 	ReplyHost = 2 // issue the call on the host with the paths replaced by the strings
 	ReplyFd   = 3 // the passed descriptor is the result (open): install it at the lowest free number
-	ReplyExec = 4 // exec: the passed descriptor is the program; or a #! line (interpreter, optional argument) in the strings
+	ReplyExec = 4 // exec: the passed descriptor is the program, Str1 its path; or a #! line (interpreter, optional argument) in the strings
 )
 
 // Descriptor bits in ReplyFixed.Fd and in the stub's bitmaps.

@@ -596,6 +596,7 @@
 #define ABI_ENV_MOUNTS             "ZVFS_MOUNTS"
 #define ABI_ENV_CWD                "ZVFS_CWD"
 #define ABI_ENV_FDS                "ZVFS_FDS"
+#define ABI_ENV_EXE                "ZVFS_EXE"
 #define ABI_ENV_HOOKS              "ZVFS_HOOKS"
 #define ABI_ENV_VIEW               "ZVFS_VIEW"
 #define ABI_ENV_NET                "ZVFS_NET"

@@ -159,7 +159,8 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 		die("cannot map the system-call trampoline at address 0", r, "; fix: sysctl -w vm.mmap_min_addr=0");
 	if (zvfs_attach() < 0)
 		die("cannot allocate the hook block", -12, "");
-	vfs_init(getenv_(envp, ABI_ENV_MOUNTS), getenv_(envp, ABI_ENV_CWD), getenv_(envp, ABI_ENV_FDS));
+	vfs_init(getenv_(envp, ABI_ENV_MOUNTS), getenv_(envp, ABI_ENV_CWD), getenv_(envp, ABI_ENV_FDS),
+		 getenv_(envp, ABI_ENV_EXE));
 	if (vfs_on()) {
 		view_init(getenv_(envp, ABI_ENV_VIEW));
 		cwd_view_ready();

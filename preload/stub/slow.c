@@ -37,16 +37,16 @@ long uptrs(unsigned long u, unsigned long *out, unsigned long cap)
 /* Room for the rebuilt environment: the private stack when it fits (a vfork
  * child must not leave mappings behind in its parent), mmap otherwise. */
 #define ENV_STACK_PTRS 2048
-#define ENV_OURS 11 /* room for our variables: LD_PRELOAD, socket, library, VFS (3), view, hooks, net, NULL */
+#define ENV_OURS 12 /* room for our variables: LD_PRELOAD, socket, library, VFS (4), view, hooks, net, NULL */
 #define HEAD 16 /* bytes of each variable read to recognise it */
 
-long exec_hooked(struct frame *f, int at, const unsigned long *mask, int in_mount)
+long exec_hooked(struct frame *f, int at, const unsigned long *mask, const char *exe)
 {
 	/* The new image's loader finds and maps its libraries before its stub
 	 * is installed: if it may look in a mount (the program lives in one,
-	 * or LD_LIBRARY_PATH or LD_PRELOAD names one), the net must catch its
-	 * calls. */
-	int loader = in_mount;
+	 * exe, or LD_LIBRARY_PATH or LD_PRELOAD names one), the net must catch
+	 * its calls. */
+	int loader = exe != 0;
 	unsigned long uenv = at ? f->r10 : f->rdx;
 	unsigned long stackptrs[ENV_STACK_PTRS];
 	unsigned long *env = stackptrs, cap = ENV_STACK_PTRS, mapped = 0;
@@ -148,8 +148,8 @@ long exec_hooked(struct frame *f, int at, const unsigned long *mask, int in_moun
 	memcpy(s, zvfs_state.lib, libn + 1);
 	s += libn + 1;
 	nenv[k++] = (unsigned long)str;
-	char vbuf[4 * 4096], hbuf[256];
-	k += (unsigned long)vfs_env(vbuf, sizeof vbuf, nenv + k);
+	char vbuf[5 * 4096], hbuf[256];
+	k += (unsigned long)vfs_env(vbuf, sizeof vbuf, nenv + k, exe);
 	k += (unsigned long)hook_env(hbuf, sizeof hbuf, nenv + k);
 	static const char env_net[] = ABI_ENV_NET "=1";
 	if (restn && !loader)

@@ -319,6 +319,47 @@ static long gone_cwd_call(struct frame *f, const struct path *p)
 	return -ENOENT;
 }
 
+/* exe_readlink answers readlink of /proc/self/exe in an image whose
+ * program is stored in a mount: its path (the kernel's link names the
+ * memfd it was run from), cut to the buffer's size as readlink does. */
+static long exe_readlink(struct frame *f, long nr)
+{
+	unsigned long buf = nr == SYS_readlink ? f->rsi : f->rdx;
+	long size = (long)(nr == SYS_readlink ? f->rdx : f->r10);
+	if (size <= 0)
+		return -EINVAL;
+	unsigned long n = zstrlen(vs.exe);
+	if (n > (unsigned long)size)
+		n = (unsigned long)size;
+	return uwrite(buf, vs.exe, n) == (long)n ? (long)n : -EFAULT;
+}
+
+/* follows_link: does call nr (flags flagv) follow a final symbolic link,
+ * as opening, stat, access and exec do? */
+static int follows_link(const struct frame *f, long nr, long flagv)
+{
+	switch (nr) {
+	case SYS_open:
+		return !(f->rsi & O_NOFOLLOW);
+	case SYS_openat:
+		return !(f->rdx & O_NOFOLLOW);
+	case SYS_stat:
+	case SYS_access:
+	case SYS_faccessat:
+	case SYS_execve:
+	case SYS_getxattr:
+	case SYS_listxattr:
+	case SYS_statfs:
+		return 1;
+	case SYS_newfstatat:
+	case SYS_statx:
+	case SYS_faccessat2:
+	case SYS_execveat:
+		return !(flagv & AT_SYMLINK_NOFOLLOW);
+	}
+	return 0;
+}
+
 long path_call(struct frame *f, const unsigned long *mask, int depth)
 {
 	long nr = (long)f->rax, r;
@@ -356,6 +397,17 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 		if (p1.gone_cwd)
 			return gone_cwd_call(f, &p1);
 		a = &p1;
+		if (p1.kind == P_HOST && vs.exe[0] && self_exe(p1.s)) {
+			/* The program's link, in an image run from a mount: the
+			 * kernel's names the memfd, not the program. */
+			if (nr == SYS_readlink || nr == SYS_readlinkat)
+				return exe_readlink(f, nr);
+			if (follows_link(f, nr, flagv)) {
+				p1.len = (long)zstrlen(vs.exe);
+				memcpy(p1.s, vs.exe, (unsigned long)p1.len + 1);
+				p1.kind = P_VIRT;
+			}
+		}
 		if (p1.kind == P_VIRT_FD) {
 			fds[nfds++] = (int)d;
 			flags |= ABI_CALL_FD1;

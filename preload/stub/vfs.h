@@ -21,6 +21,7 @@ struct vfs_state {
 	int cwd_lock;
 	char vcwd[PATH_MAX_];
 	char hcwd[PATH_MAX_];
+	char exe[PATH_MAX_]; /* the program's path if it is stored in a mount (EnvExe), else "" */
 	/* The view's moves count when vcwd was last checked (cwd_follow) and
 	 * when it was last known true, and whether the directory was removed
 	 * since: then cwd_true is what the supervisor replays to it. */
@@ -28,6 +29,8 @@ struct vfs_state {
 	int cwd_gone;
 };
 extern struct vfs_state vs;
+
+int self_exe(const char *p);
 
 /* One path argument as the stub sees it. */
 enum { P_HOST, P_HOST_ABS, P_VIRT, P_VIRT_FD, P_SELF };

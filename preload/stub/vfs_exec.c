@@ -8,6 +8,7 @@
 static const char env_mounts[] = ABI_ENV_MOUNTS "=";
 static const char env_cwd[] = ABI_ENV_CWD "=";
 static const char env_fds[] = ABI_ENV_FDS "=";
+static const char env_exe[] = ABI_ENV_EXE "=";
 
 /* vfs_exec_host execs a host program, at path s when it changed. */
 long vfs_exec_host(struct frame *f, const unsigned long *mask, const char *s)
@@ -36,6 +37,12 @@ long vfs_exec_virtual(struct frame *f, const unsigned long *mask, struct reply *
 	unsigned long upath = at ? f->rsi : f->rdi;
 	static const char empty[1] = "";
 	if (rep->fd >= 0) {
+		/* The program's path (links resolved) stands for the memfd in
+		 * the new image's /proc/self/exe. */
+		char exe[PATH_MAX_];
+		unsigned long n = rep->r.len1 < PATH_MAX_ ? rep->r.len1 : 0;
+		memcpy(exe, rep->str, n);
+		exe[n] = 0;
 		struct frame g = *f;
 		g.rax = SYS_execveat;
 		g.rdi = (unsigned long)rep->fd;
@@ -43,7 +50,7 @@ long vfs_exec_virtual(struct frame *f, const unsigned long *mask, struct reply *
 		g.rdx = uargv;
 		g.r10 = uenv;
 		g.r8 = AT_EMPTY_PATH;
-		long r = exec_hooked(&g, 1, mask, 1);
+		long r = exec_hooked(&g, 1, mask, exe);
 		RAW1(SYS_close, rep->fd);
 		return r;
 	}
@@ -97,10 +104,12 @@ static void net_inherit(void);
 
 /* vfs_init sets the VFS up from the environment, before the class table is
  * sealed: ZVFS_MOUNTS turns it on. */
-void vfs_init(const char *mounts, const char *cwd, const char *fds)
+void vfs_init(const char *mounts, const char *cwd, const char *fds, const char *exe)
 {
 	if (!mounts || !*mounts)
 		return;
+	if (exe && exe[0] == '/' && zstrlen(exe) < sizeof vs.exe)
+		memcpy(vs.exe, exe, zstrlen(exe) + 1);
 	unsigned long n = zstrlen(mounts);
 	if (n >= sizeof vs.mounts)
 		return;
@@ -180,11 +189,12 @@ static void net_inherit(void)
 }
 
 /* vfs_env writes the VFS variables for a new image into buf (cap bytes) as
- * consecutive NUL-terminated strings, storing pointers in out. Returns the
- * number of variables. */
-int vfs_env(char *buf, unsigned long cap, unsigned long *out)
+ * consecutive NUL-terminated strings, storing pointers in out: with exe,
+ * the path of its program, stored in a mount. Returns the number of
+ * variables. */
+int vfs_env(char *buf, unsigned long cap, unsigned long *out, const char *exe)
 {
-	if (!vs.on || cap < 3 * PATH_MAX_ + 64)
+	if (!vs.on || cap < 4 * PATH_MAX_ + 64)
 		return 0;
 	int k = 0;
 	char *s = buf, *end = buf + cap;
@@ -235,6 +245,14 @@ int vfs_env(char *buf, unsigned long cap, unsigned long *out)
 		}
 	}
 	*s++ = 0;
+	unsigned long en = exe ? zstrlen(exe) : 0;
+	if (en && en < PATH_MAX_ && (unsigned long)(end - s) > sizeof env_exe + en + 64) {
+		out[k++] = (unsigned long)s;
+		memcpy(s, env_exe, sizeof env_exe - 1);
+		s += sizeof env_exe - 1;
+		memcpy(s, exe, en + 1);
+		s += en + 1;
+	}
 	if (end - s > 64 && view_env(s, (unsigned long)(end - s))) {
 		out[k++] = (unsigned long)s;
 		s += zstrlen(s) + 1;

@@ -262,6 +262,28 @@ static const char *self_link(const char *p, int *cwd)
 	return q + (*cwd ? 3 : 4);
 }
 
+/* self_exe: is p /proc/self/exe, /proc/thread-self/exe or /proc/PID/exe
+ * of this process? */
+int self_exe(const char *p)
+{
+	if (!zhasprefix(p, "/proc/"))
+		return 0;
+	p += 6;
+	if (zhasprefix(p, "self/"))
+		p += 5;
+	else if (zhasprefix(p, "thread-self/"))
+		p += 12;
+	else {
+		char pid[24];
+		*zutoa(pid, (unsigned long)RAW0(SYS_getpid)) = 0;
+		unsigned long n = zstrlen(pid);
+		if (memcmp(p, pid, n) != 0 || p[n] != '/')
+			return 0;
+		p += n + 1;
+	}
+	return p[0] == 'e' && p[1] == 'x' && p[2] == 'e' && !p[3];
+}
+
 /* only_dots: is the relative path s "." in any spelling ("./", ".//.")? */
 static int only_dots(const char *s)
 {

@@ -239,7 +239,7 @@ void sites_hook_mapping(unsigned long start, unsigned long len, unsigned long pr
 /* slow.c */
 int zvfs_slow(struct frame *f);
 long uptrs(unsigned long u, unsigned long *out, unsigned long cap);
-long exec_hooked(struct frame *f, int at, const unsigned long *mask, int in_mount);
+long exec_hooked(struct frame *f, int at, const unsigned long *mask, const char *exe);
 
 /* kept.c */
 #define PATH_MAX_ 4096
@@ -289,9 +289,9 @@ void kept_release(long fd);
 void kept_notify(struct conn_use *use, const void *msg, unsigned long n);
 
 /* vfs.c */
-void vfs_init(const char *mounts, const char *cwd, const char *fds);
+void vfs_init(const char *mounts, const char *cwd, const char *fds, const char *exe);
 long vfs_call(struct frame *f, const unsigned long *mask);
-int vfs_env(char *buf, unsigned long cap, unsigned long *out);
+int vfs_env(char *buf, unsigned long cap, unsigned long *out, const char *exe);
 int paths_in_mount(const char *s, unsigned long n);
 int vfs_on(void);
 /* cwd_view_ready gives a working directory set before the view was mapped
