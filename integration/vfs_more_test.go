@@ -164,6 +164,32 @@ func TestVFSIOUring(t *testing.T) {
 	}
 }
 
+// TestVFSNameToHandle: name_to_handle_at of a path in a mount is
+// EOPNOTSUPP, as on a file system that cannot export its files, and
+// ENOENT for a name the mount does not have: the kernel's handle was of
+// the host's file under the name, hidden by the mount, which
+// open_by_handle_at opens. A host path is the kernel's.
+func TestVFSNameToHandle(t *testing.T) {
+	requireHook(t)
+	prog := cprog(t, "vfs_handle")
+	w := hostDir(t, "zvfs-handle-")
+	mnt := filepath.Join(w, "data")
+	if err := os.Mkdir(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{filepath.Join(mnt, "hidden"), filepath.Join(w, "host")} {
+		if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := run(t, w, nil, zvfsBin, "--mount", "mem:"+mnt, "--", "sh", "-c",
+		`echo y > "$0/f" && "$1" "$0/f" "$0/hidden" host`, mnt, prog)
+	want := mnt + "/f: EOPNOTSUPP\n" + mnt + "/hidden: ENOENT\nhost: ok\n"
+	if r.code != 0 || r.stdout != want {
+		t.Errorf("exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)
+	}
+}
+
 // TestVFSCredentialChange: a process that drops privileges without exec
 // (after having used the mount as root) is checked with its new identity.
 func TestVFSCredentialChange(t *testing.T) {

@@ -272,6 +272,14 @@ func (h *handler) dispatch() (Answer, error) {
 			return Answer{}, err
 		}
 		return Answer{}, unix.EOPNOTSUPP
+	case unix.SYS_NAME_TO_HANDLE_AT:
+		// As a file system that cannot export its files says: the
+		// kernel's handle would be of the host's file under the name,
+		// which open_by_handle_at would open past the mount.
+		if _, err := h.existing(h.path1(a[4]&unix.AT_SYMLINK_FOLLOW != 0)); err != nil {
+			return Answer{}, err
+		}
+		return Answer{}, unix.EOPNOTSUPP
 	case unix.SYS_GETDENTS64, unix.SYS_GETDENTS:
 		return h.getdents(h.r.Call.Nr == unix.SYS_GETDENTS64)
 	case unix.SYS_READ, unix.SYS_PREAD64, unix.SYS_READV, unix.SYS_PREADV, unix.SYS_PREADV2,

@@ -117,6 +117,7 @@ func PathCalls() map[int]PathCall {
 		unix.SYS_REMOVEXATTR:       one(0),
 		unix.SYS_LREMOVEXATTR:      one(0),
 		unix.SYS_INOTIFY_ADD_WATCH: {n, 1, n, n, n, PathPlain},
+		unix.SYS_NAME_TO_HANDLE_AT: at(4),
 	}
 }
 
