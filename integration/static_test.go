@@ -202,6 +202,34 @@ func sameAsNobody(t *testing.T, zvfs, bin string) {
 	}
 }
 
+// TestStaticExecInMount: a program under the net executes a program
+// stored in a mount: static busybox runs one, and the go tool runs the
+// program `go run` builds in its work directory, in a mount (it was
+// EACCES). The net gives the kernel "/dev/fd/N" for the path, so a path
+// shorter than that is still EACCES, with a line from zvfs.
+func TestStaticExecInMount(t *testing.T) {
+	requireHook(t)
+	need(t, "busybox", "go")
+	r := run(t, t.TempDir(), []string{"TMPDIR=" + t.TempDir()}, zvfsBin, "--mount", "mem:/data", "--", "busybox", "sh", "-c",
+		`cp /bin/echo /data/echo-program && /data/echo-program hello; cp /bin/true /data/t && /data/t; echo "short $?"`)
+	if r.stdout != "hello\nshort 126\n" || !strings.Contains(r.stderr, `cannot execute "/data/t", stored in a mount, from under the net`) {
+		t.Errorf("busybox: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"go.mod":  "module hi\n\ngo 1.22\n",
+		"main.go": "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hi from go run\") }\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r = run(t, dir, []string{"GOTMPDIR=/data", "GOFLAGS=-mod=mod"}, zvfsBin, "--mount", "mem:/data", "--", "go", "run", ".")
+	if r.code != 0 || r.stdout != "hi from go run\n" {
+		t.Errorf("go run: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
 // TestStaticSupervisorGone: when zvfs is killed, a static program's file
 // calls fail (the listener is gone: ENOSYS) instead of waiting forever.
 func TestStaticSupervisorGone(t *testing.T) {

@@ -87,15 +87,22 @@ func proceed(lfd int, id uint64) error {
 // for the caller to take the descriptor would leave the call answered with
 // 0 and no descriptor; the two steps can each be retried.
 func install(lfd int, id uint64, fd int, cloexec bool) error {
+	n, err := addfd(lfd, id, fd, cloexec)
+	if err != nil {
+		return err
+	}
+	return reply(lfd, id, int64(n))
+}
+
+// addfd puts a copy of fd, ours, at the caller's lowest free descriptor
+// and returns its number; the call is still to be answered.
+func addfd(lfd int, id uint64, fd int, cloexec bool) (int, error) {
 	a := notifAddfd{id: id, srcfd: uint32(fd)}
 	if cloexec {
 		a.newfdFlags = unix.O_CLOEXEC
 	}
 	n, err := ioctl(lfd, unix.SECCOMP_IOCTL_NOTIF_ADDFD, unsafe.Pointer(&a))
-	if err != nil {
-		return err
-	}
-	return reply(lfd, id, int64(n))
+	return int(n), err
 }
 
 // syncWake asks the kernel to run the notified thread and the answering

@@ -474,11 +474,12 @@ func (s *Server) handle(c *caller, n *notif, call abi.Call, fds ...int) outcome 
 		}
 		return s.hostCall(c, n, pathCalls[nr], p)
 	case abi.ReplyExec:
-		if a.Fd >= 0 {
-			releaseAnswer(a)
+		if a.Fd < 0 {
+			s.logf("zvfs: seccomp net: pid %d: a program under the net cannot execute a #! script stored in a mount", n.pid)
+			return errno(unix.EACCES)
 		}
-		s.logf("zvfs: seccomp net: pid %d: a statically linked program cannot yet execute a program stored in a mount", n.pid)
-		return errno(unix.EACCES)
+		defer releaseAnswer(a)
+		return s.execData(c, n, a.Fd)
 	}
 	if a.Fd >= 0 {
 		releaseAnswer(a)
@@ -549,6 +550,51 @@ func errnoOf(err error) unix.Errno {
 
 // join puts a relative name after a directory without cleaning it: "d/."
 // and "link/" mean more than "d" and "link".
+// execData has the caller execute the program whose data fd (ours) holds:
+// one stored in a mount, which the kernel would look for on the host. The
+// net cannot give the kernel another file to run, so it gives it another
+// name: the program goes to the caller's lowest free descriptor N
+// (close-on-exec: the new image does not keep it), "/dev/fd/N" is written
+// over the caller's path (through /proc/PID/mem, which writes read-only
+// pages too; the image that holds it is about to be replaced), and the
+// kernel runs the call. The new image's /proc/self/exe names the memfd.
+// EACCES, as before this existed, where that cannot be done: a path too
+// short for the name, AT_SYMLINK_NOFOLLOW (the name is a link), or memory
+// the supervisor may not write.
+func (s *Server) execData(c *caller, n *notif, fd int) outcome {
+	pathArg, flags := 0, uint64(0)
+	if n.nr == unix.SYS_EXECVEAT {
+		pathArg, flags = 1, n.args[4]
+	}
+	addr := n.args[pathArg]
+	raw, e := readPath(c.mem, addr)
+	if e != 0 || len(raw) <= len("/dev/fd/") || flags&unix.AT_SYMLINK_NOFOLLOW != 0 {
+		s.logf("zvfs: seccomp net: pid %d: cannot execute %q, stored in a mount, from under the net", n.pid, raw)
+		return errno(unix.EACCES)
+	}
+	nfd, err := addfd(c.lfd, c.id, fd, true)
+	if err != nil {
+		return errno(errnoOf(err))
+	}
+	name := "/dev/fd/" + strconv.Itoa(nfd)
+	if len(name) > len(raw) {
+		// The copy stays at nfd until the caller's next exec (it is
+		// close-on-exec); the call fails as it did before.
+		err = fmt.Errorf("the path is shorter than %s", name)
+	} else {
+		var mem *os.File
+		if mem, err = os.OpenFile(fmt.Sprintf("/proc/%d/mem", c.tid), os.O_WRONLY, 0); err == nil {
+			_, err = mem.WriteAt(append([]byte(name), 0), int64(addr))
+			mem.Close()
+		}
+	}
+	if err != nil {
+		s.logf("zvfs: seccomp net: pid %d: cannot execute %q, stored in a mount, from under the net: %v", n.pid, raw, err)
+		return errno(unix.EACCES)
+	}
+	return proceeding
+}
+
 // selfLink returns the rest of p ("/x") if p is a path through the
 // caller's working directory's or root's link (/proc/self/cwd/...,
 // /proc/thread-self/root/..., /proc/PID/cwd/... of its own process), and
