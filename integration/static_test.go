@@ -228,6 +228,16 @@ func TestStaticExecInMount(t *testing.T) {
 	if r.code != 0 || r.stdout != "hi from go run\n" {
 		t.Errorf("go run: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
+	// An ordinary user where address 0 cannot be mapped has every process
+	// under the net (--net does the same).
+	if os.Geteuid() != 0 {
+		missing(t, "root, to run programs as another user")
+	}
+	argv := append(append([]string(nil), nobody...), userZvfs(t, userBin(t)), "--net", "--mount", "mem:/data", "--", "sh", "-c",
+		`cp /bin/echo /data/echo-program && /data/echo-program hello`)
+	if r = run(t, "/", userEnv(t, "/data"), argv...); r.code != 0 || r.stdout != "hello\n" {
+		t.Errorf("as nobody with --net: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
 }
 
 // TestStaticSupervisorGone: when zvfs is killed, a static program's file
