@@ -139,6 +139,7 @@ func (s *Server) Close() {
 // An outcome is how a notification is answered.
 type outcome struct {
 	proceed bool  // the kernel runs the call as it was made
+	renamed bool  // with proceed: with the path execData wrote, which is not to be looked up again
 	ret     int64 // else the result, or -errno
 	fd      int   // >= 0: install this descriptor of ours and answer with its number
 	cloexec bool
@@ -421,7 +422,7 @@ func (s *Server) pathCall(c *caller, n *notif, pc abi.PathCall) outcome {
 		call.Umask = st.umask
 	}
 	o := s.handle(c, n, call, fds...)
-	if o.proceed && fromCwd {
+	if o.proceed && fromCwd && !o.renamed {
 		// Not the namespace's after all, but named from a virtual
 		// working directory: the kernel would resolve it elsewhere.
 		return s.hostCall(c, n, pc, paths)
@@ -475,11 +476,10 @@ func (s *Server) handle(c *caller, n *notif, call abi.Call, fds ...int) outcome 
 		return s.hostCall(c, n, pathCalls[nr], p)
 	case abi.ReplyExec:
 		if a.Fd < 0 {
-			s.logf("zvfs: seccomp net: pid %d: a program under the net cannot execute a #! script stored in a mount", n.pid)
-			return errno(unix.EACCES)
+			return s.execScript(c, n, a.Str1, a.Str2)
 		}
 		defer releaseAnswer(a)
-		return s.execData(c, n, a.Fd)
+		return s.execData(c, n, a.Fd, -1)
 	}
 	if a.Fd >= 0 {
 		releaseAnswer(a)
@@ -560,8 +560,9 @@ func errnoOf(err error) unix.Errno {
 // kernel runs the call. The new image's /proc/self/exe names the memfd.
 // EACCES, as before this existed, where that cannot be done: a path too
 // short for the name, AT_SYMLINK_NOFOLLOW (the name is a link), or memory
-// the supervisor may not write.
-func (s *Server) execData(c *caller, n *notif, fd int) outcome {
+// the supervisor may not write. plan, if not -1, is a descriptor to add
+// after the program's, kept across exec (see script.go).
+func (s *Server) execData(c *caller, n *notif, fd, plan int) outcome {
 	pathArg, flags := 0, uint64(0)
 	if n.nr == unix.SYS_EXECVEAT {
 		pathArg, flags = 1, n.args[4]
@@ -581,7 +582,10 @@ func (s *Server) execData(c *caller, n *notif, fd int) outcome {
 		// The copy stays at nfd until the caller's next exec (it is
 		// close-on-exec); the call fails as it did before.
 		err = fmt.Errorf("the path is shorter than %s", name)
-	} else {
+	} else if plan >= 0 {
+		_, err = addfd(c.lfd, c.id, plan, false)
+	}
+	if err == nil {
 		var mem *os.File
 		if mem, err = os.OpenFile(fmt.Sprintf("/proc/%d/mem", c.tid), os.O_WRONLY, 0); err == nil {
 			_, err = mem.WriteAt(append([]byte(name), 0), int64(addr))
@@ -592,7 +596,39 @@ func (s *Server) execData(c *caller, n *notif, fd int) outcome {
 		s.logf("zvfs: seccomp net: pid %d: cannot execute %q, stored in a mount, from under the net: %v", n.pid, raw, err)
 		return errno(unix.EACCES)
 	}
-	return proceeding
+	return outcome{proceed: true, renamed: true, fd: -1}
+}
+
+// execScript has the caller run a #! script stored in a mount, whose
+// interpreter and its argument the namespace read, through the helper
+// (script.go): execData gives the kernel this binary, with the plan.
+func (s *Server) execScript(c *caller, n *notif, interp, arg string) outcome {
+	pathArg := 0
+	if n.nr == unix.SYS_EXECVEAT {
+		pathArg = 1
+	}
+	script, e := readPath(c.mem, n.args[pathArg])
+	if e != 0 {
+		return errno(e)
+	}
+	if pathArg == 1 && !strings.HasPrefix(script, "/") && int32(n.args[0]) != unix.AT_FDCWD {
+		// The interpreter would look for it from the working directory.
+		s.logf("zvfs: seccomp net: pid %d: cannot run the #! script %q, stored in a mount, relative to a descriptor", n.pid, script)
+		return errno(unix.EACCES)
+	}
+	self, err := unix.Open("/proc/self/exe", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		s.logf("zvfs: seccomp net: pid %d: run the #! script %q: %v", n.pid, script, err)
+		return errno(unix.EACCES)
+	}
+	defer unix.Close(self)
+	plan, err := newPlan(interp, arg, script)
+	if err != nil {
+		s.logf("zvfs: seccomp net: pid %d: run the #! script %q: %v", n.pid, script, err)
+		return errno(unix.EACCES)
+	}
+	defer unix.Close(plan)
+	return s.execData(c, n, self, plan)
 }
 
 // selfLink returns the rest of p ("/x") if p is a path through the
