@@ -305,6 +305,11 @@ func (s *Server) fdCall(c *caller, n *notif) outcome {
 // does, and sends it to the namespace if one of them may be virtual.
 func (s *Server) pathCall(c *caller, n *notif, pc abi.PathCall) outcome {
 	nr := int(n.nr)
+	if nr == unix.SYS_READLINK || nr == unix.SYS_READLINKAT {
+		if o, ok := s.exeLink(c, n); ok {
+			return o
+		}
+	}
 	call := abi.Call{Nr: uint32(nr), Args: n.args}
 	if pc.Kind == abi.PathNullFd && n.args[pc.Path1] == 0 {
 		return s.fdCall(c, &notif{id: n.id, pid: n.pid, nr: n.nr, args: shift(n.args, int(pc.Dir1))})
@@ -446,7 +451,7 @@ func (s *Server) handle(c *caller, n *notif, call abi.Call, fds ...int) outcome 
 	if err != nil || !valid(c.lfd, c.id) {
 		return gone
 	}
-	a := s.ns.Handle(&vfs.Request{Call: call, Fds: fds, Cred: st.cred, Mem: c.mem, Direct: true})
+	a := s.ns.Handle(&vfs.Request{Call: call, Fds: fds, Cred: st.cred, Mem: c.mem, Direct: true, Proc: st.tgid})
 	nr := int(n.nr)
 	switch a.Action {
 	case abi.ReplyPass:
@@ -629,6 +634,44 @@ func (s *Server) execScript(c *caller, n *notif, interp, arg string) outcome {
 	}
 	defer unix.Close(plan)
 	return s.execData(c, n, self, plan)
+}
+
+// exeLink answers readlink of the caller's /proc/self/exe (thread-self,
+// its own PID) while it runs a program from a mount: the program's path,
+// where the kernel's link names the memfd it runs from (Go's
+// os.Executable, and so the go tool's GOROOT, come from it). ok is false
+// for any other readlink.
+func (s *Server) exeLink(c *caller, n *notif) (outcome, bool) {
+	arg := 0
+	if n.nr == unix.SYS_READLINKAT {
+		arg = 1
+	}
+	raw, e := readPath(c.mem, n.args[arg])
+	if e != 0 {
+		return outcome{}, false
+	}
+	st, err := c.status()
+	if err != nil {
+		return outcome{}, false
+	}
+	switch raw {
+	case "/proc/self/exe", "/proc/thread-self/exe", "/proc/" + strconv.Itoa(st.tgid) + "/exe":
+	default:
+		return outcome{}, false
+	}
+	p, ok := s.ns.Executed(st.tgid)
+	if !ok {
+		return outcome{}, false
+	}
+	buf, size := n.args[arg+1], int64(n.args[arg+2])
+	if size <= 0 {
+		return errno(unix.EINVAL), true
+	}
+	b := []byte(p)[:min(int64(len(p)), size)]
+	if c.mem.Write(buf, b) != nil {
+		return errno(unix.EFAULT), true
+	}
+	return result(int64(len(b))), true
 }
 
 // selfLink returns the rest of p ("/x") if p is a path through the

@@ -288,7 +288,7 @@ func (s *Server) handle(fd int, p *peer) bool {
 		if c.Nr < abi.NSlots {
 			atomic.AddUint64(&s.fileCalls[c.Nr], 1)
 		}
-		a := s.ns.Handle(&vfs.Request{Call: c, Fds: fds, Cred: cred, Mem: vfs.ProcessMemory{Pid: int(pid)}})
+		a := s.ns.Handle(&vfs.Request{Call: c, Fds: fds, Cred: cred, Mem: vfs.ProcessMemory{Pid: int(pid)}, Proc: int(pid)})
 		var rights []byte
 		if a.Fd >= 0 {
 			rights = unix.UnixRights(a.Fd)

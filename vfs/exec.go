@@ -4,8 +4,10 @@
 package vfs
 
 import (
+	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
@@ -69,8 +71,69 @@ func (h *handler) exec() (Answer, error) {
 		return Answer{}, err
 	}
 	// The program's path, as the kernel's /proc/PID/exe would give it
-	// (links resolved), for the new image to give in place of the memfd's.
-	return Answer{Reply: abi.Reply{Action: abi.ReplyExec, Str1: vpath(l.m, l.rel)}, Fd: fd}, nil
+	// (links resolved), for the new image to give in place of the memfd's:
+	// its stub from its environment, the net from the record.
+	p := vpath(l.m, l.rel)
+	h.ns.execs.put(h.r.Proc, fd, p)
+	return Answer{Reply: abi.Reply{Action: abi.ReplyExec, Str1: p}, Fd: fd}, nil
+}
+
+// programs records, by process, the program from a mount each was last
+// given to run, with the identity of the descriptor it runs from, so that
+// its /proc/PID/exe, which names that memfd, can be told for the program's
+// path (Executed). The identity tells whether the process runs it still:
+// an exec that failed, or a later one of a host program, leaves another
+// file there.
+type programs struct {
+	mu  sync.Mutex
+	run map[int]program
+}
+
+type program struct {
+	path     string
+	dev, ino uint64
+}
+
+// maxPrograms bounds the record; past it, the entries of processes that
+// no longer run their program are dropped.
+const maxPrograms = 1024
+
+func (t *programs) put(pid, fd int, path string) {
+	var st unix.Stat_t
+	if pid <= 0 || unix.Fstat(fd, &st) != nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.run == nil {
+		t.run = map[int]program{}
+	}
+	if len(t.run) >= maxPrograms {
+		for p, e := range t.run {
+			if !e.running(p) {
+				delete(t.run, p)
+			}
+		}
+	}
+	t.run[pid] = program{path, st.Dev, st.Ino}
+}
+
+// running tells whether process pid runs the file of e.
+func (e program) running(pid int) bool {
+	var st unix.Stat_t
+	return unix.Stat(fmt.Sprintf("/proc/%d/exe", pid), &st) == nil && st.Dev == e.dev && st.Ino == e.ino
+}
+
+// Executed returns the path of the program from a mount that process pid
+// runs, if it runs one: what its /proc/PID/exe would name without zvfs.
+func (ns *Namespace) Executed(pid int) (string, bool) {
+	ns.execs.mu.Lock()
+	e, ok := ns.execs.run[pid]
+	ns.execs.mu.Unlock()
+	if !ok || !e.running(pid) {
+		return "", false
+	}
+	return e.path, true
 }
 
 // shebang parses what follows "#!": the interpreter and its one optional

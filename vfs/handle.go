@@ -20,6 +20,8 @@ type Request struct {
 	Fds  []int
 	Cred linuxvfs.Who
 	Mem  Memory
+	// Proc is the caller's process ID (its thread group's), 0 if not known.
+	Proc int
 	// Direct: the caller reads nothing queued in placeholders (the
 	// seccomp net answers for a program without a stub), so every answer
 	// comes in the reply.

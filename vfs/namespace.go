@@ -30,6 +30,7 @@ type Namespace struct {
 	rec    *recorder  // nil unless Record was called
 	pub    *publisher // nil unless Publish was called
 	moves  moveLog    // directory renames and removals (moves.go)
+	execs  programs   // the programs processes were given to run from mounts (exec.go)
 }
 
 // New returns a namespace over mounts (mtab.New's rules; a run cannot
