@@ -211,7 +211,7 @@ func sameAsNobody(t *testing.T, zvfs, bin string) {
 // than that is still EACCES, with a line from zvfs.
 func TestStaticExecInMount(t *testing.T) {
 	requireHook(t)
-	need(t, "busybox", "go")
+	need(t, "busybox", "go", "python3")
 	// A #! script too, through the helper (seccompnet/script.go), and
 	// from a virtual working directory.
 	script := `cp /bin/echo /data/echo-program && /data/echo-program hello
@@ -220,8 +220,11 @@ printf '#!/bin/sh\necho "$0: $*" in "$(dirname "$0")"\n' > /data/script.sh && ch
 /data/script.sh a 'b c'
 cd /data && ./script.sh d && ./echo-program relative
 printf '#!/nonexistent/interpreter\n' > /data/bad-interp.sh && chmod +x /data/bad-interp.sh
-/data/bad-interp.sh; echo "missing interpreter $?"`
-	want := "hello\nshort 126\n/data/script.sh: a b c in /data\n./script.sh: d in .\nrelative\nmissing interpreter 127\n"
+/data/bad-interp.sh; echo "missing interpreter $?"
+cp /usr/bin/busybox /data/busybox-copy && ln -s busybox-copy /data/basename && /data/basename /x/argv0-kept
+python3 -m venv --without-pip /data/venv && /data/venv/bin/python -c 'import sys; print(sys.prefix)'`
+	want := "hello\nshort 126\n/data/script.sh: a b c in /data\n./script.sh: d in .\nrelative\nmissing interpreter 127\n" +
+		"argv0-kept\n/data/venv\n"
 	r := run(t, t.TempDir(), []string{"TMPDIR=" + t.TempDir()}, zvfsBin, "--mount", "mem:/data", "--", "busybox", "sh", "-c", script)
 	if r.stdout != want || !strings.Contains(r.stderr, `cannot execute "/data/t", stored in a mount, from under the net`) {
 		t.Errorf("busybox: exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)

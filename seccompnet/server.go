@@ -462,6 +462,9 @@ func (s *Server) handle(c *caller, n *notif, call abi.Call, fds ...int) outcome 
 	case abi.ReplyFd:
 		return outcome{fd: a.Fd, release: a.Release, cloexec: openFlags(nr, n.args, c.mem)&unix.O_CLOEXEC != 0}
 	case abi.ReplyHost:
+		if nr == unix.SYS_EXECVE || nr == unix.SYS_EXECVEAT {
+			return s.execHost(c, n, a.Str1)
+		}
 		if nr == unix.SYS_CHDIR {
 			// A directory of a bind mount: the working directory is its
 			// virtual path, so names from it are looked up again.
@@ -591,17 +594,96 @@ func (s *Server) execData(c *caller, n *notif, fd, plan int) outcome {
 		_, err = addfd(c.lfd, c.id, plan, false)
 	}
 	if err == nil {
-		var mem *os.File
-		if mem, err = os.OpenFile(fmt.Sprintf("/proc/%d/mem", c.tid), os.O_WRONLY, 0); err == nil {
-			_, err = mem.WriteAt(append([]byte(name), 0), int64(addr))
-			mem.Close()
-		}
+		err = c.rename(n, addr, name)
 	}
 	if err != nil {
 		s.logf("zvfs: seccomp net: pid %d: cannot execute %q, stored in a mount, from under the net: %v", n.pid, raw, err)
 		return errno(unix.EACCES)
 	}
 	return outcome{proceed: true, renamed: true, fd: -1}
+}
+
+// execHost has the caller execute host, the host's program a name in a
+// mount leads to (a link to a host path: a Python venv's bin/python3):
+// host is written over the caller's path if it fits, else the program is
+// given as /dev/fd/N (execData), and the kernel runs the call.
+func (s *Server) execHost(c *caller, n *notif, host string) outcome {
+	arg, flags := 0, uint64(0)
+	if n.nr == unix.SYS_EXECVEAT {
+		arg, flags = 1, n.args[4]
+	}
+	addr := n.args[arg]
+	raw, e := readPath(c.mem, addr)
+	if e != 0 {
+		return errno(e)
+	}
+	if len(host) <= len(raw) && flags&unix.AT_EMPTY_PATH == 0 {
+		if err := c.rename(n, addr, host); err != nil {
+			s.logf("zvfs: seccomp net: pid %d: cannot execute %q (%s) from under the net: %v", n.pid, raw, host, err)
+			return errno(unix.EACCES)
+		}
+		return outcome{proceed: true, renamed: true, fd: -1}
+	}
+	fd, err := unix.Open(host, unix.O_RDONLY|unix.O_CLOEXEC, 0) // not O_PATH: ADDFD takes no O_PATH descriptor
+	if err != nil {
+		return errno(errnoOf(err))
+	}
+	defer unix.Close(fd)
+	return s.execData(c, n, fd, -1)
+}
+
+// rename writes name over the path of the caller's exec call n at addr,
+// through /proc/PID/mem, which writes read-only pages too. If argv[0] is
+// that very string (dash passes its argv[0] as the path), argv[0] first
+// gets a copy of it, below the caller's stack pointer (the caller waits in
+// execve, whose argv the kernel copies into the new image), so that the
+// program still sees the name it was run by.
+func (c *caller) rename(n *notif, addr uint64, name string) error {
+	mem, err := os.OpenFile(fmt.Sprintf("/proc/%d/mem", c.tid), os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer mem.Close()
+	argv := n.args[1]
+	if n.nr == unix.SYS_EXECVEAT {
+		argv = n.args[2]
+	}
+	var slot [8]byte
+	if argv != 0 && c.mem.Read(argv, slot[:]) == nil && binary.LittleEndian.Uint64(slot[:]) == addr {
+		raw, e := readPath(c.mem, addr)
+		if e != 0 {
+			return e
+		}
+		sp, err := c.stackPointer()
+		if err != nil {
+			return err
+		}
+		// Below the red zone of the function that made the call.
+		at := (sp - 256 - uint64(len(raw)) - 1) &^ 15
+		if _, err := mem.WriteAt(append([]byte(raw), 0), int64(at)); err != nil {
+			return err
+		}
+		binary.LittleEndian.PutUint64(slot[:], at)
+		if _, err := mem.WriteAt(slot[:], int64(argv)); err != nil {
+			return err
+		}
+	}
+	_, err = mem.WriteAt(append([]byte(name), 0), int64(addr))
+	return err
+}
+
+// stackPointer is the caller's stack pointer, as /proc/TID/syscall shows
+// it for a thread waiting in a system call.
+func (c *caller) stackPointer() (uint64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/syscall", c.tid))
+	if err != nil {
+		return 0, err
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 9 {
+		return 0, fmt.Errorf("/proc/%d/syscall: %q", c.tid, b)
+	}
+	return strconv.ParseUint(strings.TrimPrefix(f[7], "0x"), 16, 64)
 }
 
 // execScript has the caller run a #! script stored in a mount, whose
