@@ -22,10 +22,6 @@ func TestStaticScenarios(t *testing.T) {
 		// GNU options, and its two usage messages interleave by chance.
 		"sortsed.sh": "random names",
 		"tar.sh":     "GNU tar options",
-		// Known gap: a dynamic program the net runs from a mount has a
-		// stub that does not know its path (its /proc/self/exe names the
-		// memfd); a static one is answered (TestStaticExecInMount).
-		"exe.sh": "/proc/self/exe of dynamic programs stored in the directory",
 	})
 }
 

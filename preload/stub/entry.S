@@ -30,6 +30,24 @@ zvfs_raw:
 	jmp	*zvfs_gate(%rip)
 	.size	zvfs_raw, . - zvfs_raw
 
+/* long zvfs_netcall(long nr, long a1, ..., long a6): zvfs_raw, but from
+ * this text, never from the gate: a process that carries the seccomp net
+ * sends it to the supervisor as a call of the program's. */
+	.globl	zvfs_netcall
+	.hidden	zvfs_netcall
+	.type	zvfs_netcall, @function
+	.p2align 4
+zvfs_netcall:
+	movq	%rdi, %rax
+	movq	%rsi, %rdi
+	movq	%rdx, %rsi
+	movq	%rcx, %rdx
+	movq	%r8, %r10
+	movq	%r9, %r8
+	movq	8(%rsp), %r9
+	jmp	.Ldirect
+	.size	zvfs_netcall, . - zvfs_netcall
+
 /* The gate the stub's calls go through: `syscall; ret` in this text until
  * the trampoline is mapped, then the copy at ABI_GATE_ADDR (init.c), the
  * one address whose calls the seccomp net lets through. */

@@ -397,6 +397,11 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 		if (p1.gone_cwd)
 			return gone_cwd_call(f, &p1);
 		a = &p1;
+		if (p1.kind == P_HOST && !vs.exe[0] && zvfs_state.net && (nr == SYS_readlink || nr == SYS_readlinkat) &&
+		    self_exe(p1.s))
+			/* Run from a mount by a process under the net, which gave no
+			 * path: the net knows it (Namespace.Executed). */
+			return zvfs_netcall(nr, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8, (long)f->r9);
 		if (p1.kind == P_HOST && vs.exe[0] && self_exe(p1.s)) {
 			/* The program's link, in an image run from a mount: the
 			 * kernel's names the memfd, not the program. */

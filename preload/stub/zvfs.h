@@ -83,6 +83,7 @@ struct frame {
 /* entry.S */
 long zvfs_raw(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 extern unsigned long zvfs_gate; /* where zvfs_raw and the entry issue calls: ABI_GATE_ADDR once mapped */
+long zvfs_netcall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 void zvfs_entry(void);
 
 /* frame_args copies the call's six arguments, in order. */
