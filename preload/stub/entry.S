@@ -20,6 +20,8 @@
 	.type	zvfs_raw, @function
 	.p2align 4
 zvfs_raw:
+	movq	zvfs_gate(%rip), %r11 /* %r11: where to issue it (the kernel clobbers it anyway) */
+.Lissue:
 	movq	%rdi, %rax
 	movq	%rsi, %rdi
 	movq	%rdx, %rsi
@@ -27,7 +29,7 @@ zvfs_raw:
 	movq	%r8, %r10
 	movq	%r9, %r8
 	movq	8(%rsp), %r9
-	jmp	*zvfs_gate(%rip)
+	jmp	*%r11
 	.size	zvfs_raw, . - zvfs_raw
 
 /* long zvfs_netcall(long nr, long a1, ..., long a6): zvfs_raw, but from
@@ -38,14 +40,8 @@ zvfs_raw:
 	.type	zvfs_netcall, @function
 	.p2align 4
 zvfs_netcall:
-	movq	%rdi, %rax
-	movq	%rsi, %rdi
-	movq	%rdx, %rsi
-	movq	%rcx, %rdx
-	movq	%r8, %r10
-	movq	%r9, %r8
-	movq	8(%rsp), %r9
-	jmp	.Ldirect
+	leaq	.Ldirect(%rip), %r11
+	jmp	.Lissue
 	.size	zvfs_netcall, . - zvfs_netcall
 
 /* The gate the stub's calls go through: `syscall; ret` in this text until
