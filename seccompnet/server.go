@@ -556,8 +556,6 @@ func errnoOf(err error) unix.Errno {
 	return unix.EIO
 }
 
-// join puts a relative name after a directory without cleaning it: "d/."
-// and "link/" mean more than "d" and "link".
 // execData has the caller execute the program whose data fd (ours) holds:
 // one stored in a mount, which the kernel would look for on the host. The
 // net cannot give the kernel another file to run, so it gives it another
@@ -792,6 +790,8 @@ func (c *caller) selfLink(p string) (rest string, cwd, ok bool) {
 	return "", false, false
 }
 
+// join puts a relative name after a directory without cleaning it: "d/."
+// and "link/" mean more than "d" and "link".
 func join(dir, name string) string {
 	if dir == "/" {
 		return "/" + name
