@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"unsafe"
@@ -66,8 +67,8 @@ func takePlan() ([]string, bool) {
 		if err != nil || !strings.HasPrefix(link, "/memfd:"+planName) {
 			continue
 		}
-		var fd int
-		if _, err := fmt.Sscan(e.Name(), &fd); err != nil {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil {
 			continue
 		}
 		b := make([]byte, 3*unix.PathMax+8)

@@ -305,11 +305,6 @@ func (s *Server) fdCall(c *caller, n *notif) outcome {
 // does, and sends it to the namespace if one of them may be virtual.
 func (s *Server) pathCall(c *caller, n *notif, pc abi.PathCall) outcome {
 	nr := int(n.nr)
-	if nr == unix.SYS_READLINK || nr == unix.SYS_READLINKAT {
-		if o, ok := s.exeLink(c, n); ok {
-			return o
-		}
-	}
 	call := abi.Call{Nr: uint32(nr), Args: n.args}
 	if pc.Kind == abi.PathNullFd && n.args[pc.Path1] == 0 {
 		return s.fdCall(c, &notif{id: n.id, pid: n.pid, nr: n.nr, args: shift(n.args, int(pc.Dir1))})
@@ -354,7 +349,15 @@ func (s *Server) pathCall(c *caller, n *notif, pc abi.PathCall) outcome {
 			virtual = true
 		case raw[0] == '/':
 			p = raw
-			if rest, ofCwd, ok := c.selfLink(raw); ok {
+			own, ok := c.ownProc(raw)
+			if !ok {
+				break
+			}
+			if own == "/exe" && (nr == unix.SYS_READLINK || nr == unix.SYS_READLINKAT) {
+				if o, ok := s.exeLink(c, n, pathArg); ok {
+					return o
+				}
+			} else if rest, ofCwd, ok := selfLink(own); ok {
 				// Through the working directory's link, which leads to
 				// the host directory the process last had, not to a
 				// virtual one; or through the root's, which is "/": the
@@ -569,11 +572,7 @@ func errnoOf(err error) unix.Errno {
 // the supervisor may not write. plan, if not -1, is a descriptor to add
 // after the program's, kept across exec (see script.go).
 func (s *Server) execData(c *caller, n *notif, fd, plan int) outcome {
-	pathArg, flags := 0, uint64(0)
-	if n.nr == unix.SYS_EXECVEAT {
-		pathArg, flags = 1, n.args[4]
-	}
-	addr := n.args[pathArg]
+	addr, _, flags := execArgs(n)
 	raw, e := readPath(c.mem, addr)
 	if e != 0 || len(raw) <= len("/dev/fd/") || flags&unix.AT_SYMLINK_NOFOLLOW != 0 {
 		s.logf("zvfs: seccomp net: pid %d: cannot execute %q, stored in a mount, from under the net", n.pid, raw)
@@ -601,16 +600,21 @@ func (s *Server) execData(c *caller, n *notif, fd, plan int) outcome {
 	return outcome{proceed: true, renamed: true, fd: -1}
 }
 
+// execArgs are where an execve or execveat call keeps its path, its argv
+// and its flags (none for execve).
+func execArgs(n *notif) (path, argv, flags uint64) {
+	if n.nr == unix.SYS_EXECVEAT {
+		return n.args[1], n.args[2], n.args[4]
+	}
+	return n.args[0], n.args[1], 0
+}
+
 // execHost has the caller execute host, the host's program a name in a
 // mount leads to (a link to a host path: a Python venv's bin/python3):
 // host is written over the caller's path if it fits, else the program is
 // given as /dev/fd/N (execData), and the kernel runs the call.
 func (s *Server) execHost(c *caller, n *notif, host string) outcome {
-	arg, flags := 0, uint64(0)
-	if n.nr == unix.SYS_EXECVEAT {
-		arg, flags = 1, n.args[4]
-	}
-	addr := n.args[arg]
+	addr, _, flags := execArgs(n)
 	raw, e := readPath(c.mem, addr)
 	if e != 0 {
 		return errno(e)
@@ -642,10 +646,7 @@ func (c *caller) rename(n *notif, addr uint64, name string) error {
 		return err
 	}
 	defer mem.Close()
-	argv := n.args[1]
-	if n.nr == unix.SYS_EXECVEAT {
-		argv = n.args[2]
-	}
+	_, argv, _ := execArgs(n)
 	var slot [8]byte
 	if argv != 0 && c.mem.Read(argv, slot[:]) == nil && binary.LittleEndian.Uint64(slot[:]) == addr {
 		raw, e := readPath(c.mem, addr)
@@ -688,15 +689,12 @@ func (c *caller) stackPointer() (uint64, error) {
 // interpreter and its argument the namespace read, through the helper
 // (script.go): execData gives the kernel this binary, with the plan.
 func (s *Server) execScript(c *caller, n *notif, interp, arg string) outcome {
-	pathArg := 0
-	if n.nr == unix.SYS_EXECVEAT {
-		pathArg = 1
-	}
-	script, e := readPath(c.mem, n.args[pathArg])
+	addr, _, _ := execArgs(n)
+	script, e := readPath(c.mem, addr)
 	if e != 0 {
 		return errno(e)
 	}
-	if pathArg == 1 && !strings.HasPrefix(script, "/") && int32(n.args[0]) != unix.AT_FDCWD {
+	if n.nr == unix.SYS_EXECVEAT && !strings.HasPrefix(script, "/") && int32(n.args[0]) != unix.AT_FDCWD {
 		// The interpreter would look for it from the working directory.
 		s.logf("zvfs: seccomp net: pid %d: cannot run the #! script %q, stored in a mount, relative to a descriptor", n.pid, script)
 		return errno(unix.EACCES)
@@ -716,27 +714,14 @@ func (s *Server) execScript(c *caller, n *notif, interp, arg string) outcome {
 	return s.execData(c, n, self, plan)
 }
 
-// exeLink answers readlink of the caller's /proc/self/exe (thread-self,
-// its own PID) while it runs a program from a mount: the program's path,
+// exeLink answers readlink (its path at argument arg) of the caller's
+// /proc/self/exe while it runs a program from a mount: the program's path,
 // where the kernel's link names the memfd it runs from (Go's
 // os.Executable, and so the go tool's GOROOT, come from it). ok is false
-// for any other readlink.
-func (s *Server) exeLink(c *caller, n *notif) (outcome, bool) {
-	arg := 0
-	if n.nr == unix.SYS_READLINKAT {
-		arg = 1
-	}
-	raw, e := readPath(c.mem, n.args[arg])
-	if e != 0 {
-		return outcome{}, false
-	}
+// if it runs no such program.
+func (s *Server) exeLink(c *caller, n *notif, arg uint8) (outcome, bool) {
 	st, err := c.status()
 	if err != nil {
-		return outcome{}, false
-	}
-	switch raw {
-	case "/proc/self/exe", "/proc/thread-self/exe", "/proc/" + strconv.Itoa(st.tgid) + "/exe":
-	default:
 		return outcome{}, false
 	}
 	p, ok := s.ns.Executed(st.tgid)
@@ -754,37 +739,40 @@ func (s *Server) exeLink(c *caller, n *notif) (outcome, bool) {
 	return result(int64(len(b))), true
 }
 
-// selfLink returns the rest of p ("/x") if p is a path through the
-// caller's working directory's or root's link (/proc/self/cwd/...,
-// /proc/thread-self/root/..., /proc/PID/cwd/... of its own process), and
-// whether it is the working directory's (the stub's self_link).
-func (c *caller) selfLink(p string) (rest string, cwd, ok bool) {
-	rest, ok = strings.CutPrefix(p, "/proc/")
+// ownProc returns what follows the caller's own /proc directory in p
+// ("/cwd/x", "/exe"): /proc/self, /proc/thread-self, or /proc/PID of its
+// process (the stub's proc_self).
+func (c *caller) ownProc(p string) (string, bool) {
+	rest, ok := strings.CutPrefix(p, "/proc/")
 	if !ok {
-		return "", false, false
+		return "", false
 	}
 	switch {
 	case strings.HasPrefix(rest, "self/"):
-		rest = rest[len("self"):]
+		return rest[len("self"):], true
 	case strings.HasPrefix(rest, "thread-self/"):
-		rest = rest[len("thread-self"):]
+		return rest[len("thread-self"):], true
 	case rest != "" && rest[0] >= '0' && rest[0] <= '9':
 		st, err := c.status()
 		if err != nil {
-			return "", false, false
+			return "", false
 		}
-		own := strconv.Itoa(st.tgid)
-		if !strings.HasPrefix(rest, own+"/") {
-			return "", false, false
+		if rest, ok = strings.CutPrefix(rest, strconv.Itoa(st.tgid)); ok && strings.HasPrefix(rest, "/") {
+			return rest, true
 		}
-		rest = rest[len(own):]
-	default:
-		return "", false, false
 	}
-	if rest, ok = strings.CutPrefix(rest, "/cwd"); ok && strings.HasPrefix(rest, "/") {
+	return "", false
+}
+
+// selfLink returns the rest of own (what follows the caller's /proc
+// directory) if it is a path through the working directory's or root's
+// link ("/cwd/x", "/root/x"), and whether it is the working directory's
+// (the stub's self_link).
+func selfLink(own string) (rest string, cwd, ok bool) {
+	if rest, ok = strings.CutPrefix(own, "/cwd"); ok && strings.HasPrefix(rest, "/") {
 		return rest, true, true
 	}
-	if rest, ok = strings.CutPrefix(rest, "/root"); ok && strings.HasPrefix(rest, "/") {
+	if rest, ok = strings.CutPrefix(own, "/root"); ok && strings.HasPrefix(rest, "/") {
 		return rest, false, true
 	}
 	return "", false, false
