@@ -397,20 +397,21 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 		if (p1.gone_cwd)
 			return gone_cwd_call(f, &p1);
 		a = &p1;
-		if (p1.kind == P_HOST && !vs.exe[0] && zvfs_state.net && (nr == SYS_readlink || nr == SYS_readlinkat) &&
-		    self_exe(p1.s))
-			/* Run from a mount by a process under the net, which gave no
-			 * path: the net knows it (Namespace.Executed). */
-			return zvfs_netcall(nr, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8, (long)f->r9);
-		if (p1.kind == P_HOST && vs.exe[0] && self_exe(p1.s)) {
-			/* The program's link, in an image run from a mount: the
+		if (p1.exe_link && p1.kind == P_HOST) {
+			/* The program's link: in an image run from a mount, the
 			 * kernel's names the memfd, not the program. */
-			if (nr == SYS_readlink || nr == SYS_readlinkat)
+			int rl = nr == SYS_readlink || nr == SYS_readlinkat;
+			if (vs.exe[0] && rl)
 				return exe_readlink(f, nr);
-			if (follows_link(f, nr, flagv)) {
+			if (vs.exe[0] && follows_link(f, nr, flagv)) {
 				p1.len = (long)zstrlen(vs.exe);
 				memcpy(p1.s, vs.exe, (unsigned long)p1.len + 1);
 				p1.kind = P_VIRT;
+			} else if (!vs.exe[0] && rl && zvfs_state.net) {
+				/* Run from a mount by a process under the net, which
+				 * gave no path: the net knows it (Namespace.Executed). */
+				return zvfs_netcall(nr, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8,
+						    (long)f->r9);
 			}
 		}
 		if (p1.kind == P_VIRT_FD) {

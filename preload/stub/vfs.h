@@ -30,8 +30,6 @@ struct vfs_state {
 };
 extern struct vfs_state vs;
 
-int self_exe(const char *p);
-
 /* One path argument as the stub sees it. */
 enum { P_HOST, P_HOST_ABS, P_VIRT, P_VIRT_FD, P_SELF };
 struct path {
@@ -39,6 +37,7 @@ struct path {
 	long fd;              /* P_SELF: the descriptor the path names */
 	int parent_only;      /* virtual only to list mount points in a host directory */
 	int gone_cwd;         /* "." in a removed working directory: s is what it was (CALL_SINCE) */
+	int exe_link;         /* this process's /proc/self/exe (also thread-self's, its PID's) */
 	long len;             /* of s */
 	char s[PATH_MAX_ * 2]; /* the path as sent: absolute, or relative to a virtual dirfd */
 };

@@ -37,12 +37,6 @@ long vfs_exec_virtual(struct frame *f, const unsigned long *mask, struct reply *
 	unsigned long upath = at ? f->rsi : f->rdi;
 	static const char empty[1] = "";
 	if (rep->fd >= 0) {
-		/* The program's path (links resolved) stands for the memfd in
-		 * the new image's /proc/self/exe. */
-		char exe[PATH_MAX_];
-		unsigned long n = rep->r.len1 < PATH_MAX_ ? rep->r.len1 : 0;
-		memcpy(exe, rep->str, n);
-		exe[n] = 0;
 		struct frame g = *f;
 		g.rax = SYS_execveat;
 		g.rdi = (unsigned long)rep->fd;
@@ -50,7 +44,9 @@ long vfs_exec_virtual(struct frame *f, const unsigned long *mask, struct reply *
 		g.rdx = uargv;
 		g.r10 = uenv;
 		g.r8 = AT_EMPTY_PATH;
-		long r = exec_hooked(&g, 1, mask, exe);
+		/* The program's path (links resolved; the reply's first string)
+		 * stands for the memfd in the new image's /proc/self/exe. */
+		long r = exec_hooked(&g, 1, mask, rep->str);
 		RAW1(SYS_close, rep->fd);
 		return r;
 	}

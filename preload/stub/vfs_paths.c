@@ -210,22 +210,31 @@ long upath(unsigned long u, char *raw)
 	return ustr(u, raw, PATH_MAX_);
 }
 
-/* self_fd returns N if p is /proc/self/fd/N, /proc/thread-self/fd/N,
- * /dev/fd/N or /proc/PID/fd/N of this process, else -1. */
-static long self_fd(const char *p)
+/* proc_self returns what follows this process's own /proc directory in
+ * p ("fd/3", "cwd/x", "exe"): /proc/self/, /proc/thread-self/, or
+ * /proc/PID/ of this process; else 0. */
+static const char *proc_self(const char *p)
 {
-	static const char *const pre[] = {"/proc/self/fd/", "/proc/thread-self/fd/", "/dev/fd/"};
-	const char *q = 0;
-	for (unsigned i = 0; i < sizeof pre / sizeof pre[0] && !q; i++)
-		if (zhasprefix(p, pre[i]))
-			q = p + zstrlen(pre[i]);
-	if (!q && zhasprefix(p, "/proc/") && p[6] >= '0' && p[6] <= '9') {
-		char pid[24];
-		*zutoa(pid, (unsigned long)RAW0(SYS_getpid)) = 0;
-		unsigned long n = zstrlen(pid);
-		if (memcmp(p + 6, pid, n) == 0 && zhasprefix(p + 6 + n, "/fd/"))
-			q = p + 6 + n + 4;
-	}
+	if (!zhasprefix(p, "/proc/"))
+		return 0;
+	p += 6;
+	if (zhasprefix(p, "self/"))
+		return p + 5;
+	if (zhasprefix(p, "thread-self/"))
+		return p + 12;
+	if (*p < '0' || *p > '9')
+		return 0;
+	char pid[24];
+	*zutoa(pid, (unsigned long)RAW0(SYS_getpid)) = 0;
+	unsigned long n = zstrlen(pid);
+	return memcmp(p, pid, n) == 0 && p[n] == '/' ? p + n + 1 : 0;
+}
+
+/* self_fd returns N if p is /dev/fd/N, or own (what follows this process's
+ * /proc directory in p) is fd/N; else -1. */
+static long self_fd(const char *p, const char *own)
+{
+	const char *q = zhasprefix(p, "/dev/fd/") ? p + 8 : own && zhasprefix(own, "fd/") ? own + 3 : 0;
 	if (!q || *q < '0' || *q > '9')
 		return -1;
 	long v = 0;
@@ -235,53 +244,16 @@ static long self_fd(const char *p)
 	return *q ? -1 : v;
 }
 
-/* self_link returns the rest of p ("/x", or "/" for "/proc/self/cwd/") if
- * p is a path through this process's working directory's or root's link
- * (/proc/self/cwd/..., /proc/thread-self/root/..., /proc/PID/cwd/... of
- * this process), and sets *cwd to whether it is the working directory's;
- * else 0. */
-static const char *self_link(const char *p, int *cwd)
+/* self_link returns the rest of own (what follows this process's /proc
+ * directory in a path: "/x", or "/" for "cwd/") if it goes through the
+ * working directory's or the root's link, and sets *cwd to whether it is
+ * the working directory's; else 0. */
+static const char *self_link(const char *own, int *cwd)
 {
-	const char *q = 0;
-	if (zhasprefix(p, "/proc/self/"))
-		q = p + 11;
-	else if (zhasprefix(p, "/proc/thread-self/"))
-		q = p + 18;
-	else if (zhasprefix(p, "/proc/") && p[6] >= '0' && p[6] <= '9') {
-		char pid[24];
-		*zutoa(pid, (unsigned long)RAW0(SYS_getpid)) = 0;
-		unsigned long n = zstrlen(pid);
-		if (memcmp(p + 6, pid, n) == 0 && p[6 + n] == '/')
-			q = p + 6 + n + 1;
-	}
-	if (!q)
+	*cwd = zhasprefix(own, "cwd/");
+	if (!*cwd && !zhasprefix(own, "root/"))
 		return 0;
-	*cwd = zhasprefix(q, "cwd/");
-	if (!*cwd && !zhasprefix(q, "root/"))
-		return 0;
-	return q + (*cwd ? 3 : 4);
-}
-
-/* self_exe: is p /proc/self/exe, /proc/thread-self/exe or /proc/PID/exe
- * of this process? */
-int self_exe(const char *p)
-{
-	if (!zhasprefix(p, "/proc/"))
-		return 0;
-	p += 6;
-	if (zhasprefix(p, "self/"))
-		p += 5;
-	else if (zhasprefix(p, "thread-self/"))
-		p += 12;
-	else {
-		char pid[24];
-		*zutoa(pid, (unsigned long)RAW0(SYS_getpid)) = 0;
-		unsigned long n = zstrlen(pid);
-		if (memcmp(p, pid, n) != 0 || p[n] != '/')
-			return 0;
-		p += n + 1;
-	}
-	return p[0] == 'e' && p[1] == 'x' && p[2] == 'e' && !p[3];
+	return own + (*cwd ? 3 : 4);
 }
 
 /* only_dots: is the relative path s "." in any spelling ("./", ".//.")? */
@@ -320,6 +292,7 @@ long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int ope
 	p->kind = P_HOST;
 	p->parent_only = 0;
 	p->gone_cwd = 0;
+	p->exe_link = 0;
 	if (n == 0) {
 		/* "" names dirfd itself with AT_EMPTY_PATH, else ENOENT (kernel). */
 		if (empty_ok && dirfd != AT_FDCWD && (fd_bits(dirfd) & ABI_FD_VIRT))
@@ -329,7 +302,8 @@ long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int ope
 		return 0;
 	}
 	char c[PATH_MAX_ * 2];
-	long self = self_fd(raw);
+	const char *own = proc_self(raw);
+	long self = self_fd(raw, own);
 	if (self >= 0 && (fd_bits(self) & ABI_FD_VIRT)) {
 		/* /proc/self/fd/N of a virtual descriptor: the kernel's link
 		 * would lead to our placeholder or memfd, not the file. */
@@ -340,7 +314,8 @@ long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int ope
 		return 0;
 	}
 	int cwd;
-	const char *rest = raw[0] == '/' && raw[1] == 'p' ? self_link(raw, &cwd) : 0;
+	const char *rest = own ? self_link(own, &cwd) : 0;
+	p->exe_link = own && own[0] == 'e' && own[1] == 'x' && own[2] == 'e' && !own[3];
 	if (rest) {
 		/* A path through the working directory's link, which leads to
 		 * the host directory the process last had, not to a virtual
