@@ -85,24 +85,9 @@ func TestVFSStartAfterRunEnded(t *testing.T) {
 	need(t, "sh", "sleep")
 	for _, user := range []string{"root", "nobody"} {
 		t.Run(user, func(t *testing.T) {
-			w := hostDir(t, "zvfs-ended-")
-			mnt := filepath.Join(w, "data") // a mount over a host directory
-			if err := os.Mkdir(mnt, 0o777); err != nil {
-				t.Fatal(err)
-			}
+			w, mnt := overHostDir(t, user, "zvfs-ended-")
 			script := `cd "$M" || exit 1; (sleep 2; /bin/sh -c 'echo x > rel.txt; echo x > "$M/abs.txt"'; echo "status $?") & sleep 0.3`
-			argv := []string{zvfsBin, "--mount", "mem:" + mnt, "--", "sh", "-c", script}
-			env := []string{"TMPDIR=" + t.TempDir(), "M=" + mnt}
-			if user == "nobody" {
-				if os.Geteuid() != 0 {
-					missing(t, "root, to run programs as another user")
-				}
-				if err := os.Chown(w, 65534, 65534); err != nil {
-					t.Fatal(err)
-				}
-				argv = append(append(append([]string(nil), nobody...), userZvfs(t, userBin(t))), argv[1:]...)
-				env = append(userEnv(t, mnt), "M="+mnt)
-			}
+			argv, env := asUser(t, user, mnt, "--mount", "mem:"+mnt, "--", "sh", "-c", script)
 			r := run(t, w, env, argv...)
 			if r.code != 0 || !strings.Contains(r.stdout, "status 126") ||
 				!strings.Contains(r.stderr, "zvfs: the run this process belongs to has ended or cannot be reached: not starting it without the run's mounts") {
@@ -123,6 +108,38 @@ func TestVFSStartAfterRunEnded(t *testing.T) {
 	}
 }
 
+// overHostDir makes a host directory holding data, where a test mounts a
+// file system over that existing directory, and returns both; for nobody,
+// the directory is theirs (a test run as root skips it).
+func overHostDir(t *testing.T, user, prefix string) (w, mnt string) {
+	t.Helper()
+	if user == "nobody" && os.Geteuid() != 0 {
+		missing(t, "root, to run programs as another user")
+	}
+	w = hostDir(t, prefix)
+	mnt = filepath.Join(w, "data")
+	if err := os.Mkdir(mnt, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if user == "nobody" {
+		if err := os.Chown(w, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w, mnt
+}
+
+// asUser returns the command line and extra environment that run zvfs
+// with args as user, root or nobody (through setpriv, a copy of zvfs they
+// may run and their own home, userEnv), with M set to m.
+func asUser(t *testing.T, user, m string, args ...string) (argv, env []string) {
+	t.Helper()
+	if user == "nobody" {
+		return append(append(append([]string(nil), nobody...), userZvfs(t, userBin(t))), args...), append(userEnv(t, m), "M="+m)
+	}
+	return append([]string{zvfsBin}, args...), []string{"TMPDIR=" + t.TempDir(), "M=" + m}
+}
+
 // TestVFSIOUring: a run with mounts refuses io_uring_setup (ENOSYS), in a
 // hooked program and in a static one under the net: a ring's openat runs
 // in the kernel, where neither sees its path, and created the file on the
@@ -133,27 +150,15 @@ func TestVFSIOUring(t *testing.T) {
 	need(t, "sh", "gcc")
 	for _, user := range []string{"root", "nobody"} {
 		t.Run(user, func(t *testing.T) {
-			if user == "nobody" && os.Geteuid() != 0 {
-				missing(t, "root, to run programs as another user")
-			}
+			w, mnt := overHostDir(t, user, "zvfs-uring-")
 			bin := userBin(t)
 			prog := userProg(t, bin, "vfs_uring")
 			static := filepath.Join(bin, "vfs_uring_static")
 			if b, err := exec.Command("gcc", "-O2", "-static", "-o", static, filepath.Join("testdata", "vfs_uring.c")).CombinedOutput(); err != nil {
 				t.Fatalf("gcc -static: %v\n%s", err, b)
 			}
-			w := hostDir(t, "zvfs-uring-")
-			mnt := filepath.Join(w, "data") // a mount over a host directory
-			if err := os.Mkdir(mnt, 0o777); err != nil {
-				t.Fatal(err)
-			}
-			argv := []string{zvfsBin, "--mount", "mem:" + mnt, "--", "sh", "-c",
-				`"$0" "$M/a" && "$1" "$M/b" && ls "$M"`, prog, static}
-			env := []string{"TMPDIR=" + t.TempDir(), "M=" + mnt}
-			if user == "nobody" {
-				argv = append(append(append([]string(nil), nobody...), userZvfs(t, bin)), argv[1:]...)
-				env = append(userEnv(t, mnt), "M="+mnt)
-			}
+			argv, env := asUser(t, user, mnt, "--mount", "mem:"+mnt, "--", "sh", "-c",
+				`"$0" "$M/a" && "$1" "$M/b" && ls "$M"`, prog, static)
 			r := run(t, w, env, argv...)
 			want := "io_uring_setup: ENOSYS\nopen: ok\nio_uring_setup: ENOSYS\nopen: ok\na\nb\n"
 			if r.code != 0 || r.stdout != want {
