@@ -12,7 +12,9 @@ import (
 // same: its own system-call site runs rewritten and its calls reach the
 // mount. A program rewritten in place (same inode, same size, new times)
 // is asked about again, and runs its new code. As root and as an ordinary
-// user, whose rewritten copies live in their own cache directory.
+// user, whose rewritten copies live in their own cache directory; and on a
+// kernel without the PROCMAP_QUERY ioctl (the stub reads the text of
+// /proc/self/maps).
 func TestStartFromTable(t *testing.T) {
 	requireHook(t)
 	need(t, "sh", "cat")
@@ -20,12 +22,13 @@ func TestStartFromTable(t *testing.T) {
 	const script = `echo hi > /data/f; ./start /data/f; ./start /data/f; cat start2 > start; ./start /data/f; ./start /data/f`
 	const want = "one asked hi\none table hi\ntwo asked hi\ntwo table hi\n"
 	type user struct {
-		name string
-		argv []string // how to become the user
+		name  string
+		argv  []string // how to become the user, or to run as on another kernel
+		other bool     // another user, who must own the files
 	}
-	users := []user{{"self", nil}}
+	users := []user{{"self", nil, false}, {"self-maps-text", []string{cprog(t, "noquery")}, false}}
 	if os.Geteuid() == 0 {
-		users = append(users, user{"nobody", nobody})
+		users = append(users, user{"nobody", nobody, true})
 	}
 	for _, u := range users {
 		t.Run(u.name, func(t *testing.T) {
@@ -46,7 +49,7 @@ func TestStartFromTable(t *testing.T) {
 				t.Fatal(err)
 			}
 			env := []string{"HOME=" + dir, "XDG_CACHE_HOME=" + dir, "TMPDIR=" + dir}
-			if u.argv != nil {
+			if u.other {
 				for _, p := range []string{dir, seed, filepath.Join(dir, "start"), filepath.Join(dir, "start2")} {
 					if err := os.Chown(p, 65534, 65534); err != nil {
 						t.Fatal(err)

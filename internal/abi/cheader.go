@@ -220,6 +220,7 @@ var kernelConsts = []struct {
 	{"MAP_SHARED", unix.MAP_SHARED}, {"MAP_PRIVATE", unix.MAP_PRIVATE}, {"MAP_FIXED", unix.MAP_FIXED},
 	{"MAP_ANONYMOUS", unix.MAP_ANONYMOUS}, {"MAP_FIXED_NOREPLACE", unix.MAP_FIXED_NOREPLACE},
 	{"MAP_POPULATE", unix.MAP_POPULATE}, {"MADV_POPULATE_WRITE", unix.MADV_POPULATE_WRITE},
+	{"MADV_GUARD_INSTALL", unix.MADV_GUARD_INSTALL},
 	{"O_RDONLY", unix.O_RDONLY}, {"O_CLOEXEC", unix.O_CLOEXEC},
 	{"AF_UNIX", unix.AF_UNIX}, {"SOCK_SEQPACKET", unix.SOCK_SEQPACKET}, {"SOCK_CLOEXEC", unix.SOCK_CLOEXEC},
 	{"MSG_NOSIGNAL", unix.MSG_NOSIGNAL}, {"MSG_PEEK", unix.MSG_PEEK}, {"MSG_DONTWAIT", unix.MSG_DONTWAIT},
@@ -229,6 +230,9 @@ var kernelConsts = []struct {
 	{"ARCH_SET_GS", 0x1001},                        // asm/prctl.h; not in x/sys/unix
 	{"AT_HWCAP2", 26}, {"HWCAP2_FSGSBASE", 1 << 1}, // elf.h and asm/hwcap2.h; not in x/sys/unix
 	{"FUTEX_WAIT_PRIVATE", 128}, // linux/futex.h; not in x/sys/unix
+	// linux/fs.h (Linux 6.11); not in x/sys/unix: _IOWR('f', 17, struct procmap_query), and its flags.
+	{"PROCMAP_QUERY", 0xc0686611}, {"PROCMAP_QUERY_VMA_SHARED", 0x08},
+	{"PROCMAP_QUERY_COVERING_OR_NEXT_VMA", 0x10}, {"PROCMAP_QUERY_VMA_EXECUTABLE", 0x04},
 	{"E2BIG", int64(unix.E2BIG)}, {"EEXIST", int64(unix.EEXIST)}, {"EFAULT", int64(unix.EFAULT)},
 	{"EINTR", int64(unix.EINTR)}, {"EINVAL", int64(unix.EINVAL)}, {"ENAMETOOLONG", int64(unix.ENAMETOOLONG)},
 	{"ENOMEM", int64(unix.ENOMEM)}, {"ESRCH", int64(unix.ESRCH)}, {"ENOSYS", int64(unix.ENOSYS)},

@@ -500,6 +500,7 @@
 #define MAP_FIXED_NOREPLACE  0x100000
 #define MAP_POPULATE         0x8000
 #define MADV_POPULATE_WRITE  0x17
+#define MADV_GUARD_INSTALL   0x66
 #define O_RDONLY             0x0
 #define O_CLOEXEC            0x80000
 #define AF_UNIX              0x1
@@ -519,6 +520,10 @@
 #define AT_HWCAP2            0x1a
 #define HWCAP2_FSGSBASE      0x2
 #define FUTEX_WAIT_PRIVATE   0x80
+#define PROCMAP_QUERY        0xc0686611
+#define PROCMAP_QUERY_VMA_SHARED 0x8
+#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+#define PROCMAP_QUERY_VMA_EXECUTABLE 0x4
 #define E2BIG                0x7
 #define EEXIST               0x11
 #define EFAULT               0xe

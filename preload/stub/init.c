@@ -78,50 +78,6 @@ static long map_low(int fsgsbase)
 	return 0;
 }
 
-/* exec_lines keeps, in place, only the lines of maps text whose permissions
- * include x: the only ones the supervisor needs, and a process with
- * thousands of data mappings still fits one datagram. Returns the new length. */
-static unsigned long exec_lines(char *t, unsigned long n)
-{
-	unsigned long out = 0, i = 0;
-	while (i < n) {
-		unsigned long end = i;
-		while (end < n && t[end] != '\n')
-			end++;
-		unsigned long sp = i;
-		while (sp < end && t[sp] != ' ')
-			sp++;
-		if (sp + 3 < end && t[sp + 3] == 'x') {
-			unsigned long len = end - i + (end < n);
-			memcpy(t + out, t + i, len); /* moves left: never overlaps wrongly */
-			out += len;
-		}
-		i = end + 1;
-	}
-	return out;
-}
-
-/* read_maps reads /proc/self/maps into buf; returns its length or -errno. */
-static long read_maps(char *buf, unsigned long cap)
-{
-	long fd = RAW3(SYS_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return fd;
-	unsigned long n = 0;
-	for (;;) {
-		long r = RAW3(SYS_read, fd, buf + n, cap - n);
-		if (r == -EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (unsigned long)r;
-		if (n == cap)
-			break;
-	}
-	RAW1(SYS_close, fd);
-	return (long)n;
-}
-
 /* parse_key reads the run's key from the start of EnvSocket's value
  * (hexadecimal, then '@'): 1 if it is there. */
 static int parse_key(const char *sock, unsigned char *key)
@@ -174,10 +130,9 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 	 * at once. */
 	populate((unsigned long)buf, 16 << 10);
 	char *maps = buf + SITES_MAPS_OFFSET;
-	long mlen = read_maps(maps, BUF_BYTES - (unsigned long)(maps - buf));
-	mlen = mlen < 0 ? 0 : (long)exec_lines(maps, (unsigned long)mlen);
+	unsigned long mlen = sites_maps(maps, BUF_BYTES - (unsigned long)(maps - buf));
 	char *ans;
-	unsigned long got = sites_find(buf, BUF_BYTES, (unsigned long)mlen, &ans);
+	unsigned long got = sites_find(buf, BUF_BYTES, mlen, &ans);
 	if (!got && zvfs_state.unreachable && (vfs_on() || hook_on()))
 		/* A process started after its run ended (a background job's,
 		 * a daemon's), or one that cannot see the run's socket: run

@@ -11,12 +11,14 @@
 
 struct kept_state {
 	int on;
-	/* Our connections' descriptors, and a generation that moves when the
-	 * program closes or replaces one of them (or changes credentials),
-	 * which makes every thread open fresh ones. */
-	unsigned long ours[ABI_MAX_FD / 64];
-	unsigned long gen;
 	long conn_min; /* connections live at or above this descriptor */
+	/* A generation that moves when the program closes or replaces one of
+	 * our connections (or changes credentials), which makes every thread
+	 * open fresh ones; and their descriptors. The generation comes first,
+	 * on the page of the low descriptors' bits: a forked child writes both
+	 * (each write to a page it shares with its parent copies the page). */
+	unsigned long gen;
+	unsigned long ours[ABI_MAX_FD / 64];
 };
 static struct kept_state ks;
 
@@ -66,14 +68,9 @@ static void set_ours(long fd, int on)
 {
 	unsigned long w = (unsigned long)fd / 64, m = 1UL << ((unsigned long)fd % 64);
 	volatile unsigned long *v = fdmap(ABI_FD_VIRT_ADDR), *s = fdmap(ABI_FD_SERVED_ADDR);
-	if (on) {
-		__atomic_or_fetch(&ks.ours[w], m, __ATOMIC_RELAXED);
-		__atomic_or_fetch(&v[w], m, __ATOMIC_RELAXED);
-	} else {
-		__atomic_and_fetch(&ks.ours[w], ~m, __ATOMIC_RELAXED);
-		__atomic_and_fetch(&v[w], ~m, __ATOMIC_RELAXED);
-	}
-	__atomic_and_fetch(&s[w], ~m, __ATOMIC_RELAXED);
+	bit_set(&ks.ours[w], m, on);
+	bit_set(&v[w], m, on);
+	bit_set(&s[w], m, 0);
 }
 
 /* kept_lost: the program closed or replaced connection fd (it may reuse the

@@ -62,6 +62,149 @@ unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen)
 	return got;
 }
 
+/* ---- the process's executable mappings --------------------------------------- */
+
+static char *hex(char *p, unsigned long v, int width)
+{
+	char t[16];
+	int n = 0;
+	do {
+		t[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n < width)
+		t[n++] = '0';
+	while (n)
+		*p++ = t[--n];
+	return p;
+}
+
+/* line_head writes the fields of a maps line that come before the path, as
+ * the kernel writes them: "start-end perms offset major:minor inode ".
+ * They take at most LINE_HEAD bytes. */
+#define LINE_HEAD 128
+static char *line_head(char *p, unsigned long start, unsigned long end, unsigned prot, int shared,
+		       unsigned long off, unsigned long major, unsigned long minor, unsigned long ino)
+{
+	p = hex(p, start, 1);
+	*p++ = '-';
+	p = hex(p, end, 1);
+	*p++ = ' ';
+	*p++ = prot & PROT_READ ? 'r' : '-';
+	*p++ = prot & PROT_WRITE ? 'w' : '-';
+	*p++ = prot & PROT_EXEC ? 'x' : '-';
+	*p++ = shared ? 's' : 'p';
+	*p++ = ' ';
+	p = hex(p, off, 8);
+	*p++ = ' ';
+	p = hex(p, major, 2);
+	*p++ = ':';
+	p = hex(p, minor, 2);
+	*p++ = ' ';
+	p = zutoa(p, ino);
+	*p++ = ' ';
+	return p;
+}
+
+/* query_maps writes into buf a maps line for each executable mapping of
+ * the process, asking the kernel for them one at a time (the PROCMAP_QUERY
+ * ioctl, Linux 6.11): half the cost of having it print every mapping and
+ * keeping the executable ones. Each name is received after the room for
+ * its line's fields and moved into place. Returns the text's length, or
+ * -errno (-ENOTTY before Linux 6.11). */
+static long query_maps(char *buf, unsigned long cap)
+{
+	long fd = RAW3(SYS_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	unsigned long n = 0, addr = 0;
+	long r;
+	for (;;) {
+		if (cap - n < LINE_HEAD + 2) {
+			r = -E2BIG;
+			break;
+		}
+		char *name = buf + n + LINE_HEAD;
+		unsigned long room = cap - n - LINE_HEAD - 1;
+		struct procmap_query q = {0};
+		q.size = sizeof q;
+		q.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA | PROCMAP_QUERY_VMA_EXECUTABLE;
+		q.query_addr = addr;
+		q.vma_name_addr = (unsigned long)name;
+		q.vma_name_size = room > 1 << 16 ? 1 << 16 : (unsigned)room;
+		r = RAW3(SYS_ioctl, fd, PROCMAP_QUERY, &q);
+		if (r == -ENOENT) { /* no mapping at or after addr */
+			r = 0;
+			break;
+		}
+		if (r < 0)
+			break;
+		char *p = line_head(buf + n, q.vma_start, q.vma_end, (unsigned)q.vma_flags & 7,
+				    (q.vma_flags & PROCMAP_QUERY_VMA_SHARED) != 0, q.vma_offset, q.dev_major, q.dev_minor,
+				    q.inode);
+		unsigned long len = q.vma_name_size ? q.vma_name_size - 1 : 0; /* it counts the NUL */
+		memcpy(p, name, len); /* moves left: never overlaps wrongly */
+		p += len;
+		*p++ = '\n';
+		n = (unsigned long)(p - buf);
+		addr = q.vma_end;
+	}
+	RAW1(SYS_close, fd);
+	return r < 0 ? r : (long)n;
+}
+
+/* exec_lines keeps, in place, only the lines of maps text whose permissions
+ * include x: the only ones the supervisor needs, and a process with
+ * thousands of data mappings still fits one datagram. Returns the new length. */
+static unsigned long exec_lines(char *t, unsigned long n)
+{
+	unsigned long out = 0, i = 0;
+	while (i < n) {
+		unsigned long end = i;
+		while (end < n && t[end] != '\n')
+			end++;
+		unsigned long sp = i;
+		while (sp < end && t[sp] != ' ')
+			sp++;
+		if (sp + 3 < end && t[sp + 3] == 'x') {
+			unsigned long len = end - i + (end < n);
+			memcpy(t + out, t + i, len); /* moves left: never overlaps wrongly */
+			out += len;
+		}
+		i = end + 1;
+	}
+	return out;
+}
+
+/* read_maps reads /proc/self/maps into buf; returns its length or -errno. */
+static long read_maps(char *buf, unsigned long cap)
+{
+	long fd = RAW3(SYS_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	unsigned long n = 0;
+	for (;;) {
+		long r = RAW3(SYS_read, fd, buf + n, cap - n);
+		if (r == -EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (unsigned long)r;
+		if (n == cap)
+			break;
+	}
+	RAW1(SYS_close, fd);
+	return (long)n;
+}
+
+unsigned long sites_maps(char *buf, unsigned long cap)
+{
+	long n = query_maps(buf, cap);
+	if (n < 0 && (n = read_maps(buf, cap)) >= 0)
+		n = (long)exec_lines(buf, (unsigned long)n);
+	return n < 0 ? 0 : (unsigned long)n;
+}
+
 /* ---- answering from the start table ------------------------------------------ */
 
 /* A line of maps text, parsed. */
@@ -384,21 +527,6 @@ void sites_apply(const char *buf, unsigned long n)
 	spin_unlock(&zvfs_state.table_lock);
 }
 
-static char *hex(char *p, unsigned long v, int width)
-{
-	char t[16];
-	int n = 0;
-	do {
-		t[n++] = "0123456789abcdef"[v & 15];
-		v >>= 4;
-	} while (v);
-	while (n < width)
-		t[n++] = '0';
-	while (n)
-		*p++ = t[--n];
-	return p;
-}
-
 /* sites_hook_mapping has code that the program just mapped from a file
  * (dlopen) rewritten: it describes the mapping as a maps line, as the
  * kernel would, and applies the supervisor's answer. */
@@ -412,24 +540,10 @@ void sites_hook_mapping(unsigned long start, unsigned long len, unsigned long pr
 	char *buf = (char *)RAW6(SYS_mmap, 0, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (is_err((long)buf))
 		return;
-	char *line = buf + SITES_MAPS_OFFSET, *p = line;
-	p = hex(p, start, 1);
-	*p++ = '-';
-	p = hex(p, start + ((len + 4095) & ~4095UL), 1);
-	*p++ = ' ';
-	*p++ = prot & 1 ? 'r' : '-';
-	*p++ = prot & 2 ? 'w' : '-';
-	*p++ = prot & 4 ? 'x' : '-';
-	*p++ = (flags & 3) == 1 ? 's' : 'p'; /* MAP_SHARED */
-	*p++ = ' ';
-	p = hex(p, off, 8);
-	*p++ = ' ';
-	p = hex(p, ((st.dev >> 8) & 0xfff) | ((st.dev >> 32) & ~0xfffUL), 2);
-	*p++ = ':';
-	p = hex(p, (st.dev & 0xff) | ((st.dev >> 12) & ~0xffUL), 2);
-	*p++ = ' ';
-	p = zutoa(p, st.ino);
-	*p++ = ' ';
+	char *line = buf + SITES_MAPS_OFFSET;
+	char *p = line_head(line, start, start + ((len + 4095) & ~4095UL), prot, (flags & 3) == 1 /* MAP_SHARED */, off,
+			    ((st.dev >> 8) & 0xfff) | ((st.dev >> 32) & ~0xfffUL), (st.dev & 0xff) | ((st.dev >> 12) & ~0xffUL),
+			    st.ino);
 	char proc[32] = "/proc/self/fd/";
 	*zutoa(proc + 14, (unsigned long)fd) = 0;
 	long n = RAW3(SYS_readlink, proc, p, 4096);

@@ -39,6 +39,19 @@ long uptrs(unsigned long u, unsigned long *out, unsigned long cap)
 #define ENV_STACK_PTRS 2048
 #define ENV_OURS 12 /* room for our variables: LD_PRELOAD, socket, library, VFS (4), view, hooks, net, NULL */
 #define HEAD 16 /* bytes of each variable read to recognise it */
+#define VAL_MAX 4096 /* the longest LD_PRELOAD or LD_LIBRARY_PATH value read */
+/* The strings: LD_PRELOAD (ours and the caller's list), the socket and
+ * library variables, the VFS's (vfs_env), the hooks' and a value being
+ * read. */
+#define ENV_STR_BYTES (sizeof env_preload + sizeof zvfs_state.lib + 1 + VAL_MAX + sizeof env_sock + \
+		       sizeof zvfs_state.sock + sizeof env_lib + sizeof zvfs_state.lib + 5 * 4096 + 256 + VAL_MAX)
+
+/* put copies the n bytes at v to s, returning the end of the copy. */
+static char *put(char *s, const void *v, unsigned long n)
+{
+	memcpy(s, v, n);
+	return s + n;
+}
 
 long exec_hooked(struct frame *f, int at, const unsigned long *mask, const char *exe)
 {
@@ -48,8 +61,12 @@ long exec_hooked(struct frame *f, int at, const unsigned long *mask, const char 
 	 * its calls. */
 	int loader = exe != 0;
 	unsigned long uenv = at ? f->r10 : f->rdx;
-	unsigned long stackptrs[ENV_STACK_PTRS];
-	unsigned long *env = stackptrs, cap = ENV_STACK_PTRS, mapped = 0;
+	/* One buffer, filled from its start: the pointers, then the strings
+	 * right after them. A forked child pays for every page of its private
+	 * stack it writes before the exec (a copy or a fresh page, a few µs
+	 * each): the little it writes lies together. */
+	unsigned long arena[ENV_STACK_PTRS + (ENV_STR_BYTES + 7) / 8];
+	unsigned long *env = arena, cap = ENV_STACK_PTRS, mapped = 0;
 	long n = 0;
 	if (uenv) { /* NULL envp is an empty environment */
 		n = uptrs(uenv, env, cap - ENV_OURS);
@@ -57,7 +74,7 @@ long exec_hooked(struct frame *f, int at, const unsigned long *mask, const char 
 			/* A huge environment: count it a stack buffer at a time,
 			 * then read it into a mapping. */
 			long total = 0;
-			while ((n = uptrs(uenv + (unsigned long)total * 8, stackptrs, ENV_STACK_PTRS)) == -E2BIG)
+			while ((n = uptrs(uenv + (unsigned long)total * 8, arena, ENV_STACK_PTRS)) == -E2BIG)
 				total += ENV_STACK_PTRS;
 			if (n < 0)
 				return n;
@@ -72,10 +89,15 @@ long exec_hooked(struct frame *f, int at, const unsigned long *mask, const char 
 		if (n < 0)
 			goto out;
 	}
+	char *str = env == arena ? (char *)(arena + n + ENV_OURS) : (char *)arena;
+	char *str_end = str + ENV_STR_BYTES, *val = str_end - VAL_MAX;
+	/* LD_PRELOAD=<stub>[:<the caller's own list>]: the caller's value is
+	 * read to its place after the stub's path. */
+	unsigned long libn = zstrlen(zvfs_state.lib), sockn = zstrlen(zvfs_state.sock);
+	char *s = put(put(str, env_preload, sizeof env_preload - 1), zvfs_state.lib, libn);
+	char *rest = s + 1;
 	/* Drop our variables and the caller's LD_PRELOAD (kept for below),
-	 * compacting env in place. The first bytes of every variable are read in
-	 * batches, one system call for up to BATCH of them. */
-	char preload[4096];
+	 * compacting env in place. */
 	long plen = -2; /* no LD_PRELOAD in the caller's environment */
 	unsigned long k = 0;
 	for (long i = 0; i < n; i++) {
@@ -92,65 +114,48 @@ long exec_hooked(struct frame *f, int at, const unsigned long *mask, const char 
 		if (zhasprefix(head, env_ours))
 			continue; /* ours are added below */
 		if (!loader && zhasprefix(head, env_libpath)) {
-			char v[4096];
-			long vl = ustr(p + sizeof env_libpath - 1, v, sizeof v);
-			loader = vl > 0 && paths_in_mount(v, (unsigned long)vl);
+			long vl = ustr(p + sizeof env_libpath - 1, val, VAL_MAX);
+			loader = vl > 0 && paths_in_mount(val, (unsigned long)vl);
 		}
 		if (plen == -2 && zhasprefix(head, env_preload)) {
-			plen = ustr(p + sizeof env_preload - 1, preload, sizeof preload);
+			plen = ustr(p + sizeof env_preload - 1, rest, VAL_MAX);
 			if (plen >= 0)
 				continue;
 			plen = -2; /* unreadable or huge: keep it as it is */
 		}
 		env[k++] = p;
 	}
-	unsigned long libn = zstrlen(zvfs_state.lib), sockn = zstrlen(zvfs_state.sock);
-	char strbuf[sizeof env_preload + 4096 + 1 + sizeof preload + sizeof env_sock + sizeof zvfs_state.sock + sizeof env_lib + 4096];
-	unsigned long *nenv = env;
-	char *str = strbuf;
-	/* LD_PRELOAD=<stub>[:<the caller's own list>] */
-	char *s = str;
-	memcpy(s, env_preload, sizeof env_preload - 1);
-	s += sizeof env_preload - 1;
-	memcpy(s, zvfs_state.lib, libn);
-	s += libn;
-	const char *rest = preload; /* the caller's own list, without the stub */
 	unsigned long restn = plen > 0 ? (unsigned long)plen : 0;
-	if (plen > 0) {
+	if (restn) {
+		/* The caller's list, without the stub if it comes first. */
 		unsigned long first = 0;
-		while (first < (unsigned long)plen && preload[first] != ':' && preload[first] != ' ')
+		while (first < restn && rest[first] != ':' && rest[first] != ' ')
 			first++;
-		if (first == libn && memcmp(preload, zvfs_state.lib, libn) == 0) {
-			rest += first;
-			restn -= first;
-			while (restn && (*rest == ':' || *rest == ' ')) {
-				rest++;
-				restn--;
-			}
-		}
-		if (restn) {
-			*s++ = ':';
-			memcpy(s, rest, restn);
-			s += restn;
-		}
+		unsigned long skip = 0;
+		if (first == libn && memcmp(rest, zvfs_state.lib, libn) == 0)
+			for (skip = first; skip < restn && (rest[skip] == ':' || rest[skip] == ' ');)
+				skip++;
+		memcpy(rest, rest + skip, restn - skip); /* moves left: never overlaps wrongly */
+		restn -= skip;
+	}
+	if (restn) {
+		*s = ':';
+		s = rest + restn;
 	}
 	*s++ = 0;
+	unsigned long *nenv = env;
 	nenv[k++] = (unsigned long)str;
-	str = s;
-	memcpy(s, env_sock, sizeof env_sock - 1);
-	s += sizeof env_sock - 1;
-	memcpy(s, zvfs_state.sock, sockn + 1);
-	s += sockn + 1;
-	nenv[k++] = (unsigned long)str;
-	str = s;
-	memcpy(s, env_lib, sizeof env_lib - 1);
-	s += sizeof env_lib - 1;
-	memcpy(s, zvfs_state.lib, libn + 1);
-	s += libn + 1;
-	nenv[k++] = (unsigned long)str;
-	char vbuf[5 * 4096], hbuf[256];
-	k += (unsigned long)vfs_env(vbuf, sizeof vbuf, nenv + k, exe);
-	k += (unsigned long)hook_env(hbuf, sizeof hbuf, nenv + k);
+	nenv[k++] = (unsigned long)s;
+	s = put(put(s, env_sock, sizeof env_sock - 1), zvfs_state.sock, sockn + 1);
+	nenv[k++] = (unsigned long)s;
+	s = put(put(s, env_lib, sizeof env_lib - 1), zvfs_state.lib, libn + 1);
+	int nv = vfs_env(s, (unsigned long)(str_end - s), nenv + k, exe);
+	if (nv) {
+		const char *last = (const char *)nenv[k + (unsigned long)nv - 1];
+		s = (char *)last + zstrlen(last) + 1;
+		k += (unsigned long)nv;
+	}
+	k += (unsigned long)hook_env(s, (unsigned long)(str_end - s), nenv + k);
 	static const char env_net[] = ABI_ENV_NET "=1";
 	if (restn && !loader)
 		loader = paths_in_mount(rest, restn); /* the stub itself is the host's, whatever is mounted over it */

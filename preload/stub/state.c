@@ -75,6 +75,16 @@ void zvfs_own(struct block *b)
 	b->fsbase = fs;
 }
 
+/* guard makes the page at addr fault on any access, below a private stack.
+ * A guard region (Linux 6.13) leaves the mapping whole, where mprotect
+ * splits it in three: a few µs less at every start, and fewer mappings for
+ * every fork and exit to walk. */
+static void guard(unsigned long addr)
+{
+	if (RAW3(SYS_madvise, addr, BLK_GUARD, MADV_GUARD_INSTALL) != 0)
+		RAW3(SYS_mprotect, addr, BLK_GUARD, 0);
+}
+
 /* STACK_TOP_USED is how much of a private stack nearly every process uses. */
 #define STACK_TOP_USED 0x2000
 
@@ -96,8 +106,8 @@ int zvfs_attach(void)
 	unsigned long base = (unsigned long)m;
 	struct block *b = (struct block *)(base + BLK_GUARD + BLK_STACK_SIZE);
 	struct block *c = (struct block *)(base + BLK_SPAN + BLK_GUARD + BLK_STACK_SIZE);
-	RAW3(SYS_mprotect, base, BLK_GUARD, 0);
-	RAW3(SYS_mprotect, base + BLK_SPAN, BLK_GUARD, 0);
+	guard(base);
+	guard(base + BLK_SPAN);
 	/* The headers, and the top of the private stack, are written at once. */
 	populate((unsigned long)b - STACK_TOP_USED, STACK_TOP_USED + BLK_HDR_SIZE);
 	populate((unsigned long)c, BLK_HDR_SIZE);
@@ -135,9 +145,12 @@ void zvfs_after_fork_child(void)
 	}
 	if (zero)
 		memset(zvfs_state.baseline, 0, sizeof zvfs_state.baseline);
-	/* Another thread of the parent may have held a lock at the fork. */
-	zvfs_state.report_lock = 0;
-	zvfs_state.table_lock = 0;
+	/* Another thread of the parent may have held a lock at the fork
+	 * (cleared only then: a write copies the page). */
+	if (zvfs_state.report_lock)
+		zvfs_state.report_lock = 0;
+	if (zvfs_state.table_lock)
+		zvfs_state.table_lock = 0;
 	if (self && !(self->flags & BLKF_VFORK_CHILD))
 		zvfs_own(self);
 	kept_after_fork_child();

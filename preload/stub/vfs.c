@@ -360,6 +360,88 @@ static int follows_link(const struct frame *f, long nr, long flagv)
 	return 0;
 }
 
+/* view_path_call answers a call on one virtual path from the view, if it
+ * can: VIEW_ASK if not. */
+static __attribute__((noinline)) long view_path_call(struct frame *f, const struct abi_pathcall *pc, struct path *a, int dirfd)
+{
+	long r;
+	if (a->kind == P_VIRT_FD && a->len == 0)
+		return view_fstatat(f, dirfd);
+	if (a->kind == P_VIRT_FD) {
+		/* Relative to a directory the view holds: its path, then the name. */
+		char abs[ABS_MAX];
+		long n = dir_join(a, dirfd, abs);
+		return n > 0 ? view_call(f, abs, (unsigned long)n) : VIEW_ASK;
+	}
+	if (a->kind != P_VIRT || a->parent_only)
+		return VIEW_ASK;
+	r = view_call(f, a->s, (unsigned long)a->len);
+	if (r == 0 && pc->kind == ABI_PATH_CHDIR) {
+		char c[PATH_MAX_ * 2];
+		int through = 0;
+		unsigned long n = vfs_clean(a->s, (unsigned long)a->len, c, &through);
+		cwd_change(c, n, 1);
+	}
+	return r;
+}
+
+/* ask_path_call has the supervisor answer a path call and carries out its
+ * answer. Its own frame: the reply is large, and the calls the stub
+ * answers without asking (an exec of a host program above all) need not
+ * have it on the stack. */
+static __attribute__((noinline)) long ask_path_call(struct frame *f, const unsigned long *mask, int depth,
+				   const struct abi_pathcall *pc, unsigned flags, struct path *a, struct path *b,
+				   int *fds, int nfds)
+{
+	long nr = (long)f->rax, r;
+	struct reply rep;
+	r = request((unsigned)nr, flags, f, a, b, fds, nfds, &rep);
+	if (r < 0 && a && a->parent_only) {
+		/* No supervisor: the host directory, without its mount points. */
+		a->kind = a->s[0] == '/' && pc->path1 != ABI_NOARG ? P_HOST_ABS : P_HOST;
+		return host_call(f, pc, a, 0);
+	}
+	if (r < 0)
+		return r;
+	switch (rep.r.action) {
+	case ABI_REPLY_FD:
+		if (rep.fd < 0)
+			return -EIO;
+		r = install_fd(rep.fd, open_cloexec(f), (int)rep.r.fd, rep.lowest);
+		if (r >= 0 && (rep.r.fd & ABI_FD_SERVED) && rep.r.ret > 0)
+			note_dir(r, a, fds[0], (unsigned long)rep.r.ret);
+		return r;
+	case ABI_REPLY_PASS:
+		if (rep.fd >= 0)
+			RAW1(SYS_close, rep.fd);
+		if (pc->kind == ABI_PATH_EXEC)
+			return vfs_exec_host(f, mask, 0);
+		return host_call(f, pc, a && a->kind == P_HOST_ABS ? a : 0, b && b->kind == P_HOST_ABS ? b : 0);
+	case ABI_REPLY_HOST: {
+		if (rep.fd >= 0)
+			RAW1(SYS_close, rep.fd);
+		const char *s1 = rep.r.len1 ? rep.str : 0, *s2 = rep.r.len2 ? str2(&rep) : 0;
+		if (pc->kind == ABI_PATH_EXEC)
+			return vfs_exec_host(f, mask, s1);
+		if (pc->kind == ABI_PATH_SYMLINK)
+			s1 = 0; /* the content stays */
+		r = issue_host(f, pc, s1, s2);
+		if (pc->kind == ABI_PATH_CHDIR && r == 0)
+			cwd_change(0, 0, 0);
+		return r;
+	}
+	case ABI_REPLY_EXEC:
+		return vfs_exec_virtual(f, mask, &rep, depth);
+	default:
+		if (rep.fd >= 0)
+			RAW1(SYS_close, rep.fd);
+		if (pc->kind == ABI_PATH_CHDIR && rep.r.ret == 0 && rep.r.len1)
+			cwd_change(rep.str, rep.r.len1, 1);
+		return rep.r.ret;
+	}
+}
+
+
 long path_call(struct frame *f, const unsigned long *mask, int depth)
 {
 	long nr = (long)f->rax, r;
@@ -442,74 +524,9 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 	}
 	if (pc->kind == ABI_PATH_TWO && v1 != v2)
 		return -EXDEV;
-	if (v1 && !b && a->kind == P_VIRT_FD && a->len == 0) {
-		r = view_fstatat(f, fds[0]);
-		if (r != VIEW_ASK)
-			return r;
-	}
-	if (v1 && !b && a->kind == P_VIRT_FD && a->len > 0) {
-		/* Relative to a directory the view holds: its path, then the name. */
-		char abs[ABS_MAX];
-		long n = dir_join(a, fds[0], abs);
-		if (n > 0 && (r = view_call(f, abs, (unsigned long)n)) != VIEW_ASK)
-			return r;
-	}
-	if (v1 && !b && a->kind == P_VIRT && !a->parent_only) {
-		r = view_call(f, a->s, (unsigned long)a->len);
-		if (r == 0 && pc->kind == ABI_PATH_CHDIR) {
-			char c[PATH_MAX_ * 2];
-			int through = 0;
-			unsigned long n = vfs_clean(a->s, (unsigned long)a->len, c, &through);
-			cwd_change(c, n, 1);
-		}
-		if (r != VIEW_ASK)
-			return r;
-	}
-	struct reply rep;
-	r = request((unsigned)nr, flags, f, a, b, fds, nfds, &rep);
-	if (r < 0 && a && a->parent_only) {
-		/* No supervisor: the host directory, without its mount points. */
-		a->kind = a->s[0] == '/' && pc->path1 != ABI_NOARG ? P_HOST_ABS : P_HOST;
-		return host_call(f, pc, a, 0);
-	}
-	if (r < 0)
+	if (v1 && !b && (r = view_path_call(f, pc, a, fds[0])) != VIEW_ASK)
 		return r;
-	switch (rep.r.action) {
-	case ABI_REPLY_FD:
-		if (rep.fd < 0)
-			return -EIO;
-		r = install_fd(rep.fd, open_cloexec(f), (int)rep.r.fd, rep.lowest);
-		if (r >= 0 && (rep.r.fd & ABI_FD_SERVED) && rep.r.ret > 0)
-			note_dir(r, a, fds[0], (unsigned long)rep.r.ret);
-		return r;
-	case ABI_REPLY_PASS:
-		if (rep.fd >= 0)
-			RAW1(SYS_close, rep.fd);
-		if (pc->kind == ABI_PATH_EXEC)
-			return vfs_exec_host(f, mask, 0);
-		return host_call(f, pc, a && a->kind == P_HOST_ABS ? a : 0, b && b->kind == P_HOST_ABS ? b : 0);
-	case ABI_REPLY_HOST: {
-		if (rep.fd >= 0)
-			RAW1(SYS_close, rep.fd);
-		const char *s1 = rep.r.len1 ? rep.str : 0, *s2 = rep.r.len2 ? str2(&rep) : 0;
-		if (pc->kind == ABI_PATH_EXEC)
-			return vfs_exec_host(f, mask, s1);
-		if (pc->kind == ABI_PATH_SYMLINK)
-			s1 = 0; /* the content stays */
-		r = issue_host(f, pc, s1, s2);
-		if (pc->kind == ABI_PATH_CHDIR && r == 0)
-			cwd_change(0, 0, 0);
-		return r;
-	}
-	case ABI_REPLY_EXEC:
-		return vfs_exec_virtual(f, mask, &rep, depth);
-	default:
-		if (rep.fd >= 0)
-			RAW1(SYS_close, rep.fd);
-		if (pc->kind == ABI_PATH_CHDIR && rep.r.ret == 0 && rep.r.len1)
-			cwd_change(rep.str, rep.r.len1, 1);
-		return rep.r.ret;
-	}
+	return ask_path_call(f, mask, depth, pc, flags, a, b, fds, nfds);
 }
 
 /* SUN_PATH is the size of sockaddr_un's sun_path. */

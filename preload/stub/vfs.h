@@ -8,25 +8,27 @@
 #define MAX_MOUNTS 64
 
 struct vfs_state {
+	/* The small fields first, then the start of mounts: one page (each
+	 * page of the stub's data a process touches is a fault at its start). */
 	int on;
 	unsigned umask;
 	int nmounts;
-	unsigned short mlen[MAX_MOUNTS];
-	unsigned short moff[MAX_MOUNTS];
-	char mounts[PATH_MAX_];
 	/* Working directory: vcwd when virtual (vcwd[0] == '/'), else the host
 	 * one as getcwd gave it, to join relative paths with. cwd_seq is odd
 	 * while a writer changes them. */
 	unsigned cwd_seq;
 	int cwd_lock;
-	char vcwd[PATH_MAX_];
-	char hcwd[PATH_MAX_];
-	char exe[PATH_MAX_]; /* the program's path if it is stored in a mount (EnvExe), else "" */
 	/* The view's moves count when vcwd was last checked (cwd_follow) and
 	 * when it was last known true, and whether the directory was removed
 	 * since: then cwd_true is what the supervisor replays to it. */
 	unsigned cwd_moves, cwd_true;
 	int cwd_gone;
+	unsigned short mlen[MAX_MOUNTS];
+	unsigned short moff[MAX_MOUNTS];
+	char mounts[PATH_MAX_];
+	char hcwd[PATH_MAX_];
+	char vcwd[PATH_MAX_];
+	char exe[PATH_MAX_]; /* the program's path if it is stored in a mount (EnvExe), else "" */
 };
 extern struct vfs_state vs;
 

@@ -38,14 +38,8 @@ void fd_set(long fd, int bits)
 	unsigned long w = (unsigned long)fd / 64, m = 1UL << ((unsigned long)fd % 64);
 	volatile unsigned long *v = fdmap(ABI_FD_VIRT_ADDR), *s = fdmap(ABI_FD_SERVED_ADDR);
 	view_forget_dir(fd);
-	if (bits & ABI_FD_VIRT)
-		__atomic_or_fetch(&v[w], m, __ATOMIC_RELAXED);
-	else
-		__atomic_and_fetch(&v[w], ~m, __ATOMIC_RELAXED);
-	if (bits & ABI_FD_SERVED)
-		__atomic_or_fetch(&s[w], m, __ATOMIC_RELAXED);
-	else
-		__atomic_and_fetch(&s[w], ~m, __ATOMIC_RELAXED);
+	bit_set(&v[w], m, bits & ABI_FD_VIRT);
+	bit_set(&s[w], m, bits & ABI_FD_SERVED);
 }
 
 void fd_dup(long fd, long to, int bits)

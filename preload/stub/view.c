@@ -666,7 +666,9 @@ static struct {
 
 void view_forget_dir(long fd)
 {
-	if ((unsigned long)fd < DIR_FDS)
+	/* Only if set: a write would copy a page a forked child shares
+	 * with its parent, or fault in a fresh one. */
+	if ((unsigned long)fd < DIR_FDS && __atomic_load_n(&dirs[fd].slot, __ATOMIC_ACQUIRE))
 		__atomic_store_n(&dirs[fd].slot, 0, __ATOMIC_RELEASE);
 }
 

@@ -140,6 +140,19 @@ static inline void class_table_set(const unsigned char *t)
 		ct[i] = t[i];
 }
 
+/* bit_set sets (on) or clears the bits m of *w, writing only if one of
+ * them changes: every write to a page a forked child still shares with
+ * its parent copies it (a fault of a few µs), and most children only
+ * close, dup2 and exec. Threads may change other bits of *w meanwhile. */
+static inline void bit_set(volatile unsigned long *w, unsigned long m, int on)
+{
+	unsigned long v = __atomic_load_n(w, __ATOMIC_RELAXED);
+	if (on && (v & m) != m)
+		__atomic_or_fetch(w, m, __ATOMIC_RELAXED);
+	else if (!on && (v & m))
+		__atomic_and_fetch(w, ~m, __ATOMIC_RELAXED);
+}
+
 /* is_err tells a raw call's error (-4095..-1) from a result. */
 static inline int is_err(long r) { return r < 0 && r > -4096; }
 
@@ -192,10 +205,13 @@ struct stub_state {
 	int table_writable;   /* mapped, not yet sealed read-only (before the first sites_apply) */
 	int unreachable;      /* a hello found no supervisor to ask: the run has ended */
 	struct block *registry;
-	unsigned long long baseline[ABI_NSLOTS + 1]; /* counts already reported */
+	/* Every process reads the fields above, the strings and the start of
+	 * lib: they share a page (each page of the stub's data a process
+	 * touches is a fault of a few µs at its start). */
 	char sock[ABI_KEY_PREFIX + 108]; /* EnvSocket's value: the run's key in hex, '@', the socket path */
 	unsigned char key[ABI_KEY_SIZE];  /* the key, sent first on every connection */
 	char lib[4096];
+	unsigned long long baseline[ABI_NSLOTS + 1]; /* counts already reported */
 };
 extern struct stub_state zvfs_state;
 int zvfs_attach(void);
@@ -230,6 +246,9 @@ void net_cwd(void);
 
 /* sites.c */
 #define SITES_MAPS_OFFSET (sizeof(struct abi_header) + sizeof(struct abi_hello_fixed))
+/* sites_maps writes into buf the lines of /proc/self/maps text of the
+ * executable mappings (what a hello sends); returns their length. */
+unsigned long sites_maps(char *buf, unsigned long cap);
 unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen);
 unsigned long sites_find(char *buf, unsigned long cap, unsigned long mlen, char **answer);
 int sites_table_init(const char *answer, unsigned long n);
@@ -310,6 +329,16 @@ struct kstat {
 	long unused[3];
 };
 _Static_assert(sizeof(struct kstat) == 144, "struct stat");
+
+/* struct procmap_query: the argument of the PROCMAP_QUERY ioctl on
+ * /proc/PID/maps (linux/fs.h). */
+struct procmap_query {
+	unsigned long size, query_flags, query_addr;
+	unsigned long vma_start, vma_end, vma_flags, vma_page_size, vma_offset, inode;
+	unsigned dev_major, dev_minor, vma_name_size, build_id_size;
+	unsigned long vma_name_addr, build_id_addr;
+};
+_Static_assert(sizeof(struct procmap_query) == 104, "struct procmap_query");
 
 int vfs_is_mount(const char *c, unsigned long n);
 unsigned long vfs_clean(const char *p, unsigned long n, char *out, int *through);
