@@ -14,8 +14,11 @@ const BlockSize = 4096
 
 // StatFS returns numbers for statfs(2) as a tmpfs mounted with default
 // options would: blocks and files are half the machine's memory in pages,
-// bfree subtracts the pages the files' data take, ffree the inodes in use.
-// Blocks are BlockSize bytes. It costs one fstat per regular file.
+// bfree subtracts the pages the named files' data take, ffree the inodes in
+// use. Blocks are BlockSize bytes. It costs one fstat per regular file
+// (their data changes through descriptors the supervisor never sees),
+// made after the tree's lock is released: a statfs of a large tree does not
+// hold up the calls that change it.
 func (fs *FS) StatFS() (blocks, bfree, files, ffree uint64) {
 	var si unix.Sysinfo_t
 	if unix.Sysinfo(&si) == nil {
@@ -25,28 +28,30 @@ func (fs *FS) StatFS() (blocks, bfree, files, ffree uint64) {
 		blocks = 1 << 20
 	}
 	files = blocks
+	type keyed struct {
+		fd  int
+		key dataKey
+	}
 	fs.t.mu.RLock()
-	defer fs.t.mu.RUnlock()
-	var used uint64
-	seen := make(map[*inode]bool)
-	var walk func(*inode)
-	walk = func(dir *inode) {
-		for _, n := range dir.entries {
-			switch {
-			case n.isDir():
-				walk(n)
-			case n.isReg() && !seen[n]:
-				seen[n] = true
-				var ks unix.Stat_t
-				if n.memfd >= 0 && unix.Fstat(n.memfd, &ks) == nil {
-					used += uint64(ks.Blocks) * 512 / BlockSize
-				}
-			}
+	memfds := make([]keyed, 0, len(fs.t.data))
+	for key, n := range fs.t.data { // one entry per inode, however many names it has
+		if n.memfd >= 0 {
+			memfds = append(memfds, keyed{n.memfd, key})
 		}
 	}
-	walk(fs.t.root)
+	inodes := fs.t.inodes
+	fs.t.mu.RUnlock()
+	var used uint64
+	for _, m := range memfds {
+		// A file removed meanwhile has closed its memfd, whose number
+		// may be another file's now: only the identity noted counts.
+		var ks unix.Stat_t
+		if unix.Fstat(m.fd, &ks) == nil && ks.Dev == m.key.dev && ks.Ino == m.key.ino {
+			used += uint64(ks.Blocks) * 512 / BlockSize
+		}
+	}
 	bfree = blocks - min(used, blocks)
-	ffree = files - min(fs.t.inodes, files)
+	ffree = files - min(inodes, files)
 	return
 }
 
