@@ -171,6 +171,60 @@ func TestVFSIOUring(t *testing.T) {
 	}
 }
 
+// TestVFSReopenThroughProc: an open of /proc/self/fd/N or /dev/fd/N of a
+// read-only descriptor of a file in a mount, under the seccomp net (the
+// hooked path runs in the scenarios, testdata/scenarios/reopen.sh and
+// testdata/overlay/reopen.sh). The kernel's link leads to the memfd (mode
+// 0777) or to the overlay's lower file: opened by the kernel, a user wrote
+// their own 0444 file, and a write reached the lower file on the host. Now
+// the namespace opens the file: the overlay copies it up, the user is
+// refused, root is not, and the lower file keeps its content. As root and
+// as nobody.
+func TestVFSReopenThroughProc(t *testing.T) {
+	requireHook(t)
+	need(t, "sh", "cat", "chmod")
+	for _, user := range []string{"root", "nobody"} {
+		t.Run(user, func(t *testing.T) {
+			w, mnt := overHostDir(t, user, "zvfs-reopen-")
+			lower, src := filepath.Join(w, "lower"), filepath.Join(w, "src")
+			for _, d := range []string{lower, src} {
+				if err := os.Mkdir(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f := filepath.Join(lower, "f")
+			if err := os.WriteFile(f, []byte("original\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if user == "nobody" {
+				for _, p := range []string{lower, f} {
+					if err := os.Chown(p, 65534, 65534); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			argv, env := asUser(t, user, mnt, "--net", "--mount", "overlay:"+src+"="+lower, "--mount", "mem:"+mnt,
+				"--", "sh", "-c", `
+exec 3<"$0/f"; echo hacked > /proc/self/fd/3; echo "write lower: $?"; cat "$0/f"
+echo ro > "$M/mine"; chmod 0444 "$M/mine"; exec 4<"$M/mine"
+(echo x > /proc/self/fd/4) 2>/dev/null; echo "write own 0444 file: $?"
+(echo y > /dev/fd/4) 2>/dev/null; echo "through /dev/fd: $?"
+cat /dev/fd/4`, src)
+			r := run(t, w, env, argv...)
+			want := "write lower: 0\nhacked\nwrite own 0444 file: 2\nthrough /dev/fd: 2\nro\n"
+			if user == "root" {
+				want = "write lower: 0\nhacked\nwrite own 0444 file: 0\nthrough /dev/fd: 0\ny\n"
+			}
+			if r.code != 0 || r.stdout != want {
+				t.Errorf("exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)
+			}
+			if b, err := os.ReadFile(f); err != nil || string(b) != "original\n" {
+				t.Errorf("the lower file on the host: %q, %v", b, err)
+			}
+		})
+	}
+}
+
 // TestVFSNameToHandle: name_to_handle_at of a path in a mount is
 // EOPNOTSUPP, as on a file system that cannot export its files, and
 // ENOENT for a name the mount does not have: the kernel's handle was of

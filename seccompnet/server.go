@@ -350,6 +350,23 @@ func (s *Server) pathCall(c *caller, n *notif, pc abi.PathCall) outcome {
 		case raw[0] == '/':
 			p = raw
 			own, ok := c.ownProc(raw)
+			if fd, self := selfFd(raw, own, ok); self && k == 0 {
+				// /proc/self/fd/N, /dev/fd/N: the kernel's link leads to
+				// the file the descriptor holds, for one of the
+				// namespace's files a memfd (mode 0777) or an overlay's
+				// lower file, where it would check nothing the file's own
+				// owner and mode say, and write the lower file. The
+				// namespace answers for its descriptors (the stub's
+				// P_SELF) and passes back any other.
+				dup, err := c.getfd(fd)
+				if err != nil {
+					return proceeding // the kernel says EBADF
+				}
+				fds = append(fds, dup)
+				call.Flags |= abi.CallFd1 | abi.CallSelf1
+				paths[0], virtual = "", true
+				continue
+			}
 			if !ok {
 				break
 			}
@@ -762,6 +779,29 @@ func (c *caller) ownProc(p string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// selfFd returns N if p is /dev/fd/N or own (what follows the caller's
+// /proc directory, if isOwn) is /fd/N, and 0, 1 or 2 for /dev/stdin,
+// /dev/stdout and /dev/stderr (the stub's self_fd).
+func selfFd(p, own string, isOwn bool) (int, bool) {
+	switch p {
+	case "/dev/stdin":
+		return 0, true
+	case "/dev/stdout":
+		return 1, true
+	case "/dev/stderr":
+		return 2, true
+	}
+	n, ok := strings.CutPrefix(p, "/dev/fd/")
+	if !ok && isOwn {
+		n, ok = strings.CutPrefix(own, "/fd/")
+	}
+	if !ok || n == "" || n[0] < '0' || n[0] > '9' {
+		return 0, false
+	}
+	fd, err := strconv.Atoi(n)
+	return fd, err == nil && fd < abi.MaxFd
 }
 
 // selfLink returns the rest of own (what follows the caller's /proc

@@ -12,7 +12,6 @@ import (
 
 	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/abi"
-	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // nextFd takes the next descriptor the call sent.
@@ -95,14 +94,42 @@ func (h *handler) selfData() (Answer, error) {
 		} else if h.r.Call.Nr == unix.SYS_CREAT {
 			flags = unix.O_WRONLY | unix.O_TRUNC
 		}
-		flags &^= unix.O_CREAT | unix.O_EXCL | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_NOCTTY
-		fd, err := linuxvfs.Reopen(h.r.Fds[0], flags)
-		if err != nil {
-			return Answer{}, err
-		}
-		return Answer{Reply: abi.Reply{Action: abi.ReplyFd, Fd: abi.FdVirt}, Fd: fd}, nil
+		return h.reopenData(flags &^ (unix.O_CREAT | unix.O_EXCL | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_NOCTTY))
 	}
 	return Answer{}, errPass
+}
+
+// reopenData answers an open of /proc/self/fd/N of a kernel-backed
+// descriptor: its backend opens the file again for the caller, checking the
+// caller's access to the file as the kernel's magic link does, and copying
+// an overlay's lower file up before it may be written. (The supervisor's
+// own reopen of the descriptor would check nothing, and would write the
+// lower file.)
+func (h *handler) reopenData(flags int) (Answer, error) {
+	fd := h.r.Fds[0]
+	f, m := h.dataFileOf(fd)
+	if f == nil {
+		return Answer{}, errPass
+	}
+	f.Close()
+	writes := flags&unix.O_PATH == 0 && (flags&unix.O_ACCMODE != unix.O_RDONLY || flags&unix.O_TRUNC != 0)
+	if writes && m.ReadOnly {
+		return Answer{}, unix.EROFS
+	}
+	r, ok := h.c.fs(m).(caps.DataReopener)
+	if !ok {
+		return Answer{}, unix.EOPNOTSUPP
+	}
+	nf, err := r.ReopenData(fd, flags)
+	if err != nil {
+		return Answer{}, err
+	}
+	k, ok := nf.(caps.Fder)
+	if !ok || k.Fd() == ^uintptr(0) {
+		nf.Close()
+		return Answer{}, unix.EIO
+	}
+	return Answer{Reply: abi.Reply{Action: abi.ReplyFd, Fd: abi.FdVirt}, Fd: int(k.Fd()), Release: func() { nf.Close() }}, nil
 }
 
 func (h *handler) pathN(flag uint32, p string, follow bool) (loc, error) {

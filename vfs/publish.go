@@ -402,6 +402,17 @@ var fdChanges = map[uint64]bool{
 	unix.SYS_PWRITEV: true, unix.SYS_PWRITEV2: true, unix.SYS_FSETXATTR: true, unix.SYS_FREMOVEXATTR: true,
 }
 
+// reopensData tells whether the call opens /proc/self/fd/N of a descriptor
+// again: one that may write an overlay's lower file copies it up, which
+// moves its names to the copy.
+func (h *handler) reopensData() bool {
+	switch h.r.Call.Nr {
+	case unix.SYS_OPEN, unix.SYS_OPENAT, unix.SYS_CREAT:
+		return h.r.Call.Flags&abi.CallSelf1 != 0
+	}
+	return false
+}
+
 // publish brings the view up to date with what the call did, before its
 // answer is sent: whatever it may have changed (whether or not it
 // succeeded: a create that failed late may have created), the data it
@@ -424,7 +435,7 @@ func (h *handler) publish(ans Answer, err error) {
 		}
 		p.refresh(l.m, rel)
 	}
-	if fdChanges[uint64(h.r.Call.Nr)] && len(h.r.Fds) > 0 && err != errPass {
+	if (fdChanges[uint64(h.r.Call.Nr)] || h.reopensData()) && len(h.r.Fds) > 0 && err != errPass {
 		if o := h.lookupServed(h.r.Fds[0]); o != nil {
 			if s, ok := o.Object.(*served); ok && s.m != nil && s.m.FS != nil {
 				p.refresh(s.m, s.rel)

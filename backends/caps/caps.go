@@ -198,6 +198,13 @@ type DataOpener interface {
 	OpenDataFile(fd int) (afero.File, error)
 }
 
+// DataReopener opens again the file behind such a descriptor, as an open
+// of /proc/self/fd/N does: access checked on the file alone, for the view's
+// credentials, and a kernel-backed File of its own.
+type DataReopener interface {
+	ReopenData(fd, flag int) (afero.File, error)
+}
+
 // DataStater gives the stat of the file behind such a descriptor without
 // opening it (the fstat fast path).
 type DataStater interface {
@@ -246,6 +253,7 @@ type FS interface {
 	StatFSer
 	DataSourcer
 	DataOpener
+	DataReopener
 	DataStater
 }
 

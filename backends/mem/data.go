@@ -102,6 +102,73 @@ func (fs *FS) StatData(fd int) (st Stat, ok bool) {
 	return fs.t.stat(n, fd), true
 }
 
+// ReopenData opens again the regular file fd is a descriptor of, with flag,
+// as an open of /proc/self/fd/N does (the kernel's magic link): access is
+// checked on the file alone, for the credentials of fs (no directory is
+// searched), O_TRUNC truncates it (taking set-ID bits from a user's file
+// as a truncation does), and the File has a descriptor of its own, with
+// flag's access mode and status flags. O_PATH checks nothing. A
+// descriptor of anything but one of this tree's files gives EBADF; a file
+// with no name left (unlinked, or O_TMPFILE) opens as well.
+func (fs *FS) ReopenData(fd, flag int) (afero.File, error) {
+	name := linuxvfs.ProcFD(fd)
+	dup, key, err := dataDup(fd)
+	if err != nil {
+		return nil, pathErr("open", name, err)
+	}
+	defer unix.Close(dup)
+	trunc := flag&unix.O_TRUNC != 0 && flag&unix.O_PATH == 0
+	if trunc && !fs.cred.root() { // may take set-ID bits away
+		fs.t.mu.Lock()
+		defer fs.t.mu.Unlock()
+	} else {
+		fs.t.mu.RLock()
+		defer fs.t.mu.RUnlock()
+	}
+	n := fs.t.data[key]
+	if n == nil {
+		return nil, pathErr("open", name, unix.EBADF)
+	}
+	e := fs.mayOpen(n, flag&^(unix.O_CREAT|unix.O_EXCL), false)
+	if flag&unix.O_PATH != 0 && flag&unix.O_DIRECTORY == 0 {
+		e = 0 // O_PATH asks for no access
+	}
+	if e != 0 {
+		return nil, pathErr("open", name, e)
+	}
+	// The source: the file's memfd (read-write), or for a file with no
+	// name the caller's descriptor of it.
+	src := n.memfd
+	if src < 0 {
+		src = dup
+	}
+	if trunc {
+		if n.memfd < 0 {
+			// The caller's descriptor may be read-only: truncate
+			// through a read-write one of the same file.
+			rw, err := linuxvfs.Reopen(dup, unix.O_RDWR)
+			if err != nil {
+				return nil, pathErr("open", name, err)
+			}
+			defer unix.Close(rw)
+			src = rw
+		}
+		if err := ftruncate(src, 0); err != nil {
+			return nil, pathErr("open", name, err)
+		}
+		data := -1 // the memfd, which dropPrivs finds itself
+		if n.memfd < 0 {
+			data = src
+		}
+		fs.cred.dropPrivs(n, data)
+	}
+	nfd, err := reopen(src, flag)
+	if err != nil {
+		return nil, pathErr("open", name, err)
+	}
+	return &File{fs: fs, name: name, node: n, fd: nfd, os: os.NewFile(uintptr(nfd), name)}, nil
+}
+
 // OpenDataFile is OpenData as an afero.File, the form the vfs package takes
 // from any backend whose files are kernel-backed.
 func (fs *FS) OpenDataFile(fd int) (afero.File, error) {

@@ -445,3 +445,54 @@ func TestTouchPath(t *testing.T) {
 		t.Errorf("Touch of a missing file: %v", err)
 	}
 }
+
+// TestReopenData: an open of /proc/self/fd/N of a read-only descriptor is
+// checked against the file's owner and mode for the view's user, as the
+// kernel's link is, truncates with O_TRUNC (a user's truncation takes the
+// set-user-ID bit), needs no access with O_PATH, and works for a file with
+// no name left.
+func TestReopenData(t *testing.T) {
+	fs := New()
+	defer fs.Close()
+	must(t, afero.WriteFile(fs, "f", []byte("secret"), 0644))
+	fd := reopenData(t, fs, "f", unix.O_RDONLY)
+	other := fs.As(linuxvfs.Who{Uid: 1000, Gid: 1000}).(*FS)
+	if _, err := other.ReopenData(fd, unix.O_WRONLY); !errors.Is(err, unix.EACCES) {
+		t.Errorf("another user's write: %v, want EACCES", err)
+	}
+	if _, err := other.ReopenData(fd, unix.O_RDONLY|unix.O_TRUNC); !errors.Is(err, unix.EACCES) {
+		t.Errorf("another user's O_TRUNC: %v, want EACCES", err)
+	}
+	r, err := other.ReopenData(fd, unix.O_RDONLY)
+	must(t, err)
+	if b, err := io.ReadAll(r); err != nil || string(b) != "secret" {
+		t.Errorf("another user's read: %q, %v", b, err)
+	}
+	r.Close()
+	if _, err := fs.As(linuxvfs.Who{Uid: 1000, Gid: 1000}).(*FS).ReopenData(fd, unix.O_PATH); err != nil {
+		t.Errorf("O_PATH: %v", err)
+	}
+
+	// The owner's write truncates the file and drops set-user-ID.
+	must(t, fs.Chown("f", 1000, 1000))
+	must(t, fs.Chmod("f", 04755))
+	w, err := other.ReopenData(fd, unix.O_WRONLY|unix.O_TRUNC)
+	must(t, err)
+	if _, err := w.Write([]byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	st := statOf(t, fs, "f")
+	if st.Size != 3 || st.Mode&07777 != 0755 {
+		t.Errorf("after the owner's O_TRUNC and write: size %d, mode %o; want 3, 755", st.Size, st.Mode&07777)
+	}
+
+	// Unlinked: the descriptor still reopens, for reading.
+	must(t, fs.Remove("f"))
+	r, err = fs.ReopenData(fd, unix.O_RDONLY)
+	must(t, err)
+	if b, err := io.ReadAll(r); err != nil || string(b) != "new" {
+		t.Errorf("unlinked file's read: %q, %v", b, err)
+	}
+	r.Close()
+}

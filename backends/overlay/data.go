@@ -178,6 +178,78 @@ func (fs *FS) OpenDataFile(fd int) (afero.File, error) {
 	return &lowerFile{File: os.NewFile(uintptr(dup), name), fs: fs, name: name, key: key, tracked: true}, nil
 }
 
+// ReopenData opens again the file fd is a descriptor of, with flag, as an
+// open of /proc/self/fd/N does (mem.FS.ReopenData): for a tracked lower
+// file, the overlay file it stands for, checked with the attributes of its
+// topmost layer. An open that may write (or truncate) copies the file up
+// first and opens the copy, as kernel overlayfs does: the lower file is
+// never written. A file already copied up opens its copy; one whose name
+// is gone opens the lower file again, for reading only. A descriptor of
+// the upper layer is mem's; any other gives EBADF.
+func (fs *FS) ReopenData(fd, flag int) (afero.File, error) {
+	key, ok := fdKey(fd)
+	if !ok || !fs.isTracked(key) {
+		f, err := fs.up.ReopenData(fd, flag)
+		if err != nil {
+			return nil, err
+		}
+		return f, nil
+	}
+	name := linuxvfs.ProcFD(fd)
+	writes := flag&unix.O_PATH == 0 && (flag&unix.O_ACCMODE != unix.O_RDONLY || flag&unix.O_TRUNC != 0)
+	memfd := -1 // of the upper copy, if it is to be opened
+	e := fs.write(func() unix.Errno {
+		p, ok := fs.trackedPath(key)
+		if !ok {
+			if writes {
+				return unix.ENOENT
+			}
+			// The lower file's own attributes (StatData's, which would
+			// take the lock held here).
+			var ks unix.Stat_t
+			if unix.Fstat(fd, &ks) != nil {
+				return unix.EBADF
+			}
+			if st := hostStat(&ks); flag&unix.O_PATH == 0 && !permitted(&fs.cred, &st, linuxvfs.OpenAccess(flag)) {
+				return unix.EACCES
+			}
+			return 0
+		}
+		n, e := fs.real(p)
+		if e == 0 && !n.isReg() {
+			e = unix.ENOENT
+		}
+		if e == 0 && flag&unix.O_PATH == 0 {
+			e = fs.mayOpen(n, flag&^(unix.O_CREAT|unix.O_EXCL))
+		}
+		if e == 0 && writes {
+			e = fs.copyUp(n, true)
+		}
+		if e != 0 || !fs.inUpper(n) {
+			return e
+		}
+		var err error
+		memfd, err = fs.s.upper.MemFD(upath(n.path))
+		return errnoOf(err)
+	})
+	if e != 0 {
+		return nil, pathErr("open", name, e)
+	}
+	if memfd >= 0 {
+		defer unix.Close(memfd)
+		f, err := fs.up.ReopenData(memfd, flag)
+		if err != nil {
+			return nil, err
+		}
+		return wrapUpper(f, name), nil
+	}
+	nfd, err := linuxvfs.Reopen(fd, flag&^(unix.O_CREAT|unix.O_EXCL|unix.O_TRUNC|unix.O_NOCTTY|unix.O_NOFOLLOW))
+	if err != nil {
+		return nil, pathErr("open", name, errnoOf(err))
+	}
+	return &lowerFile{File: os.NewFile(uintptr(nfd), name), fs: fs, name: name, key: key, tracked: true}, nil
+}
+
 // StatData is the stat of the file behind fd, as OpenDataFile followed by
 // Stat would give it; ok is false if fd is neither a tracked lower file
 // nor one of the upper layer's.

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 func TestReadNoCopy(t *testing.T) {
@@ -605,4 +606,74 @@ func TestSpecialFiles(t *testing.T) {
 	if _, err := fs.Lstat("/fifo"); errName(err) != "ENOENT" {
 		t.Errorf("lstat after remove: %v", err)
 	}
+}
+
+// TestReopenData: opening a lower file again through its descriptor (an
+// open of /proc/self/fd/N) for writing copies it up and opens the copy,
+// the lower file untouched; for reading it opens the file's current data;
+// another user is checked against the overlay file's mode; once the name
+// is gone, reading still works and writing is ENOENT.
+func TestReopenData(t *testing.T) {
+	requireRoot(t)
+	fs, lower := newOverlay(t)
+	before := snapshot(t, lower)
+	f, err := fs.Open("/a.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := unix.FcntlInt(f.(interface{ Fd() uintptr }).Fd(), unix.F_DUPFD_CLOEXEC, 0)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	other := fs.As(linuxvfs.Who{Uid: 1000, Gid: 1000}).(*FS)
+	if _, err := other.ReopenData(fd, unix.O_WRONLY); errName(err) != "EACCES" {
+		t.Errorf("another user's write of a 0644 root file: %v", err)
+	}
+	w, err := fs.ReopenData(fd, unix.O_WRONLY|unix.O_TRUNC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte("copied\n")); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if b, err := afero.ReadFile(fs, "/a.txt"); err != nil || string(b) != "copied\n" {
+		t.Errorf("after the write: %q, %v", b, err)
+	}
+	r, err := other.ReopenData(fd, unix.O_RDONLY)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(r); err != nil || string(b) != "copied\n" {
+		t.Errorf("reading again after the copy-up: %q, %v", b, err)
+	}
+	r.Close()
+	diffLines(t, "lower tree", before, snapshot(t, lower))
+
+	g, err := fs.Open("/d/f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gfd, err := unix.FcntlInt(g.(interface{ Fd() uintptr }).Fd(), unix.F_DUPFD_CLOEXEC, 0)
+	g.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(gfd)
+	if err := fs.Remove("/d/f"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fs.ReopenData(gfd, unix.O_RDWR); errName(err) != "ENOENT" {
+		t.Errorf("writing once the name is gone: %v", err)
+	}
+	r, err = fs.ReopenData(gfd, unix.O_RDONLY)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(r); err != nil || string(b) != "in d\n" {
+		t.Errorf("reading once the name is gone: %q, %v", b, err)
+	}
+	r.Close()
 }

@@ -231,9 +231,14 @@ static const char *proc_self(const char *p)
 }
 
 /* self_fd returns N if p is /dev/fd/N, or own (what follows this process's
- * /proc directory in p) is fd/N; else -1. */
+ * /proc directory in p) is fd/N, and 0, 1 or 2 for /dev/stdin, /dev/stdout
+ * and /dev/stderr (links to /proc/self/fd/0...); else -1. */
 static long self_fd(const char *p, const char *own)
 {
+	static const char *const std[3] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
+	for (long i = 0; i < 3; i++)
+		if (zhasprefix(p, std[i]) && !p[zstrlen(std[i])])
+			return i;
 	const char *q = zhasprefix(p, "/dev/fd/") ? p + 8 : own && zhasprefix(own, "fd/") ? own + 3 : 0;
 	if (!q || *q < '0' || *q > '9')
 		return -1;
