@@ -121,6 +121,30 @@ func (ns *Namespace) Handle(r *Request) Answer {
 
 func done(ret int64) (Answer, error) { return Answer{Reply: abi.Reply{Ret: ret}, Fd: -1}, nil }
 
+// readHow reads openat2's struct open_how: EOPNOTSUPP for RESOLVE_* flags,
+// which mounts do not support.
+func (h *handler) readHow(how *[24]byte) error {
+	if h.a[3] < 24 {
+		return unix.EINVAL
+	}
+	if err := h.r.Mem.Read(h.a[2], how[:]); err != nil {
+		return err
+	}
+	if binary.LittleEndian.Uint64(how[16:]) != 0 {
+		return unix.EOPNOTSUPP
+	}
+	return nil
+}
+
+// openHow is the open flags of openat2's struct open_how (readHow).
+func (h *handler) openHow() (int, error) {
+	var how [24]byte
+	if err := h.readHow(&how); err != nil {
+		return 0, err
+	}
+	return int(binary.LittleEndian.Uint64(how[:])), nil
+}
+
 func (h *handler) dispatch() (Answer, error) {
 	a := h.a
 	if h.r.Call.Flags&abi.CallSelf1 != 0 && len(h.r.Fds) > 0 && h.lookupServed(h.r.Fds[0]) == nil {
@@ -134,15 +158,9 @@ func (h *handler) dispatch() (Answer, error) {
 	case unix.SYS_OPENAT:
 		return h.open(int(a[2]), uint32(a[3]))
 	case unix.SYS_OPENAT2:
-		if a[3] < 24 {
-			return Answer{}, unix.EINVAL
-		}
 		var how [24]byte
-		if err := h.r.Mem.Read(a[2], how[:]); err != nil {
+		if err := h.readHow(&how); err != nil {
 			return Answer{}, err
-		}
-		if binary.LittleEndian.Uint64(how[16:]) != 0 {
-			return Answer{}, unix.EOPNOTSUPP // RESOLVE_* flags are not supported in mounts
 		}
 		return h.open(int(binary.LittleEndian.Uint64(how[:])), uint32(binary.LittleEndian.Uint64(how[8:])))
 	case unix.SYS_STAT:

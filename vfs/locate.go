@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/spf13/afero"
+
 	"golang.org/x/sys/unix"
 
 	"github.com/zvfs/zvfs/backends/caps"
@@ -87,6 +89,18 @@ func (h *handler) selfData() (Answer, error) {
 		return h.utimens(a[2], 0, timesNs)
 	case unix.SYS_LINKAT:
 		return h.linkData()
+	case unix.SYS_TRUNCATE:
+		return h.truncateData(int64(a[1]))
+	case unix.SYS_OPENAT2:
+		flags, err := h.openHow()
+		if err != nil {
+			return Answer{}, err
+		}
+		return h.reopenData(flags &^ (unix.O_CREAT | unix.O_EXCL | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_NOCTTY))
+	case unix.SYS_GETXATTR, unix.SYS_LGETXATTR, unix.SYS_SETXATTR, unix.SYS_LSETXATTR,
+		unix.SYS_LISTXATTR, unix.SYS_LLISTXATTR, unix.SYS_REMOVEXATTR, unix.SYS_LREMOVEXATTR:
+		// The descriptor's file: what fgetxattr and the like do.
+		return h.xattrOf(true)
 	case unix.SYS_OPEN, unix.SYS_OPENAT, unix.SYS_CREAT:
 		flags := int(a[1])
 		if h.r.Call.Nr == unix.SYS_OPENAT {
@@ -99,6 +113,21 @@ func (h *handler) selfData() (Answer, error) {
 	return Answer{}, errPass
 }
 
+// truncateData answers truncate(2) of /proc/self/fd/N of a kernel-backed
+// descriptor: the file opened again for writing (reopenData's checks, an
+// overlay's copy-up), then truncated as ftruncate on it would be.
+func (h *handler) truncateData(size int64) (Answer, error) {
+	if size < 0 {
+		return Answer{}, unix.EINVAL
+	}
+	f, err := h.reopenedData(unix.O_WRONLY)
+	if err != nil {
+		return Answer{}, err
+	}
+	defer f.Close()
+	return okAnswer.withErr(f.Truncate(size))
+}
+
 // reopenData answers an open of /proc/self/fd/N of a kernel-backed
 // descriptor: its backend opens the file again for the caller, checking the
 // caller's access to the file as the kernel's magic link does, and copying
@@ -106,21 +135,7 @@ func (h *handler) selfData() (Answer, error) {
 // own reopen of the descriptor would check nothing, and would write the
 // lower file.)
 func (h *handler) reopenData(flags int) (Answer, error) {
-	fd := h.r.Fds[0]
-	f, m := h.dataFileOf(fd)
-	if f == nil {
-		return Answer{}, errPass
-	}
-	f.Close()
-	writes := flags&unix.O_PATH == 0 && (flags&unix.O_ACCMODE != unix.O_RDONLY || flags&unix.O_TRUNC != 0)
-	if writes && m.ReadOnly {
-		return Answer{}, unix.EROFS
-	}
-	r, ok := h.c.fs(m).(caps.DataReopener)
-	if !ok {
-		return Answer{}, unix.EOPNOTSUPP
-	}
-	nf, err := r.ReopenData(fd, flags)
+	nf, err := h.reopenedData(flags)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -130,6 +145,26 @@ func (h *handler) reopenData(flags int) (Answer, error) {
 		return Answer{}, unix.EIO
 	}
 	return Answer{Reply: abi.Reply{Action: abi.ReplyFd, Fd: abi.FdVirt}, Fd: int(k.Fd()), Release: func() { nf.Close() }}, nil
+}
+
+// reopenedData opens the file of the call's kernel-backed descriptor again
+// with flags, through its backend (caps.DataReopener).
+func (h *handler) reopenedData(flags int) (afero.File, error) {
+	fd := h.r.Fds[0]
+	f, m := h.dataFileOf(fd)
+	if f == nil {
+		return nil, errPass
+	}
+	f.Close()
+	writes := flags&unix.O_PATH == 0 && (flags&unix.O_ACCMODE != unix.O_RDONLY || flags&unix.O_TRUNC != 0)
+	if writes && m.ReadOnly {
+		return nil, unix.EROFS
+	}
+	r, ok := h.c.fs(m).(caps.DataReopener)
+	if !ok {
+		return nil, unix.EOPNOTSUPP
+	}
+	return r.ReopenData(fd, flags)
 }
 
 func (h *handler) pathN(flag uint32, p string, follow bool) (loc, error) {

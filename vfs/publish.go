@@ -402,16 +402,10 @@ var fdChanges = map[uint64]bool{
 	unix.SYS_PWRITEV: true, unix.SYS_PWRITEV2: true, unix.SYS_FSETXATTR: true, unix.SYS_FREMOVEXATTR: true,
 }
 
-// reopensData tells whether the call opens /proc/self/fd/N of a descriptor
-// again: one that may write an overlay's lower file copies it up, which
-// moves its names to the copy.
-func (h *handler) reopensData() bool {
-	switch h.r.Call.Nr {
-	case unix.SYS_OPEN, unix.SYS_OPENAT, unix.SYS_CREAT:
-		return h.r.Call.Flags&abi.CallSelf1 != 0
-	}
-	return false
-}
+// reopensData tells whether the call goes through /proc/self/fd/N of a
+// descriptor: an open, truncate or xattr change of an overlay's lower file
+// that way copies it up, which moves its names to the copy.
+func (h *handler) reopensData() bool { return h.r.Call.Flags&abi.CallSelf1 != 0 }
 
 // publish brings the view up to date with what the call did, before its
 // answer is sent: whatever it may have changed (whether or not it

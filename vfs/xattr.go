@@ -45,11 +45,15 @@ type fileXattrs struct {
 	remove func(attr string) error
 }
 
-func (h *handler) xattr() (Answer, error) {
+func (h *handler) xattr() (Answer, error) { return h.xattrOf(xattrCalls[h.r.Call.Nr].byFd) }
+
+// xattrOf answers an xattr call on the call's descriptor (byFd: the f
+// forms, and the others through /proc/self/fd/N of one) or on its path.
+func (h *handler) xattrOf(byFd bool) (Answer, error) {
 	c := xattrCalls[h.r.Call.Nr]
 	writes := c.op == xattrSet || c.op == xattrRemove
 	var x fileXattrs
-	if c.byFd {
+	if byFd {
 		f, err := h.fdOf()
 		if err != nil {
 			return Answer{}, err

@@ -236,9 +236,48 @@ func (f *dirFile) RemoveXattr(attr string) error {
 	return f.fs.RemoveXattr(p, attr, false)
 }
 
-func (f *lowerFile) SetXattr(attr string, value []byte, flags int) error {
-	return f.fs.SetXattr(f.name, attr, value, flags, false)
+// where is the overlay path of the file f stands for: where a tracked
+// file is now (ENOENT once its name is gone), else the name it was opened
+// by. (A File of OpenDataFile is named /proc/self/fd/N.)
+func (f *lowerFile) where() (string, error) {
+	if !f.tracked {
+		return f.name, nil
+	}
+	p, ok := f.fs.trackedPath(f.key)
+	if !ok {
+		return "", pathErr("xattr", f.name, unix.ENOENT)
+	}
+	return p, nil
 }
-func (f *lowerFile) GetXattr(attr string) ([]byte, error) { return f.fs.GetXattr(f.name, attr, false) }
-func (f *lowerFile) ListXattr() ([]string, error)         { return f.fs.ListXattr(f.name, false) }
-func (f *lowerFile) RemoveXattr(attr string) error        { return f.fs.RemoveXattr(f.name, attr, false) }
+
+func (f *lowerFile) SetXattr(attr string, value []byte, flags int) error {
+	p, err := f.where()
+	if err != nil {
+		return err
+	}
+	return f.fs.SetXattr(p, attr, value, flags, false)
+}
+
+func (f *lowerFile) GetXattr(attr string) ([]byte, error) {
+	p, err := f.where()
+	if err != nil {
+		return nil, err
+	}
+	return f.fs.GetXattr(p, attr, false)
+}
+
+func (f *lowerFile) ListXattr() ([]string, error) {
+	p, err := f.where()
+	if err != nil {
+		return nil, err
+	}
+	return f.fs.ListXattr(p, false)
+}
+
+func (f *lowerFile) RemoveXattr(attr string) error {
+	p, err := f.where()
+	if err != nil {
+		return err
+	}
+	return f.fs.RemoveXattr(p, attr, false)
+}

@@ -19,3 +19,15 @@ except OSError as e:
     print("lower, none:", errno.errorcode[e.errno])
 os.setxattr("dir", "user.dir", b"d")
 print(os.listxattr("dir"), sorted(os.listdir("dir")))
+# Through /proc/self/fd/N of a read-only descriptor of a lower file, and
+# through the descriptor itself: the file is copied up, the lower file
+# keeps its attributes.
+fd = os.open("b.txt", os.O_RDONLY)
+link = "/proc/self/fd/%d" % fd
+os.setxattr(link, "user.via", b"link")
+print(os.listxattr("b.txt"), os.getxattr(link, "user.via"), sorted(os.listxattr(link)))
+os.setxattr(fd, "user.fd", b"fd")
+print(sorted(os.listxattr("b.txt")), os.getxattr(fd, "user.fd"))
+os.removexattr(link, "user.via")
+print(os.listxattr(fd))
+os.close(fd)

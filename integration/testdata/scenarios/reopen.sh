@@ -1,4 +1,4 @@
-# need: setpriv
+# need: setpriv python3
 # Opening a file again through /proc/self/fd/N of a read-only descriptor:
 # the kernel checks the opener's access to the file itself, as for an open
 # by name (uid 65534, setpriv, against root's files and its own 0444 one);
@@ -18,6 +18,15 @@ echo ro > "$D/mine"; chmod 0444 "$D/mine"; exec 4<"$D/mine"
 (echo x > /dev/fd/4) 2>/dev/null; echo "write it through /dev/fd: $?"
 (exec 0<"$D/mine"; echo x > /dev/stdin) 2>/dev/null; echo "write it through /dev/stdin: $?"
 cat "$D/mine"
+'
+nob env PATH=/usr/bin:/bin python3 -c '
+import os
+fd = os.open(os.environ["D"] + "/f", os.O_RDONLY)
+try:
+    os.truncate("/proc/self/fd/%d" % fd, 1)
+    print("truncate(2) root 0644 file: done")
+except OSError as e:
+    print("truncate(2) root 0644 file:", e.strerror)
 '
 cat "$D/f"
 exec 5<"$D/f"
