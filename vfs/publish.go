@@ -402,6 +402,20 @@ var fdChanges = map[uint64]bool{
 	unix.SYS_PWRITEV: true, unix.SYS_PWRITEV2: true, unix.SYS_FSETXATTR: true, unix.SYS_FREMOVEXATTR: true,
 }
 
+// refreshDataPath re-describes the name a backend follows the call's
+// descriptor by (caps.DataPather): an overlay file copied up by an earlier
+// call is published as its copy, which the descriptor's own identity (the
+// lower file's) does not find.
+func (h *handler) refreshDataPath() {
+	for _, m := range h.ns.tab.Mounts() {
+		if d, ok := m.FS.(caps.DataPather); ok {
+			if rel, ok := d.DataPath(h.r.Fds[0]); ok {
+				h.ns.pub.refresh(m, rel)
+			}
+		}
+	}
+}
+
 // reopensData tells whether the call goes through /proc/self/fd/N of a
 // descriptor: an open, truncate or xattr change of an overlay's lower file
 // that way copies it up, which moves its names to the copy.
@@ -439,6 +453,7 @@ func (h *handler) publish(ans Answer, err error) {
 			if st, err := h.fd1Stat(); err == nil {
 				p.changedData(st, fl >= 0 && fl&unix.O_ACCMODE != unix.O_RDONLY) // O_PATH has no access mode
 			}
+			h.refreshDataPath()
 		}
 	}
 	if err == nil && ans.Action == abi.ReplyFd && ans.Fd >= 0 && ans.Reply.Fd&abi.FdServed == 0 {

@@ -205,6 +205,14 @@ type DataReopener interface {
 	ReopenData(fd, flag int) (afero.File, error)
 }
 
+// DataPather names the file behind such a descriptor where the backend
+// follows it by name (an overlay's lower file, whose descriptor keeps the
+// lower file's identity after a copy-up): its path from the file system's
+// root, without the leading slash.
+type DataPather interface {
+	DataPath(fd int) (string, bool)
+}
+
 // DataStater gives the stat of the file behind such a descriptor without
 // opening it (the fstat fast path).
 type DataStater interface {

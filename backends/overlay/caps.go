@@ -7,9 +7,10 @@ package overlay
 import "github.com/zvfs/zvfs/backends/caps"
 
 var (
-	_ caps.FS       = (*FS)(nil)
-	_ caps.File     = (*dirFile)(nil)
-	_ caps.Direnter = (*dirFile)(nil)
-	_ caps.Pather   = (*dirFile)(nil)
-	_ caps.File     = (*lowerFile)(nil)
+	_ caps.FS         = (*FS)(nil)
+	_ caps.DataPather = (*FS)(nil)
+	_ caps.File       = (*dirFile)(nil)
+	_ caps.Direnter   = (*dirFile)(nil)
+	_ caps.Pather     = (*dirFile)(nil)
+	_ caps.File       = (*lowerFile)(nil)
 )

@@ -57,6 +57,17 @@ func (fs *FS) trackedPath(key dataKey) (string, bool) {
 	return t.path, true
 }
 
+// DataPath is where the overlay file a tracked lower file's descriptor fd
+// stands for is now (caps.DataPather); false for any other descriptor, and
+// once the name is gone.
+func (fs *FS) DataPath(fd int) (string, bool) {
+	key, ok := fdKey(fd)
+	if !ok {
+		return "", false
+	}
+	return fs.trackedPath(key)
+}
+
 // isTracked tells whether key is a lower file handed out by OpenFile.
 func (fs *FS) isTracked(key dataKey) bool {
 	fs.s.dataMu.Lock()

@@ -33,3 +33,16 @@ with open("h2", "a") as f:
     f.write("linked\n")
 print("h1 after", open("h1").read(), os.fstat(h).st_size)
 os.close(h)
+
+# Attribute changes through a read-only descriptor of a lower file: the
+# first copies it up, and a stat by name sees every one, the later ones too.
+d = os.open("dir/x.txt", os.O_RDONLY)
+os.fchmod(d, 0o600)
+os.utime(d, (5, 5))
+st = os.stat("dir/x.txt")
+print("after fchmod, futimens", oct(st.st_mode & 0o7777), int(st.st_mtime))
+os.fchmod(d, 0o640)
+os.utime(d, (7, 7))
+st = os.stat("dir/x.txt")
+print("and again", oct(st.st_mode & 0o7777), int(st.st_mtime))
+os.close(d)
