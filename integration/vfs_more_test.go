@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/zvfs/zvfs/supervisor"
 )
 
@@ -223,6 +225,89 @@ cat /dev/fd/4`, src)
 			}
 		})
 	}
+}
+
+// TestVFSFileFlagIoctls: FS_IOC_SETFLAGS (chattr) through a read-only
+// descriptor of an overlay's lower file, and of a mem file, is ENOTTY, as
+// on a file system without such flags: the kernel's changed the lower file
+// on the host (its owner may, with a descriptor open for reading alone), or
+// the memfd. Hooked and under the net, as root and as nobody. Other ioctls
+// are the kernel's (TCGETS on a file: ENOTTY, from the kernel).
+func TestVFSFileFlagIoctls(t *testing.T) {
+	requireHook(t)
+	need(t, "python3")
+	const script = `
+import fcntl, os, struct, sys
+GET, SET, NODUMP = 0x80086601, 0x40086602, 0x40
+def setflag(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        flags = struct.unpack("l", fcntl.ioctl(fd, GET, struct.pack("l", 0)))[0]
+        fcntl.ioctl(fd, SET, struct.pack("l", flags | NODUMP))
+        return "set"
+    except OSError as e:
+        return os.strerror(e.errno)
+    finally:
+        os.close(fd)
+open(os.environ["M"] + "/g", "w").close()
+print(setflag(sys.argv[1] + "/f"), setflag(os.environ["M"] + "/g"), os.isatty(os.open(sys.argv[1] + "/f", os.O_RDONLY)))
+`
+	for _, user := range []string{"root", "nobody"} {
+		for _, net := range []bool{false, true} {
+			name := user
+			if net {
+				name += "-net"
+			}
+			t.Run(name, func(t *testing.T) {
+				w, mnt := overHostDir(t, user, "zvfs-ioctl-")
+				lower, src := filepath.Join(w, "lower"), filepath.Join(w, "src")
+				for _, d := range []string{lower, src} {
+					if err := os.Mkdir(d, 0o755); err != nil {
+						t.Fatal(err)
+					}
+				}
+				f := filepath.Join(lower, "f")
+				if err := os.WriteFile(f, []byte("lower\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if user == "nobody" {
+					if err := os.Chown(f, 65534, 65534); err != nil {
+						t.Fatal(err)
+					}
+				}
+				before := fileFlags(t, f)
+				args := []string{"--mount", "overlay:" + src + "=" + lower, "--mount", "mem:" + mnt, "--", "python3", "-c", script, src}
+				if net {
+					args = append([]string{"--net"}, args...)
+				}
+				argv, env := asUser(t, user, mnt, args...)
+				r := run(t, w, append(env, "PATH=/usr/bin:/bin"), argv...)
+				want := "Inappropriate ioctl for device Inappropriate ioctl for device False\n"
+				if r.code != 0 || r.stdout != want {
+					t.Errorf("exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)
+				}
+				if after := fileFlags(t, f); after != before {
+					t.Errorf("the lower file's flags on the host: %#x, were %#x", after, before)
+				}
+			})
+		}
+	}
+}
+
+// fileFlags is FS_IOC_GETFLAGS of the host file p (0 where its file
+// system has none).
+func fileFlags(t *testing.T, p string) int {
+	t.Helper()
+	fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	v, err := unix.IoctlGetInt(fd, unix.FS_IOC_GETFLAGS)
+	if err != nil {
+		return 0
+	}
+	return v
 }
 
 // TestVFSNameToHandle: name_to_handle_at of a path in a mount is

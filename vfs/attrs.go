@@ -27,6 +27,22 @@ func (h *handler) truncate(size int64) (Answer, error) {
 	return okAnswer.withErr(caps.Node{FS: h.c.fs(l.m), Name: l.name()}.Truncate(size))
 }
 
+// ioctl answers the ioctls that change a file (abi.FileFlagIoctls, the
+// only ones the net sends) on a descriptor of a mount: ENOTTY, as the stub
+// does, for the mounts keep no such flags; the kernel's would change the
+// memfd, or an overlay's lower file on the host.
+func (h *handler) ioctl(cmd uint32) (Answer, error) {
+	if !abi.IsFileFlagIoctl(cmd) {
+		return Answer{}, errPass
+	}
+	f, err := h.fdOf()
+	if err != nil {
+		return Answer{}, err
+	}
+	f.release()
+	return Answer{}, unix.ENOTTY
+}
+
 func (h *handler) chmod(mode uint32, flags int) (Answer, error) {
 	l, err := h.mutate(noteWritten)(h.path1(flags&unix.AT_SYMLINK_NOFOLLOW == 0))
 	if err != nil {

@@ -278,6 +278,8 @@ func (h *handler) dispatch() (Answer, error) {
 		return h.utimens(a[1], 0, timesSec)
 	case unix.SYS_STATFS:
 		return h.statfs(a[1])
+	case unix.SYS_IOCTL:
+		return h.ioctl(uint32(a[1]))
 	case unix.SYS_FSTATFS:
 		return h.fstatfs(a[1])
 	case unix.SYS_EXECVE, unix.SYS_EXECVEAT:

@@ -200,6 +200,15 @@ func CHeader() []byte {
 		}
 	}
 	b.WriteString("};\n")
+	fmt.Fprintf(&b, "/* The ioctls that change a file (FileFlagIoctls). */\n#define ABI_NFILE_FLAG_IOCTLS %d\n"+
+		"static const abi_u32 abi_file_flag_ioctls[ABI_NFILE_FLAG_IOCTLS] = {", len(FileFlagIoctls))
+	for i, cmd := range FileFlagIoctls {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%#x", cmd)
+	}
+	b.WriteString("};\n")
 	b.WriteString("/* The seccomp net's filter (NetFilter), as struct sock_filter records. */\n" +
 		"struct abi_sock_filter {\n\tabi_u16 code;\n\tabi_u8 jt, jf;\n\tabi_u32 k;\n};\n")
 	filter := NetFilter()
@@ -237,7 +246,7 @@ var kernelConsts = []struct {
 	{"EINTR", int64(unix.EINTR)}, {"EINVAL", int64(unix.EINVAL)}, {"ENAMETOOLONG", int64(unix.ENAMETOOLONG)},
 	{"ENOMEM", int64(unix.ENOMEM)}, {"ESRCH", int64(unix.ESRCH)}, {"ENOSYS", int64(unix.ENOSYS)},
 	{"ENOENT", int64(unix.ENOENT)}, {"EXDEV", int64(unix.EXDEV)}, {"EIO", int64(unix.EIO)},
-	{"EBADF", int64(unix.EBADF)}, {"ERANGE", int64(unix.ERANGE)}, {"ENOTDIR", int64(unix.ENOTDIR)},
+	{"EBADF", int64(unix.EBADF)}, {"ERANGE", int64(unix.ERANGE)}, {"ENOTTY", int64(unix.ENOTTY)}, {"ENOTDIR", int64(unix.ENOTDIR)},
 	{"EMFILE", int64(unix.EMFILE)}, {"ENFILE", int64(unix.ENFILE)}, {"ELOOP", int64(unix.ELOOP)},
 	{"AT_FDCWD", unix.AT_FDCWD}, {"AT_EMPTY_PATH", unix.AT_EMPTY_PATH},
 	{"O_CREAT", unix.O_CREAT}, {"O_WRONLY", unix.O_WRONLY}, {"O_TRUNC", unix.O_TRUNC},

@@ -81,8 +81,9 @@ var netCalls = NetCalls()
 // NetFilter is the net's BPF program: calls of another architecture or of
 // the x32 ABI fail with ENOSYS (they would name files by other numbers), as
 // does RefusedCall,
-// every call not in NetCalls runs, and a NetCall notifies the listener
-// unless it was made from the stub's gate (GateAddr). The number is looked
+// every call not in NetCalls runs (an ioctl unless it is one of
+// FileFlagIoctls), and a NetCall notifies the listener unless it was made
+// from the stub's gate (GateAddr). The number is looked
 // at first and the instruction pointer only for a NetCall, so that the
 // kernel's per-filter cache (which notes the numbers a filter allows
 // whatever else the call holds) lets every other call through without
@@ -93,8 +94,9 @@ func NetFilter() []unix.SockFilter {
 	// seccomp_data: nr at 0, arch at 4, instruction_pointer at 8 (low
 	// word) and 12 (high word). The kernel reports the address after the
 	// syscall instruction.
-	const cmpAt = 5       // the first comparison with a call, after RefusedCall's
-	gate := cmpAt + n + 1 // after the comparisons and the allow they fall through to
+	const cmpAt = 6          // the first comparison with a call, after RefusedCall's and ioctl's
+	ioctlAt := cmpAt + n + 1 // after the comparisons and the allow they fall through to
+	gate := ioctlAt + 1 + len(FileFlagIoctls) + 1
 	allowGate, notify, enosys := gate+4, gate+5, gate+6
 	jump := func(from, to int) uint8 { return uint8(to - from - 1) }
 	stmt := func(code uint16, k uint32) unix.SockFilter { return unix.SockFilter{Code: code, K: k} }
@@ -106,10 +108,18 @@ func NetFilter() []unix.SockFilter {
 		jeq(1, auditArchX8664, 2, enosys),
 		stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 0), // nr
 		{Code: unix.BPF_JMP | unix.BPF_JSET | unix.BPF_K, K: x32Bit, Jt: jump(3, enosys)},
-		jeq(4, RefusedCall, enosys, cmpAt),
+		jeq(4, RefusedCall, enosys, 5),
+		jeq(5, unix.SYS_IOCTL, ioctlAt, cmpAt),
 	}
 	for i, nr := range calls {
 		p = append(p, jeq(cmpAt+i, uint32(nr), gate, cmpAt+i+1))
+	}
+	p = append(p, stmt(unix.BPF_RET|unix.BPF_K, unix.SECCOMP_RET_ALLOW))
+	// ioctl: only FileFlagIoctls, by the low word of its second argument
+	// (seccomp_data.args[1] at 24; the kernel compares 32 bits of cmd).
+	p = append(p, stmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, 24))
+	for i, cmd := range FileFlagIoctls {
+		p = append(p, jeq(ioctlAt+1+i, cmd, gate, ioctlAt+2+i))
 	}
 	return append(p,
 		stmt(unix.BPF_RET|unix.BPF_K, unix.SECCOMP_RET_ALLOW),

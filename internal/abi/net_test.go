@@ -7,8 +7,9 @@ import (
 )
 
 // runFilter interprets the classic BPF the net's filter is made of, on a
-// seccomp_data with the given arch, nr and instruction pointer.
-func runFilter(t *testing.T, prog []unix.SockFilter, arch uint32, nr int32, ip uint64) uint32 {
+// seccomp_data with the given arch, nr and instruction pointer (and, for an
+// ioctl, cmd as the low word of its second argument).
+func runFilter(t *testing.T, prog []unix.SockFilter, arch uint32, nr int32, ip uint64, cmd ...uint32) uint32 {
 	t.Helper()
 	var acc uint32
 	for pc := 0; pc < len(prog); pc++ {
@@ -24,6 +25,11 @@ func runFilter(t *testing.T, prog []unix.SockFilter, arch uint32, nr int32, ip u
 				acc = uint32(ip)
 			case 12:
 				acc = uint32(ip >> 32)
+			case 24:
+				acc = 0
+				if len(cmd) > 0 {
+					acc = cmd[0]
+				}
 			default:
 				t.Fatalf("load of seccomp_data offset %d", in.K)
 			}
@@ -93,6 +99,19 @@ func TestNetFilter(t *testing.T) {
 			if got := runFilter(t, prog, auditArchX8664, int32(nr), ip); got != exp {
 				t.Errorf("call %d from %#x: action %#x, want %#x", nr, ip, got, exp)
 			}
+		}
+	}
+	// ioctl: FileFlagIoctls alone, and from the gate none.
+	for _, cmd := range append([]uint32{unix.TCGETS, 0x541b /* FIONREAD */, unix.FS_IOC_GETFLAGS}, FileFlagIoctls...) {
+		exp := uint32(unix.SECCOMP_RET_ALLOW)
+		if IsFileFlagIoctl(cmd) {
+			exp = unix.SECCOMP_RET_USER_NOTIF
+		}
+		if got := runFilter(t, prog, auditArchX8664, unix.SYS_IOCTL, 0x7f0000001234, cmd); got != exp {
+			t.Errorf("ioctl %#x: action %#x, want %#x", cmd, got, exp)
+		}
+		if got := runFilter(t, prog, auditArchX8664, unix.SYS_IOCTL, GateAddr+2, cmd); got != unix.SECCOMP_RET_ALLOW {
+			t.Errorf("ioctl %#x from the gate: action %#x", cmd, got)
 		}
 	}
 	if got := runFilter(t, prog, 0x40000003 /* AUDIT_ARCH_I386 */, 5, GateAddr+2); got != enosys {

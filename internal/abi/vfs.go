@@ -1,6 +1,10 @@
 package abi
 
-import "golang.org/x/sys/unix"
+import (
+	"slices"
+
+	"golang.org/x/sys/unix"
+)
 
 // The virtual file system half of the contract: where the stub keeps its
 // descriptor bitmaps, which system calls it looks at when mounts exist, how
@@ -165,6 +169,7 @@ func VFSClasses() [NSlots]Class {
 	for _, nr := range FdCalls {
 		t[nr] = ClassFd
 	}
+	t[unix.SYS_IOCTL] = ClassFd // FileFlagIoctls on a virtual descriptor; the C handler passes the others on
 	t[unix.SYS_DUP2] = ClassFd2
 	t[unix.SYS_DUP3] = ClassFd2
 	for _, nr := range DataCalls {
@@ -179,6 +184,23 @@ func VFSClasses() [NSlots]Class {
 	t[RefusedCall] = ClassPath
 	return t
 }
+
+// FileFlagIoctls are the ioctls that change a file through a descriptor
+// open for reading alone (the owner may): its flags (chattr: append-only,
+// immutable...), its version, fs-verity. On a mount's kernel-backed
+// descriptor they would reach the memfd, or an overlay's lower file on the
+// host: a run with mounts answers them ENOTTY there (the mounts keep no
+// such flags), the stub for its virtual descriptors (ioctl is ClassFd) and
+// the supervisor for the net, whose filter sends them alone of all ioctls.
+var FileFlagIoctls = []uint32{
+	unix.FS_IOC_SETFLAGS, 0x40046602, // and FS_IOC32_SETFLAGS
+	0x40087602, 0x40047602, // FS_IOC_SETVERSION, FS_IOC32_SETVERSION
+	0x401c5820, // FS_IOC_FSSETXATTR
+	unix.FS_IOC_ENABLE_VERITY,
+}
+
+// IsFileFlagIoctl tells whether cmd is one of FileFlagIoctls.
+func IsFileFlagIoctl(cmd uint32) bool { return slices.Contains(FileFlagIoctls, cmd) }
 
 // RefusedCall is the call a run with mounts answers ENOSYS, with and
 // without the stub (the net's filter refuses it too): io_uring_setup,

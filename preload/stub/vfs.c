@@ -116,6 +116,15 @@ static long fd_call(struct frame *f)
 	int served_only = abi_vfs_class_table[nr] == ABI_CLASS_DATA;
 	if (!(bits & (served_only ? ABI_FD_SERVED : ABI_FD_VIRT)))
 		return raw_frame(f);
+	if (nr == SYS_ioctl) {
+		/* Changing the file's flags (chattr) would change the memfd, or
+		 * an overlay's lower file on the host: the mounts keep no such
+		 * flags. Every other ioctl is the kernel's. */
+		for (int i = 0; i < ABI_NFILE_FLAG_IOCTLS; i++)
+			if ((unsigned)f->rsi == abi_file_flag_ioctls[i])
+				return -ENOTTY;
+		return raw_frame(f);
+	}
 	if (bits & ABI_FD_SERVED) {
 		/* A directory's listing waits in its placeholder, queued by the
 		 * supervisor (it moves with the open file description): getdents
