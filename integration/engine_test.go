@@ -291,6 +291,26 @@ func TestDlopen(t *testing.T) {
 	}
 }
 
+// TestDlopenTableFull: a library loaded later whose sites do not fit the
+// site table (testdata/manysites.c has 1 500, the table room for ~450 after
+// libc and ld.so) is left as it is, and the process takes the seccomp net:
+// a file call on a mount from one of its own instructions still reaches
+// the mount.
+func TestDlopenTableFull(t *testing.T) {
+	requireHook(t)
+	lib := filepath.Join(t.TempDir(), "libmanysites.so")
+	src, _ := filepath.Abs(filepath.Join("testdata", "manysites.c"))
+	if r := run(t, t.TempDir(), nil, "gcc", "-O1", "-shared", "-fPIC", "-o", lib, src); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	prog := cprog(t, "dlopenfile", "-ldl")
+	r := run(t, t.TempDir(), nil, zvfsBin, "--mount", "mem:/data", "--", "sh", "-c",
+		`echo in the mount > /data/f && "$0" "$1" /data/f`, prog, lib)
+	if want := "open ok: in the mount, seccomp 2\n"; r.code != 0 || r.stdout != want {
+		t.Errorf("exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)
+	}
+}
+
 func TestSignals(t *testing.T) {
 	requireHook(t)
 	same(t, cprog(t, "signals"))

@@ -6,7 +6,7 @@
 #include "zvfs.h"
 
 
-#define MIN_SLOTS 4096 /* room for code mapped after start */
+#define MIN_SLOTS 2048 /* room for code mapped after start */
 
 
 /* sites_exchange sends the maps text already at buf+SITES_MAPS_OFFSET
@@ -385,12 +385,15 @@ static unsigned long table_bytes(void)
 	return (ABI_SITE_SLOTS_ADDR - ABI_SITE_TABLE_ADDR + zvfs_state.table_slots * 8 + 4095) & ~4095UL;
 }
 
-/* sites_table_init maps the site table with room for four times the sites
- * of the first answer (at least MIN_SLOTS), so code mapped later fits. */
+/* sites_table_init maps the site table with room for twice the sites of
+ * the first answer (at least MIN_SLOTS; it is never more than half full),
+ * so code mapped later fits: libc and ld.so have ~570, a library loaded
+ * later a handful. Each page of it costs every process a few µs at
+ * start. */
 int sites_table_init(const char *answer, unsigned long n)
 {
 	unsigned long total = answer_sites(answer, n), slots = MIN_SLOTS;
-	while (slots < 4 * total)
+	while (slots < 2 * total)
 		slots <<= 1;
 	zvfs_state.table_slots = slots;
 	unsigned long bytes = table_bytes();
@@ -464,12 +467,15 @@ static int remap(unsigned long start, unsigned long end, unsigned long off, unsi
 
 /* sites_apply applies an answer: pass 1 records every site in the table (a
  * site's call can only happen once it is there), pass 2 rewrites the ranges
- * whose sites all fit, by mapping the supervisor's rewritten copy or in place. */
+ * whose sites all fit, by mapping the supervisor's rewritten copy or in
+ * place. A range whose sites do not fit stays as it is: its file calls are
+ * the net's then. */
 void sites_apply(const char *buf, unsigned long n)
 {
 	if (!zvfs_state.table_slots)
 		return;
 	unsigned long entry = (unsigned long)&zvfs_entry;
+	int full = 0;
 	spin_lock(&zvfs_state.table_lock);
 	if (!zvfs_state.table_writable)
 		RAW3(SYS_mprotect, ABI_SITE_TABLE_ADDR, table_bytes(), PROT_READ | PROT_WRITE);
@@ -503,6 +509,8 @@ void sites_apply(const char *buf, unsigned long n)
 						continue;
 					fits &= pass == 1 ? table_add(a + 2) : table_has(a + 2);
 				}
+				if (pass == 2 && !fits)
+					full = 1;
 				if (pass == 1 || !fits)
 					continue; /* a range whose sites did not all fit stays as it is */
 				if (copy && remap(start, end, rg[i].file_offset, rg[i].prot, copy))
@@ -525,6 +533,8 @@ void sites_apply(const char *buf, unsigned long n)
 		}
 	}
 	spin_unlock(&zvfs_state.table_lock);
+	if (full)
+		net_wanted();
 }
 
 /* sites_hook_mapping has code that the program just mapped from a file
