@@ -7,6 +7,7 @@
 
 
 #define BUF_BYTES ABI_MAX_MESSAGE
+#define SCRATCH_BYTES (BLK_STACK_SIZE / 2)
 
 
 static const char *getenv_(char **envp, const char *name)
@@ -123,16 +124,24 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 	}
 	hook_init(getenv_(envp, ABI_ENV_HOOKS));
 
-	char *buf = (char *)RAW6(SYS_mmap, 0, BUF_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (is_err((long)buf))
-		goto sealed;
-	/* The maps text and the answer after it: a few pages, faulted in
-	 * at once. */
-	populate((unsigned long)buf, 16 << 10);
-	char *maps = buf + SITES_MAPS_OFFSET;
-	unsigned long mlen = sites_maps(maps, BUF_BYTES - (unsigned long)(maps - buf));
-	char *ans;
-	unsigned long got = sites_find(buf, BUF_BYTES, mlen, &ans);
+	/* The maps text and the start table's answer after it go to the
+	 * bottom of the block's private stack, which nothing uses before the
+	 * program runs: no mapping to make and unmap at every start. Asking
+	 * the supervisor takes a mapping of BUF_BYTES, room for the largest
+	 * answer. */
+	char *scratch = (char *)cur_block()->lo, *buf = 0, *ans = 0;
+	char *maps = scratch + SITES_MAPS_OFFSET;
+	unsigned long mlen = sites_maps(maps, SCRATCH_BYTES - SITES_MAPS_OFFSET);
+	unsigned long got = sites_from_table(scratch, SCRATCH_BYTES, mlen, &ans);
+	if (!got) {
+		buf = (char *)RAW6(SYS_mmap, 0, BUF_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (is_err((long)buf))
+			goto sealed;
+		populate((unsigned long)buf, 16 << 10); /* the answer's first pages, faulted in at once */
+		memcpy(buf + SITES_MAPS_OFFSET, maps, mlen);
+		got = sites_exchange(buf, BUF_BYTES, mlen);
+		ans = buf;
+	}
 	if (!got && zvfs_state.unreachable && (vfs_on() || hook_on()))
 		/* A process started after its run ended (a background job's,
 		 * a daemon's), or one that cannot see the run's socket: run
@@ -142,7 +151,8 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 		    vfs_on() ? ": not starting it without the run's mounts" : ": not starting it without the run's hooks");
 	if (got && sites_table_init(ans, got) == 0)
 		sites_apply(ans, got);
-	RAW2(SYS_munmap, buf, BUF_BYTES);
+	if (buf)
+		RAW2(SYS_munmap, buf, BUF_BYTES);
 sealed:
 	RAW3(SYS_mprotect, 0, 0x1000, PROT_READ | PROT_EXEC);
 	RAW3(SYS_mprotect, 0x1000, 0x1000, PROT_READ);

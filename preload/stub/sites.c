@@ -262,7 +262,7 @@ static int parse_line(const char *p, const char *e, struct mapline *m)
  * supervisor's rule (supervisor.Plan). */
 #define TBL_RANGES 64      /* executable file mappings answered from the table */
 #define TBL_STRS (4 << 10) /* their copies' paths */
-static unsigned long sites_from_table(char *buf, unsigned long cap, unsigned long mlen, char **ans)
+unsigned long sites_from_table(char *buf, unsigned long cap, unsigned long mlen, char **ans)
 {
 	unsigned long start = (SITES_MAPS_OFFSET + mlen + 7) & ~7UL;
 	/* The sites go where they will stay if every range were used; the
