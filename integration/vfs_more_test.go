@@ -227,6 +227,54 @@ cat /dev/fd/4`, src)
 	}
 }
 
+// TestOverlayLowerReadOnly: a descriptor the supervisor hands out for an
+// overlay's lower file is of a read-only copy of the host directory's
+// mount (internal/rotree): another process reaching it through
+// /proc/PID/fd/N (a subshell's /proc/$$/fd/3, which the stub and the net
+// see as another process's path, not their own) can write, truncate or
+// chmod nothing of the host file (EROFS), as root and as nobody, under the
+// net, where every descriptor comes from the supervisor.
+func TestOverlayLowerReadOnly(t *testing.T) {
+	requireHook(t)
+	need(t, "sh", "cat", "chmod", "truncate")
+	for _, user := range []string{"root", "nobody"} {
+		t.Run(user, func(t *testing.T) {
+			w, mnt := overHostDir(t, user, "zvfs-rolower-")
+			lower, src := filepath.Join(w, "lower"), filepath.Join(w, "src")
+			for _, d := range []string{lower, src} {
+				if err := os.Mkdir(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f := filepath.Join(lower, "f")
+			if err := os.WriteFile(f, []byte("lower\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if user == "nobody" {
+				for _, p := range []string{lower, f} {
+					if err := os.Chown(p, 65534, 65534); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			before := treeState(t, lower)
+			argv, env := asUser(t, user, mnt, "--net", "--mount", "overlay:"+src+"="+lower, "--", "sh", "-c", `
+exec 3<"$0/f"
+( echo x > /proc/$$/fd/3 ) 2>/dev/null; echo "write: $?"
+( truncate -s 1 /proc/$$/fd/3 ) 2>/dev/null; echo "truncate: $?"
+( chmod 600 /proc/$$/fd/3 ) 2>/dev/null; echo "chmod: $?"
+cat "$0/f"`, src)
+			r := run(t, w, env, argv...)
+			if want := "write: 2\ntruncate: 1\nchmod: 1\nlower\n"; r.code != 0 || r.stdout != want {
+				t.Errorf("exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)
+			}
+			if after := treeState(t, lower); after != before {
+				t.Errorf("the lower tree changed:\nbefore:\n%s\nafter:\n%s", before, after)
+			}
+		})
+	}
+}
+
 // TestVFSFileFlagIoctls: FS_IOC_SETFLAGS (chattr) through a read-only
 // descriptor of an overlay's lower file, and of a mem file, is ENOTTY, as
 // on a file system without such flags: the kernel's changed the lower file

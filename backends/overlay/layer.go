@@ -19,6 +19,7 @@ import (
 
 	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/rotree"
 )
 
 // Layer is a read-only lower layer of an overlay. Paths are clean and
@@ -51,6 +52,11 @@ type Layer interface {
 // hostDir is a Layer read from a directory of the host.
 type hostDir struct {
 	root string
+	// view is a descriptor of a read-only copy of root's mount
+	// (rotree), through which files are looked up and opened: a
+	// descriptor handed out for a file of this layer can never change
+	// the host file (EROFS). -1 where none could be had: host paths.
+	view int
 
 	// Listings read before, sorted by name, each kept with what lstat
 	// said of its directory then: a listing is read again only when the
@@ -78,13 +84,23 @@ const maxHeld = 1 << 18
 // opens are real host descriptors (opened O_RDONLY|O_NOATIME where the
 // kernel allows it). The directory must not change while the overlay
 // uses it, as for a kernel overlayfs.
+//
+// Files are looked up and opened through a read-only copy of the
+// directory's mount (rotree.Open) where one can be had: the descriptors
+// the overlay hands out for its lower files then cannot write, truncate or
+// change the host files, whatever a program does with them.
 func HostDir(dir string) Layer {
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
-	return &hostDir{root: filepath.Clean(dir)}
+	h := &hostDir{root: filepath.Clean(dir), view: -1}
+	if fd, err := rotree.Open(h.root); err == nil {
+		h.view = fd
+	}
+	return h
 }
 
+// path is p's host path.
 func (h *hostDir) path(p string) string {
 	if p == "" {
 		return h.root
@@ -92,28 +108,47 @@ func (h *hostDir) path(p string) string {
 	return h.root + "/" + p
 }
 
+// at is where the *at calls find p: the read-only view and p in it, or
+// the host path.
+func (h *hostDir) at(p string) (int, string) {
+	switch {
+	case h.view < 0:
+		return unix.AT_FDCWD, h.path(p)
+	case p == "":
+		return h.view, "."
+	}
+	return h.view, p
+}
+
 func (h *hostDir) Lstat(p string) (mem.Stat, error) {
 	var st unix.Stat_t
-	if err := unix.Lstat(h.path(p), &st); err != nil {
+	dir, name := h.at(p)
+	if err := unix.Fstatat(dir, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return mem.Stat{}, pathErr("lstat", p, errnoOf(err))
 	}
 	return hostStat(&st), nil
 }
 
 func (h *hostDir) Readlink(p string) (string, error) {
-	t, err := os.Readlink(h.path(p))
-	if err != nil {
-		return "", pathErr("readlink", p, errnoOf(err))
+	dir, name := h.at(p)
+	for size := 256; ; size *= 2 {
+		buf := make([]byte, size)
+		n, err := unix.Readlinkat(dir, name, buf)
+		if err != nil {
+			return "", pathErr("readlink", p, errnoOf(err))
+		}
+		if n < size {
+			return string(buf[:n]), nil
+		}
 	}
-	return t, nil
 }
 
 // ReadDir lists p sorted by name. The slice may be shared with later
 // calls: callers must not change it.
 func (h *hostDir) ReadDir(p string) ([]mem.Dirent, error) {
-	name := h.path(p)
 	var st unix.Stat_t
-	if err := unix.Lstat(name, &st); err != nil {
+	dir, name := h.at(p)
+	if err := unix.Fstatat(dir, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return nil, pathErr("lstat", p, errnoOf(err))
 	}
 	key := dirKey{st.Dev, st.Ino, uint64(st.Size), uint64(st.Nlink), st.Mtim, st.Ctim}
@@ -123,7 +158,7 @@ func (h *hostDir) ReadDir(p string) ([]mem.Dirent, error) {
 	if ok && l.key == key {
 		return l.ents, nil
 	}
-	ents, err := h.read(p, name, st.Dev)
+	ents, err := h.read(p, st.Dev)
 	if err != nil {
 		return nil, err
 	}
@@ -138,10 +173,10 @@ func (h *hostDir) ReadDir(p string) ([]mem.Dirent, error) {
 	return ents, nil
 }
 
-// read lists the host directory name (the layer's p), on device dev, with
-// getdents.
-func (h *hostDir) read(p, name string, dev uint64) ([]mem.Dirent, error) {
-	fd, err := openHost(name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW)
+// read lists the layer's directory p, on device dev, with getdents.
+func (h *hostDir) read(p string, dev uint64) ([]mem.Dirent, error) {
+	dir, name := h.at(p)
+	fd, err := openHost(dir, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW)
 	if err != nil {
 		return nil, pathErr("open", p, errnoOf(err))
 	}
@@ -188,27 +223,28 @@ func parseDirents(buf []byte, dev uint64, out []mem.Dirent) []mem.Dirent {
 }
 
 func (h *hostDir) Open(p string, flag int) (afero.File, error) {
-	name := h.path(p)
-	fd, err := openHost(name, flag|unix.O_NOFOLLOW|unix.O_NOCTTY)
+	dir, name := h.at(p)
+	fd, err := openHost(dir, name, flag|unix.O_NOFOLLOW|unix.O_NOCTTY)
 	if err != nil {
 		return nil, pathErr("open", p, errnoOf(err))
 	}
-	return os.NewFile(uintptr(fd), name), nil
+	return os.NewFile(uintptr(fd), h.path(p)), nil
 }
 
-// openHost opens a host file close-on-exec, and without updating its
-// access time where the kernel allows that (the owner or CAP_FOWNER).
-func openHost(name string, flag int) (int, error) {
-	fd, err := openRetry(name, flag|unix.O_CLOEXEC|unix.O_NOATIME)
+// openHost opens a host file (name in dir, as openat(2)) close-on-exec,
+// and without updating its access time where the kernel allows that (the
+// owner or CAP_FOWNER).
+func openHost(dir int, name string, flag int) (int, error) {
+	fd, err := openRetry(dir, name, flag|unix.O_CLOEXEC|unix.O_NOATIME)
 	if err == unix.EPERM {
-		fd, err = openRetry(name, flag|unix.O_CLOEXEC)
+		fd, err = openRetry(dir, name, flag|unix.O_CLOEXEC)
 	}
 	return fd, err
 }
 
-func openRetry(name string, flag int) (int, error) {
+func openRetry(dir int, name string, flag int) (int, error) {
 	for {
-		fd, err := unix.Open(name, flag, 0)
+		fd, err := unix.Openat(dir, name, flag, 0)
 		if err != unix.EINTR {
 			return fd, err
 		}
