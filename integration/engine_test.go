@@ -278,11 +278,7 @@ func TestExecBadEnvironment(t *testing.T) {
 // too: the library's own syscall instruction goes through the hook.
 func TestDlopen(t *testing.T) {
 	requireHook(t)
-	lib := filepath.Join(t.TempDir(), "librawlib.so")
-	src, _ := filepath.Abs(filepath.Join("testdata", "rawlib.c"))
-	if r := run(t, t.TempDir(), nil, "gcc", "-O2", "-shared", "-fPIC", "-o", lib, src); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	lib := sharedLib(t, "rawlib")
 	prog := cprog(t, "dlopen", "-ldl")
 	same(t, prog, lib, "1000")
 	st, r := stats(t, t.TempDir(), prog, lib, "1000")
@@ -298,17 +294,24 @@ func TestDlopen(t *testing.T) {
 // the mount.
 func TestDlopenTableFull(t *testing.T) {
 	requireHook(t)
-	lib := filepath.Join(t.TempDir(), "libmanysites.so")
-	src, _ := filepath.Abs(filepath.Join("testdata", "manysites.c"))
-	if r := run(t, t.TempDir(), nil, "gcc", "-O1", "-shared", "-fPIC", "-o", lib, src); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
-	prog := cprog(t, "dlopenfile", "-ldl")
+	lib, prog := sharedLib(t, "manysites"), cprog(t, "dlopen", "-ldl")
 	r := run(t, t.TempDir(), nil, zvfsBin, "--mount", "mem:/data", "--", "sh", "-c",
-		`echo in the mount > /data/f && "$0" "$1" /data/f`, prog, lib)
+		`echo in the mount > /data/f && "$0" "$1" open /data/f`, prog, lib)
 	if want := "open ok: in the mount, seccomp 2\n"; r.code != 0 || r.stdout != want {
 		t.Errorf("exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)
 	}
+}
+
+// sharedLib compiles testdata/NAME.c into a shared library and returns
+// its path.
+func sharedLib(t *testing.T, name string) string {
+	t.Helper()
+	lib := filepath.Join(t.TempDir(), "lib"+name+".so")
+	src, _ := filepath.Abs(filepath.Join("testdata", name+".c"))
+	if r := run(t, t.TempDir(), nil, "gcc", "-O1", "-shared", "-fPIC", "-o", lib, src); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	return lib
 }
 
 func TestSignals(t *testing.T) {

@@ -131,6 +131,31 @@ func overHostDir(t *testing.T, user, prefix string) (w, mnt string) {
 	return w, mnt
 }
 
+// lowerTreeOf makes, in w, an overlay's lower directory holding one file
+// f with content (both the user's: nobody's for nobody) and an empty
+// directory src to mount the overlay on.
+func lowerTreeOf(t *testing.T, w, user, content string) (lower, src, f string) {
+	t.Helper()
+	lower, src = filepath.Join(w, "lower"), filepath.Join(w, "src")
+	for _, d := range []string{lower, src} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f = filepath.Join(lower, "f")
+	if err := os.WriteFile(f, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if user == "nobody" {
+		for _, p := range []string{lower, f} {
+			if err := os.Chown(p, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return lower, src, f
+}
+
 // asUser returns the command line and extra environment that run zvfs
 // with args as user, root or nobody (through setpriv, a copy of zvfs they
 // may run and their own home, userEnv), with M set to m.
@@ -188,23 +213,7 @@ func TestVFSReopenThroughProc(t *testing.T) {
 	for _, user := range []string{"root", "nobody"} {
 		t.Run(user, func(t *testing.T) {
 			w, mnt := overHostDir(t, user, "zvfs-reopen-")
-			lower, src := filepath.Join(w, "lower"), filepath.Join(w, "src")
-			for _, d := range []string{lower, src} {
-				if err := os.Mkdir(d, 0o755); err != nil {
-					t.Fatal(err)
-				}
-			}
-			f := filepath.Join(lower, "f")
-			if err := os.WriteFile(f, []byte("original\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if user == "nobody" {
-				for _, p := range []string{lower, f} {
-					if err := os.Chown(p, 65534, 65534); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
+			lower, src, f := lowerTreeOf(t, w, user, "original\n")
 			argv, env := asUser(t, user, mnt, "--net", "--mount", "overlay:"+src+"="+lower, "--mount", "mem:"+mnt,
 				"--", "sh", "-c", `
 exec 3<"$0/f"; echo hacked > /proc/self/fd/3; echo "write lower: $?"; cat "$0/f"
@@ -240,23 +249,7 @@ func TestOverlayLowerReadOnly(t *testing.T) {
 	for _, user := range []string{"root", "nobody"} {
 		t.Run(user, func(t *testing.T) {
 			w, mnt := overHostDir(t, user, "zvfs-rolower-")
-			lower, src := filepath.Join(w, "lower"), filepath.Join(w, "src")
-			for _, d := range []string{lower, src} {
-				if err := os.Mkdir(d, 0o755); err != nil {
-					t.Fatal(err)
-				}
-			}
-			f := filepath.Join(lower, "f")
-			if err := os.WriteFile(f, []byte("lower\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if user == "nobody" {
-				for _, p := range []string{lower, f} {
-					if err := os.Chown(p, 65534, 65534); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
+			lower, src, _ := lowerTreeOf(t, w, user, "lower\n")
 			before := treeState(t, lower)
 			argv, env := asUser(t, user, mnt, "--net", "--mount", "overlay:"+src+"="+lower, "--", "sh", "-c", `
 exec 3<"$0/f"
@@ -308,21 +301,7 @@ print(setflag(sys.argv[1] + "/f"), setflag(os.environ["M"] + "/g"), os.isatty(os
 			}
 			t.Run(name, func(t *testing.T) {
 				w, mnt := overHostDir(t, user, "zvfs-ioctl-")
-				lower, src := filepath.Join(w, "lower"), filepath.Join(w, "src")
-				for _, d := range []string{lower, src} {
-					if err := os.Mkdir(d, 0o755); err != nil {
-						t.Fatal(err)
-					}
-				}
-				f := filepath.Join(lower, "f")
-				if err := os.WriteFile(f, []byte("lower\n"), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				if user == "nobody" {
-					if err := os.Chown(f, 65534, 65534); err != nil {
-						t.Fatal(err)
-					}
-				}
+				lower, src, f := lowerTreeOf(t, w, user, "lower\n")
 				before := fileFlags(t, f)
 				args := []string{"--mount", "overlay:" + src + "=" + lower, "--mount", "mem:" + mnt, "--", "python3", "-c", script, src}
 				if net {

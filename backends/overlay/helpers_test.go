@@ -308,6 +308,24 @@ func errName(err error) string {
 	return e.Error()
 }
 
+// descriptorOf opens name in fs and returns a duplicate of the File's own
+// descriptor (as the supervisor hands it to a program), closed when the
+// test ends.
+func descriptorOf(t *testing.T, fs *FS, name string) int {
+	t.Helper()
+	f, err := fs.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fd, err := unix.FcntlInt(f.(interface{ Fd() uintptr }).Fd(), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	return fd
+}
+
 // newOverlay makes an overlay of a new copy of lowerTree.
 func newOverlay(t testing.TB) (*FS, string) {
 	t.Helper()

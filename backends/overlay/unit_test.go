@@ -303,16 +303,7 @@ func TestDescriptors(t *testing.T) {
 	requireRoot(t)
 	fs, lower := newOverlay(t)
 	before := snapshot(t, lower)
-	f, err := fs.Open("/a.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fd, err := unix.FcntlInt(f.(interface{ Fd() uintptr }).Fd(), unix.F_DUPFD_CLOEXEC, 0)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fd)
+	fd := descriptorOf(t, fs, "/a.txt")
 	df, err := fs.OpenDataFile(fd)
 	if err != nil {
 		t.Fatal(err)
@@ -617,16 +608,7 @@ func TestReopenData(t *testing.T) {
 	requireRoot(t)
 	fs, lower := newOverlay(t)
 	before := snapshot(t, lower)
-	f, err := fs.Open("/a.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fd, err := unix.FcntlInt(f.(interface{ Fd() uintptr }).Fd(), unix.F_DUPFD_CLOEXEC, 0)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fd)
+	fd := descriptorOf(t, fs, "/a.txt")
 	other := fs.As(linuxvfs.Who{Uid: 1000, Gid: 1000}).(*FS)
 	if _, err := other.ReopenData(fd, unix.O_WRONLY); errName(err) != "EACCES" {
 		t.Errorf("another user's write of a 0644 root file: %v", err)
@@ -652,16 +634,7 @@ func TestReopenData(t *testing.T) {
 	r.Close()
 	diffLines(t, "lower tree", before, snapshot(t, lower))
 
-	g, err := fs.Open("/d/f")
-	if err != nil {
-		t.Fatal(err)
-	}
-	gfd, err := unix.FcntlInt(g.(interface{ Fd() uintptr }).Fd(), unix.F_DUPFD_CLOEXEC, 0)
-	g.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(gfd)
+	gfd := descriptorOf(t, fs, "/d/f")
 	if err := fs.Remove("/d/f"); err != nil {
 		t.Fatal(err)
 	}
