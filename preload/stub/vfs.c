@@ -369,6 +369,59 @@ static int follows_link(const struct frame *f, long nr, long flagv)
 	return 0;
 }
 
+/* changes_file tells whether call f may change the file its first path
+ * names: an open for writing or truncating, truncate, and the calls that
+ * change its mode, owner, times or xattrs. */
+static int changes_file(const struct frame *f, long nr)
+{
+	unsigned long fl;
+	switch (nr) {
+	case SYS_open:
+		fl = f->rsi;
+		break;
+	case SYS_openat:
+		fl = f->rdx;
+		break;
+	case SYS_creat:
+	case SYS_openat2: /* its flags are in memory: taken as writing */
+	case SYS_truncate:
+	case SYS_chmod:
+	case SYS_fchmodat:
+	case SYS_fchmodat2:
+	case SYS_chown:
+	case SYS_lchown:
+	case SYS_fchownat:
+	case SYS_utimensat:
+	case SYS_utimes:
+	case SYS_utime:
+	case SYS_futimesat:
+	case SYS_setxattr:
+	case SYS_lsetxattr:
+	case SYS_removexattr:
+	case SYS_lremovexattr:
+		return 1;
+	default:
+		return 0;
+	}
+	return (fl & O_ACCMODE) != O_RDONLY || (fl & O_TRUNC);
+}
+
+/* other_fd_link tells whether s is /proc/PID/fd/N: the descriptor link of
+ * a process (this one's are self_fd's, classify's P_SELF). */
+static int other_fd_link(const char *s)
+{
+	if (!zhasprefix(s, "/proc/") || s[6] < '0' || s[6] > '9')
+		return 0;
+	s += 6;
+	while (*s >= '0' && *s <= '9')
+		s++;
+	if (!zhasprefix(s, "/fd/") || s[4] < '0' || s[4] > '9')
+		return 0;
+	for (s += 4; *s >= '0' && *s <= '9'; s++)
+		;
+	return !*s;
+}
+
 /* view_path_call answers a call on one virtual path from the view, if it
  * can: VIEW_ASK if not. */
 static __attribute__((noinline)) long view_path_call(struct frame *f, const struct abi_pathcall *pc, struct path *a, int dirfd)
@@ -503,6 +556,25 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 				 * gave no path: the net knows it (Namespace.Executed). */
 				return zvfs_netcall(nr, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8,
 						    (long)f->r9);
+			}
+		}
+		if (p1.kind <= P_HOST_ABS && changes_file(f, nr) && other_fd_link(p1.s)) {
+			/* Another process's /proc/PID/fd/N (a subshell's
+			 * /proc/$$/fd/3): the kernel's link leads to a mount file's
+			 * memfd (mode 0777) or to an overlay's lower file on the
+			 * host. The supervisor decides with a descriptor of the
+			 * same file, O_PATH, which the kernel gives only to who may
+			 * follow the link, and passes back any file not its own. */
+			long t = RAW3(SYS_open, p1.s, O_PATH | O_CLOEXEC, 0);
+			if (t >= 0) {
+				int fd1[1] = {(int)t};
+				p1.kind = P_SELF;
+				p1.fd = t;
+				p1.len = 0;
+				p1.s[0] = 0;
+				r = ask_path_call(f, mask, depth, pc, ABI_CALL_FD1 | ABI_CALL_SELF1, &p1, 0, fd1, 1);
+				RAW1(SYS_close, t);
+				return r;
 			}
 		}
 		if (p1.kind == P_VIRT_FD) {
