@@ -6,7 +6,6 @@
 
 
 
-#define BUF_BYTES ABI_MAX_MESSAGE
 #define SCRATCH_BYTES (BLK_STACK_SIZE / 2)
 
 
@@ -126,22 +125,10 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 
 	/* The maps text and the start table's answer after it go to the
 	 * bottom of the block's private stack, which nothing uses before the
-	 * program runs: no mapping to make and unmap at every start. Asking
-	 * the supervisor takes a mapping of BUF_BYTES, room for the largest
-	 * answer. */
-	char *scratch = (char *)cur_block()->lo, *buf = 0, *ans = 0;
-	char *maps = scratch + SITES_MAPS_OFFSET;
-	unsigned long mlen = sites_maps(maps, SCRATCH_BYTES - SITES_MAPS_OFFSET);
-	unsigned long got = sites_from_table(scratch, SCRATCH_BYTES, mlen, &ans);
-	if (!got) {
-		buf = (char *)RAW6(SYS_mmap, 0, BUF_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (is_err((long)buf))
-			goto sealed;
-		populate((unsigned long)buf, 16 << 10); /* the answer's first pages, faulted in at once */
-		memcpy(buf + SITES_MAPS_OFFSET, maps, mlen);
-		got = sites_exchange(buf, BUF_BYTES, mlen);
-		ans = buf;
-	}
+	 * program runs: no mapping to make and unmap at every start. */
+	char *scratch = (char *)cur_block()->lo, *ans, *mapped;
+	unsigned long mlen = sites_maps(scratch + SITES_MAPS_OFFSET, SCRATCH_BYTES - SITES_MAPS_OFFSET);
+	unsigned long got = sites_find(scratch, SCRATCH_BYTES, mlen, &ans, &mapped);
 	if (!got && zvfs_state.unreachable && (vfs_on() || hook_on()))
 		/* A process started after its run ended (a background job's,
 		 * a daemon's), or one that cannot see the run's socket: run
@@ -151,9 +138,8 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 		    vfs_on() ? ": not starting it without the run's mounts" : ": not starting it without the run's hooks");
 	if (got && sites_table_init(ans, got) == 0)
 		sites_apply(ans, got);
-	if (buf)
-		RAW2(SYS_munmap, buf, BUF_BYTES);
-sealed:
+	if (mapped)
+		RAW2(SYS_munmap, mapped, ABI_MAX_MESSAGE);
 	RAW3(SYS_mprotect, 0, 0x1000, PROT_READ | PROT_EXEC);
 	RAW3(SYS_mprotect, 0x1000, 0x1000, PROT_READ);
 	zvfs_gate = ABI_GATE_ADDR; /* the stub's calls leave from the trampoline's gate from now on */

@@ -107,23 +107,17 @@ static char *line_head(char *p, unsigned long start, unsigned long end, unsigned
 }
 
 /* query_maps writes into buf a maps line for each executable mapping of
- * the process, asking the kernel for them one at a time (the PROCMAP_QUERY
- * ioctl, Linux 6.11): half the cost of having it print every mapping and
- * keeping the executable ones. Each name is received after the room for
- * its line's fields and moved into place. Returns the text's length, or
- * -errno (-ENOTTY before Linux 6.11). */
-static long query_maps(char *buf, unsigned long cap)
+ * the process, asking the kernel for them one at a time through fd, its
+ * /proc/self/maps (the PROCMAP_QUERY ioctl, Linux 6.11): half the cost of
+ * having it print every mapping and keeping the executable ones. Each name
+ * is received after the room for its line's fields and moved into place.
+ * Returns the text's length, or -errno (-ENOTTY before Linux 6.11). */
+static long query_maps(long fd, char *buf, unsigned long cap)
 {
-	long fd = RAW3(SYS_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return fd;
 	unsigned long n = 0, addr = 0;
-	long r;
 	for (;;) {
-		if (cap - n < LINE_HEAD + 2) {
-			r = -E2BIG;
-			break;
-		}
+		if (cap - n < LINE_HEAD + 2)
+			return -E2BIG;
 		char *name = buf + n + LINE_HEAD;
 		unsigned long room = cap - n - LINE_HEAD - 1;
 		struct procmap_query q = {0};
@@ -132,13 +126,12 @@ static long query_maps(char *buf, unsigned long cap)
 		q.query_addr = addr;
 		q.vma_name_addr = (unsigned long)name;
 		q.vma_name_size = room > 1 << 16 ? 1 << 16 : (unsigned)room;
-		r = RAW3(SYS_ioctl, fd, PROCMAP_QUERY, &q);
-		if (r == -ENOENT) { /* no mapping at or after addr */
-			r = 0;
-			break;
-		}
+		long r = RAW3(SYS_ioctl, fd, PROCMAP_QUERY, &q);
+		if (r == -ENOENT) /* no mapping at or after addr */
+			return (long)n;
 		if (r < 0)
-			break;
+			return r;
+		/* The query's readable, writable and executable bits are PROT_'s. */
 		char *p = line_head(buf + n, q.vma_start, q.vma_end, (unsigned)q.vma_flags & 7,
 				    (q.vma_flags & PROCMAP_QUERY_VMA_SHARED) != 0, q.vma_offset, q.dev_major, q.dev_minor,
 				    q.inode);
@@ -149,8 +142,6 @@ static long query_maps(char *buf, unsigned long cap)
 		n = (unsigned long)(p - buf);
 		addr = q.vma_end;
 	}
-	RAW1(SYS_close, fd);
-	return r < 0 ? r : (long)n;
 }
 
 /* exec_lines keeps, in place, only the lines of maps text whose permissions
@@ -176,12 +167,10 @@ static unsigned long exec_lines(char *t, unsigned long n)
 	return out;
 }
 
-/* read_maps reads /proc/self/maps into buf; returns its length or -errno. */
-static long read_maps(char *buf, unsigned long cap)
+/* read_maps reads the text of fd, /proc/self/maps, into buf and keeps its
+ * executable lines; returns their length. */
+static unsigned long read_maps(long fd, char *buf, unsigned long cap)
 {
-	long fd = RAW3(SYS_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return fd;
 	unsigned long n = 0;
 	for (;;) {
 		long r = RAW3(SYS_read, fd, buf + n, cap - n);
@@ -193,16 +182,19 @@ static long read_maps(char *buf, unsigned long cap)
 		if (n == cap)
 			break;
 	}
-	RAW1(SYS_close, fd);
-	return (long)n;
+	return exec_lines(buf, n);
 }
 
 unsigned long sites_maps(char *buf, unsigned long cap)
 {
-	long n = query_maps(buf, cap);
-	if (n < 0 && (n = read_maps(buf, cap)) >= 0)
-		n = (long)exec_lines(buf, (unsigned long)n);
-	return n < 0 ? 0 : (unsigned long)n;
+	long fd = RAW3(SYS_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	long n = query_maps(fd, buf, cap); /* the ioctl leaves the file's offset at 0 */
+	if (n < 0)
+		n = (long)read_maps(fd, buf, cap);
+	RAW1(SYS_close, fd);
+	return (unsigned long)n;
 }
 
 /* ---- answering from the start table ------------------------------------------ */
@@ -262,7 +254,7 @@ static int parse_line(const char *p, const char *e, struct mapline *m)
  * supervisor's rule (supervisor.Plan). */
 #define TBL_RANGES 64      /* executable file mappings answered from the table */
 #define TBL_STRS (4 << 10) /* their copies' paths */
-unsigned long sites_from_table(char *buf, unsigned long cap, unsigned long mlen, char **ans)
+static unsigned long sites_from_table(char *buf, unsigned long cap, unsigned long mlen, char **ans)
 {
 	unsigned long start = (SITES_MAPS_OFFSET + mlen + 7) & ~7UL;
 	/* The sites go where they will stay if every range were used; the
@@ -355,16 +347,24 @@ unsigned long sites_from_table(char *buf, unsigned long cap, unsigned long mlen,
 	return 8 + sizeof(struct abi_header) + body;
 }
 
-/* sites_find answers a hello from the start table if it can, else asks
- * the supervisor (sites_exchange, whose answer starts at buf). It sets
- * *ans to the answer and returns its length (0: none). */
-unsigned long sites_find(char *buf, unsigned long cap, unsigned long mlen, char **ans)
+/* sites_find answers a hello whose maps text (mlen bytes) is at
+ * buf+SITES_MAPS_OFFSET: from the start table, in buf (cap bytes), if it
+ * can; else the supervisor's answer, in a mapping of ABI_MAX_MESSAGE bytes
+ * (room for the largest), which *mapped is set to for the caller to unmap
+ * (0: none). It sets *ans to the answer and returns its length (0: none). */
+unsigned long sites_find(char *buf, unsigned long cap, unsigned long mlen, char **ans, char **mapped)
 {
+	*mapped = 0;
 	unsigned long got = sites_from_table(buf, cap, mlen, ans);
 	if (got)
 		return got;
-	*ans = buf;
-	return sites_exchange(buf, cap, mlen);
+	char *m = (char *)RAW6(SYS_mmap, 0, ABI_MAX_MESSAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (is_err((long)m))
+		return 0;
+	populate((unsigned long)m, 16 << 10); /* the answer's first pages, faulted in at once */
+	memcpy(m + SITES_MAPS_OFFSET, buf + SITES_MAPS_OFFSET, mlen);
+	*mapped = *ans = m;
+	return sites_exchange(m, ABI_MAX_MESSAGE, mlen);
 }
 
 static unsigned long answer_sites(const char *buf, unsigned long n)
@@ -546,10 +546,9 @@ void sites_hook_mapping(unsigned long start, unsigned long len, unsigned long pr
 	struct kstat st;
 	if (!zvfs_state.table_slots || RAW2(SYS_fstat, fd, &st) != 0)
 		return;
-	unsigned long cap = 1 << 20;
-	char *buf = (char *)RAW6(SYS_mmap, 0, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (is_err((long)buf))
-		return;
+	/* The maps line and a start-table answer, on the private stack (the
+	 * supervisor's answer gets a mapping of its own: sites_find). */
+	char buf[SITES_MAPS_OFFSET + LINE_HEAD + 4096 + (24 << 10)];
 	char *line = buf + SITES_MAPS_OFFSET;
 	char *p = line_head(line, start, start + ((len + 4095) & ~4095UL), prot, (flags & 3) == 1 /* MAP_SHARED */, off,
 			    ((st.dev >> 8) & 0xfff) | ((st.dev >> 32) & ~0xfffUL), (st.dev & 0xff) | ((st.dev >> 12) & ~0xffUL),
@@ -557,13 +556,14 @@ void sites_hook_mapping(unsigned long start, unsigned long len, unsigned long pr
 	char proc[32] = "/proc/self/fd/";
 	*zutoa(proc + 14, (unsigned long)fd) = 0;
 	long n = RAW3(SYS_readlink, proc, p, 4096);
-	if (n > 0) {
-		p += n;
-		*p++ = '\n';
-		char *ans;
-		unsigned long got = sites_find(buf, cap, (unsigned long)(p - line), &ans);
-		if (got)
-			sites_apply(ans, got);
-	}
-	RAW2(SYS_munmap, buf, cap);
+	if (n <= 0)
+		return;
+	p += n;
+	*p++ = '\n';
+	char *ans, *mapped;
+	unsigned long got = sites_find(buf, sizeof buf, (unsigned long)(p - line), &ans, &mapped);
+	if (got)
+		sites_apply(ans, got);
+	if (mapped)
+		RAW2(SYS_munmap, mapped, ABI_MAX_MESSAGE);
 }

@@ -250,10 +250,7 @@ void net_cwd(void);
  * executable mappings (what a hello sends); returns their length. */
 unsigned long sites_maps(char *buf, unsigned long cap);
 unsigned long sites_exchange(char *buf, unsigned long cap, unsigned long mlen);
-unsigned long sites_find(char *buf, unsigned long cap, unsigned long mlen, char **answer);
-/* sites_from_table is sites_find's answer from the start table alone (0:
- * a file is not there, and the supervisor must be asked). */
-unsigned long sites_from_table(char *buf, unsigned long cap, unsigned long mlen, char **answer);
+unsigned long sites_find(char *buf, unsigned long cap, unsigned long mlen, char **answer, char **mapped);
 int sites_table_init(const char *answer, unsigned long n);
 void sites_apply(const char *answer, unsigned long n);
 void sites_hook_mapping(unsigned long start, unsigned long len, unsigned long prot, unsigned long flags, long fd,
