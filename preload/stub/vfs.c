@@ -406,22 +406,6 @@ static int changes_file(const struct frame *f, long nr)
 	return (fl & O_ACCMODE) != O_RDONLY || (fl & O_TRUNC);
 }
 
-/* other_fd_link tells whether s is /proc/PID/fd/N: the descriptor link of
- * a process (this one's are self_fd's, classify's P_SELF). */
-static int other_fd_link(const char *s)
-{
-	if (!zhasprefix(s, "/proc/") || s[6] < '0' || s[6] > '9')
-		return 0;
-	s += 6;
-	while (*s >= '0' && *s <= '9')
-		s++;
-	if (!zhasprefix(s, "/fd/") || s[4] < '0' || s[4] > '9')
-		return 0;
-	for (s += 4; *s >= '0' && *s <= '9'; s++)
-		;
-	return !*s;
-}
-
 /* view_path_call answers a call on one virtual path from the view, if it
  * can: VIEW_ASK if not. */
 static __attribute__((noinline)) long view_path_call(struct frame *f, const struct abi_pathcall *pc, struct path *a, int dirfd)
@@ -558,7 +542,7 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 						    (long)f->r9);
 			}
 		}
-		if (p1.kind <= P_HOST_ABS && changes_file(f, nr) && other_fd_link(p1.s)) {
+		if (p1.other_fd && p1.kind <= P_HOST_ABS && changes_file(f, nr)) {
 			/* Another process's /proc/PID/fd/N (a subshell's
 			 * /proc/$$/fd/3): the kernel's link leads to a mount file's
 			 * memfd (mode 0777) or to an overlay's lower file on the

@@ -40,6 +40,7 @@ struct path {
 	int parent_only;      /* virtual only to list mount points in a host directory */
 	int gone_cwd;         /* "." in a removed working directory: s is what it was (CALL_SINCE) */
 	int exe_link;         /* this process's /proc/self/exe (also thread-self's, its PID's) */
+	int other_fd;         /* another process's /proc/PID/fd/N */
 	long len;             /* of s */
 	char s[PATH_MAX_ * 2]; /* the path as sent: absolute, or relative to a virtual dirfd */
 };

@@ -210,24 +210,41 @@ long upath(unsigned long u, char *raw)
 	return ustr(u, raw, PATH_MAX_);
 }
 
-/* proc_self returns what follows this process's own /proc directory in
- * p ("fd/3", "cwd/x", "exe"): /proc/self/, /proc/thread-self/, or
- * /proc/PID/ of this process; else 0. */
-static const char *proc_self(const char *p)
+/* proc_dir returns what follows a process's /proc directory in p ("fd/3",
+ * "cwd/x", "exe"): /proc/self/, /proc/thread-self/ or /proc/PID/, and sets
+ * *own to whether it is this process's; else 0. */
+static const char *proc_dir(const char *p, int *own)
 {
+	*own = 0;
 	if (!zhasprefix(p, "/proc/"))
 		return 0;
 	p += 6;
-	if (zhasprefix(p, "self/"))
-		return p + 5;
-	if (zhasprefix(p, "thread-self/"))
-		return p + 12;
-	if (*p < '0' || *p > '9')
+	if (zhasprefix(p, "self/") || zhasprefix(p, "thread-self/")) {
+		*own = 1;
+		return p + (p[0] == 's' ? 5 : 12);
+	}
+	const char *q = p;
+	while (*q >= '0' && *q <= '9')
+		q++;
+	if (q == p || *q != '/')
 		return 0;
 	char pid[24];
-	*zutoa(pid, (unsigned long)RAW0(SYS_getpid)) = 0;
-	unsigned long n = zstrlen(pid);
-	return memcmp(p, pid, n) == 0 && p[n] == '/' ? p + n + 1 : 0;
+	unsigned long n = (unsigned long)(zutoa(pid, (unsigned long)RAW0(SYS_getpid)) - pid);
+	*own = (unsigned long)(q - p) == n && memcmp(p, pid, n) == 0;
+	return q + 1;
+}
+
+/* fd_number returns the descriptor number q spells, digits to its end,
+ * else -1. */
+static long fd_number(const char *q)
+{
+	if (*q < '0' || *q > '9')
+		return -1;
+	long v = 0;
+	for (; *q >= '0' && *q <= '9'; q++)
+		if ((v = v * 10 + (*q - '0')) >= ABI_MAX_FD)
+			return -1;
+	return *q ? -1 : v;
 }
 
 /* self_fd returns N if p is /dev/fd/N, or own (what follows this process's
@@ -235,18 +252,15 @@ static const char *proc_self(const char *p)
  * and /dev/stderr (links to /proc/self/fd/0...); else -1. */
 static long self_fd(const char *p, const char *own)
 {
-	static const char *const std[3] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
-	for (long i = 0; i < 3; i++)
-		if (zhasprefix(p, std[i]) && !p[zstrlen(std[i])])
-			return i;
-	const char *q = zhasprefix(p, "/dev/fd/") ? p + 8 : own && zhasprefix(own, "fd/") ? own + 3 : 0;
-	if (!q || *q < '0' || *q > '9')
-		return -1;
-	long v = 0;
-	for (; *q >= '0' && *q <= '9'; q++)
-		if ((v = v * 10 + (*q - '0')) >= ABI_MAX_FD)
-			return -1;
-	return *q ? -1 : v;
+	static const char *const std[3] = {"stdin", "stdout", "stderr"};
+	if (zhasprefix(p, "/dev/")) {
+		p += 5;
+		for (long i = 0; i < 3; i++)
+			if (zhasprefix(p, std[i]) && !p[zstrlen(std[i])])
+				return i;
+		return zhasprefix(p, "fd/") ? fd_number(p + 3) : -1;
+	}
+	return own && zhasprefix(own, "fd/") ? fd_number(own + 3) : -1;
 }
 
 /* self_link returns the rest of own (what follows this process's /proc
@@ -298,6 +312,7 @@ long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int ope
 	p->parent_only = 0;
 	p->gone_cwd = 0;
 	p->exe_link = 0;
+	p->other_fd = 0;
 	if (n == 0) {
 		/* "" names dirfd itself with AT_EMPTY_PATH, else ENOENT (kernel). */
 		if (empty_ok && dirfd != AT_FDCWD && (fd_bits(dirfd) & ABI_FD_VIRT))
@@ -307,7 +322,8 @@ long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int ope
 		return 0;
 	}
 	char c[PATH_MAX_ * 2];
-	const char *own = proc_self(raw);
+	int mine;
+	const char *in_proc = proc_dir(raw, &mine), *own = mine ? in_proc : 0;
 	long self = self_fd(raw, own);
 	if (self >= 0 && (fd_bits(self) & ABI_FD_VIRT)) {
 		/* /proc/self/fd/N of a virtual descriptor: the kernel's link
@@ -318,6 +334,9 @@ long classify(struct path *p, unsigned long u, long dirfd, int empty_ok, int ope
 		p->s[0] = 0;
 		return 0;
 	}
+	/* Another process's /proc/PID/fd/N: the kernel's link leads to a
+	 * mount file's memfd or to an overlay's lower file (path_call). */
+	p->other_fd = in_proc && !mine && zhasprefix(in_proc, "fd/") && fd_number(in_proc + 3) >= 0;
 	int cwd;
 	const char *rest = own ? self_link(own, &cwd) : 0;
 	p->exe_link = own && own[0] == 'e' && own[1] == 'x' && own[2] == 'e' && !own[3];
