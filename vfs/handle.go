@@ -121,28 +121,20 @@ func (ns *Namespace) Handle(r *Request) Answer {
 
 func done(ret int64) (Answer, error) { return Answer{Reply: abi.Reply{Ret: ret}, Fd: -1}, nil }
 
-// readHow reads openat2's struct open_how: EOPNOTSUPP for RESOLVE_* flags,
-// which mounts do not support.
-func (h *handler) readHow(how *[24]byte) error {
+// openHow reads openat2's struct open_how: its flags and mode.
+// EOPNOTSUPP for RESOLVE_* flags, which mounts do not support.
+func (h *handler) openHow() (flags int, mode uint32, err error) {
 	if h.a[3] < 24 {
-		return unix.EINVAL
+		return 0, 0, unix.EINVAL
 	}
+	var how [24]byte
 	if err := h.r.Mem.Read(h.a[2], how[:]); err != nil {
-		return err
+		return 0, 0, err
 	}
 	if binary.LittleEndian.Uint64(how[16:]) != 0 {
-		return unix.EOPNOTSUPP
+		return 0, 0, unix.EOPNOTSUPP
 	}
-	return nil
-}
-
-// openHow is the open flags of openat2's struct open_how (readHow).
-func (h *handler) openHow() (int, error) {
-	var how [24]byte
-	if err := h.readHow(&how); err != nil {
-		return 0, err
-	}
-	return int(binary.LittleEndian.Uint64(how[:])), nil
+	return int(binary.LittleEndian.Uint64(how[:])), uint32(binary.LittleEndian.Uint64(how[8:])), nil
 }
 
 func (h *handler) dispatch() (Answer, error) {
@@ -158,11 +150,11 @@ func (h *handler) dispatch() (Answer, error) {
 	case unix.SYS_OPENAT:
 		return h.open(int(a[2]), uint32(a[3]))
 	case unix.SYS_OPENAT2:
-		var how [24]byte
-		if err := h.readHow(&how); err != nil {
+		flags, mode, err := h.openHow()
+		if err != nil {
 			return Answer{}, err
 		}
-		return h.open(int(binary.LittleEndian.Uint64(how[:])), uint32(binary.LittleEndian.Uint64(how[8:])))
+		return h.open(flags, mode)
 	case unix.SYS_STAT:
 		return h.stat(a[1], 0, false)
 	case unix.SYS_LSTAT:

@@ -14,6 +14,8 @@ import (
 
 	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
+	"github.com/zvfs/zvfs/mtab"
 )
 
 // nextFd takes the next descriptor the call sent.
@@ -63,7 +65,7 @@ func (h *handler) base(flag uint32) (string, error) {
 // selfData answers a path call whose path was /proc/self/fd/N of a
 // kernel-backed descriptor: the call is about that descriptor's file.
 func (h *handler) selfData() (Answer, error) {
-	f := h.dataFile(h.r.Fds[0])
+	f, m := h.dataFileOf(h.r.Fds[0])
 	if f == nil {
 		return Answer{}, errPass
 	}
@@ -90,13 +92,13 @@ func (h *handler) selfData() (Answer, error) {
 	case unix.SYS_LINKAT:
 		return h.linkData()
 	case unix.SYS_TRUNCATE:
-		return h.truncateData(int64(a[1]))
+		return h.truncateData(m, int64(a[1]))
 	case unix.SYS_OPENAT2:
-		flags, err := h.openHow()
+		flags, _, err := h.openHow()
 		if err != nil {
 			return Answer{}, err
 		}
-		return h.reopenData(flags &^ (unix.O_CREAT | unix.O_EXCL | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_NOCTTY))
+		return h.reopenData(m, flags)
 	case unix.SYS_GETXATTR, unix.SYS_LGETXATTR, unix.SYS_SETXATTR, unix.SYS_LSETXATTR,
 		unix.SYS_LISTXATTR, unix.SYS_LLISTXATTR, unix.SYS_REMOVEXATTR, unix.SYS_LREMOVEXATTR:
 		// The descriptor's file: what fgetxattr and the like do.
@@ -108,7 +110,7 @@ func (h *handler) selfData() (Answer, error) {
 		} else if h.r.Call.Nr == unix.SYS_CREAT {
 			flags = unix.O_WRONLY | unix.O_TRUNC
 		}
-		return h.reopenData(flags &^ (unix.O_CREAT | unix.O_EXCL | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_NOCTTY))
+		return h.reopenData(m, flags)
 	}
 	return Answer{}, errPass
 }
@@ -116,11 +118,11 @@ func (h *handler) selfData() (Answer, error) {
 // truncateData answers truncate(2) of /proc/self/fd/N of a kernel-backed
 // descriptor: the file opened again for writing (reopenData's checks, an
 // overlay's copy-up), then truncated as ftruncate on it would be.
-func (h *handler) truncateData(size int64) (Answer, error) {
+func (h *handler) truncateData(m *mtab.Mount, size int64) (Answer, error) {
 	if size < 0 {
 		return Answer{}, unix.EINVAL
 	}
-	f, err := h.reopenedData(unix.O_WRONLY)
+	f, err := h.reopenedData(m, unix.O_WRONLY)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -133,9 +135,10 @@ func (h *handler) truncateData(size int64) (Answer, error) {
 // caller's access to the file as the kernel's magic link does, and copying
 // an overlay's lower file up before it may be written. (The supervisor's
 // own reopen of the descriptor would check nothing, and would write the
-// lower file.)
-func (h *handler) reopenData(flags int) (Answer, error) {
-	nf, err := h.reopenedData(flags)
+// lower file.) Flags that only concern a name (O_CREAT, O_EXCL,
+// O_NOFOLLOW) do not apply: the link names an open file.
+func (h *handler) reopenData(m *mtab.Mount, flags int) (Answer, error) {
+	nf, err := h.reopenedData(m, flags&^(unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NOCTTY))
 	if err != nil {
 		return Answer{}, err
 	}
@@ -147,24 +150,17 @@ func (h *handler) reopenData(flags int) (Answer, error) {
 	return Answer{Reply: abi.Reply{Action: abi.ReplyFd, Fd: abi.FdVirt}, Fd: int(k.Fd()), Release: func() { nf.Close() }}, nil
 }
 
-// reopenedData opens the file of the call's kernel-backed descriptor again
-// with flags, through its backend (caps.DataReopener).
-func (h *handler) reopenedData(flags int) (afero.File, error) {
-	fd := h.r.Fds[0]
-	f, m := h.dataFileOf(fd)
-	if f == nil {
-		return nil, errPass
-	}
-	f.Close()
-	writes := flags&unix.O_PATH == 0 && (flags&unix.O_ACCMODE != unix.O_RDONLY || flags&unix.O_TRUNC != 0)
-	if writes && m.ReadOnly {
+// reopenedData opens the file of the call's kernel-backed descriptor, of
+// mount m, again with flags, through its backend (caps.DataReopener).
+func (h *handler) reopenedData(m *mtab.Mount, flags int) (afero.File, error) {
+	if m.ReadOnly && flags&unix.O_PATH == 0 && linuxvfs.OpenAccess(flags)&linuxvfs.MayWrite != 0 {
 		return nil, unix.EROFS
 	}
 	r, ok := h.c.fs(m).(caps.DataReopener)
 	if !ok {
 		return nil, unix.EOPNOTSUPP
 	}
-	return r.ReopenData(fd, flags)
+	return r.ReopenData(h.r.Fds[0], flags)
 }
 
 func (h *handler) pathN(flag uint32, p string, follow bool) (loc, error) {

@@ -416,11 +416,6 @@ func (h *handler) refreshDataPath() {
 	}
 }
 
-// reopensData tells whether the call goes through /proc/self/fd/N of a
-// descriptor: an open, truncate or xattr change of an overlay's lower file
-// that way copies it up, which moves its names to the copy.
-func (h *handler) reopensData() bool { return h.r.Call.Flags&abi.CallSelf1 != 0 }
-
 // publish brings the view up to date with what the call did, before its
 // answer is sent: whatever it may have changed (whether or not it
 // succeeded: a create that failed late may have created), the data it
@@ -443,7 +438,10 @@ func (h *handler) publish(ans Answer, err error) {
 		}
 		p.refresh(l.m, rel)
 	}
-	if (fdChanges[uint64(h.r.Call.Nr)] || h.reopensData()) && len(h.r.Fds) > 0 && err != errPass {
+	// A call through /proc/self/fd/N of a descriptor (CallSelf1) may change
+	// its file too: an open, truncate or xattr change of an overlay's
+	// lower file that way copies it up, which moves its names to the copy.
+	if (fdChanges[uint64(h.r.Call.Nr)] || h.r.Call.Flags&abi.CallSelf1 != 0) && len(h.r.Fds) > 0 && err != errPass {
 		if o := h.lookupServed(h.r.Fds[0]); o != nil {
 			if s, ok := o.Object.(*served); ok && s.m != nil && s.m.FS != nil {
 				p.refresh(s.m, s.rel)
