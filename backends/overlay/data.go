@@ -200,14 +200,10 @@ func (fs *FS) OpenDataFile(fd int) (afero.File, error) {
 func (fs *FS) ReopenData(fd, flag int) (afero.File, error) {
 	key, ok := fdKey(fd)
 	if !ok || !fs.isTracked(key) {
-		f, err := fs.up.ReopenData(fd, flag)
-		if err != nil {
-			return nil, err
-		}
-		return f, nil
+		return fs.up.ReopenData(fd, flag)
 	}
 	name := linuxvfs.ProcFD(fd)
-	writes := flag&unix.O_PATH == 0 && (flag&unix.O_ACCMODE != unix.O_RDONLY || flag&unix.O_TRUNC != 0)
+	writes := flag&unix.O_PATH == 0 && linuxvfs.OpenAccess(flag)&mayWrite != 0
 	memfd := -1 // of the upper copy, if it is to be opened
 	e := fs.write(func() unix.Errno {
 		p, ok := fs.trackedPath(key)

@@ -236,22 +236,23 @@ func (f *dirFile) RemoveXattr(attr string) error {
 	return f.fs.RemoveXattr(p, attr, false)
 }
 
-// where is the overlay path of the file f stands for: where a tracked
-// file is now (ENOENT once its name is gone), else the name it was opened
-// by. (A File of OpenDataFile is named /proc/self/fd/N.)
-func (f *lowerFile) where() (string, error) {
+// where is the overlay path of the file f stands for, for operation op:
+// where a tracked file is now (ENOENT once its name is gone), else the
+// name it was opened by. (A File of OpenDataFile is named
+// /proc/self/fd/N.) dirFile.where is a directory's.
+func (f *lowerFile) where(op string) (string, error) {
 	if !f.tracked {
 		return f.name, nil
 	}
 	p, ok := f.fs.trackedPath(f.key)
 	if !ok {
-		return "", pathErr("xattr", f.name, unix.ENOENT)
+		return "", pathErr(op, f.name, unix.ENOENT)
 	}
 	return p, nil
 }
 
 func (f *lowerFile) SetXattr(attr string, value []byte, flags int) error {
-	p, err := f.where()
+	p, err := f.where("setxattr")
 	if err != nil {
 		return err
 	}
@@ -259,7 +260,7 @@ func (f *lowerFile) SetXattr(attr string, value []byte, flags int) error {
 }
 
 func (f *lowerFile) GetXattr(attr string) ([]byte, error) {
-	p, err := f.where()
+	p, err := f.where("getxattr")
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +268,7 @@ func (f *lowerFile) GetXattr(attr string) ([]byte, error) {
 }
 
 func (f *lowerFile) ListXattr() ([]string, error) {
-	p, err := f.where()
+	p, err := f.where("listxattr")
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +276,7 @@ func (f *lowerFile) ListXattr() ([]string, error) {
 }
 
 func (f *lowerFile) RemoveXattr(attr string) error {
-	p, err := f.where()
+	p, err := f.where("removexattr")
 	if err != nil {
 		return err
 	}
