@@ -80,9 +80,7 @@ func fromHelper(dir string) (int, error) {
 			UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}},
 			GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}},
 		}}
-	var out []byte
-	cmd.Stderr = writerFunc(func(b []byte) (int, error) { out = append(out, b...); return len(b), nil })
-	err = cmd.Run()
+	out, err := cmd.CombinedOutput()
 	theirs.Close()
 	if err != nil {
 		return -1, fmt.Errorf("helper: %v: %s", err, out)
@@ -117,7 +115,3 @@ func helper(dir string) int {
 	}
 	return 0
 }
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
