@@ -85,29 +85,26 @@ print(len(os.listdir("/")) > 0)
 func TestVFSStartAfterRunEnded(t *testing.T) {
 	requireHook(t)
 	need(t, "sh", "sleep")
-	for _, user := range []string{"root", "nobody"} {
-		t.Run(user, func(t *testing.T) {
-			w, mnt := overHostDir(t, user, "zvfs-ended-")
-			script := `cd "$M" || exit 1; (sleep 2; /bin/sh -c 'echo x > rel.txt; echo x > "$M/abs.txt"'; echo "status $?") & sleep 0.3`
-			argv, env := asUser(t, user, mnt, "--mount", "mem:"+mnt, "--", "sh", "-c", script)
-			r := run(t, w, env, argv...)
-			if r.code != 0 || !strings.Contains(r.stdout, "status 126") ||
-				!strings.Contains(r.stderr, "zvfs: the run this process belongs to has ended or cannot be reached: not starting it without the run's mounts") {
-				t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	asEachUser(t, "zvfs-ended-", func(t *testing.T, user, w, mnt string) {
+		script := `cd "$M" || exit 1; (sleep 2; /bin/sh -c 'echo x > rel.txt; echo x > "$M/abs.txt"'; echo "status $?") & sleep 0.3`
+		argv, env := asUser(t, user, mnt, "--mount", "mem:"+mnt, "--", "sh", "-c", script)
+		r := run(t, w, env, argv...)
+		if r.code != 0 || !strings.Contains(r.stdout, "status 126") ||
+			!strings.Contains(r.stderr, "zvfs: the run this process belongs to has ended or cannot be reached: not starting it without the run's mounts") {
+			t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+		}
+		for _, d := range []string{w, mnt} {
+			ents, err := os.ReadDir(d)
+			if err != nil {
+				t.Fatal(err)
 			}
-			for _, d := range []string{w, mnt} {
-				ents, err := os.ReadDir(d)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, e := range ents {
-					if e.Name() != "data" {
-						t.Errorf("on the host: %s", filepath.Join(d, e.Name()))
-					}
+			for _, e := range ents {
+				if e.Name() != "data" {
+					t.Errorf("on the host: %s", filepath.Join(d, e.Name()))
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
 // overHostDir makes a host directory holding data, where a test mounts a
@@ -156,6 +153,17 @@ func lowerTreeOf(t *testing.T, w, user, content string) (lower, src, f string) {
 	return lower, src, f
 }
 
+// asEachUser runs test as root and as nobody, in subtests named so, each
+// over a fresh host directory w with a mount point mnt in it (overHostDir).
+func asEachUser(t *testing.T, prefix string, test func(t *testing.T, user, w, mnt string)) {
+	for _, user := range []string{"root", "nobody"} {
+		t.Run(user, func(t *testing.T) {
+			w, mnt := overHostDir(t, user, prefix)
+			test(t, user, w, mnt)
+		})
+	}
+}
+
 // asUser returns the command line and extra environment that run zvfs
 // with args as user, root or nobody (through setpriv, a copy of zvfs they
 // may run and their own home, userEnv), with M set to m.
@@ -175,27 +183,24 @@ func asUser(t *testing.T, user, m string, args ...string) (argv, env []string) {
 func TestVFSIOUring(t *testing.T) {
 	requireHook(t)
 	need(t, "sh", "gcc")
-	for _, user := range []string{"root", "nobody"} {
-		t.Run(user, func(t *testing.T) {
-			w, mnt := overHostDir(t, user, "zvfs-uring-")
-			bin := userBin(t)
-			prog := userProg(t, bin, "vfs_uring")
-			static := filepath.Join(bin, "vfs_uring_static")
-			if b, err := exec.Command("gcc", "-O2", "-static", "-o", static, filepath.Join("testdata", "vfs_uring.c")).CombinedOutput(); err != nil {
-				t.Fatalf("gcc -static: %v\n%s", err, b)
-			}
-			argv, env := asUser(t, user, mnt, "--mount", "mem:"+mnt, "--", "sh", "-c",
-				`"$0" "$M/a" && "$1" "$M/b" && ls "$M"`, prog, static)
-			r := run(t, w, env, argv...)
-			want := "io_uring_setup: ENOSYS\nopen: ok\nio_uring_setup: ENOSYS\nopen: ok\na\nb\n"
-			if r.code != 0 || r.stdout != want {
-				t.Errorf("exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)
-			}
-			if ents, _ := os.ReadDir(mnt); len(ents) != 0 {
-				t.Errorf("on the host, in the mount's directory: %v", ents)
-			}
-		})
-	}
+	asEachUser(t, "zvfs-uring-", func(t *testing.T, user, w, mnt string) {
+		bin := userBin(t)
+		prog := userProg(t, bin, "vfs_uring")
+		static := filepath.Join(bin, "vfs_uring_static")
+		if b, err := exec.Command("gcc", "-O2", "-static", "-o", static, filepath.Join("testdata", "vfs_uring.c")).CombinedOutput(); err != nil {
+			t.Fatalf("gcc -static: %v\n%s", err, b)
+		}
+		argv, env := asUser(t, user, mnt, "--mount", "mem:"+mnt, "--", "sh", "-c",
+			`"$0" "$M/a" && "$1" "$M/b" && ls "$M"`, prog, static)
+		r := run(t, w, env, argv...)
+		want := "io_uring_setup: ENOSYS\nopen: ok\nio_uring_setup: ENOSYS\nopen: ok\na\nb\n"
+		if r.code != 0 || r.stdout != want {
+			t.Errorf("exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)
+		}
+		if ents, _ := os.ReadDir(mnt); len(ents) != 0 {
+			t.Errorf("on the host, in the mount's directory: %v", ents)
+		}
+	})
 }
 
 // TestVFSReopenThroughProc: an open of /proc/self/fd/N or /dev/fd/N of a
@@ -210,30 +215,27 @@ func TestVFSIOUring(t *testing.T) {
 func TestVFSReopenThroughProc(t *testing.T) {
 	requireHook(t)
 	need(t, "sh", "cat", "chmod")
-	for _, user := range []string{"root", "nobody"} {
-		t.Run(user, func(t *testing.T) {
-			w, mnt := overHostDir(t, user, "zvfs-reopen-")
-			lower, src, f := lowerTreeOf(t, w, user, "original\n")
-			argv, env := asUser(t, user, mnt, "--net", "--mount", "overlay:"+src+"="+lower, "--mount", "mem:"+mnt,
-				"--", "sh", "-c", `
+	asEachUser(t, "zvfs-reopen-", func(t *testing.T, user, w, mnt string) {
+		lower, src, f := lowerTreeOf(t, w, user, "original\n")
+		argv, env := asUser(t, user, mnt, "--net", "--mount", "overlay:"+src+"="+lower, "--mount", "mem:"+mnt,
+			"--", "sh", "-c", `
 exec 3<"$0/f"; echo hacked > /proc/self/fd/3; echo "write lower: $?"; cat "$0/f"
 echo ro > "$M/mine"; chmod 0444 "$M/mine"; exec 4<"$M/mine"
 (echo x > /proc/self/fd/4) 2>/dev/null; echo "write own 0444 file: $?"
 (echo y > /dev/fd/4) 2>/dev/null; echo "through /dev/fd: $?"
 cat /dev/fd/4`, src)
-			r := run(t, w, env, argv...)
-			want := "write lower: 0\nhacked\nwrite own 0444 file: 2\nthrough /dev/fd: 2\nro\n"
-			if user == "root" {
-				want = "write lower: 0\nhacked\nwrite own 0444 file: 0\nthrough /dev/fd: 0\ny\n"
-			}
-			if r.code != 0 || r.stdout != want {
-				t.Errorf("exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)
-			}
-			if b, err := os.ReadFile(f); err != nil || string(b) != "original\n" {
-				t.Errorf("the lower file on the host: %q, %v", b, err)
-			}
-		})
-	}
+		r := run(t, w, env, argv...)
+		want := "write lower: 0\nhacked\nwrite own 0444 file: 2\nthrough /dev/fd: 2\nro\n"
+		if user == "root" {
+			want = "write lower: 0\nhacked\nwrite own 0444 file: 0\nthrough /dev/fd: 0\ny\n"
+		}
+		if r.code != 0 || r.stdout != want {
+			t.Errorf("exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)
+		}
+		if b, err := os.ReadFile(f); err != nil || string(b) != "original\n" {
+			t.Errorf("the lower file on the host: %q, %v", b, err)
+		}
+	})
 }
 
 // TestOverlayLowerReadOnly: a descriptor the supervisor hands out for an
@@ -246,26 +248,23 @@ cat /dev/fd/4`, src)
 func TestOverlayLowerReadOnly(t *testing.T) {
 	requireHook(t)
 	need(t, "sh", "cat", "chmod", "truncate")
-	for _, user := range []string{"root", "nobody"} {
-		t.Run(user, func(t *testing.T) {
-			w, mnt := overHostDir(t, user, "zvfs-rolower-")
-			lower, src, _ := lowerTreeOf(t, w, user, "lower\n")
-			before := treeState(t, lower)
-			argv, env := asUser(t, user, mnt, "--net", "--mount", "overlay:"+src+"="+lower, "--", "sh", "-c", `
+	asEachUser(t, "zvfs-rolower-", func(t *testing.T, user, w, mnt string) {
+		lower, src, _ := lowerTreeOf(t, w, user, "lower\n")
+		before := treeState(t, lower)
+		argv, env := asUser(t, user, mnt, "--net", "--mount", "overlay:"+src+"="+lower, "--", "sh", "-c", `
 exec 3<"$0/f"
 ( echo x > /proc/$$/fd/3 ) 2>/dev/null; echo "write: $?"
 ( truncate -s 1 /proc/$$/fd/3 ) 2>/dev/null; echo "truncate: $?"
 ( chmod 600 /proc/$$/fd/3 ) 2>/dev/null; echo "chmod: $?"
 cat "$0/f"`, src)
-			r := run(t, w, env, argv...)
-			if want := "write: 2\ntruncate: 1\nchmod: 1\nlower\n"; r.code != 0 || r.stdout != want {
-				t.Errorf("exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)
-			}
-			if after := treeState(t, lower); after != before {
-				t.Errorf("the lower tree changed:\nbefore:\n%s\nafter:\n%s", before, after)
-			}
-		})
-	}
+		r := run(t, w, env, argv...)
+		if want := "write: 2\ntruncate: 1\nchmod: 1\nlower\n"; r.code != 0 || r.stdout != want {
+			t.Errorf("exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)
+		}
+		if after := treeState(t, lower); after != before {
+			t.Errorf("the lower tree changed:\nbefore:\n%s\nafter:\n%s", before, after)
+		}
+	})
 }
 
 // TestVFSFileFlagIoctls: FS_IOC_SETFLAGS (chattr) through a read-only
