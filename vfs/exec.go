@@ -61,6 +61,7 @@ func (h *handler) exec() (Answer, error) {
 		}
 		return Answer{Reply: abi.Reply{Action: abi.ReplyExec, Str1: interp, Str2: arg}, Fd: -1}, nil
 	}
+	h.ns.handing.settle() // a writer's copy just handed out (cp, then run it) would make it ETXTBSY
 	var fd int
 	if k, ok := f.(caps.Fder); ok && k.Fd() != ^uintptr(0) {
 		fd, err = unix.FcntlInt(k.Fd(), unix.F_DUPFD_CLOEXEC, 0)

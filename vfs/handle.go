@@ -4,6 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"os"
+	"runtime"
+	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -35,6 +38,43 @@ type Answer struct {
 	abi.Reply
 	Fd      int
 	Release func()
+}
+
+// handing counts the descriptors answers have handed out that their
+// transport has not released yet (the supervisor's copy, closed just after
+// the answer is sent). A writable one keeps its file from being executed
+// for that moment (ETXTBSY), and a thread descheduled between the send and
+// the close stretches the moment: `cp prog /m/p && /m/p` failed so once.
+// An exec of a program from a mount waits for them (settle).
+type handing struct{ n atomic.Int64 }
+
+// track counts a's descriptor until its transport releases it.
+func (h *handing) track(a Answer) Answer {
+	if a.Fd < 0 {
+		return a
+	}
+	h.n.Add(1)
+	fd, release := a.Fd, a.Release
+	a.Release = func() {
+		if release != nil {
+			release()
+		} else {
+			unix.Close(fd)
+		}
+		h.n.Add(-1)
+	}
+	return a
+}
+
+// settle waits, at most 0.1 s, until no descriptor is in flight.
+func (h *handing) settle() {
+	for i := 0; i < 100 && h.n.Load() > 0; i++ {
+		if i < 10 {
+			runtime.Gosched()
+		} else {
+			time.Sleep(time.Millisecond)
+		}
+	}
 }
 
 // errPass: the descriptor is not one of ours; the stub issues the call.
@@ -108,7 +148,7 @@ func (ns *Namespace) Handle(r *Request) Answer {
 		if ans.Action != abi.ReplyPass && ans.Ret >= 0 {
 			h.flush()
 		}
-		return ans
+		return ns.handing.track(ans)
 	case hostAnswer:
 		h.flush()
 		return Answer{Reply: abi.Reply{Action: abi.ReplyHost, Str1: e.p1, Str2: e.p2}, Fd: -1}

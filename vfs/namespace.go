@@ -25,12 +25,13 @@ import (
 // Namespace is the mount table of a run and the state shared by every
 // process of it.
 type Namespace struct {
-	tab    *mtab.Table
-	served *fdtable.Table
-	rec    *recorder  // nil unless Record was called
-	pub    *publisher // nil unless Publish was called
-	moves  moveLog    // directory renames and removals (moves.go)
-	execs  programs   // the programs processes were given to run from mounts (exec.go)
+	tab     *mtab.Table
+	served  *fdtable.Table
+	rec     *recorder  // nil unless Record was called
+	pub     *publisher // nil unless Publish was called
+	moves   moveLog    // directory renames and removals (moves.go)
+	execs   programs   // the programs processes were given to run from mounts (exec.go)
+	handing handing    // descriptors answers handed out, not yet released (handle.go)
 }
 
 // New returns a namespace over mounts (mtab.New's rules; a run cannot

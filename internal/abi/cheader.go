@@ -246,7 +246,7 @@ var kernelConsts = []struct {
 	{"EINTR", int64(unix.EINTR)}, {"EINVAL", int64(unix.EINVAL)}, {"ENAMETOOLONG", int64(unix.ENAMETOOLONG)},
 	{"ENOMEM", int64(unix.ENOMEM)}, {"ESRCH", int64(unix.ESRCH)}, {"ENOSYS", int64(unix.ENOSYS)},
 	{"ENOENT", int64(unix.ENOENT)}, {"EXDEV", int64(unix.EXDEV)}, {"EIO", int64(unix.EIO)},
-	{"EBADF", int64(unix.EBADF)}, {"ERANGE", int64(unix.ERANGE)}, {"ENOTTY", int64(unix.ENOTTY)}, {"ETXTBSY", int64(unix.ETXTBSY)}, {"ENOTDIR", int64(unix.ENOTDIR)},
+	{"EBADF", int64(unix.EBADF)}, {"ERANGE", int64(unix.ERANGE)}, {"ENOTTY", int64(unix.ENOTTY)}, {"ENOTDIR", int64(unix.ENOTDIR)},
 	{"EMFILE", int64(unix.EMFILE)}, {"ENFILE", int64(unix.ENFILE)}, {"ELOOP", int64(unix.ELOOP)},
 	{"AT_FDCWD", unix.AT_FDCWD}, {"AT_EMPTY_PATH", unix.AT_EMPTY_PATH},
 	{"O_CREAT", unix.O_CREAT}, {"O_WRONLY", unix.O_WRONLY}, {"O_TRUNC", unix.O_TRUNC},

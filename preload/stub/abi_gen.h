@@ -539,7 +539,6 @@
 #define EBADF                0x9
 #define ERANGE               0x22
 #define ENOTTY               0x19
-#define ETXTBSY              0x1a
 #define ENOTDIR              0x14
 #define EMFILE               0x18
 #define ENFILE               0x17

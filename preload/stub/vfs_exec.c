@@ -45,20 +45,8 @@ long vfs_exec_virtual(struct frame *f, const unsigned long *mask, struct reply *
 		g.r10 = uenv;
 		g.r8 = AT_EMPTY_PATH;
 		/* The program's path (links resolved; the reply's first string)
-		 * stands for the memfd in the new image's /proc/self/exe. The
-		 * supervisor closes its copy of a descriptor it handed out just
-		 * after sending it: a program written by a process that has just
-		 * exited (cp, then run it) may find that writer's copy still
-		 * open, ETXTBSY for a moment; a real writer keeps it so for 0.1 s
-		 * of retries. */
+		 * stands for the memfd in the new image's /proc/self/exe. */
 		long r = exec_hooked(&g, 1, mask, rep->str);
-		for (int i = 0; r == -ETXTBSY && i < 100; i++) {
-			struct {
-				long sec, nsec;
-			} ms = {0, 1000000};
-			RAW2(SYS_nanosleep, &ms, 0);
-			r = exec_hooked(&g, 1, mask, rep->str);
-		}
 		RAW1(SYS_close, rep->fd);
 		return r;
 	}
