@@ -198,3 +198,44 @@ func (fs *FS) MemFD(name string) (int, error) {
 	}
 	return fd, nil
 }
+
+// LstatAll is Lstat of dir joined with each of rels ("" naming dir
+// itself), with dir looked up once and nothing allocated: a layered file
+// system asks a layer for a name and the markers beside it this way at
+// every component of every lookup. errs[i] is rels[i]'s errno, 0 if it
+// exists; out[i], for the first len(out) rels, its attributes then (a
+// regular file's cost an fstat(2), so a caller that asks only whether a
+// name exists passes a shorter out). errs must be as long as rels.
+func (fs *FS) LstatAll(dir string, rels []string, out []Stat, errs []unix.Errno) {
+	fs.t.mu.RLock()
+	defer fs.t.mu.RUnlock()
+	var d, through *inode // dir itself, and what a path below it goes through
+	e := linuxvfs.CheckPath(dir)
+	if e == 0 {
+		w := fs.walker()
+		d, e = w.Resolve(fs.t.root, dir, false)
+	}
+	throughErr := e
+	if e == 0 {
+		through = d
+		if d.isLink() {
+			w := fs.walker()
+			through, throughErr = w.Resolve(fs.t.root, dir, true)
+		}
+	}
+	for i, rel := range rels {
+		n := d
+		switch {
+		case rel == "":
+			errs[i] = e
+		case throughErr != 0:
+			errs[i] = throughErr
+		default:
+			w := fs.walker()
+			n, errs[i] = w.Resolve(through, rel, false)
+		}
+		if errs[i] == 0 && i < len(out) {
+			out[i] = fs.t.stat(n, -1)
+		}
+	}
+}

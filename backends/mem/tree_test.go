@@ -312,3 +312,51 @@ func TestAferoInterface(t *testing.T) {
 	}
 	checkTree(t, fs.(*FS))
 }
+
+// LstatAll answers as Lstat of each joined path does: attributes where
+// asked, errnos (a missing name, a file used as a directory, a symbolic
+// link followed inside the path but not at its end, a directory the
+// user may not search), and dir's own error for every name.
+func TestLstatAll(t *testing.T) {
+	fs := New()
+	for _, d := range []string{"/d", "/d/sub", "/closed", "/closed/in"} {
+		if err := fs.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := afero.WriteFile(fs, "/d/f", []byte("data"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for link, target := range map[string]string{"/d/l": "sub", "/d/dang": "nowhere", "/ld": "d"} {
+		if err := fs.Symlink(target, link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fs.Chmod("/closed", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	user := fs.As(linuxvfs.Who{Uid: 1000, Gid: 1000}).(*FS)
+	rels := []string{"", "f", "sub", "l", "l/", "dang", "missing", "f/x", "l/x", "sub/../f", "in"}
+	for _, c := range []struct {
+		fs  *FS
+		dir string
+	}{{fs, "/d"}, {fs, "/ld"}, {fs, "/"}, {fs, "/d/f"}, {fs, "/missing"}, {fs, "/closed"}, {user, "/closed"}, {user, "/d"}} {
+		out := make([]Stat, 4)
+		errs := make([]unix.Errno, len(rels))
+		c.fs.LstatAll(c.dir, rels, out, errs)
+		for i, rel := range rels {
+			p := c.dir
+			if rel != "" {
+				p = strings.TrimSuffix(c.dir, "/") + "/" + rel
+			}
+			fi, err := c.fs.Lstat(p)
+			if want := linuxvfs.ErrnoOf(err); errs[i] != want {
+				t.Errorf("LstatAll(%q) %q: errno %v, Lstat of %q says %v", c.dir, rel, errs[i], p, want)
+				continue
+			}
+			if err == nil && i < len(out) && out[i] != *fi.Sys().(*Stat) {
+				t.Errorf("LstatAll(%q) %q: %+v, Lstat says %+v", c.dir, rel, out[i], *fi.Sys().(*Stat))
+			}
+		}
+	}
+}

@@ -294,6 +294,27 @@ func (m memLayer) Lstat(p string) (mem.Stat, error) {
 	return st, nil
 }
 
+// probe asks the tree for the name, its whiteout and its opaque marker
+// with one walk of dir.
+func (m memLayer) probe(dir, name string) probe {
+	var p probe
+	var out [1]mem.Stat
+	var errs [3]unix.Errno
+	if name == "" {
+		rels := [2]string{"", opaqueName}
+		m.fs.LstatAll(upath(dir), rels[:], out[:], errs[:2])
+		p.st, p.e, p.opaque = out[0], errs[0], errs[1] == 0
+		return p
+	}
+	rels := [3]string{name, whPrefix + name, name + "/" + opaqueName}
+	m.fs.LstatAll(upath(dir), rels[:], out[:], errs[:])
+	p.st, p.e, p.whiteout = out[0], errs[0], errs[1] == 0
+	if p.e == 0 && p.st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		p.opaque = errs[2] == 0 || p.whiteout
+	}
+	return p
+}
+
 func (m memLayer) Readlink(p string) (string, error) {
 	t, err := m.fs.Readlink("/" + p)
 	if err != nil {

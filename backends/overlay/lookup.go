@@ -28,6 +28,21 @@ type node struct {
 	parent *node // the root is its own parent
 	path   string
 	ents   []entry
+	// inline holds ents for an overlay of one lower layer, the common
+	// case: a node is then one allocation, and a lookup makes one per
+	// component.
+	inline [2]entry
+}
+
+// newNode returns a node of path in parent with room for n entries.
+func newNode(parent *node, path string, n int) *node {
+	c := &node{parent: parent, path: path}
+	if n <= len(c.inline) {
+		c.ents = c.inline[:0]
+	} else {
+		c.ents = make([]entry, 0, n)
+	}
+	return c
 }
 
 func (n *node) top() *entry         { return &n.ents[0] }
@@ -69,23 +84,62 @@ func opaque(l Layer, p string) bool { return exists(l, join(p, opaqueName)) }
 // rootNode makes the node of the root: the root of every layer, down to
 // the first opaque one.
 func (fs *FS) rootNode() (*node, unix.Errno) {
-	n := &node{}
+	n := newNode(nil, "", len(fs.s.layers))
 	n.parent = n
 	for i := fs.upperIdx(); i >= 0; i-- {
-		l := fs.s.layers[i]
-		st, err := l.Lstat("")
-		if err != nil {
-			return nil, errnoOf(err)
+		p := probeLayer(fs.s.layers[i], "", "")
+		if p.e != 0 {
+			return nil, p.e
 		}
-		if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		if p.st.Mode&unix.S_IFMT != unix.S_IFDIR {
 			continue
 		}
-		n.ents = append(n.ents, entry{layer: i, st: st})
-		if opaque(l, "") {
+		n.ents = append(n.ents, entry{layer: i, st: p.st})
+		if p.opaque {
 			break
 		}
 	}
 	return n, 0
+}
+
+// A probe is what one layer holds at a name of a directory, as a merged
+// lookup asks at each component: the name's attributes (or errno),
+// whether a whiteout beside it (".wh.NAME") hides the name in the layers
+// below, and whether the name is a directory that hides theirs whole
+// (opaque).
+type probe struct {
+	st       mem.Stat
+	e        unix.Errno
+	whiteout bool
+	opaque   bool
+}
+
+// A prober is a layer that answers a probe in one call (memLayer, whose
+// tree is walked once for the three names instead of once each; the
+// upper layer is one).
+type prober interface {
+	probe(dir, name string) probe
+}
+
+// probeLayer asks layer l about name in its directory dir ("" and "" for
+// the root).
+func probeLayer(l Layer, dir, name string) probe {
+	if pr, ok := l.(prober); ok {
+		return pr.probe(dir, name)
+	}
+	var p probe
+	c := join(dir, name)
+	st, err := l.Lstat(c)
+	if err != nil {
+		p.e = errnoOf(err)
+		p.whiteout = name != "" && exists(l, join(dir, whPrefix+name))
+		return p
+	}
+	p.st = st
+	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		p.opaque = exists(l, join(c, opaqueName)) || name != "" && exists(l, join(dir, whPrefix+name))
+	}
+	return p
 }
 
 // child looks name up in the merged directory dir, without any permission
@@ -95,7 +149,7 @@ func (fs *FS) child(dir *node, name string) (*node, unix.Errno) {
 	if hidden(name) {
 		return nil, unix.ENOENT
 	}
-	c := &node{parent: dir, path: join(dir.path, name)}
+	c := newNode(dir, join(dir.path, name), len(dir.ents))
 	for _, d := range dir.ents {
 		stop, e := fs.layerChild(c, d.layer, dir.path, name)
 		if e != 0 {
@@ -114,27 +168,26 @@ func (fs *FS) child(dir *node, name string) (*node, unix.Errno) {
 // layerChild adds what layer i holds at c.path (name in directory dir) to
 // c, and tells whether the layers below are hidden.
 func (fs *FS) layerChild(c *node, i int, dir, name string) (stop bool, e unix.Errno) {
-	l := fs.s.layers[i]
-	st, err := l.Lstat(c.path)
-	if err != nil {
-		if e := errnoOf(err); e != unix.ENOENT && e != unix.ENOTDIR {
-			return true, e
+	p := probeLayer(fs.s.layers[i], dir, name)
+	if p.e != 0 {
+		if p.e != unix.ENOENT && p.e != unix.ENOTDIR {
+			return true, p.e
 		}
-		return exists(l, join(dir, whPrefix+name)), 0
+		return p.whiteout, 0
 	}
-	if isWhiteoutDev(&st) {
+	if isWhiteoutDev(&p.st) {
 		return true, 0
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+	if p.st.Mode&unix.S_IFMT != unix.S_IFDIR {
 		if len(c.ents) == 0 {
-			c.ents = append(c.ents, entry{layer: i, st: st})
+			c.ents = append(c.ents, entry{layer: i, st: p.st})
 		}
 		return true, 0 // a non-directory hides everything below it
 	}
-	c.ents = append(c.ents, entry{layer: i, st: st})
+	c.ents = append(c.ents, entry{layer: i, st: p.st})
 	// A whiteout next to the directory in the same layer makes it opaque,
 	// as in an OCI layer.
-	return opaque(l, c.path) || exists(l, join(dir, whPrefix+name)), 0
+	return p.opaque, 0
 }
 
 // lowerHas tells whether a layer below the upper one shows name in dir:

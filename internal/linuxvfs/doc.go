@@ -13,6 +13,7 @@ package linuxvfs
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -92,8 +93,21 @@ func BaseName(p string) string {
 // *os.PathError wrapping an errno) or of any afero.Fs (fs.ErrNotExist and
 // the like); EIO if there is none.
 func ErrnoOf(err error) unix.Errno {
-	if err == nil {
+	// The usual shapes first: errors.As walks the chain by reflection,
+	// and a lookup that misses asks this on every call.
+	switch err := err.(type) {
+	case nil:
 		return 0
+	case unix.Errno:
+		return err
+	case *os.PathError:
+		if e, ok := err.Err.(unix.Errno); ok {
+			return e
+		}
+	case *os.LinkError:
+		if e, ok := err.Err.(unix.Errno); ok {
+			return e
+		}
 	}
 	var e unix.Errno
 	if errors.As(err, &e) {
