@@ -17,9 +17,19 @@ import (
 // devCounter hands out device numbers, one per FS.
 var devCounter atomic.Uint32
 
+// treeLock is the tree's lock. Taking it for writing moves the tree's
+// change count (Gen) before and after the change.
+type treeLock struct {
+	sync.RWMutex
+	gen atomic.Uint64
+}
+
+func (l *treeLock) Lock()   { l.RWMutex.Lock(); l.gen.Add(1) }
+func (l *treeLock) Unlock() { l.gen.Add(1); l.RWMutex.Unlock() }
+
 // tree is the state shared by an FS and all its views.
 type tree struct {
-	mu      sync.RWMutex
+	mu      treeLock
 	root    *inode
 	dev     uint64
 	nextIno uint64
@@ -198,6 +208,14 @@ func (fs *FS) MemFD(name string) (int, error) {
 	}
 	return fd, nil
 }
+
+// Gen is the tree's change count: it moves before and after every change
+// of a name, a directory or an inode's attributes (not of the data of
+// regular files, which programs change through their descriptors), so an
+// even count read before and again after looking something up says that
+// nothing changed in between. A layered file system keeps what it found
+// in the tree while the count stands.
+func (fs *FS) Gen() uint64 { return fs.t.mu.gen.Load() }
 
 // LstatAll is Lstat of dir joined with each of rels ("" naming dir
 // itself), with dir looked up once and nothing allocated: a layered file

@@ -29,6 +29,12 @@ type shared struct {
 	// kept up to date the same way.
 	dirs map[*tracked]struct{}
 
+	// found holds the merged directories found since the upper layer last
+	// changed (dircache.go); writing is set while an operation holds the
+	// write lock.
+	found   dirCache
+	writing bool
+
 	// lower is the overlay of the lower layers alone (InLower).
 	lowerOnce sync.Once
 	lower     *FS
@@ -168,9 +174,21 @@ func errnoOf(err error) unix.Errno { return linuxvfs.ErrnoOf(err) }
 
 // write runs f under the write lock.
 func (fs *FS) write(f func() unix.Errno) unix.Errno {
-	fs.s.mu.Lock()
-	defer fs.s.mu.Unlock()
+	fs.lock()
+	defer fs.unlock()
 	return f()
+}
+
+// lock takes the write lock for an operation that changes the overlay;
+// unlock releases it. Lookups under it bypass the directory cache.
+func (fs *FS) lock() {
+	fs.s.mu.Lock()
+	fs.s.writing = true
+}
+
+func (fs *FS) unlock() {
+	fs.s.writing = false
+	fs.s.mu.Unlock()
 }
 
 // InLower says whether path p exists in the lower layers alone, as if the

@@ -84,6 +84,12 @@ func opaque(l Layer, p string) bool { return exists(l, join(p, opaqueName)) }
 // rootNode makes the node of the root: the root of every layer, down to
 // the first opaque one.
 func (fs *FS) rootNode() (*node, unix.Errno) {
+	gen, cache := fs.cacheGen()
+	if cache {
+		if n := fs.s.found.get(gen, ""); n != nil {
+			return n, 0
+		}
+	}
 	n := newNode(nil, "", len(fs.s.layers))
 	n.parent = n
 	for i := fs.upperIdx(); i >= 0; i-- {
@@ -98,6 +104,9 @@ func (fs *FS) rootNode() (*node, unix.Errno) {
 		if p.opaque {
 			break
 		}
+	}
+	if cache {
+		fs.s.found.put(gen, n)
 	}
 	return n, 0
 }
@@ -149,7 +158,24 @@ func (fs *FS) child(dir *node, name string) (*node, unix.Errno) {
 	if hidden(name) {
 		return nil, unix.ENOENT
 	}
-	c := newNode(dir, join(dir.path, name), len(dir.ents))
+	p := join(dir.path, name)
+	gen, cache := fs.cacheGen()
+	if cache {
+		if c := fs.s.found.get(gen, p); c != nil {
+			return c, 0
+		}
+	}
+	c, e := fs.findChild(dir, p, name)
+	if e == 0 && cache && c.isDir() {
+		fs.s.found.put(gen, c)
+	}
+	return c, e
+}
+
+// findChild is child without the cache: it asks the layers of dir about
+// name, whose path is p.
+func (fs *FS) findChild(dir *node, p, name string) (*node, unix.Errno) {
+	c := newNode(dir, p, len(dir.ents))
 	for _, d := range dir.ents {
 		stop, e := fs.layerChild(c, d.layer, dir.path, name)
 		if e != 0 {
@@ -215,7 +241,11 @@ func (fs *FS) lower(dir *node, name string) *node {
 	if len(low.ents) == 0 {
 		return nil
 	}
-	n, e := fs.child(low, name)
+	if hidden(name) {
+		return nil
+	}
+	// Not the cache's: low is not the merged directory at its path.
+	n, e := fs.findChild(low, join(low.path, name), name)
 	if e != 0 {
 		return nil
 	}

@@ -76,8 +76,8 @@ func (fs *FS) openFile(name string, flag int, perm os.FileMode) (afero.File, uni
 // layer comes back as a function that opens it.
 func (fs *FS) openLocked(name string, flag int, perm os.FileMode) (afero.File, func() (afero.File, unix.Errno), unix.Errno) {
 	if writes(flag) {
-		fs.s.mu.Lock()
-		defer fs.s.mu.Unlock()
+		fs.lock()
+		defer fs.unlock()
 	} else {
 		fs.s.mu.RLock()
 		defer fs.s.mu.RUnlock()
@@ -258,8 +258,8 @@ func (fs *FS) openLower(name string, n *node, flag int) (afero.File, unix.Errno)
 // openTmpfile makes an unnamed regular file in the directory name, in the
 // upper layer (copying the directory up), as mem.FS.OpenFile does.
 func (fs *FS) openTmpfile(name string, flag int, perm os.FileMode) (afero.File, unix.Errno) {
-	fs.s.mu.Lock()
-	defer fs.s.mu.Unlock()
+	fs.lock()
+	defer fs.unlock()
 	w, e := fs.walker(false)
 	if e != 0 {
 		return nil, e
