@@ -4,9 +4,12 @@
 package vfs
 
 import (
+	"debug/elf"
 	"fmt"
 	"io"
 	"os"
+	"path"
+	"strings"
 	"sync"
 
 	"github.com/spf13/afero"
@@ -76,7 +79,87 @@ func (h *handler) exec() (Answer, error) {
 	// its stub from its environment, the net from the record.
 	p := vpath(l.m, l.rel)
 	h.ns.execs.put(h.r.Proc, fd, p)
-	return Answer{Reply: abi.Reply{Action: abi.ReplyExec, Str1: p}, Fd: fd}, nil
+	var prog int64
+	if h.ns.loaderOnHost(fd) {
+		prog |= abi.ExecHostLoader
+	}
+	return Answer{Reply: abi.Reply{Action: abi.ReplyExec, Str1: p, Ret: prog}, Fd: fd}, nil
+}
+
+// loaderOnHost tells whether the dynamic loader, starting the ELF program
+// whose descriptor fd is, looks for its libraries on the host only: then
+// the new image needs no net for its loader (the stub still gives it one
+// for a static program, a privileged one, or a library path of the
+// environment in a mount). The program is dynamic; no DT_NEEDED name
+// holds a '/'; every DT_RPATH and DT_RUNPATH entry is an absolute path
+// without a '$' (the loader would take $ORIGIN from /proc/self/exe, which
+// names the memfd) that neither lies in a mount nor holds one. A file it
+// cannot read that far says no: the net, as before.
+func (ns *Namespace) loaderOnHost(fd int) (ok bool) {
+	defer func() {
+		if recover() != nil { // debug/elf on a hostile file
+			ok = false
+		}
+	}()
+	f, err := elf.NewFile(preader(fd))
+	if err != nil {
+		return false
+	}
+	dynamic := false
+	for _, p := range f.Progs {
+		dynamic = dynamic || p.Type == elf.PT_INTERP
+	}
+	if !dynamic {
+		return false
+	}
+	needed, err := f.DynString(elf.DT_NEEDED)
+	if err != nil {
+		return false
+	}
+	for _, n := range needed {
+		if strings.Contains(n, "/") {
+			return false
+		}
+	}
+	for _, tag := range []elf.DynTag{elf.DT_RPATH, elf.DT_RUNPATH} {
+		paths, err := f.DynString(tag)
+		if err != nil {
+			return false
+		}
+		for _, list := range paths {
+			for _, d := range strings.Split(list, ":") {
+				if !path.IsAbs(d) || strings.Contains(d, "$") {
+					return false
+				}
+				d = path.Clean(d)
+				if m, _ := ns.tab.Lookup(d); m != nil || ns.tab.Holds(d) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// preader reads a descriptor at offsets (pread(2)), as an io.ReaderAt.
+type preader int
+
+func (fd preader) ReadAt(b []byte, off int64) (int, error) {
+	n := 0
+	for n < len(b) {
+		k, err := unix.Pread(int(fd), b[n:], off+int64(n))
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		if k == 0 {
+			return n, io.EOF
+		}
+		n += k
+	}
+	return n, nil
 }
 
 // programs records, by process, the program from a mount each was last

@@ -91,6 +91,7 @@ func CHeader() []byte {
 		{"ABI_REPLY_HOST", ReplyHost},
 		{"ABI_REPLY_FD", ReplyFd},
 		{"ABI_REPLY_EXEC", ReplyExec},
+		{"ABI_EXEC_HOST_LOADER", ExecHostLoader},
 		{"ABI_FD_VIRT", FdVirt},
 		{"ABI_FD_SERVED", FdServed},
 		{"ABI_LISTING_CHUNK_HEADER", ListingChunkHeader},

@@ -263,7 +263,15 @@ const (
 	ReplyPass = 1 // not virtual after all: issue the call as the program made it (and forget the descriptor)
 	ReplyHost = 2 // issue the call on the host with the paths replaced by the strings
 	ReplyFd   = 3 // the passed descriptor is the result (open): install it at the lowest free number
-	ReplyExec = 4 // exec: the passed descriptor is the program, Str1 its path; or a #! line (interpreter, optional argument) in the strings
+	ReplyExec = 4 // exec: the passed descriptor is the program, Str1 its path, Ret its Exec* flags; or a #! line (interpreter, optional argument) in the strings
+)
+
+// Flags of a program in ReplyFixed.Ret of a ReplyExec with a descriptor.
+const (
+	// ExecHostLoader: the program is dynamic and its loader looks for its
+	// libraries on the host only (no library path of its own in a mount,
+	// none relative to it): the new image needs no net for its start.
+	ExecHostLoader = 1 << 0
 )
 
 // Descriptor bits in ReplyFixed.Fd and in the stub's bitmaps.

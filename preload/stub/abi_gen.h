@@ -70,6 +70,7 @@
 #define ABI_REPLY_HOST             0x2
 #define ABI_REPLY_FD               0x3
 #define ABI_REPLY_EXEC             0x4
+#define ABI_EXEC_HOST_LOADER       0x1
 #define ABI_FD_VIRT                0x1
 #define ABI_FD_SERVED              0x2
 #define ABI_LISTING_CHUNK_HEADER   0x8

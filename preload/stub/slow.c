@@ -53,13 +53,13 @@ static char *put(char *s, const void *v, unsigned long n)
 	return s + n;
 }
 
-long exec_hooked(struct frame *f, int at, const unsigned long *mask, const char *exe)
+long exec_hooked(struct frame *f, int at, const unsigned long *mask, const char *exe, int loader)
 {
 	/* The new image's loader finds and maps its libraries before its stub
-	 * is installed: if it may look in a mount (the program lives in one,
-	 * exe, or LD_LIBRARY_PATH or LD_PRELOAD names one), the net must catch
-	 * its calls. */
-	int loader = exe != 0;
+	 * is installed: if it may look in a mount (a program stored in one
+	 * whose library paths the supervisor did not find all on the host,
+	 * loader, or LD_LIBRARY_PATH or LD_PRELOAD names one), the net must
+	 * catch its calls. */
 	unsigned long uenv = at ? f->r10 : f->rdx;
 	/* One buffer, filled from its start: the pointers, then the strings
 	 * right after them. A forked child pays for every page of its private
@@ -314,7 +314,7 @@ static int run_call(struct frame *f, unsigned cls)
 		if (vfs_on())
 			f->rax = (unsigned long)vfs_call(f, &old);
 		else
-			f->rax = (unsigned long)exec_hooked(f, f->rax == SYS_execveat, &old, 0);
+			f->rax = (unsigned long)exec_hooked(f, f->rax == SYS_execveat, &old, 0, 0);
 		break;
 	case SYS_exit: {
 		/* The thread ends: its block (counters kept) may serve a new thread

@@ -23,7 +23,7 @@ long vfs_exec_host(struct frame *f, const unsigned long *mask, const char *s)
 			g.rdi = (unsigned long)s;
 		}
 	}
-	return exec_hooked(&g, at, mask, 0);
+	return exec_hooked(&g, at, mask, 0, 0);
 }
 
 /* vfs_exec_virtual execs a program that lives in a mount: an ELF file
@@ -46,7 +46,7 @@ long vfs_exec_virtual(struct frame *f, const unsigned long *mask, struct reply *
 		g.r8 = AT_EMPTY_PATH;
 		/* The program's path (links resolved; the reply's first string)
 		 * stands for the memfd in the new image's /proc/self/exe. */
-		long r = exec_hooked(&g, 1, mask, rep->str);
+		long r = exec_hooked(&g, 1, mask, rep->str, !(rep->r.ret & ABI_EXEC_HOST_LOADER));
 		RAW1(SYS_close, rep->fd);
 		return r;
 	}

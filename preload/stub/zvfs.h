@@ -259,7 +259,10 @@ void sites_hook_mapping(unsigned long start, unsigned long len, unsigned long pr
 /* slow.c */
 int zvfs_slow(struct frame *f);
 long uptrs(unsigned long u, unsigned long *out, unsigned long cap);
-long exec_hooked(struct frame *f, int at, const unsigned long *mask, const char *exe);
+/* exec_hooked issues exec f in the new image's environment. exe is the
+ * path of a program stored in a mount (f runs it from its descriptor),
+ * loader whether that program's loader may look in a mount. */
+long exec_hooked(struct frame *f, int at, const unsigned long *mask, const char *exe, int loader);
 
 /* kept.c */
 #define PATH_MAX_ 4096
