@@ -186,6 +186,9 @@ func TestEscapesCaught(t *testing.T) {
 	requireHook(t)
 	bin := cprog(t, "vfs_escape")
 	differential(t, bin, "$D")
+	// Stored in the mount, it starts without the net (its loader looks on
+	// the host only), and its unpatched site must still bring it.
+	differential(t, "sh", "-c", `mkdir "$0/bin" && cp "$1" "$0/bin/esc" && "$0/bin/esc" "$0"`, "$D", bin)
 	if os.Geteuid() == 0 {
 		zvfs := userZvfs(t, userBin(t))
 		data, err := os.ReadFile(bin)
@@ -197,6 +200,14 @@ func TestEscapesCaught(t *testing.T) {
 			t.Fatal(err)
 		}
 		sameAsNobody(t, zvfs, bin)
+		// From the mount, where the supervisor, without map_files,
+		// finds the program through /proc/PID/exe.
+		script := filepath.Join(filepath.Dir(zvfs), "escape-in-mount.sh")
+		body := "#!/bin/sh\n" + `d=$1; mkdir "$d/bin" && cp ` + bin + ` "$d/bin/esc" && "$d/bin/esc" "$d"` + "\n"
+		if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		sameAsNobody(t, zvfs, script)
 	}
 }
 

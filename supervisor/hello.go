@@ -71,7 +71,12 @@ func (s *Server) Plan(pid int32, maps []Mapping, stubAddr uint64) (out []abi.Pat
 		}
 		file, fi, ok := s.mappedFile(pid, m)
 		if !ok {
-			s.skip("file replaced since it was mapped")
+			// Replaced since it was mapped, or one only the process can
+			// read (a library from a mount, mapped from its memfd, for a
+			// supervisor without CAP_CHECKPOINT_RESTORE): its sites, if
+			// it has any, stay as they are, and the net catches them.
+			needNet = true
+			s.skip("file the supervisor cannot read, caught by the net: " + m.Path)
 			continue
 		}
 		a, err := s.cache.LookupStat(file, fi)
@@ -123,13 +128,16 @@ func (s *Server) publishStart(fi os.FileInfo, a *trampoline.Analysis, copyPath s
 }
 
 // mappedFile names a file that is the one mapped, with its stat: its path if
-// the path still leads to the same inode, else the kernel's map_files link.
+// the path still leads to the same inode, else the kernel's map_files link
+// (which only a supervisor with CAP_CHECKPOINT_RESTORE may follow), else
+// the process's program link, which its own user may follow: a program
+// stored in a mount runs from a memfd, whose path opens nothing.
 func (s *Server) mappedFile(pid int32, m Mapping) (string, os.FileInfo, bool) {
 	dev := unix.Mkdev(m.Major, m.Minor)
 	if s.stubIno != 0 && m.Inode == s.stubIno && dev == s.stubDev {
 		return "", nil, false
 	}
-	for _, path := range []string{m.Path, fmt.Sprintf("/proc/%d/map_files/%x-%x", pid, m.Start, m.End)} {
+	for _, path := range []string{m.Path, fmt.Sprintf("/proc/%d/map_files/%x-%x", pid, m.Start, m.End), fmt.Sprintf("/proc/%d/exe", pid)} {
 		fi, err := os.Stat(path)
 		if err != nil {
 			continue
