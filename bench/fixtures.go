@@ -59,6 +59,23 @@ func (s *suite) emptySeed(prog string) func() (string, error) {
 	}
 }
 
+// programSeed is a tree holding a copy of /bin/true, as a program a build
+// made and then runs.
+func (s *suite) programSeed() (string, error) {
+	if err := s.compile("spawn_loop"); err != nil {
+		return "", err
+	}
+	d, err := s.seedDir("program")
+	if err != nil {
+		return "", err
+	}
+	prog, err := os.ReadFile("/bin/true")
+	if err != nil {
+		return "", err
+	}
+	return d, os.WriteFile(filepath.Join(d, "true"), prog, 0o755)
+}
+
 // seedDir is the scratch directory's seed-NAME.
 func (s *suite) seedDir(name string) (string, error) {
 	d := filepath.Join(s.work, "seed-"+name)

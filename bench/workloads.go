@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -92,6 +93,15 @@ func (s *suite) jobs() []*job {
 		s.execJob("exec /bin/true", "true", n.trues, "/bin/true"),
 		s.execJob("exec bash -c true", "bash", n.bashes, "bash", "-c", "true"),
 		s.execJob("exec python3 -c pass", "python3", n.pythons, "python3", "-c", "pass"),
+		{
+			name:    "exec-tree",
+			rows:    []Row{{"exec from the tree", "µs/exec", fmt.Sprintf("fork, exec and wait of a copy of /bin/true stored in the tree (a program a build made), %d times in a row", n.trues)}},
+			need:    []string{"gcc"},
+			prepare: s.programSeed,
+			run: func(s *suite, e *env) (map[string]float64, error) {
+				return oneFigure("exec from the tree")(s.output(e.argv(s.bins["spawn_loop"], strconv.Itoa(n.trues), filepath.Join(e.dir, "true"))))
+			},
+		},
 		{
 			name: "metadata",
 			rows: []Row{
