@@ -288,7 +288,10 @@ static unsigned long sites_from_table(char *buf, unsigned long cap, unsigned lon
 		path[m.path_len] = 0;
 		struct kstat st;
 		unsigned n;
-		if (RAW2(SYS_stat, path, &st) != 0 || st.dev != m.dev || st.ino != m.ino)
+		/* A program stored in a mount runs from a memfd, whose path opens
+		 * nothing: its own link leads to it (supervisor.mappedFile). */
+		if ((RAW2(SYS_stat, path, &st) != 0 || st.dev != m.dev || st.ino != m.ino) &&
+		    (RAW2(SYS_stat, "/proc/self/exe", &st) != 0 || st.dev != m.dev || st.ino != m.ino))
 			return 0;
 		/* The file's site offsets land where its addresses will be. */
 		unsigned long *at = sites + nsites;
