@@ -406,6 +406,22 @@ static int changes_file(const struct frame *f, long nr)
 	return (fl & O_ACCMODE) != O_RDONLY || (fl & O_TRUNC);
 }
 
+/* reads_file tells whether call f reads the attributes of the file its
+ * first path names, following a final link: the stat family and the
+ * xattr reads. */
+static int reads_file(const struct frame *f, long nr, long flagv)
+{
+	switch (nr) {
+	case SYS_stat:
+	case SYS_newfstatat:
+	case SYS_statx:
+	case SYS_getxattr:
+	case SYS_listxattr:
+		return follows_link(f, nr, flagv);
+	}
+	return 0;
+}
+
 /* view_path_call answers a call on one virtual path from the view, if it
  * can: VIEW_ASK if not. */
 static __attribute__((noinline)) long view_path_call(struct frame *f, const struct abi_pathcall *pc, struct path *a, int dirfd)
@@ -542,13 +558,14 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 						    (long)f->r9);
 			}
 		}
-		if (p1.other_fd && p1.kind <= P_HOST_ABS && changes_file(f, nr)) {
+		if (p1.other_fd && p1.kind <= P_HOST_ABS && (changes_file(f, nr) || reads_file(f, nr, flagv))) {
 			/* Another process's /proc/PID/fd/N (a subshell's
 			 * /proc/$$/fd/3): the kernel's link leads to a mount file's
-			 * memfd (mode 0777) or to an overlay's lower file on the
-			 * host. The supervisor decides with a descriptor of the
-			 * same file, O_PATH, which the kernel gives only to who may
-			 * follow the link, and passes back any file not its own. */
+			 * memfd (mode 0777, the supervisor's) or to an overlay's
+			 * lower file on the host. The supervisor decides with a
+			 * descriptor of the same file, O_PATH, which the kernel
+			 * gives only to who may follow the link, and passes back
+			 * any file not its own. */
 			long t = RAW3(SYS_open, p1.s, O_PATH | O_CLOEXEC, 0);
 			if (t >= 0) {
 				int fd1[1] = {(int)t};

@@ -37,3 +37,10 @@ exec 6<"$D/mine"
 echo rootmine > /proc/self/fd/6; echo "root writes 0444 file: $?"
 cat "$D/mine"
 exec 5<&- 6<&-
+# Attributes read through another process's link (a subshell's
+# /proc/$$/fd/N) are the file's, not those of what holds its data.
+echo attrs > "$D/a"; chmod 0640 "$D/a"
+exec 7<"$D/a"
+( stat -L -c '%A %s %h %U' /proc/$$/fd/7 )
+( python3 -c 'import os, sys; st = os.stat("/proc/%s/fd/7" % sys.argv[1]); print(oct(st.st_mode), st.st_size, st.st_nlink)' $$ )
+exec 7<&-
