@@ -51,21 +51,21 @@ func (s *suite) compile(name string) error {
 
 // emptySeed compiles prog; the job starts from an empty tree.
 func (s *suite) emptySeed(prog string) func() (string, error) {
-	return func() (string, error) {
-		if err := s.compile(prog); err != nil {
-			return "", err
-		}
-		return s.seedDir("empty")
+	return func() (string, error) { return s.seedFor(prog, "empty") }
+}
+
+// seedFor compiles prog and makes the seed directory name.
+func (s *suite) seedFor(prog, name string) (string, error) {
+	if err := s.compile(prog); err != nil {
+		return "", err
 	}
+	return s.seedDir(name)
 }
 
 // programSeed is a tree holding a copy of /bin/true, as a program a build
 // made and then runs.
 func (s *suite) programSeed() (string, error) {
-	if err := s.compile("spawn_loop"); err != nil {
-		return "", err
-	}
-	d, err := s.seedDir("program")
+	d, err := s.seedFor("spawn_loop", "program")
 	if err != nil {
 		return "", err
 	}
@@ -183,10 +183,7 @@ func (s *suite) tarSeed() (string, error) {
 // gitSeed writes a repository of gitFiles committed files in 20
 // directories.
 func (s *suite) gitSeed() (string, error) {
-	if err := s.compile("spawn_loop"); err != nil {
-		return "", err
-	}
-	d, err := s.seedDir("git")
+	d, err := s.seedFor("spawn_loop", "git")
 	if err != nil {
 		return "", err
 	}
