@@ -78,9 +78,6 @@ func exists(l Layer, p string) bool {
 	return err == nil
 }
 
-// opaque tells whether the directory p of layer l hides the layers below.
-func opaque(l Layer, p string) bool { return exists(l, join(p, opaqueName)) }
-
 // rootNode makes the node of the root: the root of every layer, down to
 // the first opaque one.
 func (fs *FS) rootNode() (*node, unix.Errno) {
