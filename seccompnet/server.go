@@ -483,7 +483,7 @@ func (s *Server) handle(c *caller, n *notif, call abi.Call, fds ...int) outcome 
 		return outcome{fd: a.Fd, release: a.Release, cloexec: openFlags(nr, n.args, c.mem)&unix.O_CLOEXEC != 0}
 	case abi.ReplyHost:
 		if nr == unix.SYS_EXECVE || nr == unix.SYS_EXECVEAT {
-			return s.execHost(c, n, a.Str1)
+			return s.execHost(c, n, readExec(c, n), a.Str1)
 		}
 		if nr == unix.SYS_CHDIR {
 			// A directory of a bind mount: the working directory is its
@@ -503,11 +503,12 @@ func (s *Server) handle(c *caller, n *notif, call abi.Call, fds ...int) outcome 
 		}
 		return s.hostCall(c, n, pathCalls[nr], p)
 	case abi.ReplyExec:
+		x := readExec(c, n)
 		if a.Fd < 0 {
-			return s.execScript(c, n, a.Str1, a.Str2)
+			return s.execScript(c, n, x, a.Str1, a.Str2)
 		}
 		defer releaseAnswer(a)
-		return s.execData(c, n, a.Fd, -1)
+		return s.execData(c, n, x, a.Fd, -1)
 	}
 	if a.Fd >= 0 {
 		releaseAnswer(a)
@@ -588,11 +589,9 @@ func errnoOf(err error) unix.Errno {
 // short for the name, AT_SYMLINK_NOFOLLOW (the name is a link), or memory
 // the supervisor may not write. plan, if not -1, is a descriptor to add
 // after the program's, kept across exec (see script.go).
-func (s *Server) execData(c *caller, n *notif, fd, plan int) outcome {
-	addr, _, flags := execArgs(n)
-	raw, e := readPath(c.mem, addr)
-	if e != 0 || len(raw) <= len("/dev/fd/") || flags&unix.AT_SYMLINK_NOFOLLOW != 0 {
-		s.logf("zvfs: seccomp net: pid %d: cannot execute %q, stored in a mount, from under the net", n.pid, raw)
+func (s *Server) execData(c *caller, n *notif, x execCall, fd, plan int) outcome {
+	if x.e != 0 || len(x.path) <= len("/dev/fd/") || x.flags&unix.AT_SYMLINK_NOFOLLOW != 0 {
+		s.logf("zvfs: seccomp net: pid %d: cannot execute %q, stored in a mount, from under the net", n.pid, x.path)
 		return errno(unix.EACCES)
 	}
 	nfd, err := addfd(c.lfd, c.id, fd, true)
@@ -600,7 +599,7 @@ func (s *Server) execData(c *caller, n *notif, fd, plan int) outcome {
 		return errno(errnoOf(err))
 	}
 	name := "/dev/fd/" + strconv.Itoa(nfd)
-	if len(name) > len(raw) {
+	if len(name) > len(x.path) {
 		// The copy stays at nfd until the caller's next exec (it is
 		// close-on-exec); the call fails as it did before.
 		err = fmt.Errorf("the path is shorter than %s", name)
@@ -608,37 +607,45 @@ func (s *Server) execData(c *caller, n *notif, fd, plan int) outcome {
 		_, err = addfd(c.lfd, c.id, plan, false)
 	}
 	if err == nil {
-		err = c.rename(n, addr, name)
+		err = c.rename(x, name)
 	}
 	if err != nil {
-		s.logf("zvfs: seccomp net: pid %d: cannot execute %q, stored in a mount, from under the net: %v", n.pid, raw, err)
+		s.logf("zvfs: seccomp net: pid %d: cannot execute %q, stored in a mount, from under the net: %v", n.pid, x.path, err)
 		return errno(unix.EACCES)
 	}
 	return outcome{proceed: true, renamed: true, fd: -1}
 }
 
-// execArgs are where an execve or execveat call keeps its path, its argv
-// and its flags (none for execve).
-func execArgs(n *notif) (path, argv, flags uint64) {
+// An execCall is an execve or execveat call the net answers: where it
+// keeps its path, its argv and its flags (none for execve), and the path
+// as the caller's memory holds it, read once (or why it could not be).
+type execCall struct {
+	addr, argv, flags uint64
+	path              string
+	e                 unix.Errno
+}
+
+// readExec reads the caller's exec call n.
+func readExec(c *caller, n *notif) execCall {
+	x := execCall{addr: n.args[0], argv: n.args[1]}
 	if n.nr == unix.SYS_EXECVEAT {
-		return n.args[1], n.args[2], n.args[4]
+		x.addr, x.argv, x.flags = n.args[1], n.args[2], n.args[4]
 	}
-	return n.args[0], n.args[1], 0
+	x.path, x.e = readPath(c.mem, x.addr)
+	return x
 }
 
 // execHost has the caller execute host, the host's program a name in a
 // mount leads to (a link to a host path: a Python venv's bin/python3):
 // host is written over the caller's path if it fits, else the program is
 // given as /dev/fd/N (execData), and the kernel runs the call.
-func (s *Server) execHost(c *caller, n *notif, host string) outcome {
-	addr, _, flags := execArgs(n)
-	raw, e := readPath(c.mem, addr)
-	if e != 0 {
-		return errno(e)
+func (s *Server) execHost(c *caller, n *notif, x execCall, host string) outcome {
+	if x.e != 0 {
+		return errno(x.e)
 	}
-	if len(host) <= len(raw) && flags&unix.AT_EMPTY_PATH == 0 {
-		if err := c.rename(n, addr, host); err != nil {
-			s.logf("zvfs: seccomp net: pid %d: cannot execute %q (%s) from under the net: %v", n.pid, raw, host, err)
+	if len(host) <= len(x.path) && x.flags&unix.AT_EMPTY_PATH == 0 {
+		if err := c.rename(x, host); err != nil {
+			s.logf("zvfs: seccomp net: pid %d: cannot execute %q (%s) from under the net: %v", n.pid, x.path, host, err)
 			return errno(unix.EACCES)
 		}
 		return outcome{proceed: true, renamed: true, fd: -1}
@@ -648,43 +655,38 @@ func (s *Server) execHost(c *caller, n *notif, host string) outcome {
 		return errno(errnoOf(err))
 	}
 	defer unix.Close(fd)
-	return s.execData(c, n, fd, -1)
+	return s.execData(c, n, x, fd, -1)
 }
 
-// rename writes name over the path of the caller's exec call n at addr,
+// rename writes name over the path of the caller's exec call x,
 // through /proc/PID/mem, which writes read-only pages too. If argv[0] is
 // that very string (dash passes its argv[0] as the path), argv[0] first
 // gets a copy of it, below the caller's stack pointer (the caller waits in
 // execve, whose argv the kernel copies into the new image), so that the
 // program still sees the name it was run by.
-func (c *caller) rename(n *notif, addr uint64, name string) error {
+func (c *caller) rename(x execCall, name string) error {
 	mem, err := os.OpenFile(fmt.Sprintf("/proc/%d/mem", c.tid), os.O_RDWR, 0)
 	if err != nil {
 		return err
 	}
 	defer mem.Close()
-	_, argv, _ := execArgs(n)
 	var slot [8]byte
-	if argv != 0 && c.mem.Read(argv, slot[:]) == nil && binary.LittleEndian.Uint64(slot[:]) == addr {
-		raw, e := readPath(c.mem, addr)
-		if e != 0 {
-			return e
-		}
+	if x.argv != 0 && c.mem.Read(x.argv, slot[:]) == nil && binary.LittleEndian.Uint64(slot[:]) == x.addr {
 		sp, err := c.stackPointer()
 		if err != nil {
 			return err
 		}
 		// Below the red zone of the function that made the call.
-		at := (sp - 256 - uint64(len(raw)) - 1) &^ 15
-		if _, err := mem.WriteAt(append([]byte(raw), 0), int64(at)); err != nil {
+		at := (sp - 256 - uint64(len(x.path)) - 1) &^ 15
+		if _, err := mem.WriteAt(append([]byte(x.path), 0), int64(at)); err != nil {
 			return err
 		}
 		binary.LittleEndian.PutUint64(slot[:], at)
-		if _, err := mem.WriteAt(slot[:], int64(argv)); err != nil {
+		if _, err := mem.WriteAt(slot[:], int64(x.argv)); err != nil {
 			return err
 		}
 	}
-	_, err = mem.WriteAt(append([]byte(name), 0), int64(addr))
+	_, err = mem.WriteAt(append([]byte(name), 0), int64(x.addr))
 	return err
 }
 
@@ -705,12 +707,11 @@ func (c *caller) stackPointer() (uint64, error) {
 // execScript has the caller run a #! script stored in a mount, whose
 // interpreter and its argument the namespace read, through the helper
 // (script.go): execData gives the kernel this binary, with the plan.
-func (s *Server) execScript(c *caller, n *notif, interp, arg string) outcome {
-	addr, _, _ := execArgs(n)
-	script, e := readPath(c.mem, addr)
-	if e != 0 {
-		return errno(e)
+func (s *Server) execScript(c *caller, n *notif, x execCall, interp, arg string) outcome {
+	if x.e != 0 {
+		return errno(x.e)
 	}
+	script := x.path
 	if n.nr == unix.SYS_EXECVEAT && !strings.HasPrefix(script, "/") && int32(n.args[0]) != unix.AT_FDCWD {
 		// The interpreter would look for it from the working directory.
 		s.logf("zvfs: seccomp net: pid %d: cannot run the #! script %q, stored in a mount, relative to a descriptor", n.pid, script)
@@ -728,7 +729,7 @@ func (s *Server) execScript(c *caller, n *notif, interp, arg string) outcome {
 		return errno(unix.EACCES)
 	}
 	defer unix.Close(plan)
-	return s.execData(c, n, self, plan)
+	return s.execData(c, n, x, self, plan)
 }
 
 // exeLink answers readlink (its path at argument arg) of the caller's
