@@ -201,40 +201,52 @@ func splitNul(b []byte) []string {
 	return out
 }
 
-// The attributes of an open directory, where it is now, or of a lower
-// file, by the name it was opened by (caps.FileXattrer).
+// The attributes of an open file are those of the overlay file it stands
+// for, where that is now (caps.FileXattrer): a directory where renames
+// took it, a lower file where its name or its copy is. A located is such
+// an open file.
+type located interface {
+	where(op string) (string, error)
+}
 
-func (f *dirFile) SetXattr(attr string, value []byte, flags int) error {
+func (fs *FS) setXattrOf(f located, attr string, value []byte, flags int) error {
 	p, err := f.where("setxattr")
 	if err != nil {
 		return err
 	}
-	return f.fs.SetXattr(p, attr, value, flags, false)
+	return fs.SetXattr(p, attr, value, flags, false)
 }
 
-func (f *dirFile) GetXattr(attr string) ([]byte, error) {
+func (fs *FS) getXattrOf(f located, attr string) ([]byte, error) {
 	p, err := f.where("getxattr")
 	if err != nil {
 		return nil, err
 	}
-	return f.fs.GetXattr(p, attr, false)
+	return fs.GetXattr(p, attr, false)
 }
 
-func (f *dirFile) ListXattr() ([]string, error) {
+func (fs *FS) listXattrOf(f located) ([]string, error) {
 	p, err := f.where("listxattr")
 	if err != nil {
 		return nil, err
 	}
-	return f.fs.ListXattr(p, false)
+	return fs.ListXattr(p, false)
 }
 
-func (f *dirFile) RemoveXattr(attr string) error {
+func (fs *FS) removeXattrOf(f located, attr string) error {
 	p, err := f.where("removexattr")
 	if err != nil {
 		return err
 	}
-	return f.fs.RemoveXattr(p, attr, false)
+	return fs.RemoveXattr(p, attr, false)
 }
+
+func (f *dirFile) SetXattr(attr string, value []byte, flags int) error {
+	return f.fs.setXattrOf(f, attr, value, flags)
+}
+func (f *dirFile) GetXattr(attr string) ([]byte, error) { return f.fs.getXattrOf(f, attr) }
+func (f *dirFile) ListXattr() ([]string, error)         { return f.fs.listXattrOf(f) }
+func (f *dirFile) RemoveXattr(attr string) error        { return f.fs.removeXattrOf(f, attr) }
 
 // where is the overlay path of the file f stands for, for operation op:
 // where a tracked file is now (ENOENT once its name is gone), else the
@@ -252,33 +264,8 @@ func (f *lowerFile) where(op string) (string, error) {
 }
 
 func (f *lowerFile) SetXattr(attr string, value []byte, flags int) error {
-	p, err := f.where("setxattr")
-	if err != nil {
-		return err
-	}
-	return f.fs.SetXattr(p, attr, value, flags, false)
+	return f.fs.setXattrOf(f, attr, value, flags)
 }
-
-func (f *lowerFile) GetXattr(attr string) ([]byte, error) {
-	p, err := f.where("getxattr")
-	if err != nil {
-		return nil, err
-	}
-	return f.fs.GetXattr(p, attr, false)
-}
-
-func (f *lowerFile) ListXattr() ([]string, error) {
-	p, err := f.where("listxattr")
-	if err != nil {
-		return nil, err
-	}
-	return f.fs.ListXattr(p, false)
-}
-
-func (f *lowerFile) RemoveXattr(attr string) error {
-	p, err := f.where("removexattr")
-	if err != nil {
-		return err
-	}
-	return f.fs.RemoveXattr(p, attr, false)
-}
+func (f *lowerFile) GetXattr(attr string) ([]byte, error) { return f.fs.getXattrOf(f, attr) }
+func (f *lowerFile) ListXattr() ([]string, error)         { return f.fs.listXattrOf(f) }
+func (f *lowerFile) RemoveXattr(attr string) error        { return f.fs.removeXattrOf(f, attr) }
