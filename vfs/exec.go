@@ -82,7 +82,7 @@ func (h *handler) exec() (Answer, error) {
 	p := vpath(l.m, l.rel)
 	h.ns.execs.put(h.r.Proc, fd, p)
 	var prog int64
-	if h.ns.loaderOnHost(fd) {
+	if !h.r.Direct && h.ns.loaderOnHost(fd) { // a stub's question: the net runs it under itself anyway
 		prog |= abi.ExecHostLoader
 	}
 	return Answer{Reply: abi.Reply{Action: abi.ReplyExec, Str1: p, Ret: prog}, Fd: fd}, nil
@@ -163,12 +163,9 @@ func (ns *Namespace) loaderOnHost(fd int) bool {
 		window = window[:n]
 	}
 	for _, d := range named {
-		var s string
-		var ok bool
-		if i := bytes.IndexByte(window[min(d.Val-lo, uint64(len(window))):], 0); window != nil && i >= 0 {
-			s, ok = string(window[d.Val-lo:d.Val-lo+uint64(i)]), true
-		} else {
-			s, ok = cString(r, int64(table+d.Val), min(strsz-d.Val, 4096))
+		s, ok := cString(window, d.Val-lo)
+		if !ok {
+			s, ok = cStringAt(r, int64(table+d.Val), min(strsz-d.Val, 4096))
 		}
 		if !ok {
 			return false
@@ -204,9 +201,20 @@ func fileOffset(progs []elf.Prog64, addr uint64) (uint64, bool) {
 	return 0, false
 }
 
-// cString reads the NUL-terminated string at off, of at most max bytes
+// cString is the NUL-terminated string at off in b, if b holds all of it.
+func cString(b []byte, off uint64) (string, bool) {
+	if off >= uint64(len(b)) {
+		return "", false
+	}
+	if i := bytes.IndexByte(b[off:], 0); i >= 0 {
+		return string(b[off : off+uint64(i)]), true
+	}
+	return "", false
+}
+
+// cStringAt reads the NUL-terminated string at off, of at most max bytes
 // with its NUL, 256 bytes at a time (a library's name, a library path).
-func cString(r io.ReaderAt, off int64, max uint64) (string, bool) {
+func cStringAt(r io.ReaderAt, off int64, max uint64) (string, bool) {
 	var b []byte
 	var chunk [256]byte
 	for uint64(len(b)) < max {
