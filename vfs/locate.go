@@ -153,7 +153,7 @@ func (h *handler) reopenData(m *mtab.Mount, flags int) (Answer, error) {
 // reopenedData opens the file of the call's kernel-backed descriptor, of
 // mount m, again with flags, through its backend (caps.DataReopener).
 func (h *handler) reopenedData(m *mtab.Mount, flags int) (afero.File, error) {
-	if m.ReadOnly && flags&unix.O_PATH == 0 && linuxvfs.OpenAccess(flags)&linuxvfs.MayWrite != 0 {
+	if m.ReadOnly && linuxvfs.OpensToWrite(flags) {
 		return nil, unix.EROFS
 	}
 	r, ok := h.c.fs(m).(caps.DataReopener)

@@ -203,7 +203,7 @@ func (fs *FS) ReopenData(fd, flag int) (afero.File, error) {
 		return fs.up.ReopenData(fd, flag)
 	}
 	name := linuxvfs.ProcFD(fd)
-	writes := flag&unix.O_PATH == 0 && linuxvfs.OpenAccess(flag)&mayWrite != 0
+	writes := linuxvfs.OpensToWrite(flag)
 	memfd := -1 // of the upper copy, if it is to be opened
 	e := fs.write(func() unix.Errno {
 		p, ok := fs.trackedPath(key)

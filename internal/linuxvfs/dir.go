@@ -105,6 +105,12 @@ func OpenAccess(flag int) uint32 {
 	return acc
 }
 
+// OpensToWrite tells whether an open with flag may change the file's
+// data: write access or O_TRUNC, and not O_PATH (which asks for no access).
+func OpensToWrite(flag int) bool {
+	return flag&unix.O_PATH == 0 && OpenAccess(flag)&MayWrite != 0
+}
+
 // Under tells whether the path p is dir or a path below it ("/a/b" is
 // under "/a", "/ab" is not).
 func Under(p, dir string) bool {
