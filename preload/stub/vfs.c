@@ -503,7 +503,6 @@ static __attribute__((noinline)) long ask_path_call(struct frame *f, const unsig
 	}
 }
 
-
 long path_call(struct frame *f, const unsigned long *mask, int depth)
 {
 	long nr = (long)f->rax, r;
