@@ -18,21 +18,6 @@ import (
 // fstat(2) gives for any descriptor of it, a reopen through /proc included.
 type dataKey struct{ dev, ino uint64 }
 
-// newMemfd creates the memfd of a new regular file and returns it with its
-// identity.
-func newMemfd() (int, dataKey, error) {
-	fd, err := unix.MemfdCreate("zvfs-mem", unix.MFD_CLOEXEC)
-	if err != nil {
-		return -1, dataKey{}, err
-	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		unix.Close(fd)
-		return -1, dataKey{}, err
-	}
-	return fd, dataKey{st.Dev, st.Ino}, nil
-}
-
 // OpenData returns a File for the regular file whose data fd is a
 // descriptor of: a duplicate of a descriptor from MemFD or File.Fd, or a
 // reopen of one through /proc, however it reached the caller. The file may

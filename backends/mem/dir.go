@@ -16,26 +16,49 @@ import (
 // caller, links it into dir as name and stamps the times of both. The
 // caller holds the write lock and has checked that name is free.
 func (fs *FS) newInode(dir *inode, name string, mode uint32) (*inode, error) {
-	uid, gid, mode := fs.cred.newOwner(dir, mode)
-	t := now()
-	n := &inode{mode: mode, uid: uid, gid: gid, nlink: 1, memfd: -1, atime: t, mtime: t, ctime: t}
-	switch mode & unix.S_IFMT {
-	case unix.S_IFDIR:
+	if mode&unix.S_IFMT == unix.S_IFREG {
+		n, b, err := fs.newFile(dir, name, mode&07777)
+		fs.t.spare.release(b.opens()...)
+		return n, err
+	}
+	n := fs.makeInode(dir, mode)
+	if n.isDir() {
 		n.nlink = 2
 		n.size = 2 * bogoDirent
-	case unix.S_IFREG:
-		fd, key, err := newMemfd()
-		if err != nil {
-			return nil, err
-		}
-		n.memfd, n.key = fd, key
-		fs.t.data[key] = n
-		mirror(n, -1)
 	}
+	fs.linkNew(dir, name, n)
+	return n, nil
+}
+
+// newFile is newInode for a regular file with permission bits perm. It
+// returns the blank its data came from, whose ready reopens are now the
+// caller's.
+func (fs *FS) newFile(dir *inode, name string, perm uint32) (*inode, blank, error) {
+	b, err := fs.t.spare.take()
+	if err != nil {
+		return nil, b, err
+	}
+	n := fs.makeInode(dir, unix.S_IFREG|perm)
+	n.memfd, n.key = b.memfd, b.key
+	fs.t.data[b.key] = n
+	mirror(n, -1)
+	fs.linkNew(dir, name, n)
+	return n, b, nil
+}
+
+// makeInode returns an unnumbered inode of mode, owned as the caller's new
+// files in dir are, with its times now.
+func (fs *FS) makeInode(dir *inode, mode uint32) *inode {
+	uid, gid, mode := fs.cred.newOwner(dir, mode)
+	t := now()
+	return &inode{mode: mode, uid: uid, gid: gid, nlink: 1, memfd: -1, atime: t, mtime: t, ctime: t}
+}
+
+// linkNew numbers the new inode n and links it into dir as name.
+func (fs *FS) linkNew(dir *inode, name string, n *inode) {
 	fs.t.newIno(n)
 	dir.add(name, n)
-	dir.touch(t)
-	return n, nil
+	dir.touch(n.ctime)
 }
 
 // dropLink takes one name away from n (already removed from its directory)
@@ -52,7 +75,7 @@ func (t *tree) dropLink(n *inode, at time.Time) {
 	if n.nlink == 0 {
 		t.inodes--
 		if n.memfd >= 0 {
-			unix.Close(n.memfd)
+			t.spare.release(n.memfd) // freeing the memory is not the caller's wait
 			n.memfd = -1
 		}
 		if n.isReg() {

@@ -46,6 +46,10 @@ type tree struct {
 	sweepAt  int
 	sweeping bool
 
+	// spare makes new files' memfds ahead and closes removed ones'
+	// later (spares.go).
+	spare spares
+
 	// nodes is the host directory of the special files' host nodes
 	// (special.go), made with the first; removed by Close.
 	nodes string

@@ -95,7 +95,15 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 			}
 			fs.cred.dropPrivs(n, -1)
 		}
-		fd, err := reopen(n.memfd, flag)
+		fd := -1
+		var err error
+		if created != nil {
+			fd = created.data.pick(flag)
+			fs.t.spare.release(created.data.opens()...)
+		}
+		if fd < 0 {
+			fd, err = reopen(n.memfd, flag)
+		}
 		if err != nil {
 			if created != nil {
 				// Out of descriptors (EMFILE): the open fails, so the file
@@ -137,10 +145,11 @@ func (fs *FS) openTmpfile(start *inode, name string, flag int, perm os.FileMode)
 	if e != 0 {
 		return nil, pathErr("open", name, e)
 	}
-	memfd, key, err := newMemfd()
+	b, err := makeBlank(false)
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
+	memfd, key := b.memfd, b.key
 	defer unix.Close(memfd)
 	fd, err := reopen(memfd, flag&^oTmpfile)
 	if err != nil {
@@ -193,11 +202,11 @@ func (fs *FS) openLookup(start *inode, name string, flag int, perm uint32) (n *i
 			if e := fs.cred.mayCreate(dir); e != 0 {
 				return nil, nil, e
 			}
-			n, err := fs.newInode(dir, last, unix.S_IFREG|perm&07777)
+			n, b, err := fs.newFile(dir, last, perm&07777)
 			if err != nil {
 				return nil, nil, errnoOf(err)
 			}
-			return n, &dirent{dir, last}, 0
+			return n, &dirent{dir, last, b}, 0
 		case n.isLink() && follow:
 			t, e := w.Target(n)
 			if e != 0 {
@@ -243,20 +252,26 @@ func (fs *FS) mayOpen(n *inode, flag int, created bool) unix.Errno {
 	return 0
 }
 
-// dirent names a directory entry: the one an open created.
+// dirent names a directory entry: the one an open created, with the
+// blank its data came from (whose ready reopens the open may use).
 type dirent struct {
 	dir  *inode
 	name string
+	data blank
 }
 
 // reopen gives an open of a regular file its own descriptor of the memfd,
 // with its own offset and the access mode and status flags asked for, so
 // that O_APPEND is done by the kernel.
 func reopen(memfd, flag int) (int, error) {
-	flag &^= unix.O_CREAT | unix.O_EXCL | unix.O_TRUNC | unix.O_NOFOLLOW |
-		unix.O_DIRECTORY | unix.O_NOCTTY | unix.O_NONBLOCK | unix.O_NOATIME
-	return linuxvfs.Reopen(memfd, flag)
+	return linuxvfs.Reopen(memfd, flag&^reopenIgnores)
 }
+
+// reopenIgnores is the open flags a reopen of a memfd leaves out: those
+// that were the lookup's business, and O_NONBLOCK and O_NOATIME, which
+// mean nothing for one.
+const reopenIgnores = unix.O_CREAT | unix.O_EXCL | unix.O_TRUNC | unix.O_NOFOLLOW |
+	unix.O_DIRECTORY | unix.O_NOCTTY | unix.O_NONBLOCK | unix.O_NOATIME
 
 func ftruncate(fd int, size int64) error {
 	for {

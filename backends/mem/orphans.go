@@ -52,6 +52,7 @@ func (t *tree) orphaned(n *inode) {
 // descriptor of. If the descriptors of a process of the run could not be
 // read, it forgets none.
 func (t *tree) sweep() {
+	t.spare.closeDoomed() // this process's own must not count
 	held, ok := heldMemfds()
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -76,7 +77,7 @@ func (t *tree) sweep() {
 }
 
 // memfdLink is how /proc/PID/fd/N reads for a descriptor of one of the
-// memfds newMemfd makes.
+// memfds makeBlank makes.
 const memfdLink = "/memfd:zvfs-mem"
 
 // heldMemfds returns the identities of the memfds of this package that

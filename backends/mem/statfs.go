@@ -74,6 +74,7 @@ func (fs *FS) Close() error {
 		}
 	}
 	walk(fs.t.root)
+	fs.t.spare.close()
 	if fs.t.nodes != "" {
 		os.RemoveAll(fs.t.nodes)
 		fs.t.nodes = ""
