@@ -18,7 +18,7 @@ import (
 func (fs *FS) newInode(dir *inode, name string, mode uint32) (*inode, error) {
 	if mode&unix.S_IFMT == unix.S_IFREG {
 		n, b, err := fs.newFile(dir, name, mode&07777)
-		fs.t.spare.release(b.opens()...)
+		closeAll(b.opens()) // now: a writer makes exec ETXTBSY
 		return n, err
 	}
 	n := fs.makeInode(dir, mode)

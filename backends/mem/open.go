@@ -99,7 +99,7 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 		var err error
 		if created != nil {
 			fd = created.data.pick(flag)
-			fs.t.spare.release(created.data.opens()...)
+			closeAll(created.data.opens()) // now: a writer makes exec ETXTBSY
 		}
 		if fd < 0 {
 			fd, err = reopen(n.memfd, flag)

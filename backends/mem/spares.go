@@ -54,7 +54,9 @@ func (b *blank) pick(flag int) int {
 	return got
 }
 
-// opens returns the reopens the blank still holds.
+// opens returns the reopens the blank still holds. Once the blank is a
+// file's data they must be closed at once, not later: a descriptor open
+// for writing makes an exec of the file fail with ETXTBSY.
 func (b *blank) opens() []int {
 	var fds []int
 	for _, fd := range []int{b.rdwr, b.wronly} {

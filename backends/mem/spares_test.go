@@ -33,7 +33,7 @@ func readySpares(t *testing.T, fs *FS) {
 // TestSpareCreates: a file created from data made ahead has its create's
 // times, not those of when the data was made, and the descriptor it opens
 // with has the access mode and O_APPEND asked for, as a reopen of its own
-// would.
+// would; once it is closed, nothing holds the file open for writing.
 func TestSpareCreates(t *testing.T) {
 	fs := New()
 	defer fs.Close()
@@ -73,6 +73,16 @@ func TestSpareCreates(t *testing.T) {
 			t.Errorf("%s: pread: %v", name, err)
 		}
 		must(t, f.Close())
+		// No writer left behind, which would make an exec ETXTBSY: a
+		// read lease is granted only then.
+		memfd, err := fs.MemFD(name)
+		must(t, err)
+		rd := reopenData(t, fs, name, unix.O_RDONLY)
+		unix.Close(memfd)
+		if _, err := unix.FcntlInt(uintptr(rd), unix.F_SETLEASE, unix.F_RDLCK); err != nil {
+			t.Errorf("%s: read lease after close: %v (a descriptor open for writing is left)", name, err)
+		}
+		unix.FcntlInt(uintptr(rd), unix.F_SETLEASE, unix.F_UNLCK)
 	}
 }
 
