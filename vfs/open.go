@@ -112,12 +112,22 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return Answer{}, err
+	// A regular file whose descriptor holds its data (a mem file) needs
+	// no Stat to say so.
+	reg := false
+	if d, ok := f.(caps.DataFder); ok {
+		_, reg = d.DataFd()
 	}
-	if !fi.IsDir() {
+	dir := false
+	if !reg {
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return Answer{}, err
+		}
+		dir = fi.IsDir()
+	}
+	if !dir {
 		if k, ok := f.(caps.Fder); ok && k.Fd() != ^uintptr(0) {
 			// Kernel-backed: the process gets its own descriptor of the
 			// file's data, and reads and writes never come back here. The
@@ -127,7 +137,7 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 				Release: func() { f.Close() }}, nil
 		}
 	}
-	return h.serve(l, &served{m: l.m, rel: l.rel, file: f, dir: fi.IsDir()}, flags)
+	return h.serve(l, &served{m: l.m, rel: l.rel, file: f, dir: dir}, flags)
 }
 
 // openSpecial sends the open of a FIFO or a device in a mount to the host

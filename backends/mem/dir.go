@@ -17,8 +17,8 @@ import (
 // caller holds the write lock and has checked that name is free.
 func (fs *FS) newInode(dir *inode, name string, mode uint32) (*inode, error) {
 	if mode&unix.S_IFMT == unix.S_IFREG {
-		n, b, err := fs.newFile(dir, name, mode&07777)
-		closeAll(b.opens()) // now: a writer makes exec ETXTBSY
+		n, b, err := fs.newFile(dir, name, mode&07777, -1)
+		b.closeOpen()
 		return n, err
 	}
 	n := fs.makeInode(dir, mode)
@@ -30,11 +30,11 @@ func (fs *FS) newInode(dir *inode, name string, mode uint32) (*inode, error) {
 	return n, nil
 }
 
-// newFile is newInode for a regular file with permission bits perm. It
-// returns the blank its data came from, whose ready reopens are now the
-// caller's.
-func (fs *FS) newFile(dir *inode, name string, perm uint32) (*inode, blank, error) {
-	b, err := fs.t.spare.take()
+// newFile is newInode for a regular file with permission bits perm, made
+// by an open with flag (-1 for none). It returns the blank its data came
+// from, whose reopen (see pick) is now the caller's to use or close.
+func (fs *FS) newFile(dir *inode, name string, perm uint32, flag int) (*inode, blank, error) {
+	b, err := fs.t.spare.take(flag)
 	if err != nil {
 		return nil, b, err
 	}

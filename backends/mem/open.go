@@ -99,7 +99,7 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 		var err error
 		if created != nil {
 			fd = created.data.pick(flag)
-			closeAll(created.data.opens()) // now: a writer makes exec ETXTBSY
+			created.data.closeOpen()
 		}
 		if fd < 0 {
 			fd, err = reopen(n.memfd, flag)
@@ -145,7 +145,7 @@ func (fs *FS) openTmpfile(start *inode, name string, flag int, perm os.FileMode)
 	if e != 0 {
 		return nil, pathErr("open", name, e)
 	}
-	b, err := makeBlank(false)
+	b, err := makeBlank(-1)
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
@@ -202,7 +202,7 @@ func (fs *FS) openLookup(start *inode, name string, flag int, perm uint32) (n *i
 			if e := fs.cred.mayCreate(dir); e != 0 {
 				return nil, nil, e
 			}
-			n, b, err := fs.newFile(dir, last, perm&07777)
+			n, b, err := fs.newFile(dir, last, perm&07777, flag)
 			if err != nil {
 				return nil, nil, errnoOf(err)
 			}

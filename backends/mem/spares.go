@@ -16,60 +16,62 @@ import (
 )
 
 // A blank is the data of a regular file made ahead of need: the memfd the
-// tree keeps, its identity, and reopens of it for the two access modes
-// creates ask for (-1 where none was made).
+// tree keeps, its identity, and a reopen of it with one of the access
+// modes creates ask for (-1 if none).
 type blank struct {
-	memfd        int
-	key          dataKey
-	rdwr, wronly int
+	memfd int
+	key   dataKey
+	open  int
 }
 
 // noBlank is the blank of a failure: no descriptors.
-var noBlank = blank{memfd: -1, rdwr: -1, wronly: -1}
+var noBlank = blank{memfd: -1, open: -1}
 
-// pick returns the ready reopen for an open with flag (as reopen takes it),
-// or -1; the blank no longer holds it. O_APPEND, the one status flag
-// creates commonly add, is set on it.
-func (b *blank) pick(flag int) int {
-	flag &^= reopenIgnores | unix.O_CLOEXEC | unix.O_LARGEFILE
-	var fd *int
-	switch flag &^ unix.O_APPEND {
-	case unix.O_RDWR:
-		fd = &b.rdwr
-	case unix.O_WRONLY:
-		fd = &b.wronly
-	default:
-		return -1
+// Access modes blanks are made ready for, by their index in spares.ready.
+var blankModes = [...]int{unix.O_WRONLY, unix.O_RDWR}
+
+// readyIndex is the index in spares.ready of the blanks an open with flag
+// (as reopen takes it) can use, or -1. O_APPEND, the one status flag
+// creates commonly add, is set on the reopen by pick.
+func readyIndex(flag int) int {
+	flag &^= reopenIgnores | unix.O_CLOEXEC | unix.O_LARGEFILE | unix.O_APPEND
+	for i, m := range blankModes {
+		if flag == m {
+			return i
+		}
 	}
-	got := *fd
-	if got < 0 {
+	return -1
+}
+
+// pick returns the blank's reopen for an open with flag, which take was
+// given, or -1; the blank no longer holds it.
+func (b *blank) pick(flag int) int {
+	fd := b.open
+	if fd < 0 || readyIndex(flag) < 0 {
 		return -1
 	}
 	if flag&unix.O_APPEND != 0 {
-		if _, err := unix.FcntlInt(uintptr(got), unix.F_SETFL, unix.O_APPEND); err != nil {
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFL, unix.O_APPEND); err != nil {
 			return -1
 		}
 	}
-	*fd = -1
-	return got
+	b.open = -1
+	return fd
 }
 
-// opens returns the reopens the blank still holds. Once the blank is a
-// file's data they must be closed at once, not later: a descriptor open
-// for writing makes an exec of the file fail with ETXTBSY.
-func (b *blank) opens() []int {
-	var fds []int
-	for _, fd := range []int{b.rdwr, b.wronly} {
-		if fd >= 0 {
-			fds = append(fds, fd)
-		}
+// closeOpen closes the reopen the blank still holds. Once the blank is a
+// file's data this must be done at once, not later: a descriptor open for
+// writing makes an exec of the file fail with ETXTBSY.
+func (b *blank) closeOpen() {
+	if b.open >= 0 {
+		unix.Close(b.open)
+		b.open = -1
 	}
-	return fds
 }
 
-// makeBlank makes the data of a new regular file; with opens, the two
-// reopens too.
-func makeBlank(opens bool) (blank, error) {
+// makeBlank makes the data of a new regular file, and a reopen of it with
+// the access mode mode, if not -1.
+func makeBlank(mode int) (blank, error) {
 	b := noBlank
 	fd, err := unix.MemfdCreate("zvfs-mem", unix.MFD_CLOEXEC)
 	if err != nil {
@@ -81,23 +83,20 @@ func makeBlank(opens bool) (blank, error) {
 		return b, err
 	}
 	b.memfd, b.key = fd, dataKey{st.Dev, st.Ino}
-	if opens {
-		if b.rdwr, err = linuxvfs.Reopen(fd, unix.O_RDWR); err == nil {
-			b.wronly, err = linuxvfs.Reopen(fd, unix.O_WRONLY)
-		}
-		if err != nil {
-			closeAll(append(b.opens(), b.memfd))
+	if mode >= 0 {
+		if b.open, err = linuxvfs.Reopen(fd, mode); err != nil {
+			unix.Close(fd)
 			return noBlank, err
 		}
 	}
 	return b, nil
 }
 
-// spares holds the blanks made ahead and the descriptors waiting to be
-// closed, for one tree.
+// spares holds the blanks made ahead, by access mode, and the descriptors
+// waiting to be closed, for one tree.
 type spares struct {
 	mu      sync.Mutex
-	ready   []blank
+	ready   [len(blankModes)][]blank
 	filling bool  // a goroutine is making blanks
 	doomed  []int // descriptors to close
 	closing bool  // a goroutine is closing a batch
@@ -105,72 +104,90 @@ type spares struct {
 }
 
 const (
-	// sparesLow starts a refill; sparesHigh is where it stops.
-	sparesLow, sparesHigh = 8, 24
+	// sparesLow of a mode starts a refill; sparesHigh is where it stops.
+	sparesLow, sparesHigh = 4, 16
 	// closeBatch is how many descriptors wait before a goroutine closes
 	// them: one wake-up of another thread per batch.
 	closeBatch = 32
 )
 
-// take returns the data of a new regular file: a blank made ahead, with
-// its times made now's, or, when none is ready, one made here (without
-// reopens). Out of descriptors, it closes what waits to be closed and
-// tries once more.
-func (s *spares) take() (blank, error) {
+// take returns the data of a new regular file for an open with flag (-1:
+// none): a blank made ahead, with its times made now's, or, when none is
+// ready, one made here. Out of descriptors, it closes what waits to be
+// closed and tries once more.
+func (s *spares) take(flag int) (blank, error) {
+	i := 0 // a file made without an open takes any blank, and closes its open
+	if flag >= 0 {
+		i = readyIndex(flag)
+	}
 	s.mu.Lock()
 	var b blank
-	ok := len(s.ready) > 0
-	if ok {
-		b = s.ready[len(s.ready)-1]
-		s.ready = s.ready[:len(s.ready)-1]
-	}
-	if len(s.ready) < sparesLow && !s.filling && !s.done {
-		s.filling = true
-		go s.fill()
+	ok := false
+	if i >= 0 {
+		if r := s.ready[i]; len(r) > 0 {
+			b, ok = r[len(r)-1], true
+			s.ready[i] = r[:len(r)-1]
+		}
+		if len(s.ready[i]) < sparesLow && !s.filling && !s.done {
+			s.filling = true
+			go s.fill()
+		}
 	}
 	s.mu.Unlock()
 	if ok {
 		// Made a while ago: its times must be the create's.
 		ts := [2]unix.Timespec{{Nsec: unix.UTIME_NOW}, {Nsec: unix.UTIME_NOW}}
 		if err := utimensat(b.memfd, &ts); err != nil {
-			s.discard(b)
+			b.closeOpen()
+			s.release(b.memfd)
 			return noBlank, err
 		}
 		return b, nil
 	}
-	b, err := makeBlank(false)
+	b, err := makeBlank(-1)
 	if err == unix.EMFILE || err == unix.ENFILE {
 		s.flush()
-		b, err = makeBlank(false)
+		b, err = makeBlank(-1)
 	}
 	return b, err
 }
 
-// fill makes blanks until sparesHigh are ready, or making one fails.
+// fill makes blanks until every mode has sparesHigh ready, or making one
+// fails.
 func (s *spares) fill() {
 	for {
-		b, err := makeBlank(true)
 		s.mu.Lock()
-		if err != nil || s.done || len(s.ready) >= sparesHigh {
+		i := 0
+		for j := range s.ready {
+			if len(s.ready[j]) < len(s.ready[i]) {
+				i = j
+			}
+		}
+		if s.done || len(s.ready[i]) >= sparesHigh {
+			s.filling = false
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		b, err := makeBlank(blankModes[i])
+		s.mu.Lock()
+		if err != nil || s.done {
 			s.filling = false
 			s.mu.Unlock()
 			if err == nil {
-				s.discard(b)
+				b.closeOpen()
+				unix.Close(b.memfd)
 			}
 			return
 		}
-		s.ready = append(s.ready, b)
+		s.ready[i] = append(s.ready[i], b)
 		s.mu.Unlock()
 	}
 }
 
-// discard gives up a blank's descriptors.
-func (s *spares) discard(b blank) {
-	s.release(append(b.opens(), b.memfd)...)
-}
-
-// release closes fds later, in batches, on another goroutine. After the
-// tree was closed, at once.
+// release closes fds later, in batches, on another goroutine (none of
+// them may be open for writing: see closeOpen). After the tree was
+// closed, at once.
 func (s *spares) release(fds ...int) {
 	if len(fds) == 0 {
 		return
@@ -197,21 +214,6 @@ func (s *spares) release(fds ...int) {
 	}
 }
 
-// flush closes at once what waits to be closed and the blanks made ahead:
-// a process short of descriptors needs them back.
-func (s *spares) flush() {
-	s.mu.Lock()
-	fds := s.doomed
-	s.doomed = nil
-	for _, b := range s.ready {
-		fds = append(fds, b.memfd)
-		fds = append(fds, b.opens()...)
-	}
-	s.ready = nil
-	s.mu.Unlock()
-	closeAll(fds)
-}
-
 // closeDoomed closes at once what waits to be closed.
 func (s *spares) closeDoomed() {
 	s.mu.Lock()
@@ -221,7 +223,23 @@ func (s *spares) closeDoomed() {
 	closeAll(fds)
 }
 
-// close flushes, and from then on closes at once; blanks being made are
+// flush closes at once what waits to be closed and the blanks made ahead:
+// a process short of descriptors needs them back.
+func (s *spares) flush() {
+	s.mu.Lock()
+	fds := s.doomed
+	s.doomed = nil
+	for i, r := range s.ready {
+		for _, b := range r {
+			fds = append(fds, b.memfd, b.open)
+		}
+		s.ready[i] = nil
+	}
+	s.mu.Unlock()
+	closeAll(fds)
+}
+
+// close flushes, and from then on closes at once; a blank being made is
 // closed when done.
 func (s *spares) close() {
 	s.mu.Lock()

@@ -18,7 +18,7 @@ func readySpares(t *testing.T, fs *FS) {
 	must(t, f.Close())
 	for deadline := time.Now().Add(5 * time.Second); ; {
 		fs.t.spare.mu.Lock()
-		n := len(fs.t.spare.ready)
+		n := min(len(fs.t.spare.ready[0]), len(fs.t.spare.ready[1]))
 		fs.t.spare.mu.Unlock()
 		if n >= sparesLow {
 			return
@@ -94,7 +94,7 @@ func TestSparesClosed(t *testing.T) {
 	must(t, fs.Close())
 	fs.t.spare.mu.Lock()
 	defer fs.t.spare.mu.Unlock()
-	if len(fs.t.spare.ready) != 0 || len(fs.t.spare.doomed) != 0 {
-		t.Errorf("after Close: %d blanks and %d descriptors kept", len(fs.t.spare.ready), len(fs.t.spare.doomed))
+	if n := len(fs.t.spare.ready[0]) + len(fs.t.spare.ready[1]); n != 0 || len(fs.t.spare.doomed) != 0 {
+		t.Errorf("after Close: %d blanks and %d descriptors kept", n, len(fs.t.spare.doomed))
 	}
 }
