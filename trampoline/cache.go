@@ -7,8 +7,6 @@ package trampoline
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -25,7 +23,7 @@ import (
 // memory miss the file's build-id, when it has one, keys the result (so
 // copies and re-installs of the same build share it); otherwise the stat
 // identity does. With a directory, results also persist there, one small
-// JSON file per key.
+// entry per key (entry.go).
 type Cache struct {
 	dir string
 
@@ -167,7 +165,7 @@ func (c *Cache) load(path string) (*Analysis, statKey, error) {
 			}
 			entry, diskKey = buildEntryName(id), "build-id:"+id
 		} else {
-			entry = fmt.Sprintf("f-%x-%x-%x-%x.json", fkey.dev, fkey.ino, fkey.size, fkey.mtime)
+			entry = fmt.Sprintf("f-%x-%x-%x-%x%s", fkey.dev, fkey.ino, fkey.size, fkey.mtime, entrySuffix)
 			diskKey = fmt.Sprintf("file:%d:%d:%d:%d", fkey.dev, fkey.ino, fkey.size, fkey.mtime)
 			if fkey.path != "" {
 				entry = "" // no stable identity: memory only
@@ -211,40 +209,11 @@ func safely(fn func() error) (err error) {
 // buildEntryName is the disk entry name for a build-id.
 func buildEntryName(id string) string {
 	if len(id) <= 128 {
-		return "b-" + id + ".json"
+		return "b-" + id + entrySuffix
 	}
 	sum := sha256.Sum256([]byte(id))
-	return "b-sha256-" + hex.EncodeToString(sum[:]) + ".json"
+	return "b-sha256-" + hex.EncodeToString(sum[:]) + entrySuffix
 }
-
-// Disk entries. Bump entryVersion whenever the analysis changes in a way
-// that makes old results wrong; entries of another version are ignored.
-const (
-	entryFormat   = "zvfs-trampoline-sites"
-	entryVersion  = 4 // 2: unwind-gap sites (glibc clone3); 3: per-site red-zone paths; 4: Site.Call
-	maxEntryBytes = 64 << 20
-)
-
-type diskEntry struct {
-	Format     string     `json:"format"`
-	Version    int        `json:"version"`
-	Key        string     `json:"key"`
-	Size       int64      `json:"size"` // file size
-	BuildID    string     `json:"build_id,omitempty"`
-	TextBytes  int64      `json:"text_bytes"`
-	Candidates int        `json:"candidates"`
-	Sites      []diskSite `json:"sites"`
-}
-
-type diskSite struct {
-	Offset uint64 `json:"off"`
-	Kind   string `json:"kind"`
-	Patch  bool   `json:"patch,omitempty"`
-	Reason string `json:"reason,omitempty"`
-	Call   int    `json:"call"`
-}
-
-var errBadEntry = errors.New("invalid cache entry")
 
 // readEntry returns the analysis stored in entry name, or nil when there is
 // none or it is unreadable, corrupt, of another version or for another file.
@@ -261,45 +230,11 @@ func (c *Cache) readEntry(name, key string, size int64, buildID string) *Analysi
 	if err != nil || len(b) > maxEntryBytes {
 		return nil
 	}
-	a, err := decodeEntry(b, key, size, buildID)
+	a, err := decodeEntry(b, entryHeader{key, size, buildID})
 	if err != nil {
 		return nil
 	}
 	return a
-}
-
-// decodeEntry parses and validates a disk entry.
-func decodeEntry(b []byte, key string, size int64, buildID string) (*Analysis, error) {
-	var e diskEntry
-	if err := json.Unmarshal(b, &e); err != nil {
-		return nil, err
-	}
-	if e.Format != entryFormat || e.Version != entryVersion || e.Key != key || e.Size != size || e.BuildID != buildID {
-		return nil, errBadEntry
-	}
-	if e.TextBytes < 0 || e.TextBytes > size || e.Candidates < len(e.Sites) {
-		return nil, errBadEntry
-	}
-	a := &Analysis{BuildID: e.BuildID, TextBytes: e.TextBytes, Candidates: e.Candidates}
-	if len(e.Sites) > 0 {
-		a.Sites = make([]Site, len(e.Sites))
-	}
-	for i, s := range e.Sites {
-		var k Kind
-		switch s.Kind {
-		case KindSyscall.String():
-			k = KindSyscall
-		case KindSysenter.String():
-			k = KindSysenter
-		default:
-			return nil, errBadEntry
-		}
-		if s.Offset >= uint64(size) || (i > 0 && s.Offset <= e.Sites[i-1].Offset) || s.Patch != (s.Reason == "") || (s.Patch && k != KindSyscall) || s.Call < CallUnknown {
-			return nil, errBadEntry
-		}
-		a.Sites[i] = Site{Offset: s.Offset, Kind: k, Patch: s.Patch, Reason: s.Reason, Call: s.Call}
-	}
-	return a, nil
 }
 
 // writeEntry stores a in entry name, through a temporary file and a rename
@@ -309,18 +244,7 @@ func (c *Cache) writeEntry(name, key string, size int64, a *Analysis) {
 	if c.dir == "" || name == "" {
 		return
 	}
-	e := diskEntry{
-		Format: entryFormat, Version: entryVersion, Key: key, Size: size,
-		BuildID: a.BuildID, TextBytes: a.TextBytes, Candidates: a.Candidates,
-		Sites: make([]diskSite, len(a.Sites)),
-	}
-	for i, s := range a.Sites {
-		e.Sites[i] = diskSite{Offset: s.Offset, Kind: s.Kind.String(), Patch: s.Patch, Reason: s.Reason, Call: s.Call}
-	}
-	b, err := json.Marshal(&e)
-	if err != nil {
-		return
-	}
+	b := encodeEntry(entryHeader{key, size, a.BuildID}, a)
 	if err := os.MkdirAll(c.dir, 0o755); err != nil {
 		return
 	}
@@ -328,7 +252,7 @@ func (c *Cache) writeEntry(name, key string, size int64, a *Analysis) {
 	if err != nil {
 		return
 	}
-	_, werr := tmp.Write(append(b, '\n'))
+	_, werr := tmp.Write(b)
 	cerr := tmp.Close()
 	if werr != nil || cerr != nil || os.Rename(tmp.Name(), filepath.Join(c.dir, name)) != nil {
 		os.Remove(tmp.Name())

@@ -5,7 +5,6 @@
 package trampoline
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -89,14 +88,35 @@ func TestCacheDiskRoundTrip(t *testing.T) {
 func TestCacheCorruptEntry(t *testing.T) {
 	path := noBuildIDBinary(t)
 	for name, corrupt := range map[string]func([]byte) []byte{
-		"garbage":   func([]byte) []byte { return []byte("\x00\xffnot json") },
+		"garbage":   func([]byte) []byte { return []byte("\x00\xffnot an entry") },
 		"truncated": func(b []byte) []byte { return b[:len(b)/2] },
 		"empty":     func([]byte) []byte { return nil },
+		"trailing": func(b []byte) []byte { return append(b, 0) },
 		"version": func(b []byte) []byte {
-			return []byte(replaceOnce(string(b), fmt.Sprintf(`"version":%d`, entryVersion), `"version":999`))
+			return rewriteEntry(t, b, func(h *entryHeader, a *Analysis) []byte {
+				e := encodeEntry(*h, a)
+				e[len(entryMagic)] = entryVersion + 1
+				return e
+			})
 		},
-		"sites": func(b []byte) []byte {
-			return []byte(replaceOnce(string(b), `"kind":"syscall"`, `"kind":"bogus"`))
+		"kind": func(b []byte) []byte {
+			return rewriteEntry(t, b, func(h *entryHeader, a *Analysis) []byte {
+				a.Sites[0].Kind = 9
+				return encodeEntry(*h, a)
+			})
+		},
+		"order": func(b []byte) []byte {
+			return rewriteEntry(t, b, func(h *entryHeader, a *Analysis) []byte {
+				a.Sites = append(a.Sites, a.Sites[len(a.Sites)-1])
+				a.Candidates++
+				return encodeEntry(*h, a)
+			})
+		},
+		"size": func(b []byte) []byte {
+			return rewriteEntry(t, b, func(h *entryHeader, a *Analysis) []byte {
+				h.size++
+				return encodeEntry(*h, a)
+			})
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -105,7 +125,7 @@ func TestCacheCorruptEntry(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			entries, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+			entries, _ := filepath.Glob(filepath.Join(dir, "*"+entrySuffix))
 			if len(entries) != 1 {
 				t.Fatalf("entries %v", entries)
 			}
@@ -134,13 +154,18 @@ func TestCacheCorruptEntry(t *testing.T) {
 	}
 }
 
-func replaceOnce(s, old, new string) string {
-	for i := 0; i+len(old) <= len(s); i++ {
-		if s[i:i+len(old)] == old {
-			return s[:i] + new + s[i+len(old):]
-		}
+// rewriteEntry decodes entry b, which must be valid, and returns what fn
+// makes of its header and analysis.
+func rewriteEntry(t *testing.T, b []byte, fn func(*entryHeader, *Analysis) []byte) []byte {
+	t.Helper()
+	r := &entryReader{b: b[len(entryMagic):]}
+	r.uvarint()
+	h := entryHeader{key: r.string(), size: int64(r.uvarint()), buildID: r.string()}
+	a, err := decodeEntry(b, h)
+	if err != nil {
+		t.Fatalf("the entry written does not decode: %v", err)
 	}
-	return s
+	return fn(&h, a)
 }
 
 func TestCacheMtimeChange(t *testing.T) {
@@ -209,4 +234,32 @@ func TestCacheErrors(t *testing.T) {
 		t.Error("lookup of a shell script succeeded")
 	}
 	checkStats(t, c, 0, 0)
+}
+
+// FuzzDecodeEntry: a disk entry is read back at every start and a user
+// may have anything in that directory: decoding never panics nor asks for
+// more memory than the entry's size, and what it accepts encodes back to
+// an entry that decodes the same.
+func FuzzDecodeEntry(f *testing.F) {
+	h := entryHeader{key: "build-id:ab", size: 1 << 20, buildID: "ab"}
+	f.Add(encodeEntry(h, &Analysis{BuildID: "ab", TextBytes: 100, Candidates: 3, Sites: []Site{
+		{Offset: 10, Kind: KindSyscall, Patch: true, Call: 0},
+		{Offset: 300, Kind: KindSysenter, Reason: ReasonSysenter, Call: CallUnknown},
+		{Offset: 70000, Kind: KindSyscall, Reason: RedZonePrefix + " x", Call: 59},
+	}}))
+	f.Add(encodeEntry(h, &Analysis{BuildID: "ab"}))
+	f.Add([]byte(entryMagic))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a, err := decodeEntry(b, h)
+		if err != nil {
+			return
+		}
+		if len(a.Sites) > len(b) {
+			t.Fatalf("%d sites from %d bytes", len(a.Sites), len(b))
+		}
+		again, err := decodeEntry(encodeEntry(h, a), h)
+		if err != nil || !reflect.DeepEqual(a, again) {
+			t.Fatalf("accepted %x as %+v, which encodes back to %+v, %v", b, a, again, err)
+		}
+	})
 }
