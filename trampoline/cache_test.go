@@ -91,7 +91,7 @@ func TestCacheCorruptEntry(t *testing.T) {
 		"garbage":   func([]byte) []byte { return []byte("\x00\xffnot an entry") },
 		"truncated": func(b []byte) []byte { return b[:len(b)/2] },
 		"empty":     func([]byte) []byte { return nil },
-		"trailing": func(b []byte) []byte { return append(b, 0) },
+		"trailing":  func(b []byte) []byte { return append(b, 0) },
 		"version": func(b []byte) []byte {
 			return rewriteEntry(t, b, func(h *entryHeader, a *Analysis) []byte {
 				e := encodeEntry(*h, a)
