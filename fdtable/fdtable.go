@@ -85,6 +85,7 @@ type Table struct {
 	opens map[key]*Open
 	ours  map[int32]*Open // by our end's descriptor
 	ep    int             // the epoll instance; 0 until the first Add
+	epf   *os.File        // ep, for the Go runtime's poller (waiter)
 	err   error           // why there is none
 }
 
@@ -144,8 +145,9 @@ func (t *Table) watching() error {
 func (t *Table) watch() {
 	evs := make([]unix.EpollEvent, 64)
 	var junk [64]byte
+	wait := t.waiter()
 	for {
-		n, err := unix.EpollWait(t.ep, evs, -1)
+		n, err := wait(evs)
 		if err == unix.EINTR {
 			continue
 		}
@@ -172,6 +174,38 @@ func (t *Table) watch() {
 				}
 			}
 		}
+	}
+}
+
+// waiter returns how watch waits for events: parked in the Go runtime's
+// poller until the epoll instance is readable, holding no P. A goroutine
+// blocked in epoll_wait itself keeps its P until the runtime's monitor
+// takes it back, up to 10 ms later when the monitor sleeps: on a machine
+// with two Ps, a connection's server that yielded its P to this goroutine
+// waited that long for it (a directory listing of 0.15 ms took 10–18 ms,
+// once in a few thousand). Where the instance cannot be polled, it waits in
+// epoll_wait.
+func (t *Table) waiter() func([]unix.EpollEvent) (int, error) {
+	block := func(evs []unix.EpollEvent) (int, error) { return unix.EpollWait(t.ep, evs, -1) }
+	if unix.SetNonblock(t.ep, true) != nil {
+		return block
+	}
+	t.epf = os.NewFile(uintptr(t.ep), "epoll") // kept: its finalizer would close t.ep
+	rc, err := t.epf.SyscallConn()
+	if err != nil {
+		return block
+	}
+	return func(evs []unix.EpollEvent) (int, error) {
+		var n int
+		var werr error
+		err := rc.Read(func(fd uintptr) bool {
+			n, werr = unix.EpollWait(int(fd), evs, 0)
+			return n != 0 || werr != nil && werr != unix.EINTR
+		})
+		if err != nil {
+			return block(evs) // not pollable after all
+		}
+		return n, werr
 	}
 }
 
