@@ -1,6 +1,8 @@
 package fdtable
 
 import (
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,5 +106,40 @@ func TestPush(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	if tab.Len() != 1 {
 		t.Fatal("an empty message released the description")
+	}
+}
+
+// TestWatcherHoldsNoP: between events the watcher is parked in the Go
+// runtime's poller ("IO wait"), not blocked in a system call, which would
+// keep its P from the connection servers until the runtime's monitor took
+// it back (up to 10 ms).
+func TestWatcherHoldsNoP(t *testing.T) {
+	tab := New()
+	closed := make(chan struct{})
+	fd, err := tab.Add(&Open{Path: "/d", Close: func() { close(closed) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		buf := make([]byte, 1<<20)
+		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+			if strings.Contains(g, "fdtable.(*Table).watch(") {
+				state = g[:strings.IndexByte(g, '\n')]
+			}
+		}
+		if strings.Contains(state, "[IO wait") {
+			break
+		}
+	}
+	if !strings.Contains(state, "[IO wait") {
+		t.Errorf("watcher: %q, want it parked in the poller (IO wait)", state)
+	}
+	// And it still sees the last close.
+	unix.Close(fd)
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the last close was not seen")
 	}
 }
