@@ -403,13 +403,16 @@ var fdChanges = map[uint64]bool{
 }
 
 // refreshDataPath re-describes the name a backend follows the call's
-// descriptor by (caps.DataPather): an overlay file copied up by an earlier
-// call is published as its copy, which the descriptor's own identity (the
-// lower file's) does not find.
-func (h *handler) refreshDataPath() {
+// descriptor by (caps.DataPather), st being its fstat: an overlay file
+// copied up by an earlier call is published as its copy, which the
+// descriptor's own identity (the lower file's) does not find.
+func (h *handler) refreshDataPath(st *unix.Stat_t) {
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return
+	}
 	for _, m := range h.ns.tab.Mounts() {
 		if d, ok := m.FS.(caps.DataPather); ok {
-			if rel, ok := d.DataPath(h.r.Fds[0]); ok {
+			if rel, ok := d.DataPath(st.Dev, st.Ino); ok {
 				h.ns.pub.refresh(m, rel)
 			}
 		}
@@ -450,8 +453,8 @@ func (h *handler) publish(ans Answer, err error) {
 			fl := h.fd1Flags()
 			if st, err := h.fd1Stat(); err == nil {
 				p.changedData(st, fl >= 0 && fl&unix.O_ACCMODE != unix.O_RDONLY) // O_PATH has no access mode
+				h.refreshDataPath(st)
 			}
-			h.refreshDataPath()
 		}
 	}
 	if err == nil && ans.Action == abi.ReplyFd && ans.Fd >= 0 && ans.Reply.Fd&abi.FdServed == 0 {

@@ -205,12 +205,13 @@ type DataReopener interface {
 	ReopenData(fd, flag int) (afero.File, error)
 }
 
-// DataPather names the file behind such a descriptor where the backend
-// follows it by name (an overlay's lower file, whose descriptor keeps the
-// lower file's identity after a copy-up): its path from the file system's
-// root, without the leading slash.
+// DataPather names the file behind such a descriptor, known by the device
+// and inode its fstat gives, where the backend follows it by name (an
+// overlay's lower file, whose descriptor keeps the lower file's identity
+// after a copy-up): its path from the file system's root, without the
+// leading slash.
 type DataPather interface {
-	DataPath(fd int) (string, bool)
+	DataPath(dev, ino uint64) (string, bool)
 }
 
 // DataStater gives the stat of the file behind such a descriptor without

@@ -57,15 +57,11 @@ func (fs *FS) trackedPath(key dataKey) (string, bool) {
 	return t.path, true
 }
 
-// DataPath is where the overlay file a tracked lower file's descriptor fd
-// stands for is now (caps.DataPather); false for any other descriptor, and
-// once the name is gone.
-func (fs *FS) DataPath(fd int) (string, bool) {
-	key, ok := fdKey(fd)
-	if !ok {
-		return "", false
-	}
-	return fs.trackedPath(key)
+// DataPath is where the overlay file a tracked lower file (of kernel
+// identity dev, ino) stands for is now (caps.DataPather); false for any
+// other file, and once the name is gone.
+func (fs *FS) DataPath(dev, ino uint64) (string, bool) {
+	return fs.trackedPath(dataKey{dev, ino})
 }
 
 // isTracked tells whether key is a lower file handed out by OpenFile.
