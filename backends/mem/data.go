@@ -6,8 +6,6 @@
 package mem
 
 import (
-	"os"
-
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
 
@@ -47,7 +45,7 @@ func (fs *FS) OpenData(fd int) (*File, error) {
 		unix.Close(dup)
 		return nil, pathErr("open", name, unix.EBADF)
 	}
-	return &File{fs: fs, name: name, node: n, fd: dup, os: os.NewFile(uintptr(dup), name)}, nil
+	return fs.regular(name, n, dup), nil
 }
 
 // dataDup duplicates fd (F_DUPFD_CLOEXEC), so that it cannot be closed and
@@ -151,7 +149,7 @@ func (fs *FS) ReopenData(fd, flag int) (afero.File, error) {
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
-	return &File{fs: fs, name: name, node: n, fd: nfd, os: os.NewFile(uintptr(nfd), name)}, nil
+	return fs.regular(name, n, nfd), nil
 }
 
 // OpenDataFile is OpenData as an afero.File, the form the vfs package takes

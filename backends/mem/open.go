@@ -95,13 +95,11 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 			}
 			fs.cred.dropPrivs(n, -1)
 		}
-		fd := -1
+		var fd int
 		var err error
 		if created != nil {
-			fd = created.data.pick(flag)
-			created.data.closeOpen()
-		}
-		if fd < 0 {
+			fd, err = created.data.openFor(flag)
+		} else {
 			fd, err = reopen(n.memfd, flag)
 		}
 		if err != nil {
@@ -115,10 +113,15 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 			}
 			return nil, pathErr("open", name, err)
 		}
-		f.fd = fd
-		f.os = os.NewFile(uintptr(fd), name)
+		return fs.regular(name, n, fd), nil
 	}
 	return f, nil
+}
+
+// regular is the File of an open of the regular file n, with fd its own
+// descriptor of the file's data.
+func (fs *FS) regular(name string, n *inode, fd int) *File {
+	return &File{fs: fs, name: name, node: n, fd: fd, os: os.NewFile(uintptr(fd), name)}
 }
 
 // oTmpfile is the kernel's __O_TMPFILE: unix.O_TMPFILE without the
@@ -155,16 +158,15 @@ func (fs *FS) openTmpfile(start *inode, name string, flag int, perm os.FileMode)
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
-	uid, gid, mode := fs.cred.newOwner(dir, unix.S_IFREG|linuxvfs.PermBits(perm)&07777)
-	t := now()
-	n := &inode{mode: mode, uid: uid, gid: gid, memfd: -1, atime: t, mtime: t, ctime: t,
-		linkable: flag&unix.O_EXCL == 0, key: key}
+	n := fs.makeInode(dir, unix.S_IFREG|linuxvfs.PermBits(perm)&07777)
+	n.nlink = 0
+	n.linkable, n.key = flag&unix.O_EXCL == 0, key
 	mirror(n, memfd)
 	fs.t.nextIno++ // numbered, but not counted among the inodes with a name
 	n.ino = fs.t.nextIno
 	fs.t.data[key] = n
 	fs.t.orphaned(n) // nameless from the start
-	return &File{fs: fs, name: name, node: n, fd: fd, os: os.NewFile(uintptr(fd), name)}, nil
+	return fs.regular(name, n, fd), nil
 }
 
 // openLookup finds or creates the inode that open(2) of name with flag

@@ -59,6 +59,18 @@ func (b *blank) pick(flag int) int {
 	return fd
 }
 
+// openFor returns a descriptor of the blank's memfd for an open with flag:
+// its reopen, if made for that, else a new one. Either way the blank holds
+// no reopen after.
+func (b *blank) openFor(flag int) (int, error) {
+	fd := b.pick(flag)
+	b.closeOpen()
+	if fd >= 0 {
+		return fd, nil
+	}
+	return reopen(b.memfd, flag)
+}
+
 // closeOpen closes the reopen the blank still holds. Once the blank is a
 // file's data this must be done at once, not later: a descriptor open for
 // writing makes an exec of the file fail with ETXTBSY.
