@@ -81,12 +81,11 @@ func exists(l Layer, p string) bool {
 // rootNode makes the node of the root: the root of every layer, down to
 // the first opaque one.
 func (fs *FS) rootNode() (*node, unix.Errno) {
-	gen, cache := fs.cacheGen()
-	if cache {
-		if n := fs.s.found.get(gen, ""); n != nil {
-			return n, 0
-		}
-	}
+	return fs.remembered("", fs.findRoot)
+}
+
+// findRoot is rootNode without the cache.
+func (fs *FS) findRoot() (*node, unix.Errno) {
 	n := newNode(nil, "", len(fs.s.layers))
 	n.parent = n
 	for i := fs.upperIdx(); i >= 0; i-- {
@@ -102,10 +101,23 @@ func (fs *FS) rootNode() (*node, unix.Errno) {
 			break
 		}
 	}
+	return n, 0
+}
+
+// remembered returns the merged directory at p as the directory cache
+// holds it, or what find gives, kept there if it is a directory.
+func (fs *FS) remembered(p string, find func() (*node, unix.Errno)) (*node, unix.Errno) {
+	gen, cache := fs.cacheGen()
 	if cache {
+		if n := fs.s.found.get(gen, p); n != nil {
+			return n, 0
+		}
+	}
+	n, e := find()
+	if e == 0 && cache && n.isDir() {
 		fs.s.found.put(gen, n)
 	}
-	return n, 0
+	return n, e
 }
 
 // A probe is what one layer holds at a name of a directory, as a merged
@@ -156,17 +168,7 @@ func (fs *FS) child(dir *node, name string) (*node, unix.Errno) {
 		return nil, unix.ENOENT
 	}
 	p := join(dir.path, name)
-	gen, cache := fs.cacheGen()
-	if cache {
-		if c := fs.s.found.get(gen, p); c != nil {
-			return c, 0
-		}
-	}
-	c, e := fs.findChild(dir, p, name)
-	if e == 0 && cache && c.isDir() {
-		fs.s.found.put(gen, c)
-	}
-	return c, e
+	return fs.remembered(p, func() (*node, unix.Errno) { return fs.findChild(dir, p, name) })
 }
 
 // findChild is child without the cache: it asks the layers of dir about
