@@ -90,10 +90,11 @@ type StartTable interface {
 }
 
 // NewServer listens on a fresh socket in a private temporary directory
-// (see socketParent) that every user may enter but not list. Processes of the run that change
-// their uid must still reach it, so it is not in $XDG_RUNTIME_DIR (which
-// only its owner may enter), and the socket is not what keeps others out:
-// only connections that present the run's key (abi.MsgKey) are served.
+// (see socketParent) that every user may enter but not list. Processes of
+// the run that change their uid must still reach it, so it is not in
+// $XDG_RUNTIME_DIR (which only its owner may enter), and the socket is not
+// what keeps others out: only connections that present the run's key
+// (abi.MsgKey) are served.
 func NewServer(cfg Config) (*Server, error) {
 	var key [abi.KeySize]byte
 	if _, err := rand.Read(key[:]); err != nil {
