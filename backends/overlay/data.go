@@ -182,7 +182,7 @@ func (fs *FS) OpenDataFile(fd int) (afero.File, error) {
 	if err != nil {
 		return nil, pathErr("open", name, errnoOf(err))
 	}
-	return &lowerFile{File: os.NewFile(uintptr(dup), name), fs: fs, name: name, key: key, tracked: true}, nil
+	return fs.trackedFile(dup, name, key), nil
 }
 
 // ReopenData opens again the file fd is a descriptor of, with flag, as an
@@ -250,7 +250,14 @@ func (fs *FS) ReopenData(fd, flag int) (afero.File, error) {
 	if err != nil {
 		return nil, pathErr("open", name, errnoOf(err))
 	}
-	return &lowerFile{File: os.NewFile(uintptr(nfd), name), fs: fs, name: name, key: key, tracked: true}, nil
+	return fs.trackedFile(nfd, name, key), nil
+}
+
+// trackedFile is the File of fd, a descriptor of the tracked lower file
+// key, named name (/proc/self/fd/N): it follows the overlay file the lower
+// file stands for.
+func (fs *FS) trackedFile(fd int, name string, key dataKey) *lowerFile {
+	return &lowerFile{File: os.NewFile(uintptr(fd), name), fs: fs, name: name, key: key, tracked: true}
 }
 
 // StatData is the stat of the file behind fd, as OpenDataFile followed by
