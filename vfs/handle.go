@@ -96,11 +96,13 @@ type handler struct {
 	// succeeds (or is handed to the host).
 	notes []note
 	// changed are the names the call may have changed, visited the one it
-	// looked up, opened the one it opened for writing, for the view
+	// looked up, opened the one it opened to write or truncate, for the view
 	// (publish.go).
 	changed []loc
 	visited *loc
 	opened  *loc
+	// openWrites: the open of opened asked for write access.
+	openWrites bool
 	// fl1 and st1 are the status flags and the fstat of the call's first
 	// descriptor, once read (fd1Flags, fd1Stat).
 	fl1     int

@@ -69,7 +69,7 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 		l, err = writable(l, nil)
 		if err == nil {
 			h.change(l)
-			h.openedFor(l)
+			h.openedFor(l, flags)
 		}
 	} else {
 		l, err = virtual(l, nil)

@@ -42,7 +42,7 @@ type publisher struct {
 	kids    map[string]map[string]bool // a directory → its names that have entries
 	listed  map[string]bool            // directories whose whole listing is published (complete)
 	written map[dataID]bool            // handed out writable: maybe changing under us
-	writer  dataID                     // data known to have a writer now (changedData)
+	writers []dataID                   // data known to have a writer during this publication
 	root    ctx                        // the namespace as root sees it, to describe names
 }
 
@@ -106,7 +106,7 @@ func (p *publisher) describe(m *mtab.Mount, rel string, fi os.FileInfo, parent u
 		}
 		id := dataID{src.Dev, src.Ino}
 		if p.written[id] {
-			if id != p.writer && src.Fd >= 0 && !openForWriting(src.Fd) {
+			if !p.hasWriter(id) && src.Fd >= 0 && !openForWriting(src.Fd) {
 				delete(p.written, id)
 				// The data may have changed since fi was read.
 				if fi2, err := p.root.lstat(m, rel); err == nil {
@@ -125,6 +125,18 @@ func (p *publisher) describe(m *mtab.Mount, rel string, fi os.FileInfo, parent u
 		}
 	}
 	return e
+}
+
+// hasWriter tells whether the call being published is known to leave
+// id's data with a writer (a descriptor open for writing it handed out or
+// changed through): then describe need not ask the kernel.
+func (p *publisher) hasWriter(id dataID) bool {
+	for _, w := range p.writers {
+		if w == id {
+			return true
+		}
+	}
+	return false
 }
 
 // openForWriting tells whether anyone has the memfd fd (one of ours) open
@@ -262,8 +274,6 @@ func (p *publisher) visit(l loc) {
 	if l.m == nil || l.m.FS == nil || l.dot != "" {
 		return
 	}
-	p.v.Begin()
-	defer p.v.End()
 	if l.rel != "" {
 		for d := parentRel(l.rel); !p.list(l.m, d) && d != ""; d = parentRel(d) {
 		}
@@ -271,7 +281,7 @@ func (p *publisher) visit(l loc) {
 		p.ensure(l.m, "")
 	}
 	if f, ok := p.v.Flags(vpath(l.m, l.rel)); ok && f&abi.ViewStat == 0 {
-		p.refreshLocked(l.m, l.rel)
+		p.refreshOne(l.m, l.rel)
 	}
 }
 
@@ -284,29 +294,25 @@ func (p *publisher) listDir(l loc) {
 	if l.m == nil || l.m.FS == nil || l.dot != "" || l.rel == "" {
 		return
 	}
-	p.v.Begin()
-	defer p.v.End()
 	p.list(l.m, parentRel(l.rel))
 }
 
 // forget takes back what is published below rel of m.
 func (p *publisher) forget(m *mtab.Mount, rel string) {
-	p.v.Begin()
-	defer p.v.End()
 	p.dropKids(vpath(m, rel))
 }
 
 // refresh re-describes rel of m and its directory after a change.
 func (p *publisher) refresh(m *mtab.Mount, rel string) {
-	p.v.Begin()
-	defer p.v.End()
-	p.refreshLocked(m, rel)
+	p.refreshOne(m, rel)
 	if rel != "" {
-		p.refreshLocked(m, parentRel(rel))
+		p.refreshOne(m, parentRel(rel))
 	}
 }
 
-func (p *publisher) refreshLocked(m *mtab.Mount, rel string) {
+// refreshOne re-describes rel of m, if it is published or its directory's
+// listing is.
+func (p *publisher) refreshOne(m *mtab.Mount, rel string) {
 	vp := vpath(m, rel)
 	_, had := p.v.Flags(vp)
 	parent := parentRel(rel)
@@ -334,20 +340,21 @@ func (p *publisher) refreshLocked(m *mtab.Mount, rel string) {
 	p.put(vp, e)
 }
 
-// written marks the data behind fd, a descriptor just handed out for
-// writing, as changing: its entries say to ask until no writer is left.
-func (p *publisher) writing(fd int) {
+// writing marks the data behind fd, a descriptor about to be handed out
+// for writing, as changing: its entries say to ask until no writer is
+// left. It returns the data's identity (ok false if fd is not a regular
+// file's).
+func (p *publisher) writing(fd int) (dataID, bool) {
 	var st unix.Stat_t
 	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return
+		return dataID{}, false
 	}
 	id := dataID{st.Dev, st.Ino}
-	p.v.Begin()
-	defer p.v.End()
 	p.written[id] = true
 	for _, vp := range p.v.DataPaths(id.dev, id.ino) {
 		p.v.SetFlags(vp, 0, abi.ViewStat)
 	}
+	return id, true
 }
 
 // changedData re-describes every published name of the data behind a
@@ -356,16 +363,13 @@ func (p *publisher) writing(fd int) {
 // the data still has a writer, and describe need not ask the kernel
 // (openForWriting).
 func (p *publisher) changedData(st *unix.Stat_t, writer bool) {
-	p.v.Begin()
-	defer p.v.End()
 	if writer {
-		p.writer = dataID{st.Dev, st.Ino}
-		defer func() { p.writer = dataID{} }()
+		p.writers = append(p.writers, dataID{st.Dev, st.Ino})
 	}
 	// Refreshing a name may take it out of the data's chain: walk a copy.
 	for _, vp := range p.v.DataPaths(st.Dev, st.Ino) {
 		if m, rel := p.ns.tab.Lookup(vp); m != nil && m.FS != nil {
-			p.refreshLocked(m, rel)
+			p.refreshOne(m, rel)
 		}
 	}
 }
@@ -385,10 +389,12 @@ func (h *handler) visit(l loc) {
 	}
 }
 
-// openedFor records that the call opens l for writing.
-func (h *handler) openedFor(l loc) {
+// openedFor records that the call opens l to change it (for writing, or
+// to truncate it), with the access mode of flags.
+func (h *handler) openedFor(l loc, flags int) {
 	if h.ns.pub != nil && !l.onHost() {
 		h.opened = &l
+		h.openWrites = flags&unix.O_ACCMODE != unix.O_RDONLY
 	}
 }
 
@@ -422,9 +428,23 @@ func (h *handler) refreshDataPath(st *unix.Stat_t) {
 // publish brings the view up to date with what the call did, before its
 // answer is sent: whatever it may have changed (whether or not it
 // succeeded: a create that failed late may have created), the data it
-// handed out for writing, and the directory of what it looked up.
+// hands out for writing, and the directory of what it looked up. It is
+// one change of the view (one Begin and End); the publisher's other
+// methods run inside it.
 func (h *handler) publish(ans Answer, err error) {
 	p := h.ns.pub
+	p.v.Begin()
+	defer p.v.End()
+	defer func() { p.writers = p.writers[:0] }()
+	// The data handed out for writing first: its names are re-described
+	// below knowing it has a writer (no probe for one).
+	writes := false
+	if err == nil && ans.Action == abi.ReplyFd && ans.Fd >= 0 && ans.Reply.Fd&abi.FdServed == 0 && h.handsWriter(ans.Fd) {
+		if id, ok := p.writing(ans.Fd); ok {
+			p.writers = append(p.writers, id)
+			writes = true
+		}
+	}
 	switch h.r.Call.Nr {
 	case unix.SYS_RENAME, unix.SYS_RENAMEAT, unix.SYS_RENAMEAT2:
 		// A directory renamed over another (or exchanged with it) brings
@@ -457,15 +477,20 @@ func (h *handler) publish(ans Answer, err error) {
 			}
 		}
 	}
-	if err == nil && ans.Action == abi.ReplyFd && ans.Fd >= 0 && ans.Reply.Fd&abi.FdServed == 0 {
-		if fl, e := unix.FcntlInt(uintptr(ans.Fd), unix.F_GETFL, 0); e == nil && fl&unix.O_ACCMODE != unix.O_RDONLY {
-			p.writing(ans.Fd)
-			if h.opened != nil {
-				p.listDir(*h.opened)
-			}
-		}
+	if writes && h.opened != nil {
+		p.listDir(*h.opened)
 	}
 	if h.visited != nil {
 		p.visit(*h.visited)
 	}
+}
+
+// handsWriter tells whether fd, the descriptor the call hands out, is open
+// for writing: as the call's open asked, or as the kernel says.
+func (h *handler) handsWriter(fd int) bool {
+	if h.opened != nil {
+		return h.openWrites
+	}
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	return err == nil && fl&unix.O_ACCMODE != unix.O_RDONLY
 }
