@@ -193,7 +193,8 @@ type DataSourcer interface {
 
 // DataOpener has regular files backed by kernel descriptors, and finds the
 // file behind a descriptor it handed out (File.Fd), for fstat, fchmod and
-// the like.
+// the like within one call: the File may use fd itself, so the caller
+// keeps fd open until it has closed the File (whose Close leaves fd open).
 type DataOpener interface {
 	OpenDataFile(fd int) (afero.File, error)
 }

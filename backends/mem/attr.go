@@ -295,20 +295,13 @@ func (f *File) setattr(op string, set func(n *inode, fd int) error) error {
 		defer f.fs.t.mu.Unlock()
 		err = set(f.node, fd)
 	}
-	if f.os == nil {
+	if !f.regular {
 		if err := f.checkOpen(op); err != nil {
 			return err
 		}
 		do(-1)
-	} else {
-		// As in Stat, Control keeps the descriptor open while it is used.
-		rc, cerr := f.os.SyscallConn()
-		if cerr != nil {
-			return pathErr(op, f.name, cerr)
-		}
-		if cerr := rc.Control(func(fd uintptr) { do(int(fd)) }); cerr != nil {
-			return pathErr(op, f.name, os.ErrClosed)
-		}
+	} else if err := f.withFd(op, do); err != nil {
+		return err
 	}
 	if err != nil {
 		return pathErr(op, f.name, err)

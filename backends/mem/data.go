@@ -152,12 +152,24 @@ func (fs *FS) ReopenData(fd, flag int) (afero.File, error) {
 	return fs.regular(name, n, nfd), nil
 }
 
-// OpenDataFile is OpenData as an afero.File, the form the vfs package takes
-// from any backend whose files are kernel-backed.
+// OpenDataFile is OpenData for the length of a call (caps.DataOpener):
+// the File uses fd itself, which the caller keeps open until it has
+// closed the File, and its Close leaves fd open. It costs one fstat(2)
+// where OpenData costs four system calls.
 func (fs *FS) OpenDataFile(fd int) (afero.File, error) {
-	f, err := fs.OpenData(fd)
-	if err != nil {
-		return nil, err
+	name := linuxvfs.ProcFD(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, pathErr("open", name, err)
 	}
-	return f, nil
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, pathErr("open", name, unix.EBADF)
+	}
+	fs.t.mu.RLock()
+	n := fs.t.data[dataKey{st.Dev, st.Ino}]
+	fs.t.mu.RUnlock()
+	if n == nil {
+		return nil, pathErr("open", name, unix.EBADF)
+	}
+	return fs.borrowedRegular(name, n, fd), nil
 }

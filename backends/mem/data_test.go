@@ -38,6 +38,75 @@ func fstatOf(t *testing.T, f *File) *Stat {
 	return fi.Sys().(*Stat)
 }
 
+// TestOpenDataFileBorrows: the File of OpenDataFile uses the caller's
+// descriptor itself (one fstat, no duplicate), works as OpenData's does,
+// and its Close leaves the descriptor open; a write through it goes
+// through a duplicate sharing the descriptor's offset.
+func TestOpenDataFileBorrows(t *testing.T) {
+	fs := New()
+	defer fs.Close()
+	must(t, afero.WriteFile(fs, "f", []byte("hello"), 0640))
+	fd := reopenData(t, fs, "f", unix.O_RDWR)
+	af, err := fs.OpenDataFile(fd)
+	must(t, err)
+	f := af.(*File)
+	if int(f.Fd()) != fd {
+		t.Errorf("Fd %d, want the caller's %d", f.Fd(), fd)
+	}
+	must(t, f.Chmod(0600))
+	if m := statOf(t, fs, "f").Mode & 07777; m != 0600 {
+		t.Errorf("mode after Chmod through the File: %o", m)
+	}
+	if _, err := f.Write([]byte("HE")); err != nil {
+		t.Fatal(err)
+	}
+	must(t, f.Close())
+	if err := f.Close(); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := f.Stat(); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Stat after Close: %v", err)
+	}
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+		t.Fatalf("the caller's descriptor after Close: %v", err)
+	}
+	buf := make([]byte, 8)
+	if n, err := unix.Read(fd, buf); err != nil || string(buf[:n]) != "llo" {
+		t.Errorf("read after the File's write: %q %v (the offset is shared)", buf[:n], err)
+	}
+	if _, err := fs.OpenDataFile(int(^uint32(0) >> 1)); !errors.Is(err, unix.EBADF) {
+		t.Errorf("OpenDataFile of a bad descriptor: %v", err)
+	}
+}
+
+// TestFileCloses: a File's own descriptor is closed by Close, whether or
+// not a read made its os.File.
+func TestFileCloses(t *testing.T) {
+	fs := New()
+	defer fs.Close()
+	must(t, afero.WriteFile(fs, "f", []byte("hello"), 0640))
+	for _, read := range []bool{false, true} {
+		af, err := fs.Open("f")
+		must(t, err)
+		f := af.(*File)
+		if read {
+			if _, err := f.Read(make([]byte, 2)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var before, after unix.Stat_t
+		must(t, unix.Fstat(int(f.Fd()), &before))
+		must(t, f.Close())
+		// The number may be reused at once: it must not be this file's.
+		if unix.Fstat(int(f.Fd()), &after) == nil && after.Ino == before.Ino && after.Dev == before.Dev {
+			t.Errorf("read %v: the File's descriptor is still open after Close", read)
+		}
+		if _, err := f.Read(make([]byte, 2)); !errors.Is(err, os.ErrClosed) {
+			t.Errorf("read %v: Read after Close: %v", read, err)
+		}
+	}
+}
+
 func TestOpenDataAfterRename(t *testing.T) {
 	fs := New()
 	defer fs.Close()

@@ -7,6 +7,7 @@ package mem
 import (
 	"io"
 	"os"
+	"runtime"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -26,9 +27,20 @@ type File struct {
 	name string
 	node *inode
 
-	// Regular files.
-	fd int
-	os *os.File
+	// Regular files (regular is set): fd is the File's descriptor of the
+	// data, its own, or one it borrows (borrowed: the caller keeps fd open
+	// while it uses the File, and Close leaves it open). os wraps a
+	// descriptor of the data for reads, writes and seeks, made by the first
+	// of them: most Files of the supervisor only hand fd to a process, and
+	// os.NewFile costs a system call. fdMu keeps fd from being closed
+	// while a call uses it; fdClosed is set by Close.
+	regular  bool
+	borrowed bool
+	fd       int
+	fdMu     sync.Mutex
+	fdClosed bool
+	os       *os.File
+	cleanup  runtime.Cleanup
 
 	// Directories.
 	mu     sync.Mutex
@@ -43,16 +55,64 @@ func (f *File) Name() string { return f.name }
 // ^uintptr(0) for a directory. It stays owned by the File and is valid
 // until Close.
 func (f *File) Fd() uintptr {
-	if f.os == nil {
+	if !f.regular {
 		return ^uintptr(0)
 	}
 	return uintptr(f.fd)
 }
 
+// osFile returns the os.File of a regular File, made at the first call:
+// on fd itself, which it then owns, or on a duplicate of a borrowed one.
+func (f *File) osFile(op string) (*os.File, error) {
+	f.fdMu.Lock()
+	defer f.fdMu.Unlock()
+	if f.fdClosed {
+		return nil, pathErr(op, f.name, os.ErrClosed)
+	}
+	if f.os == nil {
+		fd := f.fd
+		if f.borrowed {
+			d, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+			if err != nil {
+				return nil, pathErr(op, f.name, err)
+			}
+			fd = d
+		} else {
+			f.cleanup.Stop() // the os.File closes fd from now on
+		}
+		f.os = os.NewFile(uintptr(fd), f.name)
+	}
+	return f.os, nil
+}
+
+// withFd runs call with a descriptor of the regular File's data, kept
+// from being closed meanwhile; os.ErrClosed once the File is closed.
+func (f *File) withFd(op string, call func(fd int)) error {
+	f.fdMu.Lock()
+	if f.fdClosed {
+		f.fdMu.Unlock()
+		return pathErr(op, f.name, os.ErrClosed)
+	}
+	if o := f.os; o != nil {
+		f.fdMu.Unlock()
+		rc, err := o.SyscallConn()
+		if err != nil {
+			return pathErr(op, f.name, err)
+		}
+		if err := rc.Control(func(fd uintptr) { call(int(fd)) }); err != nil {
+			return pathErr(op, f.name, os.ErrClosed)
+		}
+		return nil
+	}
+	defer f.fdMu.Unlock()
+	call(f.fd)
+	return nil
+}
+
 // DataFd returns Fd for a regular file whose data is its memfd (false
 // for a directory): every open of the file shares that data.
 func (f *File) DataFd() (int, bool) {
-	if f.os == nil {
+	if !f.regular {
 		return -1, false
 	}
 	return f.fd, true
@@ -71,26 +131,26 @@ func (f *File) dirErr(op string, e unix.Errno) error {
 
 // Read reads up to len(b) bytes; EISDIR on a directory.
 func (f *File) Read(b []byte) (int, error) {
-	if f.os == nil {
+	if !f.regular {
 		return 0, f.dirErr("read", unix.EISDIR)
 	}
 	if len(b) == 0 {
 		return 0, f.empty("read", func(fd int) error { _, err := unix.Read(fd, nil); return err })
 	}
-	return f.os.Read(b)
+	o, err := f.osFile("read")
+	if err != nil {
+		return 0, err
+	}
+	return o.Read(b)
 }
 
 // empty makes a zero-length transfer reach the kernel, which still checks
 // the descriptor (EBADF on a file not open for it), where os.File would
 // answer without asking.
 func (f *File) empty(op string, call func(fd int) error) error {
-	rc, err := f.os.SyscallConn()
-	if err != nil {
-		return pathErr(op, f.name, err)
-	}
 	var cerr error
-	if err := rc.Control(func(fd uintptr) { cerr = call(int(fd)) }); err != nil {
-		return pathErr(op, f.name, os.ErrClosed)
+	if err := f.withFd(op, func(fd int) { cerr = call(fd) }); err != nil {
+		return err
 	}
 	if cerr != nil {
 		return pathErr(op, f.name, cerr)
@@ -100,22 +160,30 @@ func (f *File) empty(op string, call func(fd int) error) error {
 
 // ReadAt reads len(b) bytes at offset off, like os.File.ReadAt.
 func (f *File) ReadAt(b []byte, off int64) (int, error) {
-	if f.os == nil {
+	if !f.regular {
 		return 0, f.dirErr("read", unix.EISDIR)
 	}
 	if len(b) == 0 && off >= 0 {
 		return 0, f.empty("read", func(fd int) error { _, err := unix.Pread(fd, nil, off); return err })
 	}
-	return f.os.ReadAt(b, off)
+	o, err := f.osFile("read")
+	if err != nil {
+		return 0, err
+	}
+	return o.ReadAt(b, off)
 }
 
 // Write writes b; on a file opened with O_APPEND each write goes to the end
 // atomically. EBADF on a directory (always open read-only).
 func (f *File) Write(b []byte) (int, error) {
-	if f.os == nil {
+	if !f.regular {
 		return 0, f.dirErr("write", unix.EBADF)
 	}
-	n, err := f.os.Write(b)
+	o, err := f.osFile("write")
+	if err != nil {
+		return 0, err
+	}
+	n, err := o.Write(b)
 	if n > 0 {
 		f.wrote()
 	}
@@ -149,13 +217,17 @@ func (f *File) wrote() {
 // os.File, which refuses), on a file opened with O_APPEND the data goes to
 // the end of the file whatever off says.
 func (f *File) WriteAt(b []byte, off int64) (int, error) {
-	if f.os == nil {
+	if !f.regular {
 		return 0, f.dirErr("write", unix.EBADF)
 	}
 	if off < 0 {
 		return 0, pathErr("write", f.name, unix.EINVAL)
 	}
-	rc, err := f.os.SyscallConn()
+	o, err := f.osFile("write")
+	if err != nil {
+		return 0, err
+	}
+	rc, err := o.SyscallConn()
 	if err != nil {
 		return 0, pathErr("write", f.name, err)
 	}
@@ -201,8 +273,12 @@ func (f *File) WriteString(s string) (int, error) {
 // rewound (Seek(0, io.SeekStart)) or asked for its offset (0, io.SeekCurrent
 // gives 0 before Readdir and 1 after).
 func (f *File) Seek(offset int64, whence int) (int64, error) {
-	if f.os != nil {
-		return f.os.Seek(offset, whence)
+	if f.regular {
+		o, err := f.osFile("seek")
+		if err != nil {
+			return 0, err
+		}
+		return o.Seek(offset, whence)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -218,8 +294,12 @@ func (f *File) Seek(offset int64, whence int) (int64, error) {
 
 // Sync does nothing but report a closed file: the data is in memory.
 func (f *File) Sync() error {
-	if f.os != nil {
-		return f.os.Sync()
+	if f.regular {
+		o, err := f.osFile("sync")
+		if err != nil {
+			return err
+		}
+		return o.Sync()
 	}
 	return f.checkOpen("sync")
 }
@@ -227,8 +307,12 @@ func (f *File) Sync() error {
 // Truncate changes the size of a regular file opened for writing (EINVAL
 // otherwise, as ftruncate(2)).
 func (f *File) Truncate(size int64) error {
-	if f.os != nil {
-		err := f.os.Truncate(size)
+	if f.regular {
+		o, err := f.osFile("truncate")
+		if err != nil {
+			return err
+		}
+		err = o.Truncate(size)
 		if err == nil {
 			f.wrote()
 		}
@@ -240,8 +324,26 @@ func (f *File) Truncate(size int64) error {
 // Close closes the file. Closing twice gives an error wrapping
 // os.ErrClosed.
 func (f *File) Close() error {
-	if f.os != nil {
-		return f.os.Close()
+	if f.regular {
+		f.fdMu.Lock()
+		if f.fdClosed {
+			f.fdMu.Unlock()
+			return pathErr("close", f.name, os.ErrClosed)
+		}
+		f.fdClosed = true
+		o := f.os
+		f.fdMu.Unlock()
+		switch {
+		case o != nil:
+			return o.Close()
+		case f.borrowed:
+			return nil
+		}
+		f.cleanup.Stop()
+		if err := unix.Close(f.fd); err != nil {
+			return pathErr("close", f.name, err)
+		}
+		return nil
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -264,21 +366,15 @@ func (f *File) checkOpen(op string) error {
 // Stat returns the FileInfo of the open file, even after its last name was
 // removed (Nlink is then 0). Its Sys method returns a *Stat.
 func (f *File) Stat() (os.FileInfo, error) {
-	if f.os == nil {
+	if !f.regular {
 		if err := f.checkOpen("stat"); err != nil {
 			return nil, err
 		}
 		return f.stat(-1), nil
 	}
-	// Control keeps the descriptor from being closed (and reused) while
-	// it is in use, and fails once the File is closed.
-	rc, err := f.os.SyscallConn()
-	if err != nil {
-		return nil, pathErr("stat", f.name, err)
-	}
 	var fi os.FileInfo
-	if err := rc.Control(func(fd uintptr) { fi = f.stat(int(fd)) }); err != nil {
-		return nil, pathErr("stat", f.name, os.ErrClosed)
+	if err := f.withFd("stat", func(fd int) { fi = f.stat(fd) }); err != nil {
+		return nil, err
 	}
 	return fi, nil
 }
@@ -314,7 +410,7 @@ func (f *File) Readdirnames(n int) ([]string, error) {
 }
 
 func (f *File) readdir(n int, op string, emit func(string, *inode)) error {
-	if f.os != nil {
+	if f.regular {
 		return pathErr(op, f.name, unix.ENOTDIR)
 	}
 	f.mu.Lock()
@@ -347,7 +443,7 @@ type Dirent = caps.Dirent
 // cached listing, shared until the directory changes: callers do not
 // change it.
 func (f *File) Dirents() ([]Dirent, error) {
-	if f.os != nil {
+	if f.regular {
 		return nil, pathErr("getdents", f.name, unix.ENOTDIR)
 	}
 	f.mu.Lock()

@@ -7,6 +7,7 @@ package mem
 
 import (
 	"os"
+	"runtime"
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
@@ -119,10 +120,21 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 }
 
 // regular is the File of an open of the regular file n, with fd its own
-// descriptor of the file's data.
+// descriptor of the file's data, closed with it (or when it is dropped
+// unclosed, as an os.File's would be).
 func (fs *FS) regular(name string, n *inode, fd int) *File {
-	return &File{fs: fs, name: name, node: n, fd: fd, os: os.NewFile(uintptr(fd), name)}
+	f := &File{fs: fs, name: name, node: n, fd: fd, regular: true}
+	f.cleanup = runtime.AddCleanup(f, closeFd, fd)
+	return f
 }
+
+// borrowedRegular is the File of the regular file n on fd, a descriptor
+// of its data that the caller keeps open while it uses the File.
+func (fs *FS) borrowedRegular(name string, n *inode, fd int) *File {
+	return &File{fs: fs, name: name, node: n, fd: fd, regular: true, borrowed: true}
+}
+
+func closeFd(fd int) { unix.Close(fd) }
 
 // oTmpfile is the kernel's __O_TMPFILE: unix.O_TMPFILE without the
 // O_DIRECTORY that is part of it.
