@@ -151,6 +151,13 @@ func (h *handler) openSpecial(l loc, flags int) (ans Answer, ok bool, err error)
 	if !is {
 		return Answer{}, false, nil
 	}
+	switch typ, err := caps.LstatType(h.c.fs(l.m), l.name()); {
+	case err != nil:
+		return Answer{}, false, nil
+	case typ == unix.S_IFIFO, typ == unix.S_IFCHR, typ == unix.S_IFBLK, typ == unix.S_IFSOCK:
+	default:
+		return Answer{}, false, nil
+	}
 	fi, err := h.c.lstatName(l)
 	if err != nil {
 		return Answer{}, false, nil

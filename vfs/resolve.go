@@ -144,7 +144,7 @@ walk:
 				cur = next
 				break
 			}
-			fi, err := c.lstat(m, rel)
+			typ, err := caps.LstatType(c.fs(m), "/"+rel)
 			if err != nil {
 				e := errnoOf(err)
 				if e == unix.ENOENT && last {
@@ -158,7 +158,7 @@ walk:
 				}
 				return loc{}, e
 			}
-			if fi.Mode()&os.ModeSymlink != 0 && (!last || follow || slash) {
+			if typ == unix.S_IFLNK && (!last || follow || slash) {
 				links++
 				if links > maxSymlinks {
 					return loc{}, unix.ELOOP
@@ -182,7 +182,7 @@ walk:
 				}
 				continue walk
 			}
-			if !last && !fi.IsDir() {
+			if !last && typ != unix.S_IFDIR {
 				return loc{}, unix.ENOTDIR
 			}
 			cur = next

@@ -175,6 +175,14 @@ type FileUtimenser interface {
 	Utimens(atime, mtime *time.Time) error
 }
 
+// Typer tells the type of a file (st_mode & S_IFMT) as Lstat would, with
+// the same errors, without what only its data knows: cheaper than Lstat
+// where the size and times are a kernel descriptor's to tell (a mem
+// file's memfd). A path walk needs no more.
+type Typer interface {
+	LstatType(name string) (uint32, error)
+}
+
 // DataSource is how to open a regular file without the file system's help:
 // reopen Fd, a descriptor of the supervisor (through /proc/PID/fd/Fd), or
 // open the host file Host. Dev and Ino are what fstat(2) of such an open

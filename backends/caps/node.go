@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/spf13/afero"
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Lstat describes name without following a final symbolic link, where fs
@@ -20,6 +23,19 @@ func Lstat(fs afero.Fs, name string) (os.FileInfo, error) {
 		return fi, err
 	}
 	return fs.Stat(name)
+}
+
+// LstatType is the type of name (its st_mode & S_IFMT) as Lstat gives
+// it: fs's own answer where it has one (Typer), else its Lstat's.
+func LstatType(fs afero.Fs, name string) (uint32, error) {
+	if t, ok := fs.(Typer); ok {
+		return t.LstatType(name)
+	}
+	fi, err := Lstat(fs, name)
+	if err != nil {
+		return 0, err
+	}
+	return linuxvfs.Mode(fi.Mode()) & unix.S_IFMT, nil
 }
 
 // Node is one file whose attributes a call changes: Name in FS, and File

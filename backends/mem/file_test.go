@@ -349,3 +349,29 @@ func TestDirectoryFile(t *testing.T) {
 		t.Errorf("Readdir on a file: %v", err)
 	}
 }
+
+// TestLstatType: LstatType answers what Lstat's type is, with Lstat's
+// errors (a view's search permission included), for every kind of name.
+func TestLstatType(t *testing.T) {
+	root := New()
+	defer root.Close()
+	must(t, root.MkdirAll("d/sub", 0755))
+	must(t, afero.WriteFile(root, "d/f", []byte("x"), 0644))
+	must(t, root.SymlinkIfPossible("f", "d/l"))
+	must(t, root.Mkdir("closed", 0700))
+	must(t, afero.WriteFile(root, "closed/f", nil, 0644))
+	user := root.As(linuxvfs.Who{Uid: 1000, Gid: 1000}).(*FS)
+	for _, fs := range []*FS{root, user} {
+		for _, name := range []string{"/", "d", "d/sub", "d/f", "d/l", "d/l/", "d/f/x", "d/none", "closed/f", "closed/none", ""} {
+			typ, err := fs.LstatType(name)
+			fi, lerr := fs.Lstat(name)
+			if (err == nil) != (lerr == nil) || err != nil && errnoOf(err) != errnoOf(lerr) {
+				t.Errorf("%s as %d: LstatType error %v, Lstat's %v", name, fs.cred.Uid, err, lerr)
+				continue
+			}
+			if err == nil && typ != fi.Sys().(*Stat).Mode&unix.S_IFMT {
+				t.Errorf("%s: LstatType %o, Lstat %o", name, typ, fi.Sys().(*Stat).Mode)
+			}
+		}
+	}
+}

@@ -150,6 +150,19 @@ func (fs *FS) LstatIfPossible(name string) (os.FileInfo, bool, error) {
 	return fi, true, err
 }
 
+// LstatType is the type of name (st_mode & S_IFMT), as Lstat would give
+// it, without the fstat(2) of a regular file's memfd that Lstat makes
+// for its size and times (caps.Typer).
+func (fs *FS) LstatType(name string) (uint32, error) {
+	fs.t.mu.RLock()
+	defer fs.t.mu.RUnlock()
+	n, e := fs.lookup(name, false)
+	if e != 0 {
+		return 0, pathErr("lstat", name, e)
+	}
+	return n.typ(), nil
+}
+
 func (fs *FS) statOp(op, name string, follow bool) (os.FileInfo, error) {
 	fs.t.mu.RLock()
 	defer fs.t.mu.RUnlock()
