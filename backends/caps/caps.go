@@ -203,8 +203,9 @@ type DataSourcer interface {
 // file behind a descriptor it handed out (File.Fd), for fstat, fchmod and
 // the like within one call: the File may use fd itself, so the caller
 // keeps fd open until it has closed the File (whose Close leaves fd open).
+// dev and ino are what fstat(2) of fd gave the caller, a regular file's.
 type DataOpener interface {
-	OpenDataFile(fd int) (afero.File, error)
+	OpenDataFile(fd int, dev, ino uint64) (afero.File, error)
 }
 
 // DataReopener opens again the file behind such a descriptor, as an open

@@ -47,7 +47,7 @@ func TestOpenDataFileBorrows(t *testing.T) {
 	defer fs.Close()
 	must(t, afero.WriteFile(fs, "f", []byte("hello"), 0640))
 	fd := reopenData(t, fs, "f", unix.O_RDWR)
-	af, err := fs.OpenDataFile(fd)
+	af, err := openDataFile(fs, fd)
 	must(t, err)
 	f := af.(*File)
 	if int(f.Fd()) != fd {
@@ -74,7 +74,7 @@ func TestOpenDataFileBorrows(t *testing.T) {
 	if n, err := unix.Read(fd, buf); err != nil || string(buf[:n]) != "llo" {
 		t.Errorf("read after the File's write: %q %v (the offset is shared)", buf[:n], err)
 	}
-	if _, err := fs.OpenDataFile(int(^uint32(0) >> 1)); !errors.Is(err, unix.EBADF) {
+	if _, err := openDataFile(fs, int(^uint32(0)>>1)); !errors.Is(err, unix.EBADF) {
 		t.Errorf("OpenDataFile of a bad descriptor: %v", err)
 	}
 }
@@ -564,4 +564,14 @@ func TestReopenData(t *testing.T) {
 		t.Errorf("unlinked file's read: %q, %v", b, err)
 	}
 	r.Close()
+}
+
+// openDataFile is OpenDataFile of fd as the supervisor calls it, with
+// what fstat(2) of fd gives (zeros if it fails).
+func openDataFile(fs interface {
+	OpenDataFile(fd int, dev, ino uint64) (afero.File, error)
+}, fd int) (afero.File, error) {
+	var st unix.Stat_t
+	unix.Fstat(fd, &st)
+	return fs.OpenDataFile(fd, st.Dev, st.Ino)
 }

@@ -235,12 +235,15 @@ func (fs *FS) MemFD(name string) (int, error) {
 func (fs *FS) Gen() uint64 { return fs.t.mu.gen.Load() }
 
 // LstatAll is Lstat of dir joined with each of rels ("" naming dir
-// itself), with dir looked up once and nothing allocated: a layered file
-// system asks a layer for a name and the markers beside it this way at
-// every component of every lookup. errs[i] is rels[i]'s errno, 0 if it
-// exists; out[i], for the first len(out) rels, its attributes then (a
-// regular file's cost an fstat(2), so a caller that asks only whether a
-// name exists passes a shorter out). errs must be as long as rels.
+// itself), with dir looked up once, nothing allocated and no system call:
+// a layered file system asks a layer for a name and the markers beside it
+// this way at every component of every lookup. errs[i] is rels[i]'s
+// errno, 0 if it exists; out[i], for the first len(out) rels, its
+// attributes then, but for a regular file without what its data would
+// tell Lstat (an fstat(2) of its memfd): its size and blocks are zero,
+// its times are as the tree last set them (not as writes moved them), and
+// set-user-ID and set-group-ID bits that a write took away may still show.
+// Lstat tells those. errs must be as long as rels.
 func (fs *FS) LstatAll(dir string, rels []string, out []Stat, errs []unix.Errno) {
 	fs.t.mu.RLock()
 	defer fs.t.mu.RUnlock()
@@ -270,7 +273,7 @@ func (fs *FS) LstatAll(dir string, rels []string, out []Stat, errs []unix.Errno)
 			n, errs[i] = w.Resolve(through, rel, false)
 		}
 		if errs[i] == 0 && i < len(out) {
-			out[i] = fs.t.stat(n, -1)
+			out[i] = fs.t.meta(n)
 		}
 	}
 }

@@ -21,6 +21,31 @@ type Stat = caps.Stat
 // to fstat instead of n's memfd (a File of an unlinked inode has only that).
 // The caller holds the tree lock.
 func (t *tree) stat(n *inode, fd int) Stat {
+	st := t.meta(n)
+	if n.typ() == unix.S_IFREG {
+		if fd < 0 {
+			fd = n.memfd
+		}
+		var ks unix.Stat_t
+		if fd >= 0 && unix.Fstat(fd, &ks) == nil {
+			// Writes and truncations by programs go to the kernel,
+			// which may have taken set-ID bits away (see mirror).
+			st.Mode &^= lostPrivs(n, &ks)
+			st.Size = ks.Size
+			st.Blocks = ks.Blocks
+			st.Atime = time.Unix(ks.Atim.Unix())
+			st.Mtime = time.Unix(ks.Mtim.Unix())
+			st.Ctime = later(n.ctime, time.Unix(ks.Ctim.Unix()))
+		}
+	}
+	return st
+}
+
+// meta is stat without asking the kernel: for a regular file, whose data
+// is its memfd's, the size and blocks are zero and the times the tree's
+// own (as of the last change it made), and set-ID bits a write took may
+// still show. The caller holds the tree lock.
+func (t *tree) meta(n *inode) Stat {
 	st := Stat{
 		Dev:     t.dev,
 		Ino:     n.ino,
@@ -41,21 +66,6 @@ func (t *tree) stat(n *inode, fd int) Stat {
 		st.Size = int64(len(n.target))
 		if len(n.target) > shortSymlink {
 			st.Blocks = 8 // tmpfs keeps long targets in a page of their own
-		}
-	case unix.S_IFREG:
-		if fd < 0 {
-			fd = n.memfd
-		}
-		var ks unix.Stat_t
-		if fd >= 0 && unix.Fstat(fd, &ks) == nil {
-			// Writes and truncations by programs go to the kernel,
-			// which may have taken set-ID bits away (see mirror).
-			st.Mode &^= lostPrivs(n, &ks)
-			st.Size = ks.Size
-			st.Blocks = ks.Blocks
-			st.Atime = time.Unix(ks.Atim.Unix())
-			st.Mtime = time.Unix(ks.Mtim.Unix())
-			st.Ctime = later(n.ctime, time.Unix(ks.Ctim.Unix()))
 		}
 	}
 	return st

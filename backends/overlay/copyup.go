@@ -87,7 +87,7 @@ func (fs *FS) copyOne(n *node, data bool) unix.Errno {
 	if e := fs.copyXattrs(n); e != 0 {
 		return e
 	}
-	return fs.setAttrs(n.path, *n.st())
+	return fs.setAttrs(n.path, fs.stat(n))
 }
 
 // copyData creates the regular file n in the upper layer with the content

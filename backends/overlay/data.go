@@ -162,7 +162,7 @@ func (fs *FS) trackedStat(key dataKey) (mem.Stat, bool) {
 	if e != 0 || !n.isReg() {
 		return mem.Stat{}, false
 	}
-	return n.stat(), true
+	return fs.stat(n), true
 }
 
 // OpenDataFile returns a File for the file fd is a descriptor of: a
@@ -172,10 +172,10 @@ func (fs *FS) trackedStat(key dataKey) (mem.Stat, bool) {
 // duplicate of fd, and its Stat, Chmod, Chown, Utimens and Touch act on
 // the overlay file it was opened as: the change copies it up and never
 // reaches the lower file. Anything else gives an error wrapping EBADF.
-func (fs *FS) OpenDataFile(fd int) (afero.File, error) {
-	key, ok := fdKey(fd)
-	if !ok || !fs.isTracked(key) {
-		return fs.up.OpenDataFile(fd)
+func (fs *FS) OpenDataFile(fd int, dev, ino uint64) (afero.File, error) {
+	key := dataKey{dev, ino}
+	if !fs.isTracked(key) {
+		return fs.up.OpenDataFile(fd, dev, ino)
 	}
 	name := linuxvfs.ProcFD(fd)
 	dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)

@@ -224,7 +224,7 @@ func (f *dirFile) Stat() (os.FileInfo, error) {
 		st.Nlink = 0
 		return mem.FileInfo(linuxvfs.BaseName(f.name), st), nil
 	}
-	return mem.FileInfo(linuxvfs.BaseName(f.name), n.stat()), nil
+	return mem.FileInfo(linuxvfs.BaseName(f.name), f.fs.stat(n)), nil
 }
 
 // Readdir returns the FileInfo (as Lstat gives it) of up to n entries,
@@ -234,7 +234,7 @@ func (f *dirFile) Readdir(count int) ([]os.FileInfo, error) {
 	var infos []os.FileInfo
 	err := f.readdir(count, "readdir", func(dir *node, de mem.Dirent) {
 		if c, e := f.fs.child(dir, de.Name); e == 0 {
-			infos = append(infos, mem.FileInfo(de.Name, c.stat()))
+			infos = append(infos, mem.FileInfo(de.Name, f.fs.stat(c)))
 		}
 	})
 	return infos, err

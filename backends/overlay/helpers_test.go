@@ -332,3 +332,13 @@ func newOverlay(t testing.TB) (*FS, string) {
 	lower := newLower(t, lowerTree)
 	return New([]Layer{HostDir(lower)}, mem.New()), lower
 }
+
+// openDataFile is OpenDataFile of fd as the supervisor calls it, with
+// what fstat(2) of fd gives (zeros if it fails).
+func openDataFile(fs interface {
+	OpenDataFile(fd int, dev, ino uint64) (afero.File, error)
+}, fd int) (afero.File, error) {
+	var st unix.Stat_t
+	unix.Fstat(fd, &st)
+	return fs.OpenDataFile(fd, st.Dev, st.Ino)
+}

@@ -176,7 +176,7 @@ func TestMemLayerDescriptors(t *testing.T) {
 	if fd < 0 {
 		t.Fatal("a MemLayer file has no descriptor")
 	}
-	df, err := fs.OpenDataFile(fd)
+	df, err := openDataFile(fs, fd)
 	if err != nil {
 		t.Fatal(err)
 	}

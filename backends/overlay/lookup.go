@@ -13,10 +13,12 @@ import (
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
-// entry is what one layer holds at a path.
+// entry is what one layer holds at a path. partial says that st lacks
+// what a regular file's data tells (see fs.stat).
 type entry struct {
-	layer int
-	st    mem.Stat
+	layer   int
+	st      mem.Stat
+	partial bool
 }
 
 // node is a name of the merged tree, found by one operation: its real path
@@ -57,9 +59,18 @@ func (fs *FS) inUpper(n *node) bool { return n.ents[0].layer == fs.upperIdx() }
 
 // stat is what Stat reports for n: the topmost layer's attributes, with a
 // link count of 1 for a directory merged from several layers, as overlayfs
-// reports it.
-func (n *node) stat() mem.Stat {
-	st := n.ents[0].st
+// reports it. A regular file's are asked from its layer again where the
+// lookup left out what its data tells (the size and times of a memfd,
+// which mem.FS.LstatAll does not ask the kernel for: a lookup needs only
+// the type, the owner and the permissions).
+func (fs *FS) stat(n *node) mem.Stat {
+	top := n.ents[0]
+	st := top.st
+	if top.partial {
+		if full, err := fs.s.layers[top.layer].Lstat(n.path); err == nil {
+			st = full
+		}
+	}
 	if n.isDir() && n.merged() {
 		st.Nlink = 1
 	}
@@ -96,7 +107,7 @@ func (fs *FS) findRoot() (*node, unix.Errno) {
 		if p.st.Mode&unix.S_IFMT != unix.S_IFDIR {
 			continue
 		}
-		n.ents = append(n.ents, entry{layer: i, st: p.st})
+		n.ents = append(n.ents, entry{layer: i, st: p.st, partial: p.partial})
 		if p.opaque {
 			break
 		}
@@ -127,6 +138,7 @@ func (fs *FS) remembered(p string, find func() (*node, unix.Errno)) (*node, unix
 // (opaque).
 type probe struct {
 	st       mem.Stat
+	partial  bool // st lacks what a regular file's data tells (entry.partial)
 	e        unix.Errno
 	whiteout bool
 	opaque   bool
@@ -205,11 +217,11 @@ func (fs *FS) layerChild(c *node, i int, dir, name string) (stop bool, e unix.Er
 	}
 	if p.st.Mode&unix.S_IFMT != unix.S_IFDIR {
 		if len(c.ents) == 0 {
-			c.ents = append(c.ents, entry{layer: i, st: p.st})
+			c.ents = append(c.ents, entry{layer: i, st: p.st, partial: p.partial})
 		}
 		return true, 0 // a non-directory hides everything below it
 	}
-	c.ents = append(c.ents, entry{layer: i, st: p.st})
+	c.ents = append(c.ents, entry{layer: i, st: p.st, partial: p.partial})
 	// A whiteout next to the directory in the same layer makes it opaque,
 	// as in an OCI layer.
 	return p.opaque, 0

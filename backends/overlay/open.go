@@ -219,7 +219,7 @@ func (fs *FS) mayOpen(n *node, flag int) unix.Errno {
 // (after a copy-up for writing), or the lower file read-only.
 func (fs *FS) openNode(name string, n *node, flag int) (afero.File, unix.Errno) {
 	if n.isDir() {
-		return &dirFile{fs: fs, name: name, at: fs.trackDir(n.path), st: n.stat()}, 0
+		return &dirFile{fs: fs, name: name, at: fs.trackDir(n.path), st: fs.stat(n)}, 0
 	}
 	if n.isReg() && (flag&unix.O_ACCMODE != unix.O_RDONLY || flag&unix.O_TRUNC != 0) {
 		if e := fs.copyUp(n, flag&unix.O_TRUNC == 0); e != 0 {

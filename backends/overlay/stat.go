@@ -50,7 +50,19 @@ func (fs *FS) statOp(op, name string, follow bool) (os.FileInfo, error) {
 	if e != 0 {
 		return nil, pathErr(op, name, e)
 	}
-	return mem.FileInfo(linuxvfs.BaseName(name), n.stat()), nil
+	return mem.FileInfo(linuxvfs.BaseName(name), fs.stat(n)), nil
+}
+
+// LstatType is the type of name, as Lstat would give it, without asking
+// a layer for a regular file's data (caps.Typer).
+func (fs *FS) LstatType(name string) (uint32, error) {
+	fs.s.mu.RLock()
+	defer fs.s.mu.RUnlock()
+	n, e := fs.lookup(name, false)
+	if e != 0 {
+		return 0, pathErr("lstat", name, e)
+	}
+	return n.typ(), nil
 }
 
 // Readlink returns the target of the symbolic link name, from the topmost

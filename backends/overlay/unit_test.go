@@ -6,9 +6,11 @@
 package overlay
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -304,7 +306,7 @@ func TestDescriptors(t *testing.T) {
 	fs, lower := newOverlay(t)
 	before := snapshot(t, lower)
 	fd := descriptorOf(t, fs, "/a.txt")
-	df, err := fs.OpenDataFile(fd)
+	df, err := openDataFile(fs, fd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +345,7 @@ func TestDescriptors(t *testing.T) {
 	if st, ok := fs.StatData(fd); !ok || st.Nlink != 0 {
 		t.Errorf("StatData once the name is gone: %+v %v", st, ok)
 	}
-	df, err = fs.OpenDataFile(fd)
+	df, err = openDataFile(fs, fd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +366,7 @@ func TestDescriptors(t *testing.T) {
 	if _, ok := fs.StatData(host); ok {
 		t.Error("StatData of a host file never handed out")
 	}
-	if _, err := fs.OpenDataFile(host); errName(err) != "EBADF" {
+	if _, err := openDataFile(fs, host); errName(err) != "EBADF" {
 		t.Errorf("OpenDataFile of a host file never handed out: %v", err)
 	}
 	if err := fs.LinkData(host, "/x"); errName(err) != "EBADF" {
@@ -388,7 +390,7 @@ func TestUpperDescriptors(t *testing.T) {
 	if fi, err := f.Stat(); err != nil || fi.Name() != "b.txt" || fi.Size() != 6 {
 		t.Errorf("Stat: %v %v", fi, err)
 	}
-	df, err := fs.OpenDataFile(fd)
+	df, err := openDataFile(fs, fd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -513,7 +515,7 @@ func TestHostileInput(t *testing.T) {
 			t.Errorf("%v: want %s", tc.err, tc.want)
 		}
 	}
-	if _, err := fs.OpenDataFile(-1); err == nil {
+	if _, err := openDataFile(fs, -1); err == nil {
 		t.Error("OpenDataFile(-1) succeeded")
 	}
 	if _, ok := fs.StatData(-1); ok {
@@ -649,4 +651,72 @@ func TestReopenData(t *testing.T) {
 		t.Errorf("reading once the name is gone: %q, %v", b, err)
 	}
 	r.Close()
+}
+
+// TestUpperDataSeen: a lookup leaves out what an upper file's data tells
+// (mem.FS.LstatAll), and Stat, Readdir and StatData ask for it: a write
+// through a descriptor the overlay never sees shows at once in the size
+// and modification time, as it would on kernel overlayfs.
+func TestUpperDataSeen(t *testing.T) {
+	fs, _ := newOverlay(t)
+	if err := afero.WriteFile(fs, "d/new", []byte("1"), 0644); err != nil {
+		t.Fatal(err)
+	}
+	if err := afero.WriteFile(fs, "a.txt", []byte("copied"), 0644); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"d/new", "a.txt"} {
+		fd := descriptorOf(t, fs, name)
+		w, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", fd), unix.O_WRONLY|unix.O_APPEND|unix.O_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, err := fs.Lstat(name) // a lookup that leaves the data out first
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond) // the kernel's clock is coarse
+		if _, err := unix.Write(w, []byte("more data")); err != nil {
+			t.Fatal(err)
+		}
+		unix.Close(w)
+		var ks unix.Stat_t
+		if err := unix.Fstat(fd, &ks); err != nil {
+			t.Fatal(err)
+		}
+		check := func(how string, st *mem.Stat) {
+			t.Helper()
+			if st.Size != ks.Size || !st.Mtime.Equal(time.Unix(ks.Mtim.Unix())) {
+				t.Errorf("%s %s: size %d mtime %v, the data's %d %v", how, name, st.Size, st.Mtime, ks.Size, time.Unix(ks.Mtim.Unix()))
+			}
+		}
+		if fi, err := fs.Lstat(name); err != nil {
+			t.Fatal(err)
+		} else {
+			check("Lstat", fi.Sys().(*mem.Stat))
+			if fi.Size() == before.Size() {
+				t.Errorf("Lstat %s: size still %d after the write", name, fi.Size())
+			}
+		}
+		if st, ok := fs.StatData(fd); !ok {
+			t.Errorf("StatData %s: not found", name)
+		} else {
+			check("StatData", &st)
+		}
+		infos, err := afero.ReadDir(fs, filepath.Dir(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fi := range infos {
+			if fi.Name() == filepath.Base(name) {
+				check("Readdir", fi.Sys().(*mem.Stat))
+			}
+		}
+		if typ, err := fs.LstatType(name); err != nil || typ != unix.S_IFREG {
+			t.Errorf("LstatType %s: %o %v", name, typ, err)
+		}
+	}
+	if _, err := fs.LstatType("d/none"); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("LstatType of a missing name: %v", err)
+	}
 }
