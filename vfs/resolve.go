@@ -144,7 +144,8 @@ walk:
 				cur = next
 				break
 			}
-			typ, err := caps.LstatType(c.fs(m), "/"+rel)
+			st, err := caps.LstatMeta(c.fs(m), "/"+rel)
+			typ := st.Mode & unix.S_IFMT
 			if err != nil {
 				e := errnoOf(err)
 				if e == unix.ENOENT && last {

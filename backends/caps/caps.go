@@ -175,12 +175,14 @@ type FileUtimenser interface {
 	Utimens(atime, mtime *time.Time) error
 }
 
-// Typer tells the type of a file (st_mode & S_IFMT) as Lstat would, with
-// the same errors, without what only its data knows: cheaper than Lstat
-// where the size and times are a kernel descriptor's to tell (a mem
-// file's memfd). A path walk needs no more.
-type Typer interface {
-	LstatType(name string) (uint32, error)
+// MetaStater describes a file as Lstat would, with the same errors, but
+// for what only a regular file's data tells: its size and blocks may be
+// zero, its times and set-ID bits as the file system last set them rather
+// than as writes through descriptors moved them. Cheaper than Lstat where
+// those are a kernel descriptor's to tell (a mem file's memfd); a path
+// walk, a permission check or an entry that says "ask" need no more.
+type MetaStater interface {
+	LstatMeta(name string) (Stat, error)
 }
 
 // DataSource is how to open a regular file without the file system's help:

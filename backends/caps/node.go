@@ -10,9 +10,6 @@ import (
 	"time"
 
 	"github.com/spf13/afero"
-	"golang.org/x/sys/unix"
-
-	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // Lstat describes name without following a final symbolic link, where fs
@@ -25,17 +22,17 @@ func Lstat(fs afero.Fs, name string) (os.FileInfo, error) {
 	return fs.Stat(name)
 }
 
-// LstatType is the type of name (its st_mode & S_IFMT) as Lstat gives
-// it: fs's own answer where it has one (Typer), else its Lstat's.
-func LstatType(fs afero.Fs, name string) (uint32, error) {
-	if t, ok := fs.(Typer); ok {
-		return t.LstatType(name)
+// LstatMeta describes name as MetaStater does: fs's own answer where it
+// has one, else its Lstat's.
+func LstatMeta(fs afero.Fs, name string) (Stat, error) {
+	if m, ok := fs.(MetaStater); ok {
+		return m.LstatMeta(name)
 	}
 	fi, err := Lstat(fs, name)
 	if err != nil {
-		return 0, err
+		return Stat{}, err
 	}
-	return linuxvfs.Mode(fi.Mode()) & unix.S_IFMT, nil
+	return StatOf(fi, func() (uint64, uint64) { return 0, 0 }), nil
 }
 
 // Node is one file whose attributes a call changes: Name in FS, and File

@@ -150,17 +150,17 @@ func (fs *FS) LstatIfPossible(name string) (os.FileInfo, bool, error) {
 	return fi, true, err
 }
 
-// LstatType is the type of name (st_mode & S_IFMT), as Lstat would give
-// it, without the fstat(2) of a regular file's memfd that Lstat makes
-// for its size and times (caps.Typer).
-func (fs *FS) LstatType(name string) (uint32, error) {
+// LstatMeta is Lstat without the fstat(2) of a regular file's memfd
+// that Lstat makes for its size and times (caps.MetaStater; see
+// LstatAll for what is left out).
+func (fs *FS) LstatMeta(name string) (Stat, error) {
 	fs.t.mu.RLock()
 	defer fs.t.mu.RUnlock()
 	n, e := fs.lookup(name, false)
 	if e != 0 {
-		return 0, pathErr("lstat", name, e)
+		return Stat{}, pathErr("lstat", name, e)
 	}
-	return n.typ(), nil
+	return fs.t.meta(n), nil
 }
 
 func (fs *FS) statOp(op, name string, follow bool) (os.FileInfo, error) {

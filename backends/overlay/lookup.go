@@ -65,12 +65,18 @@ func (fs *FS) inUpper(n *node) bool { return n.ents[0].layer == fs.upperIdx() }
 // the type, the owner and the permissions).
 func (fs *FS) stat(n *node) mem.Stat {
 	top := n.ents[0]
-	st := top.st
 	if top.partial {
 		if full, err := fs.s.layers[top.layer].Lstat(n.path); err == nil {
-			st = full
+			return full // a regular file: never merged
 		}
 	}
+	return n.meta()
+}
+
+// meta is stat as the lookup found it, without asking again for what a
+// regular file's data tells (caps.MetaStater).
+func (n *node) meta() mem.Stat {
+	st := n.ents[0].st
 	if n.isDir() && n.merged() {
 		st.Nlink = 1
 	}

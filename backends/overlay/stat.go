@@ -53,16 +53,16 @@ func (fs *FS) statOp(op, name string, follow bool) (os.FileInfo, error) {
 	return mem.FileInfo(linuxvfs.BaseName(name), fs.stat(n)), nil
 }
 
-// LstatType is the type of name, as Lstat would give it, without asking
-// a layer for a regular file's data (caps.Typer).
-func (fs *FS) LstatType(name string) (uint32, error) {
+// LstatMeta is Lstat without asking a layer again for a regular file's
+// data (caps.MetaStater): what the lookup found.
+func (fs *FS) LstatMeta(name string) (mem.Stat, error) {
 	fs.s.mu.RLock()
 	defer fs.s.mu.RUnlock()
 	n, e := fs.lookup(name, false)
 	if e != 0 {
-		return 0, pathErr("lstat", name, e)
+		return mem.Stat{}, pathErr("lstat", name, e)
 	}
-	return n.typ(), nil
+	return n.meta(), nil
 }
 
 // Readlink returns the target of the symbolic link name, from the topmost

@@ -712,11 +712,11 @@ func TestUpperDataSeen(t *testing.T) {
 				check("Readdir", fi.Sys().(*mem.Stat))
 			}
 		}
-		if typ, err := fs.LstatType(name); err != nil || typ != unix.S_IFREG {
-			t.Errorf("LstatType %s: %o %v", name, typ, err)
+		if st, err := fs.LstatMeta(name); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+			t.Errorf("LstatMeta %s: %o %v", name, st.Mode, err)
 		}
 	}
-	if _, err := fs.LstatType("d/none"); !errors.Is(err, unix.ENOENT) {
-		t.Errorf("LstatType of a missing name: %v", err)
+	if _, err := fs.LstatMeta("d/none"); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("LstatMeta of a missing name: %v", err)
 	}
 }
