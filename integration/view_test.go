@@ -76,6 +76,14 @@ func TestViewDirfd(t *testing.T) {
 	differential(t, cprog(t, "vfs_dirfd"), "$D")
 }
 
+// TestViewDirfdRace: creates and unlinks through a directory descriptor
+// while another process keeps renaming the directory all land in it, as
+// with the kernel: the stub sends them by the directory's path from the
+// view, and again with the descriptor when a rename came in between.
+func TestViewDirfdRace(t *testing.T) {
+	differential(t, cprog(t, "vfs_dirrace"), "$D")
+}
+
 // answeredByZvfs is the number of calls `zvfs stats` says the supervisor
 // answered.
 func answeredByZvfs(t *testing.T, stderr string) int {

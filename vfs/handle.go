@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -80,6 +81,10 @@ func (h *handing) settle() {
 // errPass: the descriptor is not one of ours; the stub issues the call.
 var errPass = errors.New("not virtual")
 
+// errAgain: the directory a CallDir1 path was made from is no longer at
+// that path; the stub sends the call again with its descriptor.
+var errAgain = errors.New("directory moved")
+
 // hostAnswer is an error carrying host paths: the stub issues the call on
 // the host with them.
 type hostAnswer struct{ p1, p2 string }
@@ -103,6 +108,8 @@ type handler struct {
 	opened  *loc
 	// openWrites: the open of opened asked for write access.
 	openWrites bool
+	// pinned: the call runs again with no directory moving (dirMoving).
+	pinned bool
 	// fl1 and st1 are the status flags and the fstat of the call's first
 	// descriptor, once read (fd1Flags, fd1Stat).
 	fl1     int
@@ -140,8 +147,28 @@ func (h *handler) lookupServed(fd int) *fdtable.Open {
 
 // Handle answers one call.
 func (ns *Namespace) Handle(r *Request) Answer {
-	h := &handler{ns: ns, c: ctx{ns: ns, cred: r.Cred}, r: r, a: r.Call.Args}
-	ans, err := h.dispatch()
+	var h *handler
+	var ans Answer
+	var err error
+	for again := false; ; again = true {
+		h = &handler{ns: ns, c: ctx{ns: ns, cred: r.Cred}, r: r, a: r.Call.Args, pinned: again}
+		mark, busy := ns.moving.mark()
+		if again {
+			ns.moving.mu.RLock()
+		}
+		ans, err = h.dispatch()
+		if again {
+			ns.moving.mu.RUnlock()
+			break
+		}
+		// A call relative to a directory that a rename moved meanwhile
+		// found nothing where the directory was (dirMoving): again,
+		// with no directory moving.
+		if !relativeToDir(&r.Call) || err == nil || errnoOf(err) != unix.ENOENT && errnoOf(err) != unix.ENOTDIR ||
+			!ns.moving.movedSince(mark, busy) {
+			break
+		}
+	}
 	if ns.pub != nil {
 		h.publish(ans, err)
 	}
@@ -155,10 +182,23 @@ func (ns *Namespace) Handle(r *Request) Answer {
 		h.flush()
 		return Answer{Reply: abi.Reply{Action: abi.ReplyHost, Str1: e.p1, Str2: e.p2}, Fd: -1}
 	}
-	if err == errPass {
+	switch {
+	case err == errPass:
 		return Answer{Reply: abi.Reply{Action: abi.ReplyPass}, Fd: -1}
+	case errors.Is(err, errAgain):
+		return Answer{Reply: abi.Reply{Action: abi.ReplyAgain}, Fd: -1}
 	}
 	return Answer{Reply: abi.Reply{Ret: -int64(errnoOf(err))}, Fd: -1}
+}
+
+// relativeToDir tells whether c has a path relative to a directory
+// descriptor (sent, or found by its path with abi.CallDir1). A socket
+// call's descriptor is the socket, and its path absolute.
+func relativeToDir(c *abi.Call) bool {
+	rel := func(p string) bool { return !strings.HasPrefix(p, "/") }
+	return c.Flags&abi.CallDir1 != 0 || c.Flags&abi.CallSelf1 == 0 &&
+		(c.Flags&abi.CallFd1 != 0 && c.Flags&abi.CallPath1 != 0 && rel(c.Path1) ||
+			c.Flags&abi.CallFd2 != 0 && c.Flags&abi.CallPath2 != 0 && rel(c.Path2))
 }
 
 func done(ret int64) (Answer, error) { return Answer{Reply: abi.Reply{Ret: ret}, Fd: -1}, nil }

@@ -176,11 +176,34 @@ func (h *handler) pathN(flag uint32, p string, follow bool) (loc, error) {
 		s := o.Object.(*served)
 		return loc{m: s.m, rel: s.rel, virt: o.Path}, nil
 	}
+	if flag == abi.CallFd1 && h.r.Call.Flags&abi.CallDir1 != 0 {
+		// p is absolute, made from the directory's path as the view
+		// gave it: still that directory's?
+		if err := h.dir1Here(); err != nil {
+			return loc{}, err
+		}
+		return h.c.resolve(p, follow)
+	}
 	b, err := h.base(flag)
 	if err != nil {
 		return loc{}, err
 	}
 	return h.c.resolve(join(b, p), follow)
+}
+
+// dir1Here checks that the first Dir1Len bytes of a CallDir1 call's path
+// still lead to the directory Dir1Dev/Dir1Ino: errAgain if not.
+func (h *handler) dir1Here() error {
+	c := &h.r.Call
+	l, err := h.c.resolve(c.Path1[:c.Dir1Len], true)
+	if err != nil || l.onHost() || l.dot != "" {
+		return errAgain
+	}
+	st, err := caps.LstatMeta(h.c.fs(l.m), l.name())
+	if err != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR || st.Dev != c.Dir1Dev || st.Ino != c.Dir1Ino {
+		return errAgain
+	}
+	return nil
 }
 
 func (h *handler) path1(follow bool) (loc, error) {

@@ -10,6 +10,7 @@ package vfs
 import (
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
@@ -39,6 +40,46 @@ type moveLog struct {
 
 // at is the i-th oldest entry the log holds.
 func (l *moveLog) at(i int) *move { return &l.log[(l.head+i)%len(l.log)] }
+
+// dirMoving tells calls made relative to a directory whether one moved
+// while they ran. Such a call finds the directory by its path (the path a
+// descriptor's directory has now, or the one the stub sent with
+// abi.CallDir1) and then walks that path: a rename in between leaves the
+// walk with nothing there (ENOENT), where the kernel, which holds the
+// directory itself, never fails. Handle then runs the call again with no
+// directory moving meanwhile (mu).
+type dirMoving struct {
+	mu   sync.RWMutex  // held by a move, and shared by calls run again
+	busy atomic.Int32  // renames and removals of directories under way
+	done atomic.Uint64 // ever finished
+}
+
+// movingDir marks a rename or removal of a directory under way, until
+// the function it returns is called. A call run again because one moved
+// (h.pinned) holds mu already, and moves nothing else meanwhile.
+func (h *handler) movingDir() func() {
+	m := &h.ns.moving
+	if !h.pinned {
+		m.mu.Lock()
+	}
+	m.busy.Add(1)
+	return func() {
+		m.done.Add(1)
+		m.busy.Add(-1)
+		if !h.pinned {
+			m.mu.Unlock()
+		}
+	}
+}
+
+// mark returns a mark of the moves finished, and whether one is under way.
+func (m *dirMoving) mark() (uint64, bool) { return m.done.Load(), m.busy.Load() > 0 }
+
+// movedSince tells whether a directory may have moved since mark (taken
+// with busy).
+func (m *dirMoving) movedSince(mark uint64, busy bool) bool {
+	return busy || m.busy.Load() > 0 || m.done.Load() != mark
+}
 
 // movesAsked tells whether a process can ask where its working directory
 // went: only one that sees the count of moves, which the view publishes.

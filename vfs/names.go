@@ -97,6 +97,9 @@ func (h *handler) remove(dir bool) (Answer, error) {
 	if moves {
 		was, _ = h.c.lstatName(l)
 	}
+	if dir {
+		defer h.movingDir()()
+	}
 	ans, err := h.removeName(l, dir)
 	if err == nil && moves {
 		h.ns.addMoves(move{old: vpath(l.m, l.rel), fi: was})
@@ -192,6 +195,9 @@ func (h *handler) rename(flags uint) (Answer, error) {
 			dst, _ = h.c.lstatName(l2) // a file's rename moves no directory
 			dstDir = dst != nil && dst.IsDir() && !os.SameFile(src, dst)
 		}
+	}
+	if st, err := caps.LstatMeta(fs, l1.name()); flags&unix.RENAME_EXCHANGE != 0 || err == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		defer h.movingDir()()
 	}
 	if r, ok := fs.(caps.FlagRenamer); ok {
 		err = r.RenameFlags(l1.name(), l2.name(), flags)

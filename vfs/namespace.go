@@ -30,6 +30,7 @@ type Namespace struct {
 	rec     *recorder  // nil unless Record was called
 	pub     *publisher // nil unless Publish was called
 	moves   moveLog    // directory renames and removals (moves.go)
+	moving  dirMoving  // directory renames and removals under way (moves.go)
 	execs   programs   // the programs processes were given to run from mounts (exec.go)
 	handing handing    // descriptors answers handed out, not yet released (handle.go)
 }

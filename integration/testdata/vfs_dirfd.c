@@ -4,7 +4,10 @@
  * descriptors opened every way (opendir, open, openat relative to another,
  * dup, dup2, F_DUPFD), and after the names change under them (chmod, a
  * rename, an unlink, a new file, a hard link changed through its other
- * name, a child directory replaced). Prints what each lookup saw. */
+ * name, a child directory replaced); and changes made relative to them
+ * (create, mkdir, chmod, symlink, link, rename, unlink) after the
+ * directory itself was renamed, which the stub sends by the directory's
+ * path as the view gives it. Prints what each lookup saw. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -112,6 +115,47 @@ int main(int argc, char **argv)
 	close(fds[1]);
 	look("after close of the original", fds[3], "a");
 	look("after close of the original", fds[5], "sub/t");
+
+	/* The directory moves; changes through its descriptors follow it. */
+	snprintf(q, sizeof q, "%s/moved", argv[1]);
+	rename(d, q);
+	int m = fds[3];
+	int fd = openat(m, "made", O_CREAT | O_WRONLY | O_EXCL | O_CLOEXEC, 0644);
+	printf("create in the moved directory: %s\n", fd >= 0 ? "ok" : strerrorname_np(errno));
+	if (fd >= 0) {
+		if (write(fd, "made\n", 5) != 5)
+			printf("write failed\n");
+		close(fd);
+	}
+	printf("mkdirat: %s\n", mkdirat(m, "mk", 0700) == 0 ? "ok" : strerrorname_np(errno));
+	printf("fchmodat: %s\n", fchmodat(m, "made", 0600, 0) == 0 ? "ok" : strerrorname_np(errno));
+	printf("symlinkat: %s\n", symlinkat("made", m, "sl") == 0 ? "ok" : strerrorname_np(errno));
+	printf("linkat: %s\n", linkat(m, "made", m, "hard", 0) == 0 ? "ok" : strerrorname_np(errno));
+	printf("renameat: %s\n", renameat(m, "hard", m, "hard2") == 0 ? "ok" : strerrorname_np(errno));
+	snprintf(p, sizeof p, "%s/abs", argv[1]);
+	put(argv[1], "abs", "absolute");
+	printf("renameat to it: %s\n", renameat(AT_FDCWD, p, m, "abs") == 0 ? "ok" : strerrorname_np(errno));
+	printf("unlinkat: %s\n", unlinkat(m, "hard2", 0) == 0 ? "ok" : strerrorname_np(errno));
+	printf("unlinkat of a missing name: %s\n", unlinkat(m, "hard2", 0) == 0 ? "ok" : strerrorname_np(errno));
+	printf("create below a file: %s\n",
+	       openat(m, "made/x", O_CREAT | O_WRONLY, 0644) >= 0 ? "ok" : strerrorname_np(errno));
+	look("moved", m, "made");
+	look("moved", m, "mk");
+	look("moved", m, "sl");
+	look("moved", m, "abs");
+	snprintf(p, sizeof p, "%s/made", q);
+	struct stat st;
+	printf("by path: %s\n", stat(p, &st) == 0 ? "there" : strerrorname_np(errno));
+	snprintf(p, sizeof p, "%s/made", d);
+	printf("at the old path: %s\n", stat(p, &st) == 0 ? "there" : strerrorname_np(errno));
+	/* Moved again, and removed: the descriptor's directory is gone. */
+	snprintf(p, sizeof p, "%s/moved2", argv[1]);
+	rename(q, p);
+	printf("create after a second move: %s\n",
+	       (fd = openat(m, "again", O_CREAT | O_WRONLY | O_CLOEXEC, 0644)) >= 0 ? "ok" : strerrorname_np(errno));
+	if (fd >= 0)
+		close(fd);
+	look("moved twice", m, "again");
 	closedir(dir);
 	return 0;
 }

@@ -99,6 +99,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(EncodeAck(0))
 	f.Add(EncodeCall(1, Call{Nr: 257, Flags: CallPath1, Args: [6]uint64{0xffffff9c, 0x1000, 0x241, 0644}, Umask: 022, Path1: "/data/x"}))
 	f.Add(EncodeCall(1, Call{Nr: 82, Flags: CallPath1 | CallPath2 | CallFd2, Path1: "/data/a", Path2: "b"}))
+	f.Add(EncodeCall(1, Call{Nr: 263, Flags: CallPath1 | CallDir1, Path1: "/data/d/x", Dir1Len: 7, Dir1Dev: 31, Dir1Ino: 5}))
 	f.Add(EncodeHook(HookCall{Nr: 0, Tid: 9, Args: [6]uint64{3, 0x7ffd0000, 4096}}))
 	f.Add(EncodeHookDone(1, -2))
 	f.Add([]byte{})
@@ -125,7 +126,8 @@ func FuzzDecode(f *testing.F) {
 				// What decodes must encode back to the same bytes, but
 				// for the bits of the umask the decoder drops.
 				again, err := DecodeCall(EncodeCall(h.Pid, c)[HeaderSize:])
-				if err != nil || again.Path1 != c.Path1 || again.Path2 != c.Path2 || again.Args != c.Args || again.Nr != c.Nr {
+				if err != nil || again.Path1 != c.Path1 || again.Path2 != c.Path2 || again.Args != c.Args || again.Nr != c.Nr ||
+					again.Dir1Len != c.Dir1Len || again.Dir1Dev != c.Dir1Dev || again.Dir1Ino != c.Dir1Ino {
 					t.Fatalf("call does not round-trip: %+v → %+v (%v)", c, again, err)
 				}
 			}
@@ -169,6 +171,20 @@ func TestCallRoundTrip(t *testing.T) {
 	badFlags := append([]byte{}, p...)
 	badFlags[4] = 0xff
 	bad = append(bad, badFlags)
+	// CallDir1 with a directory longer than the path, of no length, with a
+	// descriptor, or without a path.
+	for _, c := range []Call{
+		{Flags: CallPath1 | CallDir1, Path1: "/d/x", Dir1Len: 5},
+		{Flags: CallPath1 | CallDir1, Path1: "/d/x"},
+		{Flags: CallPath1 | CallDir1 | CallFd1, Path1: "/d/x", Dir1Len: 2},
+		{Flags: CallDir1, Dir1Len: 1},
+	} {
+		bad = append(bad, EncodeCall(7, c)[HeaderSize:])
+	}
+	d1 := Call{Nr: 263, Flags: CallPath1 | CallDir1, Path1: "/data/d/x", Dir1Len: 7, Dir1Dev: 31, Dir1Ino: 5}
+	if got, err := DecodeCall(EncodeCall(7, d1)[HeaderSize:]); err != nil || got.Dir1Len != 7 || got.Dir1Dev != 31 || got.Dir1Ino != 5 {
+		t.Errorf("CallDir1: %+v %v", got, err)
+	}
 	for i, b := range bad {
 		if _, err := DecodeCall(b); !errors.Is(err, ErrMessage) {
 			t.Errorf("case %d: err %v, want ErrMessage", i, err)

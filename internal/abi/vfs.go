@@ -231,6 +231,10 @@ type CallFixed struct {
 	Path2Len uint32
 	Umask    uint32 // the process's umask, for calls that create
 	Since    uint32 // with CallSince: the view's moves count the working directory in Path1 was true at
+	Dir1Len  uint32 // with CallDir1: Path1's first Dir1Len bytes are the directory it was relative to
+	_        uint32
+	Dir1Dev  uint64 // with CallDir1: that directory's identity, as the view gave it
+	Dir1Ino  uint64
 }
 
 // Call flags.
@@ -246,6 +250,14 @@ const (
 	// removed; with a call of the stat family, the attributes of the
 	// directory as it was removed (nlink 0), for stat(".") in it.
 	CallSince = 1 << 5
+	// CallDir1: Path1 was relative to a directory descriptor whose path
+	// the view gave (a directory zvfs opened, noted by its inode): the
+	// stub sends that path joined with the name instead of the
+	// descriptor, which costs a socket passed and closed each way. If
+	// Path1's first Dir1Len bytes no longer lead to the directory
+	// Dir1Dev/Dir1Ino (a rename moved it meanwhile), the answer is
+	// ReplyAgain, and the stub sends the descriptor.
+	CallDir1 = 1 << 6
 )
 
 // ReplyFixed starts a MsgReply payload.
@@ -259,11 +271,12 @@ type ReplyFixed struct {
 
 // Reply actions.
 const (
-	ReplyDone = 0 // Ret is the answer
-	ReplyPass = 1 // not virtual after all: issue the call as the program made it (and forget the descriptor)
-	ReplyHost = 2 // issue the call on the host with the paths replaced by the strings
-	ReplyFd   = 3 // the passed descriptor is the result (open): install it at the lowest free number
-	ReplyExec = 4 // exec: the passed descriptor is the program, Str1 its path, Ret its Exec* flags; or a #! line (interpreter, optional argument) in the strings
+	ReplyDone  = 0 // Ret is the answer
+	ReplyPass  = 1 // not virtual after all: issue the call as the program made it (and forget the descriptor)
+	ReplyHost  = 2 // issue the call on the host with the paths replaced by the strings
+	ReplyFd    = 3 // the passed descriptor is the result (open): install it at the lowest free number
+	ReplyExec  = 4 // exec: the passed descriptor is the program, Str1 its path, Ret its Exec* flags; or a #! line (interpreter, optional argument) in the strings
+	ReplyAgain = 5 // CallDir1's directory is no longer at its path: send the call again with the descriptor
 )
 
 // Flags of a program in ReplyFixed.Ret of a ReplyExec with a descriptor.
@@ -295,7 +308,7 @@ const (
 
 // Sizes of the VFS messages' fixed parts.
 const (
-	CallFixedSize  = 72
+	CallFixedSize  = 96
 	ReplyFixedSize = 24
 )
 
@@ -306,6 +319,9 @@ type Call struct {
 	Args         [6]uint64
 	Umask        uint32
 	Since        uint32
+	Dir1Len      uint32 // with CallDir1 (CallFixed)
+	Dir1Dev      uint64
+	Dir1Ino      uint64
 	Path1, Path2 string
 }
 
@@ -330,14 +346,21 @@ func DecodeCall(p []byte) (Call, error) {
 	l1, l2 := uint64(le.Uint32(p[56:])), uint64(le.Uint32(p[60:]))
 	c.Umask = le.Uint32(p[64:]) & 0777
 	c.Since = le.Uint32(p[68:])
+	c.Dir1Len = le.Uint32(p[72:])
+	c.Dir1Dev = le.Uint64(p[80:])
+	c.Dir1Ino = le.Uint64(p[88:])
 	if l1+l2 != uint64(len(p)-CallFixedSize) {
 		return c, bad("call: paths of %d and %d bytes but %d bytes follow", l1, l2, len(p)-CallFixedSize)
 	}
 	if l1 >= MaxSentPath || l2 >= MaxSentPath {
 		return c, bad("call: path of %d bytes", max(l1, l2))
 	}
-	if c.Flags&^(CallFd1|CallFd2|CallPath1|CallPath2|CallSelf1|CallSince) != 0 {
+	if c.Flags&^(CallFd1|CallFd2|CallPath1|CallPath2|CallSelf1|CallSince|CallDir1) != 0 {
 		return c, bad("call: flags %#x", c.Flags)
+	}
+	if c.Flags&CallDir1 != 0 && (c.Flags&(CallFd1|CallSelf1|CallSince) != 0 || c.Flags&CallPath1 == 0 ||
+		uint64(c.Dir1Len) > l1 || c.Dir1Len == 0) {
+		return c, bad("call: CallDir1 with flags %#x, a directory of %d bytes in a path of %d", c.Flags, c.Dir1Len, l1)
 	}
 	rest := p[CallFixedSize:]
 	c.Path1, c.Path2 = string(rest[:l1]), string(rest[l1:])
@@ -364,6 +387,10 @@ func EncodeCall(pid int32, c Call) []byte {
 	b = le.AppendUint32(b, uint32(len(c.Path2)))
 	b = le.AppendUint32(b, c.Umask)
 	b = le.AppendUint32(b, c.Since)
+	b = le.AppendUint32(b, c.Dir1Len)
+	b = le.AppendUint32(b, 0)
+	b = le.AppendUint64(b, c.Dir1Dev)
+	b = le.AppendUint64(b, c.Dir1Ino)
 	b = append(b, c.Path1...)
 	return append(b, c.Path2...)
 }

@@ -65,11 +65,13 @@
 #define ABI_CALL_PATH2             0x8
 #define ABI_CALL_SELF1             0x10
 #define ABI_CALL_SINCE             0x20
+#define ABI_CALL_DIR1              0x40
 #define ABI_REPLY_DONE             0x0
 #define ABI_REPLY_PASS             0x1
 #define ABI_REPLY_HOST             0x2
 #define ABI_REPLY_FD               0x3
 #define ABI_REPLY_EXEC             0x4
+#define ABI_REPLY_AGAIN            0x5
 #define ABI_EXEC_HOST_LOADER       0x1
 #define ABI_FD_VIRT                0x1
 #define ABI_FD_SERVED              0x2
@@ -671,8 +673,12 @@ struct abi_call_fixed {
 	abi_u32 path2_len;
 	abi_u32 umask;
 	abi_u32 since;
+	abi_u32 dir1_len;
+	abi_u32 pad0;
+	abi_u64 dir1_dev;
+	abi_u64 dir1_ino;
 };
-_Static_assert(sizeof(struct abi_call_fixed) == 72, "abi_call_fixed size");
+_Static_assert(sizeof(struct abi_call_fixed) == 96, "abi_call_fixed size");
 
 struct abi_reply_fixed {
 	abi_i64 ret;

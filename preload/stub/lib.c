@@ -17,6 +17,17 @@ void *memcpy(void *d, const void *s, size_t n)
 	return r;
 }
 
+void *memmove(void *d, const void *s, size_t n)
+{
+	unsigned char *dp = d;
+	const unsigned char *sp = s;
+	if (dp <= sp)
+		return memcpy(d, s, n);
+	while (n--)
+		dp[n] = sp[n];
+	return d;
+}
+
 void *memset(void *d, int c, size_t n)
 {
 	void *r = d;

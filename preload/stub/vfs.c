@@ -33,6 +33,10 @@ long request(unsigned nr, unsigned flags, const struct frame *f, const struct pa
 	m.c.path2_len = (abi_u32)l2;
 	m.c.umask = vs.umask;
 	m.c.since = flags & ABI_CALL_SINCE ? __atomic_load_n(&vs.cwd_true, __ATOMIC_ACQUIRE) : 0;
+	m.c.dir1_len = flags & ABI_CALL_DIR1 ? (abi_u32)p1->dir_len : 0;
+	m.c.pad0 = 0;
+	m.c.dir1_dev = flags & ABI_CALL_DIR1 ? p1->dir_dev : 0;
+	m.c.dir1_ino = flags & ABI_CALL_DIR1 ? p1->dir_ino : 0;
 	struct iovec_ iov[3] = {{&m, sizeof m}, {(void *)(p1 ? p1->s : 0), l1}, {(void *)(p2 ? p2->s : 0), l2}};
 	struct cmsg_fds cm = {16 + 4 * (unsigned long)n, SOL_SOCKET, SCM_RIGHTS, {n > 0 ? fds[0] : -1, n > 1 ? fds[1] : -1}};
 	struct msghdr_ mh = {0, 0, iov, 3, n ? &cm : 0, n ? sizeof cm : 0, 0};
@@ -275,7 +279,7 @@ static int open_cloexec(const struct frame *f)
  * length, or -1 if the view does not hold it. */
 static long dir_join(const struct path *a, long dirfd, char *abs)
 {
-	long n = view_dir_path(dirfd, abs, PATH_MAX_);
+	long n = view_dir_path(dirfd, abs, PATH_MAX_, 0, 0);
 	if (n <= 0 || (unsigned long)n + 1 + (unsigned long)a->len >= ABS_MAX)
 		return -1;
 	abs[n] = '/';
@@ -494,6 +498,10 @@ static __attribute__((noinline)) long ask_path_call(struct frame *f, const unsig
 	}
 	case ABI_REPLY_EXEC:
 		return vfs_exec_virtual(f, mask, &rep, depth);
+	case ABI_REPLY_AGAIN: /* only ever to an ABI_CALL_DIR1 call */
+		if (rep.fd >= 0)
+			RAW1(SYS_close, rep.fd);
+		return VIEW_ASK;
 	default:
 		if (rep.fd >= 0)
 			RAW1(SYS_close, rep.fd);
@@ -501,6 +509,38 @@ static __attribute__((noinline)) long ask_path_call(struct frame *f, const unsig
 			cwd_change(rep.str, rep.r.len1, 1);
 		return rep.r.ret;
 	}
+}
+
+/* dir_path_call sends a call whose first path a is relative to the
+ * directory fds[0], which the view holds, with that directory's path
+ * joined with the name instead of the descriptor (ABI_CALL_DIR1): passing
+ * a socket both ways and closing it cost the supervisor more than most
+ * calls do. VIEW_ASK, with a as it was, if the view does not hold the
+ * directory or the supervisor found it moved meanwhile. */
+static long dir_path_call(struct frame *f, const unsigned long *mask, int depth, const struct abi_pathcall *pc,
+			  unsigned flags, struct path *a, struct path *b, int *fds)
+{
+	char dir[PATH_MAX_];
+	unsigned long dev, ino;
+	long n = a->len > 0 ? view_dir_path(fds[0], dir, sizeof dir, &dev, &ino) : VIEW_ASK;
+	if (n <= 0 || (unsigned long)n + 1 + (unsigned long)a->len >= sizeof a->s)
+		return VIEW_ASK;
+	unsigned long name = (unsigned long)a->len;
+	memmove(a->s + n + 1, a->s, name + 1);
+	memcpy(a->s, dir, (unsigned long)n);
+	a->s[n] = '/';
+	a->len = n + 1 + (long)name;
+	a->kind = P_VIRT;
+	a->dir_len = (unsigned long)n;
+	a->dir_dev = dev;
+	a->dir_ino = ino;
+	long r = ask_path_call(f, mask, depth, pc, (flags & ~ABI_CALL_FD1) | ABI_CALL_DIR1, a, b, fds, 0);
+	if (r == VIEW_ASK) {
+		memmove(a->s, a->s + n + 1, name + 1);
+		a->len = (long)name;
+		a->kind = P_VIRT_FD;
+	}
+	return r;
 }
 
 long path_call(struct frame *f, const unsigned long *mask, int depth)
@@ -606,6 +646,9 @@ long path_call(struct frame *f, const unsigned long *mask, int depth)
 	if (pc->kind == ABI_PATH_TWO && v1 != v2)
 		return -EXDEV;
 	if (v1 && !b && (r = view_path_call(f, pc, a, fds[0])) != VIEW_ASK)
+		return r;
+	if (p1.kind == P_VIRT_FD && nfds == 1 && pc->kind != ABI_PATH_EXEC &&
+	    (r = dir_path_call(f, mask, depth, pc, flags, a, b, fds)) != VIEW_ASK)
 		return r;
 	return ask_path_call(f, mask, depth, pc, flags, a, b, fds, nfds);
 }

@@ -42,6 +42,10 @@ struct path {
 	int exe_link;         /* this process's /proc/self/exe (also thread-self's, its PID's) */
 	int other_fd;         /* another process's /proc/PID/fd/N */
 	long len;             /* of s */
+	/* ABI_CALL_DIR1: s was relative to a directory descriptor, and is
+	 * now that directory's path (its first dir_len bytes), joined with
+	 * it; the directory's identity, as the view gave it. */
+	unsigned long dir_len, dir_dev, dir_ino;
 	char s[PATH_MAX_ * 2]; /* the path as sent: absolute, or relative to a virtual dirfd */
 };
 

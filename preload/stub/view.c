@@ -754,10 +754,15 @@ static long dir_fstat(long fd, unsigned long buf, int statx)
 	return do_stat(&fd_, buf, statx);
 }
 
-long view_dir_path(long fd, char *path, unsigned long cap)
+long view_dir_path(long fd, char *path, unsigned long cap, unsigned long *dev, unsigned long *ino)
 {
 	struct found fd_;
-	return dir_entry(fd, &fd_, path, cap);
+	long n = dir_entry(fd, &fd_, path, cap);
+	if (n >= 0 && dev && ino) {
+		*dev = fd_.e.dev;
+		*ino = fd_.e.ino;
+	}
+	return n;
 }
 
 /* stat_args finds where a call of the stat family wants its answer, whether

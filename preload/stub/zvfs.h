@@ -167,6 +167,7 @@ static inline int is_err(long r) { return r < 0 && r > -4096; }
 extern unsigned long zvfs_vm_gen; /* counts munmap, mprotect... (entry.S) */
 extern unsigned long zvfs_brk;    /* the heap's end as brk last said (entry.S) */
 void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
 void *memset(void *d, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t zstrlen(const char *s);
@@ -367,8 +368,9 @@ void view_note_dir(long fd, const char *path, unsigned long n, unsigned long ino
 void view_forget_dir(long fd);
 void view_copy_dir(long fd, long to); /* to is a duplicate of fd */
 /* view_dir_path puts the current path of the served directory fd, as the
- * view holds it, in path: its length, or VIEW_ASK. */
-long view_dir_path(long fd, char *path, unsigned long cap);
+ * view holds it, in path, and its identity in *dev and *ino (if set): its
+ * length, or VIEW_ASK. */
+long view_dir_path(long fd, char *path, unsigned long cap, unsigned long *dev, unsigned long *ino);
 
 /* hook.c */
 void hook_init(const char *set);
