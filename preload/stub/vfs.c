@@ -517,8 +517,9 @@ static __attribute__((noinline)) long ask_path_call(struct frame *f, const unsig
  * a socket both ways and closing it cost the supervisor more than most
  * calls do. VIEW_ASK, with a as it was, if the view does not hold the
  * directory or the supervisor found it moved meanwhile. */
-static long dir_path_call(struct frame *f, const unsigned long *mask, int depth, const struct abi_pathcall *pc,
-			  unsigned flags, struct path *a, struct path *b, int *fds)
+static __attribute__((noinline)) long dir_path_call(struct frame *f, const unsigned long *mask, int depth,
+						    const struct abi_pathcall *pc, unsigned flags, struct path *a,
+						    struct path *b, int *fds)
 {
 	char dir[PATH_MAX_];
 	unsigned long dev, ino;
