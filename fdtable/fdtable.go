@@ -15,6 +15,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/fdroom"
 )
 
 // Open is one served open file description.
@@ -110,6 +112,7 @@ func (t *Table) Add(o *Open) (int, error) {
 		return -1, fmt.Errorf("served placeholder: %w", err)
 	}
 	o.keep, o.key = fds[0], key{st.Dev, st.Ino}
+	fdroom.Note(fds[1])
 	t.mu.Lock()
 	t.opens[o.key] = o
 	t.ours[int32(fds[0])] = o

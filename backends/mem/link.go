@@ -7,6 +7,7 @@ package mem
 import (
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/internal/fdroom"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
@@ -67,6 +68,7 @@ func (fs *FS) linkInode(n *inode, newname string, fd int) unix.Errno {
 			return errnoOf(err)
 		}
 		n.memfd = memfd
+		fdroom.Note(memfd)
 		n.linkable = false
 		fs.t.inodes++
 	}

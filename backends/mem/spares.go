@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/internal/fdroom"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
@@ -101,6 +102,7 @@ func makeBlank(mode int) (blank, error) {
 			return noBlank, err
 		}
 	}
+	fdroom.Note(max(b.memfd, b.open)) // a tree keeps a memfd per file
 	return b, nil
 }
 

@@ -1,0 +1,85 @@
+// Package fdroom keeps this process's descriptor table larger than the
+// descriptors it holds, so that getting a descriptor never waits for the
+// table to grow.
+//
+// The kernel grows a descriptor table by copying it into one twice as
+// large (or more), and in a process of more than one thread, which every
+// Go program is, it first waits for an RCU grace period (expand_fdtable's
+// synchronize_rcu): 8–16 ms on the 2-vCPU VMs zvfs is measured on, during
+// which the thread that asked for the descriptor waits. The supervisor
+// holds a descriptor for every mem file, so a run that made 5 000 files
+// paid that at 128, 256, … 8 192 descriptors, each time in the middle of
+// somebody's call (a quarter of a create loop's time). Note, called where
+// descriptors that stay open are made, has the table grown on a goroutine
+// of its own once half of it is in use, to four times what is in use:
+// other threads wait only if they need a number past the table's end
+// before it is done, and numbers below it are handed out meanwhile.
+package fdroom
+
+import (
+	"math"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+// minRoom is the smallest table fdroom grows to: 1 024 descriptors cost
+// the kernel 8 KiB of pointers.
+const minRoom = 1024
+
+var (
+	// mark is the descriptor number from which Note grows the table:
+	// half of the kernel's first table (64) until fdroom grew it, then
+	// half of what it grew it to, MaxInt64 once the limit is reached.
+	mark atomic.Int64
+	// growing is set while a goroutine grows the table.
+	growing atomic.Bool
+)
+
+func init() { mark.Store(32) }
+
+// Note tells fdroom that the process got descriptor fd and keeps it. It
+// costs one atomic load unless fd is past the mark; then the table is
+// grown in the background.
+func Note(fd int) {
+	if int64(fd) < mark.Load() || !growing.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer growing.Store(false)
+		Grow(fd)
+	}()
+}
+
+// Grow makes the table hold at least four times fd descriptors (a power
+// of two, at least minRoom, at most the descriptor limit) and moves the
+// mark to half of that, or past every number once the table holds the
+// limit. It waits for the kernel: Note calls it on a
+// goroutine of its own.
+func Grow(fd int) {
+	room := int64(minRoom)
+	for room < 4*int64(fd) {
+		room *= 2
+	}
+	next := room / 2
+	var lim unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_NOFILE, &lim) == nil && lim.Cur <= uint64(room) {
+		// The limit: once the table holds it, there is nothing to grow to.
+		room, next = int64(lim.Cur), math.MaxInt64
+	}
+	if room <= int64(fd)+1 {
+		mark.Store(math.MaxInt64)
+		return
+	}
+	// The kernel grows the table to hold the lowest free number at or
+	// above room-1 (F_DUPFD), which is then closed again.
+	base, err := unix.Open("/", unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	if d, err := unix.FcntlInt(uintptr(base), unix.F_DUPFD_CLOEXEC, int(room-1)); err == nil {
+		unix.Close(d)
+	}
+	unix.Close(base)
+	mark.Store(next)
+}

@@ -1,0 +1,82 @@
+package fdroom
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// fdSize reads the size of this process's descriptor table (FDSize).
+func fdSize(t *testing.T) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "FDSize:"); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+	}
+	t.Fatal("no FDSize in /proc/self/status")
+	return 0
+}
+
+// A descriptor past the mark has the table grown ahead, in the
+// background, to four times it at least; the mark moves to half of it.
+func TestNoteGrowsAhead(t *testing.T) {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if lim.Cur <= 8192 && lim.Max > 8192 {
+		old := lim
+		lim.Cur = min(lim.Max, 1<<16)
+		if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+			t.Fatal(err)
+		}
+		defer unix.Setrlimit(unix.RLIMIT_NOFILE, &old)
+	}
+	if lim.Cur <= 8192 {
+		t.Fatalf("descriptor limit %d (hard %d): this test needs more than 8 192", lim.Cur, lim.Max)
+	}
+	fd := 2000
+	Note(fd)
+	deadline := time.Now().Add(10 * time.Second)
+	for mark.Load() < 4096 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if got := mark.Load(); got != 4096 {
+		t.Fatalf("mark %d after Note(%d), want 4096", got, fd)
+	}
+	if n := fdSize(t); n < 8192 {
+		t.Fatalf("FDSize %d after Note(%d), want at least 8192", n, fd)
+	}
+	// Below the mark, nothing is started.
+	Note(100)
+	if growing.Load() {
+		t.Fatal("Note below the mark started a growth")
+	}
+}
+
+// Grow stops at the descriptor limit and then never tries again.
+func TestGrowStopsAtLimit(t *testing.T) {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	old := mark.Load()
+	defer mark.Store(old)
+	Grow(int(lim.Cur))
+	if got := mark.Load(); got < int64(lim.Cur) {
+		t.Fatalf("mark %d after Grow at the limit %d: would try again", got, lim.Cur)
+	}
+}
