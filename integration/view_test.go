@@ -77,9 +77,11 @@ func TestViewDirfd(t *testing.T) {
 }
 
 // TestViewDirfdRace: creates and unlinks through a directory descriptor
-// while another process keeps renaming the directory all land in it, as
+// while another process keeps renaming the directory, or swapping it with
+// another so that its path leads there now and then, all land in it, as
 // with the kernel: the stub sends them by the directory's path from the
-// view, and again with the descriptor when a rename came in between.
+// view, and again with the descriptor when a rename came in between; the
+// supervisor lets no directory move while such a call runs (dirMoving).
 func TestViewDirfdRace(t *testing.T) {
 	differential(t, cprog(t, "vfs_dirrace"), "$D")
 }

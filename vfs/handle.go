@@ -108,8 +108,8 @@ type handler struct {
 	opened  *loc
 	// openWrites: the open of opened asked for write access.
 	openWrites bool
-	// pinned: the call runs again with no directory moving (dirMoving).
-	pinned bool
+	// held is what the call holds of ns.moving for its run (dirMoving).
+	held dirHold
 	// fl1 and st1 are the status flags and the fstat of the call's first
 	// descriptor, once read (fd1Flags, fd1Stat).
 	fl1     int
@@ -147,28 +147,10 @@ func (h *handler) lookupServed(fd int) *fdtable.Open {
 
 // Handle answers one call.
 func (ns *Namespace) Handle(r *Request) Answer {
-	var h *handler
-	var ans Answer
-	var err error
-	for again := false; ; again = true {
-		h = &handler{ns: ns, c: ctx{ns: ns, cred: r.Cred}, r: r, a: r.Call.Args, pinned: again}
-		mark, busy := ns.moving.mark()
-		if again {
-			ns.moving.mu.RLock()
-		}
-		ans, err = h.dispatch()
-		if again {
-			ns.moving.mu.RUnlock()
-			break
-		}
-		// A call relative to a directory that a rename moved meanwhile
-		// found nothing where the directory was (dirMoving): again,
-		// with no directory moving.
-		if !relativeToDir(&r.Call) || err == nil || errnoOf(err) != unix.ENOENT && errnoOf(err) != unix.ENOTDIR ||
-			!ns.moving.movedSince(mark, busy) {
-			break
-		}
-	}
+	h := &handler{ns: ns, c: ctx{ns: ns, cred: r.Cred}, r: r, a: r.Call.Args}
+	h.held = ns.moving.hold(&r.Call)
+	ans, err := h.dispatch()
+	ns.moving.release(h.held)
 	if ns.pub != nil {
 		h.publish(ans, err)
 	}

@@ -10,8 +10,10 @@ package vfs
 import (
 	"os"
 	"sync"
-	"sync/atomic"
 
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
@@ -41,44 +43,73 @@ type moveLog struct {
 // at is the i-th oldest entry the log holds.
 func (l *moveLog) at(i int) *move { return &l.log[(l.head+i)%len(l.log)] }
 
-// dirMoving tells calls made relative to a directory whether one moved
-// while they ran. Such a call finds the directory by its path (the path a
+// dirMoving keeps directories from moving under a call made relative to
+// a directory. Such a call finds the directory by a path (the one a
 // descriptor's directory has now, or the one the stub sent with
-// abi.CallDir1) and then walks that path: a rename in between leaves the
-// walk with nothing there (ENOENT), where the kernel, which holds the
-// directory itself, never fails. Handle then runs the call again with no
-// directory moving meanwhile (mu).
+// abi.CallDir1, checked to lead there still) and then walks that path,
+// where the kernel holds the directory itself: a rename or removal of a
+// directory in between would make it find nothing (ENOENT), or act in
+// another directory that took the path. So such a call holds mu shared
+// for its whole run, and a call that may move or remove a directory holds
+// it alone while it does: before it starts, if it is itself relative to a
+// directory (hold), else from when it knows it moves one (movingDir).
 type dirMoving struct {
-	mu   sync.RWMutex  // held by a move, and shared by calls run again
-	busy atomic.Int32  // renames and removals of directories under way
-	done atomic.Uint64 // ever finished
+	mu sync.RWMutex
+}
+
+// A dirHold is what a call holds of dirMoving.mu.
+type dirHold int
+
+const (
+	holdNone      dirHold = iota // not relative to a directory: movingDir locks if needed
+	holdShared                   // relative to a directory; moves none
+	holdExclusive                // relative to a directory, and may move one
+)
+
+// hold takes what call c needs of m for its run; release gives it back.
+func (m *dirMoving) hold(c *abi.Call) dirHold {
+	switch {
+	case !relativeToDir(c):
+		return holdNone
+	case movesDirs(c):
+		m.mu.Lock()
+		return holdExclusive
+	}
+	m.mu.RLock()
+	return holdShared
+}
+
+func (m *dirMoving) release(h dirHold) {
+	switch h {
+	case holdExclusive:
+		m.mu.Unlock()
+	case holdShared:
+		m.mu.RUnlock()
+	}
+}
+
+// movesDirs tells whether c may rename or remove a directory: the calls
+// whose handlers call movingDir.
+func movesDirs(c *abi.Call) bool {
+	switch int(c.Nr) {
+	case unix.SYS_RMDIR, unix.SYS_RENAME, unix.SYS_RENAMEAT, unix.SYS_RENAMEAT2:
+		return true
+	case unix.SYS_UNLINKAT:
+		return c.Args[2]&unix.AT_REMOVEDIR != 0
+	}
+	return false
 }
 
 // movingDir marks a rename or removal of a directory under way, until
-// the function it returns is called. A call run again because one moved
-// (h.pinned) holds mu already, and moves nothing else meanwhile.
+// the function it returns is called: no call relative to a directory runs
+// meanwhile. A call that holds the lock already (hold) takes nothing more.
 func (h *handler) movingDir() func() {
 	m := &h.ns.moving
-	if !h.pinned {
-		m.mu.Lock()
+	if h.held != holdNone {
+		return func() {}
 	}
-	m.busy.Add(1)
-	return func() {
-		m.done.Add(1)
-		m.busy.Add(-1)
-		if !h.pinned {
-			m.mu.Unlock()
-		}
-	}
-}
-
-// mark returns a mark of the moves finished, and whether one is under way.
-func (m *dirMoving) mark() (uint64, bool) { return m.done.Load(), m.busy.Load() > 0 }
-
-// movedSince tells whether a directory may have moved since mark (taken
-// with busy).
-func (m *dirMoving) movedSince(mark uint64, busy bool) bool {
-	return busy || m.busy.Load() > 0 || m.done.Load() != mark
+	m.mu.Lock()
+	return m.mu.Unlock
 }
 
 // movesAsked tells whether a process can ask where its working directory
