@@ -25,8 +25,9 @@ type node struct {
 	fs.Inode
 	t *tree
 	// cachedOpens counts the open files of the node that the kernel
-	// serves through FUSE requests rather than by passthrough (file.go).
-	cachedOpens atomic.Int32
+	// serves through FUSE requests rather than by passthrough, and
+	// passOpens those it serves by passthrough (file.go).
+	cachedOpens, passOpens atomic.Int32
 }
 
 var (
