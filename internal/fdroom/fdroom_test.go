@@ -1,6 +1,7 @@
 package fdroom
 
 import (
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -45,20 +46,30 @@ func TestNoteGrowsAhead(t *testing.T) {
 		}
 		defer unix.Setrlimit(unix.RLIMIT_NOFILE, &old)
 	}
+	// 2 000 asks for a table of 8 192 (four times it, a power of two),
+	// and moves the mark to 4 096; under a lower limit, a sixteenth of
+	// the limit asks for a table the limit holds.
+	fd, room := 2000, int64(8192)
 	if lim.Cur <= 8192 {
-		t.Fatalf("descriptor limit %d (hard %d): this test needs more than 8 192", lim.Cur, lim.Max)
+		fd, room = int(lim.Cur/16), minRoom
+		for room < 4*int64(fd) {
+			room *= 2
+		}
 	}
-	fd := 2000
+	want := room / 2
+	if uint64(room) >= lim.Cur {
+		want = math.MaxInt64 // the table holds the limit: nothing more to grow
+	}
 	Note(fd)
 	deadline := time.Now().Add(10 * time.Second)
-	for mark.Load() < 4096 && time.Now().Before(deadline) {
+	for (mark.Load() != want || growing.Load()) && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	if got := mark.Load(); got != 4096 {
-		t.Fatalf("mark %d after Note(%d), want 4096", got, fd)
+	if got := mark.Load(); got != want {
+		t.Fatalf("mark %d after Note(%d) under a limit of %d, want %d", got, fd, lim.Cur, want)
 	}
-	if n := fdSize(t); n < 8192 {
-		t.Fatalf("FDSize %d after Note(%d), want at least 8192", n, fd)
+	if n := fdSize(t); int64(n) < min(room, int64(lim.Cur)) {
+		t.Fatalf("FDSize %d after Note(%d), want at least %d", n, fd, min(room, int64(lim.Cur)))
 	}
 	// Below the mark, nothing is started.
 	Note(100)
