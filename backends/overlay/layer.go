@@ -309,7 +309,6 @@ func (m memLayer) probe(dir, name string) probe {
 	rels := [3]string{name, whPrefix + name, name + "/" + opaqueName}
 	m.fs.LstatAll(upath(dir), rels[:], out[:], errs[:])
 	p.st, p.e, p.whiteout = out[0], errs[0], errs[1] == 0
-	p.partial = p.e == 0 && p.st.Mode&unix.S_IFMT == unix.S_IFREG
 	if p.e == 0 && p.st.Mode&unix.S_IFMT == unix.S_IFDIR {
 		p.opaque = errs[2] == 0 || p.whiteout
 	}

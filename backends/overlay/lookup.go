@@ -13,12 +13,10 @@ import (
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
-// entry is what one layer holds at a path. partial says that st lacks
-// what a regular file's data tells (see fs.stat).
+// entry is what one layer holds at a path.
 type entry struct {
-	layer   int
-	st      mem.Stat
-	partial bool
+	layer int
+	st    mem.Stat
 }
 
 // node is a name of the merged tree, found by one operation: its real path
@@ -59,13 +57,13 @@ func (fs *FS) inUpper(n *node) bool { return n.ents[0].layer == fs.upperIdx() }
 
 // stat is what Stat reports for n: the topmost layer's attributes, with a
 // link count of 1 for a directory merged from several layers, as overlayfs
-// reports it. A regular file's are asked from its layer again where the
-// lookup left out what its data tells (the size and times of a memfd,
-// which mem.FS.LstatAll does not ask the kernel for: a lookup needs only
-// the type, the owner and the permissions).
+// reports it. A regular file found by a layer's probe is asked from the
+// layer again: the probe leaves out what its data tells (the size and
+// times of a memfd, which mem.FS.LstatAll does not ask the kernel for: a
+// lookup needs only the type, the owner and the permissions).
 func (fs *FS) stat(n *node) mem.Stat {
 	top := n.ents[0]
-	if top.partial {
+	if _, probed := fs.s.layers[top.layer].(prober); probed && n.isReg() {
 		if full, err := fs.s.layers[top.layer].Lstat(n.path); err == nil {
 			return full // a regular file: never merged
 		}
@@ -113,7 +111,7 @@ func (fs *FS) findRoot() (*node, unix.Errno) {
 		if p.st.Mode&unix.S_IFMT != unix.S_IFDIR {
 			continue
 		}
-		n.ents = append(n.ents, entry{layer: i, st: p.st, partial: p.partial})
+		n.ents = append(n.ents, entry{layer: i, st: p.st})
 		if p.opaque {
 			break
 		}
@@ -144,7 +142,6 @@ func (fs *FS) remembered(p string, find func() (*node, unix.Errno)) (*node, unix
 // (opaque).
 type probe struct {
 	st       mem.Stat
-	partial  bool // st lacks what a regular file's data tells (entry.partial)
 	e        unix.Errno
 	whiteout bool
 	opaque   bool
@@ -223,11 +220,11 @@ func (fs *FS) layerChild(c *node, i int, dir, name string) (stop bool, e unix.Er
 	}
 	if p.st.Mode&unix.S_IFMT != unix.S_IFDIR {
 		if len(c.ents) == 0 {
-			c.ents = append(c.ents, entry{layer: i, st: p.st, partial: p.partial})
+			c.ents = append(c.ents, entry{layer: i, st: p.st})
 		}
 		return true, 0 // a non-directory hides everything below it
 	}
-	c.ents = append(c.ents, entry{layer: i, st: p.st, partial: p.partial})
+	c.ents = append(c.ents, entry{layer: i, st: p.st})
 	// A whiteout next to the directory in the same layer makes it opaque,
 	// as in an OCI layer.
 	return p.opaque, 0
