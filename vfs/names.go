@@ -183,21 +183,20 @@ func (h *handler) rename(flags uint) (Answer, error) {
 		return Answer{}, unix.EBUSY
 	}
 	fs := h.c.fs(l1.m)
-	// What the rename does to directories, for the working directories
-	// that follow them (moves.go).
-	var srcDir, dstDir bool
+	// What the rename does to directories: none may move under a call
+	// relative to one (dirMoving), and the working directories in them
+	// follow them (moves.go).
+	src, _ := h.c.lstatName(l1)
+	srcDir := src != nil && src.IsDir()
+	if srcDir || flags&unix.RENAME_EXCHANGE != 0 {
+		defer h.movingDir()()
+	}
+	var dstDir bool
 	var dst os.FileInfo
 	moves := h.ns.movesAsked()
-	if moves {
-		src, _ := h.c.lstatName(l1)
-		srcDir = src != nil && src.IsDir()
-		if srcDir || flags&unix.RENAME_EXCHANGE != 0 {
-			dst, _ = h.c.lstatName(l2) // a file's rename moves no directory
-			dstDir = dst != nil && dst.IsDir() && !os.SameFile(src, dst)
-		}
-	}
-	if st, err := caps.LstatMeta(fs, l1.name()); flags&unix.RENAME_EXCHANGE != 0 || err == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR {
-		defer h.movingDir()()
+	if moves && (srcDir || flags&unix.RENAME_EXCHANGE != 0) {
+		dst, _ = h.c.lstatName(l2) // a file's rename moves no directory
+		dstDir = dst != nil && dst.IsDir() && !os.SameFile(src, dst)
 	}
 	if r, ok := fs.(caps.FlagRenamer); ok {
 		err = r.RenameFlags(l1.name(), l2.name(), flags)
