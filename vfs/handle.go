@@ -132,17 +132,23 @@ func (h *handler) fd1Stat() (*unix.Stat_t, error) {
 	return &h.st1, h.st1Err
 }
 
-// lookupServed is served.Lookup, with the first descriptor's fstat taken
-// once per call.
-func (h *handler) lookupServed(fd int) *fdtable.Open {
+// fdStat returns the fstat of fd, one of the call's descriptors: the
+// first one's taken once per call (fd1Stat).
+func (h *handler) fdStat(fd int) (*unix.Stat_t, error) {
 	if len(h.r.Fds) > 0 && fd == h.r.Fds[0] {
-		st, err := h.fd1Stat()
-		if err != nil {
-			return nil
-		}
-		return h.ns.served.LookupStat(st)
+		return h.fd1Stat()
 	}
-	return h.ns.served.Lookup(fd)
+	st := &unix.Stat_t{}
+	return st, unix.Fstat(fd, st)
+}
+
+// lookupServed is served.Lookup, with fdStat's fstat.
+func (h *handler) lookupServed(fd int) *fdtable.Open {
+	st, err := h.fdStat(fd)
+	if err != nil {
+		return nil
+	}
+	return h.ns.served.LookupStat(st)
 }
 
 // Handle answers one call.

@@ -271,13 +271,7 @@ func (h *handler) dataFile(fd int) afero.File {
 // dataFileOf finds the backend file behind a kernel-backed descriptor,
 // and its mount.
 func (h *handler) dataFileOf(fd int) (afero.File, *mtab.Mount) {
-	st := &unix.Stat_t{}
-	var err error
-	if len(h.r.Fds) > 0 && fd == h.r.Fds[0] {
-		st, err = h.fd1Stat()
-	} else {
-		err = unix.Fstat(fd, st)
-	}
+	st, err := h.fdStat(fd)
 	if err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return nil, nil
 	}
