@@ -69,9 +69,10 @@ func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, s
 	if p.b == nil {
 		return nil, 0, syscall.EISDIR
 	}
-	fsys := p.b.as(credOf(ctx))
+	who := credOf(ctx)
+	fsys := p.b.as(who)
 	if writes(flags) {
-		if fsys, err = changer(credOf(ctx), "open", p); err != nil {
+		if fsys, err = changer(who, "open", p); err != nil {
 			return nil, 0, errnoOf(err)
 		}
 	}
@@ -79,7 +80,7 @@ func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, s
 	if err != nil {
 		return nil, 0, errnoOf(err)
 	}
-	if writes(flags) && credOf(ctx).Uid != 0 && n.passOpens.Load() > 0 {
+	if n.passOpens.Load() > 0 && writes(flags) && who.Uid != 0 {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&(os.ModeSetuid|os.ModeSetgid) != 0 {
 			n.awaitPassthroughGone()
 		}
