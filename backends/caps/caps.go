@@ -195,6 +195,17 @@ type DataSource struct {
 	Dev, Ino uint64
 }
 
+// ModeXattr is the user extended attribute of a file's data (a
+// DataSource's Fd) in which a process that has the file open for writing
+// leaves the permission bits a fchmod gave it, without asking the file
+// system (the stub's answer to tar's fchmod of each file it writes). Its
+// value is 4 bytes, the bits little-endian, set-ID bits excluded. A
+// backend whose DataSource has an Fd reads it back as the file's mode
+// for as long as the file may have such a writer, and removes it when it
+// sets the mode itself. Only who may write the data's inode (its owner,
+// the supervisor's user, or root) can set it.
+const ModeXattr = "user.zvfs.mode"
+
 // DataSourcer tells how a process may open the regular file name by itself
 // (a final symbolic link is not followed); false for anything else.
 type DataSourcer interface {

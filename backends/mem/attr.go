@@ -45,6 +45,7 @@ func (fs *FS) setMode(n *inode, fd int, mode os.FileMode) unix.Errno {
 	n.mode = n.typ() | m
 	n.ctime = now()
 	mirror(n, fd)
+	n.settleMode(fd)
 	return 0
 }
 

@@ -45,7 +45,7 @@ func (fs *FS) OpenData(fd int) (*File, error) {
 		unix.Close(dup)
 		return nil, pathErr("open", name, unix.EBADF)
 	}
-	return fs.regular(name, n, dup), nil
+	return fs.regular(name, n, dup, -1), nil
 }
 
 // dataDup duplicates fd (F_DUPFD_CLOEXEC), so that it cannot be closed and
@@ -149,7 +149,7 @@ func (fs *FS) ReopenData(fd, flag int) (afero.File, error) {
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
-	return fs.regular(name, n, nfd), nil
+	return fs.regular(name, n, nfd, flag), nil
 }
 
 // OpenDataFile is OpenData for the length of a call (caps.DataOpener):

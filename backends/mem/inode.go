@@ -5,11 +5,14 @@
 package mem
 
 import (
+	"encoding/binary"
 	"sort"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/caps"
 )
 
 // tmpfs gives every directory a size of two bogus entries plus one per name.
@@ -60,8 +63,14 @@ type inode struct {
 	key dataKey
 	// dmode is the mode the memfd was last given by mirror, which keeps
 	// the file's set-ID bits on it for the kernel to take away; 0 while
-	// it has the 0777 of a new memfd.
+	// it has the dataPerm of a new memfd.
 	dmode uint32
+
+	// written marks a regular file of which a descriptor open for writing
+	// has been handed out: its holders may have left new permission bits
+	// on its data (caps.ModeXattr), which liveMode reads. Set under the
+	// read lock too, hence atomic.
+	written atomic.Bool
 
 	// linkable marks an O_TMPFILE file opened without O_EXCL that has
 	// not had a name yet: LinkData may give it one although its link
@@ -75,6 +84,35 @@ func (n *inode) isReg() bool  { return n.typ() == unix.S_IFREG }
 func (n *inode) isLink() bool { return n.typ() == unix.S_IFLNK }
 func (n *inode) empty() bool  { return len(n.entries) == 0 }
 func (n *inode) perm() uint32 { return n.mode & 07777 }
+
+// liveMode is n's mode, with the permission bits a writer of n's data has
+// left on it (caps.ModeXattr) if there are any: fd is a descriptor of the
+// data for a file with no memfd left, or -1 (see dataFD). The set-ID bits
+// are always n.mode's: a writer sets only files without them.
+func (n *inode) liveMode(fd int) uint32 {
+	if !n.written.Load() {
+		return n.mode
+	}
+	if fd = dataFD(n, fd); fd < 0 {
+		return n.mode
+	}
+	var b [4]byte
+	if sz, err := unix.Fgetxattr(fd, caps.ModeXattr, b[:]); err != nil || sz != len(b) {
+		return n.mode
+	}
+	const bits = 0777 | unix.S_ISVTX
+	return n.mode&^bits | binary.LittleEndian.Uint32(b[:])&bits
+}
+
+// settleMode takes back the permission bits a writer left on n's data,
+// n.mode having just been set (fd is as for liveMode). A writer that sets
+// them again afterwards comes after this change. The caller holds the
+// write lock.
+func (n *inode) settleMode(fd int) {
+	if fd = dataFD(n, fd); fd >= 0 && n.written.Load() {
+		unix.Fremovexattr(fd, caps.ModeXattr)
+	}
+}
 func (n *inode) touch(t time.Time) {
 	n.mtime = t
 	n.ctime = t

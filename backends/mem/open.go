@@ -114,15 +114,20 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 			}
 			return nil, pathErr("open", name, err)
 		}
-		return fs.regular(name, n, fd), nil
+		return fs.regular(name, n, fd, flag), nil
 	}
 	return f, nil
 }
 
 // regular is the File of an open of the regular file n, with fd its own
 // descriptor of the file's data, closed with it (or when it is dropped
-// unclosed, as an os.File's would be).
-func (fs *FS) regular(name string, n *inode, fd int) *File {
+// unclosed, as an os.File's would be). flag is the open's: one for
+// writing hands fd's holder the right to set n's permission bits on the
+// data (see liveMode); -1 for a File that is no new open.
+func (fs *FS) regular(name string, n *inode, fd, flag int) *File {
+	if flag >= 0 && flag&unix.O_ACCMODE != unix.O_RDONLY && !n.written.Load() {
+		n.written.Store(true)
+	}
 	f := &File{fs: fs, name: name, node: n, fd: fd, regular: true}
 	f.cleanup = runtime.AddCleanup(f, closeFd, fd)
 	return f
@@ -178,7 +183,7 @@ func (fs *FS) openTmpfile(start *inode, name string, flag int, perm os.FileMode)
 	n.ino = fs.t.nextIno
 	fs.t.data[key] = n
 	fs.t.orphaned(n) // nameless from the start
-	return fs.regular(name, n, fd), nil
+	return fs.regular(name, n, fd, flag), nil
 }
 
 // openLookup finds or creates the inode that open(2) of name with flag

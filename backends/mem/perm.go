@@ -35,7 +35,7 @@ func (c *Cred) inGroupOrRoot(gid uint32) bool { return c.root() || c.inGroup(gid
 // permitted is generic_permission: the owner, group or other bits decide,
 // and root may do anything but execute a file without any execute bit.
 func (c *Cred) permitted(n *inode, mask uint32) bool {
-	return c.who().Permitted(n.mode, n.uid, n.gid, mask)
+	return c.who().Permitted(n.liveMode(-1), n.uid, n.gid, mask)
 }
 
 // mayLookup is the search permission needed on every directory a lookup

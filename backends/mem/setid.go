@@ -13,9 +13,16 @@ import "golang.org/x/sys/unix"
 // setID is the set-user-ID and set-group-ID bits.
 const setID = unix.S_ISUID | unix.S_ISGID
 
+// dataPerm is the permission bits of a new memfd (makeBlank): everyone
+// may read and execute it (the stub's reopens through /proc, a program
+// run from a mount), but only its owner, the supervisor's user, or root
+// may write its inode, and so set caps.ModeXattr on it: no one else can
+// give a file permission bits through it.
+const dataPerm = 0755
+
 // dataMode is the mode the memfd of a regular file of mode m is given:
-// 0777 with m's set-ID bits, without group execute if m is set-group-ID
-// but not group-executable.
+// dataPerm with m's set-ID bits, without group execute if m is
+// set-group-ID but not group-executable.
 //
 // On a write or truncation by a task without CAP_FSETID, file_remove_privs
 // asks setattr_should_drop_suidgid (fs/attr.c) what to take from the
@@ -27,18 +34,18 @@ const setID = unix.S_ISUID | unix.S_ISGID
 // owner too, so that the owner keeps execute permission on the memfd
 // although its group class lacks it (see mirror).
 func dataMode(m uint32) uint32 {
-	d := 0777 | m&setID
+	d := dataPerm | m&setID
 	if m&(unix.S_ISGID|unix.S_IXGRP) == unix.S_ISGID {
 		d &^= unix.S_IXGRP
 	}
 	return d
 }
 
-// memfdMode is the mode n's memfd was last given (n.dmode): 0777 for a
-// new memfd.
+// memfdMode is the mode n's memfd was last given (n.dmode): dataPerm for
+// a new memfd.
 func (n *inode) memfdMode() uint32 {
 	if n.dmode == 0 {
-		return 0777
+		return dataPerm
 	}
 	return n.dmode
 }
@@ -64,7 +71,7 @@ func mirror(n *inode, fd int) {
 	}
 	want := dataMode(n.mode)
 	owner := want&(unix.S_ISGID|unix.S_IXGRP) == unix.S_ISGID
-	if want == 0777 && n.memfdMode() == 0777 {
+	if want == dataPerm && n.memfdMode() == dataPerm {
 		return
 	}
 	fd, ks, ok := dataStat(n, fd)

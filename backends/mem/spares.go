@@ -90,6 +90,10 @@ func makeBlank(mode int) (blank, error) {
 	if err != nil {
 		return b, err
 	}
+	if err := unix.Fchmod(fd, dataPerm); err != nil {
+		unix.Close(fd)
+		return b, err
+	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		unix.Close(fd)

@@ -82,7 +82,7 @@ func (fs *FS) changeXattr(name, attr string, follow bool, change func(*inode) un
 
 // changeNodeXattr is changeXattr for the inode n, under the write lock.
 func (fs *FS) changeNodeXattr(n *inode, attr string, change func(*inode) unix.Errno) unix.Errno {
-	if e := fs.cred.who().XattrPermission(n.mode, n.uid, n.gid, attr, true); e != 0 {
+	if e := fs.cred.who().XattrPermission(n.liveMode(-1), n.uid, n.gid, attr, true); e != 0 {
 		return e
 	}
 	if e := change(n); e != 0 {
@@ -111,7 +111,7 @@ func (fs *FS) GetXattr(name, attr string, follow bool) ([]byte, error) {
 
 // getXattr is GetXattr of the inode n, under the read lock.
 func (fs *FS) getXattr(n *inode, attr string) ([]byte, unix.Errno) {
-	if e := fs.cred.who().XattrPermission(n.mode, n.uid, n.gid, attr, false); e != 0 {
+	if e := fs.cred.who().XattrPermission(n.liveMode(-1), n.uid, n.gid, attr, false); e != 0 {
 		return nil, e
 	}
 	val, there := n.xattrs[attr]

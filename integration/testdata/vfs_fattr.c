@@ -3,8 +3,10 @@
 // written: explicit times, the time now, a mode or owner set to what it
 // already is, and real changes. After each step another process stats
 // the file by its name, and this one fstats the descriptor; ctimes are
-// printed only as whether they moved. Run natively and under zvfs, as
-// root and as an ordinary user, and compared.
+// printed only as whether they moved; the other process also tries
+// access and an open for reading, which judge the mode a fchmod left.
+// Run natively and under zvfs, as root and as an ordinary user, and
+// compared.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -47,34 +49,49 @@ static void show(const char *how, const struct stat *st)
 	       later(st->st_ctim, ctime0) ? "moved" : "same");
 }
 
-// look prints what another process's stat of name sees, then fd's fstat
-// (fd < 0: none), and takes the ctime seen as the next step's baseline.
+// look prints fd's fstat (fd < 0: none), then what another process sees of
+// name: an open for reading, access, then stat (in that order: a call the
+// supervisor answers may re-describe the file in the view, and the view
+// must be right before that too). It takes the ctime seen as the next
+// step's baseline.
 static void look(const char *step, long r, const char *name, int fd)
 {
 	printf("%s: %s\n", step, rc(r));
+	struct stat fst;
+	int fr = fd >= 0 ? fstat(fd, &fst) : 0;
+	if (fd >= 0 && fr < 0)
+		printf("  fstat: %s\n", rc(-1));
+	else if (fd >= 0)
+		show("fstat", &fst);
 	fflush(stdout);
 	pid_t p = fork();
 	if (p == 0) {
 		struct stat st;
 		char path[4096];
 		snprintf(path, sizeof path, "%s/%s", D, name);
+		int o = open(path, O_RDONLY);
+		int oe = errno;
+		int ar = access(path, R_OK), are = errno;
+		int aw = access(path, W_OK), awe = errno;
+		int ax = access(path, X_OK), axe = errno;
 		if (stat(path, &st) < 0)
 			printf("  stat: %s\n", rc(-1));
 		else
 			show("stat", &st);
+		errno = oe;
+		printf("  open %s", rc(o));
+		errno = are;
+		printf(" access r %s", rc(ar));
+		errno = awe;
+		printf(" w %s", rc(aw));
+		errno = axe;
+		printf(" x %s\n", rc(ax));
 		fflush(stdout);
 		_exit(0);
 	}
 	waitpid(p, 0, 0);
-	if (fd >= 0) {
-		struct stat st;
-		if (fstat(fd, &st) < 0) {
-			printf("  fstat: %s\n", rc(-1));
-		} else {
-			show("fstat", &st);
-			ctime0 = st.st_ctim;
-		}
-	}
+	if (fd >= 0 && fr == 0)
+		ctime0 = fst.st_ctim;
 	fflush(stdout);
 	// A tick, so that a change made now has a later ctime.
 	struct timespec t = {0, 12 * 1000 * 1000};
@@ -114,6 +131,11 @@ int main(int argc, char **argv)
 	look("fchmod same", fchmod(fd, 0600), "f", fd);
 	look("fchmod same with type bits", fchmod(fd, S_IFREG | 0600), "f", fd);
 	look("fchmod 0644", fchmod(fd, 0644), "f", fd);
+	look("fchmod 0640", fchmod(fd, 0640), "f", fd);
+	look("fchmod 0", fchmod(fd, 0), "f", fd);
+	look("fchmod 01711", fchmod(fd, 01711), "f", fd);
+	look("fchmod 0604", fchmod(fd, 0604), "f", fd);
+	look("fchmod 0644 again", fchmod(fd, 0644), "f", fd);
 	look("futimens omit", futimens(fd, omit), "f", fd);
 	look("futimens now", futimens(fd, 0), "f", fd);
 	look("futimens explicit again", futimens(fd, ts), "f", fd);
@@ -169,7 +191,22 @@ int main(int argc, char **argv)
 	look("second writer futimens", futimens(fd, ts), "w", fd);
 	close(fd);
 	look("first closed, second writer fchmod same", fchmod(w2, 0644), "w", w2);
+	look("second writer fchmod 0600", fchmod(w2, 0600), "w", w2);
 	close(w2);
 	look("all closed", 0, "w", -1);
+	look("chmod by name after a writer's fchmod", chmod(path, 0640), "w", -1);
+
+	// A writer's mode, then a chmod by name while it is still open, then
+	// the writer's again: the last one counts.
+	fd = create("m", 0600);
+	snprintf(path, sizeof path, "%s/m", D);
+	look("writer fchmod 0644", fchmod(fd, 0644), "m", fd);
+	look("chmod by name 0604", chmod(path, 0604), "m", fd);
+	look("writer fchmod 0640", fchmod(fd, 0640), "m", fd);
+	look("writer fchmod 02750", fchmod(fd, 02750), "m", fd);
+	look("writer fchmod 0700", fchmod(fd, 0700), "m", fd);
+	look("unlinked", unlink(path), "m", fd);
+	look("unlinked fchmod 0604", fchmod(fd, 0604), "m", fd);
+	close(fd);
 	return 0;
 }

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/backends/caps"
 	"github.com/zvfs/zvfs/internal/sysnum"
 )
 
@@ -149,6 +150,7 @@ func CHeader() []byte {
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_HOOKS", EnvHooks)
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_VIEW", EnvView)
 	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_ENV_NET", EnvNet)
+	fmt.Fprintf(&b, "#define %-26s \"%s\"\n", "ABI_MODE_XATTR", caps.ModeXattr)
 
 	b.WriteString("\n#ifndef __ASSEMBLER__\n")
 	b.WriteString("typedef unsigned char abi_u8;\ntypedef unsigned short abi_u16;\ntypedef unsigned int abi_u32;\n" +
@@ -265,7 +267,7 @@ var kernelConsts = []struct {
 	{"STATX_BASIC_STATS", unix.STATX_BASIC_STATS}, {"STATX__RESERVED", unix.STATX__RESERVED},
 	{"S_IFMT", unix.S_IFMT}, {"S_IFDIR", unix.S_IFDIR}, {"S_IFREG", unix.S_IFREG}, {"S_IFLNK", unix.S_IFLNK},
 	{"S_ISUID", unix.S_ISUID}, {"S_ISGID", unix.S_ISGID}, {"S_IXGRP", unix.S_IXGRP},
-	{"EACCES", int64(unix.EACCES)}, {"EROFS", int64(unix.EROFS)},
+	{"EACCES", int64(unix.EACCES)}, {"EROFS", int64(unix.EROFS)}, {"ENODATA", int64(unix.ENODATA)},
 	{"R_OK", unix.R_OK}, {"W_OK", unix.W_OK}, {"X_OK", unix.X_OK},
 	{"CAP_DAC_OVERRIDE", unix.CAP_DAC_OVERRIDE}, {"CAP_DAC_READ_SEARCH", unix.CAP_DAC_READ_SEARCH},
 	{"LINUX_CAPABILITY_VERSION_3", unix.LINUX_CAPABILITY_VERSION_3},

@@ -586,6 +586,7 @@
 #define S_IXGRP              0x8
 #define EACCES               0xd
 #define EROFS                0x1e
+#define ENODATA              0x3d
 #define R_OK                 0x4
 #define W_OK                 0x2
 #define X_OK                 0x1
@@ -609,6 +610,7 @@
 #define ABI_ENV_HOOKS              "ZVFS_HOOKS"
 #define ABI_ENV_VIEW               "ZVFS_VIEW"
 #define ABI_ENV_NET                "ZVFS_NET"
+#define ABI_MODE_XATTR             "user.zvfs.mode"
 
 #ifndef __ASSEMBLER__
 typedef unsigned char abi_u8;

@@ -509,6 +509,23 @@ static long proc_fds(void)
 	return hi;
 }
 
+/* writer_mode puts into e->mode the permission bits a writer of the data
+ * fd is open on has left on it (view_fsetattr), if e says a writer may
+ * have (no ABI_VIEW_STAT). 0, or -1 when they cannot be read. */
+static int writer_mode(long fd, struct abi_view_entry *e)
+{
+	if (e->flags & ABI_VIEW_STAT)
+		return 0;
+	unsigned m;
+	long r = RAW4(SYS_fgetxattr, fd, ABI_MODE_XATTR, &m, sizeof m);
+	if (r == -ENODATA)
+		return 0;
+	if (r != sizeof m)
+		return -1;
+	e->mode = (e->mode & ~01777u) | (m & 01777);
+	return 0;
+}
+
 /* do_open opens the file of e for the caller itself: a mem file by
  * reopening the supervisor's memfd, a host file by its path; then checks it
  * reached that file (a descriptor number may have been reused since). */
@@ -537,6 +554,13 @@ static long do_open(const struct found *fd, long flags)
 		return r == -EMFILE || r == -ENFILE ? r : VIEW_ASK;
 	struct kstat st;
 	if (RAW2(SYS_fstat, r, &st) < 0 || st.dev != e->data_dev || st.ino != e->data_ino) {
+		RAW1(SYS_close, r);
+		return VIEW_ASK;
+	}
+	/* The caller's right was judged on the entry's mode: a writer may
+	 * have changed it since. */
+	struct abi_view_entry w = *e;
+	if (writer_mode(r, &w) < 0 || (w.mode != e->mode && !permitted(creds(), creds()->fsuid, creds()->fsgid, &w, R_OK))) {
 		RAW1(SYS_close, r);
 		return VIEW_ASK;
 	}
@@ -589,6 +613,19 @@ long view_fstat(long fd, unsigned long buf, int statx)
 		return VIEW_ASK;
 	if (e->nlink != 1 || (e->mode & 06000) || (e->mode & S_IFMT) != S_IFREG)
 		return VIEW_ASK;
+	/* A writer's mode, the same before the fstat and after it: the
+	 * mode and the ctime of one moment. */
+	unsigned m0 = e->mode;
+	if (writer_mode(fd, e) < 0)
+		return VIEW_ASK;
+	unsigned m1 = e->mode;
+	struct kstat ks2;
+	if (m1 != m0 || !(e->flags & ABI_VIEW_STAT)) {
+		e->mode = m0;
+		if (RAW2(SYS_fstat, fd, &ks2) < 0 || writer_mode(fd, e) < 0 || e->mode != m1)
+			return VIEW_ASK;
+		ks = ks2;
+	}
 	e->size = ks.size;
 	e->blocks = ks.blocks;
 	e->atime = ks.atime;
@@ -603,19 +640,24 @@ long view_fstat(long fd, unsigned long buf, int statx)
 }
 
 /* view_fsetattr answers what a program does to a file it has just written
- * (tar, cp -p, install): futimens, and fchmod and fchown that leave the
- * mode and owner as they are, on fd, a kernel-backed descriptor open for
- * writing of a file whose data is the supervisor's memfd. Its times are the
- * memfd's, so futimens goes to it; a change to the same mode or owner only
- * moves the ctime, which a chown(-1, -1) of the memfd does (stat reports
- * the later of the entry's ctime and the memfd's).
+ * (tar, cp -p, install): futimens, fchmod to a mode without set-ID bits,
+ * and fchown that leaves the owner as it is, on fd, a kernel-backed
+ * descriptor open for writing of a file whose data is the supervisor's
+ * memfd. Its times are the memfd's, so futimens goes to it; a fchmod
+ * leaves the permission bits on the memfd (ABI_MODE_XATTR, which moves
+ * its ctime), where the supervisor reads them back; a change to the same
+ * owner only moves the ctime, which a chown(-1, -1) of the memfd does
+ * (stat reports the later of the entry's ctime and the memfd's).
  *
  * Every other process sees it at once: while a writable descriptor of the
- * file is open, its entry sends stat to the supervisor, which reads the
- * memfd (publish.go), and this one is open. Only for a caller who may: the
- * file's owner, or root, who is also the memfd's owner (so the kernel
- * decides as it would for the file); and only for a file without set-ID
- * bits, which a chown may take away. Anything else asks. */
+ * file is open, its entry sends stat and access to the supervisor, which
+ * reads the memfd (publish.go), and opens and fstat through the view
+ * read the bits too (writer_mode); this descriptor is open. Only for a
+ * caller who may: the file's owner, or root, who is also the memfd's
+ * owner (so the kernel decides as it would for the file, and lets no one
+ * else set the attribute); and only for a file without set-ID bits, which
+ * a chown may take away and a chmod's rules depend on. Anything else
+ * asks. */
 long view_fsetattr(struct frame *f, long fd)
 {
 	if (!vw.base || (fd_bits(fd) & ABI_FD_SERVED))
@@ -630,8 +672,8 @@ long view_fsetattr(struct frame *f, long fd)
 	const struct creds *c = creds();
 	if (c->state == CRED_UNKNOWN || c->fsuid != ks.uid || (c->fsuid != e.uid && c->state != CRED_PRIV))
 		return VIEW_ASK;
-	/* The call itself, last: a change of mode or owner asks anyway. */
-	if ((f->rax == SYS_fchmod && (f->rsi & 07777) != (e.mode & 07777)) ||
+	/* The call itself, last: a change of owner asks anyway. */
+	if ((f->rax == SYS_fchmod && (f->rsi & 06000)) ||
 	    (f->rax == SYS_fchown && (((unsigned)f->rsi != ~0u && (unsigned)f->rsi != e.uid) ||
 				      ((unsigned)f->rdx != ~0u && (unsigned)f->rdx != e.gid))))
 		return VIEW_ASK;
@@ -645,7 +687,10 @@ long view_fsetattr(struct frame *f, long fd)
 		if (f->rdx && stub_page(f->rdx))
 			return -EFAULT;
 		return RAW4(SYS_utimensat, fd, 0, f->rdx, 0);
-	case SYS_fchmod:
+	case SYS_fchmod: {
+		unsigned m = (unsigned)f->rsi & 01777;
+		return RAW6(SYS_fsetxattr, fd, ABI_MODE_XATTR, &m, sizeof m, 0, 0) < 0 ? VIEW_ASK : 0;
+	}
 	case SYS_fchown:
 		return RAW3(SYS_fchown, fd, -1, -1);
 	}
@@ -913,6 +958,9 @@ long view_call(struct frame *f, const char *path, unsigned long pn)
 			return VIEW_ASK;
 		return do_stat(&fd, buf, statx);
 	case K_ACCESS: {
+		/* A file being written may have a new mode (view_fsetattr). */
+		if (!(e->flags & ABI_VIEW_STAT) && typ != S_IFDIR)
+			return VIEW_ASK;
 		unsigned uid = cr->ruid, gid = cr->rgid;
 		if (flags & AT_EACCESS)
 			uid = cr->fsuid, gid = cr->fsgid;
