@@ -112,7 +112,7 @@ func (fs *FS) ReopenData(fd, flag int) (afero.File, error) {
 	if n == nil {
 		return nil, pathErr("open", name, unix.EBADF)
 	}
-	e := fs.mayOpen(n, flag&^(unix.O_CREAT|unix.O_EXCL), false)
+	e := fs.mayOpen(n, dup, flag&^(unix.O_CREAT|unix.O_EXCL), false)
 	if flag&unix.O_PATH != 0 && flag&unix.O_DIRECTORY == 0 {
 		e = 0 // O_PATH asks for no access
 	}

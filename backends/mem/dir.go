@@ -75,9 +75,6 @@ func (t *tree) dropLink(n *inode, at time.Time) {
 	if n.nlink == 0 {
 		t.inodes--
 		if n.memfd >= 0 {
-			// Permission checks of a file with no name have only n.mode
-			// (stat reads the bits through the File's descriptor).
-			n.mode = n.liveMode(-1)
 			t.spare.release(n.memfd) // freeing the memory is not the caller's wait
 			n.memfd = -1
 		}

@@ -83,7 +83,7 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 	}
 	n, created, e := fs.openLookup(start, name, flag, linuxvfs.PermBits(perm))
 	if e == 0 {
-		e = fs.mayOpen(n, flag, created != nil)
+		e = fs.mayOpen(n, -1, flag, created != nil)
 	}
 	if e != 0 {
 		return nil, pathErr("open", name, e)
@@ -239,8 +239,9 @@ func (fs *FS) openLookup(start *inode, name string, flag int, perm uint32) (n *i
 }
 
 // mayOpen is the end of the kernel's do_open and may_open: the checks made
-// on the inode found.
-func (fs *FS) mayOpen(n *inode, flag int, created bool) unix.Errno {
+// on the inode found. fd is a descriptor of n's data for a file that may
+// have no name left (see liveMode), or -1.
+func (fs *FS) mayOpen(n *inode, fd, flag int, created bool) unix.Errno {
 	if flag&unix.O_CREAT != 0 {
 		if flag&unix.O_EXCL != 0 && !created {
 			return unix.EEXIST
@@ -262,7 +263,7 @@ func (fs *FS) mayOpen(n *inode, flag int, created bool) unix.Errno {
 	case n.isDir() && acc&mayWrite != 0:
 		return unix.EISDIR
 	}
-	if !fs.cred.permitted(n, acc) {
+	if !fs.cred.who().Permitted(n.liveMode(fd), n.uid, n.gid, acc) {
 		return unix.EACCES
 	}
 	if flag&unix.O_NOATIME != 0 && !fs.cred.ownerOrRoot(n) {
