@@ -21,7 +21,7 @@ type Stat = caps.Stat
 // to fstat instead of n's memfd (a File of an unlinked inode has only that).
 // The caller holds the tree lock.
 func (t *tree) stat(n *inode, fd int) Stat {
-	st := t.attrs(n)
+	st := t.meta(n)
 	if n.typ() == unix.S_IFREG {
 		if fd < 0 {
 			fd = n.memfd
@@ -42,18 +42,13 @@ func (t *tree) stat(n *inode, fd int) Stat {
 	return st
 }
 
-// meta is stat without asking the kernel about a regular file's data but
-// its permission bits (liveMode): the size and blocks are zero and the
-// times the tree's own (as of the last change it made), and set-ID bits a
-// write took may still show. The caller holds the tree lock.
+// meta is stat without asking the kernel about a regular file's data: the
+// size and blocks are zero and the times the tree's own (as of the last
+// change it made), set-ID bits a write took may still show, and so may
+// the permission bits a writer changed on the data (liveMode): a lookup
+// needs the type, and permission checks read the bits themselves. The
+// caller holds the tree lock.
 func (t *tree) meta(n *inode) Stat {
-	st := t.attrs(n)
-	st.Mode = n.liveMode(-1)
-	return st
-}
-
-// attrs is meta with n.mode as it is. The caller holds the tree lock.
-func (t *tree) attrs(n *inode) Stat {
 	st := Stat{
 		Dev:     t.dev,
 		Ino:     n.ino,

@@ -159,7 +159,7 @@ func (fs *FS) touch(name string, follow, fromFd bool) error {
 func (fs *FS) touchChange() change {
 	return change{op: "utimens", data: true,
 		pre: func(n *node) unix.Errno {
-			if ownerOrRoot(&fs.cred, n.st()) || permitted(&fs.cred, n.st(), mayWrite) {
+			if ownerOrRoot(&fs.cred, n.st()) || permitted(&fs.cred, fs.permSt(n), mayWrite) {
 				return 0
 			}
 			return unix.EACCES
@@ -187,7 +187,7 @@ func (fs *FS) mayTruncate(n *node) unix.Errno {
 		return unix.EISDIR
 	case !n.isReg():
 		return unix.EINVAL
-	case !permitted(&fs.cred, n.st(), mayWrite):
+	case !permitted(&fs.cred, fs.permSt(n), mayWrite):
 		return unix.EACCES
 	}
 	return 0

@@ -118,7 +118,7 @@ func (fs *FS) link(oldname, newname string, fromFd bool) unix.Errno {
 	dir, last, e := w.CreateTarget(newname, false)
 	switch {
 	case e != 0:
-	case !mayHardlink(&fs.cred, n.st()):
+	case !mayHardlink(&fs.cred, fs.permSt(n)):
 		e = unix.EPERM
 	case mayCreate(&fs.cred, dir) != 0:
 		e = unix.EACCES

@@ -207,7 +207,7 @@ func (fs *FS) mayOpen(n *node, flag int) unix.Errno {
 		return unix.ELOOP
 	case n.isDir() && acc&mayWrite != 0:
 		return unix.EISDIR
-	case !permitted(&fs.cred, n.st(), acc):
+	case !permitted(&fs.cred, fs.permSt(n), acc):
 		return unix.EACCES
 	case flag&unix.O_NOATIME != 0 && !ownerOrRoot(&fs.cred, n.st()):
 		return unix.EPERM

@@ -45,7 +45,7 @@ func (fs *FS) RemoveXattr(name, attr string, follow bool) error {
 // mayXattr checks that the view's user may read or change attr of a node.
 func (fs *FS) mayXattr(attr string, write bool) func(*node) unix.Errno {
 	return func(n *node) unix.Errno {
-		st := n.st()
+		st := fs.permSt(n)
 		return who(&fs.cred).XattrPermission(st.Mode, st.Uid, st.Gid, attr, write)
 	}
 }
