@@ -196,7 +196,10 @@ func (h *handler) rename(flags uint) (Answer, error) {
 	moves := h.ns.movesAsked()
 	if moves && (srcDir || flags&unix.RENAME_EXCHANGE != 0) {
 		dst, _ = h.c.lstatName(l2) // a file's rename moves no directory
-		dstDir = dst != nil && dst.IsDir() && !os.SameFile(src, dst)
+		if src != nil && dst != nil && sameFile(l1, src, l2, dst) {
+			moves = false // onto itself: the kernel does nothing
+		}
+		dstDir = dst != nil && dst.IsDir()
 	}
 	if r, ok := fs.(caps.FlagRenamer); ok {
 		err = r.RenameFlags(l1.name(), l2.name(), flags)

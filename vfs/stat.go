@@ -16,6 +16,14 @@ import (
 // attr is what stat reports about a file, with its renderings.
 type attr caps.Stat
 
+// sameFile tells whether fa, found at a, and fb, found at b, are one file
+// (their device and inode numbers; a backend's FileInfo is no
+// os.SameFile's).
+func sameFile(a loc, fa os.FileInfo, b loc, fb os.FileInfo) bool {
+	x, y := attrOf(a.m, a.rel, fa), attrOf(b.m, b.rel, fb)
+	return x.Dev == y.Dev && x.Ino == y.Ino
+}
+
 // attrOf describes fi, a file of m at rel (caps.StatOf). A backend without
 // inode numbers gets a hash of the path for them.
 func attrOf(m *mtab.Mount, rel string, fi os.FileInfo) attr {

@@ -60,3 +60,13 @@ os.mkdir(D + "/gone")
 print("name taken again", where(), attempt(open, "x", "w"))
 os.chdir("..")
 print("up", where(), sorted(os.listdir(".")))
+
+# A directory renamed onto itself (or exchanged with itself) stays where
+# it is: the kernel does nothing.
+os.chdir(D)
+os.mkdir("self")
+os.chdir("self")
+os.rename(D + "/self", D + "/self")
+os.rename(D + "/self", D + "/../" + os.path.basename(D) + "/self")
+print("renamed onto itself", where(), attempt(open, "x", "w"), sorted(os.listdir(".")))
+os.chdir(D)
