@@ -317,6 +317,61 @@ func TestSnapshotDeterministic(t *testing.T) {
 	}
 }
 
+// TestSnapshotWriterModes: the modes that tar x and install give the files
+// they write through their descriptors (an fchmod the stub answers, which
+// leaves the mode on the file's memfd) are the modes the snapshot records.
+func TestSnapshotWriterModes(t *testing.T) {
+	requireHook(t)
+	need(t, "tar", "install")
+	lower, out := t.TempDir(), t.TempDir()
+	archive := filepath.Join(out, "in.tar")
+	modes := map[string]int64{"x/a": 0o640, "x/b": 0o755, "x/c": 0o600, "x/d": 0o444, "x/e": 0o1711}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	if err := tw.WriteHeader(&tar.Header{Name: "x/", Mode: 0o750, Typeflag: tar.TypeDir}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"x/a", "x/b", "x/c", "x/d", "x/e"} {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: modes[name], Size: 3, Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write([]byte("hi\n"))
+	}
+	tw.Close()
+	if err := os.WriteFile(archive, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	snap := filepath.Join(out, "snap.tar")
+	r := run(t, out, nil, zvfsBin, "--mount", "overlay:/src="+lower, "--snapshot", snap, "--", "sh", "-c",
+		"tar -xf "+archive+" -C /src && install -m 0751 /bin/true /src/t && stat -c '%n %a' /src/x/* /src/t")
+	if r.code != 0 {
+		t.Fatalf("run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	modes["x"], modes["t"] = 0o750, 0o751
+	f, err := os.Open(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := map[string]int64{}
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[strings.TrimSuffix(h.Name, "/")] = h.Mode & 0o7777
+	}
+	for name, want := range modes {
+		if got[name] != want {
+			t.Errorf("%s: snapshot mode %o, want %o (the run saw: %s)", name, got[name], want, r.stdout)
+		}
+	}
+}
+
 // TestSnapshotOnFailure: the snapshot is written when the program fails and
 // when it is killed by a signal.
 func TestSnapshotOnFailure(t *testing.T) {
