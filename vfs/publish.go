@@ -75,7 +75,11 @@ func parentRel(rel string) string {
 // describe makes the entry of rel in m, whose parent's entry has flags
 // parent (0 for a mount's root).
 func (p *publisher) describe(m *mtab.Mount, rel string, fi os.FileInfo, parent uint32, parentMode uint32) view.Entry {
-	a := attrOf(m, rel, fi)
+	return p.describeAttr(m, rel, attrOf(m, rel, fi), parent, parentMode)
+}
+
+// describeAttr is describe of what a describes.
+func (p *publisher) describeAttr(m *mtab.Mount, rel string, a attr, parent uint32, parentMode uint32) view.Entry {
 	e := view.Entry{Mode: a.Mode, Uid: a.Uid, Gid: a.Gid, Dev: a.Dev, Ino: a.Ino, Nlink: a.Nlink, Size: a.Size,
 		Blocks: a.Blocks, Atime: a.Atime, Mtime: a.Mtime, Ctime: a.Ctime, DataFd: -1, Flags: abi.ViewStat}
 	if rel == "" || (parent&abi.ViewSearch != 0 && parentMode&0111 == 0111) {
@@ -321,7 +325,7 @@ func (p *publisher) refreshOne(m *mtab.Mount, rel string) {
 	if !had && !listed {
 		return
 	}
-	fi, err := p.root.lstat(m, rel)
+	a, err := p.lookAt(m, rel)
 	if err != nil {
 		p.drop(vp)
 		return
@@ -331,13 +335,36 @@ func (p *publisher) refreshOne(m *mtab.Mount, rel string) {
 		pflags, _ = p.v.Flags(pvp)
 		pmode = p.v.Mode(pvp)
 	}
-	e := p.describe(m, rel, fi, pflags, pmode)
+	e := p.describeAttr(m, rel, a, pflags, pmode)
 	if had && p.v.Mode(vp) != e.Mode {
 		// A directory's new mode (or a new type) changes who may search
 		// below it.
 		p.dropKids(vp)
 	}
 	p.put(vp, e)
+}
+
+// lookAt is what refreshOne describes rel of m from: its lstat, or, for a
+// regular file whose data the call leaves with a writer (p.writers: a
+// create or an open for writing, as tar x makes each file), what a lookup
+// gives (caps.LstatMeta: no system call in mem, where an lstat makes two).
+// Such an entry says "ask", so no one reads its size and times from the
+// view, and the stub reads the mode a writer left on its own descriptor.
+func (p *publisher) lookAt(m *mtab.Mount, rel string) (attr, error) {
+	if ms, ok := p.root.fs(m).(caps.MetaStater); ok && len(p.writers) > 0 {
+		if st, err := ms.LstatMeta("/" + rel); err == nil && st.Mode&unix.S_IFMT == unix.S_IFREG {
+			if ds, ok := m.FS.(caps.DataSourcer); ok {
+				if src, ok := ds.DataSource("/" + rel); ok && p.hasWriter(dataID{src.Dev, src.Ino}) {
+					return attr(st), nil
+				}
+			}
+		}
+	}
+	fi, err := p.root.lstat(m, rel)
+	if err != nil {
+		return attr{}, err
+	}
+	return attrOf(m, rel, fi), nil
 }
 
 // writing marks the data behind fd, a descriptor about to be handed out
