@@ -10,6 +10,8 @@
 // name never changes between a link and anything else.
 //
 // The writer. Step k is one changing call (create, append, truncate, chmod,
+// fchmod through a descriptor open for writing (an open, the fchmod, a
+// close: what tar x does to each file, which the stub answers itself),
 // rename over a name or to a free one, unlink, mkdir, rmdir, link, symlink;
 // and lchown to the current owner before the first change of a file of the
 // initial tree, which an overlay copies up there and then, so that the
@@ -963,8 +965,8 @@ static void record(int k) {
 
 // Ops of the writer.
 enum { OP_CREATE, OP_APPEND, OP_TRUNC0, OP_EXTEND, OP_OTRUNC, OP_CHMOD, OP_RENAME, OP_UNLINK, OP_MKDIR, OP_RMDIR,
-       OP_LINK, OP_SYMLINK, OP_UNLINKL, OP_RENAMEL, NOPS };
-static const int weight[NOPS] = {3, 5, 1, 1, 1, 2, 3, 1, 1, 1, 2, 2, 1, 2};
+       OP_LINK, OP_SYMLINK, OP_UNLINKL, OP_RENAMEL, OP_FCHMOD, NOPS };
+static const int weight[NOPS] = {3, 5, 1, 1, 1, 2, 3, 1, 1, 1, 2, 2, 1, 2, 2};
 
 struct op {
 	int op, x, y, arg;
@@ -1022,6 +1024,12 @@ static struct op pick(void) {
 			if (p.arg != fx->mode)
 				return p;
 			break;
+		case OP_FCHMOD:
+			// Every file mode lets the owner write.
+			p.arg = filemodes[rnd(7)];
+			if (tx == T_REG && p.arg != fx->mode)
+				return p;
+			break;
 		case OP_RENAME:
 			if (tx == T_NONE || p.x == p.y || named[p.x] == named[p.y])
 				break;
@@ -1071,7 +1079,7 @@ static struct op pick(void) {
 static int copyup_of(const struct op *p) {
 	switch (p->op) {
 	case OP_APPEND: case OP_TRUNC0: case OP_EXTEND: case OP_OTRUNC: case OP_CHMOD:
-	case OP_RENAME: case OP_LINK: case OP_RENAMEL:
+	case OP_FCHMOD: case OP_RENAME: case OP_LINK: case OP_RENAMEL:
 		return files[named[p->x]].lower ? p->x : -1;
 	}
 	return -1;
@@ -1130,6 +1138,16 @@ static int apply(int k, const struct op *p) {
 	case OP_CHMOD:
 		snprintf(descs[k], DESCLEN, "chmod %s %04o", nx, p->arg);
 		if (chmod(x, p->arg) < 0)
+			return -1;
+		files[m].mode = p->arg;
+		break;
+	case OP_FCHMOD:
+		snprintf(descs[k], DESCLEN, "fchmod %s %04o", nx, p->arg);
+		if ((fd = open(x, O_WRONLY | O_CLOEXEC)) < 0)
+			return -1;
+		r = fchmod(fd, p->arg);
+		close(fd);
+		if (r < 0)
 			return -1;
 		files[m].mode = p->arg;
 		break;
