@@ -75,11 +75,12 @@ func parentRel(rel string) string {
 // describe makes the entry of rel in m, whose parent's entry has flags
 // parent (0 for a mount's root).
 func (p *publisher) describe(m *mtab.Mount, rel string, fi os.FileInfo, parent uint32, parentMode uint32) view.Entry {
-	return p.describeAttr(m, rel, attrOf(m, rel, fi), parent, parentMode)
+	return p.describeAttr(m, rel, attrOf(m, rel, fi), nil, parent, parentMode)
 }
 
-// describeAttr is describe of what a describes.
-func (p *publisher) describeAttr(m *mtab.Mount, rel string, a attr, parent uint32, parentMode uint32) view.Entry {
+// describeAttr is describe of what a describes; src, if not nil, is the
+// DataSource of rel, already asked for.
+func (p *publisher) describeAttr(m *mtab.Mount, rel string, a attr, src *caps.DataSource, parent uint32, parentMode uint32) view.Entry {
 	e := view.Entry{Mode: a.Mode, Uid: a.Uid, Gid: a.Gid, Dev: a.Dev, Ino: a.Ino, Nlink: a.Nlink, Size: a.Size,
 		Blocks: a.Blocks, Atime: a.Atime, Mtime: a.Mtime, Ctime: a.Ctime, DataFd: -1, Flags: abi.ViewStat}
 	if rel == "" || (parent&abi.ViewSearch != 0 && parentMode&0111 == 0111) {
@@ -100,13 +101,16 @@ func (p *publisher) describeAttr(m *mtab.Mount, rel string, a attr, parent uint3
 			// Another name's change would not reach this entry.
 			e.Flags &^= abi.ViewStat
 		}
-		ds, ok := m.FS.(caps.DataSourcer)
-		if !ok {
-			break
-		}
-		src, ok := ds.DataSource("/" + rel)
-		if !ok {
-			break
+		if src == nil {
+			ds, ok := m.FS.(caps.DataSourcer)
+			if !ok {
+				break
+			}
+			s, ok := ds.DataSource("/" + rel)
+			if !ok {
+				break
+			}
+			src = &s
 		}
 		id := dataID{src.Dev, src.Ino}
 		if p.written[id] {
@@ -325,7 +329,7 @@ func (p *publisher) refreshOne(m *mtab.Mount, rel string) {
 	if !had && !listed {
 		return
 	}
-	a, err := p.lookAt(m, rel)
+	a, src, err := p.lookAt(m, rel)
 	if err != nil {
 		p.drop(vp)
 		return
@@ -335,7 +339,7 @@ func (p *publisher) refreshOne(m *mtab.Mount, rel string) {
 		pflags, _ = p.v.Flags(pvp)
 		pmode = p.v.Mode(pvp)
 	}
-	e := p.describeAttr(m, rel, a, pflags, pmode)
+	e := p.describeAttr(m, rel, a, src, pflags, pmode)
 	if had && p.v.Mode(vp) != e.Mode {
 		// A directory's new mode (or a new type) changes who may search
 		// below it.
@@ -350,21 +354,22 @@ func (p *publisher) refreshOne(m *mtab.Mount, rel string) {
 // gives (caps.LstatMeta: no system call in mem, where an lstat makes two).
 // Such an entry says "ask", so no one reads its size and times from the
 // view, and the stub reads the mode a writer left on its own descriptor.
-func (p *publisher) lookAt(m *mtab.Mount, rel string) (attr, error) {
+// The DataSource it asked for comes with it (nil if it did not ask).
+func (p *publisher) lookAt(m *mtab.Mount, rel string) (attr, *caps.DataSource, error) {
 	if ms, ok := p.root.fs(m).(caps.MetaStater); ok && len(p.writers) > 0 {
 		if st, err := ms.LstatMeta("/" + rel); err == nil && st.Mode&unix.S_IFMT == unix.S_IFREG {
 			if ds, ok := m.FS.(caps.DataSourcer); ok {
 				if src, ok := ds.DataSource("/" + rel); ok && p.hasWriter(dataID{src.Dev, src.Ino}) {
-					return attr(st), nil
+					return attr(st), &src, nil
 				}
 			}
 		}
 	}
 	fi, err := p.root.lstat(m, rel)
 	if err != nil {
-		return attr{}, err
+		return attr{}, nil, err
 	}
-	return attrOf(m, rel, fi), nil
+	return attrOf(m, rel, fi), nil, nil
 }
 
 // writing marks the data behind fd, a descriptor about to be handed out
