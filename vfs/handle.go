@@ -108,6 +108,11 @@ type handler struct {
 	opened  *loc
 	// openWrites: the open of opened asked for write access.
 	openWrites bool
+	// handed is the identity of the data of the file the call's answer
+	// hands out, when its backend knew it (caps.DataIDer): publish need
+	// not fstat the descriptor.
+	handed      dataID
+	handedKnown bool
 	// held is what the call holds of ns.moving for its run (dirMoving).
 	held dirHold
 	// fl1 and st1 are the status flags and the fstat of the call's first

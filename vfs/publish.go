@@ -372,21 +372,23 @@ func (p *publisher) lookAt(m *mtab.Mount, rel string) (attr, *caps.DataSource, e
 	return attrOf(m, rel, fi), nil, nil
 }
 
-// writing marks the data behind fd, a descriptor about to be handed out
-// for writing, as changing: its entries say to ask until no writer is
-// left. It returns the data's identity (ok false if fd is not a regular
-// file's).
-func (p *publisher) writing(fd int) (dataID, bool) {
+// dataOf is the identity of the data of fd, a regular file's descriptor;
+// ok is false for any other.
+func dataOf(fd int) (dataID, bool) {
 	var st unix.Stat_t
 	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return dataID{}, false
 	}
-	id := dataID{st.Dev, st.Ino}
+	return dataID{st.Dev, st.Ino}, true
+}
+
+// writing marks the data id, about to be handed out for writing, as
+// changing: its entries say to ask until no writer is left.
+func (p *publisher) writing(id dataID) {
 	p.written[id] = true
 	for _, vp := range p.v.DataPaths(id.dev, id.ino) {
 		p.v.SetFlags(vp, 0, abi.ViewStat)
 	}
-	return id, true
 }
 
 // changedData re-describes every published name of the data behind a
@@ -472,7 +474,12 @@ func (h *handler) publish(ans Answer, err error) {
 	// below knowing it has a writer (no probe for one).
 	writes := false
 	if err == nil && ans.Action == abi.ReplyFd && ans.Fd >= 0 && ans.Reply.Fd&abi.FdServed == 0 && h.handsWriter(ans.Fd) {
-		if id, ok := p.writing(ans.Fd); ok {
+		id, ok := h.handed, h.handedKnown
+		if !ok {
+			id, ok = dataOf(ans.Fd)
+		}
+		if ok {
+			p.writing(id)
 			p.writers = append(p.writers, id)
 			writes = true
 		}

@@ -258,6 +258,13 @@ type DataFder interface {
 	DataFd() (int, bool)
 }
 
+// DataIDer is an open regular file that knows the kernel's identity of
+// its data, what fstat(2) of its descriptor gives as st_dev and st_ino,
+// without asking the kernel; ok is false for any other file.
+type DataIDer interface {
+	DataID() (dev, ino uint64, ok bool)
+}
+
 // Viewer has a view of itself per user (w's IDs and groups): a view
 // checks permissions as the kernel would for a process with them and no
 // capabilities, and owns what it creates by them. Uid 0 needs no view: the

@@ -118,6 +118,15 @@ func (f *File) DataFd() (int, bool) {
 	return f.fd, true
 }
 
+// DataID is the kernel's identity of a regular file's data, its memfd's
+// (caps.DataIDer).
+func (f *File) DataID() (dev, ino uint64, ok bool) {
+	if !f.regular {
+		return 0, 0, false
+	}
+	return f.node.key.dev, f.node.key.ino, true
+}
+
 // dirErr is the error of a data operation on a directory.
 func (f *File) dirErr(op string, e unix.Errno) error {
 	f.mu.Lock()
