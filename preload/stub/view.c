@@ -509,20 +509,19 @@ static long proc_fds(void)
 	return hi;
 }
 
-/* writer_mode puts into e->mode the permission bits a writer of the data
- * fd is open on has left on it (view_fsetattr), if e says a writer may
- * have (no ABI_VIEW_STAT). 0, or -1 when they cannot be read. */
-static int writer_mode(long fd, struct abi_view_entry *e)
+/* writer_mode puts into *mode the permission bits a writer has left on the
+ * data fd is open on (view_fsetattr), if there are any: it matters for an
+ * entry that says a writer may be out (no ABI_VIEW_STAT). 0, or -1 when
+ * they cannot be read. */
+static int writer_mode(long fd, unsigned *mode)
 {
-	if (e->flags & ABI_VIEW_STAT)
-		return 0;
 	unsigned m;
 	long r = RAW4(SYS_fgetxattr, fd, ABI_MODE_XATTR, &m, sizeof m);
 	if (r == -ENODATA)
 		return 0;
 	if (r != sizeof m)
 		return -1;
-	e->mode = (e->mode & ~01777u) | (m & 01777);
+	*mode = (*mode & ~01777u) | (m & 01777);
 	return 0;
 }
 
@@ -559,10 +558,12 @@ static long do_open(const struct found *fd, long flags)
 	}
 	/* The caller's right was judged on the entry's mode: a writer may
 	 * have changed it since. */
-	struct abi_view_entry w = *e;
-	if (writer_mode(r, &w) < 0 || (w.mode != e->mode && !permitted(creds(), creds()->fsuid, creds()->fsgid, &w, R_OK))) {
-		RAW1(SYS_close, r);
-		return VIEW_ASK;
+	if (!(e->flags & ABI_VIEW_STAT)) {
+		struct abi_view_entry w = *e;
+		if (writer_mode(r, &w.mode) < 0 || !permitted(creds(), creds()->fsuid, creds()->fsgid, &w, R_OK)) {
+			RAW1(SYS_close, r);
+			return VIEW_ASK;
+		}
 	}
 	vfs_mark(r);
 	return r;
@@ -613,18 +614,14 @@ long view_fstat(long fd, unsigned long buf, int statx)
 		return VIEW_ASK;
 	if (e->nlink != 1 || (e->mode & 06000) || (e->mode & S_IFMT) != S_IFREG)
 		return VIEW_ASK;
-	/* A writer's mode, the same before the fstat and after it: the
-	 * mode and the ctime of one moment. */
-	unsigned m0 = e->mode;
-	if (writer_mode(fd, e) < 0)
-		return VIEW_ASK;
-	unsigned m1 = e->mode;
-	struct kstat ks2;
-	if (m1 != m0 || !(e->flags & ABI_VIEW_STAT)) {
-		e->mode = m0;
-		if (RAW2(SYS_fstat, fd, &ks2) < 0 || writer_mode(fd, e) < 0 || e->mode != m1)
+	if (!(e->flags & ABI_VIEW_STAT)) {
+		/* A writer's mode, the same before an fstat and after it: the
+		 * mode and the ctime of one moment. */
+		unsigned before = e->mode, after = e->mode;
+		if (writer_mode(fd, &before) < 0 || RAW2(SYS_fstat, fd, &ks) < 0 || writer_mode(fd, &after) < 0 ||
+		    before != after)
 			return VIEW_ASK;
-		ks = ks2;
+		e->mode = after;
 	}
 	e->size = ks.size;
 	e->blocks = ks.blocks;
