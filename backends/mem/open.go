@@ -263,7 +263,7 @@ func (fs *FS) mayOpen(n *inode, fd, flag int, created bool) unix.Errno {
 	case n.isDir() && acc&mayWrite != 0:
 		return unix.EISDIR
 	}
-	if !fs.cred.who().Permitted(n.liveMode(fd), n.uid, n.gid, acc) {
+	if !fs.cred.permittedData(n, fd, acc) {
 		return unix.EACCES
 	}
 	if flag&unix.O_NOATIME != 0 && !fs.cred.ownerOrRoot(n) {

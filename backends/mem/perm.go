@@ -34,8 +34,12 @@ func (c *Cred) inGroupOrRoot(gid uint32) bool { return c.root() || c.inGroup(gid
 
 // permitted is generic_permission: the owner, group or other bits decide,
 // and root may do anything but execute a file without any execute bit.
-func (c *Cred) permitted(n *inode, mask uint32) bool {
-	return c.who().Permitted(n.liveMode(-1), n.uid, n.gid, mask)
+func (c *Cred) permitted(n *inode, mask uint32) bool { return c.permittedData(n, -1, mask) }
+
+// permittedData is permitted with fd, a descriptor of n's data for a file
+// that may have no name left (see liveMode), or -1.
+func (c *Cred) permittedData(n *inode, fd int, mask uint32) bool {
+	return c.who().Permitted(n.liveMode(fd), n.uid, n.gid, mask)
 }
 
 // mayLookup is the search permission needed on every directory a lookup
