@@ -110,9 +110,8 @@ type handler struct {
 	openWrites bool
 	// handed is the identity of the data of the file the call's answer
 	// hands out, when its backend knew it (caps.DataIDer): publish need
-	// not fstat the descriptor.
-	handed      dataID
-	handedKnown bool
+	// not fstat the descriptor. nil if it did not.
+	handed *dataID
 	// held is what the call holds of ns.moving for its run (dirMoving).
 	held dirHold
 	// fl1 and st1 are the status flags and the fstat of the call's first

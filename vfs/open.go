@@ -134,8 +134,9 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 			// file's descriptor is sent as is, then closed (no copy: a
 			// supervisor short of descriptors would fail after creating).
 			if d, ok := f.(caps.DataIDer); ok {
-				dev, ino, ok := d.DataID()
-				h.handed, h.handedKnown = dataID{dev, ino}, ok
+				if dev, ino, ok := d.DataID(); ok {
+					h.handed = &dataID{dev, ino}
+				}
 			}
 			return Answer{Reply: abi.Reply{Action: abi.ReplyFd, Fd: abi.FdVirt}, Fd: int(k.Fd()),
 				Release: func() { f.Close() }}, nil

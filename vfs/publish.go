@@ -372,9 +372,13 @@ func (p *publisher) lookAt(m *mtab.Mount, rel string) (attr, *caps.DataSource, e
 	return attrOf(m, rel, fi), nil, nil
 }
 
-// dataOf is the identity of the data of fd, a regular file's descriptor;
-// ok is false for any other.
-func dataOf(fd int) (dataID, bool) {
+// handedData is the identity of the data of fd, the regular file's
+// descriptor the call hands out: as the backend told the handler, or as
+// fstat(2) says; ok is false for any other descriptor.
+func (h *handler) handedData(fd int) (dataID, bool) {
+	if h.handed != nil {
+		return *h.handed, true
+	}
 	var st unix.Stat_t
 	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return dataID{}, false
@@ -474,11 +478,7 @@ func (h *handler) publish(ans Answer, err error) {
 	// below knowing it has a writer (no probe for one).
 	writes := false
 	if err == nil && ans.Action == abi.ReplyFd && ans.Fd >= 0 && ans.Reply.Fd&abi.FdServed == 0 && h.handsWriter(ans.Fd) {
-		id, ok := h.handed, h.handedKnown
-		if !ok {
-			id, ok = dataOf(ans.Fd)
-		}
-		if ok {
+		if id, ok := h.handedData(ans.Fd); ok {
 			p.writing(id)
 			p.writers = append(p.writers, id)
 			writes = true
