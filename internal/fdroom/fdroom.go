@@ -47,16 +47,16 @@ func Note(fd int) {
 	}
 	go func() {
 		defer growing.Store(false)
-		Grow(fd)
+		grow(fd)
 	}()
 }
 
-// Grow makes the table hold at least four times fd descriptors (a power
+// grow makes the table hold at least four times fd descriptors (a power
 // of two, at least minRoom, at most the descriptor limit) and moves the
 // mark to half of that, or past every number once the table holds the
 // limit. It waits for the kernel: Note calls it on a
 // goroutine of its own.
-func Grow(fd int) {
+func grow(fd int) {
 	room := int64(minRoom)
 	for room < 4*int64(fd) {
 		room *= 2

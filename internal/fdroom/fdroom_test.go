@@ -78,7 +78,7 @@ func TestNoteGrowsAhead(t *testing.T) {
 	}
 }
 
-// Grow stops at the descriptor limit and then never tries again.
+// grow stops at the descriptor limit and then never tries again.
 func TestGrowStopsAtLimit(t *testing.T) {
 	var lim unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
@@ -86,8 +86,8 @@ func TestGrowStopsAtLimit(t *testing.T) {
 	}
 	old := mark.Load()
 	defer mark.Store(old)
-	Grow(int(lim.Cur))
+	grow(int(lim.Cur))
 	if got := mark.Load(); got < int64(lim.Cur) {
-		t.Fatalf("mark %d after Grow at the limit %d: would try again", got, lim.Cur)
+		t.Fatalf("mark %d after grow at the limit %d: would try again", got, lim.Cur)
 	}
 }
