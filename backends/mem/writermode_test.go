@@ -25,6 +25,20 @@ func leaveMode(fd int, mode uint32) error {
 	return unix.Fsetxattr(fd, caps.ModeXattr, b[:], 0)
 }
 
+// openFd creates name in a new tree with flag and perm and returns the
+// tree and the kernel descriptor of the File, both closed at the test's end.
+func openFd(t *testing.T, name string, flag int, perm os.FileMode) (*FS, int) {
+	t.Helper()
+	fs := New()
+	t.Cleanup(func() { fs.Close() })
+	f, err := fs.OpenFile(name, flag, perm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return fs, int(f.(*File).Fd())
+}
+
 func permOf(t *testing.T, fs *FS, name string) uint32 {
 	t.Helper()
 	fi, err := fs.Lstat(name)
@@ -35,14 +49,7 @@ func permOf(t *testing.T, fs *FS, name string) uint32 {
 }
 
 func TestWriterMode(t *testing.T) {
-	fs := New()
-	defer fs.Close()
-	f, err := fs.OpenFile("/w", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	fd := int(f.(*File).Fd())
+	fs, fd := openFd(t, "/w", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 
 	if err := leaveMode(fd, 0o644); err != nil {
 		t.Fatal(err)
@@ -94,14 +101,8 @@ func TestWriterMode(t *testing.T) {
 // TestWriterModeNeedsWriter: the bits of a file no one was handed for
 // writing are the tree's, whatever its data carries.
 func TestWriterModeNeedsWriter(t *testing.T) {
-	fs := New()
-	defer fs.Close()
-	f, err := fs.OpenFile("/r", os.O_RDONLY|os.O_CREATE, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := leaveMode(int(f.(*File).Fd()), 0o644); err != nil {
+	fs, fd := openFd(t, "/r", os.O_RDONLY|os.O_CREATE, 0o600)
+	if err := leaveMode(fd, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if got := permOf(t, fs, "/r"); got != 0o600 {
@@ -112,14 +113,7 @@ func TestWriterModeNeedsWriter(t *testing.T) {
 // TestDataOwnerOnly: the data's inode is writable by its owner alone, so
 // no other user can leave bits on it.
 func TestDataOwnerOnly(t *testing.T) {
-	fs := New()
-	defer fs.Close()
-	f, err := fs.OpenFile("/o", os.O_RDWR|os.O_CREATE, 0o666)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	fd := int(f.(*File).Fd())
+	fs, fd := openFd(t, "/o", os.O_RDWR|os.O_CREATE, 0o666)
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		t.Fatal(err)
@@ -127,7 +121,7 @@ func TestDataOwnerOnly(t *testing.T) {
 	if st.Mode&07777 != dataPerm {
 		t.Fatalf("memfd mode %o, want %o", st.Mode&07777, dataPerm)
 	}
-	err = asUser(Cred{Uid: 65534, Gid: 65534}, func() error { return leaveMode(fd, 0o777) })
+	err := asUser(Cred{Uid: 65534, Gid: 65534}, func() error { return leaveMode(fd, 0o777) })
 	if !errors.Is(err, unix.EACCES) && !errors.Is(err, unix.EPERM) {
 		t.Fatalf("another user leaving bits: %v, want EACCES", err)
 	}
