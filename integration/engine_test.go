@@ -258,7 +258,8 @@ func TestExecFollows(t *testing.T) {
 
 // TestExecBadEnvironment: an exec whose envp or one of its strings is a bad
 // pointer fails with EFAULT, as natively, instead of crashing in the hook;
-// an environment too large for the stub's stack goes through a mapping.
+// so does one of a missing program, with the kernel's errno; an
+// environment too large for the stub's stack goes through a mapping.
 func TestExecBadEnvironment(t *testing.T) {
 	requireHook(t)
 	execenv := cprog(t, "execenv")
@@ -266,6 +267,15 @@ func TestExecBadEnvironment(t *testing.T) {
 		r := same(t, execenv, mode, "/bin/true")
 		if !strings.Contains(r.stdout, "EFAULT") {
 			t.Errorf("%s: %q", mode, r.stdout)
+		}
+	}
+	// A path that is not there, or not a directory where one is needed,
+	// gets the kernel's answer (the stub asks before it builds the new
+	// environment); one pointing nowhere stays EFAULT.
+	for _, c := range [][2]string{{"empty", "/nonexistent/prog"}, {"empty", "/bin/true/prog"}, {"badpath", "/bin/true"}} {
+		r := same(t, execenv, c[0], c[1])
+		if !strings.HasPrefix(r.stdout, "execve: ") {
+			t.Errorf("%s %s: %q", c[0], c[1], r.stdout)
 		}
 	}
 	r := same(t, "sh", "-c", `i=0; while [ $i -lt 3000 ]; do export V$i=value$i; i=$((i+1)); done; env | grep -c '^V'; sh -c 'echo $V2999'`)

@@ -55,6 +55,14 @@ static char *put(char *s, const void *v, unsigned long n)
 
 long exec_hooked(struct frame *f, int at, const unsigned long *mask, const char *exe, int loader)
 {
+	/* A program that is not there (a PATH search tries several places):
+	 * the kernel's answer without building an environment for it. An
+	 * unreadable path, or any other error, is left to the execve. */
+	if (!at) {
+		long e = RAW4(SYS_faccessat, AT_FDCWD, f->rdi, 0 /* F_OK */, 0);
+		if (e == -ENOENT || e == -ENOTDIR)
+			return e;
+	}
 	/* The new image's loader finds and maps its libraries before its stub
 	 * is installed: if it may look in a mount (a program stored in one
 	 * whose library paths the supervisor did not find all on the host,
