@@ -123,7 +123,7 @@ type spares struct {
 
 const (
 	// sparesLow of a mode starts a refill; sparesHigh is where it stops.
-	sparesLow, sparesHigh = 4, 16
+	sparesLow, sparesHigh = 8, 64
 	// closeBatch is how many descriptors wait before a goroutine closes
 	// them: one wake-up of another thread per batch.
 	closeBatch = 32
