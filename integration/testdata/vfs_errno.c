@@ -601,6 +601,27 @@ static void test_fds(void) {
 	R("write fd", write(fd, "abcdef", 6));
 	R("lseek dup SEEK_CUR (shared offset)", lseek(fd2, 0, SEEK_CUR));
 	R("fcntl F_GETFD dup (no cloexec)", fcntl(fd2, F_GETFD));
+	/* Close-on-exec as the open asked, whether the stub or the
+	 * supervisor made the descriptor. */
+	static const struct {
+		const char *what, *name;
+		int flags;
+	} opens[] = {
+		{"open O_RDONLY", "dupf", O_RDONLY},
+		{"open O_RDWR", "dupf", O_RDWR},
+		{"open O_RDWR|O_CLOEXEC", "dupf", O_RDWR | O_CLOEXEC},
+		{"create", "cloexec-new", O_WRONLY | O_CREAT},
+		{"create O_CLOEXEC", "cloexec-new2", O_WRONLY | O_CREAT | O_CLOEXEC},
+	};
+	for (unsigned i = 0; i < sizeof opens / sizeof opens[0]; i++) {
+		char what[80];
+		int o = openat(dfd, opens[i].name, opens[i].flags, 0644);
+		snprintf(what, sizeof what, "fcntl F_GETFD after %s", opens[i].what);
+		R(what, fcntl(o, F_GETFD));
+		close(o);
+	}
+	unlinkat(dfd, "cloexec-new", 0);
+	unlinkat(dfd, "cloexec-new2", 0);
 	R("dup2 fd 100", dup2(fd, 100));
 	R("dup2 fd fd", dup2(fd, fd) == fd);
 	R("dup3 fd fd", dup3(fd, fd, 0));

@@ -96,7 +96,7 @@ int hook_before(struct frame *f, struct hook_after *after)
 	struct msghdr_ mh = {0, 0, &iov, 1, 0, 0, 0};
 	struct reply rep;
 	after->want = 0;
-	if (kept_exchange(&mh, sizeof m, &rep, &after->use, 0) < 0) {
+	if (kept_exchange(&mh, sizeof m, &rep, &after->use, WANT_NO_FD) < 0) {
 		/* No supervisor: the hooks cannot answer, so the call fails as
 		 * a file call would, except an exit, which must not. */
 		if (f->rax == SYS_exit || f->rax == SYS_exit_group)
@@ -130,7 +130,7 @@ int hook_before(struct frame *f, struct hook_after *after)
 		break;
 	case ABI_REPLY_FD:
 		if (rep.fd >= 0) {
-			f->rax = (unsigned long)install_fd(rep.fd, (rep.r.fd & ABI_FD_CLOEXEC) != 0, 0, rep.lowest);
+			f->rax = (unsigned long)install_fd(&rep, (rep.r.fd & ABI_FD_CLOEXEC) != 0, 0);
 			rep.fd = -1;
 		} else {
 			f->rax = (unsigned long)-EIO;

@@ -251,9 +251,13 @@ static long sendmsg_(int s, const struct msghdr_ *mh)
 /* kept_exchange sends the request mh (n bytes, and descriptors if its
  * control part has them) and receives the MsgReply into rep, with the
  * descriptor that came with it. With use, the connection stays open after
- * a one-off exchange, for kept_notify. With want_fd, the answer may be a
- * descriptor, and a full descriptor table is -EMFILE before anything is
- * asked. Any failure to reach the supervisor is -EIO. */
+ * a one-off exchange, for kept_notify. With want_fd (WANT_FD or
+ * WANT_FD_INHERITED), the answer may be a descriptor, and a full
+ * descriptor table is -EMFILE before anything is asked. A descriptor
+ * arrives with close-on-exec set, but for WANT_FD_INHERITED: an open
+ * without O_CLOEXEC, whose result needs no fcntl then (native opens race
+ * another thread's exec the same way). Any failure to reach the supervisor
+ * is -EIO. */
 long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct conn_use *use, int want_fd)
 {
 	int *kept;
@@ -291,11 +295,13 @@ long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct c
 	struct cmsg_fds rcm;
 	memset(&rcm, 0, sizeof rcm);
 	struct msghdr_ rh = {0, 0, &riov, 1, &rcm, sizeof rcm, 0};
+	unsigned long rflags = want_fd == WANT_FD_INHERITED ? 0 : MSG_CMSG_CLOEXEC;
 	do
-		r = RAW3(SYS_recvmsg, s, &rh, MSG_CMSG_CLOEXEC);
+		r = RAW3(SYS_recvmsg, s, &rh, rflags);
 	while (r == -EINTR);
 	rep->fd = -1;
 	rep->lowest = kept != 0;
+	rep->cloexec = rflags != 0;
 	if (rh.controllen >= 20 && rcm.level == SOL_SOCKET && rcm.type == SCM_RIGHTS)
 		rep->fd = rcm.fds[0];
 	int ok = r >= (long)(sizeof rep->h + sizeof rep->r) && rep->h.magic == ABI_MAGIC &&

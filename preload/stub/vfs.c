@@ -15,6 +15,8 @@ struct vfs_state vs;
 
 /* ---- talking to the supervisor -------------------------------------------- */
 
+static int open_cloexec(const struct frame *f);
+
 /* request sends one call and waits for the reply. fds (n of them) travel
  * with it. Any failure to reach the supervisor is EIO. */
 long request(unsigned nr, unsigned flags, const struct frame *f, const struct path *p1, const struct path *p2,
@@ -40,8 +42,12 @@ long request(unsigned nr, unsigned flags, const struct frame *f, const struct pa
 	struct iovec_ iov[3] = {{&m, sizeof m}, {(void *)(p1 ? p1->s : 0), l1}, {(void *)(p2 ? p2->s : 0), l2}};
 	struct cmsg_fds cm = {16 + 4 * (unsigned long)n, SOL_SOCKET, SCM_RIGHTS, {n > 0 ? fds[0] : -1, n > 1 ? fds[1] : -1}};
 	struct msghdr_ mh = {0, 0, iov, 3, n ? &cm : 0, n ? sizeof cm : 0, 0};
-	int opens = nr == SYS_open || nr == SYS_openat || nr == SYS_openat2 || nr == SYS_creat;
-	return kept_exchange(&mh, (long)(sizeof m + l1 + l2), rep, 0, opens);
+	int want = WANT_NO_FD;
+	if (nr == SYS_openat2)
+		want = WANT_FD;
+	else if (nr == SYS_open || nr == SYS_openat || nr == SYS_creat)
+		want = open_cloexec(f) ? WANT_FD : WANT_FD_INHERITED;
+	return kept_exchange(&mh, (long)(sizeof m + l1 + l2), rep, 0, want);
 }
 
 const char *str2(const struct reply *rep) { return rep->str + rep->r.len1 + 1; }
@@ -51,11 +57,12 @@ const char *str2(const struct reply *rep) { return rep->str + rep->r.len1 + 1; }
  * a kept connection it already is; else it is moved there. Moving closes a
  * descriptor of the file, which drops the process's POSIX locks on it, so
  * it happens only on the rare one-off connections. */
-long install_fd(int fd, int cloexec, int bits, int lowest)
+long install_fd(const struct reply *rep, int cloexec, int bits)
 {
-	if (lowest) {
-		if (!cloexec)
-			RAW3(SYS_fcntl, fd, F_SETFD, 0);
+	int fd = rep->fd;
+	if (rep->lowest) {
+		if (cloexec != rep->cloexec)
+			RAW3(SYS_fcntl, fd, F_SETFD, cloexec ? FD_CLOEXEC : 0);
 		fd_set(fd, bits);
 		return fd;
 	}
@@ -473,7 +480,7 @@ static __attribute__((noinline)) long ask_path_call(struct frame *f, const unsig
 	case ABI_REPLY_FD:
 		if (rep.fd < 0)
 			return -EIO;
-		r = install_fd(rep.fd, open_cloexec(f), (int)rep.r.fd, rep.lowest);
+		r = install_fd(&rep, open_cloexec(f), (int)rep.r.fd);
 		if (r >= 0 && (rep.r.fd & ABI_FD_SERVED) && rep.r.ret > 0)
 			note_dir(r, a, fds[0], (unsigned long)rep.r.ret);
 		return r;

@@ -292,6 +292,7 @@ struct reply {
 	char str[PATH_MAX_ * 2 + 2];
 	int fd;     /* received descriptor, or -1 */
 	int lowest; /* it came on a kept connection (a high descriptor), so it is the lowest free number */
+	int cloexec; /* it came with close-on-exec set */
 };
 /* The connection an exchange went on, for a message that follows it. */
 struct conn_use {
@@ -307,6 +308,8 @@ void kept_renew(void);
 int kept_adopt(int fd, long cpu);
 void kept_abandoned(struct block *b);
 void kept_after_fork_child(void);
+/* kept_exchange's want_fd: no descriptor; one, close-on-exec; one, inherited across exec. */
+enum { WANT_NO_FD, WANT_FD, WANT_FD_INHERITED };
 long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct conn_use *use, int want_fd);
 long kept_hold(long fd);
 void kept_release(long fd);
@@ -321,7 +324,7 @@ int vfs_on(void);
 /* cwd_view_ready gives a working directory set before the view was mapped
  * (without the count it is true at) the view's count of moves. */
 void cwd_view_ready(void);
-long install_fd(int fd, int cloexec, int bits, int lowest);
+long install_fd(const struct reply *rep, int cloexec, int bits);
 
 /* struct stat as the kernel lays it out on x86-64. */
 struct kstat {
