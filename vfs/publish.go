@@ -225,11 +225,11 @@ func (p *publisher) ensure(m *mtab.Mount, rel string) (flags, mode uint32, ok bo
 			return 0, 0, false
 		}
 	}
-	fi, err := p.root.lstat(m, rel)
+	a, src, err := p.lookAt(m, rel)
 	if err != nil {
 		return 0, 0, false
 	}
-	e := p.describe(m, rel, fi, pflags, pmode)
+	e := p.describeAttr(m, rel, a, src, pflags, pmode)
 	p.put(vp, e)
 	f, ok := p.v.Flags(vp)
 	return f, e.Mode, ok
@@ -348,28 +348,40 @@ func (p *publisher) refreshOne(m *mtab.Mount, rel string) {
 	p.put(vp, e)
 }
 
-// lookAt is what refreshOne describes rel of m from: its lstat, or, for a
+// lookAt is what rel of m is described from: its lstat, or, for a
 // regular file whose data the call leaves with a writer (p.writers: a
 // create or an open for writing, as tar x makes each file), what a lookup
-// gives (caps.LstatMeta: no system call in mem, where an lstat makes two).
+// gives (LstatMeta: no system call in mem, where an lstat makes two).
 // Such an entry says "ask", so no one reads its size and times from the
 // view, and the stub reads the mode a writer left on its own descriptor.
-// The DataSource it asked for comes with it (nil if it did not ask).
+// A backend that can (caps.SourceStater) finds both the attributes and
+// the DataSource with one lookup; the DataSource comes with them (nil if
+// it was not asked for, or there is none).
 func (p *publisher) lookAt(m *mtab.Mount, rel string) (attr, *caps.DataSource, error) {
-	if ms, ok := p.root.fs(m).(caps.MetaStater); ok && len(p.writers) > 0 {
-		if st, err := ms.LstatMeta("/" + rel); err == nil && st.Mode&unix.S_IFMT == unix.S_IFREG {
-			if ds, ok := m.FS.(caps.DataSourcer); ok {
-				if src, ok := ds.DataSource("/" + rel); ok && p.hasWriter(dataID{src.Dev, src.Ino}) {
-					return attr(st), &src, nil
-				}
-			}
+	ss, ok := p.root.fs(m).(caps.SourceStater)
+	if !ok {
+		fi, err := p.root.lstat(m, rel)
+		if err != nil {
+			return attr{}, nil, err
 		}
+		return attrOf(m, rel, fi), nil, nil
 	}
-	fi, err := p.root.lstat(m, rel)
+	meta := len(p.writers) > 0
+	st, src, has, err := ss.LstatSource("/"+rel, meta)
 	if err != nil {
 		return attr{}, nil, err
 	}
-	return attrOf(m, rel, fi), nil, nil
+	var srcp *caps.DataSource
+	if has {
+		srcp = &src
+	}
+	if meta && st.Mode&unix.S_IFMT == unix.S_IFREG && !(has && p.hasWriter(dataID{src.Dev, src.Ino})) {
+		// Not a writer's: its size and times too.
+		if st, _, _, err = ss.LstatSource("/"+rel, false); err != nil {
+			return attr{}, nil, err
+		}
+	}
+	return attr(st), srcp, nil
 }
 
 // handedData is the identity of the data of fd, the regular file's

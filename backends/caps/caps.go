@@ -212,6 +212,15 @@ type DataSourcer interface {
 	DataSource(name string) (DataSource, bool)
 }
 
+// SourceStater describes name and tells how to open it with one lookup:
+// what the namespace view's publisher asks of every regular file it
+// describes, where Lstat (or LstatMeta, with meta) and DataSource would
+// each walk the path. st and err are Lstat's (LstatMeta's); src and ok
+// are DataSource's.
+type SourceStater interface {
+	LstatSource(name string, meta bool) (st Stat, src DataSource, ok bool, err error)
+}
+
 // DataOpener has regular files backed by kernel descriptors, and finds the
 // file behind a descriptor it handed out (File.Fd), for fstat, fchmod and
 // the like within one call: the File may use fd itself, so the caller
@@ -291,6 +300,7 @@ type FS interface {
 	Utimenser
 	StatFSer
 	DataSourcer
+	SourceStater
 	DataOpener
 	DataReopener
 	DataStater

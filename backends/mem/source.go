@@ -16,7 +16,34 @@ func (fs *FS) DataSource(name string) (DataSource, bool) {
 	fs.t.mu.RLock()
 	defer fs.t.mu.RUnlock()
 	n, e := fs.lookup(name, false)
-	if e != 0 || !n.isReg() || n.memfd < 0 {
+	if e != 0 {
+		return DataSource{}, false
+	}
+	return n.source()
+}
+
+// LstatSource is Lstat (LstatMeta with meta) and DataSource of name with
+// one lookup (caps.SourceStater).
+func (fs *FS) LstatSource(name string, meta bool) (Stat, DataSource, bool, error) {
+	fs.t.mu.RLock()
+	defer fs.t.mu.RUnlock()
+	n, e := fs.lookup(name, false)
+	if e != 0 {
+		return Stat{}, DataSource{}, false, pathErr("lstat", name, e)
+	}
+	var st Stat
+	if meta {
+		st = fs.t.meta(n)
+	} else {
+		st = fs.t.stat(n, -1)
+	}
+	src, ok := n.source()
+	return st, src, ok, nil
+}
+
+// source is DataSource of n.
+func (n *inode) source() (DataSource, bool) {
+	if !n.isReg() || n.memfd < 0 {
 		return DataSource{}, false
 	}
 	return DataSource{Fd: n.memfd, Dev: n.key.dev, Ino: n.key.ino}, true

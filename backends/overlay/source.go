@@ -19,7 +19,32 @@ func (fs *FS) DataSource(name string) (mem.DataSource, bool) {
 	fs.s.mu.RLock()
 	defer fs.s.mu.RUnlock()
 	n, e := fs.lookup(name, false)
-	if e != 0 || !n.isReg() {
+	if e != 0 {
+		return mem.DataSource{}, false
+	}
+	return fs.source(n)
+}
+
+// LstatSource is Lstat (LstatMeta with meta) and DataSource of name with
+// one lookup (caps.SourceStater).
+func (fs *FS) LstatSource(name string, meta bool) (mem.Stat, mem.DataSource, bool, error) {
+	fs.s.mu.RLock()
+	defer fs.s.mu.RUnlock()
+	n, e := fs.lookup(name, false)
+	if e != 0 {
+		return mem.Stat{}, mem.DataSource{}, false, pathErr("lstat", name, e)
+	}
+	st := n.meta()
+	if !meta {
+		st = fs.stat(n)
+	}
+	src, ok := fs.source(n)
+	return st, src, ok, nil
+}
+
+// source is DataSource of n, found by a lookup under fs.s.mu.
+func (fs *FS) source(n *node) (mem.DataSource, bool) {
+	if !n.isReg() {
 		return mem.DataSource{}, false
 	}
 	if fs.inUpper(n) {
