@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/backends/caps/capstest"
 )
 
 // TestDataSource: an untouched file of the host layer is opened by its
@@ -34,4 +36,21 @@ func TestDataSource(t *testing.T) {
 	if _, ok := fs.DataSource("/d"); ok {
 		t.Error("a directory has a data source")
 	}
+}
+
+// TestLstatSource: the combined lookup gives what Lstat, LstatMeta and
+// DataSource give, for a lower file, a copied-up one, a directory, a
+// symbolic link and a missing name.
+func TestLstatSource(t *testing.T) {
+	fs, _ := newOverlay(t)
+	f, err := fs.OpenFile("/b.txt", os.O_WRONLY|os.O_CREATE, 0o640)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("upper"))
+	f.Close()
+	if err := fs.SymlinkIfPossible("a.txt", "/l"); err != nil {
+		t.Fatal(err)
+	}
+	capstest.SourceStat(t, fs, "/a.txt", "/b.txt", "/d", "/l", "/missing", "/a.txt/x")
 }
