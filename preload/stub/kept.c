@@ -18,6 +18,7 @@ struct kept_state {
 	 * on the page of the low descriptors' bits: a forked child writes both
 	 * (each write to a page it shares with its parent copies the page). */
 	unsigned long gen;
+	long nours; /* connections marked in ours: none, nothing to drop at a fork */
 	unsigned long ours[ABI_MAX_FD / 64];
 };
 static struct kept_state ks;
@@ -68,7 +69,14 @@ static void set_ours(long fd, int on)
 {
 	unsigned long w = (unsigned long)fd / 64, m = 1UL << ((unsigned long)fd % 64);
 	volatile unsigned long *v = fdmap(ABI_FD_VIRT_ADDR), *s = fdmap(ABI_FD_SERVED_ADDR);
-	bit_set(&ks.ours[w], m, on);
+	if (on)
+		fd_noted(fd);
+	if (!(__atomic_load_n(&ks.ours[w], __ATOMIC_RELAXED) & m) != !on) {
+		unsigned long old = on ? __atomic_fetch_or(&ks.ours[w], m, __ATOMIC_RELAXED)
+				       : __atomic_fetch_and(&ks.ours[w], ~m, __ATOMIC_RELAXED);
+		if (!(old & m) == !!on)
+			__atomic_add_fetch(&ks.nours, on ? 1 : -1, __ATOMIC_RELAXED);
+	}
 	bit_set(&v[w], m, on);
 	bit_set(&s[w], m, 0);
 }
@@ -219,10 +227,12 @@ void kept_abandoned(struct block *b)
 }
 
 /* kept_after_fork_child drops the parent's connections in a forked child:
- * the parent's threads are still using them. */
+ * the parent's threads are still using them. A process that never made
+ * one (most) has nothing to drop, and writes nothing: the scan would read
+ * the 8 KiB of ours, pages it may never have touched. */
 void kept_after_fork_child(void)
 {
-	if (!ks.on)
+	if (!ks.on || !__atomic_load_n(&ks.nours, __ATOMIC_RELAXED))
 		return;
 	for (unsigned long w = 0; w < ABI_MAX_FD / 64; w++)
 		for (unsigned long bit = 0; ks.ours[w] && bit < 64; bit++)

@@ -223,7 +223,8 @@ int vfs_env(char *buf, unsigned long cap, unsigned long *out, const char *exe)
 	s += sizeof env_fds - 1;
 	volatile unsigned long *v = fdmap(ABI_FD_VIRT_ADDR);
 	int first = 1;
-	for (unsigned long w = 0; w < ABI_MAX_FD / 64; w++) {
+	unsigned long words = (zvfs_state.fd_high ? ABI_MAX_FD : FD_LOW) / 64;
+	for (unsigned long w = 0; w < words; w++) {
 		if (!v[w])
 			continue;
 		for (unsigned long bit = 0; bit < 64; bit++) {

@@ -38,6 +38,8 @@ void fd_set(long fd, int bits)
 	unsigned long w = (unsigned long)fd / 64, m = 1UL << ((unsigned long)fd % 64);
 	volatile unsigned long *v = fdmap(ABI_FD_VIRT_ADDR), *s = fdmap(ABI_FD_SERVED_ADDR);
 	view_forget_dir(fd);
+	if (bits)
+		fd_noted(fd);
 	bit_set(&v[w], m, bits & ABI_FD_VIRT);
 	bit_set(&s[w], m, bits & ABI_FD_SERVED);
 }

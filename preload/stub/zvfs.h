@@ -205,6 +205,7 @@ struct stub_state {
 	unsigned long table_slots, table_used; /* 0 slots: no table */
 	int table_writable;   /* mapped, not yet sealed read-only (before the first sites_apply) */
 	int unreachable;      /* a hello found no supervisor to ask: the run has ended */
+	int fd_high;          /* a descriptor bit was set on the bitmaps' second page (fd_noted) */
 	struct block *registry;
 	/* Every process reads the fields above, the strings and the start of
 	 * lib: they share a page (each page of the stub's data a process
@@ -215,6 +216,18 @@ struct stub_state {
 	unsigned long long baseline[ABI_NSLOTS + 1]; /* counts already reported */
 };
 extern struct stub_state zvfs_state;
+
+/* fd_noted notes that a descriptor's bits are being set: one on the
+ * bitmaps' second page (descriptors from FD_LOW up) sets
+ * zvfs_state.fd_high; without it a scan stops below FD_LOW. That page is,
+ * in most processes, never touched, and reading it in a forked child about
+ * to exec is a fault. */
+#define FD_LOW (4096 * 8)
+static inline void fd_noted(long fd)
+{
+	if (fd >= FD_LOW && !__atomic_load_n(&zvfs_state.fd_high, __ATOMIC_RELAXED))
+		__atomic_store_n(&zvfs_state.fd_high, 1, __ATOMIC_RELAXED);
+}
 int zvfs_attach(void);
 void zvfs_own(struct block *b);
 int zvfs_last_thread(struct block *self);
