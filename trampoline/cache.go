@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -23,7 +24,11 @@ import (
 // memory miss the file's build-id, when it has one, keys the result (so
 // copies and re-installs of the same build share it); otherwise the stat
 // identity does. With a directory, results also persist there, one small
-// entry per key (entry.go).
+// entry per key (entry.go), and a symbolic link per file identity (its
+// change time too) names the entry, so that a later run finds a file's
+// analysis without opening the file and reading its ELF headers for the
+// build-id (the first exec of each program in a run asks for all its
+// files: ~0.1 ms each).
 type Cache struct {
 	dir string
 
@@ -111,7 +116,10 @@ func (c *Cache) LookupStat(path string, fi os.FileInfo) (*Analysis, error) {
 	c.inflight[key] = fl
 	c.mu.Unlock()
 
-	a, fkey, err := c.load(path)
+	a, fkey, err := c.indexed(fi, key), key, error(nil)
+	if a == nil {
+		a, fkey, err = c.load(path)
+	}
 	c.mu.Lock()
 	delete(c.inflight, key)
 	if err == nil {
@@ -165,11 +173,7 @@ func (c *Cache) load(path string) (*Analysis, statKey, error) {
 			}
 			entry, diskKey = buildEntryName(id), "build-id:"+id
 		} else {
-			entry = fmt.Sprintf("f-%x-%x-%x-%x%s", fkey.dev, fkey.ino, fkey.size, fkey.mtime, entrySuffix)
-			diskKey = fmt.Sprintf("file:%d:%d:%d:%d", fkey.dev, fkey.ino, fkey.size, fkey.mtime)
-			if fkey.path != "" {
-				entry = "" // no stable identity: memory only
-			}
+			entry, diskKey = fileEntry(fkey) // "": no stable identity, memory only
 		}
 		if a = c.readEntry(entry, diskKey, fi.Size(), id); a != nil {
 			return nil
@@ -192,7 +196,87 @@ func (c *Cache) load(path string) (*Analysis, statKey, error) {
 		c.byBuild[buildKey] = a
 		c.mu.Unlock()
 	}
+	c.writeIndex(fi, fkey, entry)
 	return a, fkey, nil
+}
+
+// fileEntry is the disk entry name and stored key of a file without a
+// build-id: its stat identity ("" without a device and inode).
+func fileEntry(k statKey) (name, diskKey string) {
+	if k.path != "" {
+		return "", ""
+	}
+	return fmt.Sprintf("f-%x-%x-%x-%x%s", k.dev, k.ino, k.size, k.mtime, entrySuffix),
+		fmt.Sprintf("file:%d:%d:%d:%d", k.dev, k.ino, k.size, k.mtime)
+}
+
+// indexName is the name of the index link of the file fi describes (key
+// is its identity): its device, inode, size, modification and change
+// times; "" if it has no such identity. The change time moves with any
+// change of the file, content or inode, and cannot be set.
+func indexName(fi os.FileInfo, key statKey) string {
+	ctime, ok := changeTime(fi)
+	if !ok || key.path != "" {
+		return ""
+	}
+	return fmt.Sprintf("s-%x-%x-%x-%x-%x", key.dev, key.ino, key.size, key.mtime, ctime)
+}
+
+// indexed returns the analysis the index names for the file fi describes
+// (key is its identity), without opening the file; nil if there is no
+// link for that identity, or the entry it names is missing, corrupt or not
+// the file's. A hit counts as one.
+func (c *Cache) indexed(fi os.FileInfo, key statKey) *Analysis {
+	name := indexName(fi, key)
+	if c.dir == "" || name == "" {
+		return nil
+	}
+	entry, err := os.Readlink(filepath.Join(c.dir, name))
+	if err != nil {
+		return nil
+	}
+	var id, diskKey string
+	switch fname, fkey := fileEntry(key); {
+	case entry == fname:
+		diskKey = fkey
+	case strings.HasPrefix(entry, "b-") && strings.HasSuffix(entry, entrySuffix) &&
+		buildEntryName(entry[2:len(entry)-len(entrySuffix)]) == entry:
+		id = entry[2 : len(entry)-len(entrySuffix)]
+		diskKey = "build-id:" + id
+	default:
+		return nil // a name no entry of this cache has (a long build-id's is hashed)
+	}
+	a := c.readEntry(entry, diskKey, key.size, id)
+	if a == nil {
+		return nil
+	}
+	c.hits.Add(1)
+	if id != "" {
+		c.mu.Lock()
+		c.byBuild[fmt.Sprintf("%s/%d", id, key.size)] = a
+		c.mu.Unlock()
+	}
+	return a
+}
+
+// writeIndex links the index name of the file fi describes to its entry,
+// through a temporary link and a rename. Failures are ignored, as for
+// entries.
+func (c *Cache) writeIndex(fi os.FileInfo, key statKey, entry string) {
+	name := indexName(fi, key)
+	if c.dir == "" || name == "" || entry == "" {
+		return
+	}
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return
+	}
+	tmp := filepath.Join(c.dir, fmt.Sprintf(".tmp-%s-%d", name, os.Getpid()))
+	if os.Symlink(entry, tmp) != nil {
+		return
+	}
+	if os.Rename(tmp, filepath.Join(c.dir, name)) != nil {
+		os.Remove(tmp)
+	}
 }
 
 // safely runs fn, turning a panic into an error (a safety net: the parser is

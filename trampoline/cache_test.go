@@ -70,18 +70,72 @@ func TestCacheDiskRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkStats(t, c2, 1, 0)
+		if n := c2.opens.Load(); n != 0 {
+			t.Errorf("%s: the index did not find the entry (the file was opened %d times)", path, n)
+		}
 		if !reflect.DeepEqual(a1, a2) {
 			t.Errorf("%s: disk round trip changed the analysis:\n%+v\n%+v", path, a1, a2)
 		}
 	}
-	entries, _ := filepath.Glob(filepath.Join(dir, "*"))
-	if len(entries) != 2 {
-		t.Errorf("cache dir holds %v, want one build-id entry and one file entry", entries)
+	entries, _ := filepath.Glob(filepath.Join(dir, "*"+entrySuffix))
+	links, _ := filepath.Glob(filepath.Join(dir, "s-*"))
+	if len(entries) != 2 || len(links) != 2 {
+		t.Errorf("cache dir holds entries %v and index links %v, want a build-id entry, a file entry and a link to each", entries, links)
 	}
 	for _, e := range entries {
 		if b := filepath.Base(e); b[0] == '.' {
 			t.Errorf("temporary file %s left behind", b)
 		}
+	}
+}
+
+// TestCacheIndex: the index finds a file's entry by its identity alone; a
+// file changed since (its change time moved), or a link naming no entry
+// of the cache, is read and analysed as before.
+func TestCacheIndex(t *testing.T) {
+	dir := t.TempDir()
+	path := noBuildIDBinary(t)
+	if _, err := NewCache(dir).Lookup(path); err != nil {
+		t.Fatal(err)
+	}
+	links, _ := filepath.Glob(filepath.Join(dir, "s-*"))
+	if len(links) != 1 {
+		t.Fatalf("index links %v, want one", links)
+	}
+	// A link whose target is no entry's name of this identity.
+	if err := os.Remove(links[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../../etc/passwd", links[0]); err != nil {
+		t.Fatal(err)
+	}
+	c := NewCache(dir)
+	if _, err := c.Lookup(path); err != nil {
+		t.Fatal(err)
+	}
+	if c.opens.Load() != 1 {
+		t.Errorf("a link to %s was followed", "../../etc/passwd")
+	}
+	// The same times, but a change since: a new identity, a new link.
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	c = NewCache(dir)
+	if _, err := c.Lookup(path); err != nil {
+		t.Fatal(err)
+	}
+	if c.opens.Load() != 1 {
+		t.Errorf("a changed file was found by the index of its old identity")
+	}
+	if links, _ = filepath.Glob(filepath.Join(dir, "s-*")); len(links) != 2 {
+		t.Errorf("index links %v, want the old and the new identity's", links)
 	}
 }
 
