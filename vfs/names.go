@@ -185,17 +185,20 @@ func (h *handler) rename(flags uint) (Answer, error) {
 	fs := h.c.fs(l1.m)
 	// What the rename does to directories: none may move under a call
 	// relative to one (dirMoving), and the working directories in them
-	// follow them (moves.go).
-	src, _ := h.c.lstatName(l1)
-	srcDir := src != nil && src.IsDir()
-	if srcDir || flags&unix.RENAME_EXCHANGE != 0 {
+	// follow them (moves.go). A file's rename moves none: its type is all
+	// that is looked at (LstatMeta: no system call in mem).
+	st, err := caps.LstatMeta(fs, l1.name())
+	srcDir := err == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR
+	dirs := srcDir || flags&unix.RENAME_EXCHANGE != 0
+	if dirs {
 		defer h.movingDir()()
 	}
 	var dstDir bool
 	var dst os.FileInfo
-	moves := h.ns.movesAsked()
-	if moves && (srcDir || flags&unix.RENAME_EXCHANGE != 0) {
-		dst, _ = h.c.lstatName(l2) // a file's rename moves no directory
+	moves := h.ns.movesAsked() && dirs
+	if moves {
+		src, _ := h.c.lstatName(l1)
+		dst, _ = h.c.lstatName(l2)
 		if src != nil && dst != nil && sameFile(l1, src, l2, dst) {
 			moves = false // onto itself: the kernel does nothing
 		}
