@@ -71,12 +71,8 @@ static void set_ours(long fd, int on)
 	volatile unsigned long *v = fdmap(ABI_FD_VIRT_ADDR), *s = fdmap(ABI_FD_SERVED_ADDR);
 	if (on)
 		fd_noted(fd);
-	if (!(__atomic_load_n(&ks.ours[w], __ATOMIC_RELAXED) & m) != !on) {
-		unsigned long old = on ? __atomic_fetch_or(&ks.ours[w], m, __ATOMIC_RELAXED)
-				       : __atomic_fetch_and(&ks.ours[w], ~m, __ATOMIC_RELAXED);
-		if (!(old & m) == !!on)
-			__atomic_add_fetch(&ks.nours, on ? 1 : -1, __ATOMIC_RELAXED);
-	}
+	if (bit_set(&ks.ours[w], m, on))
+		__atomic_add_fetch(&ks.nours, on ? 1 : -1, __ATOMIC_RELAXED);
 	bit_set(&v[w], m, on);
 	bit_set(&s[w], m, 0);
 }

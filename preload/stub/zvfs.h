@@ -143,14 +143,16 @@ static inline void class_table_set(const unsigned char *t)
 /* bit_set sets (on) or clears the bits m of *w, writing only if one of
  * them changes: every write to a page a forked child still shares with
  * its parent copies it (a fault of a few µs), and most children only
- * close, dup2 and exec. Threads may change other bits of *w meanwhile. */
-static inline void bit_set(volatile unsigned long *w, unsigned long m, int on)
+ * close, dup2 and exec. Threads may change other bits of *w meanwhile.
+ * It returns whether it changed one of them. */
+static inline int bit_set(volatile unsigned long *w, unsigned long m, int on)
 {
 	unsigned long v = __atomic_load_n(w, __ATOMIC_RELAXED);
 	if (on && (v & m) != m)
-		__atomic_or_fetch(w, m, __ATOMIC_RELAXED);
-	else if (!on && (v & m))
-		__atomic_and_fetch(w, ~m, __ATOMIC_RELAXED);
+		return (__atomic_fetch_or(w, m, __ATOMIC_RELAXED) & m) != m;
+	if (!on && (v & m))
+		return (__atomic_fetch_and(w, ~m, __ATOMIC_RELAXED) & m) != 0;
+	return 0;
 }
 
 /* is_err tells a raw call's error (-4095..-1) from a result. */
