@@ -116,7 +116,9 @@ func (c *Cache) LookupStat(path string, fi os.FileInfo) (*Analysis, error) {
 	c.inflight[key] = fl
 	c.mu.Unlock()
 
-	a, fkey, err := c.indexed(fi, key), key, error(nil)
+	var err error
+	fkey := key
+	a := c.indexed(fi, key)
 	if a == nil {
 		a, fkey, err = c.load(path)
 	}
@@ -164,14 +166,14 @@ func (c *Cache) load(path string) (*Analysis, statKey, error) {
 			return err
 		}
 		if id != "" {
-			buildKey = fmt.Sprintf("%s/%d", id, fi.Size())
+			buildKey = buildKeyOf(id, fi.Size())
 			c.mu.Lock()
 			a = c.byBuild[buildKey]
 			c.mu.Unlock()
 			if a != nil {
 				return nil
 			}
-			entry, diskKey = buildEntryName(id), "build-id:"+id
+			entry, diskKey = buildEntry(id)
 		} else {
 			entry, diskKey = fileEntry(fkey) // "": no stable identity, memory only
 		}
@@ -235,16 +237,15 @@ func (c *Cache) indexed(fi os.FileInfo, key statKey) *Analysis {
 	if err != nil {
 		return nil
 	}
-	var id, diskKey string
-	switch fname, fkey := fileEntry(key); {
-	case entry == fname:
-		diskKey = fkey
-	case strings.HasPrefix(entry, "b-") && strings.HasSuffix(entry, entrySuffix) &&
-		buildEntryName(entry[2:len(entry)-len(entrySuffix)]) == entry:
-		id = entry[2 : len(entry)-len(entrySuffix)]
-		diskKey = "build-id:" + id
-	default:
-		return nil // a name no entry of this cache has (a long build-id's is hashed)
+	// The entry of a build-id (a long one's name is hashed: never found
+	// here), or of this identity; no other.
+	id := strings.TrimSuffix(strings.TrimPrefix(entry, "b-"), entrySuffix)
+	name, diskKey := buildEntry(id)
+	if id == "" || name != entry {
+		id = ""
+		if name, diskKey = fileEntry(key); name != entry {
+			return nil
+		}
 	}
 	a := c.readEntry(entry, diskKey, key.size, id)
 	if a == nil {
@@ -253,7 +254,7 @@ func (c *Cache) indexed(fi os.FileInfo, key statKey) *Analysis {
 	c.hits.Add(1)
 	if id != "" {
 		c.mu.Lock()
-		c.byBuild[fmt.Sprintf("%s/%d", id, key.size)] = a
+		c.byBuild[buildKeyOf(id, key.size)] = a
 		c.mu.Unlock()
 	}
 	return a
@@ -290,14 +291,20 @@ func safely(fn func() error) (err error) {
 	return fn()
 }
 
-// buildEntryName is the disk entry name for a build-id.
-func buildEntryName(id string) string {
+// buildEntry is the disk entry name and stored key of a file with
+// build-id id.
+func buildEntry(id string) (name, diskKey string) {
+	diskKey = "build-id:" + id
 	if len(id) <= 128 {
-		return "b-" + id + entrySuffix
+		return "b-" + id + entrySuffix, diskKey
 	}
 	sum := sha256.Sum256([]byte(id))
-	return "b-sha256-" + hex.EncodeToString(sum[:]) + entrySuffix
+	return "b-sha256-" + hex.EncodeToString(sum[:]) + entrySuffix, diskKey
 }
+
+// buildKeyOf is the in-memory key of the analysis of a file with build-id
+// id and size bytes.
+func buildKeyOf(id string, size int64) string { return fmt.Sprintf("%s/%d", id, size) }
 
 // readEntry returns the analysis stored in entry name, or nil when there is
 // none or it is unreadable, corrupt, of another version or for another file.
