@@ -75,11 +75,29 @@ func parentRel(rel string) string {
 // describe makes the entry of rel in m, whose parent's entry has flags
 // parent (0 for a mount's root).
 func (p *publisher) describe(m *mtab.Mount, rel string, fi os.FileInfo, parent uint32, parentMode uint32) view.Entry {
-	return p.describeAttr(m, rel, attrOf(m, rel, fi), nil, parent, parentMode)
+	a := attrOf(m, rel, fi)
+	return p.describeAttr(m, rel, a, dataSource(m, rel, a), parent, parentMode)
 }
 
-// describeAttr is describe of what a describes; src, if not nil, is the
-// DataSource of rel, already asked for.
+// dataSource is the DataSource of rel in m, described by a: nil for
+// anything but a regular file the backend tells how to open.
+func dataSource(m *mtab.Mount, rel string, a attr) *caps.DataSource {
+	if a.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil
+	}
+	ds, ok := m.FS.(caps.DataSourcer)
+	if !ok {
+		return nil
+	}
+	src, ok := ds.DataSource("/" + rel)
+	if !ok {
+		return nil
+	}
+	return &src
+}
+
+// describeAttr is describe of what a describes, with src the DataSource of
+// rel (dataSource's: nil if it has none).
 func (p *publisher) describeAttr(m *mtab.Mount, rel string, a attr, src *caps.DataSource, parent uint32, parentMode uint32) view.Entry {
 	e := view.Entry{Mode: a.Mode, Uid: a.Uid, Gid: a.Gid, Dev: a.Dev, Ino: a.Ino, Nlink: a.Nlink, Size: a.Size,
 		Blocks: a.Blocks, Atime: a.Atime, Mtime: a.Mtime, Ctime: a.Ctime, DataFd: -1, Flags: abi.ViewStat}
@@ -102,23 +120,15 @@ func (p *publisher) describeAttr(m *mtab.Mount, rel string, a attr, src *caps.Da
 			e.Flags &^= abi.ViewStat
 		}
 		if src == nil {
-			ds, ok := m.FS.(caps.DataSourcer)
-			if !ok {
-				break
-			}
-			s, ok := ds.DataSource("/" + rel)
-			if !ok {
-				break
-			}
-			src = &s
+			break
 		}
 		id := dataID{src.Dev, src.Ino}
 		if p.written[id] {
 			if !p.hasWriter(id) && src.Fd >= 0 && !openForWriting(src.Fd) {
 				delete(p.written, id)
-				// The data may have changed since fi was read.
-				if fi2, err := p.root.lstat(m, rel); err == nil {
-					return p.describe(m, rel, fi2, parent, parentMode)
+				// The data may have changed since a was read.
+				if fi, err := p.root.lstat(m, rel); err == nil {
+					return p.describeAttr(m, rel, attrOf(m, rel, fi), src, parent, parentMode)
 				}
 			}
 			e.Flags &^= abi.ViewStat
@@ -355,8 +365,8 @@ func (p *publisher) refreshOne(m *mtab.Mount, rel string) {
 // Such an entry says "ask", so no one reads its size and times from the
 // view, and the stub reads the mode a writer left on its own descriptor.
 // A backend that can (caps.SourceStater) finds both the attributes and
-// the DataSource with one lookup; the DataSource comes with them (nil if
-// it was not asked for, or there is none).
+// the DataSource with one lookup; another is asked for its DataSource
+// after (dataSource). The DataSource is nil if there is none.
 func (p *publisher) lookAt(m *mtab.Mount, rel string) (attr, *caps.DataSource, error) {
 	ss, ok := p.root.fs(m).(caps.SourceStater)
 	if !ok {
@@ -364,7 +374,8 @@ func (p *publisher) lookAt(m *mtab.Mount, rel string) (attr, *caps.DataSource, e
 		if err != nil {
 			return attr{}, nil, err
 		}
-		return attrOf(m, rel, fi), nil, nil
+		a := attrOf(m, rel, fi)
+		return a, dataSource(m, rel, a), nil
 	}
 	meta := len(p.writers) > 0
 	st, src, has, err := ss.LstatSource("/"+rel, meta)
