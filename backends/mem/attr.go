@@ -22,6 +22,7 @@ import (
 func (fs *FS) Chmod(name string, mode os.FileMode) error {
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
+	fs.t.mu.exact()
 	n, e := fs.lookup(name, true)
 	if e == 0 {
 		e = fs.setMode(n, -1, mode)
@@ -44,6 +45,7 @@ func (fs *FS) setMode(n *inode, fd int, mode os.FileMode) unix.Errno {
 	}
 	n.mode = n.typ() | m
 	n.ctime = now()
+	fs.t.mu.attrs(n)
 	mirror(n, fd)
 	n.settleMode(fd)
 	return 0
@@ -66,6 +68,7 @@ func (fs *FS) chown(op, name string, uid, gid int, follow bool) error {
 	}
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
+	fs.t.mu.exact()
 	n, e := fs.lookup(name, follow)
 	if e == 0 {
 		e = fs.setOwner(n, -1, uid, gid)
@@ -123,6 +126,7 @@ func (fs *FS) setOwner(n *inode, fd, uid, gid int) unix.Errno {
 	n.gid = newGid
 	n.mode = mode
 	n.ctime = now()
+	fs.t.mu.attrs(n)
 	mirror(n, fd)
 	return 0
 }
@@ -143,6 +147,7 @@ func (fs *FS) Utimens(name string, atime, mtime *time.Time, follow bool) error {
 	}
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
+	fs.t.mu.exact()
 	n, e := fs.lookup(name, follow)
 	if e != 0 {
 		return pathErr("utimens", name, e)
@@ -160,6 +165,7 @@ func (fs *FS) Utimens(name string, atime, mtime *time.Time, follow bool) error {
 func (fs *FS) Touch(name string, follow bool) error {
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
+	fs.t.mu.exact()
 	n, e := fs.lookup(name, follow)
 	if e != 0 {
 		return pathErr("utimens", name, e)
@@ -327,6 +333,7 @@ func (fs *FS) Truncate(name string, size int64) error {
 	}
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
+	fs.t.mu.exact()
 	n, e := fs.lookup(name, true)
 	if e == 0 {
 		e = regular(n)

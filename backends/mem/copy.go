@@ -99,7 +99,7 @@ func (c *copier) entry(hp string, dir *inode, name string, st *unix.Stat_t) erro
 	case unix.S_IFREG:
 		if n := c.links[key]; n != nil {
 			n.nlink++
-			dir.add(name, n)
+			t.add(dir, name, n)
 			return nil
 		}
 		n, err := c.fs.newInode(dir, name, unix.S_IFREG|0600)
@@ -107,7 +107,7 @@ func (c *copier) entry(hp string, dir *inode, name string, st *unix.Stat_t) erro
 			return pathErr("copy", hp, err)
 		}
 		if err := copyData(hp, n.memfd); err != nil {
-			dir.remove(name)
+			t.remove(dir, name)
 			t.dropLink(n, now())
 			return pathErr("copy", hp, errOf(err))
 		}

@@ -57,7 +57,7 @@ func (fs *FS) makeInode(dir *inode, mode uint32) *inode {
 // linkNew numbers the new inode n and links it into dir as name.
 func (fs *FS) linkNew(dir *inode, name string, n *inode) {
 	fs.t.newIno(n)
-	dir.add(name, n)
+	fs.t.add(dir, name, n)
 	dir.touch(n.ctime)
 }
 
@@ -94,6 +94,7 @@ func (fs *FS) Mkdir(name string, perm os.FileMode) error {
 	}
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
+	fs.t.mu.exact()
 	w := fs.walker()
 	dir, last, e := w.CreateTarget(name, true)
 	if e == 0 {
@@ -144,7 +145,7 @@ func (fs *FS) unlink(start *inode, name string) unix.Errno {
 		return e
 	}
 	t := now()
-	dir.remove(last)
+	fs.t.remove(dir, last)
 	dir.touch(t)
 	fs.t.dropLink(n, t)
 	return 0
@@ -183,7 +184,7 @@ func (fs *FS) rmdir(start *inode, name string) unix.Errno {
 		return unix.ENOTEMPTY
 	}
 	t := now()
-	dir.remove(last)
+	fs.t.remove(dir, last)
 	dir.touch(t)
 	fs.t.dropLink(n, t)
 	return 0
@@ -193,6 +194,7 @@ func (fs *FS) rmdir(start *inode, name string) unix.Errno {
 func (fs *FS) Unlink(name string) error {
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
+	fs.t.mu.exact()
 	if e := fs.unlink(fs.t.root, name); e != 0 {
 		return pathErr("unlink", name, e)
 	}
@@ -203,6 +205,7 @@ func (fs *FS) Unlink(name string) error {
 func (fs *FS) Rmdir(name string) error {
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
+	fs.t.mu.exact()
 	if e := fs.rmdir(fs.t.root, name); e != 0 {
 		return pathErr("rmdir", name, e)
 	}
@@ -214,6 +217,7 @@ func (fs *FS) Rmdir(name string) error {
 func (fs *FS) Remove(name string) error {
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
+	fs.t.mu.exact()
 	e := fs.unlink(fs.t.root, name)
 	if e == 0 {
 		return nil
@@ -251,12 +255,14 @@ func (r remover) OpenParent(parent string) (*inode, error) {
 func (r remover) UnlinkAt(dir *inode, name string) unix.Errno {
 	r.fs.t.mu.Lock()
 	defer r.fs.t.mu.Unlock()
+	r.fs.t.mu.exact()
 	return r.fs.unlink(dir, name)
 }
 
 func (r remover) RmdirAt(dir *inode, name string) unix.Errno {
 	r.fs.t.mu.Lock()
 	defer r.fs.t.mu.Unlock()
+	r.fs.t.mu.exact()
 	return r.fs.rmdir(dir, name)
 }
 

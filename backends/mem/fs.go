@@ -18,14 +18,25 @@ import (
 var devCounter atomic.Uint32
 
 // treeLock is the tree's lock. Taking it for writing moves the tree's
-// change count (Gen) before and after the change.
+// change count (Gen) before and after the change, and logs what the
+// change touched (changes.go).
 type treeLock struct {
 	sync.RWMutex
 	gen atomic.Uint64
+	log changeLog
 }
 
-func (l *treeLock) Lock()   { l.RWMutex.Lock(); l.gen.Add(1) }
-func (l *treeLock) Unlock() { l.gen.Add(1); l.RWMutex.Unlock() }
+func (l *treeLock) Lock() {
+	l.RWMutex.Lock()
+	l.gen.Add(1)
+	l.begin()
+}
+
+func (l *treeLock) Unlock() {
+	l.log.file(l.gen.Load() + 1)
+	l.gen.Add(1)
+	l.RWMutex.Unlock()
+}
 
 // tree is the state shared by an FS and all its views.
 type tree struct {

@@ -166,40 +166,43 @@ func (n *inode) lookup(name string) *inode {
 	return n.entries[name]
 }
 
-// add links child into directory n under name, which must be free. It
+// add links child into directory dir under name, which must be free. It
 // keeps the link counts and the bogus size the way tmpfs does.
-func (n *inode) add(name string, child *inode) {
-	if n.entries == nil {
-		n.entries = make(map[string]*inode)
+func (t *tree) add(dir *inode, name string, child *inode) {
+	t.mu.entry(dir, name)
+	if dir.entries == nil {
+		dir.entries = make(map[string]*inode)
 	}
-	n.entries[name] = child
-	n.changed()
-	n.size += bogoDirent
+	dir.entries[name] = child
+	dir.changed()
+	dir.size += bogoDirent
 	if child.isDir() {
-		child.parent = n
-		n.nlink++
+		child.parent = dir
+		dir.nlink++
 	}
 }
 
-// remove unlinks name from directory n. It drops n's own link count for a
-// subdirectory but leaves the child's link count to the caller.
-func (n *inode) remove(name string) {
-	child := n.entries[name]
-	delete(n.entries, name)
-	n.changed()
-	n.size -= bogoDirent
+// remove unlinks name from directory dir. It drops dir's own link count
+// for a subdirectory but leaves the child's link count to the caller.
+func (t *tree) remove(dir *inode, name string) {
+	t.mu.entry(dir, name)
+	child := dir.entries[name]
+	delete(dir.entries, name)
+	dir.changed()
+	dir.size -= bogoDirent
 	if child != nil && child.isDir() {
-		n.nlink--
+		dir.nlink--
 	}
 }
 
-// replace puts child in place of the entry name of n without touching
+// replace puts child in place of the entry name of dir without touching
 // counts: the caller fixes them (rename exchange).
-func (n *inode) replace(name string, child *inode) {
-	n.entries[name] = child
-	n.dirents.Store(nil)
+func (t *tree) replace(dir *inode, name string, child *inode) {
+	t.mu.entry(dir, name)
+	dir.entries[name] = child
+	dir.dirents.Store(nil)
 	if child.isDir() {
-		child.parent = n
+		child.parent = dir
 	}
 }
 

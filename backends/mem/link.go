@@ -23,6 +23,7 @@ func (fs *FS) Link(oldname, newname string) error {
 	}
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
+	fs.t.mu.exact()
 	if e := fs.link(oldname, newname); e != 0 {
 		return linkErr("link", oldname, newname, e)
 	}
@@ -75,7 +76,7 @@ func (fs *FS) linkInode(n *inode, newname string, fd int) unix.Errno {
 	t := now()
 	n.nlink++
 	n.ctime = t
-	dir.add(last, n)
+	fs.t.add(dir, last, n)
 	dir.touch(t)
 	return 0
 }
@@ -105,6 +106,7 @@ func (fs *FS) LinkData(fd int, newname string) error {
 	defer unix.Close(dup)
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
+	fs.t.mu.exact()
 	n := fs.t.data[key]
 	if n == nil {
 		return linkErr("linkat", old, newname, unix.EBADF)
@@ -138,6 +140,7 @@ func (fs *FS) symlink(target, newname string) unix.Errno {
 	}
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
+	fs.t.mu.exact()
 	w := fs.walker()
 	dir, last, e := w.CreateTarget(newname, false)
 	if e != 0 {

@@ -77,6 +77,7 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 	if flag&unix.O_CREAT != 0 || flag&unix.O_TRUNC != 0 && !fs.cred.root() {
 		fs.t.mu.Lock()
 		defer fs.t.mu.Unlock()
+		fs.t.mu.exact()
 	} else {
 		fs.t.mu.RLock()
 		defer fs.t.mu.RUnlock()
@@ -108,7 +109,7 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 				// Out of descriptors (EMFILE): the open fails, so the file
 				// must not stay behind.
 				t := now()
-				created.dir.remove(created.name)
+				fs.t.remove(created.dir, created.name)
 				created.dir.touch(t)
 				fs.t.dropLink(n, t)
 			}

@@ -56,6 +56,7 @@ func (t *tree) sweep() {
 	held, ok := heldMemfds()
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.mu.exact()
 	t.sweeping = false
 	cutoff := time.Now().Add(-orphanGrace)
 	keep := t.orphans[:0]

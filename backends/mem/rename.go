@@ -32,6 +32,7 @@ func (fs *FS) RenameFlags(oldname, newname string, flags uint) error {
 	}
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
+	fs.t.mu.exact()
 	if e := fs.rename(oldname, newname, flags); e != 0 {
 		return linkErr("rename", oldname, newname, e)
 	}
@@ -136,8 +137,8 @@ func (fs *FS) rename(oldname, newname string, flags uint) unix.Errno {
 	// shmem_rename2.
 	t := now()
 	if exchange {
-		oldDir.replace(oldLast, dst)
-		newDir.replace(newLast, src)
+		fs.t.replace(oldDir, oldLast, dst)
+		fs.t.replace(newDir, newLast, src)
 		if oldDir != newDir && isDir != dst.isDir() {
 			if isDir {
 				oldDir.nlink--
@@ -156,11 +157,11 @@ func (fs *FS) rename(oldname, newname string, flags uint) unix.Errno {
 		return unix.ENOTEMPTY
 	}
 	if dst != nil {
-		newDir.remove(newLast)
+		fs.t.remove(newDir, newLast)
 		fs.t.dropLink(dst, t)
 	}
-	oldDir.remove(oldLast)
-	newDir.add(newLast, src)
+	fs.t.remove(oldDir, oldLast)
+	fs.t.add(newDir, newLast, src)
 	src.ctime = t
 	oldDir.touch(t)
 	newDir.touch(t)

@@ -53,6 +53,7 @@ func (fs *FS) mknod(name string, mode uint32, dev uint64) unix.Errno {
 	}
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
+	fs.t.mu.exact()
 	w := fs.walker()
 	dir, last, e := w.CreateTarget(name, false)
 	if e != 0 {

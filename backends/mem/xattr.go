@@ -73,6 +73,7 @@ func (fs *FS) RemoveXattr(name, attr string, follow bool) error {
 func (fs *FS) changeXattr(name, attr string, follow bool, change func(*inode) unix.Errno) unix.Errno {
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
+	fs.t.mu.exact()
 	n, e := fs.lookup(name, follow)
 	if e != 0 {
 		return e
@@ -89,6 +90,7 @@ func (fs *FS) changeNodeXattr(n *inode, attr string, change func(*inode) unix.Er
 		return e
 	}
 	n.ctime = now()
+	fs.t.mu.attrs(n)
 	return 0
 }
 
