@@ -1,59 +1,176 @@
 // dircache.go holds dirCache, which remembers the merged directories that
-// lookups found until the upper layer changes. Every path an operation is
-// given is walked from the root, and one call walks its path several times
-// (the namespace's own resolution, the operation, the view's
-// re-description): with the directories remembered, a walk asks the layers
-// only about the components it has not seen.
+// lookups found, and forgets what each change of the upper layer touched.
+// Every path an operation is given is walked from the root, and one call
+// walks its path several times (the namespace's own resolution, the
+// operation, the view's re-description): with the directories remembered,
+// a walk asks the layers only about the components it has not seen.
 
 package overlay
 
-import "sync"
+import (
+	"strings"
+	"sync"
 
-// dirCache holds merged directory nodes by path, valid while the upper
-// layer's change count (mem.FS.Gen) is the one they were found at: the
-// lower layers never change, and every change of the upper layer's names
-// or directories moves it. Only directories are kept: a regular file's
-// size and times change through descriptors without the tree knowing.
+	"github.com/zvfs/zvfs/backends/mem"
+)
+
+// dirCache holds merged directory nodes by path, as a tree: a node is kept
+// only below its own parent node, so that forgetting a directory forgets
+// everything found through it (whose ".." is that node).
 //
-// Nodes are shared by the lookups that find them and never changed but by
-// an operation under the write lock, which neither reads nor fills the
-// cache (shared.writing); what it changes in the upper layer moves the
-// count, which drops what the cache held.
+// The lower layers never change; the upper layer logs each change (see
+// mem.FS.ChangesSince). When its change count has moved, the cache reads
+// the log and forgets the directories a change touched: the directory of
+// an entry added, removed or replaced (whiteouts included) below the
+// entry's name, and one whose permissions, owner or attributes were set,
+// with all below it. A change the log cannot tell (or too many since)
+// forgets everything. What an entry change does to the directory holding
+// it (its times, size and link count) is not kept: stat and meta read a
+// directory of the upper layer from it each time.
+//
+// Nodes are shared by the lookups that find them. An operation under the
+// write lock (shared.writing) reads the cache but never fills it: it
+// changes nodes it found (copy-up adds the upper layer to a node and its
+// parents, addUpper), which no reader sees meanwhile, and the log then
+// drops them (the copy made each one's name in an upper directory).
 type dirCache struct {
 	mu    sync.Mutex
 	gen   uint64
-	nodes map[string]*node
+	nodes map[string]*cached
+	// upper holds the nodes whose top layer is the upper one, by the
+	// number of their upper directory, which the log names.
+	upper map[uint64]*cached
+}
+
+// cached is a remembered directory node and the remembered ones below it,
+// by name.
+type cached struct {
+	n     *node
+	up    *cached // nil for the root
+	name  string  // its name in up
+	kids  map[string]*cached
+	upper uint64 // the number of its upper directory, 0 if none
 }
 
 // dirCacheMax bounds the directories remembered; a full cache starts over.
 const dirCacheMax = 1 << 13
 
-func (c *dirCache) get(gen uint64, path string) *node {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen != gen {
-		return nil
-	}
-	return c.nodes[path]
-}
-
-func (c *dirCache) put(gen uint64, n *node) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	switch {
-	case c.nodes == nil:
-		c.nodes = make(map[string]*node)
-	case c.gen != gen || len(c.nodes) >= dirCacheMax:
-		clear(c.nodes)
-	}
-	c.gen = gen
-	c.nodes[n.path] = n
-}
-
 // cacheGen returns the upper layer's change count, and whether the cache
-// may be used at it: not while a change is under way, in the upper layer
-// (an odd count) or in an operation under the write lock.
+// may be used at it: not while a change of the upper layer is under way
+// (an odd count).
 func (fs *FS) cacheGen() (uint64, bool) {
 	g := fs.s.upper.Gen()
-	return g, g%2 == 0 && !fs.s.writing
+	return g, g%2 == 0
+}
+
+// cacheGet returns the directory at path as found at count gen, or nil.
+func (fs *FS) cacheGet(gen uint64, path string) *node {
+	c := &fs.s.found
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.catchUp(fs.s.upper, gen) {
+		return nil
+	}
+	if e := c.nodes[path]; e != nil {
+		return e.n
+	}
+	return nil
+}
+
+// cachePut remembers the directory n, found at count gen, if its parent
+// node is the one remembered (or n is the root).
+func (fs *FS) cachePut(gen uint64, n *node) {
+	c := &fs.s.found
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.catchUp(fs.s.upper, gen) {
+		return
+	}
+	if c.nodes == nil || len(c.nodes) >= dirCacheMax {
+		c.nodes = make(map[string]*cached)
+		c.upper = make(map[uint64]*cached)
+	}
+	if c.nodes[n.path] != nil {
+		return // found by another lookup meanwhile, as good
+	}
+	e := &cached{n: n}
+	if !n.isRoot() {
+		e.up = c.nodes[n.parent.path]
+		if e.up == nil || e.up.n != n.parent {
+			return
+		}
+		e.name = strings.TrimPrefix(n.path[len(n.parent.path):], "/")
+		if e.up.kids == nil {
+			e.up.kids = make(map[string]*cached)
+		}
+		e.up.kids[e.name] = e
+	}
+	c.nodes[n.path] = e
+	if top := n.ents[0]; top.layer == fs.upperIdx() {
+		e.upper = top.st.Ino
+		if old := c.upper[e.upper]; old != nil {
+			c.drop(old) // cannot be: one directory has one path
+		}
+		c.upper[e.upper] = e
+	}
+}
+
+// catchUp brings the cache to count gen of the upper layer: nothing to do
+// at its own count, what the log says between its count and gen, or
+// everything forgotten. It returns false for a count older than the
+// cache's: a lookup that read it before a change must not use the cache.
+func (c *dirCache) catchUp(upper *mem.FS, gen uint64) bool {
+	switch {
+	case gen == c.gen:
+		return true
+	case gen < c.gen:
+		return false
+	}
+	if len(c.nodes) > 0 && !upper.ChangesSince(c.gen, gen, c.forget) {
+		clear(c.nodes)
+		clear(c.upper)
+	}
+	c.gen = gen
+	return true
+}
+
+// forget drops what the change ch of the upper layer touched.
+func (c *dirCache) forget(ch mem.Change) {
+	e := c.upper[ch.Dir]
+	switch {
+	case e == nil:
+		// Not remembered, or not a directory: nothing found through it
+		// either.
+	case ch.Name == "" || ch.Name == opaqueName:
+		// (The opaque marker comes and goes with a rename or mkdir that
+		// changes e's own entry as well; it is not left to that.)
+		c.drop(e)
+	default:
+		c.dropKid(e, ch.Name)
+		if rest, ok := strings.CutPrefix(ch.Name, whPrefix); ok {
+			c.dropKid(e, rest)
+		}
+	}
+}
+
+// dropKid drops the kid of e called name, if remembered.
+func (c *dirCache) dropKid(e *cached, name string) {
+	if k := e.kids[name]; k != nil {
+		c.drop(k)
+	}
+}
+
+// drop forgets e and everything below it.
+func (c *dirCache) drop(e *cached) {
+	for _, k := range e.kids {
+		k.up = nil // already being dropped: no need to unlink it from e
+		c.drop(k)
+	}
+	delete(c.nodes, e.n.path)
+	if e.upper != 0 && c.upper[e.upper] == e {
+		delete(c.upper, e.upper)
+	}
+	if e.up != nil {
+		delete(e.up.kids, e.name)
+	}
 }

@@ -29,9 +29,8 @@ type shared struct {
 	// kept up to date the same way.
 	dirs map[*tracked]struct{}
 
-	// found holds the merged directories found since the upper layer last
-	// changed (dircache.go); writing is set while an operation holds the
-	// write lock.
+	// found holds merged directories lookups found (dircache.go);
+	// writing is set while an operation holds the write lock.
 	found   dirCache
 	writing bool
 
@@ -180,7 +179,8 @@ func (fs *FS) write(f func() unix.Errno) unix.Errno {
 }
 
 // lock takes the write lock for an operation that changes the overlay;
-// unlock releases it. Lookups under it bypass the directory cache.
+// unlock releases it. Lookups under it read the directory cache but do
+// not fill it.
 func (fs *FS) lock() {
 	fs.s.mu.Lock()
 	fs.s.writing = true

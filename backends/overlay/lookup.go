@@ -79,14 +79,24 @@ func (fs *FS) stat(n *node) mem.Stat {
 			return full // a regular file: never merged
 		}
 	}
-	return n.meta()
+	return fs.meta(n)
 }
 
-// meta is stat as the lookup found it, without asking again for what a
-// regular file's data tells (caps.MetaStater).
-func (n *node) meta() mem.Stat {
+// meta is stat without asking again for what a regular file's data tells
+// (caps.MetaStater). A directory of the upper layer is asked from it
+// again: the directory cache keeps a node while names come and go in it,
+// which moves its times, size and link count.
+func (fs *FS) meta(n *node) mem.Stat {
 	st := n.ents[0].st
-	if n.isDir() && n.merged() {
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return st
+	}
+	if fs.inUpper(n) {
+		if cur, err := fs.s.layers[fs.upperIdx()].Lstat(n.path); err == nil && cur.Ino == st.Ino {
+			st = cur
+		}
+	}
+	if n.merged() {
 		st.Nlink = 1
 	}
 	return st
@@ -135,13 +145,13 @@ func (fs *FS) findRoot() (*node, unix.Errno) {
 func (fs *FS) remembered(p string, find func() (*node, unix.Errno)) (*node, unix.Errno) {
 	gen, cache := fs.cacheGen()
 	if cache {
-		if n := fs.s.found.get(gen, p); n != nil {
+		if n := fs.cacheGet(gen, p); n != nil {
 			return n, 0
 		}
 	}
 	n, e := find()
-	if e == 0 && cache && n.isDir() {
-		fs.s.found.put(gen, n)
+	if e == 0 && cache && n.isDir() && !fs.s.writing {
+		fs.cachePut(gen, n)
 	}
 	return n, e
 }

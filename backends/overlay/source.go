@@ -34,7 +34,7 @@ func (fs *FS) LstatSource(name string, meta bool) (mem.Stat, mem.DataSource, boo
 	if e != 0 {
 		return mem.Stat{}, mem.DataSource{}, false, pathErr("lstat", name, e)
 	}
-	st := n.meta()
+	st := fs.meta(n)
 	if !meta {
 		st = fs.stat(n)
 	}

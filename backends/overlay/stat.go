@@ -62,7 +62,7 @@ func (fs *FS) LstatMeta(name string) (mem.Stat, error) {
 	if e != 0 {
 		return mem.Stat{}, pathErr("lstat", name, e)
 	}
-	return n.meta(), nil
+	return fs.meta(n), nil
 }
 
 // Readlink returns the target of the symbolic link name, from the topmost
