@@ -2,6 +2,7 @@ package integration
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -469,4 +470,63 @@ func TestVFSHighFdUser(t *testing.T) {
 	argv := append(append([]string(nil), nobody...), zvfs, "--mount", "mem:"+vfsMount, "--",
 		"sh", "-c", `mkdir "$D/u" && D="$D/u" exec bash -c "$0"`, string(script))
 	compareOutcomes(t, native, normalise("zvfs", run(t, w, userEnv(t, vfsMount), argv...), vfsMount, w))
+}
+
+// TestVFSFullTree: a mem tree keeps a descriptor of the supervisor per
+// regular file, so the supervisor's descriptor limit is how many files a
+// run can make. Where it may (root with CAP_SYS_RESOURCE), zvfs raises its
+// own limit to fs.nr_open; the program still gets the limit zvfs was
+// started with. Where it may not, a tree that is full answers a create
+// with ENOSPC, as a tmpfs out of inodes does, keeps serving everything
+// else (a listing, a removal) and takes files again once some are
+// removed. Under a limit of 1 200, as root and as nobody.
+func TestVFSFullTree(t *testing.T) {
+	requireHook(t)
+	need(t, "prlimit", "sh", "ls", "wc")
+	const files = 2000
+	script := `cd "$M" || exit 1
+i=0
+while [ $i -lt ` + fmt.Sprint(files) + ` ]; do
+	if ! true > f$i 2>/dev/null; then
+		echo "full at $i: $( { true > f$i; } 2>&1 )"
+		break
+	fi
+	i=$((i+1))
+done
+echo "files $(ls | wc -l)"
+rm f1 f2 f3 && true > again && echo "again ok"
+echo "limit $(ulimit -n) $(ulimit -Hn)"`
+	asEachUser(t, "zvfs-full-", func(t *testing.T, user, w, mnt string) {
+		argv, env := asUser(t, user, mnt, "--mount", "mem:"+mnt, "--", "sh", "-c", script)
+		argv = append([]string{"prlimit", "--nofile=1200:1200"}, argv...)
+		r := run(t, w, env, argv...)
+		if r.code != 0 {
+			t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		last := lines[len(lines)-1]
+		if last != "limit 1200 1200" {
+			t.Errorf("the program's descriptor limits: %q, want %q", last, "limit 1200 1200")
+		}
+		if !strings.Contains(r.stdout, "again ok") {
+			t.Errorf("no create after a removal:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+		}
+		if strings.HasPrefix(lines[0], "full at ") {
+			var at int
+			fmt.Sscanf(lines[0], "full at %d", &at)
+			if !strings.Contains(lines[0], "No space left on device") || at < 1000 {
+				t.Errorf("a full tree: %q, want ENOSPC after at least 1 000 files", lines[0])
+			}
+			if lines[1] != fmt.Sprintf("files %d", at) {
+				t.Errorf("listing a full tree: %q, want %d files", lines[1], at)
+			}
+			return
+		}
+		if user == "nobody" {
+			t.Errorf("nobody made %d files under a limit of 1 200: %q", files, lines[0])
+		}
+		if lines[0] != fmt.Sprintf("files %d", files) {
+			t.Errorf("listing: %q, want %d files", lines[0], files)
+		}
+	})
 }

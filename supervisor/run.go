@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/zvfs/zvfs/internal/abi"
+	"github.com/zvfs/zvfs/internal/fdroom"
 	"github.com/zvfs/zvfs/mtab"
 	"github.com/zvfs/zvfs/preload"
 	"github.com/zvfs/zvfs/seccompnet"
@@ -207,7 +208,8 @@ func Run(argv []string, opts Options) (Result, error) {
 	if caught {
 		cmd.Env = append(cmd.Env, abi.EnvNet+"=1")
 	}
-	if err := start(cmd, caught, net); err != nil {
+	// The program gets the descriptor limit zvfs was started with.
+	if err := fdroom.Lowered(func() error { return start(cmd, caught, net) }); err != nil {
 		code := 126
 		if errors.Is(err, os.ErrNotExist) {
 			code = 127

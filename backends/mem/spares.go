@@ -106,6 +106,12 @@ func makeBlank(mode int) (blank, error) {
 			return noBlank, err
 		}
 	}
+	if fdroom.Scarce(max(b.memfd, b.open)) {
+		// The tree is full: the descriptors left are for serving.
+		b.closeOpen()
+		unix.Close(b.memfd)
+		return noBlank, unix.ENOSPC
+	}
 	fdroom.Note(max(b.memfd, b.open)) // a tree keeps a memfd per file
 	return b, nil
 }
@@ -132,7 +138,7 @@ const (
 // take returns the data of a new regular file for an open with flag (-1:
 // none): a blank made ahead, with its times made now's, or, when none is
 // ready, one made here. Out of descriptors, it closes what waits to be
-// closed and tries once more.
+// closed and tries once more, then fails with ENOSPC.
 func (s *spares) take(flag int) (blank, error) {
 	i := 0 // a file made without an open takes any blank, and closes its open
 	if flag >= 0 {
@@ -163,9 +169,14 @@ func (s *spares) take(flag int) (blank, error) {
 		return b, nil
 	}
 	b, err := makeBlank(-1)
-	if err == unix.EMFILE || err == unix.ENFILE {
+	if err == unix.EMFILE || err == unix.ENFILE || err == unix.ENOSPC {
 		s.flush()
 		b, err = makeBlank(-1)
+	}
+	if err == unix.EMFILE || err == unix.ENFILE {
+		// The tree is full: it holds a descriptor per file, as a tmpfs
+		// runs out of inodes (the caller is not out of descriptors).
+		err = unix.ENOSPC
 	}
 	return b, err
 }

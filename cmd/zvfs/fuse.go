@@ -20,6 +20,7 @@ import (
 	"github.com/zvfs/zvfs/backends"
 	"github.com/zvfs/zvfs/fusefs"
 	"github.com/zvfs/zvfs/internal/cli"
+	"github.com/zvfs/zvfs/internal/fdroom"
 )
 
 func fuseCmd(args []string, stdout, stderr io.Writer) int {
@@ -27,6 +28,7 @@ func fuseCmd(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
+	fdroom.Raise() // a mem tree holds a descriptor per file
 	mounts, overlays, err := cli.OpenMounts(specs, "zvfs", stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "zvfs fuse: %v\n", err)

@@ -13,6 +13,7 @@ import (
 	"os"
 
 	"github.com/zvfs/zvfs/backends"
+	"github.com/zvfs/zvfs/internal/fdroom"
 	"github.com/zvfs/zvfs/supervisor"
 )
 
@@ -127,6 +128,7 @@ func Run(args []string, cfg Config) int {
 		fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
 		return 2
 	}
+	fdroom.Raise() // a mem tree holds a descriptor per file
 	mounts, overlays, err := OpenMounts(ma.Specs, prefix, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", prefix, err)

@@ -1,6 +1,6 @@
 // Package fdroom keeps this process's descriptor table larger than the
 // descriptors it holds, so that getting a descriptor never waits for the
-// table to grow.
+// table to grow, and its descriptor limit as high as it may be (Raise).
 //
 // The kernel grows a descriptor table by copying it into one twice as
 // large (or more), and in a process of more than one thread, which every
@@ -18,7 +18,11 @@ package fdroom
 
 import (
 	"math"
+	"os"
+	"strconv"
+	"strings"
 	"sync/atomic"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -36,7 +40,30 @@ var (
 	growing atomic.Bool
 )
 
-func init() { mark.Store(32) }
+// limit is the soft descriptor limit, as Raise left it.
+var limit atomic.Int64
+
+func init() {
+	mark.Store(32)
+	readLimit()
+}
+
+func readLimit() {
+	var l unix.Rlimit
+	if prlimit(nil, &l) == nil {
+		limit.Store(int64(min(l.Cur, math.MaxInt64)))
+	}
+}
+
+// Scarce tells whether descriptor fd, just made for something the process
+// keeps, leaves less than a sixteenth of the limit (at least 64
+// descriptors) for the rest of its work: a mem tree, which keeps a
+// descriptor per file, makes no more files past it, so that serving calls
+// and listing directories still get descriptors.
+func Scarce(fd int) bool {
+	l := limit.Load()
+	return int64(fd) >= l-max(l/16, 64)
+}
 
 // Note tells fdroom that the process got descriptor fd and keeps it. It
 // costs one atomic load unless fd is past the mark; then the table is
@@ -82,4 +109,63 @@ func grow(fd int) {
 	}
 	unix.Close(base)
 	mark.Store(next)
+}
+
+// saved is the descriptor limit as it was before Raise lifted it; nil if
+// it did not.
+var saved atomic.Pointer[unix.Rlimit]
+
+// Raise lifts this process's descriptor limit, soft and hard, to the most
+// the kernel allows a process (fs.nr_open), if the process may
+// (CAP_SYS_RESOURCE): a mem tree holds a descriptor for every regular
+// file, so the limit is how many files it can hold (often 20 000 or less
+// without it). It leaves the limit alone otherwise. Programs started with
+// Lowered get the limit as it was.
+//
+// The changes are made with a raw prlimit, which Go's runtime does not
+// see: where it raised the soft limit at start, it gives the programs it
+// starts the soft limit they would have had without it.
+func Raise() {
+	var cur unix.Rlimit
+	if prlimit(nil, &cur) != nil {
+		return
+	}
+	b, err := os.ReadFile("/proc/sys/fs/nr_open")
+	if err != nil {
+		return
+	}
+	most, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil || most <= cur.Max {
+		return
+	}
+	if prlimit(&unix.Rlimit{Cur: most, Max: most}, nil) == nil {
+		saved.Store(&cur)
+		readLimit()
+	}
+}
+
+// Lowered runs start, which starts a program, with the limit Raise
+// lifted put back, so that the program and what it starts get it; then
+// lifts it again. Descriptors the process holds past the lower limit stay
+// valid; only new ones made while start runs must fit under it.
+func Lowered(start func() error) error {
+	orig := saved.Load()
+	if orig == nil {
+		return start()
+	}
+	var raised unix.Rlimit
+	if prlimit(orig, &raised) != nil {
+		return start()
+	}
+	defer prlimit(&raised, nil)
+	return start()
+}
+
+func prlimit(set, old *unix.Rlimit) error {
+	_, _, e := unix.RawSyscall6(unix.SYS_PRLIMIT64, 0, unix.RLIMIT_NOFILE,
+		uintptr(unsafe.Pointer(set)), uintptr(unsafe.Pointer(old)), 0, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
 }
