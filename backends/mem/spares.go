@@ -8,6 +8,7 @@
 package mem
 
 import (
+	"runtime"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -281,4 +282,23 @@ func closeAll(fds []int) {
 	for _, fd := range fds {
 		unix.Close(fd)
 	}
+}
+
+// closeSpread is closeAll on every CPU: closing the last descriptor of a
+// memfd frees the file, 3–4 µs of the kernel's time each here, so a tree
+// of 5 000 files took 17–18 ms to close on one thread (~10 ms on two), at
+// the end of every run, where the program's caller waits for zvfs to exit.
+func closeSpread(fds []int) {
+	const least = 256 // fewer are not worth a goroutine
+	parts := min(runtime.NumCPU(), len(fds)/least)
+	if parts <= 1 {
+		closeAll(fds)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range parts {
+		part := fds[i*len(fds)/parts : (i+1)*len(fds)/parts]
+		wg.Go(func() { closeAll(part) })
+	}
+	wg.Wait()
 }

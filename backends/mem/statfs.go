@@ -61,6 +61,7 @@ func (fs *FS) StatFS() (blocks, bfree, files, ffree uint64) {
 func (fs *FS) Close() error {
 	fs.t.mu.Lock()
 	defer fs.t.mu.Unlock()
+	var fds []int
 	var walk func(*inode)
 	walk = func(dir *inode) {
 		for _, n := range dir.entries {
@@ -68,12 +69,13 @@ func (fs *FS) Close() error {
 			case n.isDir():
 				walk(n)
 			case n.memfd >= 0:
-				unix.Close(n.memfd)
+				fds = append(fds, n.memfd)
 				n.memfd = -1
 			}
 		}
 	}
 	walk(fs.t.root)
+	closeSpread(fds)
 	fs.t.spare.close()
 	if fs.t.nodes != "" {
 		os.RemoveAll(fs.t.nodes)
