@@ -10,6 +10,7 @@ package mem
 import (
 	"runtime"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -128,6 +129,10 @@ type spares struct {
 	done    bool  // the tree was closed
 }
 
+// growWait bounds how long a refill waits for the descriptor table's
+// first growth.
+const growWait = 100 * time.Millisecond
+
 const (
 	// sparesLow of a mode starts a refill; sparesHigh is where it stops.
 	sparesLow, sparesHigh = 8, 64
@@ -185,6 +190,12 @@ func (s *spares) take(flag int) (blank, error) {
 // fill makes blanks until every mode has sparesHigh ready, or making one
 // fails.
 func (s *spares) fill() {
+	// Not while the descriptor table grows: the numbers the blanks
+	// would take are the ones calls answered meanwhile need.
+	select {
+	case <-fdroom.Grown():
+	case <-time.After(growWait):
+	}
 	for {
 		s.mu.Lock()
 		i := 0

@@ -21,6 +21,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -78,12 +79,51 @@ func Note(fd int) {
 	}()
 }
 
+// Early has the table grown to its first size (minRoom) in the
+// background now, as Note does once a quarter of that is in use: a
+// process about to hold many descriptors then has it grown before anyone
+// needs a number past the kernel's first table (64).
+func Early() {
+	if mark.Load() >= minRoom/2 {
+		firstDone()
+		return
+	}
+	if !growing.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer growing.Store(false)
+		grow(minRoom / 4)
+	}()
+}
+
+// first is closed once the table has been grown the first time (or
+// cannot be).
+var (
+	first     = make(chan struct{})
+	firstOnce sync.Once
+)
+
+func firstDone() { firstOnce.Do(func() { close(first) }) }
+
+// Grown returns a channel closed once the table has been grown to its
+// first size, which Early starts. Something that takes descriptors by the
+// hundred ahead of need (mem's files made ahead) waits for it: a thread
+// that needs a number past the table while it grows waits for the kernel
+// too, 6–22 ms here (an RCU grace period), and the first call a run's
+// program made after its first create often did.
+func Grown() <-chan struct{} {
+	Early()
+	return first
+}
+
 // grow makes the table hold at least four times fd descriptors (a power
 // of two, at least minRoom, at most the descriptor limit) and moves the
 // mark to half of that, or past every number once the table holds the
 // limit. It waits for the kernel: Note calls it on a
 // goroutine of its own.
 func grow(fd int) {
+	defer firstDone()
 	room := int64(minRoom)
 	for room < 4*int64(fd) {
 		room *= 2

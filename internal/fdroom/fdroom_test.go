@@ -31,6 +31,24 @@ func fdSize(t *testing.T) int {
 	return 0
 }
 
+// Grown starts the table's first growth (Early) and is closed once the
+// table holds minRoom descriptors (or the limit). First in the file: the
+// other tests grow the table too.
+func TestGrown(t *testing.T) {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-Grown():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the table's first growth never ended")
+	}
+	if n, want := fdSize(t), min(int64(minRoom), int64(lim.Cur)); int64(n) < want {
+		t.Fatalf("FDSize %d once grown, want at least %d", n, want)
+	}
+}
+
 // A descriptor past the mark has the table grown ahead, in the
 // background, to four times it at least; the mark moves to half of it.
 func TestNoteGrowsAhead(t *testing.T) {
