@@ -29,7 +29,6 @@ func fuseCmd(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	fdroom.Raise() // a mem tree holds a descriptor per file
-	fdroom.Early()
 	mounts, overlays, err := cli.OpenMounts(specs, "zvfs", stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "zvfs fuse: %v\n", err)

@@ -129,7 +129,6 @@ func Run(args []string, cfg Config) int {
 		return 2
 	}
 	fdroom.Raise() // a mem tree holds a descriptor per file
-	fdroom.Early()
 	mounts, overlays, err := OpenMounts(ma.Specs, prefix, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", prefix, err)

@@ -79,11 +79,9 @@ func Note(fd int) {
 	}()
 }
 
-// Early has the table grown to its first size (minRoom) in the
-// background now, as Note does once a quarter of that is in use: a
-// process about to hold many descriptors then has it grown before anyone
-// needs a number past the kernel's first table (64).
-func Early() {
+// early has the table grown to its first size (minRoom) in the
+// background now, as Note does once a quarter of that is in use.
+func early() {
 	if mark.Load() >= minRoom/2 {
 		firstDone()
 		return
@@ -106,14 +104,14 @@ var (
 
 func firstDone() { firstOnce.Do(func() { close(first) }) }
 
-// Grown returns a channel closed once the table has been grown to its
-// first size, which Early starts. Something that takes descriptors by the
-// hundred ahead of need (mem's files made ahead) waits for it: a thread
-// that needs a number past the table while it grows waits for the kernel
-// too, 6–22 ms here (an RCU grace period), and the first call a run's
-// program made after its first create often did.
+// Grown starts the table's growth to its first size (minRoom), if it has
+// not grown yet, and returns a channel closed once it has. Something that
+// takes descriptors by the hundred ahead of need (mem's files made ahead)
+// waits for it: a thread that needs a number past the table while it
+// grows waits for the kernel too, 6–22 ms here (an RCU grace period), and
+// the first call a run's program made after its first create often did.
 func Grown() <-chan struct{} {
-	Early()
+	early()
 	return first
 }
 

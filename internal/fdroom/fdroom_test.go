@@ -31,7 +31,7 @@ func fdSize(t *testing.T) int {
 	return 0
 }
 
-// Grown starts the table's first growth (Early) and is closed once the
+// Grown starts the table's first growth and is closed once the
 // table holds minRoom descriptors (or the limit). First in the file: the
 // other tests grow the table too.
 func TestGrown(t *testing.T) {
