@@ -192,10 +192,7 @@ func (s *spares) take(flag int) (blank, error) {
 func (s *spares) fill() {
 	// Not while the descriptor table grows: the numbers the blanks
 	// would take are the ones calls answered meanwhile need.
-	select {
-	case <-fdroom.Grown():
-	case <-time.After(growWait):
-	}
+	fdroom.WaitGrown(growWait)
 	for {
 		s.mu.Lock()
 		i := 0

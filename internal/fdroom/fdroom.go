@@ -23,6 +23,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -70,28 +71,20 @@ func Scarce(fd int) bool {
 // costs one atomic load unless fd is past the mark; then the table is
 // grown in the background.
 func Note(fd int) {
-	if int64(fd) < mark.Load() || !growing.CompareAndSwap(false, true) {
-		return
+	if int64(fd) >= mark.Load() {
+		startGrow(fd)
 	}
-	go func() {
-		defer growing.Store(false)
-		grow(fd)
-	}()
 }
 
-// early has the table grown to its first size (minRoom) in the
-// background now, as Note does once a quarter of that is in use.
-func early() {
-	if mark.Load() >= minRoom/2 {
-		firstDone()
-		return
-	}
+// startGrow has the table grown for fd on a goroutine of its own, unless
+// one is already at it.
+func startGrow(fd int) {
 	if !growing.CompareAndSwap(false, true) {
 		return
 	}
 	go func() {
 		defer growing.Store(false)
-		grow(minRoom / 4)
+		grow(fd)
 	}()
 }
 
@@ -104,15 +97,26 @@ var (
 
 func firstDone() { firstOnce.Do(func() { close(first) }) }
 
-// Grown starts the table's growth to its first size (minRoom), if it has
-// not grown yet, and returns a channel closed once it has. Something that
-// takes descriptors by the hundred ahead of need (mem's files made ahead)
-// waits for it: a thread that needs a number past the table while it
-// grows waits for the kernel too, 6–22 ms here (an RCU grace period), and
-// the first call a run's program made after its first create often did.
-func Grown() <-chan struct{} {
-	early()
-	return first
+// WaitGrown has the table grown to its first size (minRoom), as Note does
+// once a quarter of that is in use, if it has not grown yet, and waits
+// for that at most d. Something that takes descriptors by the hundred
+// ahead of need (mem's files made ahead) waits for it: a thread that
+// needs a number past the table while it grows waits for the kernel too,
+// 6–22 ms here (an RCU grace period), and the first call a run's program
+// made after its first create often did. Once the table has grown, it
+// returns at once.
+func WaitGrown(d time.Duration) {
+	if mark.Load() >= minRoom/2 {
+		firstDone()
+		return
+	}
+	startGrow(minRoom / 4)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-first:
+	case <-t.C:
+	}
 }
 
 // grow makes the table hold at least four times fd descriptors (a power
