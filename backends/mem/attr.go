@@ -20,9 +20,8 @@ import (
 // symbolic links) and keeps its type. Only the owner (or root) may; the
 // set-group-ID bit is dropped if the caller is not in the file's group.
 func (fs *FS) Chmod(name string, mode os.FileMode) error {
-	fs.t.mu.Lock()
+	fs.t.mu.lockExact()
 	defer fs.t.mu.Unlock()
-	fs.t.mu.exact()
 	n, e := fs.lookup(name, true)
 	if e == 0 {
 		e = fs.setMode(n, -1, mode)
@@ -66,9 +65,8 @@ func (fs *FS) chown(op, name string, uid, gid int, follow bool) error {
 	if !validIDs(uid, gid) {
 		return pathErr(op, name, unix.EINVAL)
 	}
-	fs.t.mu.Lock()
+	fs.t.mu.lockExact()
 	defer fs.t.mu.Unlock()
-	fs.t.mu.exact()
 	n, e := fs.lookup(name, follow)
 	if e == 0 {
 		e = fs.setOwner(n, -1, uid, gid)
@@ -145,9 +143,8 @@ func (fs *FS) Utimens(name string, atime, mtime *time.Time, follow bool) error {
 	if atime == nil && mtime == nil {
 		return nil // utimensat does not even look the path up
 	}
-	fs.t.mu.Lock()
+	fs.t.mu.lockExact()
 	defer fs.t.mu.Unlock()
-	fs.t.mu.exact()
 	n, e := fs.lookup(name, follow)
 	if e != 0 {
 		return pathErr("utimens", name, e)
@@ -163,9 +160,8 @@ func (fs *FS) Utimens(name string, atime, mtime *time.Time, follow bool) error {
 // with UTIME_NOW for both (or with no times): allowed to the owner, root
 // and any user with write permission, EACCES for others.
 func (fs *FS) Touch(name string, follow bool) error {
-	fs.t.mu.Lock()
+	fs.t.mu.lockExact()
 	defer fs.t.mu.Unlock()
-	fs.t.mu.exact()
 	n, e := fs.lookup(name, follow)
 	if e != 0 {
 		return pathErr("utimens", name, e)
@@ -331,9 +327,8 @@ func (fs *FS) Truncate(name string, size int64) error {
 	if size < 0 {
 		return pathErr("truncate", name, unix.EINVAL)
 	}
-	fs.t.mu.Lock()
+	fs.t.mu.lockExact()
 	defer fs.t.mu.Unlock()
-	fs.t.mu.exact()
 	n, e := fs.lookup(name, true)
 	if e == 0 {
 		e = regular(n)

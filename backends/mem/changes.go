@@ -28,7 +28,7 @@ const logChangesMax = 16
 
 // section is one change as logged: the count Gen moved to at its end, and
 // what it touched; all says it was not logged name by name (any change
-// that does not declare itself exact, or one that touched too much).
+// not taken with lockExact, or one that touched too much).
 type section struct {
 	end     uint64
 	all     bool
@@ -46,16 +46,19 @@ type changeLog struct {
 	ring [logSections]section
 }
 
-// begin starts the log of a change; unless it calls exact, it is logged as
-// touching everything.
+// begin starts the log of a change; unless it was begun by lockExact, it
+// is logged as touching everything.
 func (l *treeLock) begin() {
 	l.log.cur.all = true
 	l.log.cur.changes = l.log.cur.changes[:0]
 }
 
-// exact declares that the change under way logs all it touches (entries
+// lockExact is Lock for a change that logs all it touches (entries
 // through tree.add, remove and replace, and attrs).
-func (l *treeLock) exact() { l.log.cur.all = false }
+func (l *treeLock) lockExact() {
+	l.Lock()
+	l.log.cur.all = false
+}
 
 // entry logs a change of the entry name of directory dir.
 func (l *treeLock) entry(dir *inode, name string) {

@@ -92,9 +92,8 @@ func (fs *FS) Mkdir(name string, perm os.FileMode) error {
 	if e := linuxvfs.CheckPath(name); e != 0 {
 		return pathErr("mkdir", name, e)
 	}
-	fs.t.mu.Lock()
+	fs.t.mu.lockExact()
 	defer fs.t.mu.Unlock()
-	fs.t.mu.exact()
 	w := fs.walker()
 	dir, last, e := w.CreateTarget(name, true)
 	if e == 0 {
@@ -192,9 +191,8 @@ func (fs *FS) rmdir(start *inode, name string) unix.Errno {
 
 // Unlink removes the name of a non-directory, as unlink(2).
 func (fs *FS) Unlink(name string) error {
-	fs.t.mu.Lock()
+	fs.t.mu.lockExact()
 	defer fs.t.mu.Unlock()
-	fs.t.mu.exact()
 	if e := fs.unlink(fs.t.root, name); e != 0 {
 		return pathErr("unlink", name, e)
 	}
@@ -203,9 +201,8 @@ func (fs *FS) Unlink(name string) error {
 
 // Rmdir removes an empty directory, as rmdir(2).
 func (fs *FS) Rmdir(name string) error {
-	fs.t.mu.Lock()
+	fs.t.mu.lockExact()
 	defer fs.t.mu.Unlock()
-	fs.t.mu.exact()
 	if e := fs.rmdir(fs.t.root, name); e != 0 {
 		return pathErr("rmdir", name, e)
 	}
@@ -215,9 +212,8 @@ func (fs *FS) Rmdir(name string) error {
 // Remove removes a file or an empty directory. Like os.Remove it tries
 // unlink, then rmdir, and reports rmdir's error unless that is ENOTDIR.
 func (fs *FS) Remove(name string) error {
-	fs.t.mu.Lock()
+	fs.t.mu.lockExact()
 	defer fs.t.mu.Unlock()
-	fs.t.mu.exact()
 	e := fs.unlink(fs.t.root, name)
 	if e == 0 {
 		return nil
@@ -253,16 +249,14 @@ func (r remover) OpenParent(parent string) (*inode, error) {
 }
 
 func (r remover) UnlinkAt(dir *inode, name string) unix.Errno {
-	r.fs.t.mu.Lock()
+	r.fs.t.mu.lockExact()
 	defer r.fs.t.mu.Unlock()
-	r.fs.t.mu.exact()
 	return r.fs.unlink(dir, name)
 }
 
 func (r remover) RmdirAt(dir *inode, name string) unix.Errno {
-	r.fs.t.mu.Lock()
+	r.fs.t.mu.lockExact()
 	defer r.fs.t.mu.Unlock()
-	r.fs.t.mu.exact()
 	return r.fs.rmdir(dir, name)
 }
 

@@ -21,9 +21,8 @@ func (fs *FS) Link(oldname, newname string) error {
 	if e := linuxvfs.CheckPath(newname); e != 0 {
 		return linkErr("link", oldname, newname, e)
 	}
-	fs.t.mu.Lock()
+	fs.t.mu.lockExact()
 	defer fs.t.mu.Unlock()
-	fs.t.mu.exact()
 	if e := fs.link(oldname, newname); e != 0 {
 		return linkErr("link", oldname, newname, e)
 	}
@@ -104,9 +103,8 @@ func (fs *FS) LinkData(fd int, newname string) error {
 		return linkErr("linkat", old, newname, err)
 	}
 	defer unix.Close(dup)
-	fs.t.mu.Lock()
+	fs.t.mu.lockExact()
 	defer fs.t.mu.Unlock()
-	fs.t.mu.exact()
 	n := fs.t.data[key]
 	if n == nil {
 		return linkErr("linkat", old, newname, unix.EBADF)
@@ -138,9 +136,8 @@ func (fs *FS) symlink(target, newname string) unix.Errno {
 	if e := linuxvfs.CheckPath(newname); e != 0 {
 		return e
 	}
-	fs.t.mu.Lock()
+	fs.t.mu.lockExact()
 	defer fs.t.mu.Unlock()
-	fs.t.mu.exact()
 	w := fs.walker()
 	dir, last, e := w.CreateTarget(newname, false)
 	if e != 0 {

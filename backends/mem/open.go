@@ -75,9 +75,8 @@ func (fs *FS) openFile(start *inode, name string, flag int, perm os.FileMode) (*
 	// Creating changes the tree, and so does a truncation by a user, which
 	// may take away set-user-ID bits.
 	if flag&unix.O_CREAT != 0 || flag&unix.O_TRUNC != 0 && !fs.cred.root() {
-		fs.t.mu.Lock()
+		fs.t.mu.lockExact()
 		defer fs.t.mu.Unlock()
-		fs.t.mu.exact()
 	} else {
 		fs.t.mu.RLock()
 		defer fs.t.mu.RUnlock()

@@ -54,9 +54,8 @@ func (t *tree) orphaned(n *inode) {
 func (t *tree) sweep() {
 	t.spare.closeDoomed() // this process's own must not count
 	held, ok := heldMemfds()
-	t.mu.Lock()
+	t.mu.lockExact()
 	defer t.mu.Unlock()
-	t.mu.exact()
 	t.sweeping = false
 	cutoff := time.Now().Add(-orphanGrace)
 	keep := t.orphans[:0]

@@ -30,9 +30,8 @@ func (fs *FS) RenameFlags(oldname, newname string, flags uint) error {
 		flags&unix.RENAME_NOREPLACE != 0 && flags&unix.RENAME_EXCHANGE != 0 {
 		return linkErr("rename", oldname, newname, unix.EINVAL)
 	}
-	fs.t.mu.Lock()
+	fs.t.mu.lockExact()
 	defer fs.t.mu.Unlock()
-	fs.t.mu.exact()
 	if e := fs.rename(oldname, newname, flags); e != 0 {
 		return linkErr("rename", oldname, newname, e)
 	}

@@ -51,9 +51,8 @@ func (fs *FS) mknod(name string, mode uint32, dev uint64) unix.Errno {
 	if (typ == unix.S_IFCHR || typ == unix.S_IFBLK) && fs.cred.Uid != 0 {
 		return unix.EPERM
 	}
-	fs.t.mu.Lock()
+	fs.t.mu.lockExact()
 	defer fs.t.mu.Unlock()
-	fs.t.mu.exact()
 	w := fs.walker()
 	dir, last, e := w.CreateTarget(name, false)
 	if e != 0 {

@@ -71,9 +71,8 @@ func (fs *FS) RemoveXattr(name, attr string, follow bool) error {
 // changeXattr finds name's inode, checks that fs's user may change attr
 // of it, and applies change, which stamps the inode's ctime if it succeeds.
 func (fs *FS) changeXattr(name, attr string, follow bool, change func(*inode) unix.Errno) unix.Errno {
-	fs.t.mu.Lock()
+	fs.t.mu.lockExact()
 	defer fs.t.mu.Unlock()
-	fs.t.mu.exact()
 	n, e := fs.lookup(name, follow)
 	if e != 0 {
 		return e
