@@ -28,7 +28,7 @@ const logChangesMax = 16
 
 // section is one change as logged: the count Gen moved to at its end, and
 // what it touched; all says it was not logged name by name (any change
-// not taken with lockExact, or one that touched too much).
+// whose lock was not taken with lockExact, or one that touched too much).
 type section struct {
 	end     uint64
 	all     bool

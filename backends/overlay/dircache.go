@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/zvfs/zvfs/backends/mem"
+	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
 
 // dirCache holds merged directory nodes by path, as a tree: a node is kept
@@ -45,11 +46,10 @@ type dirCache struct {
 // cached is a remembered directory node and the remembered ones below it,
 // by name.
 type cached struct {
-	n     *node
-	up    *cached // nil for the root
-	name  string  // its name in up
-	kids  map[string]*cached
-	upper uint64 // the number of its upper directory, 0 if none
+	n    *node
+	up   *cached // nil for the root
+	name string  // its name in up
+	kids map[string]*cached
 }
 
 // dirCacheMax bounds the directories remembered; a full cache starts over.
@@ -99,7 +99,7 @@ func (fs *FS) cachePut(gen uint64, n *node) {
 		if e.up == nil || e.up.n != n.parent {
 			return
 		}
-		e.name = strings.TrimPrefix(n.path[len(n.parent.path):], "/")
+		e.name = linuxvfs.BaseName(n.path)
 		if e.up.kids == nil {
 			e.up.kids = make(map[string]*cached)
 		}
@@ -107,11 +107,10 @@ func (fs *FS) cachePut(gen uint64, n *node) {
 	}
 	c.nodes[n.path] = e
 	if top := n.ents[0]; top.layer == fs.upperIdx() {
-		e.upper = top.st.Ino
-		if old := c.upper[e.upper]; old != nil {
+		if old := c.upper[top.st.Ino]; old != nil {
 			c.drop(old) // cannot be: one directory has one path
 		}
-		c.upper[e.upper] = e
+		c.upper[top.st.Ino] = e
 	}
 }
 
@@ -167,8 +166,10 @@ func (c *dirCache) drop(e *cached) {
 		c.drop(k)
 	}
 	delete(c.nodes, e.n.path)
-	if e.upper != 0 && c.upper[e.upper] == e {
-		delete(c.upper, e.upper)
+	// Indexed by its upper directory's number, if it has one (copy-up
+	// may have given it one since: then it is not indexed by it).
+	if ino := e.n.ents[0].st.Ino; c.upper[ino] == e {
+		delete(c.upper, ino)
 	}
 	if e.up != nil {
 		delete(e.up.kids, e.name)

@@ -45,12 +45,15 @@ func newNode(parent *node, path string, n int) *node {
 	return c
 }
 
-func (n *node) top() *entry   { return &n.ents[0] }
-func (n *node) typ() uint32   { return n.ents[0].st.Mode & unix.S_IFMT }
-func (n *node) isDir() bool   { return n.typ() == unix.S_IFDIR }
-func (n *node) isLink() bool  { return n.typ() == unix.S_IFLNK }
-func (n *node) isReg() bool   { return n.typ() == unix.S_IFREG }
-func (n *node) st() *mem.Stat { return &n.ents[0].st }
+func (n *node) top() *entry         { return &n.ents[0] }
+func (n *node) typ() uint32         { return n.ents[0].st.Mode & unix.S_IFMT }
+func (n *node) isDir() bool         { return n.typ() == unix.S_IFDIR }
+func (n *node) isLink() bool        { return n.typ() == unix.S_IFLNK }
+func (n *node) isReg() bool         { return n.typ() == unix.S_IFREG }
+func (n *node) st() *mem.Stat       { return &n.ents[0].st }
+func (n *node) merged() bool        { return len(n.ents) > 1 }
+func (n *node) isRoot() bool        { return n.parent == n }
+func (fs *FS) inUpper(n *node) bool { return n.ents[0].layer == fs.upperIdx() }
 
 // permSt is what permission checks of n judge: n.st(), but for a regular
 // file its stat, whose permission bits are the ones a writer may have
@@ -62,9 +65,6 @@ func (fs *FS) permSt(n *node) *mem.Stat {
 	st := fs.stat(n)
 	return &st
 }
-func (n *node) merged() bool        { return len(n.ents) > 1 }
-func (n *node) isRoot() bool        { return n.parent == n }
-func (fs *FS) inUpper(n *node) bool { return n.ents[0].layer == fs.upperIdx() }
 
 // stat is what Stat reports for n: the topmost layer's attributes, with a
 // link count of 1 for a directory merged from several layers, as overlayfs

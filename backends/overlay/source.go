@@ -34,8 +34,10 @@ func (fs *FS) LstatSource(name string, meta bool) (mem.Stat, mem.DataSource, boo
 	if e != 0 {
 		return mem.Stat{}, mem.DataSource{}, false, pathErr("lstat", name, e)
 	}
-	st := fs.meta(n)
-	if !meta {
+	var st mem.Stat
+	if meta {
+		st = fs.meta(n)
+	} else {
 		st = fs.stat(n)
 	}
 	src, ok := fs.source(n)
