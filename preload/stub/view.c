@@ -525,10 +525,11 @@ static int writer_mode(long fd, unsigned *mode)
 	return 0;
 }
 
-/* do_open opens the file of e for the caller itself: a mem file by
- * reopening the supervisor's memfd, a host file by its path; then checks it
- * reached that file (a descriptor number may have been reused since). */
-static long do_open(const struct found *fd, long flags)
+/* do_open opens the file of e for the caller itself (whose credentials
+ * are cr): a mem file by reopening the supervisor's memfd, a host file by
+ * its path; then checks it reached that file (a descriptor number may have
+ * been reused since). */
+static long do_open(const struct found *fd, long flags, const struct creds *cr)
 {
 	const struct abi_view_entry *e = &fd->e;
 	char path[64], *p = path;
@@ -560,7 +561,7 @@ static long do_open(const struct found *fd, long flags)
 	 * have changed it since. */
 	if (!(e->flags & ABI_VIEW_STAT)) {
 		struct abi_view_entry w = *e;
-		if (writer_mode(r, &w.mode) < 0 || !permitted(creds(), creds()->fsuid, creds()->fsgid, &w, R_OK)) {
+		if (writer_mode(r, &w.mode) < 0 || !permitted(cr, cr->fsuid, cr->fsgid, &w, R_OK)) {
 			RAW1(SYS_close, r);
 			return VIEW_ASK;
 		}
@@ -979,7 +980,7 @@ long view_call(struct frame *f, const char *path, unsigned long pn)
 	case K_OPEN:
 		if (typ != S_IFREG || !permitted(cr, cr->fsuid, cr->fsgid, e, R_OK))
 			return VIEW_ASK;
-		return do_open(&fd, flags);
+		return do_open(&fd, flags, cr);
 	case K_CHDIR:
 		/* The caller makes the clean path its working directory. */
 		if (typ != S_IFDIR)
