@@ -1,8 +1,9 @@
 package mem
 
 import (
-	"os"
 	"testing"
+
+	"github.com/spf13/afero"
 
 	"github.com/zvfs/zvfs/backends/caps/capstest"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
@@ -14,18 +15,9 @@ import (
 func TestLstatSource(t *testing.T) {
 	fs := New()
 	defer fs.Close()
-	if err := fs.Mkdir("/d", 0o755); err != nil {
-		t.Fatal(err)
-	}
-	f, err := fs.OpenFile("/d/f", os.O_WRONLY|os.O_CREATE, 0o640)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Write([]byte("data"))
-	f.Close()
-	if err := fs.SymlinkIfPossible("d/f", "/l"); err != nil {
-		t.Fatal(err)
-	}
+	must(t, fs.Mkdir("/d", 0o755))
+	must(t, afero.WriteFile(fs, "/d/f", []byte("data"), 0o640))
+	must(t, fs.SymlinkIfPossible("d/f", "/l"))
 	names := []string{"/d/f", "/d", "/l", "/missing", "/d/f/x"}
 	capstest.SourceStat(t, fs, names...)
 	fs.Chmod("/d", 0o700)
