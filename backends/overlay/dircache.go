@@ -1,9 +1,11 @@
 // dircache.go holds dirCache, which remembers the merged directories that
-// lookups found, and forgets what each change of the upper layer touched.
-// Every path an operation is given is walked from the root, and one call
-// walks its path several times (the namespace's own resolution, the
-// operation, the view's re-description): with the directories remembered,
-// a walk asks the layers only about the components it has not seen.
+// lookups found, and the names they found missing, and forgets what each
+// change of the upper layer touched. Every path an operation is given is
+// walked from the root, and one call walks its path several times (the
+// namespace's own resolution, the operation, the view's re-description):
+// with the directories remembered, a walk asks the layers only about the
+// components it has not seen; with the missing names, a create asks them
+// once whether its name is free, not at every walk.
 
 package overlay
 
@@ -17,7 +19,9 @@ import (
 
 // dirCache holds merged directory nodes by path, as a tree: a node is kept
 // only below its own parent node, so that forgetting a directory forgets
-// everything found through it (whose ".." is that node).
+// everything found through it (whose ".." is that node). A name no layer
+// shows is kept too, as a leaf without a node, below the directory it is
+// missing from.
 //
 // The lower layers never change; the upper layer logs each change (see
 // mem.FS.ChangesSince). When its change count has moved, the cache reads
@@ -25,7 +29,9 @@ import (
 // an entry added, removed or replaced (whiteouts included) below the
 // entry's name, and one whose permissions, owner or attributes were set,
 // with all below it. A change the log cannot tell (or too many since)
-// forgets everything. What an entry change does to the directory holding
+// forgets everything. A missing name goes with its directory, or with an
+// entry change of that name or of its whiteout: nothing else can make a
+// name appear. What an entry change does to the directory holding
 // it (its times, size and link count) is not kept: stat and meta read a
 // directory of the upper layer from it each time.
 //
@@ -43,17 +49,18 @@ type dirCache struct {
 	upper map[uint64]*cached
 }
 
-// cached is a remembered directory node and the remembered ones below it,
-// by name.
+// cached is a remembered directory node and the remembered names below it:
+// directories, and names found missing (n is nil).
 type cached struct {
-	n    *node
+	n    *node   // nil: no layer shows the name
+	path string  // its key in dirCache.nodes
 	up   *cached // nil for the root
 	name string  // its name in up
 	kids map[string]*cached
 }
 
-// dirCacheMax bounds the directories remembered; a full cache starts over.
-const dirCacheMax = 1 << 13
+// dirCacheMax bounds the names remembered; a full cache starts over.
+const dirCacheMax = 1 << 14
 
 // cacheGen returns the upper layer's change count, and whether the cache
 // may be used at it: not while a change of the upper layer is under way
@@ -63,23 +70,27 @@ func (fs *FS) cacheGen() (uint64, bool) {
 	return g, g%2 == 0
 }
 
-// cacheGet returns the directory at path as found at count gen, or nil.
-func (fs *FS) cacheGet(gen uint64, path string) *node {
+// cacheGet returns what the cache holds at path, as found at count gen:
+// the directory, or a nil node and missing set for a name no layer shows;
+// ok is false if it holds nothing there.
+func (fs *FS) cacheGet(gen uint64, path string) (n *node, ok bool) {
 	c := &fs.s.found
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.catchUp(fs.s.upper, gen) {
-		return nil
+		return nil, false
 	}
 	if e := c.nodes[path]; e != nil {
-		return e.n
+		return e.n, true
 	}
-	return nil
+	return nil, false
 }
 
-// cachePut remembers the directory n, found at count gen, if its parent
-// node is the one remembered (or n is the root).
-func (fs *FS) cachePut(gen uint64, n *node) {
+// cachePut remembers what a lookup of path in the directory parent found
+// at count gen: the directory n, or (n nil) that no layer shows the name;
+// only if parent is the node remembered at its path (for the root, n
+// itself, with parent nil).
+func (fs *FS) cachePut(gen uint64, parent *node, path string, n *node) {
 	c := &fs.s.found
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -90,22 +101,25 @@ func (fs *FS) cachePut(gen uint64, n *node) {
 		c.nodes = make(map[string]*cached)
 		c.upper = make(map[uint64]*cached)
 	}
-	if c.nodes[n.path] != nil {
+	if c.nodes[path] != nil {
 		return // found by another lookup meanwhile, as good
 	}
-	e := &cached{n: n}
-	if !n.isRoot() {
-		e.up = c.nodes[n.parent.path]
-		if e.up == nil || e.up.n != n.parent {
+	e := &cached{n: n, path: path}
+	if parent != nil {
+		e.up = c.nodes[parent.path]
+		if e.up == nil || e.up.n != parent {
 			return
 		}
-		e.name = linuxvfs.BaseName(n.path)
+		e.name = linuxvfs.BaseName(path)
 		if e.up.kids == nil {
 			e.up.kids = make(map[string]*cached)
 		}
 		e.up.kids[e.name] = e
 	}
-	c.nodes[n.path] = e
+	c.nodes[path] = e
+	if n == nil {
+		return
+	}
 	if top := n.ents[0]; top.layer == fs.upperIdx() {
 		if old := c.upper[top.st.Ino]; old != nil {
 			c.drop(old) // cannot be: one directory has one path
@@ -165,11 +179,13 @@ func (c *dirCache) drop(e *cached) {
 		k.up = nil // already being dropped: no need to unlink it from e
 		c.drop(k)
 	}
-	delete(c.nodes, e.n.path)
+	delete(c.nodes, e.path)
 	// Indexed by its upper directory's number, if it has one (copy-up
 	// may have given it one since: then it is not indexed by it).
-	if ino := e.n.ents[0].st.Ino; c.upper[ino] == e {
-		delete(c.upper, ino)
+	if e.n != nil {
+		if ino := e.n.ents[0].st.Ino; c.upper[ino] == e {
+			delete(c.upper, ino)
+		}
 	}
 	if e.up != nil {
 		delete(e.up.kids, e.name)

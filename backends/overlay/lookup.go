@@ -117,7 +117,7 @@ func exists(l Layer, p string) bool {
 // rootNode makes the node of the root: the root of every layer, down to
 // the first opaque one.
 func (fs *FS) rootNode() (*node, unix.Errno) {
-	return fs.remembered("", fs.findRoot)
+	return fs.remembered(nil, "", fs.findRoot)
 }
 
 // findRoot is rootNode without the cache.
@@ -140,18 +140,23 @@ func (fs *FS) findRoot() (*node, unix.Errno) {
 	return n, 0
 }
 
-// remembered returns the merged directory at p as the directory cache
-// holds it, or what find gives, kept there if it is a directory.
-func (fs *FS) remembered(p string, find func() (*node, unix.Errno)) (*node, unix.Errno) {
+// remembered returns what the directory cache holds at p, found in the
+// directory parent (nil for the root): a directory, or ENOENT for a name
+// found missing; else what find gives, kept there if it is a directory or
+// ENOENT.
+func (fs *FS) remembered(parent *node, p string, find func() (*node, unix.Errno)) (*node, unix.Errno) {
 	gen, cache := fs.cacheGen()
 	if cache {
-		if n := fs.cacheGet(gen, p); n != nil {
+		if n, ok := fs.cacheGet(gen, p); ok {
+			if n == nil {
+				return nil, unix.ENOENT
+			}
 			return n, 0
 		}
 	}
 	n, e := find()
-	if e == 0 && cache && n.isDir() && !fs.s.writing {
-		fs.cachePut(gen, n)
+	if cache && !fs.s.writing && (e == 0 && n.isDir() || e == unix.ENOENT && parent != nil) {
+		fs.cachePut(gen, parent, p, n)
 	}
 	return n, e
 }
@@ -204,7 +209,7 @@ func (fs *FS) child(dir *node, name string) (*node, unix.Errno) {
 		return nil, unix.ENOENT
 	}
 	p := join(dir.path, name)
-	return fs.remembered(p, func() (*node, unix.Errno) { return fs.findChild(dir, p, name) })
+	return fs.remembered(dir, p, func() (*node, unix.Errno) { return fs.findChild(dir, p, name) })
 }
 
 // findChild is child without the cache: it asks the layers of dir about
