@@ -100,12 +100,14 @@ type handler struct {
 	// notes are what the call did, for the report; kept only if it
 	// succeeds (or is handed to the host).
 	notes []note
-	// changed are the names the call may have changed, visited the one it
-	// looked up, opened the one it opened to write or truncate, for the view
-	// (publish.go).
-	changed []loc
-	visited *loc
-	opened  *loc
+	// changed are the names the call may have changed (their entries and
+	// their directories'), changedOwn those whose own attributes alone it
+	// may have changed, visited the one it looked up, opened the one it
+	// opened to write or truncate, for the view (publish.go).
+	changed    []loc
+	changedOwn []loc
+	visited    *loc
+	opened     *loc
 	// openWrites: the open of opened asked for write access.
 	openWrites bool
 	// handed is the identity of the data of the file the call's answer

@@ -436,10 +436,28 @@ func (p *publisher) changedData(st *unix.Stat_t, writer bool) {
 }
 
 // change records that the call may change l, to be re-described once it
-// is done.
+// is done, with its directory.
 func (h *handler) change(l loc) {
 	if h.ns.pub != nil && !l.onHost() {
 		h.changed = append(h.changed, l)
+	}
+}
+
+// changedRel is the name of l's mount that a change of l changes: the
+// directory itself for a path ending in "..".
+func (l loc) changedRel() string {
+	if l.dot == ".." {
+		return parentRel(l.rel)
+	}
+	return l.rel
+}
+
+// changeOwn records that the call may change l's own attributes (its
+// permissions, owner, times, size or extended attributes) and nothing of
+// its directory's: l alone is re-described once the call is done.
+func (h *handler) changeOwn(l loc) {
+	if h.ns.pub != nil && !l.onHost() {
+		h.changedOwn = append(h.changedOwn, l)
 	}
 }
 
@@ -517,11 +535,10 @@ func (h *handler) publish(ans Answer, err error) {
 		}
 	}
 	for _, l := range h.changed {
-		rel := l.rel
-		if l.dot == ".." {
-			rel = parentRel(rel)
-		}
-		p.refresh(l.m, rel)
+		p.refresh(l.m, l.changedRel())
+	}
+	for _, l := range h.changedOwn {
+		p.refreshOne(l.m, l.changedRel())
 	}
 	// A call through /proc/self/fd/N of a descriptor (CallSelf1) may change
 	// its file too: an open, truncate or xattr change of an overlay's

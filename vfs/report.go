@@ -141,7 +141,11 @@ func (h *handler) mutate(kind int) func(loc, error) (loc, error) {
 	return func(l loc, err error) (loc, error) {
 		if err == nil && (l.m == nil || !l.m.ReadOnly) {
 			h.note(kind, l)
-			h.change(l)
+			if kind == noteWritten {
+				h.changeOwn(l) // chmod, chown, the utime family, truncate, xattrs
+			} else {
+				h.change(l)
+			}
 		}
 		return writable(l, err)
 	}
