@@ -1,13 +1,16 @@
 package supervisor
 
-// sigrelay.go tells a terminal's interrupt from one sent to zvfs alone.
+// sigrelay.go passes on to the program the signals sent to zvfs, and
+// tells a terminal's interrupt from one sent to zvfs alone.
 // The program stays in zvfs's process group, so ^C and ^\ reach it
 // directly from the terminal, and zvfs must not pass them on a second
 // time; a `kill -INT` aimed at zvfs reaches zvfs alone and must be passed
 // on. Only the signal's si_code tells them apart (SI_KERNEL from the
 // terminal, SI_USER from kill), and Go's os/signal does not give it, so
-// for SIGINT and SIGQUIT zvfs installs a small handler of its own
-// (sigrelay_amd64.s) that writes the signal and its si_code to a pipe.
+// zvfs installs a small handler of its own (sigrelay_amd64.s) that writes
+// the signal and its si_code to a pipe. SIGTERM and SIGHUP take the same
+// way, whatever sent them: os/signal's first Notify starts a thread and a
+// goroutine of its own, which every run would wait for.
 
 import (
 	"encoding/binary"
@@ -151,10 +154,10 @@ func openRelay() error {
 			if _, err := io.ReadFull(r, rec[:]); err != nil {
 				return
 			}
-			if int32(binary.LittleEndian.Uint32(rec[4:])) == siKernel {
+			sig := syscall.Signal(binary.LittleEndian.Uint32(rec[0:]))
+			if int32(binary.LittleEndian.Uint32(rec[4:])) == siKernel && fromTerminal(sig) {
 				continue
 			}
-			sig := syscall.Signal(binary.LittleEndian.Uint32(rec[0:]))
 			relay.Lock()
 			for _, p := range relay.passes {
 				if slices.Contains(p.sigs, sig) {
@@ -165,6 +168,14 @@ func openRelay() error {
 		}
 	}()
 	return nil
+}
+
+// fromTerminal tells whether the kernel sends sig to the terminal's
+// foreground process group, the program's too (^C, ^\): then it is not
+// passed on. A hang-up's SIGHUP may reach zvfs alone (a session leader
+// whose group is not in the foreground): it is passed on like any other.
+func fromTerminal(sig syscall.Signal) bool {
+	return sig == syscall.SIGINT || sig == syscall.SIGQUIT
 }
 
 // closeRelay closes the relay's pipe, which ends its goroutine. The
