@@ -67,3 +67,82 @@ cp start /data/p && /data/p /data/f && /data/p /data/f`
 		})
 	}
 }
+
+// TestStartAcrossRuns: what one run's hellos answered is in the next run's
+// start table (the cache directory's starts file): the program's first
+// start in the next run asks nothing, and is hooked all the same. A file
+// changed since (the program rewritten in place) is asked about again; a
+// run whose cache lost its rewritten copies rewrites in place; a damaged
+// starts file is ignored. As root and as an ordinary user.
+func TestStartAcrossRuns(t *testing.T) {
+	requireHook(t)
+	need(t, "sh", "cat")
+	one, two := cprog(t, "start"), cprog(t, "start", `-DVERSION="two"`)
+	type user struct {
+		name  string
+		argv  []string
+		other bool
+	}
+	users := []user{{"self", nil, false}}
+	if os.Geteuid() == 0 {
+		users = append(users, user{"nobody", nobody, true})
+	}
+	for _, u := range users {
+		t.Run(u.name, func(t *testing.T) {
+			dir := hostDir(t, "zvfs-starts-")
+			seed := filepath.Join(dir, "seed")
+			if err := os.Mkdir(seed, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(seed, "f"), []byte("hi\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for name, src := range map[string]string{"start": one, "start2": two} {
+				b, err := os.ReadFile(src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, name), b, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if u.other {
+				for _, p := range []string{dir, seed, filepath.Join(seed, "f"), filepath.Join(dir, "start"), filepath.Join(dir, "start2")} {
+					if err := os.Chown(p, 65534, 65534); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			env := []string{"HOME=" + dir, "XDG_CACHE_HOME=" + dir, "TMPDIR=" + dir}
+			runOnce := func(script, want string) {
+				t.Helper()
+				argv := append(append([]string(nil), u.argv...), zvfsBin, "--mount", "mem:/data="+seed, "--", "sh", "-c", script)
+				r := run(t, dir, env, argv...)
+				if r.code != 0 || r.stdout != want {
+					t.Fatalf("%s: exit %d\nstdout %q, want %q\nstderr:\n%s", script, r.code, r.stdout, want, r.stderr)
+				}
+			}
+			runOnce("./start /data/f", "one asked hi\n")
+			runOnce("./start /data/f", "one table hi\n")
+			runOnce("cat start2 > start; ./start /data/f", "two asked hi\n")
+			runOnce("./start /data/f", "two table hi\n")
+			// The copies gone: the table still names them; the stub
+			// rewrites the pages in place.
+			if err := os.RemoveAll(filepath.Join(dir, "zvfs", "patched")); err != nil {
+				t.Fatal(err)
+			}
+			runOnce("./start /data/f", "two table hi\n")
+			starts := filepath.Join(dir, "zvfs", "starts")
+			b, err := os.ReadFile(starts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b[len(b)/2] ^= 0xff
+			if err := os.WriteFile(starts, b[:len(b)-3], 0o600); err != nil {
+				t.Fatal(err)
+			}
+			runOnce("./start /data/f", "two asked hi\n")
+			runOnce("./start /data/f", "two table hi\n")
+		})
+	}
+}

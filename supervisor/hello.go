@@ -7,6 +7,7 @@ package supervisor
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -111,20 +112,36 @@ func (s *Server) Plan(pid int32, maps []Mapping, stubAddr uint64) (out []abi.Pat
 			s.skip("file calls at unpatched sites, caught by the net: " + m.Path)
 			continue
 		}
-		s.publishStart(fi, a, copyPath)
+		s.publishStart(file, fi, a, copyPath)
 	}
 	return out, needNet
 }
 
-// publishStart puts what the hello answers for a file into the start
-// table (which keeps it once per version of the file).
-func (s *Server) publishStart(fi os.FileInfo, a *trampoline.Analysis, copyPath string) {
+// publishStart puts what the hello answers for file into the start
+// table (which keeps it once per version of the file), and notes it for
+// the next run if it is kept between runs.
+func (s *Server) publishStart(file string, fi os.FileInfo, a *trampoline.Analysis, copyPath string) {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if s.starts == nil || !ok {
 		return
 	}
-	s.starts.PutStart(view.Start{Dev: st.Dev, Ino: st.Ino, Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(),
-		Offsets: a.PatchOffsets(), Copy: copyPath})
+	e := view.Start{Dev: st.Dev, Ino: st.Ino, Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(),
+		Offsets: a.PatchOffsets(), Copy: copyPath}
+	if !s.starts.PutStart(e) || s.startsFile == "" || !persistable(file) {
+		return
+	}
+	k := [2]uint64{e.Dev, e.Ino}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.saved[k]; ok && old.Path == file && old.Size == e.Size && old.Mtime == e.Mtime && old.Ctime == e.Ctime {
+		return // loaded from the last run, as it was
+	}
+	if _, ok := s.saved[k]; ok {
+		s.savedOrder = slices.DeleteFunc(s.savedOrder, func(o [2]uint64) bool { return o == k })
+	}
+	s.saved[k] = savedStart{Path: file, Start: e}
+	s.savedOrder = append([][2]uint64{k}, s.savedOrder...)
+	s.fresh = true
 }
 
 // mappedFile names a file that is the one mapped, with its stat: its path if

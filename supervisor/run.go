@@ -103,9 +103,14 @@ func Run(argv []string, opts Options) (Result, error) {
 	}
 	// Site analyses and rewritten copies live in the user cache directory;
 	// without one, they are kept in memory and rewritten in place.
-	var sitesDir, patchDir string
+	var sitesDir, patchDir, startsFile string
 	if c, err := os.UserCacheDir(); err == nil {
 		sitesDir, patchDir = filepath.Join(c, "zvfs", "sites"), filepath.Join(c, "zvfs", "patched")
+		// --verbose lists each file a hello answered for: every program's
+		// first start in the run asks, as without the file.
+		if !opts.Verbose {
+			startsFile = filepath.Join(c, "zvfs", "starts")
+		}
 	}
 	var viewEnv string
 	var starts StartTable
@@ -135,7 +140,7 @@ func Run(argv []string, opts Options) (Result, error) {
 	srv, err := NewServer(Config{
 		StubPath: stub, Cache: trampoline.NewCache(sitesDir), PatchDir: patchDir, WantReports: opts.Stats,
 		Logf:      logf,
-		Namespace: ns, Hooks: opts.Hooks, Starts: starts, Net: net,
+		Namespace: ns, Hooks: opts.Hooks, Starts: starts, StartsFile: startsFile, Net: net,
 	})
 	if err != nil {
 		return Result{}, &ExitError{126, err.Error()}

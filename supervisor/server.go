@@ -45,6 +45,7 @@ type Server struct {
 	ns          *vfs.Namespace                   // the mounts; nil: none
 	hooks       Hooks                            // the user's hooks; nil: none
 	starts      StartTable                       // nil: every process start asks
+	startsFile  string                           // where starts is kept between runs; "": nowhere
 	net         *seccompnet.Server               // nil: no mounts, so no net
 
 	mu     sync.Mutex
@@ -56,8 +57,14 @@ type Server struct {
 	pids      map[int32]struct{}
 	files     map[string]FileSites // by path, for --verbose
 	skipped   map[string]int       // mappings not patched, by reason
-	protoErr  int
-	wg        sync.WaitGroup
+	// saved are the entries of starts to keep for the next run: those
+	// loaded (at start), then those this run's hellos put (fresh, the
+	// files this run's hellos answered for), by file identity.
+	saved      map[[2]uint64]savedStart
+	savedOrder [][2]uint64 // the fresh ones first, last put first
+	fresh      bool        // a hello put one
+	protoErr   int
+	wg         sync.WaitGroup
 }
 
 // FileSites summarises what was patched in one file.
@@ -78,6 +85,9 @@ type Config struct {
 	// that later processes mapping the same files start without asking.
 	// Not used with WantReports (a hello counts the process).
 	Starts StartTable
+	// StartsFile, if set, is where Starts is kept between runs
+	// (starts.go): loaded into it now, written when the server closes.
+	StartsFile string
 	// Net, if set, serves the listeners of the seccomp filters stubs
 	// install before they exec a static program (abi.MsgNet).
 	Net *seccompnet.Server
@@ -120,6 +130,14 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	if !cfg.WantReports {
 		s.starts = cfg.Starts
+	}
+	if s.starts != nil && cfg.StartsFile != "" {
+		s.startsFile, s.saved = cfg.StartsFile, map[[2]uint64]savedStart{}
+		for _, e := range loadStarts(cfg.StartsFile, s.starts) {
+			k := [2]uint64{e.Dev, e.Ino}
+			s.saved[k] = e
+			s.savedOrder = append(s.savedOrder, k)
+		}
 	}
 	if s.cache == nil {
 		s.cache = trampoline.NewCache("")
@@ -188,7 +206,26 @@ func (s *Server) Close() error {
 	for _, l := range s.socks {
 		unix.Close(l.fd)
 	}
+	s.saveStarts()
 	return os.RemoveAll(s.dir)
+}
+
+// saveStarts writes the start table's entries for the next run, if a
+// hello added one. Like the other caches of the directory, a failure to
+// write (a read-only home) is silent: it costs the next run its hellos.
+func (s *Server) saveStarts() {
+	s.mu.Lock()
+	var entries []savedStart
+	if s.fresh {
+		for _, k := range s.savedOrder {
+			entries = append(entries, s.saved[k])
+		}
+	}
+	s.mu.Unlock()
+	if entries == nil {
+		return
+	}
+	saveStarts(s.startsFile, entries)
 }
 
 // handle serves one request of a connection. It returns true if the
