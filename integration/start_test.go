@@ -36,15 +36,7 @@ cp start /data/p && /data/p /data/f && /data/p /data/f`
 	for _, u := range users {
 		t.Run(u.name, func(t *testing.T) {
 			dir := hostDir(t, "zvfs-start-")
-			for name, src := range map[string]string{"start": one, "start2": two} {
-				b, err := os.ReadFile(src)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(filepath.Join(dir, name), b, 0o755); err != nil {
-					t.Fatal(err)
-				}
-			}
+			copyPrograms(t, dir, map[string]string{"start": one, "start2": two})
 			// The mount starts as a copy of seed, the user's (a mount's
 			// root is otherwise root's).
 			seed := filepath.Join(dir, "seed")
@@ -97,15 +89,7 @@ func TestStartAcrossRuns(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(seed, "f"), []byte("hi\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			for name, src := range map[string]string{"start": one, "start2": two} {
-				b, err := os.ReadFile(src)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(filepath.Join(dir, name), b, 0o755); err != nil {
-					t.Fatal(err)
-				}
-			}
+			copyPrograms(t, dir, map[string]string{"start": one, "start2": two})
 			if u.other {
 				for _, p := range []string{dir, seed, filepath.Join(seed, "f"), filepath.Join(dir, "start"), filepath.Join(dir, "start2")} {
 					if err := os.Chown(p, 65534, 65534); err != nil {
@@ -144,5 +128,19 @@ func TestStartAcrossRuns(t *testing.T) {
 			runOnce("./start /data/f", "two asked hi\n")
 			runOnce("./start /data/f", "two table hi\n")
 		})
+	}
+}
+
+// copyPrograms copies each program (by the name it gets) into dir.
+func copyPrograms(t *testing.T, dir string, progs map[string]string) {
+	t.Helper()
+	for name, src := range progs {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -27,30 +27,50 @@ func BenchmarkCreateUnlink(b *testing.B) {
 				name = backend + "/view"
 			}
 			b.Run(name, func(b *testing.B) {
-				ns := testNS(b)
-				if backend == "overlay" {
-					lower := b.TempDir()
-					if err := os.Mkdir(filepath.Join(lower, "a"), 0o755); err != nil {
-						b.Fatal(err)
-					}
-					fs := overlay.New([]overlay.Layer{overlay.HostDir(lower)}, mem.New())
-					b.Cleanup(func() { fs.Close() })
-					var err error
-					if ns, err = New([]*mtab.Mount{{Target: "/data", FS: fs}}); err != nil {
-						b.Fatal(err)
-					}
-				}
-				if withView {
-					v, err := view.New(0)
-					if err != nil {
-						b.Fatal(err)
-					}
-					b.Cleanup(func() { v.Close() })
-					ns.Publish(v)
-				}
-				benchCreateUnlink(b, ns)
+				benchCreateUnlink(b, benchNS(b, backend, withView))
 			})
 		}
+	}
+}
+
+// benchNS is the namespace of a benchmark: testNS's mem mount, or (backend
+// "overlay") an overlay at /data of a host directory holding a, with the
+// view on if withView.
+func benchNS(b *testing.B, backend string, withView bool) *Namespace {
+	ns := testNS(b)
+	if backend == "overlay" {
+		lower := b.TempDir()
+		if err := os.Mkdir(filepath.Join(lower, "a"), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		fs := overlay.New([]overlay.Layer{overlay.HostDir(lower)}, mem.New())
+		b.Cleanup(func() { fs.Close() })
+		var err error
+		if ns, err = New([]*mtab.Mount{{Target: "/data", FS: fs}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if withView {
+		v, err := view.New(0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { v.Close() })
+		ns.Publish(v)
+	}
+	return ns
+}
+
+// letGo checks that a create handed out a descriptor, and lets it go as
+// the transport does once the answer is sent.
+func letGo(b *testing.B, a Answer) {
+	if a.Fd < 0 {
+		b.Fatalf("create: %+v", a.Reply)
+	}
+	if a.Release != nil {
+		a.Release()
+	} else {
+		unix.Close(a.Fd)
 	}
 }
 
@@ -61,15 +81,7 @@ func benchCreateUnlink(b *testing.B, ns *Namespace) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		a := ns.Handle(&Request{Call: creat, Mem: m})
-		if a.Fd < 0 {
-			b.Fatalf("create: %+v", a.Reply)
-		}
-		if a.Release != nil {
-			a.Release()
-		} else {
-			unix.Close(a.Fd)
-		}
+		letGo(b, ns.Handle(&Request{Call: creat, Mem: m}))
 		if a := ns.Handle(&Request{Call: unlink, Mem: m}); a.Ret != 0 {
 			b.Fatalf("unlink: %+v", a.Reply)
 		}
@@ -122,25 +134,7 @@ func BenchmarkListing(b *testing.B) {
 func BenchmarkCreate(b *testing.B) {
 	for _, backend := range []string{"mem", "overlay"} {
 		b.Run(backend, func(b *testing.B) {
-			ns := testNS(b)
-			if backend == "overlay" {
-				lower := b.TempDir()
-				if err := os.Mkdir(filepath.Join(lower, "a"), 0o755); err != nil {
-					b.Fatal(err)
-				}
-				fs := overlay.New([]overlay.Layer{overlay.HostDir(lower)}, mem.New())
-				b.Cleanup(func() { fs.Close() })
-				var err error
-				if ns, err = New([]*mtab.Mount{{Target: "/data", FS: fs}}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			v, err := view.New(0)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { v.Close() })
-			ns.Publish(v)
+			ns := benchNS(b, backend, true)
 			const batch = 1000
 			m := &fakeMemory{base: 0x10000, b: make([]byte, 64)}
 			call := func(nr uint32, args [6]uint64, p string) Answer {
@@ -149,15 +143,7 @@ func BenchmarkCreate(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				a := call(unix.SYS_OPENAT, [6]uint64{0, 0, unix.O_CREAT | unix.O_EXCL | unix.O_WRONLY, 0644}, fmt.Sprintf("/data/a/f%d", i%batch))
-				if a.Fd < 0 {
-					b.Fatalf("create: %+v", a.Reply)
-				}
-				if a.Release != nil {
-					a.Release()
-				} else {
-					unix.Close(a.Fd)
-				}
+				letGo(b, call(unix.SYS_OPENAT, [6]uint64{0, 0, unix.O_CREAT | unix.O_EXCL | unix.O_WRONLY, 0644}, fmt.Sprintf("/data/a/f%d", i%batch)))
 				if i%batch == batch-1 || i == b.N-1 {
 					b.StopTimer()
 					for j := 0; j <= i%batch; j++ {
@@ -175,13 +161,7 @@ func BenchmarkCreate(b *testing.B) {
 // BenchmarkChmod: the supervisor's own work for a chmod of a mem file,
 // with the view on: a call that changes one name's own attributes.
 func BenchmarkChmod(b *testing.B) {
-	ns := testNS(b)
-	v, err := view.New(0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { v.Close() })
-	ns.Publish(v)
+	ns := benchNS(b, "mem", true)
 	m := &fakeMemory{base: 0x10000, b: make([]byte, 64)}
 	b.ReportAllocs()
 	b.ResetTimer()
