@@ -133,7 +133,7 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	if s.starts != nil && cfg.StartsFile != "" {
 		s.startsFile, s.saved = cfg.StartsFile, map[[2]uint64]savedStart{}
-		for _, e := range loadStarts(cfg.StartsFile, s.starts) {
+		for _, e := range loadStarts(cfg.StartsFile, cfg.PatchDir, s.starts) {
 			k := [2]uint64{e.Dev, e.Ino}
 			s.saved[k] = e
 			s.savedOrder = append(s.savedOrder, k)

@@ -128,14 +128,19 @@ func (e *savedStart) current() bool {
 }
 
 // loadStarts puts into t the entries of the starts file at path whose
-// files are still the versions they describe, and returns them.
-func loadStarts(path string, t StartTable) []savedStart {
+// files are still the versions they describe, and returns them. An entry
+// whose rewritten copy is not one of copies (the patch store's directory)
+// is left out: the file names code every process of the run maps.
+func loadStarts(path, copies string, t StartTable) []savedStart {
 	b, err := os.ReadFile(path)
 	if err != nil || len(b) > maxSavedBytes {
 		return nil
 	}
 	var kept []savedStart
 	for _, e := range decodeStarts(b) {
+		if e.Copy != "" && (copies == "" || filepath.Dir(e.Copy) != filepath.Clean(copies)) {
+			continue
+		}
 		if e.current() && t.PutStart(e.Start) {
 			kept = append(kept, e)
 		}

@@ -62,7 +62,7 @@ func TestStartsAcrossRuns(t *testing.T) {
 	s.saveStarts()
 
 	next := fakeStarts{}
-	loaded := loadStarts(file, next)
+	loaded := loadStarts(file, filepath.Join(dir, "patched"), next)
 	if len(next) != len(first) {
 		t.Fatalf("the next run's table holds %d files, want %d", len(next), len(first))
 	}
@@ -94,14 +94,26 @@ func TestStartsAcrossRuns(t *testing.T) {
 	if err := saveStarts(file, []savedStart{st}); err != nil {
 		t.Fatal(err)
 	}
-	if got := loadStarts(file, fakeStarts{}); len(got) != 1 {
+	if got := loadStarts(file, "", fakeStarts{}); len(got) != 1 {
 		t.Fatalf("an unchanged file: loaded %d entries, want 1", len(got))
+	}
+	// Its copy named anywhere but the patch store: left out.
+	st.Copy = filepath.Join(dir, "elsewhere", "copy.so")
+	if err := saveStarts(file, []savedStart{st}); err != nil {
+		t.Fatal(err)
+	}
+	if got := loadStarts(file, filepath.Join(dir, "patched"), fakeStarts{}); len(got) != 0 {
+		t.Fatalf("a copy outside the patch store: loaded %v, want nothing", got)
+	}
+	st.Copy = ""
+	if err := saveStarts(file, []savedStart{st}); err != nil {
+		t.Fatal(err)
 	}
 	time.Sleep(10 * time.Millisecond)
 	if err := os.Chmod(f, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if got := loadStarts(file, fakeStarts{}); len(got) != 0 {
+	if got := loadStarts(file, "", fakeStarts{}); len(got) != 0 {
 		t.Fatalf("a changed file: loaded %v, want nothing", got)
 	}
 }
