@@ -52,20 +52,26 @@ func (l loc) name() string {
 
 // ctx is one call's view of the namespace.
 type ctx struct {
-	ns    *Namespace
-	cred  linuxvfs.Who
-	views map[*mtab.Mount]afero.Fs
+	ns   *Namespace
+	cred linuxvfs.Who
+	// views are the mounts the call has used, as its caller sees them: a
+	// call uses one or two, so a list, not a map to allocate.
+	views []mountView
+}
+
+type mountView struct {
+	m  *mtab.Mount
+	fs afero.Fs
 }
 
 func (c *ctx) fs(m *mtab.Mount) afero.Fs {
-	if v, ok := c.views[m]; ok {
-		return v
-	}
-	if c.views == nil {
-		c.views = map[*mtab.Mount]afero.Fs{}
+	for _, v := range c.views {
+		if v.m == m {
+			return v.fs
+		}
 	}
 	v := m.As(c.cred)
-	c.views[m] = v
+	c.views = append(c.views, mountView{m, v})
 	return v
 }
 
@@ -129,7 +135,7 @@ walk:
 				return loc{}, unix.ENAMETOOLONG
 			}
 			last := i == lastIdx
-			next := path.Join(cur, comp)
+			next := join(cur, comp) // cur is clean, comp a plain name: path.Join without its Clean
 			m, rel := c.ns.tab.Lookup(next)
 			if m == nil || m.FS == nil || rel == "" {
 				// The host's (the kernel resolves it) or a mount's root.
