@@ -108,8 +108,9 @@ func makeBlank(mode int) (blank, error) {
 			return noBlank, err
 		}
 	}
-	if fdroom.Scarce(max(b.memfd, b.open)) {
-		// The tree is full: the descriptors left are for serving.
+	if top := max(b.memfd, b.open); fdroom.Scarce(top) || mode >= 0 && !fdroom.Ample(top) {
+		// The tree is full: the descriptors left are for serving. A
+		// blank made ahead (mode set: the refill's) stops earlier.
 		b.closeOpen()
 		unix.Close(b.memfd)
 		return noBlank, unix.ENOSPC

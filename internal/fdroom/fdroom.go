@@ -67,6 +67,17 @@ func Scarce(fd int) bool {
 	return int64(fd) >= l-max(l/16, 64)
 }
 
+// Ample tells whether descriptor fd, just made for something made ahead
+// of need (a mem tree's blanks), leaves twice Scarce's reserve. Nearer the
+// limit only what a call asks for takes descriptors: a refill on another
+// thread would otherwise take the ones a create just freed by dropping
+// the blanks, fail that create, and hand its blank to the next one, so
+// that a tree would seem full, then not.
+func Ample(fd int) bool {
+	l := limit.Load()
+	return int64(fd) < l-2*max(l/16, 64)
+}
+
 // Note tells fdroom that the process got descriptor fd and keeps it. It
 // costs one atomic load unless fd is past the mark; then the table is
 // grown in the background.

@@ -110,3 +110,20 @@ func TestGrowStopsAtLimit(t *testing.T) {
 		t.Fatalf("mark %d after grow at the limit %d: would try again", got, lim.Cur)
 	}
 }
+
+// TestReserve: under a limit of 1 200, a tree makes no file whose
+// descriptor is 1 125 or more (a reserve of 75, a sixteenth), and makes no
+// blank ahead of need whose descriptor is 1 050 or more (twice that).
+func TestReserve(t *testing.T) {
+	old := limit.Load()
+	defer limit.Store(old)
+	limit.Store(1200)
+	for _, c := range []struct {
+		fd            int
+		scarce, ample bool
+	}{{100, false, true}, {1049, false, true}, {1050, false, false}, {1124, false, false}, {1125, true, false}} {
+		if Scarce(c.fd) != c.scarce || Ample(c.fd) != c.ample {
+			t.Errorf("descriptor %d: scarce %v, ample %v; want %v, %v", c.fd, Scarce(c.fd), Ample(c.fd), c.scarce, c.ample)
+		}
+	}
+}
