@@ -56,10 +56,11 @@ func (n *node) isRoot() bool        { return n.parent == n }
 func (fs *FS) inUpper(n *node) bool { return n.ents[0].layer == fs.upperIdx() }
 
 // permSt is what permission checks of n judge: n.st(), but for a regular
-// file its stat, whose permission bits are the ones a writer may have
-// left on its data since the lookup (mem's LstatAll leaves them out).
+// file of the upper layer its stat, whose permission bits are the ones a
+// writer may have left on its data since the lookup (mem's LstatAll leaves
+// them out). A lower layer's file has no writer: it is copied up first.
 func (fs *FS) permSt(n *node) *mem.Stat {
-	if !n.isReg() {
+	if !n.isReg() || !fs.inUpper(n) {
 		return n.st()
 	}
 	st := fs.stat(n)
