@@ -108,14 +108,15 @@ func makeBlank(mode int) (blank, error) {
 			return noBlank, err
 		}
 	}
-	if top := max(b.memfd, b.open); fdroom.Scarce(top) || mode >= 0 && !fdroom.Ample(top) {
+	top := max(b.memfd, b.open)
+	if fdroom.Scarce(top) || mode >= 0 && !fdroom.Ample(top) {
 		// The tree is full: the descriptors left are for serving. A
 		// blank made ahead (mode set: the refill's) stops earlier.
 		b.closeOpen()
 		unix.Close(b.memfd)
 		return noBlank, unix.ENOSPC
 	}
-	fdroom.Note(max(b.memfd, b.open)) // a tree keeps a memfd per file
+	fdroom.Note(top) // a tree keeps a memfd per file
 	return b, nil
 }
 

@@ -64,8 +64,11 @@ func readLimit() {
 // and listing directories still get descriptors.
 func Scarce(fd int) bool {
 	l := limit.Load()
-	return int64(fd) >= l-max(l/16, 64)
+	return int64(fd) >= l-reserve(l)
 }
+
+// reserve is what Scarce leaves under the limit l.
+func reserve(l int64) int64 { return max(l/16, 64) }
 
 // Ample tells whether descriptor fd, just made for something made ahead
 // of need (a mem tree's blanks), leaves twice Scarce's reserve. Nearer the
@@ -75,7 +78,7 @@ func Scarce(fd int) bool {
 // that a tree would seem full, then not.
 func Ample(fd int) bool {
 	l := limit.Load()
-	return int64(fd) < l-2*max(l/16, 64)
+	return int64(fd) < l-2*reserve(l)
 }
 
 // Note tells fdroom that the process got descriptor fd and keeps it. It
