@@ -7,7 +7,6 @@ package supervisor
 import (
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"syscall"
 
@@ -136,12 +135,8 @@ func (s *Server) publishStart(file string, fi os.FileInfo, a *trampoline.Analysi
 	if old, ok := s.saved[k]; ok && old.Path == file && old.Size == e.Size && old.Mtime == e.Mtime && old.Ctime == e.Ctime {
 		return // loaded from the last run, as it was
 	}
-	if _, ok := s.saved[k]; ok {
-		s.savedOrder = slices.DeleteFunc(s.savedOrder, func(o [2]uint64) bool { return o == k })
-	}
 	s.saved[k] = savedStart{Path: file, Start: e}
-	s.savedOrder = append([][2]uint64{k}, s.savedOrder...)
-	s.fresh = true
+	s.fresh[k] = true
 }
 
 // mappedFile names a file that is the one mapped, with its stat: its path if

@@ -57,14 +57,13 @@ type Server struct {
 	pids      map[int32]struct{}
 	files     map[string]FileSites // by path, for --verbose
 	skipped   map[string]int       // mappings not patched, by reason
-	// saved are the entries of starts to keep for the next run: those
-	// loaded (at start), then those this run's hellos put (fresh, the
-	// files this run's hellos answered for), by file identity.
-	saved      map[[2]uint64]savedStart
-	savedOrder [][2]uint64 // the fresh ones first, last put first
-	fresh      bool        // a hello put one
-	protoErr   int
-	wg         sync.WaitGroup
+	// saved are the entries of starts to keep for the next run, by file
+	// identity: those loaded at start, and those this run's hellos put,
+	// which fresh marks (written first, and only if there is one).
+	saved    map[[2]uint64]savedStart
+	fresh    map[[2]uint64]bool
+	protoErr int
+	wg       sync.WaitGroup
 }
 
 // FileSites summarises what was patched in one file.
@@ -132,11 +131,9 @@ func NewServer(cfg Config) (*Server, error) {
 		s.starts = cfg.Starts
 	}
 	if s.starts != nil && cfg.StartsFile != "" {
-		s.startsFile, s.saved = cfg.StartsFile, map[[2]uint64]savedStart{}
+		s.startsFile, s.saved, s.fresh = cfg.StartsFile, map[[2]uint64]savedStart{}, map[[2]uint64]bool{}
 		for _, e := range loadStarts(cfg.StartsFile, cfg.PatchDir, s.starts) {
-			k := [2]uint64{e.Dev, e.Ino}
-			s.saved[k] = e
-			s.savedOrder = append(s.savedOrder, k)
+			s.saved[[2]uint64{e.Dev, e.Ino}] = e
 		}
 	}
 	if s.cache == nil {
@@ -215,17 +212,21 @@ func (s *Server) Close() error {
 // write (a read-only home) is silent: it costs the next run its hellos.
 func (s *Server) saveStarts() {
 	s.mu.Lock()
-	var entries []savedStart
-	if s.fresh {
-		for _, k := range s.savedOrder {
-			entries = append(entries, s.saved[k])
+	var entries, old []savedStart
+	if len(s.fresh) > 0 {
+		for k, e := range s.saved {
+			if s.fresh[k] {
+				entries = append(entries, e)
+			} else {
+				old = append(old, e)
+			}
 		}
 	}
 	s.mu.Unlock()
 	if entries == nil {
 		return
 	}
-	saveStarts(s.startsFile, entries)
+	saveStarts(s.startsFile, append(entries, old...))
 }
 
 // handle serves one request of a connection. It returns true if the

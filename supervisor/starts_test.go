@@ -54,7 +54,7 @@ func TestStartsAcrossRuns(t *testing.T) {
 	first := fakeStarts{}
 	s := &Server{cache: trampoline.NewCache(""), copies: newPatchStore(filepath.Join(dir, "patched")),
 		pids: map[int32]struct{}{}, files: map[string]FileSites{}, skipped: map[string]int{},
-		starts: first, startsFile: file, saved: map[[2]uint64]savedStart{}}
+		starts: first, startsFile: file, saved: map[[2]uint64]savedStart{}, fresh: map[[2]uint64]bool{}}
 	s.answerHello(int32(sleep.Process.Pid), abi.Hello{Maps: maps})
 	if len(first) < 2 {
 		t.Fatalf("the hello put %d files into the table, want the program and its libraries", len(first))
