@@ -435,10 +435,14 @@ func (p *publisher) changedData(st *unix.Stat_t, writer bool) {
 	}
 }
 
+// publishes tells whether the view describes l: there is a view, and l
+// is in a mount.
+func (h *handler) publishes(l loc) bool { return h.ns.pub != nil && !l.onHost() }
+
 // change records that the call may change l, to be re-described once it
 // is done, with its directory.
 func (h *handler) change(l loc) {
-	if h.ns.pub != nil && !l.onHost() {
+	if h.publishes(l) {
 		h.changed = append(h.changed, l)
 	}
 }
@@ -456,14 +460,14 @@ func (l loc) changedRel() string {
 // permissions, owner, times, size or extended attributes) and nothing of
 // its directory's: l alone is re-described once the call is done.
 func (h *handler) changeOwn(l loc) {
-	if h.ns.pub != nil && !l.onHost() {
+	if h.publishes(l) {
 		h.changedOwn = append(h.changedOwn, l)
 	}
 }
 
 // visit records that the call looked l up.
 func (h *handler) visit(l loc) {
-	if h.ns.pub != nil && !l.onHost() {
+	if h.publishes(l) {
 		h.visited = &l
 	}
 }
@@ -471,7 +475,7 @@ func (h *handler) visit(l loc) {
 // openedFor records that the call opens l to change it (for writing, or
 // to truncate it), with the access mode of flags.
 func (h *handler) openedFor(l loc, flags int) {
-	if h.ns.pub != nil && !l.onHost() {
+	if h.publishes(l) {
 		h.opened = &l
 		h.openWrites = flags&unix.O_ACCMODE != unix.O_RDONLY
 	}
