@@ -123,9 +123,14 @@ func makeBlank(mode int) (blank, error) {
 // spares holds the blanks made ahead, by access mode, and the descriptors
 // waiting to be closed, for one tree.
 type spares struct {
-	mu      sync.Mutex
-	ready   [len(blankModes)][]blank
-	filling bool  // a goroutine is making blanks
+	mu    sync.Mutex
+	ready [len(blankModes)][]blank
+	// filling is closed when the goroutine making blanks stops; nil
+	// while none is.
+	filling chan struct{}
+	// full: a create found no descriptor to spare, and no blank is made
+	// ahead until files are removed (release).
+	full    bool
 	doomed  []int // descriptors to close
 	closing bool  // a goroutine is closing a batch
 	done    bool  // the tree was closed
@@ -160,8 +165,8 @@ func (s *spares) take(flag int) (blank, error) {
 			b, ok = r[len(r)-1], true
 			s.ready[i] = r[:len(r)-1]
 		}
-		if len(s.ready[i]) < sparesLow && !s.filling && !s.done {
-			s.filling = true
+		if len(s.ready[i]) < sparesLow && s.filling == nil && !s.full && !s.done {
+			s.filling = make(chan struct{})
 			go s.fill()
 		}
 	}
@@ -178,6 +183,16 @@ func (s *spares) take(flag int) (blank, error) {
 	}
 	b, err := makeBlank(-1)
 	if err == unix.EMFILE || err == unix.ENFILE || err == unix.ENOSPC {
+		// No more blanks ahead, and none being made: a refill holds
+		// descriptors for a moment even when it finds no room, and a
+		// create must not fail for those, then the next one succeed.
+		s.mu.Lock()
+		s.full = true
+		filling := s.filling
+		s.mu.Unlock()
+		if filling != nil {
+			<-filling
+		}
 		s.flush()
 		b, err = makeBlank(-1)
 	}
@@ -203,8 +218,8 @@ func (s *spares) fill() {
 				i = j
 			}
 		}
-		if s.done || len(s.ready[i]) >= sparesHigh {
-			s.filling = false
+		if s.done || s.full || len(s.ready[i]) >= sparesHigh {
+			s.stopFilling()
 			s.mu.Unlock()
 			return
 		}
@@ -212,7 +227,7 @@ func (s *spares) fill() {
 		b, err := makeBlank(blankModes[i])
 		s.mu.Lock()
 		if err != nil || s.done {
-			s.filling = false
+			s.stopFilling()
 			s.mu.Unlock()
 			if err == nil {
 				b.closeOpen()
@@ -223,6 +238,13 @@ func (s *spares) fill() {
 		s.ready[i] = append(s.ready[i], b)
 		s.mu.Unlock()
 	}
+}
+
+// stopFilling says that the goroutine making blanks stops. The caller
+// holds s.mu.
+func (s *spares) stopFilling() {
+	close(s.filling)
+	s.filling = nil
 }
 
 // release closes fds later, in batches, on another goroutine (none of
@@ -239,6 +261,7 @@ func (s *spares) release(fds ...int) {
 		return
 	}
 	s.doomed = append(s.doomed, fds...)
+	s.full = false // descriptors come back
 	var batch []int
 	if len(s.doomed) >= closeBatch && !s.closing {
 		batch, s.doomed, s.closing = s.doomed, nil, true

@@ -71,11 +71,8 @@ func Scarce(fd int) bool {
 func reserve(l int64) int64 { return max(l/16, 64) }
 
 // Ample tells whether descriptor fd, just made for something made ahead
-// of need (a mem tree's blanks), leaves twice Scarce's reserve. Nearer the
-// limit only what a call asks for takes descriptors: a refill on another
-// thread would otherwise take the ones a create just freed by dropping
-// the blanks, fail that create, and hand its blank to the next one, so
-// that a tree would seem full, then not.
+// of need (a mem tree's blanks), leaves twice Scarce's reserve: nearer the
+// limit, the descriptors left go to what calls ask for, not to guesses.
 func Ample(fd int) bool {
 	l := limit.Load()
 	return int64(fd) < l-2*reserve(l)
