@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -57,6 +58,8 @@ func TestVFSSupervisorGone(t *testing.T) {
 	r := run(t, t.TempDir(), []string{"TMPDIR=" + t.TempDir()}, zvfsBin, "--mount", "mem:/data", "--", "python3", "-c", `
 import os, signal, time, errno
 open("/data/x", "w").write("before")
+for i in range(5):  # enough calls for the connection to carry them through its channel
+    os.mkdir("/data/d"); os.rmdir("/data/d")
 os.kill(os.getppid(), signal.SIGKILL)
 time.sleep(0.3)
 for op in (lambda: os.stat("/data/x"), lambda: open("/data/y", "w"), lambda: os.listdir("/data")):
@@ -416,6 +419,27 @@ func TestVFSLongjmpFromHandler(t *testing.T) {
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "jumps ") {
 		t.Fatalf("exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
+}
+
+// TestVFSChannelScribbled: a process that writes garbage into its
+// channels to the supervisor (vfs_chanscribble.c) ends only its own
+// connections: each next call works, on a fresh one, and so do the run's
+// later processes and the run's end. As root and as nobody.
+func TestVFSChannelScribbled(t *testing.T) {
+	requireHook(t)
+	need(t, "sh", "gcc")
+	asEachUser(t, "zvfs-chan-", func(t *testing.T, user, w, mnt string) {
+		prog := userProg(t, userBin(t), "vfs_chanscribble")
+		argv, env := asUser(t, user, mnt, "--mount", "mem:"+mnt, "--", "sh", "-c",
+			`"$0" "$M" && mkdir "$M/after" && ls "$M"`, prog)
+		r := run(t, w, env, argv...)
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "rounds ") || !strings.HasSuffix(r.stdout, "\nafter\n") {
+			t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+		}
+		if n, _ := strconv.Atoi(strings.Fields(r.stdout)[1]); n < 20 {
+			t.Errorf("garbage went into %d channels of 40 rounds: %q", n, r.stdout)
+		}
+	})
 }
 
 // TestVFSStats: --mount works with `zvfs stats`, whose JSON then also counts

@@ -61,8 +61,8 @@ func Reportable(nr int) bool {
 	return true
 }
 
-// answerHook runs the hooks on call c of connection fd and sends the reply.
-func (s *Server) answerHook(fd int, p *peer, c abi.HookCall) error {
+// answerHook runs the hooks on call c of connection l and sends the reply.
+func (s *Server) answerHook(l *link, p *peer, c abi.HookCall) error {
 	req := &HookRequest{HookCall: c, Pid: int(p.pid), Cred: p.cred, Mem: vfs.ProcessMemory{Pid: int(p.pid)}}
 	a := s.hooks.Hook(req)
 	var r abi.Reply
@@ -95,5 +95,5 @@ func (s *Server) answerHook(fd int, p *peer, c abi.HookCall) error {
 			r.Str1, r.Str2 = a.Rewrite.Encode()
 		}
 	}
-	return sendDatagram(fd, abi.EncodeReply(r), rights)
+	return l.send(abi.EncodeReply(r), rights)
 }

@@ -8,6 +8,7 @@ package supervisor
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -48,10 +49,11 @@ type Server struct {
 	startsFile  string                           // where starts is kept between runs; "": nowhere
 	net         *seccompnet.Server               // nil: no mounts, so no net
 
-	mu     sync.Mutex
-	conns  map[int]struct{}
-	closed bool
-	counts [abi.NSlots + 1]uint64
+	mu       sync.Mutex
+	conns    map[int]*channel // open connections, with their channels
+	closed   bool
+	stopping atomic.Bool // closed, for threads waiting at a channel
+	counts   [abi.NSlots + 1]uint64
 	// fileCalls counts the file calls answered, by number (atomic).
 	fileCalls [abi.NSlots]uint64
 	pids      map[int32]struct{}
@@ -125,7 +127,7 @@ func NewServer(cfg Config) (*Server, error) {
 	s := &Server{
 		socks: socks, dir: dir, path: path, key: key, cache: cfg.Cache, copies: newPatchStore(cfg.PatchDir),
 		wantReports: cfg.WantReports, logf: cfg.Logf, ns: cfg.Namespace, hooks: cfg.Hooks, net: cfg.Net,
-		conns: map[int]struct{}{}, pids: map[int32]struct{}{}, files: map[string]FileSites{}, skipped: map[string]int{},
+		conns: map[int]*channel{}, pids: map[int32]struct{}{}, files: map[string]FileSites{}, skipped: map[string]int{},
 	}
 	if !cfg.WantReports {
 		s.starts = cfg.Starts
@@ -172,7 +174,7 @@ func (s *Server) SocketEnv() string { return abi.SocketEnv(s.key, s.path) }
 // keyed reads a connection's first datagram, which must be the run's key.
 func (s *Server) keyed(fd int) bool {
 	var buf [abi.HeaderSize + abi.KeySize + 1]byte
-	n, _, trunc, err := recvDatagram(fd, buf[:])
+	n, _, trunc, err := recvDatagram(fd, buf[:], 0)
 	if err != nil || trunc || n != abi.HeaderSize+abi.KeySize {
 		return false
 	}
@@ -190,8 +192,12 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
-	for fd := range s.conns {
+	s.stopping.Store(true)
+	for fd, ch := range s.conns {
 		unix.Shutdown(fd, unix.SHUT_RDWR)
+		if ch != nil {
+			ch.wake()
+		}
 	}
 	s.mu.Unlock()
 	// Wake every blocked accept: on a socket shut down, accept fails
@@ -231,7 +237,8 @@ func (s *Server) saveStarts() {
 
 // handle serves one request of a connection. It returns true if the
 // connection carries file calls and stays open for more.
-func (s *Server) handle(fd int, p *peer) bool {
+func (s *Server) handle(l *link, p *peer) bool {
+	fd := l.fd
 	if !p.known {
 		// The kernel fixes a connection's credentials when it is made.
 		if u, err := unix.GetsockoptUcred(fd, unix.SOL_SOCKET, unix.SO_PEERCRED); err == nil {
@@ -266,9 +273,12 @@ func (s *Server) handle(fd int, p *peer) bool {
 	if size > len(buf) {
 		buf = make([]byte, size)
 	}
-	n, fds, trunc, err := recvDatagram(fd, buf)
+	n, fds, trunc, err := l.recv(buf)
 	defer closeAll(fds)
 	if err != nil || n == 0 {
+		if errors.Is(err, abi.ErrMessage) {
+			s.protocolError(pid, err)
+		}
 		return false
 	}
 	if trunc {
@@ -354,7 +364,9 @@ func (s *Server) handle(fd int, p *peer) bool {
 				defer unix.Close(a.Fd)
 			}
 		}
-		return sendDatagram(fd, abi.EncodeReply(a.Reply), rights) == nil
+		return l.send(abi.EncodeReply(a.Reply), rights) == nil
+	case abi.MsgChan:
+		return p.calls && s.giveChannel(l, pid)
 	case abi.MsgHook:
 		c, err := abi.DecodeHook(payload)
 		if err == nil && s.hooks == nil {
@@ -365,7 +377,7 @@ func (s *Server) handle(fd int, p *peer) bool {
 			return false
 		}
 		p.calls = true
-		return s.answerHook(fd, p, c) == nil
+		return s.answerHook(l, p, c) == nil
 	case abi.MsgHookDone:
 		token, ret, err := abi.DecodeHookDone(payload)
 		if err != nil {
@@ -384,7 +396,7 @@ func (s *Server) handle(fd int, p *peer) bool {
 		return false
 	}
 	for _, m := range answer {
-		if err := sendDatagram(fd, m, nil); err != nil {
+		if err := l.send(m, nil); err != nil {
 			return false
 		}
 	}
@@ -395,6 +407,41 @@ func (s *Server) handle(fd int, p *peer) bool {
 		return true
 	}
 	return false
+}
+
+// giveChannel answers a MsgChan: the connection's channel, whose memfd
+// goes to the stub; from then on its requests come through it. A
+// connection asks once; a failure to make one is an answer without a
+// descriptor, and the connection goes on with datagrams.
+func (s *Server) giveChannel(l *link, pid int32) bool {
+	if l.ch != nil {
+		s.protocolError(pid, fmt.Errorf("%w: a second channel asked for", abi.ErrMessage))
+		return false
+	}
+	ch, memfd, err := newChannel()
+	if err != nil {
+		if s.logf != nil {
+			s.logf("zvfs: process %d: %v", pid, err)
+		}
+		return l.send(abi.EncodeReply(abi.Reply{Ret: -int64(unix.ENOMEM)}), nil) == nil
+	}
+	err = l.send(abi.EncodeReply(abi.Reply{}), unix.UnixRights(memfd))
+	unix.Close(memfd)
+	if err != nil {
+		ch.end()
+		return false
+	}
+	s.mu.Lock()
+	if _, open := s.conns[l.fd]; open && !s.closed {
+		s.conns[l.fd] = ch
+		l.ch = ch
+	}
+	s.mu.Unlock()
+	if l.ch == nil {
+		ch.end()
+		return false
+	}
+	return true
 }
 
 func (s *Server) protocolError(pid int32, err error) {

@@ -125,7 +125,7 @@ func (s *Server) acceptor(l listener) {
 		s.mu.Lock()
 		closed := s.closed
 		if err == nil && !closed {
-			s.conns[fd] = struct{}{}
+			s.conns[fd] = nil
 		}
 		s.mu.Unlock()
 		if err != nil || closed {
@@ -142,7 +142,8 @@ func (s *Server) acceptor(l listener) {
 		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
 		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, &tv)
 		var p peer
-		if !s.handle(fd, &p) {
+		c := link{fd: fd, stop: &s.stopping}
+		if !s.handle(&c, &p) {
 			s.endConn(fd)
 			continue
 		}
@@ -154,7 +155,8 @@ func (s *Server) acceptor(l listener) {
 		var none unix.Timeval
 		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &none)
 		yielded := time.Now()
-		for s.handle(fd, &p) {
+		for s.handle(&c, &p) {
+			c.done()
 			if now := time.Now(); now.Sub(yielded) > yieldEvery {
 				yielded = now
 				runtime.Gosched()
@@ -206,8 +208,12 @@ const maxIdleAcceptors = 8
 
 func (s *Server) endConn(fd int) {
 	s.mu.Lock()
+	ch := s.conns[fd]
 	delete(s.conns, fd)
 	s.mu.Unlock()
+	if ch != nil {
+		ch.end() // first: a stub about to send sees it and makes a fresh connection
+	}
 	unix.Close(fd)
 }
 
@@ -229,12 +235,12 @@ func datagramLen(fd int) (int, error) {
 }
 
 // recvDatagram reads one datagram and the descriptors that came with it
-// (at most two).
-func recvDatagram(fd int, buf []byte) (int, []int, bool, error) {
+// (at most two), with recvmsg's flags (MSG_DONTWAIT) added.
+func recvDatagram(fd int, buf []byte, more int) (int, []int, bool, error) {
 	var oobBuf [64]byte
 	oob := oobBuf[:unix.CmsgSpace(2*4)]
 	for {
-		n, oobn, flags, _, err := unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		n, oobn, flags, _, err := unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC|more)
 		if err == unix.EINTR {
 			continue
 		}

@@ -16,7 +16,7 @@ func TestFixedSizes(t *testing.T) {
 		{Header{}, HeaderSize}, {HelloFixed{}, HelloFixedSize}, {SitesFixed{}, SitesFixedSize},
 		{Range{}, RangeSize}, {ReportFixed{}, ReportFixedSize}, {AckFixed{}, AckFixedSize},
 		{CallFixed{}, CallFixedSize}, {ReplyFixed{}, ReplyFixedSize},
-		{HookFixed{}, HookFixedSize}, {HookDoneFixed{}, HookDoneFixedSize}, {RewriteFixed{}, RewriteFixedSize},
+		{HookFixed{}, HookFixedSize}, {HookDoneFixed{}, HookDoneFixedSize}, {RewriteFixed{}, RewriteFixedSize}, {ChanHeader{}, ChanHeaderSize},
 	} {
 		if got := int(reflect.TypeOf(c.v).Size()); got != c.want {
 			t.Errorf("%T: size %d, constant says %d", c.v, got, c.want)

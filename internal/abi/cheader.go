@@ -126,6 +126,10 @@ func CHeader() []byte {
 		{"ABI_VIEW_OPEN_HOST", ViewOpenHost},
 		{"ABI_VIEW_SEARCH", ViewSearch},
 		{"ABI_VIEW_RDONLY", ViewRdonly},
+		{"ABI_MSG_CHAN", MsgChan},
+		{"ABI_CHAN_SIZE", ChanSize},
+		{"ABI_CHAN_ROOM", ChanRoom},
+		{"ABI_CHAN_ON_SOCKET", ChanOnSocket},
 	}
 	for _, c := range consts {
 		fmt.Fprintf(&b, "#define %-26s 0x%x\n", c.name, c.v)
@@ -175,6 +179,7 @@ func CHeader() []byte {
 		{"abi_view_header", ViewHeader{}, ViewHeaderSize},
 		{"abi_view_entry", ViewEntry{}, ViewEntrySize},
 		{"abi_view_start", ViewStart{}, ViewStartSize},
+		{"abi_chan_header", ChanHeader{}, ChanHeaderSize},
 	} {
 		writeStruct(&b, t.name, reflect.TypeOf(t.v), t.size)
 	}
@@ -243,7 +248,8 @@ var kernelConsts = []struct {
 	{"CLONE_VM", unix.CLONE_VM}, {"CLONE_VFORK", unix.CLONE_VFORK},
 	{"ARCH_SET_GS", 0x1001},                        // asm/prctl.h; not in x/sys/unix
 	{"AT_HWCAP2", 26}, {"HWCAP2_FSGSBASE", 1 << 1}, // elf.h and asm/hwcap2.h; not in x/sys/unix
-	{"FUTEX_WAIT_PRIVATE", 128}, // linux/futex.h; not in x/sys/unix
+	{"FUTEX_WAIT_PRIVATE", 128}, {"FUTEX_WAIT", 0}, {"FUTEX_WAKE", 1}, // linux/futex.h; not in x/sys/unix
+	{"MADV_DONTFORK", unix.MADV_DONTFORK}, {"ETIMEDOUT", int64(unix.ETIMEDOUT)}, {"EAGAIN", int64(unix.EAGAIN)}, {"EPIPE", int64(unix.EPIPE)},
 	// linux/fs.h (Linux 6.11); not in x/sys/unix: _IOWR('f', 17, struct procmap_query), and its flags.
 	{"PROCMAP_QUERY", 0xc0686611}, {"PROCMAP_QUERY_VMA_SHARED", 0x08},
 	{"PROCMAP_QUERY_COVERING_OR_NEXT_VMA", 0x10}, {"PROCMAP_QUERY_VMA_EXECUTABLE", 0x04},

@@ -104,6 +104,10 @@
 #define ABI_VIEW_OPEN_HOST         0x10
 #define ABI_VIEW_SEARCH            0x20
 #define ABI_VIEW_RDONLY            0x40
+#define ABI_MSG_CHAN               0xc
+#define ABI_CHAN_SIZE              0x4000
+#define ABI_CHAN_ROOM              0x3fc0
+#define ABI_CHAN_ON_SOCKET         0x0
 
 /* System call numbers, from golang.org/x/sys/unix. */
 #define SYS_read 0
@@ -523,6 +527,12 @@
 #define AT_HWCAP2            0x1a
 #define HWCAP2_FSGSBASE      0x2
 #define FUTEX_WAIT_PRIVATE   0x80
+#define FUTEX_WAIT           0x0
+#define FUTEX_WAKE           0x1
+#define MADV_DONTFORK        0xa
+#define ETIMEDOUT            0x6e
+#define EAGAIN               0xb
+#define EPIPE                0x20
 #define PROCMAP_QUERY        0xc0686611
 #define PROCMAP_QUERY_VMA_SHARED 0x8
 #define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
@@ -776,6 +786,17 @@ struct abi_view_start {
 	abi_u64 pad0;
 };
 _Static_assert(sizeof(struct abi_view_start) == 64, "abi_view_start size");
+
+struct abi_chan_header {
+	abi_u32 req;
+	abi_u32 rep;
+	abi_u32 req_len;
+	abi_u32 rep_len;
+	abi_u32 gone;
+	abi_u32 pad0;
+	abi_u64 _[5];
+};
+_Static_assert(sizeof(struct abi_chan_header) == 64, "abi_chan_header size");
 
 static const abi_u8 abi_class_table[ABI_NSLOTS] = {
 	0,0,0,0,0,0,0,0,0,6,11,11,11,0,0,2,0,0,0,0,0,0,0,0,0,11,0,0,11,0,0,0,

@@ -71,6 +71,8 @@ static void set_ours(long fd, int on)
 	volatile unsigned long *v = fdmap(ABI_FD_VIRT_ADDR), *s = fdmap(ABI_FD_SERVED_ADDR);
 	if (on)
 		fd_noted(fd);
+	else
+		chan_drop(fd);
 	if (bit_set(&ks.ours[w], m, on))
 		__atomic_add_fetch(&ks.nours, on ? 1 : -1, __ATOMIC_RELAXED);
 	bit_set(&v[w], m, on);
@@ -280,12 +282,14 @@ long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct c
 		conn_put(s, kept, 1);
 		return slot;
 	}
-	long r = sendmsg_(s, mh);
+	struct abi_chan_header *c = kept ? chan_for(s) : 0;
+	long r = c ? chan_send(c, s, mh, n) : sendmsg_(s, mh);
 	if (r != n && kept) {
 		/* The kept connection broke (the supervisor ended it): once
 		 * more on a fresh one; nothing was sent. */
 		conn_put(s, kept, 0);
 		s = conn_get(&kept);
+		c = 0;
 		if (s >= 0)
 			r = sendmsg_(s, mh);
 	}
@@ -302,9 +306,17 @@ long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct c
 	memset(&rcm, 0, sizeof rcm);
 	struct msghdr_ rh = {0, 0, &riov, 1, &rcm, sizeof rcm, 0};
 	unsigned long rflags = want_fd == WANT_FD_INHERITED ? 0 : MSG_CMSG_CLOEXEC;
-	do
-		r = RAW3(SYS_recvmsg, s, &rh, rflags);
-	while (r == -EINTR);
+	r = c ? chan_wait(c, s) : ABI_CHAN_ON_SOCKET;
+	if (r > 0) { /* the answer is in the channel */
+		if ((unsigned long)r > riov.len)
+			r = -EIO;
+		else
+			memcpy(rep, c + 1, (unsigned long)r);
+	} else if (r == ABI_CHAN_ON_SOCKET) {
+		do
+			r = RAW3(SYS_recvmsg, s, &rh, rflags);
+		while (r == -EINTR);
+	}
 	rep->fd = -1;
 	rep->lowest = kept != 0;
 	rep->cloexec = rflags != 0;
@@ -339,6 +351,23 @@ long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct c
  * earlier exchange, if it is still ours, and closes a one-off one. */
 void kept_notify(struct conn_use *use, const void *msg, unsigned long n)
 {
+	struct block *b = cur_block();
+	struct abi_chan_header *c = use->kept && is_ours(use->s) ? chan_of(use->s) : 0;
+	if (c) {
+		/* Through the channel every message is answered: wait until it
+		 * is read. A signal handler's requests meanwhile go on another
+		 * connection. One that interrupts a request on this one cannot
+		 * send it: the message is dropped. */
+		if (!b || b->conn_busy)
+			return;
+		b->conn_busy = 1;
+		struct iovec_ iov = {(void *)msg, n};
+		struct msghdr_ mh = {0, 0, &iov, 1, 0, 0, 0};
+		if (chan_send(c, use->s, &mh, (long)n) == (long)n)
+			chan_wait(c, use->s);
+		b->conn_busy = 0;
+		return;
+	}
 	if (!use->kept || is_ours(use->s))
 		conn_send(use->s, msg, n);
 	if (!use->kept)

@@ -330,6 +330,13 @@ long kept_hold(long fd);
 void kept_release(long fd);
 void kept_notify(struct conn_use *use, const void *msg, unsigned long n);
 
+/* chan.c */
+struct abi_chan_header *chan_for(int s);
+struct abi_chan_header *chan_of(int s);
+void chan_drop(long s);
+long chan_send(struct abi_chan_header *c, int s, const struct msghdr_ *mh, long n);
+long chan_wait(struct abi_chan_header *c, int s);
+
 /* vfs.c */
 void vfs_init(const char *mounts, const char *cwd, const char *fds, const char *exe);
 long vfs_call(struct frame *f, const unsigned long *mask);

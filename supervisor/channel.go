@@ -1,0 +1,176 @@
+// channel.go is a kept connection's channel (abi.MsgChan): shared memory
+// that carries its requests and answers in place of datagrams, with a
+// futex for each direction's wake-up, and the link that reads and writes a
+// connection's messages whichever way they travel.
+
+package supervisor
+
+import (
+	"fmt"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/abi"
+)
+
+// A channel is the supervisor's mapping of one connection's channel.
+type channel struct {
+	mem  []byte
+	last uint32 // the request count last answered
+}
+
+// newChannel makes a channel and returns it with its memfd, which the
+// caller sends to the stub and then closes. The memfd is sealed at its
+// size: a stub that could shrink it would make the supervisor's next
+// access to it fault.
+func newChannel() (*channel, int, error) {
+	fd, err := unix.MemfdCreate("zvfs-channel", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return nil, -1, fmt.Errorf("channel: memfd_create: %w", err)
+	}
+	if err := unix.Ftruncate(fd, abi.ChanSize); err != nil {
+		unix.Close(fd)
+		return nil, -1, fmt.Errorf("channel: ftruncate: %w", err)
+	}
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, unix.F_SEAL_SHRINK|unix.F_SEAL_GROW|unix.F_SEAL_SEAL); err != nil {
+		unix.Close(fd)
+		return nil, -1, fmt.Errorf("channel: seal: %w", err)
+	}
+	mem, err := unix.Mmap(fd, 0, abi.ChanSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		unix.Close(fd)
+		return nil, -1, fmt.Errorf("channel: mmap: %w", err)
+	}
+	return &channel{mem: mem}, fd, nil
+}
+
+// end tells the stub that nothing more is read from the channel, wakes
+// it if it waits for an answer, and unmaps the channel.
+func (c *channel) end() {
+	atomic.StoreUint32(c.word(unsafe.Offsetof(abi.ChanHeader{}.Gone)), 1)
+	futex(c.rep(), futexWake, 1, nil)
+	unix.Munmap(c.mem)
+}
+
+// The header's words, as the stub sees them too.
+func (c *channel) word(off uintptr) *uint32 { return (*uint32)(unsafe.Pointer(&c.mem[off])) }
+func (c *channel) req() *uint32             { return c.word(unsafe.Offsetof(abi.ChanHeader{}.Req)) }
+func (c *channel) rep() *uint32             { return c.word(unsafe.Offsetof(abi.ChanHeader{}.Rep)) }
+func (c *channel) reqLen() *uint32          { return c.word(unsafe.Offsetof(abi.ChanHeader{}.ReqLen)) }
+func (c *channel) repLen() *uint32          { return c.word(unsafe.Offsetof(abi.ChanHeader{}.RepLen)) }
+func (c *channel) room() []byte             { return c.mem[abi.ChanHeaderSize:] }
+
+const (
+	futexWait = 0 // linux/futex.h; shared, not FUTEX_PRIVATE_FLAG: the stub is another process
+	futexWake = 1
+)
+
+func futex(addr *uint32, op int, val uint32, ts *unix.Timespec) unix.Errno {
+	_, _, e := unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), uintptr(op), uintptr(val),
+		uintptr(unsafe.Pointer(ts)), 0, 0)
+	return e
+}
+
+// peerCheckEvery is how long a thread waits on a quiet channel before it
+// looks whether the stub's end of the connection is gone (the process
+// ended or dropped the connection): nothing wakes the futex then.
+const peerCheckEvery = 20 * time.Millisecond
+
+// waitRequest waits until the stub raises the request count, and returns
+// false if the connection's other end is gone or stop is set first.
+func (c *channel) waitRequest(fd int, stop *atomic.Bool) bool {
+	ts := unix.NsecToTimespec(int64(peerCheckEvery))
+	for {
+		if n := atomic.LoadUint32(c.req()); n != c.last {
+			c.last = n
+			return true
+		}
+		if stop.Load() {
+			return false
+		}
+		if futex(c.req(), futexWait, c.last, &ts) == unix.ETIMEDOUT && peerGone(fd) {
+			return false
+		}
+	}
+}
+
+// wake wakes the thread waiting at the channel (Server.Close).
+func (c *channel) wake() { futex(c.req(), futexWake, 1, nil) }
+
+// answered tells the stub the request is answered, its answer len bytes
+// in the channel (abi.ChanOnSocket: a datagram sent before).
+func (c *channel) answered(len uint32) {
+	atomic.StoreUint32(c.repLen(), len)
+	atomic.StoreUint32(c.rep(), c.last)
+	futex(c.rep(), futexWake, 1, nil)
+}
+
+// peerGone reports whether the other end of connection fd closed it.
+func peerGone(fd int) bool {
+	p := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLRDHUP}}
+	n, err := unix.Poll(p, 0)
+	return err == nil && n > 0 && p[0].Revents&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR) != 0
+}
+
+// A link reads and writes one connection's messages: as datagrams, or
+// through its channel once it has one.
+type link struct {
+	fd       int
+	ch       *channel
+	stop     *atomic.Bool // the server is closing
+	answered bool         // this request's answer is sent
+}
+
+// recv waits for the next message and reads it into buf, with the
+// descriptors that came with it.
+func (l *link) recv(buf []byte) (int, []int, bool, error) {
+	if l.ch == nil {
+		return recvDatagram(l.fd, buf, 0)
+	}
+	l.answered = false
+	if !l.ch.waitRequest(l.fd, l.stop) {
+		return 0, nil, false, unix.ECONNRESET
+	}
+	n := atomic.LoadUint32(l.ch.reqLen())
+	if n == abi.ChanOnSocket {
+		// The stub sent the datagram before it rang: it is there.
+		return recvDatagram(l.fd, buf, unix.MSG_DONTWAIT)
+	}
+	if n > abi.ChanRoom {
+		return 0, nil, false, fmt.Errorf("%w: channel request of %d bytes", abi.ErrMessage, n)
+	}
+	// Copied out before any of it is read: the stub can write the channel
+	// at any time.
+	got := copy(buf, l.ch.room()[:n])
+	return got, nil, got < int(n), nil
+}
+
+// send sends the answer m, with the descriptors in rights (or nil).
+func (l *link) send(m, rights []byte) error {
+	if l.ch == nil {
+		return sendDatagram(l.fd, m, rights)
+	}
+	l.answered = true
+	if rights != nil || len(m) > abi.ChanRoom || len(m) == 0 {
+		if err := sendDatagram(l.fd, m, rights); err != nil {
+			return err
+		}
+		l.ch.answered(abi.ChanOnSocket)
+		return nil
+	}
+	copy(l.ch.room(), m)
+	l.ch.answered(uint32(len(m)))
+	return nil
+}
+
+// done ends a request that has no answer (abi.MsgHookDone): through a
+// channel the stub still waits to hear that it was read.
+func (l *link) done() {
+	if l.ch != nil && !l.answered {
+		l.answered = true
+		l.ch.answered(abi.ChanOnSocket)
+	}
+}
