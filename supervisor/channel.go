@@ -74,15 +74,21 @@ func futex(addr *uint32, op int, val uint32, ts *unix.Timespec) unix.Errno {
 	return e
 }
 
-// peerCheckEvery is how long a thread waits on a quiet channel before it
-// looks whether the stub's end of the connection is gone (the process
-// ended or dropped the connection): nothing wakes the futex then.
-const peerCheckEvery = 20 * time.Millisecond
+// How long a thread waits on a quiet channel before it looks whether the
+// stub's end of the connection is gone (the process ended or dropped the
+// connection): nothing wakes the futex then. The wait starts short, so
+// that the thread of a process that just ended is soon free, and doubles
+// while the channel stays quiet, so that a process's idle connections (a
+// thread that ended keeps its own) cost next to nothing.
+const (
+	peerCheckFirst = 20 * time.Millisecond
+	peerCheckMax   = time.Second
+)
 
 // waitRequest waits until the stub raises the request count, and returns
 // false if the connection's other end is gone or stop is set first.
 func (c *channel) waitRequest(fd int, stop *atomic.Bool) bool {
-	ts := unix.NsecToTimespec(int64(peerCheckEvery))
+	wait := peerCheckFirst
 	for {
 		if n := atomic.LoadUint32(c.req()); n != c.last {
 			c.last = n
@@ -91,8 +97,12 @@ func (c *channel) waitRequest(fd int, stop *atomic.Bool) bool {
 		if stop.Load() {
 			return false
 		}
-		if futex(c.req(), futexWait, c.last, &ts) == unix.ETIMEDOUT && peerGone(fd) {
-			return false
+		ts := unix.NsecToTimespec(int64(wait))
+		if futex(c.req(), futexWait, c.last, &ts) == unix.ETIMEDOUT {
+			if peerGone(fd) {
+				return false
+			}
+			wait = min(2*wait, peerCheckMax)
 		}
 	}
 }
