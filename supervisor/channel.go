@@ -48,11 +48,16 @@ func newChannel() (*channel, int, error) {
 }
 
 // end tells the stub that nothing more is read from the channel, wakes
-// it if it waits for an answer, and unmaps the channel.
+// it if it waits for an answer, and unmaps the channel. Only the first
+// call does anything.
 func (c *channel) end() {
+	if c.mem == nil {
+		return
+	}
 	atomic.StoreUint32(c.word(unsafe.Offsetof(abi.ChanHeader{}.Gone)), 1)
 	futex(c.rep(), futexWake, 1, nil)
 	unix.Munmap(c.mem)
+	c.mem = nil
 }
 
 // The header's words, as the stub sees them too.
