@@ -366,7 +366,11 @@ func (s *Server) handle(l *link, p *peer) bool {
 		}
 		return l.send(abi.EncodeReply(a.Reply), rights) == nil
 	case abi.MsgChan:
-		return p.calls && s.giveChannel(l, pid)
+		if !p.calls || len(payload) != 0 {
+			s.protocolError(pid, fmt.Errorf("%w: a channel asked for with %d bytes, or first on its connection", abi.ErrMessage, len(payload)))
+			return false
+		}
+		return s.giveChannel(l, pid)
 	case abi.MsgHook:
 		c, err := abi.DecodeHook(payload)
 		if err == nil && s.hooks == nil {
