@@ -191,28 +191,14 @@ func TestChannelEnds(t *testing.T) {
 	go func() { _, _, _, err := l.recv(buf); got <- err }()
 	time.Sleep(10 * time.Millisecond)
 	unix.Shutdown(s.fd, unix.SHUT_RDWR)
-	select {
-	case err := <-got:
-		if err == nil {
-			t.Fatal("a request from a closed connection")
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("still waiting after the stub's end closed")
-	}
+	recvEnds(t, got, "the stub's end closed")
 
 	l2, s2, stop2 := channelPair(t)
 	go func() { _, _, _, err := l2.recv(buf); got <- err }()
 	time.Sleep(10 * time.Millisecond)
 	stop2.Store(true)
 	l2.ch.wake()
-	select {
-	case err := <-got:
-		if err == nil {
-			t.Fatal("a request after the server stopped")
-		}
-	case <-time.After(time.Second):
-		t.Fatal("still waiting after the server stopped")
-	}
+	recvEnds(t, got, "the server stopped")
 	gone := s2.word(unsafe.Offsetof(abi.ChanHeader{}.Gone))
 	if atomic.LoadUint32(gone) != 0 {
 		t.Fatal("gone before the end")
@@ -221,5 +207,19 @@ func TestChannelEnds(t *testing.T) {
 	l2.ch.end()
 	if atomic.LoadUint32(gone) != 1 {
 		t.Fatal("Gone not set by end")
+	}
+}
+
+// recvEnds checks that the recv whose error comes on got fails soon after
+// what.
+func recvEnds(t *testing.T, got <-chan error, what string) {
+	t.Helper()
+	select {
+	case err := <-got:
+		if err == nil {
+			t.Fatalf("a request after %s", what)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("still waiting 5 s after %s", what)
 	}
 }
