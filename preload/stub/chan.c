@@ -27,14 +27,8 @@ static struct abi_chan_header *chan_ask(int s)
 		struct abi_reply_fixed r;
 	} rep;
 	struct iovec_ iov = {&rep, sizeof rep};
-	struct cmsg_fds cm;
-	memset(&cm, 0, sizeof cm);
-	struct msghdr_ mh = {0, 0, &iov, 1, &cm, sizeof cm, 0};
-	long r;
-	do
-		r = RAW3(SYS_recvmsg, s, &mh, MSG_CMSG_CLOEXEC);
-	while (r == -EINTR);
-	int fd = mh.controllen >= 20 && cm.level == SOL_SOCKET && cm.type == SCM_RIGHTS ? cm.fds[0] : -1;
+	int fd;
+	long r = conn_recvfd(s, &iov, MSG_CMSG_CLOEXEC, &fd);
 	if (r != (long)sizeof rep || rep.h.magic != ABI_MAGIC || rep.h.type != ABI_MSG_REPLY || fd < 0) {
 		if (fd >= 0)
 			RAW1(SYS_close, fd);
@@ -91,10 +85,7 @@ long chan_send(struct abi_chan_header *c, int s, const struct msghdr_ *mh, long 
 	if (__atomic_load_n(&c->gone, __ATOMIC_ACQUIRE))
 		return -EPIPE;
 	if (mh->controllen || n > ABI_CHAN_ROOM) {
-		long r;
-		do
-			r = RAW3(SYS_sendmsg, s, mh, MSG_NOSIGNAL);
-		while (r == -EINTR);
+		long r = conn_sendmsg(s, mh);
 		if (r != n)
 			return r;
 	} else {

@@ -85,6 +85,30 @@ long conn_send(int fd, const void *buf, unsigned long n)
 	return r;
 }
 
+long conn_sendmsg(int fd, const struct msghdr_ *mh)
+{
+	long r;
+	do
+		r = RAW3(SYS_sendmsg, fd, mh, MSG_NOSIGNAL);
+	while (r == -EINTR);
+	return r;
+}
+
+/* conn_recvfd receives one datagram into iov, with recvmsg's flags; *got
+ * is the first descriptor that came with it, or -1. */
+long conn_recvfd(int fd, struct iovec_ *iov, unsigned long flags, int *got)
+{
+	struct cmsg_fds cm;
+	memset(&cm, 0, sizeof cm);
+	struct msghdr_ mh = {0, 0, iov, 1, &cm, sizeof cm, 0};
+	long r;
+	do
+		r = RAW3(SYS_recvmsg, fd, &mh, flags);
+	while (r == -EINTR);
+	*got = mh.controllen >= 20 && cm.level == SOL_SOCKET && cm.type == SCM_RIGHTS ? cm.fds[0] : -1;
+	return r;
+}
+
 long conn_recv(int fd, void *buf, unsigned long n)
 {
 	long r;

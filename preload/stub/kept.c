@@ -247,15 +247,6 @@ void kept_after_fork_child(void)
 	kept_renew();
 }
 
-static long sendmsg_(int s, const struct msghdr_ *mh)
-{
-	long r;
-	do
-		r = RAW3(SYS_sendmsg, s, mh, MSG_NOSIGNAL);
-	while (r == -EINTR);
-	return r;
-}
-
 /* kept_exchange sends the request mh (n bytes, and descriptors if its
  * control part has them) and receives the MsgReply into rep, with the
  * descriptor that came with it. With use, the connection stays open after
@@ -283,7 +274,7 @@ long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct c
 		return slot;
 	}
 	struct abi_chan_header *c = kept ? chan_for(s) : 0;
-	long r = c ? chan_send(c, s, mh, n) : sendmsg_(s, mh);
+	long r = c ? chan_send(c, s, mh, n) : conn_sendmsg(s, mh);
 	if (r != n && kept) {
 		/* The kept connection broke (the supervisor ended it): once
 		 * more on a fresh one; nothing was sent. */
@@ -291,7 +282,7 @@ long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct c
 		s = conn_get(&kept);
 		c = 0;
 		if (s >= 0)
-			r = sendmsg_(s, mh);
+			r = conn_sendmsg(s, mh);
 	}
 	if (slot >= 0)
 		RAW1(SYS_close, slot);
@@ -302,10 +293,8 @@ long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct c
 		return -EIO;
 	}
 	struct iovec_ riov = {rep, sizeof *rep - sizeof rep->fd - sizeof rep->lowest};
-	struct cmsg_fds rcm;
-	memset(&rcm, 0, sizeof rcm);
-	struct msghdr_ rh = {0, 0, &riov, 1, &rcm, sizeof rcm, 0};
 	unsigned long rflags = want_fd == WANT_FD_INHERITED ? 0 : MSG_CMSG_CLOEXEC;
+	int got = -1;
 	r = c ? chan_wait(c, s) : ABI_CHAN_ON_SOCKET;
 	if (r > 0) { /* the answer is in the channel */
 		if ((unsigned long)r > riov.len)
@@ -313,15 +302,11 @@ long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct c
 		else
 			memcpy(rep, c + 1, (unsigned long)r);
 	} else if (r == ABI_CHAN_ON_SOCKET) {
-		do
-			r = RAW3(SYS_recvmsg, s, &rh, rflags);
-		while (r == -EINTR);
+		r = conn_recvfd(s, &riov, rflags, &got);
 	}
-	rep->fd = -1;
+	rep->fd = got;
 	rep->lowest = kept != 0;
 	rep->cloexec = rflags != 0;
-	if (rh.controllen >= 20 && rcm.level == SOL_SOCKET && rcm.type == SCM_RIGHTS)
-		rep->fd = rcm.fds[0];
 	int ok = r >= (long)(sizeof rep->h + sizeof rep->r) && rep->h.magic == ABI_MAGIC &&
 		 rep->h.type == ABI_MSG_REPLY && rep->r.len1 <= PATH_MAX_ && rep->r.len2 <= PATH_MAX_ &&
 		 (unsigned long)r == sizeof rep->h + sizeof rep->r + rep->r.len1 + rep->r.len2;
@@ -351,9 +336,9 @@ long kept_exchange(const struct msghdr_ *mh, long n, struct reply *rep, struct c
  * earlier exchange, if it is still ours, and closes a one-off one. */
 void kept_notify(struct conn_use *use, const void *msg, unsigned long n)
 {
-	struct block *b = cur_block();
 	struct abi_chan_header *c = use->kept && is_ours(use->s) ? chan_of(use->s) : 0;
 	if (c) {
+		struct block *b = cur_block();
 		/* Through the channel every message is answered: wait until it
 		 * is read. A signal handler's requests meanwhile go on another
 		 * connection. One that interrupts a request on this one cannot

@@ -300,6 +300,9 @@ struct cmsg_fds {
 	int level, type;
 	int fds[2];
 };
+/* conn.c: a datagram with its descriptors, either way. */
+long conn_sendmsg(int fd, const struct msghdr_ *mh);
+long conn_recvfd(int fd, struct iovec_ *iov, unsigned long flags, int *got);
 /* A MsgReply as received. */
 struct reply {
 	struct abi_header h;
