@@ -93,12 +93,23 @@ func writeCopy(file, path string, offs []uint64, size int64, perm os.FileMode) e
 		}
 		b[o], b[o+1] = 0xff, 0xd0
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := replaceFile(path, b, perm); err != nil {
 		return fmt.Errorf("copy %s: %w", file, err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	return nil
+}
+
+// replaceFile writes b, with permissions perm, to a temporary file in
+// path's directory (made if missing) and renames it to path: a reader
+// finds the old file or the new one whole, never part of one.
+func replaceFile(path string, b []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
-		return fmt.Errorf("copy %s: %w", file, err)
+		return err
 	}
 	_, err = f.Write(b)
 	if cerr := f.Close(); err == nil {
@@ -112,7 +123,7 @@ func writeCopy(file, path string, offs []uint64, size int64, perm os.FileMode) e
 	}
 	if err != nil {
 		os.Remove(f.Name())
-		return fmt.Errorf("copy %s to %s: %w", file, path, err)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }

@@ -151,24 +151,8 @@ func loadStarts(path, copies string, t StartTable) []savedStart {
 // saveStarts writes entries as the starts file at path, in place of what
 // it held (another run's file, whole, if two runs end at once).
 func saveStarts(path string, entries []savedStart) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".starts-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(encodeStarts(entries))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("save start table %s: %w", path, err)
+	if err := replaceFile(path, encodeStarts(entries), 0o600); err != nil {
+		return fmt.Errorf("save start table: %w", err)
 	}
 	return nil
 }
