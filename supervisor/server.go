@@ -49,11 +49,10 @@ type Server struct {
 	startsFile  string                           // where starts is kept between runs; "": nowhere
 	net         *seccompnet.Server               // nil: no mounts, so no net
 
-	mu       sync.Mutex
-	conns    map[int]*channel // open connections, with their channels
-	closed   bool
-	stopping atomic.Bool // closed, for threads waiting at a channel
-	counts   [abi.NSlots + 1]uint64
+	mu     sync.Mutex
+	conns  map[int]*channel // open connections, with their channels
+	closed atomic.Bool      // set under mu; read without it by threads waiting at a channel
+	counts [abi.NSlots + 1]uint64
 	// fileCalls counts the file calls answered, by number (atomic).
 	fileCalls [abi.NSlots]uint64
 	pids      map[int32]struct{}
@@ -187,12 +186,11 @@ func (s *Server) keyed(fd int) bool {
 // call more than once.
 func (s *Server) Close() error {
 	s.mu.Lock()
-	if s.closed {
+	if s.closed.Load() {
 		s.mu.Unlock()
 		return nil
 	}
-	s.closed = true
-	s.stopping.Store(true)
+	s.closed.Store(true)
 	for fd, ch := range s.conns {
 		unix.Shutdown(fd, unix.SHUT_RDWR)
 		if ch != nil {
@@ -436,7 +434,7 @@ func (s *Server) giveChannel(l *link, pid int32) bool {
 		return false
 	}
 	s.mu.Lock()
-	if _, open := s.conns[l.fd]; open && !s.closed {
+	if _, open := s.conns[l.fd]; open && !s.closed.Load() {
 		s.conns[l.fd] = ch
 		l.ch = ch
 	}

@@ -123,7 +123,7 @@ func (s *Server) acceptor(l listener) {
 			continue
 		}
 		s.mu.Lock()
-		closed := s.closed
+		closed := s.closed.Load()
 		if err == nil && !closed {
 			s.conns[fd] = nil
 		}
@@ -142,7 +142,7 @@ func (s *Server) acceptor(l listener) {
 		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
 		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, &tv)
 		var p peer
-		c := link{fd: fd, stop: &s.stopping}
+		c := link{fd: fd, stop: &s.closed}
 		if !s.handle(&c, &p) {
 			s.endConn(fd)
 			continue
