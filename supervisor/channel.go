@@ -55,7 +55,7 @@ func (c *channel) end() {
 		return
 	}
 	atomic.StoreUint32(c.word(unsafe.Offsetof(abi.ChanHeader{}.Gone)), 1)
-	futex(c.rep(), futexWake, 1, nil)
+	futex(c.rep(), abi.FutexWake, 1, nil)
 	unix.Munmap(c.mem)
 	c.mem = nil
 }
@@ -67,11 +67,6 @@ func (c *channel) rep() *uint32             { return c.word(unsafe.Offsetof(abi.
 func (c *channel) reqLen() *uint32          { return c.word(unsafe.Offsetof(abi.ChanHeader{}.ReqLen)) }
 func (c *channel) repLen() *uint32          { return c.word(unsafe.Offsetof(abi.ChanHeader{}.RepLen)) }
 func (c *channel) room() []byte             { return c.mem[abi.ChanHeaderSize:] }
-
-const (
-	futexWait = 0 // linux/futex.h; shared, not FUTEX_PRIVATE_FLAG: the stub is another process
-	futexWake = 1
-)
 
 func futex(addr *uint32, op int, val uint32, ts *unix.Timespec) unix.Errno {
 	_, _, e := unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), uintptr(op), uintptr(val),
@@ -103,7 +98,7 @@ func (c *channel) waitRequest(fd int, stop *atomic.Bool) bool {
 			return false
 		}
 		ts := unix.NsecToTimespec(int64(wait))
-		if futex(c.req(), futexWait, c.last, &ts) == unix.ETIMEDOUT {
+		if futex(c.req(), abi.FutexWait, c.last, &ts) == unix.ETIMEDOUT {
 			if peerGone(fd) {
 				return false
 			}
@@ -113,14 +108,14 @@ func (c *channel) waitRequest(fd int, stop *atomic.Bool) bool {
 }
 
 // wake wakes the thread waiting at the channel (Server.Close).
-func (c *channel) wake() { futex(c.req(), futexWake, 1, nil) }
+func (c *channel) wake() { futex(c.req(), abi.FutexWake, 1, nil) }
 
 // answered tells the stub the request is answered, its answer len bytes
 // in the channel (abi.ChanOnSocket: a datagram sent before).
 func (c *channel) answered(len uint32) {
 	atomic.StoreUint32(c.repLen(), len)
 	atomic.StoreUint32(c.rep(), c.last)
-	futex(c.rep(), futexWake, 1, nil)
+	futex(c.rep(), abi.FutexWake, 1, nil)
 }
 
 // peerGone reports whether the other end of connection fd closed it.

@@ -52,7 +52,7 @@ func (s *fakeStub) ring(msg []byte, n uint32) {
 	atomic.StoreUint32(s.word(unsafe.Offsetof(abi.ChanHeader{}.ReqLen)), n)
 	req := s.word(unsafe.Offsetof(abi.ChanHeader{}.Req))
 	atomic.AddUint32(req, 1)
-	futex(req, futexWake, 1, nil)
+	futex(req, abi.FutexWake, 1, nil)
 }
 
 // answer waits for the answer to the last request and returns its length

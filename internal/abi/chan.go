@@ -36,6 +36,12 @@ const (
 	ChanRoom = ChanSize - ChanHeaderSize
 	// ChanOnSocket as a ReqLen or RepLen: the message is a datagram.
 	ChanOnSocket = 0
+
+	// The futex operations on Req and Rep (linux/futex.h; not in
+	// x/sys/unix): shared, not FUTEX_PRIVATE_FLAG, since the two sides
+	// are two processes.
+	FutexWait = 0
+	FutexWake = 1
 )
 
 // ChanHeader starts a channel; ChanRoom bytes of message follow it.

@@ -248,7 +248,8 @@ var kernelConsts = []struct {
 	{"CLONE_VM", unix.CLONE_VM}, {"CLONE_VFORK", unix.CLONE_VFORK},
 	{"ARCH_SET_GS", 0x1001},                        // asm/prctl.h; not in x/sys/unix
 	{"AT_HWCAP2", 26}, {"HWCAP2_FSGSBASE", 1 << 1}, // elf.h and asm/hwcap2.h; not in x/sys/unix
-	{"FUTEX_WAIT_PRIVATE", 128}, {"FUTEX_WAIT", 0}, {"FUTEX_WAKE", 1}, // linux/futex.h; not in x/sys/unix
+	{"FUTEX_WAIT_PRIVATE", 128}, // linux/futex.h; not in x/sys/unix
+	{"FUTEX_WAIT", FutexWait}, {"FUTEX_WAKE", FutexWake},
 	{"MADV_DONTFORK", unix.MADV_DONTFORK}, {"ETIMEDOUT", int64(unix.ETIMEDOUT)}, {"EAGAIN", int64(unix.EAGAIN)}, {"EPIPE", int64(unix.EPIPE)},
 	// linux/fs.h (Linux 6.11); not in x/sys/unix: _IOWR('f', 17, struct procmap_query), and its flags.
 	{"PROCMAP_QUERY", 0xc0686611}, {"PROCMAP_QUERY_VMA_SHARED", 0x08},
