@@ -12,7 +12,8 @@ import "sync"
 // A Change is one thing a change of the tree touched: the entry Name of
 // the directory numbered Dir (added, removed or replaced), or with Name ""
 // the inode numbered Dir itself (its permission bits, owner or extended
-// attributes; times, sizes and link counts are not logged).
+// attributes; times, sizes and link counts are not logged, nor the
+// set-ID bits a write or truncation takes from a regular file).
 type Change struct {
 	Dir  uint64
 	Name string
