@@ -71,7 +71,7 @@ func (fs *FS) cacheGen() (uint64, bool) {
 }
 
 // cacheGet returns what the cache holds at path, as found at count gen:
-// the directory, or a nil node and missing set for a name no layer shows;
+// the directory, or a nil node for a name no layer shows;
 // ok is false if it holds nothing there.
 func (fs *FS) cacheGet(gen uint64, path string) (n *node, ok bool) {
 	c := &fs.s.found
