@@ -3,6 +3,7 @@ package integration
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -55,6 +56,42 @@ cp start /data/p && /data/p /data/f && /data/p /data/f`
 			r := run(t, dir, env, argv...)
 			if r.code != 0 || r.stdout != want {
 				t.Fatalf("exit %d\nstdout %q, want %q\nstderr:\n%s", r.code, r.stdout, want, r.stderr)
+			}
+		})
+	}
+}
+
+// TestStartFromTableNoMounts: a run without mounts (for its hooks or its
+// counts) has a start table too: a program's later starts ask nothing.
+// --verbose counts the hellos: sh's and the program's first start. As
+// root and as an ordinary user.
+func TestStartFromTableNoMounts(t *testing.T) {
+	requireHook(t)
+	need(t, "sh")
+	prog := cprog(t, "start")
+	users := map[string][]string{"self": nil}
+	if os.Geteuid() == 0 {
+		users["nobody"] = nobody
+	}
+	for name, as := range users {
+		t.Run(name, func(t *testing.T) {
+			dir := hostDir(t, "zvfs-start-")
+			copyPrograms(t, dir, map[string]string{"start": prog})
+			if err := os.WriteFile(filepath.Join(dir, "f"), []byte("hi\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if as != nil {
+				for _, p := range []string{dir, filepath.Join(dir, "start")} {
+					if err := os.Chown(p, 65534, 65534); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			env := []string{"HOME=" + dir, "XDG_CACHE_HOME=" + dir, "TMPDIR=" + dir}
+			argv := append(append([]string(nil), as...), zvfsBin, "--verbose", "--", "sh", "-c", "./start f; ./start f; ./start f")
+			r := run(t, dir, env, argv...)
+			if r.code != 0 || !strings.Contains(r.stderr, "zvfs: 2 hellos ") {
+				t.Fatalf("exit %d, want 2 hellos (sh and the first start)\nstdout %q\nstderr:\n%s", r.code, r.stdout, r.stderr)
 			}
 		})
 	}

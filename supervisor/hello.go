@@ -25,6 +25,7 @@ const maxSitesPerMessage = 8192
 func (s *Server) answerHello(pid int32, h abi.Hello) [][]byte {
 	s.mu.Lock()
 	s.pids[pid] = struct{}{}
+	s.hellos++
 	s.mu.Unlock()
 	flags := uint32(0)
 	if s.wantReports {

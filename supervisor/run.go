@@ -112,17 +112,24 @@ func Run(argv []string, opts Options) (Result, error) {
 			startsFile = filepath.Join(c, "zvfs", "starts")
 		}
 	}
+	// The view: the mounts' names and the start table, which lets a
+	// process whose mapped files are all in it start without a hello,
+	// with mounts or without (a run for its hooks or its counts).
 	var viewEnv string
 	var starts StartTable
-	if ns != nil {
-		if opts.Report {
-			ns.Record()
-		} else if netOnly {
-			// No stub reads a view.
-		} else if v, err := view.New(viewEntries()); err == nil {
-			// Without a view every lookup asks: slower, the same answers.
+	switch {
+	case ns != nil && opts.Report:
+		ns.Record()
+	case netOnly:
+		// No stub reads a view.
+	default:
+		// Without a view every lookup and every start asks: slower, the
+		// same answers.
+		if v, err := view.New(viewEntries()); err == nil {
 			defer v.Close()
-			ns.Publish(v)
+			if ns != nil {
+				ns.Publish(v)
+			}
 			viewEnv = abi.EnvView + "=" + v.Env()
 			starts = v
 		}
@@ -163,9 +170,9 @@ func Run(argv []string, opts Options) (Result, error) {
 	}
 	if !netOnly && ns != nil {
 		cmd.Env = append(cmd.Env, abi.EnvMounts+"="+strings.Join(ns.Targets(), ":"))
-		if viewEnv != "" {
-			cmd.Env = append(cmd.Env, viewEnv)
-		}
+	}
+	if viewEnv != "" {
+		cmd.Env = append(cmd.Env, viewEnv)
 	}
 	if opts.Hooks != nil {
 		if set := opts.Hooks.Set(); !set.Empty() {

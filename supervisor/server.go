@@ -56,6 +56,7 @@ type Server struct {
 	// fileCalls counts the file calls answered, by number (atomic).
 	fileCalls [abi.NSlots]uint64
 	pids      map[int32]struct{}
+	hellos    int                  // hellos answered (WriteVerbose)
 	files     map[string]FileSites // by path, for --verbose
 	skipped   map[string]int       // mappings not patched, by reason
 	// saved are the entries of starts to keep for the next run, by file
@@ -530,6 +531,7 @@ func (s *Server) WriteVerbose(w io.Writer) {
 			fmt.Fprintf(w, "  %6d  %s\n", s.skipped[r], r)
 		}
 	}
+	fmt.Fprintf(w, "zvfs: %d hellos (starts not answered by the start table, and libraries loaded later)\n", s.hellos)
 	if s.protoErr > 0 {
 		fmt.Fprintf(w, "zvfs: %d malformed messages from stubs\n", s.protoErr)
 	}

@@ -117,10 +117,11 @@ __attribute__((constructor)) static void zvfs_init(int argc, char **argv, char *
 		die("cannot allocate the hook block", -12, "");
 	vfs_init(getenv_(envp, ABI_ENV_MOUNTS), getenv_(envp, ABI_ENV_CWD), getenv_(envp, ABI_ENV_FDS),
 		 getenv_(envp, ABI_ENV_EXE));
-	if (vfs_on()) {
-		view_init(getenv_(envp, ABI_ENV_VIEW));
+	/* The view holds the start table (sites_find) as well as the
+	 * mounts' names. */
+	view_init(getenv_(envp, ABI_ENV_VIEW));
+	if (vfs_on())
 		cwd_view_ready();
-	}
 	hook_init(getenv_(envp, ABI_ENV_HOOKS));
 
 	/* The maps text and the start table's answer after it go to the

@@ -163,6 +163,10 @@ long exec_hooked(struct frame *f, int at, const unsigned long *mask, const char 
 		s = (char *)last + zstrlen(last) + 1;
 		k += (unsigned long)nv;
 	}
+	if (view_env(s, (unsigned long)(str_end - s))) {
+		nenv[k++] = (unsigned long)s;
+		s += zstrlen(s) + 1;
+	}
 	k += (unsigned long)hook_env(s, (unsigned long)(str_end - s), nenv + k);
 	static const char env_net[] = ABI_ENV_NET "=1";
 	if (restn && !loader)

@@ -250,10 +250,6 @@ int vfs_env(char *buf, unsigned long cap, unsigned long *out, const char *exe)
 		memcpy(s, exe, en + 1);
 		s += en + 1;
 	}
-	if (end - s > 64 && view_env(s, (unsigned long)(end - s))) {
-		out[k++] = (unsigned long)s;
-		s += zstrlen(s) + 1;
-	}
 	return k;
 }
 
