@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,8 +64,9 @@ cp start /data/p && /data/p /data/f && /data/p /data/f`
 
 // TestStartFromTableNoMounts: a run without mounts (for its hooks or its
 // counts) has a start table too: a program's later starts ask nothing.
-// --verbose counts the hellos: sh's and the program's first start. As
-// root and as an ordinary user.
+// --verbose counts the hellos: sh's and the program's first start. Under
+// `zvfs stats` too, where the processes that send none are counted all
+// the same, with their calls. As root and as an ordinary user.
 func TestStartFromTableNoMounts(t *testing.T) {
 	requireHook(t)
 	need(t, "sh")
@@ -88,10 +90,30 @@ func TestStartFromTableNoMounts(t *testing.T) {
 				}
 			}
 			env := []string{"HOME=" + dir, "XDG_CACHE_HOME=" + dir, "TMPDIR=" + dir}
-			argv := append(append([]string(nil), as...), zvfsBin, "--verbose", "--", "sh", "-c", "./start f; ./start f; ./start f")
+			const script = "./start f; ./start f; ./start f"
+			argv := append(append([]string(nil), as...), zvfsBin, "--verbose", "--", "sh", "-c", script)
 			r := run(t, dir, env, argv...)
 			if r.code != 0 || !strings.Contains(r.stderr, "zvfs: 2 hellos ") {
 				t.Fatalf("exit %d, want 2 hellos (sh and the first start)\nstdout %q\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			}
+			out := filepath.Join(dir, "stats.json")
+			argv = append(append([]string(nil), as...), zvfsBin, "stats", "--verbose", "--json", out, "--", "sh", "-c", script)
+			r = run(t, dir, env, argv...)
+			if r.code != 0 || !strings.Contains(r.stderr, "zvfs: 2 hellos ") {
+				t.Fatalf("stats: exit %d, want 2 hellos\nstdout %q\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			}
+			var st struct {
+				Processes int
+				Syscalls  map[string]uint64
+			}
+			if b, err := os.ReadFile(out); err != nil {
+				t.Fatal(err)
+			} else if err := json.Unmarshal(b, &st); err != nil {
+				t.Fatal(err)
+			}
+			// Each start writes its line with a call of its own.
+			if st.Processes != 4 || st.Syscalls["write"] < 3 || st.Syscalls["execve"] < 3 {
+				t.Fatalf("stats: %d processes, calls %v; want 4, with 3 writes and 3 execs at least", st.Processes, st.Syscalls)
 			}
 		})
 	}

@@ -130,6 +130,9 @@ func Run(argv []string, opts Options) (Result, error) {
 			if ns != nil {
 				ns.Publish(v)
 			}
+			if opts.Stats {
+				v.WantReports() // processes that send no hello report all the same
+			}
 			viewEnv = abi.EnvView + "=" + v.Env()
 			starts = v
 		}

@@ -84,7 +84,9 @@ type Config struct {
 	Hooks       Hooks          // answers hooked calls; nil: none
 	// Starts, if set, is told what each hello answered for each file, so
 	// that later processes mapping the same files start without asking.
-	// Not used with WantReports (a hello counts the process).
+	// With WantReports, the table must tell them to report (as the view
+	// does once told: view.Region.WantReports): their reports count
+	// them.
 	Starts StartTable
 	// StartsFile, if set, is where Starts is kept between runs
 	// (starts.go): loaded into it now, written when the server closes.
@@ -129,9 +131,7 @@ func NewServer(cfg Config) (*Server, error) {
 		wantReports: cfg.WantReports, logf: cfg.Logf, ns: cfg.Namespace, hooks: cfg.Hooks, net: cfg.Net,
 		conns: map[int]*channel{}, pids: map[int32]struct{}{}, files: map[string]FileSites{}, skipped: map[string]int{},
 	}
-	if !cfg.WantReports {
-		s.starts = cfg.Starts
-	}
+	s.starts = cfg.Starts
 	if s.starts != nil && cfg.StartsFile != "" {
 		s.startsFile, s.saved, s.fresh = cfg.StartsFile, map[[2]uint64]savedStart{}, map[[2]uint64]bool{}
 		for _, e := range loadStarts(cfg.StartsFile, cfg.PatchDir, s.starts) {

@@ -122,6 +122,13 @@ func (r *Region) header() *abi.ViewHeader { return (*abi.ViewHeader)(unsafe.Poin
 
 func (r *Region) seq() *uint32 { return &r.header().Seq }
 
+// WantReports tells every process that maps the view to report its
+// counters (ViewHeaderWantReports). Set before the first process starts.
+func (r *Region) WantReports() {
+	h := r.header()
+	atomic.StoreUint32(&h.Flags, atomic.LoadUint32(&h.Flags)|abi.ViewHeaderWantReports)
+}
+
 // SetMoves publishes n as the count of directory moves (ViewHeader.Moves).
 func (r *Region) SetMoves(n uint32) { atomic.StoreUint32(&r.header().Moves, n) }
 

@@ -119,6 +119,7 @@ func CHeader() []byte {
 		{"ABI_VIEW_HEAP_SIZE", ViewHeapSize},
 		{"ABI_VIEW_HASH_SEED", ViewHashSeed},
 		{"ABI_VIEW_HASH_MUL", ViewHashMul},
+		{"ABI_VIEW_HEADER_WANT_REPORTS", ViewHeaderWantReports},
 		{"ABI_VIEW_USED", ViewUsed},
 		{"ABI_VIEW_COMPLETE", ViewComplete},
 		{"ABI_VIEW_STAT", ViewStat},

@@ -54,7 +54,7 @@ type ViewHeader struct {
 	Magic uint32
 	Seq   uint32 // odd while the supervisor changes the view
 	Pid   uint32 // the supervisor: ViewOpenData entries are opened through its /proc/PID/fd
-	Flags uint32
+	Flags uint32 // ViewHeader* bits
 	// Moves counts the renames and removals of directories in the mounts,
 	// raised before the call that made one is answered: a process whose
 	// virtual working directory was set at another count asks where it is
@@ -97,6 +97,14 @@ type ViewEntry struct {
 	DataNext  uint32 // index + 1 of the next entry in the data bucket's chain
 	_         uint32
 }
+
+// ViewHeader flags.
+const (
+	// ViewHeaderWantReports: the run counts system calls (zvfs stats). A
+	// process that starts from the start table, with no hello whose
+	// answer would ask it to, reports its counters at exec and exit.
+	ViewHeaderWantReports = 1 << 0
+)
 
 // ViewEntry flags.
 const (

@@ -97,6 +97,7 @@
 #define ABI_VIEW_HEAP_SIZE         0x51ef000
 #define ABI_VIEW_HASH_SEED         0x811c9dc5
 #define ABI_VIEW_HASH_MUL          0x1000193
+#define ABI_VIEW_HEADER_WANT_REPORTS 0x1
 #define ABI_VIEW_USED              0x1
 #define ABI_VIEW_COMPLETE          0x2
 #define ABI_VIEW_STAT              0x4
