@@ -16,6 +16,7 @@ import (
 
 	"github.com/zvfs/zvfs/internal/fdroom"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
+	"github.com/zvfs/zvfs/internal/reap"
 )
 
 // A blank is the data of a regular file made ahead of need: the memfd the
@@ -117,6 +118,9 @@ func makeBlank(mode int) (blank, error) {
 		return noBlank, unix.ENOSPC
 	}
 	fdroom.Note(top) // a tree keeps a memfd per file
+	if top >= reap.MinFds/2 {
+		reap.Prepare() // the tree grows: its end will hand its files over
+	}
 	return b, nil
 }
 
@@ -290,25 +294,36 @@ func (s *spares) closeDoomed() {
 // a process short of descriptors needs them back.
 func (s *spares) flush() {
 	s.mu.Lock()
-	fds := s.doomed
-	s.doomed = nil
-	for i, r := range s.ready {
-		for _, b := range r {
-			fds = append(fds, b.memfd, b.open)
-		}
-		s.ready[i] = nil
-	}
+	fds := s.held()
 	s.mu.Unlock()
 	closeAll(fds)
 }
 
-// close flushes, and from then on closes at once; a blank being made is
-// closed when done.
-func (s *spares) close() {
+// held returns, and forgets, what waits to be closed and the blanks made
+// ahead. The caller holds s.mu.
+func (s *spares) held() []int {
+	fds := s.doomed
+	s.doomed = nil
+	for i, r := range s.ready {
+		for _, b := range r {
+			fds = append(fds, b.memfd)
+			if b.open >= 0 {
+				fds = append(fds, b.open)
+			}
+		}
+		s.ready[i] = nil
+	}
+	return fds
+}
+
+// end returns, for the caller to close, what waits to be closed and the
+// blanks made ahead, and from then on closes at once; a blank being made
+// is closed when done.
+func (s *spares) end() []int {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.done = true
-	s.mu.Unlock()
-	s.flush()
+	return s.held()
 }
 
 func closeAll(fds []int) {

@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zvfs/zvfs/internal/reap"
 )
 
 // BlockSize is the block size the numbers of StatFS count in (f_bsize).
@@ -75,8 +77,11 @@ func (fs *FS) Close() error {
 		}
 	}
 	walk(fs.t.root)
+	fds = append(fds, fs.t.spare.end()...)
+	// Many, their files go to a helper that frees them after zvfs has
+	// exited (internal/reap), and closing them here is then cheap.
+	reap.Hand(fds)
 	closeSpread(fds)
-	fs.t.spare.close()
 	if fs.t.nodes != "" {
 		os.RemoveAll(fs.t.nodes)
 		fs.t.nodes = ""

@@ -18,6 +18,7 @@ import (
 	"runtime/debug"
 
 	"github.com/zvfs/zvfs/internal/cli"
+	"github.com/zvfs/zvfs/internal/reap"
 	"github.com/zvfs/zvfs/trampoline"
 )
 
@@ -51,6 +52,8 @@ const usage = `usage:
 `
 
 func main() {
+	reap.Serve() // a helper's whole life, if this process is one
+	reap.Enable()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
