@@ -186,9 +186,9 @@ func (h *handler) rename(flags uint) (Answer, error) {
 	// What the rename does to directories: none may move under a call
 	// relative to one (dirMoving), and the working directories in them
 	// follow them (moves.go). A file's rename moves none: its type is all
-	// that is looked at (LstatMeta: no system call in mem).
-	st, err := caps.LstatMeta(fs, l1.name())
-	srcDir := err == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR
+	// that is looked at.
+	typ, err := caps.LstatType(fs, l1.name())
+	srcDir := err == nil && typ == unix.S_IFDIR
 	dirs := srcDir || flags&unix.RENAME_EXCHANGE != 0
 	if dirs {
 		defer h.movingDir()()

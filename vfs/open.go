@@ -156,18 +156,19 @@ func (h *handler) openSpecial(l loc, flags int) (ans Answer, ok bool, err error)
 	if !is {
 		return Answer{}, false, nil
 	}
-	// Without asking a regular file's data: only the type and the
-	// permissions matter.
+	// The type first (every open asks), then, for a special file, its
+	// permissions, without asking a regular file's data.
+	switch typ, err := caps.LstatType(h.c.fs(l.m), l.name()); {
+	case err != nil:
+		return Answer{}, false, nil
+	case typ != unix.S_IFIFO && typ != unix.S_IFCHR && typ != unix.S_IFBLK && typ != unix.S_IFSOCK:
+		return Answer{}, false, nil
+	}
 	st, err := caps.LstatMeta(h.c.fs(l.m), l.name())
 	if err != nil {
 		return Answer{}, false, nil
 	}
 	a := attr(st)
-	switch a.Mode & unix.S_IFMT {
-	case unix.S_IFIFO, unix.S_IFCHR, unix.S_IFBLK, unix.S_IFSOCK:
-	default:
-		return Answer{}, false, nil
-	}
 	switch {
 	case flags&unix.O_DIRECTORY != 0:
 		return Answer{}, true, unix.ENOTDIR

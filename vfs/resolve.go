@@ -150,8 +150,7 @@ walk:
 				cur = next
 				break
 			}
-			st, err := caps.LstatMeta(c.fs(m), "/"+rel)
-			typ := st.Mode & unix.S_IFMT
+			typ, err := caps.LstatType(c.fs(m), "/"+rel)
 			if err != nil {
 				e := errnoOf(err)
 				if e == unix.ENOENT && last {

@@ -185,6 +185,15 @@ type MetaStater interface {
 	LstatMeta(name string) (Stat, error)
 }
 
+// TypeStater tells the type of a file (the S_IFMT bits of its mode) as
+// Lstat would, with the same errors, and nothing else: what a path walk
+// asks of each directory it goes through. Cheaper than LstatMeta where
+// the rest takes more work (an overlay's directory of the upper layer,
+// whose times and link count it asks that layer for again).
+type TypeStater interface {
+	LstatType(name string) (uint32, error)
+}
+
 // DataSource is how to open a regular file without the file system's help:
 // reopen Fd, a descriptor of the supervisor (through /proc/PID/fd/Fd), or
 // open the host file Host. Dev and Ino are what fstat(2) of such an open

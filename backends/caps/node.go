@@ -7,6 +7,7 @@ package caps
 
 import (
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/spf13/afero"
@@ -20,6 +21,16 @@ func Lstat(fs afero.Fs, name string) (os.FileInfo, error) {
 		return fi, err
 	}
 	return fs.Stat(name)
+}
+
+// LstatType tells name's type as TypeStater does: fs's own answer where
+// it has one, else LstatMeta's.
+func LstatType(fs afero.Fs, name string) (uint32, error) {
+	if t, ok := fs.(TypeStater); ok {
+		return t.LstatType(name)
+	}
+	st, err := LstatMeta(fs, name)
+	return st.Mode & syscall.S_IFMT, err
 }
 
 // LstatMeta describes name as MetaStater does: fs's own answer where it

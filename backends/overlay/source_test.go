@@ -39,8 +39,8 @@ func TestDataSource(t *testing.T) {
 }
 
 // TestLstatSource: the combined lookup gives what Lstat, LstatMeta and
-// DataSource give, for a lower file, a copied-up one, a directory, a
-// symbolic link and a missing name.
+// DataSource give, and LstatType LstatMeta's type, for a lower file, a
+// copied-up one, a directory, a symbolic link and a missing name.
 func TestLstatSource(t *testing.T) {
 	fs, _ := newOverlay(t)
 	f, err := fs.OpenFile("/b.txt", os.O_WRONLY|os.O_CREATE, 0o640)
@@ -53,4 +53,5 @@ func TestLstatSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	capstest.SourceStat(t, fs, "/a.txt", "/b.txt", "/d", "/l", "/missing", "/a.txt/x")
+	capstest.TypeStat(t, fs, "/a.txt", "/b.txt", "/d", "/l", "/missing", "/a.txt/x")
 }

@@ -65,6 +65,19 @@ func (fs *FS) LstatMeta(name string) (mem.Stat, error) {
 	return fs.meta(n), nil
 }
 
+// LstatType is the type of what name leads to, without following a final
+// symbolic link (caps.TypeStater): the lookup's, without asking the upper
+// layer again for a directory's attributes as LstatMeta does.
+func (fs *FS) LstatType(name string) (uint32, error) {
+	fs.s.mu.RLock()
+	defer fs.s.mu.RUnlock()
+	n, e := fs.lookup(name, false)
+	if e != 0 {
+		return 0, pathErr("lstat", name, e)
+	}
+	return n.typ(), nil
+}
+
 // Readlink returns the target of the symbolic link name, from the topmost
 // layer; EINVAL if name is not a symbolic link.
 func (fs *FS) Readlink(name string) (string, error) {

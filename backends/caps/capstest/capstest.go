@@ -4,6 +4,7 @@ package capstest
 
 import (
 	"errors"
+	"syscall"
 	"testing"
 
 	"github.com/spf13/afero"
@@ -52,4 +53,27 @@ func lstat(fs SourceStatFS, name string, meta bool) (caps.Stat, error) {
 		return caps.Stat{}, err
 	}
 	return caps.StatOf(fi, func() (uint64, uint64) { panic(errors.New("no stat in " + name + "'s FileInfo")) }), nil
+}
+
+// TypeStatFS is what TypeStat checks.
+type TypeStatFS interface {
+	caps.MetaStater
+	caps.TypeStater
+}
+
+// TypeStat checks, for each of names, that LstatType gives the type bits
+// of LstatMeta's mode, and its error.
+func TypeStat(t testing.TB, fs TypeStatFS, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		typ, err := fs.LstatType(name)
+		st, werr := fs.LstatMeta(name)
+		if (err == nil) != (werr == nil) || err != nil && err.Error() != werr.Error() {
+			t.Errorf("%s: error %v, want %v", name, err, werr)
+			continue
+		}
+		if err == nil && typ != st.Mode&syscall.S_IFMT {
+			t.Errorf("%s: type %o, want %o", name, typ, st.Mode&syscall.S_IFMT)
+		}
+	}
 }
