@@ -2,7 +2,9 @@
 // shared memory, laid out as internal/abi describes, in which the
 // supervisor publishes the names of its mounts with their attributes so
 // that the stub in every hooked process can answer stat, access, readlink
-// and read-only opens without a round trip.
+// and read-only opens without a round trip, and what hellos answered (the
+// start table, starts.go), so that a process can start without one, in a
+// run with mounts or without.
 //
 // The region is a sealed memfd: processes map it read-only (they cannot
 // get a writable mapping of it), the supervisor writes it through the one
