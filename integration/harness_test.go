@@ -149,6 +149,13 @@ func stats(t testing.TB, dir string, argv ...string) (supervisor.Stats, result) 
 	t.Helper()
 	js := filepath.Join(t.TempDir(), "stats.json")
 	r := run(t, dir, nil, append([]string{zvfsBin, "stats", "--json", js, "--"}, argv...)...)
+	return readStats(t, js, r), r
+}
+
+// readStats parses the JSON file js that the run r of `zvfs stats --json`
+// wrote.
+func readStats(t testing.TB, js string, r result) supervisor.Stats {
+	t.Helper()
 	var st supervisor.Stats
 	b, err := os.ReadFile(js)
 	if err != nil {
@@ -157,7 +164,7 @@ func stats(t testing.TB, dir string, argv ...string) (supervisor.Stats, result) 
 	if err := json.Unmarshal(b, &st); err != nil {
 		t.Fatal(err)
 	}
-	return st, r
+	return st
 }
 
 // same runs argv natively and under zvfs in copies of nothing (fresh temp

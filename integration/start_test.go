@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,57 +65,33 @@ cp start /data/p && /data/p /data/f && /data/p /data/f`
 // counts) has a start table too: a program's later starts ask nothing.
 // --verbose counts the hellos: sh's and the program's first start. Under
 // `zvfs stats` too, where the processes that send none are counted all
-// the same, with their calls. As root and as an ordinary user.
+// the same, with their calls. As root and as nobody.
 func TestStartFromTableNoMounts(t *testing.T) {
 	requireHook(t)
 	need(t, "sh")
 	prog := cprog(t, "start")
-	users := map[string][]string{"self": nil}
-	if os.Geteuid() == 0 {
-		users["nobody"] = nobody
-	}
-	for name, as := range users {
-		t.Run(name, func(t *testing.T) {
-			dir := hostDir(t, "zvfs-start-")
-			copyPrograms(t, dir, map[string]string{"start": prog})
-			if err := os.WriteFile(filepath.Join(dir, "f"), []byte("hi\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if as != nil {
-				for _, p := range []string{dir, filepath.Join(dir, "start")} {
-					if err := os.Chown(p, 65534, 65534); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			env := []string{"HOME=" + dir, "XDG_CACHE_HOME=" + dir, "TMPDIR=" + dir}
-			const script = "./start f; ./start f; ./start f"
-			argv := append(append([]string(nil), as...), zvfsBin, "--verbose", "--", "sh", "-c", script)
-			r := run(t, dir, env, argv...)
-			if r.code != 0 || !strings.Contains(r.stderr, "zvfs: 2 hellos ") {
-				t.Fatalf("exit %d, want 2 hellos (sh and the first start)\nstdout %q\nstderr:\n%s", r.code, r.stdout, r.stderr)
-			}
-			out := filepath.Join(dir, "stats.json")
-			argv = append(append([]string(nil), as...), zvfsBin, "stats", "--verbose", "--json", out, "--", "sh", "-c", script)
-			r = run(t, dir, env, argv...)
-			if r.code != 0 || !strings.Contains(r.stderr, "zvfs: 2 hellos ") {
-				t.Fatalf("stats: exit %d, want 2 hellos\nstdout %q\nstderr:\n%s", r.code, r.stdout, r.stderr)
-			}
-			var st struct {
-				Processes int
-				Syscalls  map[string]uint64
-			}
-			if b, err := os.ReadFile(out); err != nil {
-				t.Fatal(err)
-			} else if err := json.Unmarshal(b, &st); err != nil {
-				t.Fatal(err)
-			}
-			// Each start writes its line with a call of its own.
-			if st.Processes != 4 || st.Syscalls["write"] < 3 || st.Syscalls["execve"] < 3 {
-				t.Fatalf("stats: %d processes, calls %v; want 4, with 3 writes and 3 execs at least", st.Processes, st.Syscalls)
-			}
-		})
-	}
+	asEachUser(t, "zvfs-start-", func(t *testing.T, user, w, mnt string) {
+		copyPrograms(t, w, map[string]string{"start": prog})
+		if err := os.WriteFile(filepath.Join(w, "f"), []byte("hi\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		const script = "./start f; ./start f; ./start f"
+		argv, env := asUser(t, user, mnt, "--verbose", "--", "sh", "-c", script)
+		r := run(t, w, env, argv...)
+		if r.code != 0 || !strings.Contains(r.stderr, "zvfs: 2 hellos ") {
+			t.Fatalf("exit %d, want 2 hellos (sh and the first start)\nstdout %q\nstderr:\n%s", r.code, r.stdout, r.stderr)
+		}
+		out := filepath.Join(w, "stats.json")
+		argv, env = asUser(t, user, mnt, "stats", "--verbose", "--json", out, "--", "sh", "-c", script)
+		r = run(t, w, env, argv...)
+		if r.code != 0 || !strings.Contains(r.stderr, "zvfs: 2 hellos ") {
+			t.Fatalf("stats: exit %d, want 2 hellos\nstdout %q\nstderr:\n%s", r.code, r.stdout, r.stderr)
+		}
+		// Each start writes its line with a call of its own.
+		if st := readStats(t, out, r); st.Processes != 4 || st.Syscalls["write"] < 3 || st.Syscalls["execve"] < 3 {
+			t.Fatalf("stats: %d processes, calls %v; want 4, with 3 writes and 3 execs at least", st.Processes, st.Syscalls)
+		}
+	})
 }
 
 // TestStartAcrossRuns: what one run's hellos answered is in the next run's
