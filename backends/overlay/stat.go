@@ -44,38 +44,35 @@ func (fs *FS) LstatIfPossible(name string) (os.FileInfo, bool, error) {
 }
 
 func (fs *FS) statOp(op, name string, follow bool) (os.FileInfo, error) {
-	fs.s.mu.RLock()
-	defer fs.s.mu.RUnlock()
-	n, e := fs.lookup(name, follow)
-	if e != 0 {
-		return nil, pathErr(op, name, e)
-	}
-	return mem.FileInfo(linuxvfs.BaseName(name), fs.stat(n)), nil
+	return described(fs, op, name, follow, func(n *node) os.FileInfo {
+		return mem.FileInfo(linuxvfs.BaseName(name), fs.stat(n))
+	})
 }
 
 // LstatMeta is Lstat without asking a layer again for a regular file's
 // data (caps.MetaStater): what the lookup found.
 func (fs *FS) LstatMeta(name string) (mem.Stat, error) {
-	fs.s.mu.RLock()
-	defer fs.s.mu.RUnlock()
-	n, e := fs.lookup(name, false)
-	if e != 0 {
-		return mem.Stat{}, pathErr("lstat", name, e)
-	}
-	return fs.meta(n), nil
+	return described(fs, "lstat", name, false, fs.meta)
 }
 
 // LstatType is the type of what name leads to, without following a final
 // symbolic link (caps.TypeStater): the lookup's, without asking the upper
 // layer again for a directory's attributes as LstatMeta does.
 func (fs *FS) LstatType(name string) (uint32, error) {
+	return described(fs, "lstat", name, false, (*node).typ)
+}
+
+// described looks name up under the read lock and gives what describe
+// says of its node; a lookup that fails is op's error.
+func described[T any](fs *FS, op, name string, follow bool, describe func(*node) T) (T, error) {
 	fs.s.mu.RLock()
 	defer fs.s.mu.RUnlock()
-	n, e := fs.lookup(name, false)
+	n, e := fs.lookup(name, follow)
 	if e != 0 {
-		return 0, pathErr("lstat", name, e)
+		var none T
+		return none, pathErr(op, name, e)
 	}
-	return n.typ(), nil
+	return describe(n), nil
 }
 
 // Readlink returns the target of the symbolic link name, from the topmost
