@@ -110,10 +110,10 @@ func (c *channel) waitRequest(fd int, stop *atomic.Bool) bool {
 // wake wakes the thread waiting at the channel (Server.Close).
 func (c *channel) wake() { futex(c.req(), abi.FutexWake, 1, nil) }
 
-// answered tells the stub the request is answered, its answer len bytes
-// in the channel (abi.ChanOnSocket: a datagram sent before).
-func (c *channel) answered(len uint32) {
-	atomic.StoreUint32(c.repLen(), len)
+// answered tells the stub the request is answered, its answer n bytes in
+// the channel (abi.ChanOnSocket: a datagram sent before).
+func (c *channel) answered(n uint32) {
+	atomic.StoreUint32(c.repLen(), n)
 	atomic.StoreUint32(c.rep(), c.last)
 	futex(c.rep(), abi.FutexWake, 1, nil)
 }

@@ -36,7 +36,7 @@ static struct abi_chan_header *chan_ask(int s)
 	}
 	long m = RAW6(SYS_mmap, 0, ABI_CHAN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	RAW1(SYS_close, fd);
-	if (m < 0 && m > -4096)
+	if (is_err(m))
 		return 0;
 	/* A forked child never sees it: the parent's thread still uses it. */
 	RAW3(SYS_madvise, m, ABI_CHAN_SIZE, MADV_DONTFORK);
