@@ -129,6 +129,13 @@ func makeBlank(mode int) (blank, error) {
 type spares struct {
 	mu    sync.Mutex
 	ready [len(blankModes)][]blank
+	// want is how many blanks of each mode a refill makes: none until a
+	// create of that mode finds none ready, then twice as many each time
+	// that happens, from sparesFirst to sparesHigh. A build's few dozen
+	// creates so make a few dozen blanks, not the 128 (and their 256
+	// descriptors, made and then closed on the CPUs the compilers need)
+	// that tar x of thousands of files uses.
+	want [len(blankModes)]int
 	// filling is closed when the goroutine making blanks stops; nil
 	// while none is.
 	filling chan struct{}
@@ -145,8 +152,10 @@ type spares struct {
 const growWait = 100 * time.Millisecond
 
 const (
-	// sparesLow of a mode starts a refill; sparesHigh is where it stops.
-	sparesLow, sparesHigh = 8, 64
+	// sparesLow of a mode starts a refill (or half of what the mode
+	// wants, if less); sparesFirst is what a mode wants once a create
+	// found it empty, and sparesHigh the most it ever wants.
+	sparesLow, sparesFirst, sparesHigh = 8, 8, 64
 	// closeBatch is how many descriptors wait before a goroutine closes
 	// them: one wake-up of another thread per batch.
 	closeBatch = 32
@@ -168,8 +177,10 @@ func (s *spares) take(flag int) (blank, error) {
 		if r := s.ready[i]; len(r) > 0 {
 			b, ok = r[len(r)-1], true
 			s.ready[i] = r[:len(r)-1]
+		} else {
+			s.want[i] = min(max(2*s.want[i], sparesFirst), sparesHigh)
 		}
-		if len(s.ready[i]) < sparesLow && s.filling == nil && !s.full && !s.done {
+		if len(s.ready[i]) < min(sparesLow, s.want[i]/2+1) && s.filling == nil && !s.full && !s.done {
 			s.filling = make(chan struct{})
 			go s.fill()
 		}
@@ -208,21 +219,21 @@ func (s *spares) take(flag int) (blank, error) {
 	return b, err
 }
 
-// fill makes blanks until every mode has sparesHigh ready, or making one
-// fails.
+// fill makes blanks until every mode has as many ready as it wants, or
+// making one fails.
 func (s *spares) fill() {
 	// Not while the descriptor table grows: the numbers the blanks
 	// would take are the ones calls answered meanwhile need.
 	fdroom.WaitGrown(growWait)
 	for {
 		s.mu.Lock()
-		i := 0
+		i := 0 // the mode furthest from what it wants
 		for j := range s.ready {
-			if len(s.ready[j]) < len(s.ready[i]) {
+			if s.want[j]-len(s.ready[j]) > s.want[i]-len(s.ready[i]) {
 				i = j
 			}
 		}
-		if s.done || s.full || len(s.ready[i]) >= sparesHigh {
+		if s.done || s.full || len(s.ready[i]) >= s.want[i] {
 			s.stopFilling()
 			s.mu.Unlock()
 			return

@@ -9,24 +9,77 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// readySpares waits until fs has blanks made ahead (a create starts the
-// making).
+// readySpares waits until fs has blanks made ahead for both modes (a
+// create of each starts the making).
 func readySpares(t *testing.T, fs *FS) {
 	t.Helper()
-	f, err := fs.OpenFile("/warm", os.O_CREATE|os.O_RDWR, 0o644)
-	must(t, err)
-	must(t, f.Close())
+	for i, flag := range []int{os.O_WRONLY, os.O_RDWR} {
+		f, err := fs.OpenFile(fmt.Sprintf("/warm%d", i), os.O_CREATE|flag, 0o644)
+		must(t, err)
+		must(t, f.Close())
+	}
 	for deadline := time.Now().Add(5 * time.Second); ; {
-		fs.t.spare.mu.Lock()
-		n := min(len(fs.t.spare.ready[0]), len(fs.t.spare.ready[1]))
-		fs.t.spare.mu.Unlock()
-		if n >= sparesLow {
+		if n := min(readyOf(fs, 0), readyOf(fs, 1)); n >= sparesFirst {
 			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("no blanks made ahead")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// readyOf is how many blanks of mode i fs has ready.
+func readyOf(fs *FS, i int) int {
+	fs.t.spare.mu.Lock()
+	defer fs.t.spare.mu.Unlock()
+	return len(fs.t.spare.ready[i])
+}
+
+// TestSparesFollowDemand: no blank is made before a create asks for its
+// mode; a few creates make a few blanks, of their mode only; many creates
+// in a row make more ahead, up to sparesHigh.
+func TestSparesFollowDemand(t *testing.T) {
+	fs := New()
+	defer fs.Close()
+	settle := func() {
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			fs.t.spare.mu.Lock()
+			idle := fs.t.spare.filling == nil
+			fs.t.spare.mu.Unlock()
+			if idle {
+				return
+			}
+		}
+		t.Fatal("blanks still being made after 5 s")
+	}
+	must(t, fs.Mkdir("/d", 0o755))
+	settle()
+	if n := readyOf(fs, 0) + readyOf(fs, 1); n != 0 {
+		t.Fatalf("%d blanks made before any create", n)
+	}
+	create := func(name string) {
+		f, err := fs.OpenFile(name, os.O_CREATE|os.O_WRONLY, 0o644)
+		must(t, err)
+		must(t, f.Close())
+	}
+	create("/d/first")
+	settle()
+	if w, rw := readyOf(fs, 0), readyOf(fs, 1); w != sparesFirst || rw != 0 {
+		t.Fatalf("after one O_WRONLY create: %d O_WRONLY and %d O_RDWR blanks ready, want %d and 0", w, rw, sparesFirst)
+	}
+	for i := 0; i < 4*sparesHigh; i++ {
+		create(fmt.Sprintf("/d/f%d", i))
+	}
+	settle()
+	fs.t.spare.mu.Lock()
+	want := fs.t.spare.want[0]
+	fs.t.spare.mu.Unlock()
+	if want != sparesHigh {
+		t.Errorf("after %d creates in a row the mode wants %d blanks, want %d", 4*sparesHigh, want, sparesHigh)
+	}
+	if n := readyOf(fs, 1); n != 0 {
+		t.Errorf("%d O_RDWR blanks made, though no create asked for one", n)
 	}
 }
 
