@@ -554,3 +554,23 @@ echo "limit $(ulimit -n) $(ulimit -Hn)"`
 		}
 	})
 }
+
+// TestVFSQuietConnections: calls that reach the supervisor after pauses
+// long enough for the thread serving the connection to park (it stops
+// waiting on the channel's futex and waits for the socket, and the stub
+// wakes it with a datagram) are all served, from two threads at once,
+// in a mem mount and in an overlay. As root and as nobody.
+func TestVFSQuietConnections(t *testing.T) {
+	requireHook(t)
+	need(t, "sh", "ls", "wc")
+	asEachUser(t, "zvfs-quiet-", func(t *testing.T, user, w, mnt string) {
+		prog := userProg(t, userBin(t), "vfs_quiet")
+		lower, src, _ := lowerTreeOf(t, w, user, "lower\n")
+		argv, env := asUser(t, user, mnt, "--mount", "mem:"+mnt, "--mount", "overlay:"+src+"="+lower,
+			"--", "sh", "-c", `"$0" "$M" 20 && ls "$M" | wc -l && "$0" "$1" 12 && ls "$1" | wc -l`, prog, src)
+		r := run(t, w, env, argv...)
+		if want := "ok\n20\nok\n13\n"; r.code != 0 || r.stdout != want {
+			t.Errorf("exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)
+		}
+	})
+}

@@ -8,7 +8,6 @@ package supervisor
 import (
 	"fmt"
 	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -74,37 +73,68 @@ func futex(addr *uint32, op int, val uint32, ts *unix.Timespec) unix.Errno {
 	return e
 }
 
-// How long a thread waits on a quiet channel before it looks whether the
-// stub's end of the connection is gone (the process ended or dropped the
-// connection): nothing wakes the futex then. The wait starts short, so
-// that the thread of a process that just ended is soon free, and doubles
-// while the channel stays quiet, so that a process's idle connections (a
-// thread that ended keeps its own) cost next to nothing.
-const (
-	peerCheckFirst = 20 * time.Millisecond
-	peerCheckMax   = time.Second
-)
-
 // waitRequest waits until the stub raises the request count, and returns
-// false if the connection's other end is gone or stop is set first.
-func (c *channel) waitRequest(fd int, stop *atomic.Bool) bool {
-	wait := peerCheckFirst
+// false if the connection's other end is gone or stop is set first. It
+// waits on the futex for up to hotWait, then parks: it sets Parked and
+// waits in the poller for the socket (a MsgWake, a request's datagram, or
+// the connection's end), so that a quiet connection keeps no thread in the
+// kernel (see conn).
+func (c *channel) waitRequest(cn *conn, stop *atomic.Bool) bool {
+	if c.waitHot(stop) {
+		return true
+	}
+	parked := c.word(unsafe.Offsetof(abi.ChanHeader{}.Parked))
+	atomic.StoreUint32(parked, 1) // before Req is read: see abi.MsgWake
+	defer atomic.StoreUint32(parked, 0)
 	for {
-		if n := atomic.LoadUint32(c.req()); n != c.last {
-			c.last = n
+		if c.raised() {
 			return true
 		}
 		if stop.Load() {
 			return false
 		}
-		ts := unix.NsecToTimespec(int64(wait))
-		if futex(c.req(), abi.FutexWait, c.last, &ts) == unix.ETIMEDOUT {
-			if peerGone(fd) {
+		switch cn.await() {
+		case awaitEnd:
+			return false
+		case awaitDatagram:
+			if c.raised() {
+				return true
+			}
+			// A request's datagram, which the stub sends before it
+			// raises Req (and then wakes the futex), or one left by a
+			// stub that is gone.
+			if peerGone(cn.fd) {
 				return false
 			}
-			wait = min(2*wait, peerCheckMax)
+			if c.waitHot(stop) {
+				return true
+			}
 		}
 	}
+}
+
+// waitHot waits on the futex for up to hotWait for the stub to raise the
+// request count, and returns whether it did.
+func (c *channel) waitHot(stop *atomic.Bool) bool {
+	ts := unix.NsecToTimespec(int64(hotWait))
+	for {
+		if c.raised() {
+			return true
+		}
+		if stop.Load() || futex(c.req(), abi.FutexWait, c.last, &ts) == unix.ETIMEDOUT {
+			return c.raised()
+		}
+	}
+}
+
+// raised reports whether the stub raised the request count since the
+// last request, and takes it as read.
+func (c *channel) raised() bool {
+	if n := atomic.LoadUint32(c.req()); n != c.last {
+		c.last = n
+		return true
+	}
+	return false
 }
 
 // wake wakes the thread waiting at the channel (Server.Close).
@@ -128,7 +158,7 @@ func peerGone(fd int) bool {
 // A link reads and writes one connection's messages: as datagrams, or
 // through its channel once it has one.
 type link struct {
-	fd       int
+	conn     *conn
 	ch       *channel
 	stop     *atomic.Bool // the server is closing
 	answered bool         // this request's answer is sent
@@ -138,16 +168,22 @@ type link struct {
 // descriptors that came with it.
 func (l *link) recv(buf []byte) (int, []int, bool, error) {
 	if l.ch == nil {
-		return recvDatagram(l.fd, buf, 0)
+		return l.conn.recv(buf, true)
 	}
 	l.answered = false
-	if !l.ch.waitRequest(l.fd, l.stop) {
+	if !l.ch.waitRequest(l.conn, l.stop) {
 		return 0, nil, false, unix.ECONNRESET
 	}
 	n := atomic.LoadUint32(l.ch.reqLen())
 	if n == abi.ChanOnSocket {
-		// The stub sent the datagram before it rang: it is there.
-		return recvDatagram(l.fd, buf, unix.MSG_DONTWAIT)
+		// The stub sent the datagram before it rang: it is there,
+		// maybe behind a MsgWake left over.
+		for {
+			n, fds, trunc, err := l.conn.recv(buf, false)
+			if err != nil || len(fds) > 0 || !isWake(buf[:n], n) {
+				return n, fds, trunc, err
+			}
+		}
 	}
 	if n > abi.ChanRoom {
 		return 0, nil, false, fmt.Errorf("%w: channel request of %d bytes", abi.ErrMessage, n)
@@ -161,11 +197,11 @@ func (l *link) recv(buf []byte) (int, []int, bool, error) {
 // send sends the answer m, with the descriptors in rights (or nil).
 func (l *link) send(m, rights []byte) error {
 	if l.ch == nil {
-		return sendDatagram(l.fd, m, rights)
+		return l.conn.send(m, rights)
 	}
 	l.answered = true
 	if rights != nil || len(m) > abi.ChanRoom || len(m) == 0 {
-		if err := sendDatagram(l.fd, m, rights); err != nil {
+		if err := l.conn.send(m, rights); err != nil {
 			return err
 		}
 		l.ch.answered(abi.ChanOnSocket)

@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -46,13 +47,40 @@ type fakeStub struct {
 func (s *fakeStub) word(off uintptr) *uint32 { return (*uint32)(unsafe.Pointer(&s.mem[off])) }
 
 // ring puts a request of n bytes (the first of them msg) in the channel,
-// or says it is on the socket (msg nil), and wakes the supervisor's side.
+// or says it is on the socket (msg nil), and wakes the supervisor's side
+// as the stub does: the futex, or a MsgWake if it is parked and the
+// request is in the channel.
 func (s *fakeStub) ring(msg []byte, n uint32) {
 	copy(s.mem[abi.ChanHeaderSize:], msg)
 	atomic.StoreUint32(s.word(unsafe.Offsetof(abi.ChanHeader{}.ReqLen)), n)
 	req := s.word(unsafe.Offsetof(abi.ChanHeader{}.Req))
 	atomic.AddUint32(req, 1)
-	futex(req, abi.FutexWake, 1, nil)
+	if n != abi.ChanOnSocket && s.parked() {
+		s.wake()
+	} else {
+		futex(req, abi.FutexWake, 1, nil)
+	}
+}
+
+func (s *fakeStub) parked() bool {
+	return atomic.LoadUint32(s.word(unsafe.Offsetof(abi.ChanHeader{}.Parked))) != 0
+}
+
+// wake sends a MsgWake.
+func (s *fakeStub) wake() {
+	if err := unix.Sendmsg(s.fd, abi.AppendHeader(nil, abi.MsgWake, 0, 0), nil, nil, 0); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// waitParked waits until the supervisor's side has parked.
+func (s *fakeStub) waitParked() {
+	s.t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !s.parked(); time.Sleep(100 * time.Microsecond) {
+		if time.Now().After(deadline) {
+			s.t.Fatal("not parked after 5 s")
+		}
+	}
 }
 
 // answer waits for the answer to the last request and returns its length
@@ -89,12 +117,16 @@ func channelPair(t *testing.T) (*link, *fakeStub, *atomic.Bool) {
 		t.Fatal(err)
 	}
 	stop := new(atomic.Bool)
-	l := &link{fd: fds[0], ch: ch, stop: stop}
+	if err := unix.SetNonblock(fds[0], true); err != nil {
+		t.Fatal(err)
+	}
+	cn := &conn{fd: fds[0]}
+	l := &link{conn: cn, ch: ch, stop: stop}
 	s := &fakeStub{t: t, mem: mem, fd: fds[1]}
 	t.Cleanup(func() {
 		ch.end()
 		unix.Munmap(mem)
-		unix.Close(fds[0])
+		cn.close()
 		unix.Close(fds[1])
 	})
 	return l, s, stop
@@ -193,12 +225,20 @@ func TestChannelEnds(t *testing.T) {
 	unix.Shutdown(s.fd, unix.SHUT_RDWR)
 	recvEnds(t, got, "the stub's end closed")
 
-	l2, s2, stop2 := channelPair(t)
-	go func() { _, _, _, err := l2.recv(buf); got <- err }()
-	time.Sleep(10 * time.Millisecond)
-	stop2.Store(true)
-	l2.ch.wake()
-	recvEnds(t, got, "the server stopped")
+	// Stopped as Server.Close stops it, waiting on the futex and parked.
+	for _, park := range []bool{false, true} {
+		l2, s2, stop2 := channelPair(t)
+		go func() { _, _, _, err := l2.recv(buf); got <- err }()
+		if park {
+			s2.waitParked()
+		}
+		stop2.Store(true)
+		unix.Shutdown(l2.conn.fd, unix.SHUT_RDWR)
+		l2.ch.wake()
+		recvEnds(t, got, fmt.Sprintf("the server stopped (parked %v)", park))
+	}
+
+	l2, s2, _ := channelPair(t)
 	gone := s2.word(unsafe.Offsetof(abi.ChanHeader{}.Gone))
 	if atomic.LoadUint32(gone) != 0 {
 		t.Fatal("gone before the end")
@@ -221,5 +261,85 @@ func recvEnds(t *testing.T, got <-chan error, what string) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatalf("still waiting 5 s after %s", what)
+	}
+}
+
+// A thread that has waited a while parks, and a request still reaches it:
+// in the channel with a MsgWake, or on the socket, after a MsgWake left
+// over from the race the two sides' words settle; and the end of the
+// stub's side ends a parked wait.
+func TestChannelParked(t *testing.T) {
+	l, s, _ := channelPair(t)
+	buf := make([]byte, 64)
+	type got struct {
+		msg string
+		fds []int
+		err error
+	}
+	recv := func() <-chan got {
+		c := make(chan got, 1)
+		go func() {
+			n, fds, _, err := l.recv(buf)
+			c <- got{string(buf[:n]), fds, err}
+		}()
+		return c
+	}
+	want := func(c <-chan got, msg string) {
+		t.Helper()
+		select {
+		case g := <-c:
+			closeAll(g.fds)
+			if g.err != nil || g.msg != msg {
+				t.Fatalf("got %q, %v; want %q", g.msg, g.err, msg)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no request 5 s after %q", msg)
+		}
+		if err := l.send([]byte("ok"), nil); err != nil {
+			t.Fatal(err)
+		}
+		s.answer()
+	}
+
+	c := recv()
+	s.waitParked()
+	s.ring([]byte("in the channel"), 14)
+	want(c, "in the channel")
+	if s.parked() {
+		t.Error("still parked while a request is served")
+	}
+
+	// A MsgWake sent for a request the thread read before it parked
+	// (the race), then a request on the socket.
+	c = recv()
+	s.waitParked()
+	s.wake()
+	time.Sleep(time.Millisecond) // read and skipped; still parked
+	if !s.parked() {
+		t.Fatal("a MsgWake alone ended the wait")
+	}
+	p, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.wake()
+	if err := unix.Sendmsg(s.fd, []byte("on the socket"), unix.UnixRights(p), nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(p)
+	time.Sleep(time.Millisecond) // the datagram first, its raise of Req later
+	s.ring(nil, abi.ChanOnSocket)
+	want(c, "on the socket")
+
+	c = recv()
+	s.waitParked()
+	unix.Shutdown(s.fd, unix.SHUT_RDWR)
+	select {
+	case g := <-c:
+		if g.err == nil {
+			t.Fatalf("a request %q after the stub's end closed", g.msg)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("still parked 5 s after the stub's end closed")
 	}
 }

@@ -172,9 +172,10 @@ func socketParent() string {
 func (s *Server) SocketEnv() string { return abi.SocketEnv(s.key, s.path) }
 
 // keyed reads a connection's first datagram, which must be the run's key.
-func (s *Server) keyed(fd int) bool {
+func (s *Server) keyed(cn *conn) bool {
 	var buf [abi.HeaderSize + abi.KeySize + 1]byte
-	n, _, trunc, err := recvDatagram(fd, buf[:], 0)
+	n, fds, trunc, err := cn.recv(buf[:], true)
+	closeAll(fds)
 	if err != nil || trunc || n != abi.HeaderSize+abi.KeySize {
 		return false
 	}
@@ -199,15 +200,13 @@ func (s *Server) Close() error {
 		}
 	}
 	s.mu.Unlock()
-	// Wake every blocked accept: on a socket shut down, accept fails
-	// (however many acceptors there are now).
+	// Wake every acceptor waiting for a connection: the poller ends
+	// their waits on a closed file, and the descriptor is closed once the
+	// last has left (however many acceptors there are now).
 	for _, l := range s.socks {
-		unix.Shutdown(l.fd, unix.SHUT_RDWR)
+		l.file.Close()
 	}
 	s.wg.Wait()
-	for _, l := range s.socks {
-		unix.Close(l.fd)
-	}
 	s.saveStarts()
 	return os.RemoveAll(s.dir)
 }
@@ -237,7 +236,7 @@ func (s *Server) saveStarts() {
 // handle serves one request of a connection. It returns true if the
 // connection carries file calls and stays open for more.
 func (s *Server) handle(l *link, p *peer) bool {
-	fd := l.fd
+	fd := l.conn.fd
 	if !p.known {
 		// The kernel fixes a connection's credentials when it is made.
 		if u, err := unix.GetsockoptUcred(fd, unix.SOL_SOCKET, unix.SO_PEERCRED); err == nil {
@@ -248,7 +247,7 @@ func (s *Server) handle(l *link, p *peer) bool {
 			}
 		}
 		p.known = true
-		if !s.keyed(fd) {
+		if !s.keyed(l.conn) {
 			return false // not a process of the run: nothing is served
 		}
 	}
@@ -258,7 +257,7 @@ func (s *Server) handle(l *link, p *peer) bool {
 		// The first datagram may be a hello of any size; file calls fit
 		// the pooled buffer, so later ones need no peek.
 		var err error
-		if size, err = datagramLen(fd); err != nil || size == 0 {
+		if size, err = l.conn.datagramLen(); err != nil || size == 0 {
 			return false
 		}
 		if size > abi.MaxMessage {
@@ -435,8 +434,8 @@ func (s *Server) giveChannel(l *link, pid int32) bool {
 		return false
 	}
 	s.mu.Lock()
-	if _, open := s.conns[l.fd]; open && !s.closed.Load() {
-		s.conns[l.fd] = ch
+	if _, open := s.conns[l.conn.fd]; open && !s.closed.Load() {
+		s.conns[l.conn.fd] = ch
 		l.ch = ch
 	}
 	s.mu.Unlock()

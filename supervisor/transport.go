@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/internal/fdroom"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
 )
@@ -26,6 +27,9 @@ type listener struct {
 	fd, cpu, acceptors int
 	path               string
 	waiting            *atomic.Int32 // goroutines blocked in accept on it
+	// file is fd in the runtime's poller: acceptors wait there, holding
+	// no P (see accept).
+	file *os.File
 }
 
 // maxCPUSockets bounds the per-CPU sockets (and pinned threads).
@@ -41,7 +45,7 @@ func listenAll(path string) ([]listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("supervisor socket %s: %w", path, err)
 	}
-	ls := []listener{{fd: fd, cpu: -1, acceptors: 2, path: path, waiting: new(atomic.Int32)}}
+	ls := []listener{{fd: fd, cpu: -1, acceptors: 2, path: path, waiting: new(atomic.Int32), file: os.NewFile(uintptr(fd), path)}}
 	var set unix.CPUSet
 	if unix.SchedGetaffinity(0, &set) == nil {
 		for cpu := 0; cpu < maxCPUSockets; cpu++ {
@@ -53,14 +57,14 @@ func listenAll(path string) ([]listener, error) {
 			if err != nil {
 				break // the shared socket still serves
 			}
-			ls = append(ls, listener{fd: fd, cpu: cpu, acceptors: 2, path: p, waiting: new(atomic.Int32)})
+			ls = append(ls, listener{fd: fd, cpu: cpu, acceptors: 2, path: p, waiting: new(atomic.Int32), file: os.NewFile(uintptr(fd), p)})
 		}
 	}
 	return ls, nil
 }
 
 func listen(path string) (int, error) {
-	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
 	if err != nil {
 		return -1, err
 	}
@@ -114,10 +118,9 @@ func (s *Server) acceptor(l listener) {
 		set.Set(l.cpu)
 		unix.SchedSetaffinity(0, &set)
 	}
-	tv := unix.NsecToTimeval(requestTimeout.Nanoseconds())
 	for {
 		l.waiting.Add(1)
-		fd, _, err := unix.Accept4(l.fd, unix.SOCK_CLOEXEC)
+		fd, err := l.accept()
 		l.waiting.Add(-1)
 		if err == unix.EINTR || err == unix.ECONNABORTED {
 			continue
@@ -139,12 +142,11 @@ func (s *Server) acceptor(l listener) {
 			continue
 		}
 		fdroom.Note(fd) // a process's connection may stay for its life
-		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
-		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, &tv)
+		cn := &conn{fd: fd, deadline: time.Now().Add(requestTimeout)}
 		var p peer
-		c := link{fd: fd, stop: &s.closed}
+		c := link{conn: cn, stop: &s.closed}
 		if !s.handle(&c, &p) {
-			s.endConn(fd)
+			s.endConn(cn)
 			continue
 		}
 		// A thread's file-call connection: serve it here for its life.
@@ -152,8 +154,7 @@ func (s *Server) acceptor(l listener) {
 			s.wg.Add(1)
 			go s.acceptor(l)
 		}
-		var none unix.Timeval
-		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &none)
+		cn.deadline = time.Time{}
 		yielded := time.Now()
 		for s.handle(&c, &p) {
 			c.done()
@@ -162,11 +163,32 @@ func (s *Server) acceptor(l listener) {
 				runtime.Gosched()
 			}
 		}
-		s.endConn(fd)
+		s.endConn(cn)
 		if l.waiting.Load() >= maxIdleAcceptors {
 			return // enough others wait in accept: this thread ends
 		}
 	}
+}
+
+// accept waits for the next connection on l in the runtime's poller and
+// accepts it. A goroutine blocked in accept4 itself would hold its P until
+// the runtime's monitor (sysmon) took it back, and every such take, and
+// every return from a wait the monitor had slept through, sets it polling
+// every 20 µs again: ~15 µs of CPU each time on this VM kind.
+func (l *listener) accept() (int, error) {
+	rc, err := l.file.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	fd, aerr := -1, error(nil)
+	err = rc.Read(func(lfd uintptr) bool {
+		fd, _, aerr = unix.Accept4(int(lfd), unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK)
+		return aerr != unix.EAGAIN
+	})
+	if err != nil {
+		return -1, err
+	}
+	return fd, aerr
 }
 
 // yieldEvery is how often an acceptor serving a connection yields to the
@@ -206,15 +228,15 @@ func moreProcs() {
 // creating and ending one per process (~0.1 ms of CPU each).
 const maxIdleAcceptors = 8
 
-func (s *Server) endConn(fd int) {
+func (s *Server) endConn(cn *conn) {
 	s.mu.Lock()
-	ch := s.conns[fd]
-	delete(s.conns, fd)
+	ch := s.conns[cn.fd]
+	delete(s.conns, cn.fd)
 	s.mu.Unlock()
 	if ch != nil {
 		ch.end() // first: a stub about to send sees it and makes a fresh connection
 	}
-	unix.Close(fd)
+	cn.close()
 }
 
 // Most datagrams (a hello carries the maps text, a few KiB) fit a pooled
@@ -223,38 +245,187 @@ const pooledBuf = 64 << 10
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, pooledBuf); return &b }}
 
-// datagramLen returns the length of the next datagram without consuming it.
-func datagramLen(fd int) (int, error) {
-	var one [1]byte
+// A conn is an accepted connection's socket, non-blocking. A thread
+// waiting for the connection's next message waits in the kernel for up to
+// hotWait (a process making calls one after another sends the next well
+// within it), then parks: it waits in the runtime's poller, holding no P
+// (see accept). The socket is in the poller only while a thread is parked
+// on it: the poller also hears each time the socket can be written again,
+// which is after every answer the stub reads, and every such event wakes
+// a thread for nothing.
+type conn struct {
+	fd int
+	// deadline, if set, ends the waits for a message (os.ErrDeadlineExceeded).
+	deadline time.Time
+}
+
+// hotWait is how long a thread waits in the kernel for a connection's next
+// message before it parks. The monitor polls every 20 µs while a thread
+// waits in the kernel, and sleeps once none does.
+const hotWait = 200 * time.Microsecond
+
+func (c *conn) close() { unix.Close(c.fd) }
+
+// readable waits up to d in the kernel for the socket to have a datagram
+// (or its end) to read, and reports whether it has.
+func (c *conn) readable(d time.Duration) bool {
+	ts := unix.NsecToTimespec(int64(d))
+	p := []unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLIN | unix.POLLRDHUP}}
+	n, err := unix.Ppoll(p, &ts, nil)
+	return err == nil && n > 0
+}
+
+// park waits in the poller until the socket has a datagram (or its end)
+// to read, or the deadline passes. The poller takes a duplicate of the
+// socket, and lets it go after.
+func (c *conn) park() error {
+	dup, err := unix.FcntlInt(uintptr(c.fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	f := os.NewFile(uintptr(dup), "connection")
+	defer f.Close()
+	if !c.deadline.IsZero() {
+		f.SetReadDeadline(c.deadline)
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	return rc.Read(func(uintptr) bool { return c.readable(0) })
+}
+
+// until calls try, which is false while the call it makes would block,
+// until it is done: waiting in the kernel first, then parked.
+func (c *conn) until(try func() bool) error {
+	if try() {
+		return nil
+	}
+	if c.readable(hotWait) && try() {
+		return nil
+	}
 	for {
-		n, _, err := unix.Recvfrom(fd, one[:], unix.MSG_PEEK|unix.MSG_TRUNC)
-		if err != unix.EINTR {
-			return n, err
+		if err := c.park(); err != nil {
+			return err
+		}
+		if try() {
+			return nil
 		}
 	}
 }
 
-// recvDatagram reads one datagram and the descriptors that came with it
-// (at most two), with recvmsg's flags (MSG_DONTWAIT) added.
-func recvDatagram(fd int, buf []byte, more int) (int, []int, bool, error) {
+// datagramLen returns the length of the next datagram without consuming
+// it, waiting for one.
+func (c *conn) datagramLen() (int, error) {
+	var one [1]byte
+	n, rerr := 0, error(nil)
+	err := c.until(func() bool {
+		for {
+			n, _, rerr = unix.Recvfrom(c.fd, one[:], unix.MSG_PEEK|unix.MSG_TRUNC|unix.MSG_DONTWAIT)
+			if rerr != unix.EINTR {
+				return rerr != unix.EAGAIN
+			}
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, rerr
+}
+
+// recv reads one datagram and the descriptors that came with it (at most
+// two). If wait, it waits for one; else it fails with EAGAIN if none is
+// there.
+func (c *conn) recv(buf []byte, wait bool) (int, []int, bool, error) {
 	var oobBuf [64]byte
 	oob := oobBuf[:unix.CmsgSpace(2*4)]
-	for {
-		n, oobn, flags, _, err := unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC|more)
-		if err == unix.EINTR {
-			continue
+	var n, oobn, flags int
+	var rerr error
+	try := func() bool {
+		for {
+			n, oobn, flags, _, rerr = unix.Recvmsg(c.fd, buf, oob, unix.MSG_CMSG_CLOEXEC|unix.MSG_DONTWAIT)
+			if rerr != unix.EINTR {
+				return rerr != unix.EAGAIN || !wait
+			}
 		}
-		var fds []int
-		if err == nil && oobn > 0 {
-			if msgs, perr := unix.ParseSocketControlMessage(oob[:oobn]); perr == nil {
-				for _, m := range msgs {
-					if got, perr := unix.ParseUnixRights(&m); perr == nil {
-						fds = append(fds, got...)
-					}
+	}
+	if err := c.until(try); err != nil {
+		return 0, nil, false, err
+	}
+	var fds []int
+	if rerr == nil && oobn > 0 {
+		if msgs, perr := unix.ParseSocketControlMessage(oob[:oobn]); perr == nil {
+			for _, m := range msgs {
+				if got, perr := unix.ParseUnixRights(&m); perr == nil {
+					fds = append(fds, got...)
 				}
 			}
 		}
-		return n, fds, flags&unix.MSG_TRUNC != 0, err
+	}
+	return n, fds, flags&unix.MSG_TRUNC != 0, rerr
+}
+
+// What await found.
+const (
+	awaitEnd      = iota // the connection's end
+	awaitWake            // a MsgWake, now consumed
+	awaitDatagram        // another datagram, still there to read
+)
+
+// await parks until the socket has a datagram, or its end.
+func (c *conn) await() int {
+	var hdr [abi.HeaderSize]byte
+	found := awaitEnd
+	err := c.until(func() bool {
+		for {
+			n, _, err := unix.Recvfrom(c.fd, hdr[:], unix.MSG_PEEK|unix.MSG_TRUNC|unix.MSG_DONTWAIT)
+			switch {
+			case err == unix.EINTR:
+				continue
+			case err == unix.EAGAIN:
+				return false
+			case err != nil || n == 0:
+				found = awaitEnd
+			case isWake(hdr[:min(n, len(hdr))], n):
+				_, fds, _, _ := c.recv(hdr[:], false)
+				closeAll(fds)
+				found = awaitWake
+			default:
+				found = awaitDatagram
+			}
+			return true
+		}
+	})
+	if err != nil {
+		return awaitEnd
+	}
+	return found
+}
+
+// isWake reports whether a datagram of n bytes starting with b is a
+// MsgWake.
+func isWake(b []byte, n int) bool {
+	if n != abi.HeaderSize {
+		return false
+	}
+	h, _, err := abi.DecodeHeader(b)
+	return err == nil && h.Type == abi.MsgWake
+}
+
+// send sends m, with the descriptors in rights (or nil). A stub that
+// does not read its answers for requestTimeout gets no more.
+func (c *conn) send(m, rights []byte) error {
+	for waited := false; ; {
+		_, err := unix.SendmsgN(c.fd, m, rights, nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
+		switch {
+		case err == unix.EINTR:
+		case err != unix.EAGAIN || waited:
+			return err
+		default:
+			ts := unix.NsecToTimespec(requestTimeout.Nanoseconds())
+			unix.Ppoll([]unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLOUT}}, &ts, nil)
+			waited = true
+		}
 	}
 }
 
@@ -286,14 +457,4 @@ func peerGroups(fd int) []uint32 {
 		return nil
 	}
 	return buf[:n/4]
-}
-
-// sendDatagram sends m, with the descriptors in rights (or nil).
-func sendDatagram(fd int, m, rights []byte) error {
-	for {
-		_, err := unix.SendmsgN(fd, m, rights, nil, unix.MSG_NOSIGNAL)
-		if err != unix.EINTR {
-			return err
-		}
-	}
 }

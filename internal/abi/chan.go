@@ -19,6 +19,16 @@ package abi
 // ChanOnSocket. Every request is answered, even one that has no answer on
 // a socket (MsgHookDone): the stub waits for Rep either way.
 //
+// A supervisor thread that has waited a while for the next request parks:
+// it sets Parked and waits in its runtime's poller for the connection's
+// socket instead of on the futex (a thread blocked in the kernel keeps
+// the Go scheduler's monitor polling). A stub that raised Req for a
+// request in the channel and then finds Parked set sends a MsgWake
+// datagram instead of waking the futex; a request on the socket wakes
+// the parked thread by itself. Each side writes its word before it reads
+// the other's, so at least one of them sees the other's. A MsgWake left
+// over from that race is skipped wherever a datagram is read.
+//
 // When the supervisor ends the connection it sets Gone and wakes the futex
 // at Rep: a stub waiting there returns at once, and one about to send
 // makes a fresh connection instead, as it does when a datagram cannot be
@@ -29,6 +39,7 @@ package abi
 // on its channel gets protocol errors, as with a bad datagram.
 const (
 	MsgChan = 12 // stub → supervisor, on a kept connection: Header only; answered by a MsgReply with the channel's memfd
+	MsgWake = 13 // stub → supervisor, on a connection whose channel is Parked: Header only; not answered
 
 	ChanSize       = 16 << 10
 	ChanHeaderSize = 64
@@ -51,6 +62,6 @@ type ChanHeader struct {
 	ReqLen uint32
 	RepLen uint32
 	Gone   uint32 // the supervisor ended the connection: no request is read any more
-	_      uint32
+	Parked uint32 // the supervisor's thread waits on the socket: wake it with a MsgWake
 	_      [5]uint64
 }

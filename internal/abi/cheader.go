@@ -128,6 +128,7 @@ func CHeader() []byte {
 		{"ABI_VIEW_SEARCH", ViewSearch},
 		{"ABI_VIEW_RDONLY", ViewRdonly},
 		{"ABI_MSG_CHAN", MsgChan},
+		{"ABI_MSG_WAKE", MsgWake},
 		{"ABI_CHAN_SIZE", ChanSize},
 		{"ABI_CHAN_ROOM", ChanRoom},
 		{"ABI_CHAN_ON_SOCKET", ChanOnSocket},

@@ -106,6 +106,7 @@
 #define ABI_VIEW_SEARCH            0x20
 #define ABI_VIEW_RDONLY            0x40
 #define ABI_MSG_CHAN               0xc
+#define ABI_MSG_WAKE               0xd
 #define ABI_CHAN_SIZE              0x4000
 #define ABI_CHAN_ROOM              0x3fc0
 #define ABI_CHAN_ON_SOCKET         0x0
@@ -794,7 +795,7 @@ struct abi_chan_header {
 	abi_u32 req_len;
 	abi_u32 rep_len;
 	abi_u32 gone;
-	abi_u32 pad0;
+	abi_u32 parked;
 	abi_u64 _[5];
 };
 _Static_assert(sizeof(struct abi_chan_header) == 64, "abi_chan_header size");

@@ -5,7 +5,9 @@
  * datagram each way. A connection asks for its channel once it has carried
  * CHAN_AFTER requests, so that a process making one or two calls does not
  * pay for it. A message with descriptors, or too long for the channel,
- * still goes as a datagram; the channel then only rings. */
+ * still goes as a datagram; the channel then only rings. A supervisor
+ * thread that has waited a while parks (abi.ChanHeader.Parked), and is
+ * woken by a datagram instead. */
 #include "zvfs.h"
 
 #define CHAN_FDS 1024  /* connections at higher descriptors keep datagrams */
@@ -95,8 +97,18 @@ long chan_send(struct abi_chan_header *c, int s, const struct msghdr_ *mh, long 
 		len = (unsigned)n;
 	}
 	__atomic_store_n(&c->req_len, len, __ATOMIC_RELAXED);
-	__atomic_store_n(&c->req, c->req + 1, __ATOMIC_RELEASE);
-	RAW6(SYS_futex, &c->req, FUTEX_WAKE, 1, 0, 0, 0);
+	/* Raised before parked is read (both sequentially consistent): a
+	 * supervisor thread that parks after this reads the raise. */
+	__atomic_store_n(&c->req, c->req + 1, __ATOMIC_SEQ_CST);
+	if (len != ABI_CHAN_ON_SOCKET && __atomic_load_n(&c->parked, __ATOMIC_SEQ_CST)) {
+		/* It waits on the socket, which a request in the channel
+		 * leaves quiet (abi.MsgWake). */
+		struct abi_header h;
+		header_init(&h, ABI_MSG_WAKE, 0);
+		conn_send(s, &h, sizeof h);
+	} else {
+		RAW6(SYS_futex, &c->req, FUTEX_WAKE, 1, 0, 0, 0);
+	}
 	return n;
 }
 
