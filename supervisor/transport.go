@@ -205,15 +205,15 @@ const yieldEvery = 2 * time.Millisecond
 var procsOnce sync.Once
 
 // moreProcs gives the Go scheduler two Ps per CPU, unless GOMAXPROCS is
-// set in the environment. An acceptor waits for its connection's next
-// request in a blocking recvmsg, and its P stays with it meanwhile (the
-// runtime gives it back only at sysmon's next look, up to 10 ms later):
-// with one P per CPU, the acceptors serving a process that moves between
+// set in the environment. A thread waiting for its connection's next
+// request in the kernel keeps its P meanwhile (for up to hotWait since
+// 2026-12-08; before, until the runtime took it back, up to 10 ms later):
+// with one P per CPU, the threads serving a process that moves between
 // the two CPUs here held both, and a goroutine they started (the mem
 // backend making files ahead, the descriptor table growing) or the
-// collector waited up to 10 ms to run. A create loop spent a quarter of
-// its time in such waits; tar x of 5 000 files into mem went from ~370 to
-// ~320 ms with four Ps (3 and 8 were no better).
+// collector waited to run. A create loop spent a quarter of its time in
+// such waits; tar x of 5 000 files into mem went from ~370 to ~320 ms
+// with four Ps (3 and 8 were no better).
 func moreProcs() {
 	procsOnce.Do(func() {
 		if os.Getenv("GOMAXPROCS") == "" && runtime.GOMAXPROCS(0) < 2*runtime.NumCPU() {
