@@ -259,9 +259,10 @@ type conn struct {
 	deadline time.Time
 }
 
-// hotWait is how long a thread waits in the kernel for a connection's next
-// message before it parks. The monitor polls every 20 µs while a thread
-// waits in the kernel, and sleeps once none does.
+// hotWait is how long a thread waits in the kernel for the next message
+// of a connection without a channel (a process's first calls) before it
+// parks. The monitor polls while a thread waits in the kernel, and sleeps
+// once none does. A connection with a channel waits longer (chanHotWait).
 const hotWait = 200 * time.Microsecond
 
 func (c *conn) close() { unix.Close(c.fd) }

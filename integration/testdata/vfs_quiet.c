@@ -1,6 +1,6 @@
 /* vfs_quiet DIR N: N rounds of calls the supervisor serves, each after a
  * pause longer than the supervisor thread's wait on the channel's futex
- * (supervisor.hotWait), so that the thread has parked and the stub must
+ * (supervisor.chanHotWait, 5 ms), so that the thread has parked and the stub must
  * wake it with a datagram (abi.MsgWake): create, write, fchmod, rename,
  * stat, unlink. Two threads do it at once, each on its own connection.
  * Prints "ok" and the files' count at the end, or the first call that
@@ -31,23 +31,23 @@ static void *worker(void *arg)
 	for (int i = 0; i < rounds; i++) {
 		snprintf(a, sizeof a, "%s/t%ld-%d", dir, id, i);
 		snprintf(b, sizeof b, "%s/u%ld-%d", dir, id, i);
-		pause_us(1000 + 300 * (i % 5));
+		pause_us(6000 + 300 * (i % 5));
 		int fd = open(a, O_CREAT | O_EXCL | O_WRONLY, 0644);
 		if (fd < 0) {
 			printf("open %s: %s\n", a, strerror(errno));
 			exit(1);
 		}
-		pause_us(1500);
+		pause_us(6000);
 		if (write(fd, "quiet\n", 6) != 6 || fchmod(fd, 0600) != 0 || close(fd) != 0) {
 			printf("write/fchmod/close %s: %s\n", a, strerror(errno));
 			exit(1);
 		}
-		pause_us(1500);
+		pause_us(6000);
 		if (rename(a, b) != 0) {
 			printf("rename %s: %s\n", a, strerror(errno));
 			exit(1);
 		}
-		pause_us(1500);
+		pause_us(6000);
 		struct stat st;
 		if (stat(b, &st) != 0 || st.st_size != 6 || (st.st_mode & 07777) != 0600) {
 			printf("stat %s: %s size %ld mode %o\n", b, strerror(errno), (long)st.st_size, st.st_mode & 07777);
