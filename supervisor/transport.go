@@ -206,8 +206,9 @@ var procsOnce sync.Once
 
 // moreProcs gives the Go scheduler two Ps per CPU, unless GOMAXPROCS is
 // set in the environment. A thread waiting for its connection's next
-// request in the kernel keeps its P meanwhile (for up to hotWait since
-// 2026-12-08; before, until the runtime took it back, up to 10 ms later):
+// request in the kernel keeps its P meanwhile (for up to hotWait, or
+// chanHotWait, since 2026-12-08; before, until the runtime took it back,
+// up to 10 ms later):
 // with one P per CPU, the threads serving a process that moves between
 // the two CPUs here held both, and a goroutine they started (the mem
 // backend making files ahead, the descriptor table growing) or the
