@@ -343,3 +343,51 @@ func TestChannelParked(t *testing.T) {
 		t.Fatal("still parked 5 s after the stub's end closed")
 	}
 }
+
+// A thread with no descriptor to spare for the poller's duplicate of its
+// socket still waits, in the kernel, and still gets the next request.
+func TestChannelParkedNoDescriptors(t *testing.T) {
+	l, s, _ := channelPair(t)
+	var old unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &old); err != nil {
+		t.Fatal(err)
+	}
+	// The lowest free descriptor becomes the limit: nothing more opens.
+	free, err := unix.Dup(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(free)
+	lim := old
+	lim.Cur = uint64(free)
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Setrlimit(unix.RLIMIT_NOFILE, &old)
+	if fd, err := unix.Dup(0); err == nil {
+		unix.Close(fd)
+		t.Fatal("a descriptor could still be made")
+	}
+
+	buf := make([]byte, 64)
+	got := make(chan string, 1)
+	go func() {
+		n, fds, _, err := l.recv(buf)
+		closeAll(fds)
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		got <- string(buf[:n])
+	}()
+	s.waitParked()
+	s.ring([]byte("no room"), 7)
+	select {
+	case g := <-got:
+		if g != "no room" {
+			t.Fatalf("got %q", g)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no request 5 s after it was sent")
+	}
+}

@@ -279,11 +279,21 @@ func (c *conn) readable(d time.Duration) bool {
 
 // park waits in the poller until the socket has a datagram (or its end)
 // to read, or the deadline passes. The poller takes a duplicate of the
-// socket, and lets it go after.
+// socket, and lets it go after; with no descriptor to spare for it, the
+// wait stays in the kernel.
 func (c *conn) park() error {
 	dup, err := unix.FcntlInt(uintptr(c.fd), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
-		return err
+		var ts *unix.Timespec
+		if !c.deadline.IsZero() {
+			t := unix.NsecToTimespec(int64(max(time.Until(c.deadline), 0)))
+			ts = &t
+		}
+		unix.Ppoll([]unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLIN | unix.POLLRDHUP}}, ts, nil)
+		if !c.deadline.IsZero() && time.Now().After(c.deadline) {
+			return os.ErrDeadlineExceeded
+		}
+		return nil
 	}
 	f := os.NewFile(uintptr(dup), "connection")
 	defer f.Close()
