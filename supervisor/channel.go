@@ -92,12 +92,13 @@ const chanHotWait = 5 * time.Millisecond
 // the connection's end), so that a quiet connection keeps no thread in the
 // kernel (see conn).
 func (c *channel) waitRequest(cn *conn, stop *atomic.Bool) bool {
-	if c.waitHot(stop) {
+	if c.waitFor(stop, chanHotWait) {
 		return true
 	}
 	parked := c.word(unsafe.Offsetof(abi.ChanHeader{}.Parked))
 	atomic.StoreUint32(parked, 1) // before Req is read: see abi.MsgWake
 	defer atomic.StoreUint32(parked, 0)
+	early := chanHotWait // how long to wait for a datagram's raise of Req
 	for {
 		if c.raised() {
 			return true
@@ -114,21 +115,27 @@ func (c *channel) waitRequest(cn *conn, stop *atomic.Bool) bool {
 			}
 			// A request's datagram, which the stub sends before it
 			// raises Req (and then wakes the futex), or one left by a
-			// stub that is gone.
+			// stub that is gone, or stopped in between: each wait for
+			// it is twice as long as the last, up to peerCheckMax.
 			if peerGone(cn.fd) {
 				return false
 			}
-			if c.waitHot(stop) {
+			if c.waitFor(stop, early) {
 				return true
 			}
+			early = min(2*early, peerCheckMax)
 		}
 	}
 }
 
-// waitHot waits on the futex for up to chanHotWait for the stub to raise
-// the request count, and returns whether it did.
-func (c *channel) waitHot(stop *atomic.Bool) bool {
-	ts := unix.NsecToTimespec(int64(chanHotWait))
+// peerCheckMax bounds the waits for a raise of Req that a datagram
+// announced.
+const peerCheckMax = time.Second
+
+// waitFor waits on the futex for up to d for the stub to raise the request
+// count, and returns whether it did.
+func (c *channel) waitFor(stop *atomic.Bool, d time.Duration) bool {
+	ts := unix.NsecToTimespec(int64(d))
 	for {
 		if c.raised() {
 			return true

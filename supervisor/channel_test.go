@@ -331,6 +331,18 @@ func TestChannelParked(t *testing.T) {
 	s.ring(nil, abi.ChanOnSocket)
 	want(c, "on the socket")
 
+	// A stub stopped between its datagram and the raise (a SIGSTOP):
+	// the connection is not ended, and the request is served once the
+	// raise comes.
+	c = recv()
+	s.waitParked()
+	if err := unix.Sendmsg(s.fd, []byte("stopped"), nil, nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	s.ring(nil, abi.ChanOnSocket)
+	want(c, "stopped")
+
 	c = recv()
 	s.waitParked()
 	unix.Shutdown(s.fd, unix.SHUT_RDWR)
