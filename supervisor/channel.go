@@ -117,7 +117,7 @@ func (c *channel) waitRequest(cn *conn, stop *atomic.Bool) bool {
 			// raises Req (and then wakes the futex), or one left by a
 			// stub that is gone, or stopped in between: each wait for
 			// it is twice as long as the last, up to peerCheckMax.
-			if peerGone(cn.fd) {
+			if cn.gone() {
 				return false
 			}
 			if c.waitFor(stop, early) {
@@ -165,13 +165,6 @@ func (c *channel) answered(n uint32) {
 	atomic.StoreUint32(c.repLen(), n)
 	atomic.StoreUint32(c.rep(), c.last)
 	futex(c.rep(), abi.FutexWake, 1, nil)
-}
-
-// peerGone reports whether the other end of connection fd closed it.
-func peerGone(fd int) bool {
-	p := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLRDHUP}}
-	n, err := unix.Poll(p, 0)
-	return err == nil && n > 0 && p[0].Revents&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR) != 0
 }
 
 // A link reads and writes one connection's messages: as datagrams, or

@@ -268,13 +268,25 @@ const hotWait = 200 * time.Microsecond
 
 func (c *conn) close() { unix.Close(c.fd) }
 
-// readable waits up to d in the kernel for the socket to have a datagram
-// (or its end) to read, and reports whether it has.
+// readable waits up to d (d < 0: with no limit) in the kernel for the
+// socket to have a datagram (or its end) to read, and reports whether it
+// has.
 func (c *conn) readable(d time.Duration) bool {
-	ts := unix.NsecToTimespec(int64(d))
+	var ts *unix.Timespec
+	if d >= 0 {
+		t := unix.NsecToTimespec(int64(d))
+		ts = &t
+	}
 	p := []unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLIN | unix.POLLRDHUP}}
-	n, err := unix.Ppoll(p, &ts, nil)
+	n, err := unix.Ppoll(p, ts, nil)
 	return err == nil && n > 0
+}
+
+// gone reports whether the other end closed the connection.
+func (c *conn) gone() bool {
+	p := []unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLRDHUP}}
+	n, err := unix.Poll(p, 0)
+	return err == nil && n > 0 && p[0].Revents&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR) != 0
 }
 
 // park waits in the poller until the socket has a datagram (or its end)
@@ -284,12 +296,11 @@ func (c *conn) readable(d time.Duration) bool {
 func (c *conn) park() error {
 	dup, err := unix.FcntlInt(uintptr(c.fd), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
-		var ts *unix.Timespec
+		d := time.Duration(-1)
 		if !c.deadline.IsZero() {
-			t := unix.NsecToTimespec(int64(max(time.Until(c.deadline), 0)))
-			ts = &t
+			d = max(time.Until(c.deadline), 0)
 		}
-		unix.Ppoll([]unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLIN | unix.POLLRDHUP}}, ts, nil)
+		c.readable(d)
 		if !c.deadline.IsZero() && time.Now().After(c.deadline) {
 			return os.ErrDeadlineExceeded
 		}
@@ -308,12 +319,13 @@ func (c *conn) park() error {
 }
 
 // until calls try, which is false while the call it makes would block,
-// until it is done: waiting in the kernel first, then parked.
-func (c *conn) until(try func() bool) error {
+// until it is done: waiting in the kernel for up to hot first, then
+// parked.
+func (c *conn) until(hot time.Duration, try func() bool) error {
 	if try() {
 		return nil
 	}
-	if c.readable(hotWait) && try() {
+	if hot > 0 && c.readable(hot) && try() {
 		return nil
 	}
 	for {
@@ -331,7 +343,7 @@ func (c *conn) until(try func() bool) error {
 func (c *conn) datagramLen() (int, error) {
 	var one [1]byte
 	n, rerr := 0, error(nil)
-	err := c.until(func() bool {
+	err := c.until(hotWait, func() bool {
 		for {
 			n, _, rerr = unix.Recvfrom(c.fd, one[:], unix.MSG_PEEK|unix.MSG_TRUNC|unix.MSG_DONTWAIT)
 			if rerr != unix.EINTR {
@@ -361,7 +373,7 @@ func (c *conn) recv(buf []byte, wait bool) (int, []int, bool, error) {
 			}
 		}
 	}
-	if err := c.until(try); err != nil {
+	if err := c.until(hotWait, try); err != nil {
 		return 0, nil, false, err
 	}
 	var fds []int
@@ -384,11 +396,12 @@ const (
 	awaitDatagram        // another datagram, still there to read
 )
 
-// await parks until the socket has a datagram, or its end.
+// await parks until the socket has a datagram, or its end. Its caller
+// has waited in the kernel already (chanHotWait).
 func (c *conn) await() int {
 	var hdr [abi.HeaderSize]byte
 	found := awaitEnd
-	err := c.until(func() bool {
+	err := c.until(0, func() bool {
 		for {
 			n, _, err := unix.Recvfrom(c.fd, hdr[:], unix.MSG_PEEK|unix.MSG_TRUNC|unix.MSG_DONTWAIT)
 			switch {
