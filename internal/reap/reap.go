@@ -57,7 +57,7 @@ func Enable() { enabled.Store(true) }
 // it nothing at the end. It waits, reading nothing, until Hand's
 // descriptors come or zvfs exits.
 func Prepare() {
-	if !enabled.Load() || preparing.Load() || !preparing.CompareAndSwap(false, true) {
+	if !enabled.Load() || !preparing.CompareAndSwap(false, true) {
 		return
 	}
 	go func() {
