@@ -212,8 +212,10 @@ func (s *Server) Close() error {
 }
 
 // saveStarts writes the start table's entries for the next run, if a
-// hello added one. Like the other caches of the directory, a failure to
-// write (a read-only home) is silent: it costs the next run its hellos.
+// hello added one: the new ones first, then those loaded from the last
+// run whose paths still lead to the versions they describe. Like the
+// other caches of the directory, a failure to write (a read-only home) is
+// silent: it costs the next run its hellos.
 func (s *Server) saveStarts() {
 	s.mu.Lock()
 	var entries, old []savedStart
@@ -230,7 +232,12 @@ func (s *Server) saveStarts() {
 	if entries == nil {
 		return
 	}
-	saveStarts(s.startsFile, append(entries, old...))
+	for _, e := range old {
+		if e.current() {
+			entries = append(entries, e)
+		}
+	}
+	saveStarts(s.startsFile, entries)
 }
 
 // handle serves one request of a connection. It returns true if the

@@ -6,9 +6,12 @@
 // starts ~8 programs this way). So what hellos put into the table is
 // written to the cache directory when the run ends, and put into the next
 // run's table before its program starts. An entry names its file by path
-// and identity (device, inode, size, modification and change times);
-// one whose path leads to another version of the file now is left out,
-// and a stub compares the identity once more with the file it has mapped.
+// and identity (device, inode, size, modification and change times). The
+// table is read by identity, and a stub uses an entry only if it is the
+// identity of the file it has mapped, so entries are loaded without a look
+// at their files: a stat of each took ~0.7 ms of every run's start here,
+// for ~165 entries. An entry whose path leads to another version of the
+// file now is left out when the file is written again.
 
 package supervisor
 
@@ -127,10 +130,12 @@ func (e *savedStart) current() bool {
 		st.Mtim.Nano() == e.Mtime && st.Ctim.Nano() == e.Ctime
 }
 
-// loadStarts puts into t the entries of the starts file at path whose
-// files are still the versions they describe, and returns them. An entry
-// whose rewritten copy is not one of copies (the patch store's directory)
-// is left out: the file names code every process of the run maps.
+// loadStarts puts into t the entries of the starts file at path, and
+// returns them. It does not look at their files: one changed since stays
+// in the table unused (its identity is no file's now), and saveStarts
+// leaves it out. An entry whose rewritten copy is not one of copies (the
+// patch store's directory) is left out: the file names code every process
+// of the run maps.
 func loadStarts(path, copies string, t StartTable) []savedStart {
 	b, err := os.ReadFile(path)
 	if err != nil || len(b) > maxSavedBytes {
@@ -141,7 +146,7 @@ func loadStarts(path, copies string, t StartTable) []savedStart {
 		if e.Copy != "" && (copies == "" || filepath.Dir(e.Copy) != filepath.Clean(copies)) {
 			continue
 		}
-		if e.current() && t.PutStart(e.Start) {
+		if t.PutStart(e.Start) {
 			kept = append(kept, e)
 		}
 	}
