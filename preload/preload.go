@@ -8,9 +8,8 @@ package preload
 //go:generate go run gen.go
 
 import (
-	"crypto/sha256"
+	"bytes"
 	_ "embed"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -31,8 +30,7 @@ func Library() []byte { return lib }
 // another user (setpriv, su, a daemon dropping privileges) can still load
 // the stub.
 func Install(dir string) (string, error) {
-	sum := sha256.Sum256(lib)
-	name := "libzvfs-" + hex.EncodeToString(sum[:8]) + ".so"
+	name := libName
 	var dirs []string
 	if dir != "" {
 		dirs = []string{dir}
@@ -51,7 +49,7 @@ func Install(dir string) (string, error) {
 	}
 	var firstErr error
 	for _, d := range dirs {
-		p, err := installIn(d, name, sum)
+		p, err := installIn(d, name)
 		if err == nil {
 			return p, nil
 		}
@@ -90,12 +88,12 @@ func ours(dir string) error {
 	return nil
 }
 
-func installIn(dir, name string, sum [32]byte) (string, error) {
+func installIn(dir, name string) (string, error) {
 	if err := ours(dir); err != nil {
 		return "", err
 	}
 	p := filepath.Join(dir, name)
-	if b, err := os.ReadFile(p); err == nil && sha256.Sum256(b) == sum {
+	if b, err := os.ReadFile(p); err == nil && bytes.Equal(b, lib) {
 		return p, nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -38,6 +38,13 @@ func TestCommittedStubIsFresh(t *testing.T) {
 	if !bytes.Equal(built, Library()) {
 		t.Fatal("the committed libzvfs.so does not match its sources: run go generate ./preload and commit the result")
 	}
+	named, err := os.ReadFile("libname_gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(named, stubbuild.NameFile("preload", Library())) {
+		t.Fatal("libname_gen.go does not name the committed libzvfs.so: run go generate ./preload and commit the result")
+	}
 }
 
 func TestInstallIsContentAddressedAndReadOnly(t *testing.T) {
