@@ -63,4 +63,23 @@ func TestCallDir1(t *testing.T) {
 	if a := creat("/data/a/c/late", len("/data/a/c"), st.Dev, st.Ino); a.Action != abi.ReplyFd {
 		t.Errorf("at the new path: %+v", a.Reply)
 	}
+	// The name is looked up from the directory: ".." in it leads to the
+	// directory's parent, as the kernel's openat does.
+	if a := creat("/data/a/c/../up", len("/data/a/c"), st.Dev, st.Ino); a.Action != abi.ReplyFd {
+		t.Errorf("a name with ..: %+v", a.Reply)
+	}
+	if _, err := caps.LstatMeta(fs, "/a/up"); err != nil {
+		t.Errorf("a name with ..: not created in the parent: %v", err)
+	}
+	// A symbolic link to the directory where it was is not the directory
+	// (the view names directories by their own paths): again.
+	if err := fs.Rename("/a/c", "/a/b"); err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.(interface{ SymlinkIfPossible(string, string) error }).SymlinkIfPossible("b", "/a/c"); err != nil {
+		t.Fatal(err)
+	}
+	if a := creat("/data/a/c/viaLink", len("/data/a/c"), st.Dev, st.Ino); a.Action != abi.ReplyAgain {
+		t.Errorf("through a symbolic link to the directory: %+v, want ReplyAgain", a.Reply)
+	}
 }

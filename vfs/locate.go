@@ -178,9 +178,14 @@ func (h *handler) pathN(flag uint32, p string, follow bool) (loc, error) {
 	}
 	if flag == abi.CallFd1 && h.r.Call.Flags&abi.CallDir1 != 0 {
 		// p is absolute, made from the directory's path as the view
-		// gave it: still that directory's?
-		if err := h.dir1Here(); err != nil {
+		// gave it: still that directory's? Then the rest of p is looked
+		// up from there, not from the root again.
+		dir, err := h.dir1Here()
+		if err != nil {
 			return loc{}, err
+		}
+		if n := int(h.r.Call.Dir1Len); n+1 < len(p) && p[n] == '/' {
+			return h.c.resolveIn(dir.virt, p[n+1:], len(p), follow)
 		}
 		return h.c.resolve(p, follow)
 	}
@@ -192,18 +197,21 @@ func (h *handler) pathN(flag uint32, p string, follow bool) (loc, error) {
 }
 
 // dir1Here checks that the first Dir1Len bytes of a CallDir1 call's path
-// still lead to the directory Dir1Dev/Dir1Ino: errAgain if not.
-func (h *handler) dir1Here() error {
+// still lead to the directory Dir1Dev/Dir1Ino, and returns where: errAgain
+// if not. That path is the directory's as the view holds it, with no
+// symbolic link in it: its last name is looked up once, by the check
+// itself (one that is a symbolic link now is not the directory).
+func (h *handler) dir1Here() (loc, error) {
 	c := &h.r.Call
-	l, err := h.c.resolve(c.Path1[:c.Dir1Len], true)
-	if err != nil || l.onHost() || l.dot != "" {
-		return errAgain
+	l, err := h.c.resolve(c.Path1[:c.Dir1Len], false)
+	if err != nil || l.onHost() || l.dot != "" || l.slash {
+		return loc{}, errAgain
 	}
 	st, err := caps.LstatMeta(h.c.fs(l.m), l.name())
 	if err != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR || st.Dev != c.Dir1Dev || st.Ino != c.Dir1Ino {
-		return errAgain
+		return loc{}, errAgain
 	}
-	return nil
+	return l, nil
 }
 
 func (h *handler) path1(follow bool) (loc, error) {

@@ -91,17 +91,24 @@ func (c *ctx) readlink(m *mtab.Mount, rel string) (string, error) {
 // set or the path ends with a slash. A last component that does not exist
 // is not an error: the caller may create it.
 func (c *ctx) resolve(p string, follow bool) (loc, error) {
-	if len(p) >= abi.MaxSentPath {
-		// PATH_MAX bounds what a program passes (the stub and the net
-		// check it); p may be a working directory and a name joined.
-		return loc{}, unix.ENAMETOOLONG
-	}
 	if p == "" {
 		return loc{}, unix.ENOENT
 	}
-	slash := len(p) > 1 && strings.HasSuffix(p, "/")
-	cur := "/"
-	rest := p
+	return c.resolveIn("/", p, len(p), follow)
+}
+
+// resolveIn is resolve of the path rest relative to dir, a clean absolute
+// path an earlier resolve found (no symbolic link in it), whose own
+// components are not looked up again; size is the length of the whole
+// path as the caller gave it.
+func (c *ctx) resolveIn(dir, rest string, size int, follow bool) (loc, error) {
+	if size >= abi.MaxSentPath {
+		// PATH_MAX bounds what a program passes (the stub and the net
+		// check it); the path may be a working directory and a name joined.
+		return loc{}, unix.ENAMETOOLONG
+	}
+	slash := len(rest) > 1 && strings.HasSuffix(rest, "/")
+	cur := dir
 	links := 0
 walk:
 	for {
