@@ -98,9 +98,11 @@
 //     ENOENT. Another descriptor of the same host file that the process
 //     opened itself, outside the overlay, is taken as the overlay's.
 //   - Directory sizes are mem's for upper directories, and count the
-//     hidden whiteout and opaque entries; inode numbers of directories are
-//     their topmost layer's; st_dev is the layer's own (overlayfs reports
-//     its own device for directories).
+//     hidden whiteout and opaque entries. A directory's device and inode
+//     numbers are its topmost layer's, but a directory copied up keeps
+//     the ones it had (its topmost lower layer's), as overlayfs keeps a
+//     copied-up object's st_ino; overlayfs reports its own device for
+//     directories.
 //   - An open directory is found again by its path at each call, a path
 //     the FS keeps up to date through renames of it and of the directories
 //     above it (caps.Pather); once it is removed or replaced, its listing

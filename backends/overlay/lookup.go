@@ -96,6 +96,13 @@ func (fs *FS) meta(n *node) mem.Stat {
 		if cur, err := fs.s.layers[fs.upperIdx()].Lstat(n.path); err == nil && cur.Ino == st.Ino {
 			st = cur
 		}
+		if n.merged() {
+			// Copied up: it keeps the identity it had (its topmost
+			// lower layer's), as overlayfs keeps a copied-up object's
+			// st_ino. A process holding it open knows it by that, and
+			// the stub finds it in the view by its identity.
+			st.Dev, st.Ino = n.ents[1].st.Dev, n.ents[1].st.Ino
+		}
 	}
 	if n.merged() {
 		st.Nlink = 1

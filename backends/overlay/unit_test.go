@@ -720,3 +720,59 @@ func TestUpperDataSeen(t *testing.T) {
 		t.Errorf("LstatMeta of a missing name: %v", err)
 	}
 }
+
+// TestCopiedUpDirKeepsIdentity: a lower directory copied up (by a create
+// in it, and by a chmod of it) keeps its device and inode numbers, as
+// overlayfs keeps a copied-up object's st_ino: a process that opened it
+// before finds it by them after. A directory made in the upper layer, or
+// made again where one was removed, is a new one.
+func TestCopiedUpDirKeepsIdentity(t *testing.T) {
+	requireRoot(t)
+	fs, lower := newOverlay(t)
+	ident := func(name string) [2]uint64 {
+		t.Helper()
+		fi, err := fs.Lstat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := fi.Sys().(*mem.Stat)
+		return [2]uint64{st.Dev, st.Ino}
+	}
+	var host unix.Stat_t
+	if err := unix.Stat(lower+"/d/sub", &host); err != nil {
+		t.Fatal(err)
+	}
+	want := [2]uint64{uint64(host.Dev), host.Ino}
+	if got := ident("/d/sub"); got != want {
+		t.Fatalf("lower directory: %v, want the host's %v", got, want)
+	}
+	if err := afero.WriteFile(fs, "/d/sub/new", []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := ident("/d/sub"); got != want {
+		t.Errorf("after a create in it (copied up): %v, want %v", got, want)
+	}
+	if ident("/d") == want {
+		t.Errorf("its parent has its identity")
+	}
+	e := ident("/e")
+	if err := fs.Chmod("/e", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if got := ident("/e"); got != e {
+		t.Errorf("after a chmod (copied up): %v, want %v", got, e)
+	}
+	if err := fs.Mkdir("/fresh", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fresh := ident("/fresh")
+	if err := fs.Remove("/e"); err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.Mkdir("/e", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if again := ident("/e"); again == e || again == fresh || again[0] != fresh[0] {
+		t.Errorf("a directory made again where one was removed: %v (removed %v, another new one %v)", again, e, fresh)
+	}
+}
