@@ -267,37 +267,42 @@ func (fs *FS) layerChild(c *node, i int, dir, name string) (stop bool, e unix.Er
 // lowerHas tells whether a layer below the upper one shows name in dir:
 // whether removing or replacing name in the upper layer needs a whiteout.
 func (fs *FS) lowerHas(dir *node, name string) bool {
-	return fs.lower(dir, name) != nil
+	_, ok := fs.lowerType(dir, name)
+	return ok
 }
 
 // lowerDir tells whether a layer below the upper one shows a directory
 // name in dir: whether an upper directory there must be opaque.
 func (fs *FS) lowerDir(dir *node, name string) bool {
-	n := fs.lower(dir, name)
-	return n != nil && n.isDir()
+	typ, ok := fs.lowerType(dir, name)
+	return ok && typ == unix.S_IFDIR
 }
 
-// lower looks name up in dir without the upper layer; nil if no lower
-// layer shows it.
-func (fs *FS) lower(dir *node, name string) *node {
-	low := &node{parent: dir.parent, path: dir.path}
-	for _, d := range dir.ents {
-		if d.layer != fs.upperIdx() {
-			low.ents = append(low.ents, d)
-		}
-	}
-	if len(low.ents) == 0 {
-		return nil
-	}
+// lowerType looks name up in dir as findChild does, without the upper
+// layer, and tells the type of what the topmost lower layer showing it
+// has there; ok is false if none does. It makes no node: every removal
+// and replacement in the upper layer asks it.
+func (fs *FS) lowerType(dir *node, name string) (typ uint32, ok bool) {
 	if hidden(name) {
-		return nil
+		return 0, false
 	}
-	// Not the cache's: low is not the merged directory at its path.
-	n, e := fs.findChild(low, join(low.path, name), name)
-	if e != 0 {
-		return nil
+	for _, d := range dir.ents {
+		if d.layer == fs.upperIdx() {
+			continue
+		}
+		p := probeLayer(fs.s.layers[d.layer], dir.path, name)
+		if p.e != 0 {
+			if p.whiteout || p.e != unix.ENOENT && p.e != unix.ENOTDIR {
+				return 0, false
+			}
+			continue
+		}
+		if isWhiteoutDev(&p.st) {
+			return 0, false
+		}
+		return p.st.Mode & unix.S_IFMT, true
 	}
-	return n
+	return 0, false
 }
 
 // readlink returns the target of the symbolic link n, from its layer.
