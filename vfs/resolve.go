@@ -112,17 +112,17 @@ func (c *ctx) resolveIn(dir, rest string, size int, follow bool) (loc, error) {
 	links := 0
 walk:
 	for {
-		comps := strings.Split(rest, "/")
-		// Index of the last real component.
-		lastIdx := -1
-		for i, s := range comps {
-			if s != "" {
-				lastIdx = i
+		// The components of rest, one at a time: [start, end) each.
+		for start, end := 0, 0; start < len(rest); start = end + 1 {
+			end = start + strings.IndexByte(rest[start:], '/')
+			if end < start {
+				end = len(rest)
 			}
-		}
-		for i, comp := range comps {
+			comp := rest[start:end]
+			// The last real component: nothing but slashes after it.
+			last := comp != "" && strings.Trim(rest[end:], "/") == ""
 			if comp == "" || comp == "." || comp == ".." {
-				if i == lastIdx && links == 0 {
+				if last && links == 0 {
 					// The path ends in "." or "..": keep it for the backend
 					// when it stays inside a mount.
 					if m, rel := c.ns.tab.Lookup(cur); m != nil && m.FS != nil && (comp == "." || rel != "") {
@@ -141,7 +141,6 @@ walk:
 			if len(comp) > nameMax {
 				return loc{}, unix.ENAMETOOLONG
 			}
-			last := i == lastIdx
 			next := join(cur, comp) // cur is clean, comp a plain name: path.Join without its Clean
 			m, rel := c.ns.tab.Lookup(next)
 			if m == nil || m.FS == nil || rel == "" {
@@ -157,7 +156,7 @@ walk:
 				cur = next
 				break
 			}
-			typ, err := caps.LstatType(c.fs(m), "/"+rel)
+			typ, err := caps.LstatType(c.fs(m), inMount(next, rel))
 			if err != nil {
 				e := errnoOf(err)
 				if e == unix.ENOENT && last {
@@ -183,7 +182,10 @@ walk:
 				if target == "" {
 					return loc{}, unix.ENOENT
 				}
-				remaining := strings.Join(comps[i+1:], "/")
+				remaining := ""
+				if end < len(rest) {
+					remaining = rest[end+1:]
+				}
 				if strings.HasPrefix(target, "/") {
 					cur = "/"
 				}
@@ -214,6 +216,16 @@ walk:
 		l.host += "/"
 	}
 	return l, nil
+}
+
+// inMount is "/"+rel, rel being the name in its mount of the clean path
+// p: the end of p itself, where it is that (as mtab.Table.Lookup gives
+// rel), without making a string.
+func inMount(p, rel string) string {
+	if n := len(p) - len(rel) - 1; n >= 0 && p[n] == '/' && p[n+1:] == rel {
+		return p[n:]
+	}
+	return "/" + rel
 }
 
 // join makes p absolute against base (a virtual directory's path).
