@@ -42,6 +42,7 @@ type publisher struct {
 	kids    map[string]map[string]bool // a directory → its names that have entries
 	listed  map[string]bool            // directories whose whole listing is published (complete)
 	written map[dataID]bool            // handed out writable: maybe changing under us
+	pruneAt int                        // the size of written that prunes it (pruneWritten)
 	writers []dataID                   // data known to have a writer during this publication
 	root    ctx                        // the namespace as root sees it, to describe names
 }
@@ -54,7 +55,7 @@ func (ns *Namespace) Publish(v *view.Region) {
 		return
 	}
 	ns.pub = &publisher{v: v, ns: ns, kids: map[string]map[string]bool{}, listed: map[string]bool{},
-		written: map[dataID]bool{}, root: ctx{ns: ns}}
+		written: map[dataID]bool{}, pruneAt: writtenMin, root: ctx{ns: ns}}
 }
 
 // vpath is the namespace path of rel in m.
@@ -413,9 +414,42 @@ func (h *handler) handedData(fd int) (dataID, bool) {
 // changing: its entries say to ask until no writer is left.
 func (p *publisher) writing(id dataID) {
 	p.written[id] = true
+	if len(p.written) >= p.pruneAt {
+		p.pruneWritten()
+	}
 	for _, vp := range p.v.DataPaths(id.dev, id.ino) {
 		p.v.SetFlags(vp, 0, abi.ViewStat)
 	}
+}
+
+// writtenMin is the number of marks that starts the first pruning.
+const writtenMin = 4096
+
+// pruneWritten forgets the marks of data no backend holds any more (a
+// file removed, and its descriptors closed everywhere: caps.DataHolder),
+// which nothing can write or name again: without it, every file a run
+// created for writing and removed left its mark. The next pruning waits
+// until the marks have doubled, so that it costs a bounded share of the
+// creates.
+func (p *publisher) pruneWritten() {
+	var holders []caps.DataHolder
+	for _, m := range p.ns.tab.Mounts() {
+		if h, ok := m.FS.(caps.DataHolder); ok {
+			holders = append(holders, h)
+		}
+	}
+	for id := range p.written {
+		held := false
+		for _, h := range holders {
+			if held = h.HoldsData(id.dev, id.ino); held {
+				break
+			}
+		}
+		if !held {
+			delete(p.written, id)
+		}
+	}
+	p.pruneAt = max(writtenMin, 2*len(p.written))
 }
 
 // changedData re-describes every published name of the data behind a

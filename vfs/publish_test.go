@@ -193,3 +193,42 @@ func TestPublishListingKeepsComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestPublishForgetsGoneWriters: the publisher's marks of data handed out
+// for writing go once no backend holds the data (caps.DataHolder), and
+// stay for data that still has a file: a run that creates and removes
+// files without end does not keep a mark for each.
+func TestPublishForgetsGoneWriters(t *testing.T) {
+	ns, _, _ := publishedNS(t, 1, 1)
+	m := &fakeMemory{base: 0x10000, b: make([]byte, 64)}
+	c := abi.Call{Nr: unix.SYS_OPENAT, Flags: abi.CallPath1, Path1: "/data/src/d000/new",
+		Args: [6]uint64{0, 0, unix.O_CREAT | unix.O_WRONLY, 0644}}
+	a := ns.Handle(&Request{Call: c, Mem: m})
+	if a.Fd < 0 {
+		t.Fatalf("create: %+v", a.Reply)
+	}
+	var st unix.Stat_t
+	err := unix.Fstat(a.Fd, &st)
+	if a.Release != nil {
+		a.Release()
+	} else {
+		unix.Close(a.Fd)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ns.pub
+	live := dataID{st.Dev, st.Ino}
+	if !p.written[live] {
+		t.Fatal("a file handed out for writing is not marked")
+	}
+	gone := dataID{st.Dev, st.Ino + 1<<40} // no memfd has it
+	p.written[gone] = true
+	p.pruneWritten()
+	if !p.written[live] || p.written[gone] {
+		t.Errorf("after pruning: %v, want only %v", p.written, live)
+	}
+	if p.pruneAt < writtenMin {
+		t.Errorf("next pruning at %d marks, want at least %d", p.pruneAt, writtenMin)
+	}
+}

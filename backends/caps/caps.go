@@ -255,6 +255,14 @@ type DataPather interface {
 	DataPath(dev, ino uint64) (string, bool)
 }
 
+// DataHolder tells whether the backend still has the data known by the
+// identity dev, ino that fstat(2) of a descriptor it handed out gave: a
+// file's with a name, or one a process may still hold a descriptor of. Once
+// it has not, nothing can change that data or give it a name again.
+type DataHolder interface {
+	HoldsData(dev, ino uint64) bool
+}
+
 // DataStater gives the stat of the file behind such a descriptor without
 // opening it (the fstat fast path).
 type DataStater interface {

@@ -48,6 +48,15 @@ func (fs *FS) OpenData(fd int) (*File, error) {
 	return fs.regular(name, n, dup, -1), nil
 }
 
+// HoldsData tells whether the data map still holds the data dev, ino: an
+// inode with a name, or one whose memfd a process may still hold (see
+// orphans.go) (caps.DataHolder).
+func (fs *FS) HoldsData(dev, ino uint64) bool {
+	fs.t.mu.RLock()
+	defer fs.t.mu.RUnlock()
+	return fs.t.data[dataKey{dev, ino}] != nil
+}
+
 // dataDup duplicates fd (F_DUPFD_CLOEXEC), so that it cannot be closed and
 // reused under the caller, and returns the duplicate with the key of the
 // data map it would be found under: the zero key, found under no inode, if

@@ -57,6 +57,11 @@ func (fs *FS) trackedPath(key dataKey) (string, bool) {
 	return t.path, true
 }
 
+// HoldsData tells whether the upper layer still holds the data dev, ino
+// (caps.DataHolder): the data of every file the overlay hands out for
+// writing is the upper layer's.
+func (fs *FS) HoldsData(dev, ino uint64) bool { return fs.s.upper.HoldsData(dev, ino) }
+
 // DataPath is where the overlay file a tracked lower file (of kernel
 // identity dev, ino) stands for is now (caps.DataPather); false for any
 // other file, and once the name is gone.
