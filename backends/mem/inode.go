@@ -104,13 +104,18 @@ func (n *inode) liveMode(fd int) uint32 {
 	return n.mode&^bits | binary.LittleEndian.Uint32(b[:])&bits
 }
 
-// settleMode takes back the permission bits a writer left on n's data,
-// n.mode having just been set (fd is as for liveMode). A writer that sets
-// them again afterwards comes after this change. The caller holds the
-// write lock.
+// settleMode puts n.mode's permission bits, just set (fd is as for
+// liveMode), in place of those a writer left on n's data, if it left any. A
+// writer that sets them again afterwards comes after this change. Replaced,
+// not removed: a stub that has read the file's entry of before the change
+// (whose mode a writer's bits may have made stale) and reads the data's
+// bits after it must find the new ones, not fall back to that entry's.
+// The caller holds the write lock.
 func (n *inode) settleMode(fd int) {
 	if fd = dataFD(n, fd); fd >= 0 && n.written.Load() {
-		unix.Fremovexattr(fd, caps.ModeXattr)
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], n.mode&(0777|unix.S_ISVTX))
+		unix.Fsetxattr(fd, caps.ModeXattr, b[:], unix.XATTR_REPLACE)
 	}
 }
 func (n *inode) touch(t time.Time) {
