@@ -40,6 +40,9 @@ var (
 	mark atomic.Int64
 	// growing is set while a goroutine grows the table.
 	growing atomic.Bool
+	// pending is the highest number startGrow was asked to grow for
+	// that no growth has taken yet (0: none).
+	pending atomic.Int64
 )
 
 // limit is the soft descriptor limit, as Raise left it.
@@ -87,15 +90,25 @@ func Note(fd int) {
 	}
 }
 
-// startGrow has the table grown for fd on a goroutine of its own, unless
-// one is already at it.
+// startGrow has the table grown for fd on a goroutine of its own. If one
+// is already at it, that one grows the table again for fd once done, if
+// fd is still past the mark then: a number noted meanwhile (a create
+// while the first growth, for a quarter of minRoom, waits for the kernel)
+// is not forgotten.
 func startGrow(fd int) {
+	for p := pending.Load(); int64(fd) > p && !pending.CompareAndSwap(p, int64(fd)); p = pending.Load() {
+	}
 	if !growing.CompareAndSwap(false, true) {
 		return
 	}
 	go func() {
-		defer growing.Store(false)
-		grow(fd)
+		for {
+			grow(int(pending.Swap(0)))
+			growing.Store(false)
+			if p := pending.Load(); p == 0 || p < mark.Load() || !growing.CompareAndSwap(false, true) {
+				return
+			}
+		}
 	}()
 }
 
