@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -376,6 +377,7 @@ func (s *Server) handle(l *link, p *peer) bool {
 			atomic.AddUint64(&s.fileCalls[c.Nr], 1)
 		}
 		a := s.ns.Handle(&vfs.Request{Call: c, Fds: fds, Cred: cred, Mem: vfs.ProcessMemory{Pid: int(pid)}, Proc: int(pid)})
+		p.wrote(a.Writes)
 		var rights []byte
 		if a.Fd >= 0 {
 			rights = unix.UnixRights(a.Fd)
@@ -556,5 +558,31 @@ func (s *Server) WriteVerbose(w io.Writer) {
 	fmt.Fprintf(w, "zvfs: %d hellos (starts not answered by the start table, and libraries loaded later)\n", s.hellos)
 	if s.protoErr > 0 {
 		fmt.Fprintf(w, "zvfs: %d malformed messages from stubs\n", s.protoErr)
+	}
+}
+
+// maxRecheck bounds the data a connection's end rechecks: a compiler or a
+// linker writes one or two files, tar x thousands, whose entries the
+// first stat through the supervisor re-describes as before.
+const maxRecheck = 8
+
+// wrote notes that an answer on the connection handed out a writer of d.
+func (p *peer) wrote(d vfs.DataID) {
+	if d == (vfs.DataID{}) || slices.Contains(p.writes, d) {
+		return
+	}
+	if len(p.writes) == maxRecheck {
+		p.writes = append(p.writes[:0], p.writes[1:]...)
+	}
+	p.writes = append(p.writes, d)
+}
+
+// recheck has the namespace view re-describe what the ended connection's
+// process was handed writers of (vfs.Namespace.Recheck): where it left
+// none, the entries answer stat in the stub again, so that a parent's stat
+// of what its child wrote (make's, of each target) takes no round trip.
+func (s *Server) recheck(p *peer) {
+	if s.ns != nil && len(p.writes) > 0 {
+		s.ns.Recheck(p.writes)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/zvfs/zvfs/internal/abi"
 	"github.com/zvfs/zvfs/internal/fdroom"
 	"github.com/zvfs/zvfs/internal/linuxvfs"
+	"github.com/zvfs/zvfs/vfs"
 )
 
 // A listener is one listening socket and how its acceptors run: cpu >= 0
@@ -147,6 +148,7 @@ func (s *Server) acceptor(l listener) {
 		c := link{conn: cn, stop: &s.closed}
 		if !s.handle(&c, &p) {
 			s.endConn(cn)
+			s.recheck(&p)
 			continue
 		}
 		// A thread's file-call connection: serve it here for its life.
@@ -164,6 +166,7 @@ func (s *Server) acceptor(l listener) {
 			}
 		}
 		s.endConn(cn)
+		s.recheck(&p)
 		if l.waiting.Load() >= maxIdleAcceptors {
 			return // enough others wait in accept: this thread ends
 		}
@@ -465,6 +468,9 @@ type peer struct {
 	// by the token the stub will send it with.
 	after     map[uint64]func(int64)
 	nextToken uint64
+	// writes are the last data its answers handed out writers of
+	// (vfs.Answer.Writes), at most maxRecheck, rechecked at its end.
+	writes []vfs.DataID
 }
 
 func closeAll(fds []int) {

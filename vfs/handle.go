@@ -39,7 +39,15 @@ type Answer struct {
 	abi.Reply
 	Fd      int
 	Release func()
+	// Writes names the data Fd is a writer of, when the namespace view
+	// marked it so (its entries say to ask while a writer may be out):
+	// the caller gives it to Recheck once the process is done with it.
+	Writes DataID
 }
+
+// DataID is a regular file's data as fstat(2) of a descriptor of it
+// knows it: st_dev and st_ino. The zero DataID is none.
+type DataID struct{ Dev, Ino uint64 }
 
 // handing counts the descriptors answers have handed out that their
 // transport has not released yet (the supervisor's copy, closed just after
@@ -113,9 +121,12 @@ type handler struct {
 	// handed is the identity of the data of the file the call's answer
 	// hands out, when its backend knew it (caps.DataIDer): publish need
 	// not fstat the descriptor. nil if it did not.
-	handed *dataID
+	handed *DataID
 	// held is what the call holds of ns.moving for its run (dirMoving).
 	held dirHold
+	// writes is the data the answer hands out a writer of, as the view
+	// marked it (publish), for Answer.Writes.
+	writes DataID
 	// fl1 and st1 are the status flags and the fstat of the call's first
 	// descriptor, once read (fd1Flags, fd1Stat).
 	fl1     int
@@ -171,6 +182,7 @@ func (ns *Namespace) Handle(r *Request) Answer {
 		if ans.Action != abi.ReplyPass && ans.Ret >= 0 {
 			h.flush()
 		}
+		ans.Writes = h.writes
 		return ns.handing.track(ans)
 	case hostAnswer:
 		h.flush()

@@ -135,7 +135,7 @@ func (h *handler) open(flags int, mode uint32) (Answer, error) {
 			// supervisor short of descriptors would fail after creating).
 			if d, ok := f.(caps.DataIDer); ok {
 				if dev, ino, ok := d.DataID(); ok {
-					h.handed = &dataID{dev, ino}
+					h.handed = &DataID{dev, ino}
 				}
 			}
 			return Answer{Reply: abi.Reply{Action: abi.ReplyFd, Fd: abi.FdVirt}, Fd: int(k.Fd()),

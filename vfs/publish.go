@@ -31,9 +31,6 @@ import (
 	"github.com/zvfs/zvfs/view"
 )
 
-// dataID is the kernel's identity of a file's data.
-type dataID struct{ dev, ino uint64 }
-
 // publisher is the namespace's writer of the view. Its maps are guarded by
 // the view's lock (Begin/End).
 type publisher struct {
@@ -41,9 +38,9 @@ type publisher struct {
 	ns      *Namespace
 	kids    map[string]map[string]bool // a directory → its names that have entries
 	listed  map[string]bool            // directories whose whole listing is published (complete)
-	written map[dataID]bool            // handed out writable: maybe changing under us
+	written map[DataID]bool            // handed out writable: maybe changing under us
 	pruneAt int                        // the size of written that prunes it (pruneWritten)
-	writers []dataID                   // data known to have a writer during this publication
+	writers []DataID                   // data known to have a writer during this publication
 	root    ctx                        // the namespace as root sees it, to describe names
 }
 
@@ -55,7 +52,7 @@ func (ns *Namespace) Publish(v *view.Region) {
 		return
 	}
 	ns.pub = &publisher{v: v, ns: ns, kids: map[string]map[string]bool{}, listed: map[string]bool{},
-		written: map[dataID]bool{}, pruneAt: writtenMin, root: ctx{ns: ns}}
+		written: map[DataID]bool{}, pruneAt: writtenMin, root: ctx{ns: ns}}
 }
 
 // vpath is the namespace path of rel in m.
@@ -123,7 +120,7 @@ func (p *publisher) describeAttr(m *mtab.Mount, rel string, a attr, src *caps.Da
 		if src == nil {
 			break
 		}
-		id := dataID{src.Dev, src.Ino}
+		id := DataID{src.Dev, src.Ino}
 		if p.written[id] {
 			if !p.hasWriter(id) && src.Fd >= 0 && !openForWriting(src.Fd) {
 				delete(p.written, id)
@@ -149,7 +146,7 @@ func (p *publisher) describeAttr(m *mtab.Mount, rel string, a attr, src *caps.Da
 // hasWriter tells whether the call being published is known to leave
 // id's data with a writer (a descriptor open for writing it handed out or
 // changed through): then describe need not ask the kernel.
-func (p *publisher) hasWriter(id dataID) bool {
+func (p *publisher) hasWriter(id DataID) bool {
 	for _, w := range p.writers {
 		if w == id {
 			return true
@@ -387,7 +384,7 @@ func (p *publisher) lookAt(m *mtab.Mount, rel string) (attr, *caps.DataSource, e
 	if has {
 		srcp = &src
 	}
-	if meta && st.Mode&unix.S_IFMT == unix.S_IFREG && !(has && p.hasWriter(dataID{src.Dev, src.Ino})) {
+	if meta && st.Mode&unix.S_IFMT == unix.S_IFREG && !(has && p.hasWriter(DataID{src.Dev, src.Ino})) {
 		// Not a writer's: its size and times too.
 		if st, _, _, err = ss.LstatSource("/"+rel, false); err != nil {
 			return attr{}, nil, err
@@ -399,26 +396,51 @@ func (p *publisher) lookAt(m *mtab.Mount, rel string) (attr, *caps.DataSource, e
 // handedData is the identity of the data of fd, the regular file's
 // descriptor the call hands out: as the backend told the handler, or as
 // fstat(2) says; ok is false for any other descriptor.
-func (h *handler) handedData(fd int) (dataID, bool) {
+func (h *handler) handedData(fd int) (DataID, bool) {
 	if h.handed != nil {
 		return *h.handed, true
 	}
 	var st unix.Stat_t
 	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return dataID{}, false
+		return DataID{}, false
 	}
-	return dataID{st.Dev, st.Ino}, true
+	return DataID{st.Dev, st.Ino}, true
 }
 
 // writing marks the data id, about to be handed out for writing, as
 // changing: its entries say to ask until no writer is left.
-func (p *publisher) writing(id dataID) {
+func (p *publisher) writing(id DataID) {
 	p.written[id] = true
 	if len(p.written) >= p.pruneAt {
 		p.pruneWritten()
 	}
-	for _, vp := range p.v.DataPaths(id.dev, id.ino) {
+	for _, vp := range p.v.DataPaths(id.Dev, id.Ino) {
 		p.v.SetFlags(vp, 0, abi.ViewStat)
+	}
+}
+
+// Recheck re-describes the names of the data ids, each handed out as a
+// writer (Answer.Writes) to a process that is now done with it (its
+// connection has ended): if no writer of a data is left (the lease probe
+// of describeAttr), its entries answer stat again, so that a parent's stat
+// of what its child just wrote (make's, of each target) takes no round
+// trip. A data still written stays marked.
+func (ns *Namespace) Recheck(ids []DataID) {
+	p := ns.pub
+	if p == nil || len(ids) == 0 {
+		return
+	}
+	p.v.Begin()
+	defer p.v.End()
+	for _, d := range ids {
+		if !p.written[d] {
+			continue
+		}
+		for _, vp := range p.v.DataPaths(d.Dev, d.Ino) {
+			if m, rel := ns.tab.Lookup(vp); m != nil && m.FS != nil {
+				p.refreshOne(m, rel)
+			}
+		}
 	}
 }
 
@@ -441,7 +463,7 @@ func (p *publisher) pruneWritten() {
 	for id := range p.written {
 		held := false
 		for _, h := range holders {
-			if held = h.HoldsData(id.dev, id.ino); held {
+			if held = h.HoldsData(id.Dev, id.Ino); held {
 				break
 			}
 		}
@@ -459,7 +481,7 @@ func (p *publisher) pruneWritten() {
 // (openForWriting).
 func (p *publisher) changedData(st *unix.Stat_t, writer bool) {
 	if writer {
-		p.writers = append(p.writers, dataID{st.Dev, st.Ino})
+		p.writers = append(p.writers, DataID{st.Dev, st.Ino})
 	}
 	// Refreshing a name may take it out of the data's chain: walk a copy.
 	for _, vp := range p.v.DataPaths(st.Dev, st.Ino) {
@@ -561,6 +583,7 @@ func (h *handler) publish(ans Answer, err error) {
 			p.writing(id)
 			p.writers = append(p.writers, id)
 			writes = true
+			h.writes = id
 		}
 	}
 	switch h.r.Call.Nr {

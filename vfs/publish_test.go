@@ -218,11 +218,11 @@ func TestPublishForgetsGoneWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := ns.pub
-	live := dataID{st.Dev, st.Ino}
+	live := DataID{st.Dev, st.Ino}
 	if !p.written[live] {
 		t.Fatal("a file handed out for writing is not marked")
 	}
-	gone := dataID{st.Dev, st.Ino + 1<<40} // no memfd has it
+	gone := DataID{st.Dev, st.Ino + 1<<40} // no memfd has it
 	p.written[gone] = true
 	p.pruneWritten()
 	if !p.written[live] || p.written[gone] {
