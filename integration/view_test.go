@@ -183,51 +183,23 @@ func TestViewOrdinaryUser(t *testing.T) {
 // another process (make's, of each target its compiler wrote) is answered
 // by the view with the file's size, not by the supervisor: the
 // connection's end has the file re-described (vfs.Namespace.Recheck). As
-// root and as an ordinary user, in mem and in an overlay.
+// root and as nobody, in mem and in an overlay.
 func TestViewStatAfterWriterExits(t *testing.T) {
 	requireHook(t)
-	need(t, "sh", "seq", "stat")
-	script := `for i in $(seq 40); do sh -c "echo $i > /data/f$i"; stat -c %s /data/f$i; done | sort -u | tr '\n' ' '`
-	want := "2 3 "
-	for _, user := range []string{"root", "nobody"} {
-		for _, kind := range []string{"mem", "overlay"} {
-			t.Run(user+"/"+kind, func(t *testing.T) {
-				home := hostDir(t, "zvfs-stat-writer-")
-				var argv, env []string
-				if user == "nobody" {
-					if os.Geteuid() != 0 {
-						missing(t, "root, to run zvfs as another user")
-					}
-					need(t, "setpriv")
-					if err := os.Chown(home, 65534, 65534); err != nil {
-						t.Fatal(err)
-					}
-					argv = append(argv, nobody...)
-					env = []string{"HOME=" + home, "XDG_CACHE_HOME=" + home, "TMPDIR=" + home}
-				}
-				spec := "mem:/data"
-				if kind == "overlay" {
-					lower := filepath.Join(home, "lower")
-					if err := os.Mkdir(lower, 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if user == "nobody" {
-						if err := os.Chown(lower, 65534, 65534); err != nil {
-							t.Fatal(err)
-						}
-					}
-					spec = "overlay:/data=" + lower
-				}
-				argv = append(argv, zvfsBin, "stats", "--mount", spec, "--", "sh", "-c", script)
-				r := run(t, home, env, argv...)
-				if r.code != 0 || r.stdout != want {
-					t.Fatalf("exit %d\nstdout %q, want %q\nstderr:\n%s", r.code, r.stdout, want, r.stderr)
-				}
-				// 40 creates; the stats only where a writer's end came late.
-				if n := answeredByZvfs(t, r.stderr); n > 50 {
-					t.Errorf("the supervisor answered %d calls for 40 creates and 40 stats; the view should have answered the stats:\n%s", n, r.stderr)
-				}
-			})
+	need(t, "sh", "seq", "stat", "sort", "tr")
+	asEachUser(t, "zvfs-stat-writer-", func(t *testing.T, user, w, mnt string) {
+		lower, _, _ := lowerTreeOf(t, w, user, "x")
+		for _, spec := range []string{"mem:/d", "overlay:/d=" + lower} {
+			argv, env := asUser(t, user, mnt, "stats", "--mount", spec, "--", "sh", "-c",
+				`for i in $(seq 40); do sh -c "echo $i > /d/f$i"; stat -c %s /d/f$i; done | sort -u | tr '\n' ' '`)
+			r := run(t, w, env, argv...)
+			if want := "2 3 "; r.code != 0 || r.stdout != want {
+				t.Fatalf("%s: exit %d\nstdout %q, want %q\nstderr:\n%s", spec, r.code, r.stdout, want, r.stderr)
+			}
+			// 40 creates; the stats only where a writer's end came late.
+			if n := answeredByZvfs(t, r.stderr); n > 50 {
+				t.Errorf("%s: the supervisor answered %d calls for 40 creates and 40 stats; the view should have answered the stats:\n%s", spec, n, r.stderr)
+			}
 		}
-	}
+	})
 }
