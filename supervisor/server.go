@@ -111,7 +111,7 @@ type StartTable interface {
 func NewServer(cfg Config) (*Server, error) {
 	var key [abi.KeySize]byte
 	// getrandom itself: crypto/rand's first use sets up its generator
-	// (~0.1 ms of every run's start here) for these 32 bytes.
+	// (~0.1 ms of every run's start here) for these 16 bytes.
 	if n, err := unix.Getrandom(key[:], 0); err != nil || n != len(key) {
 		return nil, fmt.Errorf("supervisor key: getrandom: %d bytes, %v", n, err)
 	}
