@@ -433,13 +433,8 @@ func (ns *Namespace) Recheck(ids []DataID) {
 	p.v.Begin()
 	defer p.v.End()
 	for _, d := range ids {
-		if !p.written[d] {
-			continue
-		}
-		for _, vp := range p.v.DataPaths(d.Dev, d.Ino) {
-			if m, rel := ns.tab.Lookup(vp); m != nil && m.FS != nil {
-				p.refreshOne(m, rel)
-			}
+		if p.written[d] {
+			p.refreshData(d)
 		}
 	}
 }
@@ -480,11 +475,17 @@ func (p *publisher) pruneWritten() {
 // the data still has a writer, and describe need not ask the kernel
 // (openForWriting).
 func (p *publisher) changedData(st *unix.Stat_t, writer bool) {
+	id := DataID{st.Dev, st.Ino}
 	if writer {
-		p.writers = append(p.writers, DataID{st.Dev, st.Ino})
+		p.writers = append(p.writers, id)
 	}
+	p.refreshData(id)
+}
+
+// refreshData re-describes every published name of the data id.
+func (p *publisher) refreshData(id DataID) {
 	// Refreshing a name may take it out of the data's chain: walk a copy.
-	for _, vp := range p.v.DataPaths(st.Dev, st.Ino) {
+	for _, vp := range p.v.DataPaths(id.Dev, id.Ino) {
 		if m, rel := p.ns.tab.Lookup(vp); m != nil && m.FS != nil {
 			p.refreshOne(m, rel)
 		}
