@@ -147,8 +147,7 @@ func (s *Server) acceptor(l listener) {
 		var p peer
 		c := link{conn: cn, stop: &s.closed}
 		if !s.handle(&c, &p) {
-			s.endConn(cn)
-			s.recheck(&p)
+			s.endConn(cn, &p)
 			continue
 		}
 		// A thread's file-call connection: serve it here for its life.
@@ -165,8 +164,7 @@ func (s *Server) acceptor(l listener) {
 				runtime.Gosched()
 			}
 		}
-		s.endConn(cn)
-		s.recheck(&p)
+		s.endConn(cn, &p)
 		if l.waiting.Load() >= maxIdleAcceptors {
 			return // enough others wait in accept: this thread ends
 		}
@@ -233,7 +231,9 @@ func raiseProcs() {
 // creating and ending one per process (~0.1 ms of CPU each).
 const maxIdleAcceptors = 8
 
-func (s *Server) endConn(cn *conn) {
+// endConn ends connection cn, whose peer is p: its channel, its socket,
+// and what its process was handed to write is looked at again (recheck).
+func (s *Server) endConn(cn *conn, p *peer) {
 	s.mu.Lock()
 	ch := s.conns[cn.fd]
 	delete(s.conns, cn.fd)
@@ -242,6 +242,7 @@ func (s *Server) endConn(cn *conn) {
 		ch.end() // first: a stub about to send sees it and makes a fresh connection
 	}
 	cn.close()
+	s.recheck(p)
 }
 
 // Most datagrams (a hello carries the maps text, a few KiB) fit a pooled
