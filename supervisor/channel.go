@@ -54,7 +54,7 @@ func (c *channel) end() {
 	if c.mem == nil {
 		return
 	}
-	atomic.StoreUint32(c.word(unsafe.Offsetof(abi.ChanHeader{}.Gone)), 1)
+	atomic.StoreUint32(c.gone(), 1)
 	futex(c.rep(), abi.FutexWake, 1, nil)
 	unix.Munmap(c.mem)
 	c.mem = nil
@@ -66,6 +66,8 @@ func (c *channel) req() *uint32             { return c.word(unsafe.Offsetof(abi.
 func (c *channel) rep() *uint32             { return c.word(unsafe.Offsetof(abi.ChanHeader{}.Rep)) }
 func (c *channel) reqLen() *uint32          { return c.word(unsafe.Offsetof(abi.ChanHeader{}.ReqLen)) }
 func (c *channel) repLen() *uint32          { return c.word(unsafe.Offsetof(abi.ChanHeader{}.RepLen)) }
+func (c *channel) gone() *uint32            { return c.word(unsafe.Offsetof(abi.ChanHeader{}.Gone)) }
+func (c *channel) parked() *uint32          { return c.word(unsafe.Offsetof(abi.ChanHeader{}.Parked)) }
 func (c *channel) room() []byte             { return c.mem[abi.ChanHeaderSize:] }
 
 func futex(addr *uint32, op int, val uint32, ts *unix.Timespec) unix.Errno {
@@ -95,9 +97,8 @@ func (c *channel) waitRequest(cn *conn, stop *atomic.Bool) bool {
 	if c.waitFor(stop, chanHotWait) {
 		return true
 	}
-	parked := c.word(unsafe.Offsetof(abi.ChanHeader{}.Parked))
-	atomic.StoreUint32(parked, 1) // before Req is read: see abi.MsgWake
-	defer atomic.StoreUint32(parked, 0)
+	atomic.StoreUint32(c.parked(), 1) // before Req is read: see abi.MsgWake
+	defer atomic.StoreUint32(c.parked(), 0)
 	early := chanHotWait // how long to wait for a datagram's raise of Req
 	for {
 		if c.raised() {
