@@ -212,8 +212,9 @@ type DataSource struct {
 // backend whose DataSource has an Fd reads it back as the file's mode
 // for as long as the file may have such a writer, and puts its own bits
 // in it, where it has one, when it sets the mode itself (a reader that
-// found the file's entry of before that change must not find it gone). Only who may write the data's inode (its owner,
-// the supervisor's user, or root) can set it.
+// found the file's entry of before that change must not find it gone).
+// Only who may write the data's inode (its owner, the supervisor's user,
+// or root) can set it.
 const ModeXattr = "user.zvfs.mode"
 
 // DataSourcer tells how a process may open the regular file name by itself
